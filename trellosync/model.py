@@ -100,11 +100,12 @@ class Commitment:
     deadline: date | None  # item due, else the next lunch on the board
     completed_at: datetime | None
     url: str | None
+    done: bool = False  # ticked; completed_at is None when the history no longer holds the tick
 
     def status(self, as_of: date) -> str:
         """kept | late | broken | open as seen on `as_of` (PRODUCT.md's commitment rule)."""
-        if self.completed_at is not None:
-            if self.deadline is None or self.completed_at.date() <= self.deadline:
+        if self.done and (self.completed_at is None or self.completed_at.date() <= as_of):
+            if self.completed_at is None or self.deadline is None or self.completed_at.date() <= self.deadline:
                 return "kept"
             return "late"
         if self.deadline is not None and as_of > self.deadline:

@@ -1,0 +1,316 @@
+"""Load and validate the YAML config: every problem reported at once, each with file and line."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from .errors import ConfigError
+
+DEFAULT_DATABASE = "sqlite:///trellosync.db"
+DEFAULT_API_URL = "https://api.trello.com/1"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TrelloConfig(_Strict):
+    """Credentials and client behaviour for the Trello API."""
+
+    api_key: SecretStr | None = None
+    token: SecretStr | None = None
+    api_key_file: Path | None = None
+    token_file: Path | None = None
+    api_url: str = DEFAULT_API_URL
+    timeout: float = Field(30.0, gt=0)
+    max_requests_per_10s: int = Field(90, gt=0, le=100)
+    max_retries: int = Field(5, ge=0)
+    full_refresh_hours: float = Field(24.0, ge=0)
+    concurrency: int = Field(4, ge=1, le=16)
+
+    def credentials(self) -> tuple[str | None, str | None]:
+        """The key and token, read from the config values or their files."""
+        key = self.api_key.get_secret_value() if self.api_key else None
+        token = self.token.get_secret_value() if self.token else None
+        if key is None and self.api_key_file:
+            key = self.api_key_file.expanduser().read_text().strip()
+        if token is None and self.token_file:
+            token = self.token_file.expanduser().read_text().strip()
+        return key, token
+
+
+class PersonConfig(_Strict):
+    """A person the reports are about: display name and Trello username or member id."""
+
+    name: str
+    trello: str | None = None
+    aliases: list[str] = []
+
+
+class LunchesMapping(_Strict):
+    """Which lists hold lunch cards and how dates in card names are read."""
+
+    lists: list[str] = ["Lunches"]
+    day_first: bool = True
+
+
+class GoalsMapping(_Strict):
+    """Which lists hold goal cards and which lists mean done."""
+
+    lists: list[str] = ["Goals"]
+    done_lists: list[str] = ["Achieved", "Done"]
+
+
+class FeedbackMapping(_Strict):
+    """Checklist (and description section) names of each kind of entry."""
+
+    best: list[str] = ["Best moment", "Best moments"]
+    worst: list[str] = ["Worst moment", "Worst moments"]
+    focus: list[str] = ["Focus", "Focus point", "Improvement point", "Focused improvement point"]
+    commitments: list[str] = ["Commitments", "Commitment"]
+
+
+class BoardMapping(_Strict):
+    """How one board's lists, checklists, labels and members map to the domain."""
+
+    board: str
+    subjects: list[str] = []
+    lunches: LunchesMapping = LunchesMapping()
+    goals: GoalsMapping = GoalsMapping()
+    feedback: FeedbackMapping = FeedbackMapping()
+    labels: dict[str, str] = {}
+    members: dict[str, str] = {}  # Trello username or member id -> person key (board-local override)
+
+    @field_validator("board")
+    @classmethod
+    def _board_not_empty(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("board reference must not be empty")
+        return v.strip()
+
+
+class DossierConfig(_Strict):
+    """Promotion dossier options."""
+
+    include_worst_moments: bool = False
+    ladder: Path | None = None
+
+
+class ReportsConfig(_Strict):
+    """Report output options."""
+
+    templates: Path | None = None
+    output: Path = Path("./reports")
+    confidentiality: str = "Confidential: peer feedback. Share only with the people it is about."
+    lunch_interval_days: int = Field(14, ge=1)
+    dossier: DossierConfig = DossierConfig()
+
+
+class Config(_Strict):
+    """The whole config file."""
+
+    trello: TrelloConfig = TrelloConfig()
+    database: str = DEFAULT_DATABASE
+    timezone: str = "UTC"
+    people: dict[str, PersonConfig] = {}
+    boards: list[BoardMapping] = []
+    reports: ReportsConfig = ReportsConfig()
+    source: Path | None = Field(None, exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {v!r} (expected an IANA name such as Europe/Berlin)") from None
+        return v
+
+    def mapping_for(self, board: dict[str, Any]) -> BoardMapping | None:
+        """The mapping whose reference matches this board (id, shortLink, url or exact name)."""
+        for m in self.boards:
+            if board_ref_matches(m.board, board):
+                return m
+        return None
+
+
+_SHORTLINK_URL = re.compile(r"trello\.com/b/([A-Za-z0-9]+)")
+
+
+def board_ref_matches(ref: str, board: dict[str, Any]) -> bool:
+    """True when a config board reference names this board (url, shortLink, id or exact name)."""
+    m = _SHORTLINK_URL.search(ref)
+    if m:
+        return m.group(1) == board.get("shortLink")
+    return ref in (board.get("id"), board.get("shortLink"), board.get("name"))
+
+
+# ---------------------------------------------------------------- loading with line numbers
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def _line_map(text: str, filename: str, problems: list[str]) -> dict[tuple, int]:
+    """Map each key path of the YAML document to its 1-based line; note duplicate keys."""
+    lines: dict[tuple, int] = {}
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+
+    def walk(node: yaml.Node, path: tuple) -> None:
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for k, v in node.value:
+                key = k.value
+                if key in seen:
+                    problems.append(f"{filename}:{k.start_mark.line + 1}: duplicate key {key!r}")
+                seen.add(key)
+                lines[path + (key,)] = k.start_mark.line + 1
+                walk(v, path + (key,))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                walk(v, path + (i,))
+
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _line_for(lines: dict[tuple, int], loc: tuple) -> int:
+    loc = tuple(loc)
+    while loc and loc not in lines:
+        loc = loc[:-1]
+    return lines.get(loc, 1)
+
+
+def _interpolate(data: Any, path: tuple, lines: dict[tuple, int], filename: str, problems: list[str]) -> Any:
+    """Replace ${VAR} and ${VAR:-default} in string values from the environment."""
+    if isinstance(data, dict):
+        return {k: _interpolate(v, path + (k,), lines, filename, problems) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_interpolate(v, path + (i,), lines, filename, problems) for i, v in enumerate(data)]
+    if isinstance(data, str) and "${" in data:
+
+        def sub(m: re.Match) -> str:
+            name, default = m.group(1), m.group(2)
+            value = os.environ.get(name)
+            if value is None:
+                if default is not None:
+                    return default
+                where = ".".join(str(p) for p in path)
+                problems.append(
+                    f"{filename}:{_line_for(lines, path)}: {where}: environment variable {name} is not set"
+                )
+                return ""
+            return value
+
+        return _ENV.sub(sub, data)
+    return data
+
+
+def _describe(err: dict) -> str:
+    loc = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"{loc}: unknown key (not expected here)"
+    if kind == "missing":
+        return f"{loc}: required key is missing"
+    msg = err["msg"]
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return f"{loc}: {msg} (got {type(err.get('input')).__name__} {err.get('input')!r})"
+    return f"{loc}: {msg}"
+
+
+def parse_config(text: str, filename: str = "<config>") -> Config:
+    """Parse and validate config text; raise ConfigError listing every problem found."""
+    problems: list[str] = []
+    try:
+        lines = _line_map(text, filename, problems)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        what = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{filename}:{line}: not valid YAML: {what}", []) from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{filename}:1: expected a mapping of settings at the top level, got {type(raw).__name__}")
+    raw = _interpolate(raw, (), lines, filename, problems)
+    cfg: Config | None = None
+    try:
+        cfg = Config.model_validate(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            problems.append(f"{filename}:{_line_for(lines, err['loc'])}: {_describe(err)}")
+    if cfg is not None:
+        problems += _cross_check(cfg, lines, filename)
+    if problems:
+        raise ConfigError(f"{filename}: {len(problems)} problem(s) in the config", problems)
+    return cfg  # type: ignore[return-value]
+
+
+def _cross_check(cfg: Config, lines: dict[tuple, int], filename: str) -> list[str]:
+    """Checks that span several keys: known people, distinct boards, a non-empty board list."""
+    problems: list[str] = []
+
+    def at(*loc: Any) -> str:
+        return f"{filename}:{_line_for(lines, loc)}"
+
+    if ("boards",) in lines and not cfg.boards:
+        problems.append(f"{at('boards')}: boards: the list is empty (expected at least one board mapping)")
+    known = set(cfg.people)
+    seen: dict[str, int] = {}
+    for i, b in enumerate(cfg.boards):
+        key = b.board.lower()
+        if key in seen:
+            problems.append(f"{at('boards', i, 'board')}: boards.{i}.board: {b.board!r} is mapped twice "
+                            f"(first as boards.{seen[key]})")
+        seen.setdefault(key, i)
+        for j, s in enumerate(b.subjects):
+            if s not in known:
+                problems.append(f"{at('boards', i, 'subjects', j)}: boards.{i}.subjects.{j}: unknown person "
+                                f"{s!r} (expected one of: {', '.join(sorted(known)) or 'no people defined'})")
+        for member, person in b.members.items():
+            if person not in known:
+                problems.append(f"{at('boards', i, 'members', member)}: boards.{i}.members.{member}: unknown "
+                                f"person {person!r}")
+    usernames: dict[str, str] = {}
+    for key, p in cfg.people.items():
+        if p.trello:
+            u = p.trello.lower().lstrip("@")
+            if u in usernames:
+                problems.append(f"{at('people', key, 'trello')}: people.{key}.trello: {p.trello!r} is also "
+                                f"used by {usernames[u]!r}")
+            usernames[u] = key
+    return problems
+
+
+def load_config(path: str | Path) -> Config:
+    """Read, interpolate and validate a config file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read config file: {exc.__class__.__name__}") from None
+    cfg = parse_config(text, str(p))
+    cfg.source = p
+    base = p.resolve().parent
+    # Relative paths in a config file are relative to the file, not to the working directory.
+    if cfg.reports.templates and not cfg.reports.templates.is_absolute():
+        cfg.reports.templates = base / cfg.reports.templates
+    if cfg.reports.dossier.ladder and not cfg.reports.dossier.ladder.is_absolute():
+        cfg.reports.dossier.ladder = base / cfg.reports.dossier.ladder
+    if cfg.database.startswith("sqlite:///") and not cfg.database.startswith("sqlite:////"):
+        rel = cfg.database[len("sqlite:///"):]
+        if rel and rel != ":memory:":
+            cfg.database = "sqlite:///" + str(base / rel)
+    return cfg

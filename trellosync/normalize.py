@@ -1,0 +1,241 @@
+"""Pure functions: a board's raw JSON (an export, or the API's nested board answer) to table rows."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from .errors import DataError
+
+ACTION_WINDOW = 1000  # an export, and one page of actions, holds at most this many
+
+
+@dataclass
+class BoardRows:
+    """Rows for every mirror table, for one board."""
+
+    board: dict[str, Any]
+    lists: list[dict[str, Any]] = field(default_factory=list)
+    labels: list[dict[str, Any]] = field(default_factory=list)
+    members: list[dict[str, Any]] = field(default_factory=list)
+    board_members: list[dict[str, Any]] = field(default_factory=list)
+    cards: list[dict[str, Any]] = field(default_factory=list)
+    card_labels: list[dict[str, Any]] = field(default_factory=list)
+    card_members: list[dict[str, Any]] = field(default_factory=list)
+    checklists: list[dict[str, Any]] = field(default_factory=list)
+    check_items: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    date_last_activity: str | None = None  # Trello's value verbatim
+
+    @property
+    def board_id(self) -> str:
+        """The board's Trello id."""
+        return self.board["id"]
+
+    def newest_action(self) -> dict[str, Any] | None:
+        """The most recent action row, if any."""
+        return max(self.actions, key=lambda a: (a["date"], a["id"]), default=None)
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Trello's ISO 8601 timestamp ('2019-04-04T23:43:41.662Z') as a naive UTC datetime."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt
+
+
+def id_time(trello_id: str | None) -> datetime | None:
+    """Creation time of a Trello object: its id is a MongoDB ObjectId whose first 8 hex digits are Unix seconds."""
+    if not trello_id or len(trello_id) != 24:
+        return None
+    try:
+        return datetime.fromtimestamp(int(trello_id[:8], 16), tz=timezone.utc).replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def _float(v: Any) -> float | None:
+    try:
+        return float(v) if v is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _str(v: Any) -> str:
+    return v if isinstance(v, str) else ("" if v is None else str(v))
+
+
+def _require(obj: Any, what: str) -> dict[str, Any]:
+    if not isinstance(obj, dict) or not isinstance(obj.get("id"), str) or not obj["id"]:
+        raise DataError(f"{what}: expected an object with an 'id'")
+    return obj
+
+
+def classify(data: Any) -> str:
+    """'board' for a board export or nested board answer, 'card' for a single card's export."""
+    if isinstance(data, dict) and isinstance(data.get("id"), str):
+        if "cards" in data or "lists" in data:
+            return "board"
+        if "idBoard" in data and "idList" in data:
+            return "card"
+    raise DataError("this JSON is not a Trello board export (expected an object with 'id', 'cards' and 'lists')")
+
+
+def card_export_as_board(card: dict[str, Any]) -> dict[str, Any]:
+    """Wrap a single card's export as a one-card board (the board's name is not in it)."""
+    board_id = card["idBoard"]
+    lists = [{"id": card["idList"], "name": "(list of exported card)", "closed": False, "idBoard": board_id}]
+    board = {
+        "id": board_id,
+        "name": f"Card export: {_str(card.get('name'))[:80]}",
+        "cards": [{k: v for k, v in card.items() if k not in ("actions", "checklists", "members")}],
+        "lists": lists,
+        "checklists": card.get("checklists") or [],
+        "labels": card.get("labels") or [],
+        "members": card.get("members") or [],
+        "actions": card.get("actions") or [],
+        "dateLastActivity": card.get("dateLastActivity"),
+    }
+    return board
+
+
+def normalize_board(data: Any) -> BoardRows:
+    """Turn a board export (or the API's nested board answer) into mirror rows; unknown keys are ignored."""
+    if classify(data) == "card":
+        data = card_export_as_board(data)
+    b = _require(data, "board")
+    bid = b["id"]
+    rows = BoardRows(
+        board={
+            "id": bid,
+            "name": _str(b.get("name")) or bid,
+            "short_link": b.get("shortLink"),
+            "url": b.get("url") or b.get("shortUrl"),
+            "description": _str(b.get("desc")),
+            "closed": bool(b.get("closed")),
+            "date_last_activity": parse_time(b.get("dateLastActivity")),
+            "created_at": id_time(bid),
+            "deleted_at": None,
+        },
+        date_last_activity=b.get("dateLastActivity") if isinstance(b.get("dateLastActivity"), str) else None,
+    )
+
+    for lst in b.get("lists") or []:
+        lst = _require(lst, "list")
+        rows.lists.append({
+            "id": lst["id"], "board_id": bid, "name": _str(lst.get("name")),
+            "closed": bool(lst.get("closed")), "pos": _float(lst.get("pos")), "deleted_at": None,
+        })
+
+    label_rows: dict[str, dict[str, Any]] = {}
+
+    def add_label(lab: dict[str, Any]) -> None:
+        if isinstance(lab, dict) and isinstance(lab.get("id"), str) and lab["id"] not in label_rows:
+            label_rows[lab["id"]] = {
+                "id": lab["id"], "board_id": bid, "name": _str(lab.get("name")),
+                "color": lab.get("color"), "deleted_at": None,
+            }
+
+    for lab in b.get("labels") or []:
+        add_label(lab)
+    # 2015-era exports have no top-level labels: they only exist inside cards.
+    for card in b.get("cards") or []:
+        for lab in (card.get("labels") or []) if isinstance(card, dict) else []:
+            add_label(lab)
+    rows.labels = list(label_rows.values())
+
+    member_rows: dict[str, dict[str, Any]] = {}
+    for m in b.get("members") or []:
+        if isinstance(m, dict) and isinstance(m.get("id"), str):
+            member_rows[m["id"]] = {"id": m["id"], "username": m.get("username"), "full_name": m.get("fullName")}
+            rows.board_members.append({"board_id": bid, "member_id": m["id"], "member_type": m.get("memberType"),
+                                       "deleted_at": None})
+
+    for c in b.get("cards") or []:
+        c = _require(c, "card")
+        cid = c["id"]
+        rows.cards.append({
+            "id": cid, "board_id": bid, "list_id": c.get("idList"), "name": _str(c.get("name")),
+            "description": _str(c.get("desc")), "closed": bool(c.get("closed")),
+            "due": parse_time(c.get("due")), "due_complete": bool(c.get("dueComplete")),
+            "start": parse_time(c.get("start")), "date_last_activity": parse_time(c.get("dateLastActivity")),
+            "date_closed": parse_time(c.get("dateClosed")), "date_completed": parse_time(c.get("dateCompleted")),
+            "created_at": id_time(cid), "pos": _float(c.get("pos")), "short_link": c.get("shortLink"),
+            "url": c.get("shortUrl") or c.get("url"),
+            "id_short": c.get("idShort") if isinstance(c.get("idShort"), int) else None,
+            "deleted_action_at": None, "deleted_at": None,
+        })
+        for lid in dict.fromkeys(c.get("idLabels") or []):
+            if isinstance(lid, str):
+                rows.card_labels.append({"card_id": cid, "label_id": lid, "board_id": bid})
+        for mid in dict.fromkeys(c.get("idMembers") or []):
+            if isinstance(mid, str):
+                rows.card_members.append({"card_id": cid, "member_id": mid, "board_id": bid})
+
+    for cl in b.get("checklists") or []:
+        cl = _require(cl, "checklist")
+        rows.checklists.append({
+            "id": cl["id"], "board_id": bid, "card_id": cl.get("idCard"), "name": _str(cl.get("name")),
+            "pos": _float(cl.get("pos")), "deleted_at": None,
+        })
+        for it in cl.get("checkItems") or []:
+            it = _require(it, "check item")
+            rows.check_items.append({
+                "id": it["id"], "board_id": bid, "checklist_id": cl["id"], "name": _str(it.get("name")),
+                "state": "complete" if it.get("state") == "complete" else "incomplete",
+                "due": parse_time(it.get("due")), "member_id": it.get("idMember"),
+                "pos": _float(it.get("pos")), "deleted_at": None,
+            })
+
+    seen_actions: set[str] = set()
+    for a in b.get("actions") or []:
+        if not isinstance(a, dict) or not isinstance(a.get("id"), str) or a["id"] in seen_actions:
+            continue
+        seen_actions.add(a["id"])
+        row = normalize_action(a, bid)
+        if row is None:
+            continue
+        rows.actions.append(row)
+        mc = a.get("memberCreator")
+        if isinstance(mc, dict) and isinstance(mc.get("id"), str) and mc["id"] not in member_rows:
+            member_rows[mc["id"]] = {"id": mc["id"], "username": mc.get("username"), "full_name": mc.get("fullName")}
+        if row["type"] == "commentCard":
+            rows.comments.append(comment_row(a, row))
+    rows.members = list(member_rows.values())
+    return rows
+
+
+def normalize_action(a: dict[str, Any], board_id: str) -> dict[str, Any] | None:
+    """One action row; None when the action has no usable date."""
+    date = parse_time(a.get("date")) or id_time(a.get("id"))
+    if date is None:
+        return None
+    data = a.get("data") if isinstance(a.get("data"), dict) else {}
+    card = data.get("card") if isinstance(data.get("card"), dict) else {}
+    mc = a.get("memberCreator") if isinstance(a.get("memberCreator"), dict) else {}
+    return {
+        "id": a["id"], "board_id": board_id, "type": _str(a.get("type")) or "unknown", "date": date,
+        "member_id": a.get("idMemberCreator"), "member_username": mc.get("username"),
+        "member_name": mc.get("fullName"), "card_id": card.get("id"),
+        "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
+    }
+
+
+def comment_row(a: dict[str, Any], action_row: dict[str, Any]) -> dict[str, Any]:
+    """The comments-table row of a commentCard action (author may be a deleted account)."""
+    data = a.get("data") if isinstance(a.get("data"), dict) else {}
+    return {
+        "id": action_row["id"], "board_id": action_row["board_id"], "card_id": action_row["card_id"],
+        "member_id": action_row["member_id"], "member_name": action_row["member_name"],
+        "text": _str(data.get("text")), "date": action_row["date"],
+        "edited_at": parse_time(data.get("dateLastEdited")), "deleted_at": None,
+    }

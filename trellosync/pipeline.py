@@ -1,0 +1,148 @@
+"""The one path every board takes: raw JSON -> normalize -> store (one transaction) -> domain."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .config import DEFAULT_DATABASE, Config, board_ref_matches
+from .domain import build_domain
+from .errors import DataError, TrellosyncError
+from .normalize import ACTION_WINDOW, BoardRows, normalize_board
+from .store import Store, SyncState
+
+
+@dataclass
+class IngestResult:
+    """What one board's ingestion did."""
+
+    board_id: str
+    board_name: str
+    cards: int
+    actions: int
+    mapped: bool
+
+
+def open_store(config: Config | None, database: str | None = None) -> Store:
+    """The database named by --database, else by the config, else the default SQLite file."""
+    url = database or (config.database if config else None) or DEFAULT_DATABASE
+    return Store(url)
+
+
+def mapping_hash(config: Config | None, board: dict[str, Any]) -> str:
+    """A fingerprint of everything in the config that shapes this board's domain."""
+    if config is None:
+        return "default"
+    m = config.mapping_for(board)
+    payload = {
+        "mapping": m.model_dump(mode="json") if m else None,
+        "people": {k: v.model_dump(mode="json") for k, v in config.people.items()},
+        "timezone": config.timezone,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def utcnow() -> datetime:
+    """Now, as a naive UTC datetime (the store's convention)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def ingest_board(store: Store, board_json: dict[str, Any], config: Config | None, *, source: str = "export",
+                 seen_at: datetime | None = None, sync_state: SyncState | None = None,
+                 snapshot_complete: bool = True, full: bool = False) -> IngestResult:
+    """Normalize a board's JSON and store mirror, domain and bookmark in one transaction."""
+    rows = normalize_board(board_json)
+    if seen_at is None:
+        newest = rows.newest_action()
+        candidates = [x for x in (rows.board.get("date_last_activity"), newest["date"] if newest else None) if x]
+        # An export's own newest date keeps a re-import byte-identical; the API passes the real time.
+        seen_at = max(candidates) if candidates else utcnow()
+    previous = store.sync_states().get(rows.board_id) if sync_state is None else None
+    with store.begin() as conn:
+        history_complete = (sync_state.history_complete if sync_state else
+                            (len(rows.actions) < ACTION_WINDOW or bool(previous and previous.history_complete)))
+        store.save_mirror(conn, rows, seen_at=seen_at, snapshot_complete=snapshot_complete,
+                          history_complete=history_complete)
+        mirror = store.load_mirror(conn, rows.board_id)
+        _rebuild(store, conn, mirror, config, history_complete)
+        newest = mirror.newest_action()
+        state = sync_state or SyncState(
+            board_id=rows.board_id, source=source, date_last_activity=rows.date_last_activity,
+            bookmark_action_id=newest["id"] if newest else None, bookmark_date=newest["date"] if newest else None,
+            synced_at=seen_at, last_full_sync=seen_at, history_complete=history_complete)
+        state.mapping_hash = mapping_hash(config, board_json)
+        store.set_sync_state(conn, state)
+    return IngestResult(rows.board_id, rows.board["name"], len(rows.cards), len(rows.actions),
+                        mapped=bool(config and config.mapping_for(board_json)))
+
+
+def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, history_complete: bool) -> None:
+    board = {"id": mirror.board["id"], "name": mirror.board["name"], "shortLink": mirror.board["short_link"]}
+    mapping = config.mapping_for(board) if config else None
+    domain = build_domain(mirror, mapping, config.people if config else {},
+                          tz=config.timezone if config else "UTC", history_complete=history_complete)
+    store.save_domain(conn, mirror.board_id, domain)
+
+
+def rebuild_domain(store: Store, config: Config | None, *, only_changed: bool = False) -> list[str]:
+    """Rebuild the domain of every board from the mirror (no download); returns the boards rebuilt."""
+    done: list[str] = []
+    states = store.sync_states()
+    for b in store.boards():
+        board = {"id": b["id"], "name": b["name"], "shortLink": b["short_link"]}
+        st = states.get(b["id"])
+        h = mapping_hash(config, board)
+        if only_changed and st is not None and st.mapping_hash == h:
+            continue
+        with store.begin() as conn:
+            mirror = store.load_mirror(conn, b["id"])
+            _rebuild(store, conn, mirror, config, bool(st and st.history_complete))
+            if st is not None:
+                st.mapping_hash = h
+                store.set_sync_state(conn, st)
+        done.append(b["name"])
+    return done
+
+
+def read_export(path: str | Path) -> dict[str, Any]:
+    """Read a Trello JSON export; a malformed or truncated file raises DataError (nothing is written)."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise DataError(f"{p}: not UTF-8 text, so not a Trello JSON export") from None
+    except json.JSONDecodeError as exc:
+        hint = " (the file looks truncated)" if exc.pos >= len(raw.rstrip()) - 1 else ""
+        raise DataError(f"{p}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{hint}; "
+                        "nothing was imported") from None
+    if not isinstance(data, dict):
+        raise DataError(f"{p}: expected a JSON object (a Trello board export), got {type(data).__name__}")
+    return data
+
+
+def import_export(store: Store, path: str | Path, config: Config | None) -> IngestResult:
+    """Import a board export file through the same path as the API sync."""
+    data = read_export(path)
+    try:
+        return ingest_board(store, data, config, source="export")
+    except DataError as exc:
+        raise DataError(f"{path}: {exc}") from None
+
+
+def resolve_board_ref(ref: str, boards: list[dict[str, Any]]) -> dict[str, Any]:
+    """The board a config reference (url, shortLink, id or exact name) names among `boards`."""
+    matches = [b for b in boards if board_ref_matches(ref, b)]
+    if not matches:
+        names = ", ".join(sorted(repr(b.get("name")) for b in boards)[:20]) or "none"
+        raise TrellosyncError(f"board {ref!r} not found (boards visible: {names})")
+    if len(matches) > 1:
+        raise TrellosyncError(f"board {ref!r} is ambiguous: {len(matches)} boards have that name; use its URL or id")
+    return matches[0]

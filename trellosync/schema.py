@@ -1,0 +1,277 @@
+"""The relational schema: the Trello mirror, the sync bookmarks, and the derived domain.
+
+Trello ids are the keys of the mirror. There are deliberately no foreign keys between mirror
+tables: real data references things that no longer exist (actions of deleted cards, comments by
+deleted accounts), and the mirror keeps those references as they are.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+ID = String(64)  # Trello ids are 24 hex digits; test data and old boards hold other strings
+
+
+def _flags() -> list[Column]:
+    return [
+        Column("deleted_at", DateTime, nullable=True),  # when trellosync noticed it was gone
+    ]
+
+
+boards = Table(
+    "boards", metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("short_link", String(32)),
+    Column("url", Text),
+    Column("description", Text),
+    Column("closed", Boolean, nullable=False, default=False),
+    Column("date_last_activity", DateTime),
+    Column("created_at", DateTime),
+    *_flags(),
+)
+
+lists = Table(
+    "lists", metadata,
+    Column("id", ID, primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("closed", Boolean, nullable=False, default=False),
+    Column("pos", Float),
+    *_flags(),
+)
+
+labels = Table(
+    "labels", metadata,
+    Column("id", ID, primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
+    Column("name", Text, nullable=False, default=""),
+    Column("color", String(32)),
+    *_flags(),
+)
+
+members = Table(
+    "members", metadata,
+    Column("id", ID, primary_key=True),
+    Column("username", String(128)),
+    Column("full_name", Text),
+)
+
+board_members = Table(
+    "board_members", metadata,
+    Column("board_id", ID, primary_key=True),
+    Column("member_id", ID, primary_key=True),
+    Column("member_type", String(32)),
+    *_flags(),
+)
+
+cards = Table(
+    "cards", metadata,
+    Column("id", ID, primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
+    Column("list_id", ID, index=True),
+    Column("name", Text, nullable=False),
+    Column("description", Text),
+    Column("closed", Boolean, nullable=False, default=False),
+    Column("due", DateTime),
+    Column("due_complete", Boolean, nullable=False, default=False),
+    Column("start", DateTime),
+    Column("date_last_activity", DateTime),
+    Column("date_closed", DateTime),
+    Column("date_completed", DateTime),
+    Column("created_at", DateTime),
+    Column("pos", Float),
+    Column("short_link", String(32)),
+    Column("url", Text),
+    Column("id_short", Integer),
+    Column("deleted_action_at", DateTime),  # date of Trello's deleteCard action, when one was seen
+    *_flags(),
+)
+
+card_labels = Table(
+    "card_labels", metadata,
+    Column("card_id", ID, primary_key=True),
+    Column("label_id", ID, primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
+)
+
+card_members = Table(
+    "card_members", metadata,
+    Column("card_id", ID, primary_key=True),
+    Column("member_id", ID, primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
+)
+
+checklists = Table(
+    "checklists", metadata,
+    Column("id", ID, primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
+    Column("card_id", ID, index=True),
+    Column("name", Text, nullable=False),
+    Column("pos", Float),
+    *_flags(),
+)
+
+check_items = Table(
+    "check_items", metadata,
+    Column("id", ID, primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
+    Column("checklist_id", ID, nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("due", DateTime),
+    Column("member_id", ID),
+    Column("pos", Float),
+    *_flags(),
+)
+
+comments = Table(
+    "comments", metadata,
+    Column("id", ID, primary_key=True),  # the commentCard action's id
+    Column("board_id", ID, nullable=False, index=True),
+    Column("card_id", ID, index=True),
+    Column("member_id", ID),
+    Column("member_name", Text),  # null for deleted accounts (no memberCreator)
+    Column("text", Text, nullable=False),
+    Column("date", DateTime, nullable=False),
+    Column("edited_at", DateTime),
+    *_flags(),
+)
+
+actions = Table(
+    "actions", metadata,
+    Column("id", ID, primary_key=True),
+    Column("board_id", ID, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("date", DateTime, nullable=False),
+    Column("member_id", ID),
+    Column("member_username", String(128)),
+    Column("member_name", Text),
+    Column("card_id", ID, index=True),
+    Column("data", Text, nullable=False),  # the action's `data` object as JSON
+    Index("ix_actions_board_date", "board_id", "date"),
+)
+
+sync_state = Table(
+    "sync_state", metadata,
+    Column("board_id", ID, primary_key=True),
+    Column("source", String(16), nullable=False),  # export | api
+    Column("date_last_activity", String(40)),  # Trello's value, verbatim, to compare with the next answer
+    Column("bookmark_action_id", ID),  # newest action stored
+    Column("bookmark_date", DateTime),
+    Column("synced_at", DateTime, nullable=False),  # data as of
+    Column("last_full_sync", DateTime),
+    Column("history_complete", Boolean, nullable=False, default=False),  # every action since creation held
+    Column("mapping_hash", String(64)),
+)
+
+# ------------------------------------------------------------------ the derived domain
+
+people = Table(
+    "people", metadata,
+    Column("key", String(128), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("trello_username", String(128)),
+    Column("member_id", ID),
+    Column("mapped", Boolean, nullable=False, default=True),
+)
+
+lunches = Table(
+    "lunches", metadata,
+    Column("id", ID, primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
+    Column("date", Date, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("url", Text),
+    Column("participants", Text, nullable=False),  # JSON list of person keys
+    Column("archived", Boolean, nullable=False, default=False),
+    Column("date_source", String(16), nullable=False),
+)
+
+feedback = Table(
+    "feedback", metadata,
+    Column("id", String(160), primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("about", String(128), index=True),
+    Column("by", String(128)),
+    Column("date", Date, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("lunch_id", ID),
+    Column("card_url", Text),
+    Column("source", String(16), nullable=False),
+    Column("labels", Text, nullable=False),  # JSON list of competency keys
+)
+
+goals = Table(
+    "goals", metadata,
+    Column("id", ID, primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
+    Column("owners", Text, nullable=False),  # JSON list of person keys
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created", Date, nullable=False),
+    Column("due", Date),
+    Column("achieved_at", DateTime),
+    Column("dropped_at", DateTime),
+    Column("url", Text),
+    Column("labels", Text, nullable=False),
+)
+
+key_results = Table(
+    "key_results", metadata,
+    Column("id", ID, primary_key=True),
+    Column("goal_id", ID, nullable=False, index=True),
+    Column("board_id", ID, nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("done", Boolean, nullable=False),
+    Column("completed_at", DateTime),
+    Column("due", DateTime),
+    Column("pos", Float),
+)
+
+commitments = Table(
+    "commitments", metadata,
+    Column("id", String(160), primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
+    Column("lunch_id", ID, nullable=False),
+    Column("person", String(128), index=True),
+    Column("text", Text, nullable=False),
+    Column("made", Date, nullable=False),
+    Column("deadline", Date),
+    Column("done", Boolean, nullable=False, default=False),
+    Column("completed_at", DateTime),
+    Column("url", Text),
+)
+
+competencies = Table(
+    "competencies", metadata,
+    Column("key", String(128), primary_key=True),
+    Column("name", Text, nullable=False),
+)
+
+history_gaps = Table(
+    "history_gaps", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("board_id", ID, nullable=False, index=True),
+    Column("note", Text, nullable=False),
+)
+
+MIRROR_TABLES = (boards, lists, labels, members, board_members, cards, card_labels, card_members,
+                 checklists, check_items, comments, actions)
+DOMAIN_TABLES = (lunches, feedback, goals, key_results, commitments, history_gaps)

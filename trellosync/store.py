@@ -1,0 +1,361 @@
+"""The database: migrations on open, the mirror's upserts and deletion flags, the domain's rows.
+
+Nothing here touches the network. Every write happens on a connection the caller opened with
+`Store.begin()`, so one board's mirror, domain and bookmark commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from . import schema as t
+from .errors import ConfigError, DataError
+from .model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch, Person
+from .normalize import BoardRows
+
+CHUNK = 500  # ids per IN (...) clause: below every SQLite build's host-parameter limit
+
+
+@dataclass
+class SyncState:
+    """Where the last sync of a board left off."""
+
+    board_id: str
+    source: str
+    date_last_activity: str | None
+    bookmark_action_id: str | None
+    bookmark_date: datetime | None
+    synced_at: datetime
+    last_full_sync: datetime | None
+    history_complete: bool
+    mapping_hash: str | None = None
+
+
+def _migrations_dir() -> Path:
+    return Path(str(resources.files("trellosync") / "migrations"))
+
+
+def normalize_url(url: str) -> str:
+    """Accept a bare file path as a SQLite database; prefer psycopg 3 for postgresql:// URLs."""
+    if "://" not in url:
+        return "sqlite:///" + str(Path(url).expanduser())
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+class Store:
+    """A trellosync database (SQLite or PostgreSQL), migrated to the current schema when opened."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = normalize_url(url)
+        try:
+            self.engine: Engine = create_engine(self.url, future=True)
+        except (ArgumentError, NoSuchModuleError) as exc:
+            raise ConfigError(f"database: cannot use {_safe_url(self.url)!r}: {exc}") from None
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        if migrate:
+            self.migrate()
+
+    @property
+    def dialect(self) -> str:
+        """'sqlite' or 'postgresql'."""
+        return self.engine.dialect.name
+
+    def migrate(self) -> None:
+        """Apply every pending Alembic migration."""
+        from alembic import command
+        from alembic.config import Config as AlembicConfig
+
+        cfg = AlembicConfig()
+        cfg.set_main_option("script_location", str(_migrations_dir()))
+        try:
+            with self.engine.begin() as conn:
+                if self.dialect == "postgresql":
+                    # Two workers opening a fresh database at once must not both create the tables.
+                    conn.execute(text("SELECT pg_advisory_xact_lock(7270151)"))
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            raise ConfigError(f"database: cannot open {_safe_url(self.url)}: {exc.orig}") from None
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A connection inside one transaction, committed on success and rolled back on any error."""
+        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+            yield conn
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ mirror
+
+    def upsert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert rows, replacing the non-key columns of rows whose key exists."""
+        if not rows:
+            return
+        ins = pg_insert(table) if self.dialect == "postgresql" else sqlite_insert(table)
+        keys = [c.name for c in table.primary_key.columns]
+        cols = [c for c in rows[0] if c not in keys]
+        stmt = ins.on_conflict_do_update(index_elements=keys, set_={c: ins.excluded[c] for c in cols}) \
+            if cols else ins.on_conflict_do_nothing(index_elements=keys)
+        for i in range(0, len(rows), 2000):
+            conn.execute(stmt, rows[i:i + 2000])
+
+    def save_mirror(self, conn: Connection, rows: BoardRows, *, seen_at: datetime, snapshot_complete: bool,
+                    history_complete: bool) -> None:
+        """Upsert one board's mirror rows; flag what vanished from a complete snapshot as deleted."""
+        bid = rows.board_id
+        self.upsert(conn, t.boards, [rows.board])
+        self.upsert(conn, t.members, rows.members)
+        for table, items in ((t.lists, rows.lists), (t.labels, rows.labels), (t.cards, rows.cards),
+                             (t.checklists, rows.checklists), (t.check_items, rows.check_items)):
+            self.upsert(conn, table, items)
+            if snapshot_complete:
+                self._flag_missing(conn, table, bid, {r["id"] for r in items}, seen_at)
+        self.upsert(conn, t.actions, rows.actions)
+        self.upsert(conn, t.comments, rows.comments)
+        if snapshot_complete and history_complete:
+            # Only when we hold every action since the board was made can a missing comment mean deleted.
+            self._flag_missing(conn, t.comments, bid, {r["id"] for r in rows.comments}, seen_at)
+        if snapshot_complete:
+            for link, items in ((t.card_labels, rows.card_labels), (t.card_members, rows.card_members)):
+                conn.execute(link.delete().where(link.c.board_id == bid))
+                self.upsert(conn, link, items)
+            present = {r["member_id"] for r in rows.board_members}
+            conn.execute(t.board_members.update().where(t.board_members.c.board_id == bid)
+                         .where(t.board_members.c.deleted_at.is_(None))
+                         .where(t.board_members.c.member_id.not_in(present) if present else text("1=1"))
+                         .values(deleted_at=seen_at))
+            self.upsert(conn, t.board_members, rows.board_members)
+        # Trello's deleteCard action carries the date a card was deleted; keep it next to our own flag.
+        deletions = conn.execute(
+            select(t.actions.c.card_id, func.max(t.actions.c.date))
+            .where(t.actions.c.board_id == bid, t.actions.c.type == "deleteCard")
+            .group_by(t.actions.c.card_id)).all()
+        for card_id, when in deletions:
+            conn.execute(t.cards.update().where(t.cards.c.id == card_id, t.cards.c.deleted_at.is_not(None),
+                                                t.cards.c.deleted_action_at.is_(None))
+                         .values(deleted_action_at=when))
+
+    def _flag_missing(self, conn: Connection, table: Table, board_id: str, present: set[str],
+                      seen_at: datetime) -> None:
+        existing = conn.execute(select(table.c.id).where(table.c.board_id == board_id,
+                                                         table.c.deleted_at.is_(None))).scalars().all()
+        gone = [i for i in existing if i not in present]
+        for i in range(0, len(gone), CHUNK):
+            conn.execute(table.update().where(table.c.id.in_(gone[i:i + CHUNK])).values(deleted_at=seen_at))
+
+    def load_mirror(self, conn: Connection, board_id: str) -> BoardRows:
+        """Everything the mirror holds for one board, deleted things included (flagged)."""
+        def rows_of(table: Table, order: Any = None) -> list[dict[str, Any]]:
+            q = select(table).where(table.c.board_id == board_id)
+            if order is not None:
+                q = q.order_by(order)
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+        board = conn.execute(select(t.boards).where(t.boards.c.id == board_id)).first()
+        if board is None:
+            raise DataError(f"board {board_id} is not in the database")
+        bm = rows_of(t.board_members)
+        member_ids = {r["member_id"] for r in bm}
+        actions = rows_of(t.actions, t.actions.c.date)
+        member_ids |= {a["member_id"] for a in actions if a["member_id"]}
+        members = []
+        ids = sorted(member_ids)
+        for i in range(0, len(ids), CHUNK):
+            members += [dict(r._mapping) for r in conn.execute(select(t.members).where(t.members.c.id.in_(ids[i:i + CHUNK])))]
+        return BoardRows(
+            board=dict(board._mapping), lists=rows_of(t.lists, t.lists.c.pos), labels=rows_of(t.labels),
+            members=members, board_members=bm, cards=rows_of(t.cards, t.cards.c.pos),
+            card_labels=rows_of(t.card_labels), card_members=rows_of(t.card_members),
+            checklists=rows_of(t.checklists, t.checklists.c.pos), check_items=rows_of(t.check_items, t.check_items.c.pos),
+            comments=rows_of(t.comments, t.comments.c.date), actions=actions,
+        )
+
+    def board_ids(self) -> list[str]:
+        """Ids of every board in the mirror."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(t.boards.c.id).order_by(t.boards.c.name)).scalars())
+
+    def boards(self) -> list[dict[str, Any]]:
+        """Every board in the mirror, as rows."""
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(t.boards).order_by(t.boards.c.name))]
+
+    # ------------------------------------------------------------------ sync state
+
+    def sync_states(self) -> dict[str, SyncState]:
+        """The bookmark of every board synced so far."""
+        with self.engine.connect() as conn:
+            return {r.board_id: SyncState(**dict(r._mapping)) for r in conn.execute(select(t.sync_state))}
+
+    def set_sync_state(self, conn: Connection, state: SyncState) -> None:
+        """Store a board's bookmark (inside the board's transaction)."""
+        self.upsert(conn, t.sync_state, [state.__dict__.copy()])
+
+    # ------------------------------------------------------------------ domain
+
+    def save_people(self, conn: Connection, people: Iterable[Person]) -> None:
+        """Upsert people; a mapped person's row wins over an unmapped board member's."""
+        rows = [{"key": p.key, "name": p.name, "trello_username": p.trello_username,
+                 "member_id": p.member_id, "mapped": p.mapped} for p in people]
+        existing = {r.key: r.mapped for r in conn.execute(select(t.people.c.key, t.people.c.mapped))}
+        rows = [r for r in rows if r["mapped"] or not existing.get(r["key"], False)]
+        self.upsert(conn, t.people, rows)
+
+    def save_domain(self, conn: Connection, board_id: str, d: Domain) -> None:
+        """Replace one board's derived rows with a freshly built domain."""
+        for table in t.DOMAIN_TABLES:
+            conn.execute(table.delete().where(table.c.board_id == board_id))
+        self.save_people(conn, d.people.values())
+        self.upsert(conn, t.competencies, [{"key": c.key, "name": c.name} for c in d.competencies.values()])
+        ins = [
+            (t.lunches, [{"id": x.id, "board_id": x.board_id, "date": x.date, "title": x.title, "url": x.url,
+                          "participants": json.dumps(x.participants), "archived": x.archived,
+                          "date_source": x.date_source} for x in d.lunches]),
+            (t.feedback, [{"id": x.id, "board_id": x.board_id, "kind": x.kind, "about": x.about, "by": x.by,
+                           "date": x.date, "text": x.text, "lunch_id": x.lunch_id, "card_url": x.card_url,
+                           "source": x.source, "labels": json.dumps(x.labels)} for x in d.feedback]),
+            (t.goals, [{"id": g.id, "board_id": g.board_id, "owners": json.dumps(g.owners), "title": g.title,
+                        "description": g.description, "status": g.status, "created": g.created, "due": g.due,
+                        "achieved_at": g.achieved_at, "dropped_at": g.dropped_at, "url": g.url,
+                        "labels": json.dumps(g.labels)} for g in d.goals]),
+            (t.key_results, [{"id": k.id, "goal_id": g.id, "board_id": g.board_id, "name": k.name, "done": k.done,
+                              "completed_at": k.completed_at, "due": k.due, "pos": float(i)}
+                             for g in d.goals for i, k in enumerate(g.key_results)]),
+            (t.commitments, [{"id": c.id, "board_id": c.board_id, "lunch_id": c.lunch_id, "person": c.person,
+                              "text": c.text, "made": c.made, "deadline": c.deadline, "done": c.done,
+                              "completed_at": c.completed_at, "url": c.url} for c in d.commitments]),
+            (t.history_gaps, [{"board_id": board_id, "note": n} for n in d.history_gaps]),
+        ]
+        for table, rows in ins:
+            if rows:
+                conn.execute(table.insert(), rows)
+
+    def load_domain(self, board_ids: Iterable[str] | None = None) -> Domain:
+        """The domain of the given boards (default: all), with every person and competency."""
+        ids = list(board_ids) if board_ids is not None else None
+        with self.engine.connect() as conn:
+            def rows_of(table: Table) -> list[Any]:
+                q = select(table)
+                if ids is not None:
+                    q = q.where(table.c.board_id.in_(ids))
+                return list(conn.execute(q))
+
+            d = Domain()
+            d.people = {r.key: Person(key=r.key, name=r.name, trello_username=r.trello_username,
+                                      member_id=r.member_id, mapped=r.mapped)
+                        for r in conn.execute(select(t.people).order_by(t.people.c.key))}
+            d.competencies = {r.key: Competency(r.key, r.name) for r in conn.execute(select(t.competencies))}
+            bq = select(t.boards.c.id, t.boards.c.name)
+            if ids is not None:
+                bq = bq.where(t.boards.c.id.in_(ids))
+            d.boards = {r.id: r.name for r in conn.execute(bq)}
+            d.lunches = sorted((Lunch(id=r.id, board_id=r.board_id, board_name=d.boards.get(r.board_id, ""),
+                                      date=r.date, title=r.title, url=r.url,
+                                      participants=json.loads(r.participants), archived=r.archived,
+                                      date_source=r.date_source) for r in rows_of(t.lunches)),
+                               key=lambda x: (x.date, x.id))
+            d.feedback = sorted((FeedbackEntry(id=r.id, board_id=r.board_id, kind=r.kind, about=r.about, by=r.by,
+                                               date=r.date, text=r.text, lunch_id=r.lunch_id, card_url=r.card_url,
+                                               source=r.source, labels=json.loads(r.labels))
+                                 for r in rows_of(t.feedback)), key=lambda x: (x.date, x.id))
+            krs: dict[str, list[Any]] = {}
+            for r in sorted(rows_of(t.key_results), key=lambda r: (r.pos or 0, r.id)):
+                krs.setdefault(r.goal_id, []).append(
+                    KeyResult(id=r.id, name=r.name, done=r.done, completed_at=r.completed_at, due=r.due))
+            d.goals = sorted((Goal(id=r.id, board_id=r.board_id, owners=json.loads(r.owners), title=r.title,
+                                   description=r.description, status=r.status, created=r.created, due=r.due,
+                                   achieved_at=r.achieved_at, dropped_at=r.dropped_at, url=r.url,
+                                   labels=json.loads(r.labels), key_results=krs.get(r.id, []))
+                              for r in rows_of(t.goals)), key=lambda g: (g.created, g.id))
+            d.commitments = sorted((Commitment(id=r.id, board_id=r.board_id, lunch_id=r.lunch_id, person=r.person,
+                                               text=r.text, made=r.made, deadline=r.deadline,
+                                               completed_at=r.completed_at, url=r.url, done=r.done)
+                                    for r in rows_of(t.commitments)), key=lambda c: (c.made, c.id))
+            d.history_gaps = [r.note for r in rows_of(t.history_gaps)]
+            sq = select(func.max(t.sync_state.c.synced_at))
+            if ids is not None:
+                sq = sq.where(t.sync_state.c.board_id.in_(ids))
+            d.synced_at = conn.execute(sq).scalar()
+        return d
+
+    # ------------------------------------------------------------------ reporting
+
+    def counts(self) -> dict[str, int]:
+        """What the database holds, as the integer counts `trellosync status --json` prints."""
+        with self.engine.connect() as conn:
+            def n(table: Table, *where: Any) -> int:
+                return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar() or 0)
+
+            live = (t.cards.c.deleted_at.is_(None),)
+            return {
+                "boards": n(t.boards),
+                "lists": n(t.lists),
+                "cards": n(t.cards, *live),
+                "archived_cards": n(t.cards, t.cards.c.closed.is_(True), *live),
+                "deleted_cards": n(t.cards, t.cards.c.deleted_at.is_not(None)),
+                "checklists": n(t.checklists, t.checklists.c.deleted_at.is_(None)),
+                "check_items": n(t.check_items, t.check_items.c.deleted_at.is_(None)),
+                "comments": n(t.comments, t.comments.c.deleted_at.is_(None)),
+                "actions": n(t.actions),
+                "labels": n(t.labels, t.labels.c.deleted_at.is_(None)),
+                "members": n(t.members),
+                "people": n(t.people),
+                "lunches": n(t.lunches),
+                "feedback": n(t.feedback),
+                "goals": n(t.goals),
+                "commitments": n(t.commitments),
+            }
+
+    def table_dump(self) -> dict[str, list[tuple]]:
+        """Every row of every table, sorted: for comparing two states of a database."""
+        out: dict[str, list[tuple]] = {}
+        with self.engine.connect() as conn:
+            for table in t.metadata.sorted_tables:
+                rows = [tuple("" if v is None else v for v in r) for r in conn.execute(select(table))]
+                out[table.name] = sorted(rows, key=repr)
+        return out
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # pysqlite's own lazy BEGIN would start write transactions as DEFERRED, which fail with
+    # "database is locked" mid-way under a concurrent writer; we emit BEGIN ourselves (_sqlite_begin).
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    # WAL keeps readers working during a sync, and a killed writer leaves the last commit intact.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A writing transaction takes SQLite's write lock up front (waiting up to busy_timeout).
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN")
+
+
+def _safe_url(url: str) -> str:
+    """A database URL with its password hidden."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable database URL>"
