@@ -53,7 +53,8 @@ def utcnow() -> datetime:
 
 def ingest_board(store: Store, board_json: dict[str, Any], config: Config | None, *, source: str = "export",
                  seen_at: datetime | None = None, sync_state: SyncState | None = None,
-                 snapshot_complete: bool = True, full: bool = False) -> IngestResult:
+                 snapshot_complete: bool = True, full: bool = False,
+                 actions_complete: bool | None = None) -> IngestResult:
     """Normalize a board's JSON and store mirror, domain and bookmark in one transaction."""
     rows = normalize_board(board_json)
     if seen_at is None:
@@ -65,8 +66,10 @@ def ingest_board(store: Store, board_json: dict[str, Any], config: Config | None
     with store.begin() as conn:
         history_complete = (sync_state.history_complete if sync_state else
                             (len(rows.actions) < ACTION_WINDOW or bool(previous and previous.history_complete)))
+        # actions_complete: this batch holds the board's whole history (an API sync since a bookmark does not,
+        # even when the database does), so only then may a missing comment be flagged deleted.
         store.save_mirror(conn, rows, seen_at=seen_at, snapshot_complete=snapshot_complete,
-                          history_complete=history_complete)
+                          history_complete=history_complete if actions_complete is None else actions_complete)
         mirror = store.load_mirror(conn, rows.board_id)
         _rebuild(store, conn, mirror, config, history_complete)
         newest = mirror.newest_action()
