@@ -158,6 +158,7 @@ class TrelloSession(requests.Session):
         self.retry = retry or RetryPolicy()
         self.request_count = 0
         self._count_lock = threading.Lock()
+        self._local = threading.local()
         self._secrets = tuple(s for s in (api_key, token) if s)
         self._auth_header = f'OAuth oauth_consumer_key="{api_key}", oauth_token="{token}"'
         # Never read ~/.netrc or proxy settings that could attach other credentials or log differently.
@@ -165,6 +166,11 @@ class TrelloSession(requests.Session):
 
     def __repr__(self) -> str:
         return f"<TrelloSession {self.api_url}>"
+
+    @property
+    def thread_requests(self) -> int:
+        """Requests sent so far by the calling thread (boards sync in parallel on one session)."""
+        return getattr(self._local, "count", 0)
 
     def redact(self, text: str) -> str:
         """`text` with any occurrence of the key or token replaced."""
@@ -197,6 +203,7 @@ class TrelloSession(requests.Session):
             self.limiter.acquire()
             with self._count_lock:
                 self.request_count += 1
+            self._local.count = self.thread_requests + 1
             try:
                 response = super().request(method, url, params=clean, data=data, headers=hdrs, files=files,
                                            auth=None, timeout=timeout or self.timeout,
@@ -386,7 +393,7 @@ def _is_hex(s: str) -> bool:
 def fetch_board(client: TrelloClient, board_id: str, *, since_action_id: str | None = None) -> BoardFetch:
     """An export-shaped snapshot of one board plus every action newer than `since_action_id` (all if None)."""
     session = session_of(client)
-    start = session.request_count
+    start = session.thread_requests
     notes: list[str] = []
     paged = False
     try:
@@ -416,15 +423,16 @@ def fetch_board(client: TrelloClient, board_id: str, *, since_action_id: str | N
         aid = a.get("id")
         if aid in seen:
             continue
-        if since_action_id and aid and _is_hex(aid) and _is_hex(since_action_id) and _older(aid, since_action_id):
-            continue  # older than the bookmark: already stored
+        if since_action_id and aid and _is_hex(aid) and _is_hex(since_action_id) \
+                and not _older(since_action_id, aid):
+            continue  # the bookmark or older: already stored
         seen.add(aid)
         merged.append(a)
     board["actions"] = merged
     if since_action_id is not None:
         complete = False  # only the actions since the bookmark; older ones are in the database already
     return BoardFetch(board=board, actions_complete=complete, paged=paged,
-                      requests=session.request_count - start, notes=notes)
+                      requests=session.thread_requests - start, notes=notes)
 
 
 def dumps_safe(obj: Any, session: TrelloSession) -> str:
