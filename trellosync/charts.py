@@ -1,0 +1,91 @@
+"""Charts as inline SVG, drawn by pygal from numbers and escaped labels only.
+
+No scripts, no remote fonts, no XML declaration: the SVG is embedded in the report's HTML as-is, which is
+safe because it is built by our code from numbers and month names (pygal escapes text through its XML
+builder); no card text ever reaches a chart.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pygal
+from markupsafe import Markup
+from pygal.style import Style
+
+from trellosync.report_context import Chart
+
+_STYLE = Style(
+    background="transparent",
+    plot_background="transparent",
+    foreground="#333333",
+    foreground_strong="#1f2933",
+    foreground_subtle="#c8ccd0",
+    opacity="0.85",
+    opacity_hover="0.85",
+    transition="0s",
+    colors=("#2b6cb0", "#9aa5b1", "#2f855a", "#c05621"),
+    font_family="DejaVu Sans, sans-serif",
+    label_font_family="DejaVu Sans, sans-serif",
+    major_label_font_family="DejaVu Sans, sans-serif",
+    value_font_family="DejaVu Sans, sans-serif",
+    value_label_font_family="DejaVu Sans, sans-serif",
+    tooltip_font_family="DejaVu Sans, sans-serif",
+    title_font_family="DejaVu Sans, sans-serif",
+    legend_font_family="DejaVu Sans, sans-serif",
+    no_data_font_family="DejaVu Sans, sans-serif",
+    label_font_size=11,
+    major_label_font_size=11,
+    legend_font_size=12,
+    title_font_size=14,
+    no_data_font_size=16,
+)
+
+
+def _config(chart: Chart) -> dict[str, object]:
+    many = len(chart.x_labels) > 8
+    return {
+        "style": _STYLE,
+        "js": [],  # no remote (or any) scripts
+        "disable_xml_declaration": True,
+        "width": 720,
+        "height": 300,
+        "explicit_size": False,
+        "show_legend": True,
+        "legend_at_bottom": True,
+        "legend_at_bottom_columns": len(chart.series),
+        "x_label_rotation": 35 if many else 0,
+        "show_minor_x_labels": True,
+        "truncate_label": -1,
+        "print_values": False,
+        "margin": 8,
+        "no_data_text": "No data in this period",
+        "pretty_print": False,
+        "value_formatter": lambda v: f"{v:g}",
+    }
+
+
+_SCRIPT_OR_HANDLER = re.compile(r"<script\b|\son\w+\s*=|javascript:|@import|url\(\s*['\"]?https?:", re.IGNORECASE)
+
+
+def render_chart(chart: Chart) -> Markup:
+    """A Chart's numbers as an inline <svg> element (bars for cadence, lines for progress)."""
+    cls = pygal.Bar if chart.kind == "cadence" else pygal.Line
+    graph = cls(**_config(chart))
+    graph.title = chart.title
+    graph.x_labels = chart.x_labels
+    for name, values in chart.series:
+        if chart.kind == "cadence" and name == "Target":
+            # The target is drawn as a second bar per month: pygal cannot overlay a line on a bar chart.
+            graph.add(name, values, fill=False)
+        else:
+            graph.add(name, values)
+    svg = graph.render(is_unicode=True)
+    # pygal always inlines a <script> holding its config for the (absent) tooltips JS: drop it, and its
+    # generator comments; what remains is shapes, text and a <style> scoped to the chart's id.
+    svg = re.sub(r"<script\b.*?</script>", "", svg, flags=re.DOTALL)
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
+    if _SCRIPT_OR_HANDLER.search(svg):
+        raise ValueError("chart SVG contains script, event handlers or remote references")
+    svg = svg.replace("<svg ", '<svg role="img" class="chart" ', 1)
+    return Markup(svg)

@@ -1,0 +1,219 @@
+"""Turning contexts into HTML and PDF: safe Markdown, the Jinja environment, WeasyPrint with a locked-down fetcher.
+
+Card text is untrusted. It goes through Markdown with raw HTML disabled, then nh3 sanitization, and only
+then into a template (autoescaped everywhere else). WeasyPrint may fetch nothing but files inside the
+packaged templates folder (fonts, CSS): every other URL raises.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+import jinja2
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from trellosync.report_context import format_date
+
+ALLOWED_TAGS = {
+    "p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "h5", "h6", "hr", "del", "s",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
+
+
+def markdown_to_html(text: str | None) -> Markup:
+    """Untrusted card text → sanitized HTML (Markdown without raw HTML, then an nh3 allow-list)."""
+    if not text:
+        return Markup("")
+    html = _md.render(text)
+    # Headings inside a card would break the document outline; demote them below the report's h2.
+    for level in (1, 2):
+        html = html.replace(f"<h{level}>", "<h4>").replace(f"</h{level}>", "</h4>")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",  # also replaces any rel=attachment
+        strip_comments=True,
+    )
+    return Markup(clean)
+
+
+def markdown_inline(text: str | None) -> Markup:
+    """Like markdown_to_html, without the wrapping paragraph when the text is a single paragraph."""
+    html = str(markdown_to_html(text)).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is http(s), else None (card links come from Trello, but still)."""
+    if not url:
+        return None
+    scheme = urlsplit(url).scheme.lower()
+    return url if scheme in ("http", "https") else None
+
+
+def packaged_templates_dir() -> Path:
+    """The built-in templates folder: the installed package's, or the repository's in a source checkout."""
+    try:
+        resource = importlib.resources.files("trellosync.templates")
+        path = Path(str(resource))
+        if (path / "base.html").is_file():
+            return path
+    except (ModuleNotFoundError, TypeError):
+        pass
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def _fmt_date(value: date | datetime | None) -> str:
+    if isinstance(value, datetime):
+        value = value.date()
+    return format_date(value)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@functools.lru_cache(maxsize=8)
+def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
+    """Jinja environment: user's templates first, then the packaged ones; autoescape on, undefined is an error."""
+    loaders: list[jinja2.BaseLoader] = []
+    if templates_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
+    loaders.append(jinja2.FileSystemLoader(str(packaged_templates_dir())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = markdown_to_html
+    env.filters["md_inline"] = markdown_inline
+    env.filters["d"] = _fmt_date
+    env.filters["pct"] = _percent
+    env.filters["num"] = _number
+    env.filters["safe_url"] = safe_url
+    return env
+
+
+def render_html(template: str, context: dict[str, Any], templates_dir: Path | None = None) -> str:
+    """Render a report template to an HTML string."""
+    return make_environment(templates_dir).get_template(template).render(**context)
+
+
+class RefusedURLError(ValueError):
+    """WeasyPrint asked for a URL outside the packaged templates folder."""
+
+
+class SafeURLFetcher:
+    """A WeasyPrint URL fetcher that serves files inside one folder and refuses everything else.
+
+    `calls` records every URL WeasyPrint asked for (tests check nothing outside was requested).
+    """
+
+    def __init__(self, root: Path | None = None) -> None:
+        import weasyprint
+
+        self.root = (root or packaged_templates_dir()).resolve()
+        self.calls: list[str] = []
+        self.refused: list[str] = []
+        self._inner = weasyprint.URLFetcher(allowed_protocols=["file"])
+        self._fail_on_errors = False  # read by weasyprint.urls.fetch
+
+    def resolve(self, url: str) -> Path:
+        """The file a URL points at, if it is inside the root folder; raises RefusedURLError otherwise."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise RefusedURLError(f"refused to fetch {url!r}: only the report's own assets may be loaded")
+        path = Path(url2pathname(unquote(parts.path))).resolve()
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise RefusedURLError(f"refused to fetch {url!r}: outside the report templates folder")
+        return path
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+        """Serve a file from the templates folder (the WeasyPrint ≥ 68 fetcher interface)."""
+        import weasyprint
+
+        self.calls.append(url)
+        try:
+            path = self.resolve(url)
+        except RefusedURLError:
+            self.refused.append(url)
+            raise
+        mime = {".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf", ".svg": "image/svg+xml", ".png": "image/png"}
+        return weasyprint.urls.URLFetcherResponse(
+            path.as_uri(), path.read_bytes(), {"Content-Type": mime.get(path.suffix.lower(), "application/octet-stream")}
+        )
+
+    __call__ = fetch
+
+
+@dataclass
+class PdfMetadata:
+    """What goes into the PDF's information dictionary (WeasyPrint reads it from the HTML head too)."""
+
+    title: str
+    author: str
+    subject: str
+    keywords: list[str]
+    created: datetime
+    lang: str = "en"
+
+
+def write_pdf(
+    html: str,
+    out: Path,
+    metadata: PdfMetadata | None = None,
+    fetcher: SafeURLFetcher | None = None,
+    on_document: Callable[[Any], None] | None = None,
+) -> Path:
+    """Lay out `html` with WeasyPrint and write the PDF: only packaged assets, no attachments, no forms."""
+    import weasyprint
+
+    fetcher = fetcher or SafeURLFetcher()
+    base_url = fetcher.root.as_uri() + "/"
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        attachments=[], pdf_forms=False
+    )
+    # WeasyPrint turns <link rel=attachment> in the head and <a rel=attachment> into embedded files;
+    # sanitized card text cannot produce them, and we drop them here as a second line of defence.
+    document.metadata.attachments = []
+    for page in document.pages:
+        page.links[:] = [link for link in page.links if link[0] in ("internal", "external")]
+    if metadata is not None:
+        document.metadata.title = metadata.title
+        document.metadata.authors = [metadata.author]
+        document.metadata.description = metadata.subject
+        document.metadata.keywords = list(metadata.keywords)
+        document.metadata.created = metadata.created.isoformat(timespec="seconds")
+        document.metadata.modified = metadata.created.isoformat(timespec="seconds")
+        document.metadata.lang = metadata.lang
+        document.metadata.generator = "trellosync"
+    if on_document is not None:
+        on_document(document)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    document.write_pdf(out, attachments=[], pdf_forms=False)
+    return out

@@ -1,0 +1,284 @@
+"""Public API of the reports: render one report, or one per person in parallel processes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from trellosync.charts import render_chart
+from trellosync.errors import ConfigError, TrellosyncError
+from trellosync.model import Domain
+from trellosync.render import PdfMetadata, SafeURLFetcher, packaged_templates_dir, render_html, write_pdf
+from trellosync.report_context import (
+    ContextOptions,
+    Ladder,
+    Period,
+    build_brief_context,
+    build_dossier_context,
+    build_goals_context,
+    known_people,
+    ladder_from_dict,
+    resolve_period,
+    to_local_date,
+)
+
+REPORT_KINDS = ("goals", "dossier", "brief")
+Format = Literal["pdf", "html"]
+
+SUBJECTS = {
+    "goals": "Goal-achievement report",
+    "dossier": "Promotion dossier",
+    "brief": "Conversation brief",
+}
+
+
+class UnknownPersonError(TrellosyncError):
+    """A report was asked for a person nobody maps; the message lists the known ones."""
+
+    exit_code = 2
+
+    def __init__(self, person: str, known: list[str]) -> None:
+        self.person = person
+        self.known = known
+        listed = ", ".join(known) if known else "(nobody: is the database synced?)"
+        super().__init__(f"unknown person {person!r}; known people: {listed}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keeps the error intact when it crosses a process boundary in render_all.
+        return (UnknownPersonError, (self.person, self.known))
+
+
+@dataclass
+class ReportOptions:
+    """How reports are rendered (from the config's `reports:` section and the command line)."""
+
+    timezone: str = "UTC"
+    templates_dir: Path | None = None
+    include_worst_moments: bool = False
+    ladder: Path | None = None
+    lunch_interval_days: int = 14
+    confidentiality: str = "Confidential: prepared for a feedback or promotion conversation. Do not forward."
+    as_of: date | None = None
+    generated_by: str = "trellosync"
+    generated_at: datetime | None = field(default=None, repr=False)
+
+
+def load_ladder(path: Path) -> Ladder:
+    """Read and parse a career-ladder YAML file; problems raise ConfigError naming the file."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read ladder file {path}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"ladder file {path} is not valid YAML: {exc}") from exc
+    try:
+        return ladder_from_dict(data)
+    except ValueError as exc:
+        raise ConfigError(f"ladder file {path}: {exc}") from exc
+
+
+def _check(kind: str, person: str, domain: Domain, options: ReportOptions) -> ZoneInfo:
+    if kind not in REPORT_KINDS:
+        raise ConfigError(f"unknown report kind {kind!r}; expected one of {', '.join(REPORT_KINDS)}")
+    if person not in domain.people:
+        raise UnknownPersonError(person, known_people(domain))
+    try:
+        return ZoneInfo(options.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"unknown timezone {options.timezone!r} in reports.timezone") from exc
+
+
+def default_as_of(domain: Domain, options: ReportOptions, tz: ZoneInfo) -> date:
+    """The report date: the option, else today in the report timezone."""
+    if options.as_of is not None:
+        return options.as_of
+    return datetime.now(tz).date()
+
+
+def build_context(
+    kind: str,
+    person: str,
+    domain: Domain,
+    *,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    options: ReportOptions | None = None,
+    ladder: Ladder | None = None,
+) -> Any:
+    """The context dataclass of one report (validates kind, person, timezone and period)."""
+    options = options or ReportOptions()
+    tz = _check(kind, person, domain, options)
+    as_of = default_as_of(domain, options, tz)
+    copts = ContextOptions(
+        timezone=options.timezone,
+        include_worst_moments=options.include_worst_moments,
+        lunch_interval_days=options.lunch_interval_days,
+        confidentiality=options.confidentiality,
+        generated_by=options.generated_by,
+        generated_at=options.generated_at,
+    )
+    if kind == "brief":
+        return build_brief_context(domain, person, period_to or as_of, copts)
+    try:
+        period: Period = resolve_period(domain, person, period_from, period_to, as_of, options.timezone)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    if kind == "goals":
+        return build_goals_context(domain, person, period, as_of, copts)
+    if ladder is None and options.ladder is not None:
+        ladder = load_ladder(options.ladder)
+    return build_dossier_context(domain, person, period, as_of, copts, ladder)
+
+
+def render_report_html(ctx: Any, options: ReportOptions, *, for_pdf: bool = True) -> tuple[str, PdfMetadata]:
+    """The report's HTML (and the metadata the PDF gets) from a built context."""
+    cover = ctx.cover
+    created = options.generated_at or datetime.now(timezone.utc)
+    tz = ZoneInfo(options.timezone)
+    subject = f"{SUBJECTS[ctx.kind]} for {cover.person}, {cover.period.label}"
+    meta = PdfMetadata(
+        title=f"{SUBJECTS[ctx.kind]}: {cover.person}",
+        author=options.generated_by,
+        subject=subject,
+        keywords=["trellosync", ctx.kind, cover.person],
+        created=created.astimezone(tz) if created.tzinfo else created.replace(tzinfo=timezone.utc).astimezone(tz),
+    )
+    charts = [render_chart(c) for c in getattr(ctx, "charts", [])]
+    asset_base = "" if for_pdf else packaged_templates_dir().resolve().as_uri() + "/"
+    html = render_html(
+        f"{ctx.kind}.html",
+        {
+            "ctx": ctx,
+            "charts": charts,
+            "asset_base": asset_base,
+            "meta": {
+                "title": meta.title,
+                "author": meta.author,
+                "subject": meta.subject,
+                "keywords": meta.keywords,
+                "created": meta.created.isoformat(timespec="seconds"),
+                "lang": meta.lang,
+            },
+        },
+        options.templates_dir,
+    )
+    return html, meta
+
+
+def render_report(
+    kind: str,
+    person: str,
+    domain: Domain,
+    *,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    options: ReportOptions | None = None,
+    fmt: Format = "pdf",
+    out: Path,
+    fetcher: SafeURLFetcher | None = None,
+) -> Path:
+    """Render one report of `kind` ('goals' | 'dossier' | 'brief') for `person` to `out` (PDF or HTML)."""
+    options = options or ReportOptions()
+    if fmt not in ("pdf", "html"):
+        raise ConfigError(f"unknown format {fmt!r}; expected pdf or html")
+    ctx = build_context(kind, person, domain, period_from=period_from, period_to=period_to, options=options)
+    html, meta = render_report_html(ctx, options, for_pdf=fmt == "pdf")
+    out = Path(out)
+    if fmt == "html":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(html, encoding="utf-8")
+        return out
+    return write_pdf(html, out, meta, fetcher)
+
+
+def default_filename(kind: str, person: str, fmt: Format = "pdf", as_of: date | None = None) -> str:
+    """`dossier-will-2026-11-22.pdf`."""
+    stamp = (as_of or date.today()).isoformat()
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in person)
+    return f"{kind}-{safe}-{stamp}.{fmt}"
+
+
+# Worker-process state: the domain is loaded (or unpickled) once per process, not once per report.
+_WORKER_DOMAIN: Domain | None = None
+
+
+def _init_worker(source: Callable[[], Domain] | Domain) -> None:
+    global _WORKER_DOMAIN
+    _WORKER_DOMAIN = source() if callable(source) else source
+
+
+def _render_in_worker(job: dict[str, Any]) -> str:
+    assert _WORKER_DOMAIN is not None
+    return str(render_report(domain=_WORKER_DOMAIN, **job))
+
+
+def render_all(
+    kind: str,
+    people: list[str],
+    domain_loader: Callable[[], Domain] | Domain,
+    *,
+    out_dir: Path,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    options: ReportOptions | None = None,
+    fmt: Format = "pdf",
+    jobs: int | None = None,
+) -> list[Path]:
+    """Render one report per person into `out_dir`, in parallel processes (`jobs`, default every core)."""
+    options = options or ReportOptions()
+    domain = domain_loader if isinstance(domain_loader, Domain) else None
+    if domain is not None:
+        for p in people:
+            _check(kind, p, domain, options)
+    tz = ZoneInfo(options.timezone)
+    as_of = options.as_of or datetime.now(tz).date()
+    # Pin the report date and generation time so every process writes the same ones.
+    options = replace(options, as_of=as_of, generated_at=options.generated_at or datetime.now(timezone.utc))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    job_list = [
+        {
+            "kind": kind,
+            "person": p,
+            "period_from": period_from,
+            "period_to": period_to,
+            "options": options,
+            "fmt": fmt,
+            "out": out_dir / default_filename(kind, p, fmt, as_of),
+        }
+        for p in people
+    ]
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(job_list) <= 1:
+        dom = domain if domain is not None else domain_loader()  # type: ignore[operator]
+        return [render_report(domain=dom, **job) for job in job_list]
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(job_list)), initializer=_init_worker, initargs=(domain_loader,)
+    ) as pool:
+        return [Path(p) for p in pool.map(_render_in_worker, job_list)]
+
+
+def options_as_dict(options: ReportOptions) -> dict[str, Any]:
+    """ReportOptions as plain data (for logging or the CLI's --verbose)."""
+    return {k: (str(v) if isinstance(v, (Path, date)) else v) for k, v in asdict(options).items()}
+
+
+__all__ = [
+    "REPORT_KINDS",
+    "ReportOptions",
+    "UnknownPersonError",
+    "build_context",
+    "default_filename",
+    "load_ladder",
+    "render_all",
+    "render_report",
+    "to_local_date",
+]
