@@ -123,7 +123,9 @@ def read_export(path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise DataError(f"{p}: not UTF-8 text, so not a Trello JSON export") from None
     except json.JSONDecodeError as exc:
-        hint = " (the file looks truncated)" if exc.pos >= len(raw.rstrip()) - 1 else ""
+        end = len(raw.rstrip())
+        truncated = exc.pos >= end - 1 or (exc.msg.startswith("Unterminated string") and end - exc.pos < 4096)
+        hint = " (the file looks truncated)" if truncated else ""
         raise DataError(f"{p}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{hint}; "
                         "nothing was imported") from None
     if not isinstance(data, dict):

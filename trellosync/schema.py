@@ -267,8 +267,8 @@ competencies = Table(
 
 history_gaps = Table(
     "history_gaps", metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("board_id", ID, nullable=False, index=True),
+    Column("board_id", ID, primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("note", Text, nullable=False),
 )
 

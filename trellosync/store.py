@@ -242,7 +242,7 @@ class Store:
             (t.commitments, [{"id": c.id, "board_id": c.board_id, "lunch_id": c.lunch_id, "person": c.person,
                               "text": c.text, "made": c.made, "deadline": c.deadline, "done": c.done,
                               "completed_at": c.completed_at, "url": c.url} for c in d.commitments]),
-            (t.history_gaps, [{"board_id": board_id, "note": n} for n in d.history_gaps]),
+            (t.history_gaps, [{"board_id": board_id, "seq": i, "note": n} for i, n in enumerate(d.history_gaps)]),
         ]
         for table, rows in ins:
             if rows:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 10:29:55.337338
+Create Date: 2026-11-22 10:33:15.297188
 """
 from alembic import op
 import sqlalchemy as sa
@@ -199,14 +199,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_goals_board_id'), ['board_id'], unique=False)
 
     op.create_table('history_gaps',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('board_id', sa.String(length=64), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('board_id', 'seq')
     )
-    with op.batch_alter_table('history_gaps', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_history_gaps_board_id'), ['board_id'], unique=False)
-
     op.create_table('key_results',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('goal_id', sa.String(length=64), nullable=False),
@@ -310,9 +307,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_key_results_board_id'))
 
     op.drop_table('key_results')
-    with op.batch_alter_table('history_gaps', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_history_gaps_board_id'))
-
     op.drop_table('history_gaps')
     with op.batch_alter_table('goals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_goals_board_id'))

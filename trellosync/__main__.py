@@ -1,0 +1,5 @@
+"""`python -m trellosync`."""
+
+from .cli import main
+
+main()

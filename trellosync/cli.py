@@ -1,0 +1,229 @@
+"""The `trellosync` command: parses arguments, calls the library, turns errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .config import Config, load_config
+from .errors import ConfigError, TrellosyncError
+
+DEFAULT_CONFIG_NAMES = ("trellosync.yaml", "trellosync.yml")
+
+
+@dataclass
+class Ctx:
+    """What every command gets: the config path, a database override, verbosity."""
+
+    config_path: str | None
+    database: str | None
+    verbose: int
+    _config: Config | None = None
+    _loaded: bool = False
+
+    def config(self, required: bool = False) -> Config | None:
+        """The config: -c FILE, else $TRELLOSYNC_CONFIG, else ./trellosync.yaml when present."""
+        if not self._loaded:
+            path = self.config_path or os.environ.get("TRELLOSYNC_CONFIG")
+            if not path:
+                path = next((p for p in DEFAULT_CONFIG_NAMES if Path(p).exists()), None)
+            self._config = load_config(path) if path else None
+            self._loaded = True
+        if required and self._config is None:
+            raise ConfigError("no config file: pass -c FILE, set TRELLOSYNC_CONFIG, or run `trellosync init`")
+        return self._config
+
+    def store(self) -> Any:
+        """The database (migrated), from --database or the config."""
+        from .pipeline import open_store
+
+        return open_store(self.config(), self.database)
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def common_options(f: Any) -> Any:
+    """-c/--config and --database on every command (they may also precede the command)."""
+    f = click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False),
+                     help="Config file (default: $TRELLOSYNC_CONFIG or ./trellosync.yaml).")(f)
+    f = click.option("--database", help="Database URL or SQLite file; overrides the config.")(f)
+    return f
+
+
+def _merge(ctx: Ctx, config_path: str | None, database: str | None) -> Ctx:
+    if config_path:
+        ctx.config_path, ctx._loaded = config_path, False
+    if database:
+        ctx.database = database
+    return ctx
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@common_options
+@click.option("-v", "--verbose", count=True, help="-v for progress details, -vv for debug logging.")
+@click.version_option(package_name="trellosync")
+@click.pass_context
+def cli(click_ctx: click.Context, config_path: str | None, database: str | None, verbose: int) -> None:
+    """Sync peer-feedback-lunch Trello boards and turn them into PDF reports."""
+    _setup_logging(verbose)
+    click_ctx.obj = Ctx(config_path, database, verbose)
+
+
+@cli.command()
+@common_options
+@click.option("--from-export", "exports", multiple=True, type=click.Path(dir_okay=False),
+              help="Import a board's JSON export (Trello: Menu > Print and export > Export as JSON). Repeatable.")
+@click.option("--board", "boards", multiple=True, help="Only this board (url, shortLink, id or name). Repeatable.")
+@click.option("--full", is_flag=True, help="Ignore bookmarks: re-read every board and its whole history.")
+@click.option("--wait", is_flag=True, help="Wait for a running sync to finish instead of exiting.")
+@click.option("--worker", is_flag=True,
+              help="PostgreSQL: share the boards with other `sync --worker` runs (each board synced by one).")
+@pass_ctx
+def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple[str, ...],
+         boards: tuple[str, ...], full: bool, wait: bool, worker: bool) -> None:
+    """Pull the mapped boards from Trello (or import exports) into the database."""
+    _merge(ctx, config_path, database)
+    config = ctx.config()
+    store = ctx.store()
+    if exports:
+        from .pipeline import import_export
+
+        for path in exports:
+            r = import_export(store, path, config)
+            if ctx.verbose:
+                click.echo(f"imported {r.board_name}: {r.cards} cards, {r.actions} actions"
+                           + ("" if r.mapped else " (default mapping: the board is not in the config)"), err=True)
+        return
+    from .sync import run_sync_command
+
+    run_sync_command(ctx, store, config, boards=list(boards), full=full, wait=wait, worker=worker)
+
+
+@cli.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of boards.")
+@pass_ctx
+def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: bool) -> None:
+    """What the token can see: name, id, last activity (one request)."""
+    _merge(ctx, config_path, database)
+    from .sync import boards_command
+
+    boards_command(ctx.config(), as_json=as_json)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="trellosync.yaml", show_default=True,
+              help="Where to write the config.")
+@click.option("--board", "board_refs", multiple=True, help="Only this board (url, shortLink, id or name).")
+@click.option("--database", "database", default="sqlite:///trellosync.db", show_default=True)
+@click.option("--api-url", default=None, help="Trello API base URL (default https://api.trello.com/1).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(output: str, board_refs: tuple[str, ...], database: str, api_url: str | None, force: bool) -> None:
+    """Write a starting config from the boards $TRELLO_API_KEY / $TRELLO_TOKEN can see."""
+    from .sync import init_command
+
+    init_command(Path(output), boards=list(board_refs), database=database, api_url=api_url, force=force)
+
+
+@cli.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON object of counts.")
+@pass_ctx
+def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: bool) -> None:
+    """What the database holds."""
+    _merge(ctx, config_path, database)
+    store = ctx.store()
+    counts = store.counts()
+    if as_json:
+        click.echo(json.dumps(counts, sort_keys=True))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    states = store.sync_states()
+    table = Table(title="Boards")
+    for col in ("board", "id", "source", "data as of (UTC)", "full history"):
+        table.add_column(col)
+    for b in store.boards():
+        st = states.get(b["id"])
+        table.add_row(b["name"] + (" (closed)" if b["closed"] else ""), b["id"], st.source if st else "-",
+                      f"{st.synced_at:%Y-%m-%d %H:%M}" if st else "-",
+                      "yes" if st and st.history_complete else "no")
+    console.print(table)
+    console.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+
+
+@cli.command()
+@common_options
+@click.option("--online", is_flag=True, help="Also try the credentials and look the boards up on Trello.")
+@pass_ctx
+def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool) -> None:
+    """Validate the config (exit 0 when valid, 2 when not)."""
+    _merge(ctx, config_path, database)
+    config = ctx.config(required=True)
+    assert config is not None
+    click.echo(f"{config.source}: OK ({len(config.boards)} board(s), {len(config.people)} people)")
+    if online:
+        from .sync import check_online
+
+        check_online(config)
+
+
+@cli.command()
+@common_options
+@pass_ctx
+def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
+    """Re-derive lunches, feedback, goals and commitments from the stored mirror (after a mapping change)."""
+    _merge(ctx, config_path, database)
+    from .pipeline import rebuild_domain
+
+    names = rebuild_domain(ctx.store(), ctx.config())
+    if ctx.verbose:
+        click.echo(f"rebuilt {len(names)} board(s)", err=True)
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="trellosync-demo", show_default=True,
+              help="Where the PDFs go.")
+@click.option("--no-reports", is_flag=True, help="Only load the example and print the summary.")
+def demo(out_dir: str, no_reports: bool) -> None:
+    """Load the example peer-lunch boards into a temporary database and write every person's reports."""
+    from .demo import run_demo
+
+    run_demo(Path(out_dir), reports=not no_reports)
+
+
+def main() -> None:
+    """Entry point: run the CLI, mapping trellosync errors to messages and exit codes."""
+    try:
+        rv = cli.main(standalone_mode=False)
+        if isinstance(rv, int):
+            sys.exit(rv)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except TrellosyncError as exc:
+        click.echo(f"trellosync: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
