@@ -249,44 +249,55 @@ def parse_config(text: str, filename: str = "<config>") -> Config:
     except ValidationError as exc:
         for err in exc.errors():
             problems.append(f"{filename}:{_line_for(lines, err['loc'])}: {_describe(err)}")
-    if cfg is not None:
-        problems += _cross_check(cfg, lines, filename)
+    problems += _cross_check(raw, lines, filename)
+    problems.sort(key=lambda p: int(p.split(":")[1]) if p.split(":")[1].isdigit() else 0)
     if problems:
         raise ConfigError(f"{filename}: {len(problems)} problem(s) in the config", problems)
     return cfg  # type: ignore[return-value]
 
 
-def _cross_check(cfg: Config, lines: dict[tuple, int], filename: str) -> list[str]:
-    """Checks that span several keys: known people, distinct boards, a non-empty board list."""
+def _cross_check(raw: dict[str, Any], lines: dict[tuple, int], filename: str) -> list[str]:
+    """Checks that span several keys (known people, distinct boards, a non-empty board list).
+
+    They run on the raw data so they are reported together with schema errors, not after them.
+    """
     problems: list[str] = []
 
     def at(*loc: Any) -> str:
         return f"{filename}:{_line_for(lines, loc)}"
 
-    if ("boards",) in lines and not cfg.boards:
+    people = raw.get("people") if isinstance(raw.get("people"), dict) else {}
+    boards = raw.get("boards")
+    if "boards" in raw and isinstance(boards, list) and not boards:
         problems.append(f"{at('boards')}: boards: the list is empty (expected at least one board mapping)")
-    known = set(cfg.people)
+    known = set(people)
     seen: dict[str, int] = {}
-    for i, b in enumerate(cfg.boards):
-        key = b.board.lower()
-        if key in seen:
-            problems.append(f"{at('boards', i, 'board')}: boards.{i}.board: {b.board!r} is mapped twice "
-                            f"(first as boards.{seen[key]})")
-        seen.setdefault(key, i)
-        for j, s in enumerate(b.subjects):
-            if s not in known:
+    for i, b in enumerate(boards if isinstance(boards, list) else []):
+        if not isinstance(b, dict):
+            continue
+        ref = b.get("board")
+        if isinstance(ref, str) and ref.strip():
+            key = ref.strip().lower()
+            if key in seen:
+                problems.append(f"{at('boards', i, 'board')}: boards.{i}.board: {ref!r} is mapped twice "
+                                f"(first as boards.{seen[key]})")
+            seen.setdefault(key, i)
+        subjects = b.get("subjects") if isinstance(b.get("subjects"), list) else []
+        for j, s in enumerate(subjects):
+            if isinstance(s, str) and s not in known:
                 problems.append(f"{at('boards', i, 'subjects', j)}: boards.{i}.subjects.{j}: unknown person "
                                 f"{s!r} (expected one of: {', '.join(sorted(known)) or 'no people defined'})")
-        for member, person in b.members.items():
-            if person not in known:
+        members = b.get("members") if isinstance(b.get("members"), dict) else {}
+        for member, person in members.items():
+            if isinstance(person, str) and person not in known:
                 problems.append(f"{at('boards', i, 'members', member)}: boards.{i}.members.{member}: unknown "
                                 f"person {person!r}")
     usernames: dict[str, str] = {}
-    for key, p in cfg.people.items():
-        if p.trello:
-            u = p.trello.lower().lstrip("@")
+    for key, p in people.items():
+        if isinstance(p, dict) and isinstance(p.get("trello"), str):
+            u = p["trello"].lower().lstrip("@")
             if u in usernames:
-                problems.append(f"{at('people', key, 'trello')}: people.{key}.trello: {p.trello!r} is also "
+                problems.append(f"{at('people', key, 'trello')}: people.{key}.trello: {p['trello']!r} is also "
                                 f"used by {usernames[u]!r}")
             usernames[u] = key
     return problems
