@@ -52,7 +52,9 @@ def test_good_config_loads_with_secrets_from_env():
     assert "t" * 64 not in repr(cfg) and "t" * 64 not in str(cfg.model_dump())
 
 
-def test_example_config_file_is_valid():
+def test_example_config_file_is_valid(monkeypatch):
+    monkeypatch.setenv("TRELLO_API_KEY", "key")
+    monkeypatch.setenv("TRELLO_TOKEN", "token")
     cfg = load_config(Path(__file__).resolve().parents[1] / "config.example.yaml")
     assert cfg.boards and cfg.people
 
