@@ -240,7 +240,8 @@ class TrelloSession(requests.Session):
                     raise TrelloAPIError(
                         f"{what}: HTTP {status} {code} after {attempt + 1} attempts; giving up")
                 hinted = _retry_after(response) if status == 429 else None
-                delay = hinted + random.uniform(0, 1) if hinted is not None else self.retry.delay(attempt)
+                delay = (hinted + random.uniform(0, self.retry.backoff_base) if hinted is not None
+                         else self.retry.delay(attempt))
                 if status == 429:
                     # The 429 body names the exhausted limit: API_TOKEN_LIMIT_EXCEEDED / API_KEY_LIMIT_EXCEEDED.
                     self.limiter.pause(delay)

@@ -8,6 +8,8 @@ domain path as an export import, which commits the board's data and its bookmark
 from __future__ import annotations
 
 import logging
+import os
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -349,3 +351,136 @@ def check_online(config: Config) -> None:
 
         raise ConfigError("mapped boards that Trello does not show to this token",
                           problems=[o.error or "" for o in missing])
+
+
+# ---- `trellosync boards` and `trellosync init` -----------------------------------------------------------
+
+_LUNCH = re.compile(r"lunch|1[:-]1|one.on.one|meeting|conversation|catch.?up", re.I)
+_GOAL = re.compile(r"goal|objective|okr|target", re.I)
+_DONE = re.compile(r"^(done|achieved|complete[d]?|finished|reached)\b", re.I)
+_FEEDBACK = {"best": re.compile(r"best|highlight|high point", re.I),
+             "worst": re.compile(r"worst|low point|lowlight", re.I),
+             "focus": re.compile(r"focus|improv", re.I),
+             "commitments": re.compile(r"commit|promise|action item", re.I)}
+
+
+def credentials_from_env() -> tuple[str | None, str | None]:
+    """TRELLO_API_KEY and TRELLO_TOKEN from the environment."""
+    return os.environ.get("TRELLO_API_KEY"), os.environ.get("TRELLO_TOKEN")
+
+
+def propose_mapping(board: dict[str, Any]) -> dict[str, Any]:
+    """A board mapping guessed from a nested board's list and checklist names (defaults when nothing fits)."""
+    lists = [x.get("name") or "" for x in board.get("lists") or [] if not x.get("closed")]
+    checklists = sorted({c.get("name") or "" for c in board.get("checklists") or []})
+    m: dict[str, Any] = {"board": board.get("url") or board["id"]}
+    lunches = [n for n in lists if _LUNCH.search(n)]
+    goals = [n for n in lists if _GOAL.search(n)]
+    done = [n for n in lists if _DONE.search(n)]
+    if lunches:
+        m["lunches"] = {"lists": lunches}
+    if goals or done:
+        m["goals"] = {"lists": goals or ["Goals"], "done_lists": done or ["Achieved", "Done"]}
+    feedback = {k: [c for c in checklists if rx.search(c)] for k, rx in _FEEDBACK.items()}
+    feedback = {k: v for k, v in feedback.items() if v}
+    if feedback:
+        m["feedback"] = feedback
+    labels = {lb["name"]: re.sub(r"\W+", "_", lb["name"].strip().lower()).strip("_")
+              for lb in board.get("labels") or [] if (lb.get("name") or "").strip()}
+    if labels:
+        m["labels"] = labels
+    return m
+
+
+def init_config(client: TrelloClient, *, boards: list[str] | None = None, database: str = "sqlite:///trellosync.db",
+                api_url: str | None = None) -> str:
+    """YAML text of a starting config for the boards the token sees (open ones, or those named)."""
+    import yaml
+
+    listing = fetch_member_boards(client)
+    if boards:
+        chosen, missing = select_boards(None, listing, boards, set())
+        if missing:
+            from .errors import ConfigError
+
+            raise ConfigError("boards not visible to this token", problems=[o.error or "" for o in missing])
+    else:
+        chosen = [b for b in listing if not b.get("closed")]
+    people: dict[str, dict[str, Any]] = {}
+    mappings = []
+    for b in chosen:
+        nested = get_board_outline(client, b["id"])
+        subjects = []
+        for mem in nested.get("members") or []:
+            username = mem.get("username") or mem["id"]
+            key = re.sub(r"\W+", "_", username.lower()).strip("_") or mem["id"]
+            people.setdefault(key, {"name": mem.get("fullName") or username, "trello": username})
+            subjects.append(key)
+        m = propose_mapping({**b, **nested, "url": b.get("url") or nested.get("url")})
+        if subjects:
+            m = {"board": m.pop("board"), "subjects": subjects, **m}
+        mappings.append(m)
+    trello: dict[str, Any] = {"api_key": "${TRELLO_API_KEY}", "token": "${TRELLO_TOKEN}"}
+    if api_url and api_url.rstrip("/") != "https://api.trello.com/1":
+        trello["api_url"] = api_url
+    doc = {"trello": trello, "database": database, "people": people, "boards": mappings}
+    head = ("# trellosync config written by `trellosync init`: check the proposed mappings, then run\n"
+            "#   trellosync check -c THIS_FILE && trellosync sync -c THIS_FILE\n"
+            "# The key and token are read from the environment; never write them here.\n")
+    return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def get_board_outline(client: TrelloClient, board_id: str) -> dict[str, Any]:
+    """A board's open lists, checklist names, labels and members: one request (for `init`)."""
+    from .client import get
+
+    return get(client, f"/boards/{board_id}", {"fields": "name,url,shortLink", "lists": "open", "labels": "all",
+                                                "labels_limit": "1000", "members": "all",
+                                                "checklists": "all", "checklist_fields": "name"})
+
+
+def boards_command(config: Config | None, *, as_json: bool = False) -> None:
+    """`trellosync boards`: print what the token can see."""
+    import json as _json
+
+    from .client import DEFAULT_API_URL, make_client
+
+    if config is not None:
+        client = client_from_config(config.trello)
+    else:
+        key, token = credentials_from_env()
+        client = make_client(key, token, api_url=os.environ.get("TRELLO_API_URL", DEFAULT_API_URL))
+    listing = fetch_member_boards(client)
+    listing.sort(key=lambda b: (bool(b.get("closed")), (b.get("name") or "").lower()))
+    if as_json:
+        print(_json.dumps(listing, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(listing)} boards")
+    for col in ("name", "id", "shortLink", "last activity", "mapped"):
+        table.add_column(col)
+    for b in listing:
+        mapped = "yes" if config is not None and config.mapping_for(b) else ""
+        table.add_row(b.get("name", "") + (" (closed)" if b.get("closed") else ""), b["id"],
+                      b.get("shortLink", ""), (b.get("dateLastActivity") or "")[:16].replace("T", " "), mapped)
+    Console().print(table)
+
+
+def init_command(output: Any, *, boards: list[str], database: str, api_url: str | None, force: bool) -> None:
+    """`trellosync init`: write a starting config (never the secrets) from what the token sees."""
+    from pathlib import Path
+
+    from .client import DEFAULT_API_URL, make_client
+    from .errors import ConfigError
+
+    path = Path(output)
+    if path.exists() and not force:
+        raise ConfigError(f"{path} exists; pass --force to overwrite it or -o to write elsewhere")
+    key, token = credentials_from_env()
+    url = api_url or os.environ.get("TRELLO_API_URL") or DEFAULT_API_URL
+    client = make_client(key, token, api_url=url)
+    text = init_config(client, boards=boards or None, database=database, api_url=url)
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path}: review the proposed board mappings, then `trellosync check -c {path}`", file=sys.stderr)

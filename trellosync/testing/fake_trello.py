@@ -71,7 +71,8 @@ class FakeTrello:
 
     def __init__(self, exports: list[dict[str, Any] | str | Path] | None = None, *, key: str | None = None,
                  token: str | None = None, faults: dict[str, float] | None = None, seed: int | None = None,
-                 page_threshold: int = 1000, port: int = 0, slow_seconds: float = 1.5) -> None:
+                 page_threshold: int = 1000, port: int = 0, slow_seconds: float = 1.5,
+                 latency: float = 0.0) -> None:
         self.boards: dict[str, dict[str, Any]] = {}
         for e in exports or []:
             self.add_board(e)
@@ -81,6 +82,8 @@ class FakeTrello:
         self.rng = random.Random(seed)
         self.page_threshold = page_threshold
         self.slow_seconds = slow_seconds
+        self.latency = latency
+        self.by_board: Counter[str] = Counter()
         self.port = port
         self.lock = threading.RLock()
         self.requests = 0
@@ -144,7 +147,8 @@ class FakeTrello:
         with self.lock:
             return {"requests": self.requests, "by_path": dict(self.by_path),
                     "by_status": {str(k): v for k, v in self.by_status.items()},
-                    "faults": dict(self.faults_injected), "secrets_in_query": self.secrets_in_query}
+                    "faults": dict(self.faults_injected), "secrets_in_query": self.secrets_in_query,
+                    "by_board": dict(self.by_board)}
 
     def reset_stats(self) -> None:
         """Zero the counters."""
@@ -153,6 +157,7 @@ class FakeTrello:
             self.by_path.clear()
             self.by_status.clear()
             self.faults_injected.clear()
+            self.by_board.clear()
             self.log.clear()
 
     # ---- mutations -------------------------------------------------------------------------------------
@@ -266,7 +271,10 @@ class FakeTrello:
             self.by_path[f"{method} {template}"] += 1
             if "key" in q or "token" in q:
                 self.secrets_in_query += 1
+            self.log.append({"method": method, "path": path, "query": q})
             fault = self._pick_fault()
+        if self.latency:
+            time.sleep(self.latency)
         if fault == "drop":
             raise _Fault("drop")
         if fault == "slow":
@@ -307,9 +315,13 @@ class FakeTrello:
             b = self._board(seg[1])
             if b is None:
                 return 404, "The requested resource was not found."
+            rest = seg[2:]
+            if not rest:
+                self.by_board[b["id"]] += 1
             if b.get("_forbidden"):
                 return 403, "unauthorized permission requested"
-            rest = seg[2:]
+            if b.get("_status"):
+                return int(b["_status"]), {"message": "injected failure"}
             if not rest:
                 return self._nested_board(b, q)
             if rest[0] == "cards":
