@@ -7,6 +7,7 @@ builder); no card text ever reaches a chart.
 
 from __future__ import annotations
 
+import math
 import re
 
 import pygal
@@ -15,7 +16,7 @@ from pygal.style import Style
 
 from trellosync.report_context import Chart
 
-_STYLE = Style(
+_STYLE_ARGS: dict[str, object] = dict(
     background="transparent",
     plot_background="transparent",
     foreground="#333333",
@@ -24,22 +25,25 @@ _STYLE = Style(
     opacity="0.85",
     opacity_hover="0.85",
     transition="0s",
-    colors=("#2b6cb0", "#9aa5b1", "#2f855a", "#c05621"),
-    font_family="DejaVu Sans, sans-serif",
-    label_font_family="DejaVu Sans, sans-serif",
-    major_label_font_family="DejaVu Sans, sans-serif",
-    value_font_family="DejaVu Sans, sans-serif",
-    value_label_font_family="DejaVu Sans, sans-serif",
-    tooltip_font_family="DejaVu Sans, sans-serif",
-    title_font_family="DejaVu Sans, sans-serif",
-    legend_font_family="DejaVu Sans, sans-serif",
-    no_data_font_family="DejaVu Sans, sans-serif",
+    colors=("#2b6cb0", "#2f855a", "#9aa5b1", "#c05621"),
+    font_family="'Report Sans', 'DejaVu Sans', sans-serif",
+    label_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
+    major_label_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
+    value_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
+    value_label_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
+    tooltip_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
+    title_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
+    legend_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
+    no_data_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
     label_font_size=11,
     major_label_font_size=11,
     legend_font_size=12,
     title_font_size=14,
     no_data_font_size=16,
 )
+_STYLE = Style(**_STYLE_ARGS)
+_CADENCE_STYLE = Style(**{**_STYLE_ARGS, "colors": ("#2b6cb0", "#cbd2d9")})
+
 
 
 def _config(chart: Chart) -> dict[str, object]:
@@ -62,7 +66,18 @@ def _config(chart: Chart) -> dict[str, object]:
         "no_data_text": "No data in this period",
         "pretty_print": False,
         "value_formatter": lambda v: f"{v:g}",
+        "show_x_guides": False,
+        "show_y_guides": False,
+        "y_labels": _integer_ticks(chart),
+        "margin_right": 28,
     }
+
+
+def _integer_ticks(chart: Chart) -> list[int]:
+    """Whole-number y ticks (these are counts), at most about eight of them."""
+    top = max([v for _, values in chart.series for v in values if v is not None] + [1.0])
+    step = max(1, math.ceil(top / 8))
+    return list(range(0, math.ceil(top) + step, step))
 
 
 _SCRIPT_OR_HANDLER = re.compile(r"<script\b|\son\w+\s*=|javascript:|@import|url\(\s*['\"]?https?:", re.IGNORECASE)
@@ -71,7 +86,10 @@ _SCRIPT_OR_HANDLER = re.compile(r"<script\b|\son\w+\s*=|javascript:|@import|url\
 def render_chart(chart: Chart) -> Markup:
     """A Chart's numbers as an inline <svg> element (bars for cadence, lines for progress)."""
     cls = pygal.Bar if chart.kind == "cadence" else pygal.Line
-    graph = cls(**_config(chart))
+    config = _config(chart)
+    if chart.kind == "cadence":
+        config["style"] = _CADENCE_STYLE
+    graph = cls(**config)
     graph.title = chart.title
     graph.x_labels = chart.x_labels
     for name, values in chart.series:

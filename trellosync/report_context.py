@@ -1112,7 +1112,13 @@ def build_dossier_context(
             )
         )
     if figures.keep_rate is not None:
-        claims.append(Claim(f"Kept {figures.keep_rate_label} of the commitments due in the period on time.", "#goals"))
+        claims.append(
+            Claim(
+                f"Kept {figures.commitments_kept} of the {figures.commitments_due} commitments due in the period on time "
+                f"({round(figures.keep_rate * 100)}%).",
+                "#goals",
+            )
+        )
     if growth:
         with_best = sum(1 for t in growth if t.later_best)
         claims.append(
@@ -1220,7 +1226,12 @@ def build_brief_context(domain: Domain, person: str, as_of: date, opts: ContextO
     known = [f for f in sel.feedback if f.date <= as_of]
     bests = [f for f in known if f.kind == "best"]
     worsts = [f for f in known if f.kind == "worst"]
-    since_last = [sel.evidence(f) for f in known if f.kind == "observation" and since is not None and f.date >= since]
+    in_focus = {o.id for o in focus.observations} if focus else set()
+    since_last = [
+        sel.evidence(f)
+        for f in known
+        if f.kind == "observation" and since is not None and f.date >= since and f.id not in in_focus
+    ]
     goals_near = [
         sel.goal_view(g)
         for g in sel.goals
@@ -1237,7 +1248,7 @@ def build_brief_context(domain: Domain, person: str, as_of: date, opts: ContextO
             questions.append(f"You said you would {_lower_first(c.text)} by {when}: how is it going?")
     if focus is not None:
         questions.append(
-            f"Your focus point since {format_date(focus.focus.date)} is “{focus.focus.text.strip()}”: "
+            f"Your focus point since {format_date(focus.focus.date)} is “{focus.focus.text.strip().rstrip('.')}”: "
             "what have you tried, and what got in the way?"
         )
     for g in goals_near[:3]:
