@@ -207,6 +207,53 @@ def demo(out_dir: str, no_reports: bool) -> None:
     run_demo(Path(out_dir), reports=not no_reports)
 
 
+@cli.command()
+@common_options
+@click.argument("kind", type=click.Choice(["goals", "dossier", "brief"]))
+@click.argument("person", required=False)
+@click.option("--all", "all_people", is_flag=True, help="One report for every mapped person (in parallel).")
+@click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (inclusive).")
+@click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period (inclusive).")
+@click.option("-o", "--output", type=click.Path(), help="Output file (a folder with --all).")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("--jobs", type=click.IntRange(min=1), help="Processes for --all (default: every core).")
+@pass_ctx
+def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, person: str | None,
+           all_people: bool, period_from: Any, period_to: Any, output: str | None, fmt: str,
+           jobs: int | None) -> None:
+    """Write a goal-achievement report, promotion dossier or conversation brief (PDF or HTML)."""
+    from .reports import ReportOptions, default_filename, render_all, render_report
+
+    ctx = _merge(ctx, config_path, database)
+    if all_people == (person is not None):
+        raise click.UsageError("give either a PERSON or --all")
+    config = ctx.config()
+    rc = config.reports if config else None
+    options = ReportOptions(
+        timezone=config.timezone if config else "UTC",
+        templates_dir=rc.templates if rc else None,
+        include_worst_moments=rc.dossier.include_worst_moments if rc else False,
+        ladder=rc.dossier.ladder if rc else None,
+        lunch_interval_days=rc.lunch_interval_days if rc else 14,
+        **({"confidentiality": rc.confidentiality} if rc else {}),
+    )
+    start = period_from.date() if period_from else None
+    end = period_to.date() if period_to else None
+    domain = ctx.store().load_domain()
+    out_default = Path(rc.output) if rc else Path("reports")
+    if all_people:
+        people = [k for k, p in domain.people.items() if p.mapped]
+        paths = render_all(kind, people, domain, out_dir=Path(output) if output else out_default,
+                           period_from=start, period_to=end, options=options, fmt=fmt, jobs=jobs)  # type: ignore[arg-type]
+    else:
+        assert person is not None
+        out = Path(output) if output else out_default / default_filename(kind, person, fmt)  # type: ignore[arg-type]
+        paths = [render_report(kind, person, domain, period_from=start, period_to=end, options=options,
+                               fmt=fmt, out=out)]  # type: ignore[arg-type]
+    for path in paths:
+        click.echo(str(path))
+
+
 def main() -> None:
     """Entry point: run the CLI, mapping trellosync errors to messages and exit codes."""
     try:
