@@ -208,6 +208,16 @@ BEST = {
         ("Retention job passed the external audit with no findings", "Delivery"),
         ("Workshop invite out and 18 people signed up already", "Communication"),
     ],
+    "will@advocate": [
+        ("Self-review draft done two weeks early, for once", "Communication"),
+        ("Finance's stakeholder feedback: 'Will makes billing boring, in the best way'", "Delivery"),
+        ("Ran the billing/ledger sync across two teams without a manager in the room", "Influence"),
+        ("Cutover retro: Amara called it 'Staff-shaped work'", "Technical depth"),
+        ("Asked the platform lead for critical feedback, and got it", "Humility"),
+        ("Put Tomasz forward to lead the on-call rotation", "Mentoring"),
+        ("After the Eng Summit talk, 3 teams asked for the shadow-traffic tooling", "Influence"),
+        ("Promo case outline fits on one page and every line has evidence", "Communication"),
+    ],
 }
 
 WORST = {
@@ -227,6 +237,16 @@ WORST = {
         "Talk dry run was a mess, 35 min for a 20 min slot",
         "long week — the invoice PDF service fell over twice during month-end close and I was the only one who knew the code well enough to fix it, which is exactly the bus-factor problem we said we'd solve in April, so I'm annoyed at myself more than at the service",
         "Playbook still not published",
+    ],
+    "will@advocate": [
+        "Self-review still reads like a list of tickets",
+        "Priya's feedback: I disappear into the code when things get political",
+        "Skipped the architecture guild three times in a row",
+        "No written record of the billing decisions from Q1, hard to use as evidence",
+        "Took credit for the alert cleanup in the summary when Jessica did half of it. Fixed it after.",
+        "Too many commitments open at once and half of them late",
+        "Promo timeline unclear: manager says 'next cycle, maybe'",
+        "playbook still not out, and Amara noticed",
     ],
     "jessica": [
         "Had the answer about queue ordering in arch review but only said it to Will afterwards",
@@ -284,6 +304,8 @@ WORST = {
 FOCUS = {  # (first lunch index, focus point)
     "will": [(0, "Push back on scope early instead of absorbing it"),
              (7, "Write the design doc before writing the code")],
+    "will@advocate": [(0, "Make my impact visible beyond the team"),
+                      (4, "Close the loop: finish before starting")],
     "jessica": [(0, "Say it in the room: speak up in architecture review"),
                 (9, "Delegate on-call follow-ups instead of doing them all myself")],
     "amara": [(0, "Ask for help after 2 hours stuck, not 2 days"),
@@ -294,6 +316,18 @@ FOCUS = {  # (first lunch index, focus point)
 
 # Observations (comments) about a person's current focus point, written by their peer.
 OBSERVATIONS = {
+    "will@advocate": [
+        [
+            "Read your self-review draft: the billing section finally says what changed for the business, not just what you built.",
+            "Finance's VP mentioned you unprompted in the ops review. That's the visibility we talked about.",
+            "@willsmith you presented the cutover plan to the directors yourself — exactly it.",
+        ],
+        [
+            "Counted 6 open commitments on your lunch board with Jessica. Pick two, drop the rest?",
+            "The playbook is still a draft. What would 'done' look like by Friday?",
+            "Saw you close out the dedup work before picking up the registry ask. Nice.",
+        ],
+    ],
     "will": [
         [
             "Saw you push back on scope in the planning meeting — that's the focus point in action. The 'what do we drop?' question landed well.",
@@ -349,6 +383,20 @@ OBSERVATIONS = {
 }
 
 COMMITMENTS = {
+    "will@advocate": [
+        "Send Amara the self-review draft",
+        "Ask finance for written stakeholder feedback",
+        "Go to the architecture guild twice",
+        "Write a decision log for billing Q1-Q2",
+        "Correct the alert-cleanup credit in the summary",
+        "Close or drop 3 open commitments",
+        "Ask my manager for the promo criteria in writing",
+        "Publish the playbook draft, even if rough",
+        "Update the promo case outline with the summit feedback",
+        "Send Amara the 3 stakeholder letters",
+        "Book the next check-in before leaving",
+        "Turn the decision log into a page on the wiki",
+    ],
     "will": [
         "Send the migration runbook to SRE for review",
         "Book a 1:1 with Priya about roadmap scope",
@@ -519,6 +567,44 @@ BOARDS = [
     },
 ]
 
+BOARDS.append({
+    # A one-person board: Will's monthly check-ins with his advocate Amara. Feedback items carry no
+    # attribution at all (the board's single subject), the lists have other names, and "Done" is the
+    # done list.
+    "file": "advocate-will.json",
+    "name": "Will – advocate check-ins",
+    "desc": "Monthly check-in with my advocate (Amara). She reads my self-review and stakeholder feedback.",
+    "seed": 20260414,
+    "created": datetime(2026, 4, 14, 16, 21, 5, tzinfo=UTC),
+    "people": ["will", "amara"],
+    "subjects": ["will"],
+    "pools": {"will": "will@advocate"},
+    "start": date(2026, 4, 15),
+    "step": 28,
+    "slots": 8,
+    "skip": [],
+    "lunch_hour": (15, 0),
+    "name_offset": 0,
+    "lunch_names": ["Check-in", "Check-in (video)", "Check-in: self-review", "Check-in", "Check-in ☕",
+                    "Check-in", "check-in", "Check-in — promo case"],
+    "lunch_list": "Check-ins",
+    "done_list": "Done",
+    "top_insert": False,
+    "labels": [("Influence", "green"), ("Humility", "yellow"), ("Technical depth", "blue"),
+               ("Mentoring", "purple"), ("Delivery", "orange"), ("Communication", "sky"), ("", "lime")],
+    "label_map": {},
+    "extra_lists": [],
+    "name_date": {},
+    "no_date": [],
+    "default_mode": "none",
+    "mode": {3: "member"},
+    "desc_lunch": {},
+    "archived_lunch": None,
+    "reschedule_note": "Can we push to 16:00? Stuck in the incident review",
+    "first_desc": "Amara is my advocate this cycle. Same format as the peer lunches: best, worst, focus, commitments.",
+    "noise": [],
+})
+
 # Goals: (owner, title, desc, labels, created, due, key results, outcome)
 #   outcome: ("moved", date) | ("dueComplete", date) | ("dropped", date) | ("open", None)
 #   key results: (text, completed date or None)
@@ -569,6 +655,15 @@ GOALS = {
          [("Impact section draft", date(2026, 10, 21)), ("Stakeholder feedback from 3 people", None), ("Manager review", None)],
          ("open", None)),
     ],
+    "Will – advocate check-ins": [
+        ("will", "Promotion case to Staff: evidence pack ready", "Self-review, 3 stakeholder letters, manager sign-off.",
+         ["Influence", "Communication"], date(2026, 4, 16), date(2026, 12, 31),
+         [("Self-review", date(2026, 6, 3)), ("3 stakeholder letters", date(2026, 9, 9)), ("Manager sign-off", None)],
+         ("open", None)),
+        ("will", "Present at the architecture guild", "", ["Influence"], date(2026, 5, 14), date(2026, 8, 31),
+         [("Topic agreed", date(2026, 6, 19)), ("Slot booked", date(2026, 7, 15)), ("Presented", date(2026, 8, 26))],
+         ("moved", date(2026, 8, 27))),
+    ],
     "Peer lunch: Amara & Diego": [
         ("amara", "Ship the search relevance v2 experiment", "A/B test with a clear success metric (CTR) decided up front.",
          ["Delivery", "Technical depth"], date(2026, 4, 3), date(2026, 6, 30),
@@ -615,14 +710,18 @@ class Board:
         self.rng = random.Random(spec["seed"])
         self.ids = IdMaker(self.rng)
         self.members = members
-        self.people = spec["people"]
+        self.people = spec["people"]  # board members; the first one created the board
+        self.subjects = spec.get("subjects", self.people)  # whom the feedback is about
+        self.pools = spec.get("pools", {})  # person -> key of their content pools on this board
+        self.lunch_list = spec.get("lunch_list", "Lunches")
+        self.done_list = spec.get("done_list", "Achieved")
         self.actions: list[dict] = []
         self.cards: list[dict] = []
         self.checklists: list[dict] = []
         self.lists: dict[str, dict] = {}
         self.labels: dict[str, dict] = {}
         self.id_short = 0
-        self.commit_next = dict.fromkeys(self.people, 0)
+        self.commit_next = dict.fromkeys(self.subjects, 0)
         self.expected: dict = {"lunches": [], "commitments": [], "goals": []}
         created = spec["created"]
         self.id = self.ids(created)
@@ -693,9 +792,9 @@ class Board:
 
     def next_pos(self, list_name: str) -> float:
         used = self.list_pos[list_name]
-        if self.spec["top_insert"] and list_name == "Lunches":
+        if self.spec["top_insert"] and list_name == self.lunch_list:
             pos = 65536 if not used else used[-1] / 2
-        elif list_name in ("Goals", "Achieved") and self.spec["seed"] % 2 == 0:
+        elif list_name in ("Goals", self.done_list) and self.spec["seed"] % 2 == 0:
             pos = BIG + 16384 * len(used)
         else:
             pos = 16384 * (len(used) + 1)
@@ -812,11 +911,11 @@ class Board:
         t2 = t + timedelta(minutes=2, seconds=13)
         self.action("addMemberToBoard", t2, a, {"board": self.ref, "idMemberAdded": self.members[b]["id"],
                                                 "memberType": "normal"})
-        for i, name in enumerate(["Lunches", "Goals", "Achieved", *spec["extra_lists"]]):
+        for i, name in enumerate([self.lunch_list, "Goals", self.done_list, *spec["extra_lists"]]):
             self.add_list(name, 16384 * (i + 1) if i < 3 else BIG + 16384 * i, a,
                           t2 + timedelta(minutes=1 + i, seconds=rng.randrange(60)))
 
-        slots = [spec["start"] + timedelta(days=14 * k) for k in range(spec["slots"])]
+        slots = [spec["start"] + timedelta(days=spec.get("step", 14) * k) for k in range(spec["slots"])]
         dates = [d for k, d in enumerate(slots) if k not in spec["skip"]]
         self.lunch_dates = dates
         goal_events = self.plan_goals()
@@ -841,11 +940,15 @@ class Board:
             return f"@{p['username']} {text}", None
         if mode == "name":
             return f"{p['first']}: {text}", None
-        return text, None  # split: the checklist name says who
+        return text, None  # split: the checklist name says who; none: the board's single subject
+
+    def pool(self, who: str) -> str:
+        return self.pools.get(who, who)
 
     def focus_of(self, who: str, idx: int) -> tuple[int, str]:
-        phase, text = 0, FOCUS[who][0][1]
-        for n, (start, t) in enumerate(FOCUS[who]):
+        focus = FOCUS[self.pool(who)]
+        phase, text = 0, focus[0][1]
+        for n, (start, t) in enumerate(focus):
             if idx >= start:
                 phase, text = n, t
         return phase, text
@@ -854,13 +957,14 @@ class Board:
         spec, rng = self.spec, self.rng
         a, b = self.people
         hh, mm = spec["lunch_hour"]
+        names = spec.get("lunch_names", LUNCH_NAMES)
         lunch_at = at(d, hh, mm)
         if idx in spec["name_date"]:
             name, due, source = spec["name_date"][idx].format(d=d, mon=MONTHS[d.month - 1]), None, "name"
         elif idx in spec["no_date"]:
             name, due, source = "Lunch at the Korean place", None, "created"
         else:
-            name, due, source = LUNCH_NAMES[(idx + spec["name_offset"]) % len(LUNCH_NAMES)], lunch_at, "due"
+            name, due, source = names[(idx + spec["name_offset"]) % len(names)], lunch_at, "due"
         # created the morning of the lunch, or the afternoon before; the undated one right after lunch
         if source == "created":
             created = self.ms(lunch_at + timedelta(minutes=rng.randrange(50, 80), seconds=rng.randrange(60)))
@@ -869,35 +973,36 @@ class Board:
         else:
             created = self.ms(at(d, rng.randrange(7, 11), rng.randrange(60), rng.randrange(60)))
         creator = a if idx % 3 else b
-        mode = spec["mode"].get(idx, "member")
+        mode = spec["mode"].get(idx, spec.get("default_mode", "member"))
         desc_style = spec["desc_lunch"].get(idx)
         # the feedback of this lunch
-        best = {p: BEST[p][idx % len(BEST[p])] for p in self.people}
-        worst = {p: WORST[p][idx % len(WORST[p])] for p in self.people}
-        focus = {p: self.focus_of(p, idx)[1] for p in self.people}
+        best = {p: BEST[self.pool(p)][idx % len(BEST[self.pool(p)])] for p in self.subjects}
+        worst = {p: WORST[self.pool(p)][idx % len(WORST[self.pool(p)])] for p in self.subjects}
+        focus = {p: self.focus_of(p, idx)[1] for p in self.subjects}
         if idx == 5:
             focus[a] = focus[a].lower() + " "  # somebody typed it in a hurry
         desc = ""
         if desc_style == "markdown":
             desc = "\n".join([
                 "Notes typed up after lunch (Trello app was being weird with checklists)", "",
-                "## Best moment", *[f"- {PEOPLE[p]['first']}: {best[p][0]}" for p in self.people], "",
-                "## Worst moment", *[f"- {PEOPLE[p]['first']}: {worst[p]}" for p in self.people], "",
-                "## Focus", *[f"- {PEOPLE[p]['first']}: {focus[p]}" for p in self.people], "",
+                "## Best moment", *[f"- {PEOPLE[p]['first']}: {best[p][0]}" for p in self.subjects], "",
+                "## Worst moment", *[f"- {PEOPLE[p]['first']}: {worst[p]}" for p in self.subjects], "",
+                "## Focus", *[f"- {PEOPLE[p]['first']}: {focus[p]}" for p in self.subjects], "",
             ])
         elif desc_style == "lines":
             desc = "\r\n".join([
-                "Best moment:", *[f"@{PEOPLE[p]['username']} {best[p][0]}" for p in self.people], "",
-                "Worst moment:", *[f"@{PEOPLE[p]['username']} {worst[p]}" for p in self.people], "",
-                "Focus:", *[f"@{PEOPLE[p]['username']} {focus[p]}" for p in self.people],
+                "Best moment:", *[f"@{PEOPLE[p]['username']} {best[p][0]}" for p in self.subjects], "",
+                "Worst moment:", *[f"@{PEOPLE[p]['username']} {worst[p]}" for p in self.subjects], "",
+                "Focus:", *[f"@{PEOPLE[p]['username']} {focus[p]}" for p in self.subjects],
             ])
         elif idx == 0:
-            desc = "First one! Format: best moment, worst moment, focus point for each of us. Commitments with a date if there is one."
-        card = self.add_card("Lunches", name, created, creator, desc=desc, due=due)
+            desc = spec.get("first_desc", "First one! Format: best moment, worst moment, focus point for each of us. "
+                                          "Commitments with a date if there is one.")
+        card = self.add_card(self.lunch_list, name, created, creator, desc=desc, due=due)
         if due is not None and rng.random() < 0.5:
             self.set_due(card, created + timedelta(seconds=rng.randrange(20, 200)), creator)
         if idx % 2 == 0 or idx in (3, 7):
-            for p in self.people:
+            for p in self.subjects:
                 if best[p][1]:
                     self.add_label(card, best[p][1])
         self.expected["lunches"].append({"card": card["id"], "name": name, "date": d.isoformat(), "date_source": source,
@@ -909,13 +1014,13 @@ class Board:
         if source == "created":
             t = created + timedelta(minutes=3)
         commitments: dict[str, list[tuple[str, datetime | None]]] = {}
-        for p in self.people:
+        for p in self.subjects:
             n = 1 if rng.random() < 0.75 else 2
             if next_d is None:
                 n = 2  # the last lunch: promises still running on 2026-11-15
             if idx in (4, 11):
                 n = 0 if p == b else n  # one of them made no promise this time
-            pool = COMMITMENTS[p]
+            pool = COMMITMENTS[self.pool(p)]
             items = []
             for _ in range(n):
                 text = pool[self.commit_next[p] % len(pool)]
@@ -927,17 +1032,17 @@ class Board:
                 items.append((text, due_c))
             commitments[p] = items
         if desc_style is None:
-            sections = [("Best moment", {p: [best[p][0]] for p in self.people}),
-                        ("Worst moment", {p: [worst[p]] for p in self.people}),
-                        ("Focus", {p: [focus[p]] for p in self.people}),
-                        ("Commitments", {p: [c[0] for c in commitments[p]] for p in self.people})]
-            created_items: dict[str, list] = {p: [] for p in self.people}
+            sections = [("Best moment", {p: [best[p][0]] for p in self.subjects}),
+                        ("Worst moment", {p: [worst[p]] for p in self.subjects}),
+                        ("Focus", {p: [focus[p]] for p in self.subjects}),
+                        ("Commitments", {p: [c[0] for c in commitments[p]] for p in self.subjects})]
+            created_items: dict[str, list] = {p: [] for p in self.subjects}
             for title, per_person in sections:
-                dues = {p: [c[1] for c in commitments[p]] for p in self.people} if title == "Commitments" else None
+                dues = {p: [c[1] for c in commitments[p]] for p in self.subjects} if title == "Commitments" else None
                 if mode == "split":
-                    groups = [(f"{title} - {PEOPLE[p]['first']}", [p]) for p in self.people]
+                    groups = [(f"{title} - {PEOPLE[p]['first']}", [p]) for p in self.subjects]
                 else:
-                    groups = [(title, list(self.people))]
+                    groups = [(title, list(self.subjects))]
                 for cl_name, ps in groups:
                     items = []
                     for p in ps:
@@ -954,20 +1059,20 @@ class Board:
                             for _ in per_person[p]:
                                 created_items[p].append((cl, cl["checkItems"][k]))
                                 k += 1
-            for p in self.people:
+            for p in self.subjects:
                 for (cl, item), (_text, due_c) in zip(created_items[p], commitments[p], strict=True):
                     self.commitment(card, cl, item, p, d, due_c, next_d, idx)
         # observations about the focus points, by the peer, between this lunch and the next
         first, last = d + timedelta(days=1), (next_d or NOW.date()) - timedelta(days=1)
-        for p in self.people:
-            other = b if p == a else a
+        for p in self.subjects:
+            other = next(x for x in self.people if x != p)
             phase, _ = self.focus_of(p, idx)
-            pool = OBSERVATIONS[p][phase]
+            pool = OBSERVATIONS[self.pool(p)][phase]
             if (idx + (p == b)) % 3 != 2 and first <= last:
                 text = pool[(idx // 2) % len(pool)]
                 self.comment(card, text, self.work_time_between(first, last), other)
         if idx in (6, 13):
-            self.comment(card, "Moved to 13:00, sorry — prod incident ran over",
+            self.comment(card, spec.get("reschedule_note", "Moved to 13:00, sorry — prod incident ran over"),
                          created + timedelta(minutes=rng.randrange(5, 25), seconds=rng.randrange(60)), creator)
         return card
 
@@ -1021,7 +1126,7 @@ class Board:
             status, achieved = "open", None
             if outcome == "moved":
                 when = self.work_time(when_d)
-                self.move(card, "Achieved", when, owner)
+                self.move(card, self.done_list, when, owner)
                 self.comment(card, f"Done 🎉 {'On time.' if when_d <= due_d else 'A bit late but done.'}",
                              when + timedelta(minutes=rng.randrange(1, 30)), other)
                 status, achieved = "achieved", when
@@ -1242,8 +1347,13 @@ CONFIG_HEAD = """\
 """
 
 
+def done_lists(spec: dict) -> str:
+    done = spec.get("done_list", "Achieved")
+    return ", ".join([done] if done == "Done" else [done, "Done"])
+
+
 def config_yaml() -> str:
-    lines = [CONFIG_HEAD, "people:"]
+    lines = [CONFIG_HEAD, "timezone: Europe/London", "", "people:"]
     for key, p in PEOPLE.items():
         lines.append(f"  {key}: {{name: {p['name']}, trello: {p['username']}}}")
     lines.append("")
@@ -1253,9 +1363,9 @@ def config_yaml() -> str:
                      ("Influence", "Humility", "Technical depth", "Mentoring", "Delivery", "Communication")}
         lines += [
             f'  - board: "{spec["name"]}"',
-            f"    subjects: [{', '.join(spec['people'])}]",
-            "    lunches:  {lists: [Lunches]}",
-            "    goals:    {lists: [Goals], done_lists: [Achieved, Done]}",
+            f"    subjects: [{', '.join(spec.get('subjects', spec['people']))}]",
+            f"    lunches:  {{lists: [{spec.get('lunch_list', 'Lunches')}]}}",
+            f"    goals:    {{lists: [Goals], done_lists: [{done_lists(spec)}]}}",
             "    feedback: {best: [Best moment], worst: [Worst moment], focus: [Focus], commitments: [Commitments]}",
             "    labels:",
         ]
