@@ -370,7 +370,7 @@ def fetch_cards_paged(client: TrelloClient, board_id: str) -> list[dict[str, Any
     cards: list[dict[str, Any]] = []
     before: str | None = None
     while True:
-        params: dict[str, Any] = {"fields": "all", "limit": PAGE_LIMIT}
+        params: dict[str, Any] = {"limit": PAGE_LIMIT}  # a board's cards come with every field by default
         if before:
             params["before"] = before
         page = get(client, f"/boards/{board_id}/cards/all", params)
@@ -406,8 +406,8 @@ def fetch_board(client: TrelloClient, board_id: str, *, since_action_id: str | N
         if not isinstance(board, dict):
             raise TrelloAPIError(f"GET /boards/{board_id}: unexpected answer (not an object)") from None
         board["cards"] = fetch_cards_paged(client, board_id)
-        board["checklists"] = get(client, f"/boards/{board_id}/checklists",
-                                  {"checkItems": "all", "checkItem_fields": "all", "fields": "all"})
+        # The default answer already nests each checklist's checkItems.
+        board["checklists"] = get(client, f"/boards/{board_id}/checklists")
     if not isinstance(board, dict) or "id" not in board:
         raise TrelloAPIError(f"GET /boards/{board_id}: unexpected answer (not a board)")
     actions: list[dict[str, Any]] = list(board.get("actions") or [])
