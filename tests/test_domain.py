@@ -255,3 +255,12 @@ def test_description_sections_ignore_unknown_headings():
 
 def test_iso_helper():
     assert iso("2026-01-02") == "2026-01-02T12:00:00.000Z"
+
+
+def test_description_lines_starting_with_a_person_are_separate_entries():
+    b = Board()
+    b.card("Lunches", "lunch", due="2026-02-10",
+           desc="Best moment:\r\n@willsmith demoed search\r\nJessica: closed the incident\r\nwith a calm write-up\r\n")
+    d = domain_of(b)
+    assert sorted((e.about, e.text) for e in d.feedback) == [
+        ("jessica", "closed the incident with a calm write-up"), ("will", "demoed search")]

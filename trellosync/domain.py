@@ -423,6 +423,8 @@ def description_sections(desc: str, kinds: dict[str, list[str]], people: People)
             flush()
             para.append(_BULLET.sub("", line, count=1))
             continue
+        if people.prefix(line)[0] is not None:
+            flush()  # Trello shows each line on its own: "@jess …" / "Will: …" lines are separate entries
         para.append(line)
     flush()
     return out
