@@ -822,7 +822,9 @@ def build_goals_context(
     commitments = [sel.commitment_view(c) for c in commitments_all[-MAX_COMMITMENT_ROWS:]]
     threads = _focus_threads(sel, period, min(period.end, as_of))
     log, log_more = _lunch_log(sel, period, include_worst=True)
-    empty = not (goals or commitments or log or threads)
+    activity = [g for g in sel.goals if g.created in period]
+    activity += [g for g in sel.goals if to_local_date(g.achieved_at, tz) in period or to_local_date(g.dropped_at, tz) in period]
+    empty = not (activity or commitments or log or any(f.date in period for f in sel.feedback))
     sources: list[Evidence] = []
     seen: set[str] = set()
     for item in [t.focus for t in threads] + [o for t in threads for o in t.observations]:
@@ -845,7 +847,7 @@ def build_goals_context(
         kind="goals",
         cover=cover,
         empty=empty,
-        empty_message=f"No lunches, goals or commitments for {cover.person} in {period.label}.",
+        empty_message=f"No lunches, feedback, goal activity or commitments for {cover.person} in {period.label}.",
         figures=figures,
         charts=[_goal_progress_chart(sel, period), _cadence_chart(sel, period, opts.lunch_interval_days)],
         goals=goals,
@@ -1133,7 +1135,7 @@ def build_dossier_context(
     cover = _cover(sel, period, "Promotion dossier", "Dated, attributed evidence", opts, as_of)
     cover.target_level = ladder.level if ladder and ladder.level else None
     cover.ladder_name = ladder_name
-    empty = not (positive or achieved_goals or threads)
+    empty = not (positive or achieved_goals)
     toc = [
         ("summary", "Summary"),
         ("evidence", "Evidence by " + ("criterion" if ladder else "competency")),

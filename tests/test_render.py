@@ -1,0 +1,125 @@
+"""Safe Markdown, the Jinja environment, the URL fetcher and the charts, without laying out PDFs."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from tests.report_fixtures import example_domain
+from trellosync.charts import render_chart
+from trellosync.render import (
+    RefusedURLError,
+    SafeURLFetcher,
+    make_environment,
+    markdown_inline,
+    markdown_to_html,
+    packaged_templates_dir,
+    render_html,
+)
+from trellosync.report_context import Chart
+from trellosync.reports import ReportOptions, render_report
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<img src="file:///etc/passwd">',
+        '<link rel="attachment" href="file:///etc/passwd">',
+        "<style>body{background:url(http://169.254.169.254/)}</style>",
+        "<script>alert(1)</script>",
+        '<iframe src="http://169.254.169.254/latest/meta-data/"></iframe>',
+        "![x](http://169.254.169.254/latest/meta-data/)",
+    ],
+)
+def test_markdown_never_emits_raw_html(text: str) -> None:
+    html = str(markdown_to_html(text))
+    for tag in ("<img", "<link", "<style", "<script", "<iframe", "<object", "<embed", "<svg"):
+        assert tag not in html.lower()
+
+
+def test_markdown_links_only_http_https_mailto_and_never_attachment() -> None:
+    html = str(markdown_to_html("[a](javascript:alert(1)) [b](https://example.org) [c](mailto:x@example.org) [d](file:///etc/passwd)"))
+    assert 'href="javascript' not in html and 'href="file' not in html  # left as literal text
+    assert 'href="https://example.org"' in html and 'href="mailto:x@example.org"' in html
+    assert "attachment" not in html and 'rel="noopener noreferrer nofollow"' in html
+
+
+def test_markdown_keeps_emphasis_and_demotes_headings() -> None:
+    assert str(markdown_inline("**bold** and *it*")) == "<strong>bold</strong> and <em>it</em>"
+    html = str(markdown_to_html("# Title\n\ntext"))
+    assert "<h1>" not in html and "<h4>Title</h4>" in html
+
+
+def test_environment_autoescapes_and_rejects_undefined() -> None:
+    env = make_environment(None)
+    assert env.from_string("{{ x }}").render(x="<b>{{ 7*7 }}</b>") == "&lt;b&gt;{{ 7*7 }}&lt;/b&gt;"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing }}").render()
+
+
+def test_user_templates_override_packaged_ones(tmp_path: Path) -> None:
+    (tmp_path / "brief.html").write_text("CUSTOM BRIEF for {{ ctx.cover.person }}", encoding="utf-8")
+    out = render_report(
+        "brief", "ada", example_domain(4), options=ReportOptions(as_of=date(2026, 6, 30), templates_dir=tmp_path),
+        fmt="html", out=tmp_path / "b.html",
+    )
+    assert out.read_text(encoding="utf-8") == "CUSTOM BRIEF for Ada Lovelace"
+    # Templates not overridden still come from the package.
+    goals = render_report(
+        "goals", "ada", example_domain(4), options=ReportOptions(as_of=date(2026, 6, 30), templates_dir=tmp_path),
+        fmt="html", out=tmp_path / "g.html",
+    )
+    assert "Goal-achievement report" in goals.read_text(encoding="utf-8")
+    assert (packaged_templates_dir() / "base.html").is_file()
+    assert render_html("macros.html", {}, tmp_path) == ""
+
+
+def test_html_output_is_a_complete_page(tmp_path: Path) -> None:
+    out = render_report(
+        "goals", "ada", example_domain(6), options=ReportOptions(as_of=date(2026, 6, 30)), fmt="html", out=tmp_path / "g.html"
+    )
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="en">' in html
+    assert "<svg" in html and "Ada Lovelace" in html and "<script" not in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://example.org/font.ttf",
+        "data:text/css,body{}",
+        "ftp://example.org/x",
+        "file://evil.example/share/x.css",
+    ],
+)
+def test_fetcher_refuses_everything_outside_the_templates_folder(url: str) -> None:
+    fetcher = SafeURLFetcher()
+    with pytest.raises(RefusedURLError):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url]
+
+
+def test_fetcher_refuses_path_traversal_and_serves_fonts() -> None:
+    fetcher = SafeURLFetcher()
+    base = fetcher.root.as_uri()
+    with pytest.raises(RefusedURLError):
+        fetcher.fetch(base + "/fonts/../../../../../../etc/passwd")
+    with pytest.raises(RefusedURLError):
+        fetcher.fetch(base + "/fonts/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd")
+    response = fetcher.fetch(base + "/fonts/DejaVuSans.ttf")
+    assert response.read(4) == b"\x00\x01\x00\x00"
+    response.close()
+
+
+def test_chart_svg_has_no_script_declaration_or_remote_reference() -> None:
+    svg = str(render_chart(Chart("cadence", "Lunches per month", ["Jan 2026", "Feb 2026"], [("Lunches held", [2.0, 1.0]), ("Target", [2.2, 2.2])])))
+    assert svg.startswith("<svg") and "<?xml" not in svg
+    assert "<script" not in svg and "http://" not in svg.replace("http://www.w3.org/", "")
+    assert "Lunches per month" in svg
+    line = str(render_chart(Chart("goal_progress", "Goal progress", ["Jan 2026"], [("Goals set", [1.0])])))
+    assert "<path" in line or "<polyline" in line or "<circle" in line
