@@ -617,10 +617,10 @@ def compute_figures(sel: _Selection, period: Period, interval_days: int = 14) ->
     fig.lunches_held = len(dates)
     fig.lunches_target = max(1, round(period.days / interval_days))
     if len(dates) > 1:
-        intervals = [(b - a).days for a, b in zip(dates, dates[1:])]
+        intervals = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
         fig.mean_interval_days = round(sum(intervals) / len(intervals), 1)
         tolerance = math.floor(interval_days * 1.5)
-        fig.gaps = [Gap(a, b, (b - a).days) for a, b in zip(dates, dates[1:]) if (b - a).days > tolerance]
+        fig.gaps = [Gap(a, b, (b - a).days) for a, b in zip(dates, dates[1:], strict=False) if (b - a).days > tolerance]
     past = [lu.date for lu in sel.lunches if lu.date <= sel.as_of]
     if past:
         fig.last_lunch = past[-1]
