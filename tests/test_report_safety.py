@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from datetime import date
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pypdf
@@ -13,6 +13,7 @@ from tests.report_fixtures import DomainBuilder, utc
 from trellosync.model import Domain
 from trellosync.render import SafeURLFetcher
 from trellosync.reports import ReportOptions, render_report
+
 
 class _Tags(HTMLParser):
     """Every real element of an HTML page with its attributes (escaped text is not an element)."""
