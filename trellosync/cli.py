@@ -222,21 +222,14 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
            all_people: bool, period_from: Any, period_to: Any, output: str | None, fmt: str,
            jobs: int | None) -> None:
     """Write a goal-achievement report, promotion dossier or conversation brief (PDF or HTML)."""
-    from .reports import ReportOptions, default_filename, render_all, render_report
+    from .reports import default_filename, options_from_config, render_all, render_report
 
     ctx = _merge(ctx, config_path, database)
     if all_people == (person is not None):
         raise click.UsageError("give either a PERSON or --all")
     config = ctx.config()
     rc = config.reports if config else None
-    options = ReportOptions(
-        timezone=config.timezone if config else "UTC",
-        templates_dir=rc.templates if rc else None,
-        include_worst_moments=rc.dossier.include_worst_moments if rc else False,
-        ladder=rc.dossier.ladder if rc else None,
-        lunch_interval_days=rc.lunch_interval_days if rc else 14,
-        **({"confidentiality": rc.confidentiality} if rc else {}),
-    )
+    options = options_from_config(config)
     start = period_from.date() if period_from else None
     end = period_to.date() if period_to else None
     domain = ctx.store().load_domain()

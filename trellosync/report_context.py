@@ -1293,6 +1293,15 @@ def build_brief_context(domain: Domain, person: str, as_of: date, opts: ContextO
     )
 
 
+def person_figures(
+    domain: Domain, person: str, *, as_of: date | None = None, timezone: str = "UTC", interval_days: int = 14
+) -> Figures:
+    """The summary figures of a person over all their data up to `as_of` (default: today)."""
+    as_of = as_of or date.today()
+    period = resolve_period(domain, person, None, None, as_of, timezone)
+    return compute_figures(_Selection(domain, person, ZoneInfo(timezone), as_of), period, interval_days)
+
+
 def known_people(domain: Domain) -> list[str]:
     """Keys of the people a report can be made for (mapped people first, then anyone else seen)."""
     keys = [k for k, p in domain.people.items() if p.mapped]

@@ -71,6 +71,23 @@ class ReportOptions:
     generated_at: datetime | None = field(default=None, repr=False)
 
 
+def options_from_config(config: Any, **overrides: Any) -> ReportOptions:
+    """ReportOptions from a loaded Config (`timezone` and the `reports:` section); keywords override."""
+    values: dict[str, Any] = {}
+    if config is not None:
+        rc = config.reports
+        values = {
+            "timezone": config.timezone,
+            "templates_dir": rc.templates,
+            "include_worst_moments": rc.dossier.include_worst_moments,
+            "ladder": rc.dossier.ladder,
+            "lunch_interval_days": rc.lunch_interval_days,
+            "confidentiality": rc.confidentiality,
+        }
+    values.update(overrides)
+    return ReportOptions(**values)
+
+
 def load_ladder(path: Path) -> Ladder:
     """Read and parse a career-ladder YAML file; problems raise ConfigError naming the file."""
     try:
@@ -278,6 +295,7 @@ __all__ = [
     "build_context",
     "default_filename",
     "load_ladder",
+    "options_from_config",
     "render_all",
     "render_report",
     "to_local_date",
