@@ -70,7 +70,7 @@ def ingest_board(store: Store, board_json: dict[str, Any], config: Config | None
         # even when the database does), so only then may a missing comment be flagged deleted.
         store.save_mirror(conn, rows, seen_at=seen_at, snapshot_complete=snapshot_complete,
                           history_complete=history_complete if actions_complete is None else actions_complete)
-        mirror = store.load_mirror(conn, rows.board_id)
+        mirror = store.load_mirror(conn, rows.board_id, rows if snapshot_complete else None)
         _rebuild(store, conn, mirror, config, history_complete)
         newest = mirror.newest_action()
         state = sync_state or SyncState(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -161,31 +161,41 @@ class Store:
         for i in range(0, len(gone), CHUNK):
             conn.execute(table.update().where(table.c.id.in_(gone[i:i + CHUNK])).values(deleted_at=seen_at))
 
-    def load_mirror(self, conn: Connection, board_id: str) -> BoardRows:
-        """Everything the mirror holds for one board, deleted things included (flagged)."""
+    def load_mirror(self, conn: Connection, board_id: str, snapshot: BoardRows | None = None) -> BoardRows:
+        """Everything the mirror holds for one board, deleted things included (flagged).
+
+        With `snapshot` (a complete snapshot just saved), only what accumulates across syncs (actions,
+        comments, members) is read back; the rest is taken from the snapshot.
+        """
         def rows_of(table: Table, order: Any = None) -> list[dict[str, Any]]:
             q = select(table).where(table.c.board_id == board_id)
             if order is not None:
                 q = q.order_by(order)
             return [dict(r._mapping) for r in conn.execute(q)]
 
-        board = conn.execute(select(t.boards).where(t.boards.c.id == board_id)).first()
-        if board is None:
-            raise DataError(f"board {board_id} is not in the database")
-        bm = rows_of(t.board_members)
-        member_ids = {r["member_id"] for r in bm}
         actions = rows_of(t.actions, t.actions.c.date)
-        member_ids |= {a["member_id"] for a in actions if a["member_id"]}
+        comments = rows_of(t.comments, t.comments.c.date)
+        if snapshot is not None:
+            bm = snapshot.board_members
+        else:
+            bm = rows_of(t.board_members)
+        member_ids = {r["member_id"] for r in bm} | {a["member_id"] for a in actions if a["member_id"]}
         members = []
         ids = sorted(member_ids)
         for i in range(0, len(ids), CHUNK):
-            members += [dict(r._mapping) for r in conn.execute(select(t.members).where(t.members.c.id.in_(ids[i:i + CHUNK])))]
+            q = select(t.members).where(t.members.c.id.in_(ids[i:i + CHUNK]))
+            members += [dict(r._mapping) for r in conn.execute(q)]
+        if snapshot is not None:
+            return replace(snapshot, members=members, actions=actions, comments=comments)
+        board = conn.execute(select(t.boards).where(t.boards.c.id == board_id)).first()
+        if board is None:
+            raise DataError(f"board {board_id} is not in the database")
         return BoardRows(
             board=dict(board._mapping), lists=rows_of(t.lists, t.lists.c.pos), labels=rows_of(t.labels),
             members=members, board_members=bm, cards=rows_of(t.cards, t.cards.c.pos),
             card_labels=rows_of(t.card_labels), card_members=rows_of(t.card_members),
-            checklists=rows_of(t.checklists, t.checklists.c.pos), check_items=rows_of(t.check_items, t.check_items.c.pos),
-            comments=rows_of(t.comments, t.comments.c.date), actions=actions,
+            checklists=rows_of(t.checklists, t.checklists.c.pos),
+            check_items=rows_of(t.check_items, t.check_items.c.pos), comments=comments, actions=actions,
         )
 
     def board_ids(self) -> list[str]:
