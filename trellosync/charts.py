@@ -103,6 +103,7 @@ def render_chart(chart: Chart) -> Markup:
     # generator comments; what remains is shapes, text and a <style> scoped to the chart's id.
     svg = re.sub(r"<script\b.*?</script>", "", svg, flags=re.DOTALL)
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
+    svg = re.sub(r' id="activate-serie-\d+"', "", svg)  # legend ids for the JS, repeated in every chart
     if _SCRIPT_OR_HANDLER.search(svg):
         raise ValueError("chart SVG contains script, event handlers or remote references")
     svg = svg.replace("<svg ", '<svg role="img" class="chart" ', 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,6 +32,39 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
+
+
+_IGNORABLE = {0x200D, 0xFE0E, 0xFE0F, *range(0x1F3FB, 0x1F400)}  # ZWJ, variation selectors, skin tones
+
+
+@functools.lru_cache(maxsize=1)
+def _covered_codepoints() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for path in sorted((packaged_templates_dir() / "fonts").glob("*.ttf")):
+        font = TTFont(path, lazy=True)
+        covered.update(font.getBestCmap() or {})
+        font.close()
+    return frozenset(covered)
+
+
+def spell_out_missing_glyphs(text: str) -> str:
+    """Replace characters the shipped fonts cannot draw (emoji, mostly) by their name: 🎉 → [party popper]."""
+    if text.isascii():
+        return text
+    covered = _covered_codepoints()
+    out: list[str] = []
+    for ch in text:
+        cp = ord(ch)
+        if cp in covered or cp < 0x20 or ch.isspace() or not unicodedata.category(ch).startswith("S"):
+            out.append(ch)  # letters of other scripts are left to the system's fallback fonts
+        elif cp in _IGNORABLE:
+            continue
+        else:
+            name = unicodedata.name(ch, "").lower()
+            out.append(f"[{name}]" if name else "\N{REPLACEMENT CHARACTER}")
+    return "".join(out)
 
 
 def markdown_to_html(text: str | None) -> Markup:
@@ -96,9 +130,20 @@ def _number(value: float | None) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _finalize_for_pdf(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return Markup(spell_out_missing_glyphs(str(value)))
+    if isinstance(value, str):
+        return spell_out_missing_glyphs(value)
+    return value
+
+
 @functools.lru_cache(maxsize=8)
-def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
-    """Jinja environment: user's templates first, then the packaged ones; autoescape on, undefined is an error."""
+def make_environment(templates_dir: Path | None = None, for_pdf: bool = False) -> jinja2.Environment:
+    """Jinja environment: user's templates first, then the packaged ones; autoescape on, undefined is an error.
+
+    For PDFs every printed value has characters the embedded fonts lack spelled out by name.
+    """
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
@@ -109,6 +154,7 @@ def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize_for_pdf if for_pdf else None,
     )
     env.filters["md"] = markdown_to_html
     env.filters["md_inline"] = markdown_inline
@@ -119,9 +165,11 @@ def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def render_html(template: str, context: dict[str, Any], templates_dir: Path | None = None) -> str:
+def render_html(
+    template: str, context: dict[str, Any], templates_dir: Path | None = None, *, for_pdf: bool = False
+) -> str:
     """Render a report template to an HTML string."""
-    return make_environment(templates_dir).get_template(template).render(**context)
+    return make_environment(templates_dir, for_pdf).get_template(template).render(**context)
 
 
 class RefusedURLError(ValueError):

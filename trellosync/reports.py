@@ -186,6 +186,7 @@ def render_report_html(ctx: Any, options: ReportOptions, *, for_pdf: bool = True
             },
         },
         options.templates_dir,
+        for_pdf=for_pdf,
     )
     return html, meta
 
