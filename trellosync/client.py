@@ -198,6 +198,9 @@ class TrelloSession(requests.Session):
         # py-trello passes an OAuth1 signer when a token is given; the header above replaces it.
         path = urlsplit(url).path
         what = f"{method} {path}"
+        if any(sec in url for sec in self._secrets) or any(
+                sec in str(v) for v in clean.values() for sec in self._secrets):
+            raise TrelloAPIError(f"{method}: refusing to send a request with a credential in its URL")
         attempt = 0
         while True:
             self.limiter.acquire()
@@ -268,8 +271,10 @@ def make_client(api_key: str | None, token: str | None, *, api_url: str = DEFAUL
         limiter=shared_limiter(api_url.rstrip("/"), token, max_requests_per_10s),
         retry=RetryPolicy(max_retries=max_retries, backoff_base=backoff_base))
     client = TrelloClient(api_key, token=token, http_service=session)
-    # py-trello keeps an OAuth1 signer holding the secrets; the session ignores it, drop it so it is not reused.
+    # py-trello keeps an OAuth1 signer and plain copies of the secrets (and puts the token into webhook URL
+    # paths, trelloclient.py list_hooks); the session holds the only copy, in its Authorization header.
     client.oauth = _NoAuth()
+    client.api_key = client.api_secret = client.resource_owner_key = None
     return client
 
 
