@@ -126,7 +126,8 @@ def _lower_first(text: str) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]{5,}", text.lower()) if w not in _STOPWORDS}
+    """Crude stems (first five letters) of the content words of a text, for theme matching."""
+    return {w[:5] for w in re.findall(r"[a-z]{5,}", text.lower()) if w not in _STOPWORDS}
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -349,6 +350,8 @@ class FocusThread:
     later_best: list[Evidence]
     current: bool
     more_observations: int = 0
+    mentions: int = 1  # lunches at which this focus point was (re)stated
+    last_mentioned: date | None = None
 
 
 @dataclass
@@ -650,50 +653,66 @@ def _cover(
     )
 
 
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def _focus_threads(sel: _Selection, period: Period | None, as_of: date) -> list[FocusThread]:
-    """Each focus point about the person, with the observations that followed it on the same board."""
-    focus = [f for f in sel.feedback if f.kind == "focus" and f.date <= as_of]
-    by_board: dict[str, list[FeedbackEntry]] = defaultdict(list)
+    """Each focus point about the person (repeats merged), with what followed it on the same board."""
+    obs_by_board: dict[str, list[FeedbackEntry]] = defaultdict(list)
     best_by_board: dict[str, list[FeedbackEntry]] = defaultdict(list)
-    for f in sel.feedback:
+    focus_by_board: dict[str, list[FeedbackEntry]] = defaultdict(list)
+    for f in sel.feedback:  # sorted by date
         if f.date > as_of:
             continue
         if f.kind == "observation":
-            by_board[f.board_id].append(f)
+            obs_by_board[f.board_id].append(f)
         elif f.kind == "best":
             best_by_board[f.board_id].append(f)
-    focus_by_board: dict[str, list[FeedbackEntry]] = defaultdict(list)
-    for f in focus:
-        focus_by_board[f.board_id].append(f)
+        elif f.kind == "focus":
+            focus_by_board[f.board_id].append(f)
     threads: list[FocusThread] = []
     for board_id, points in focus_by_board.items():
-        obs = by_board.get(board_id, [])
+        # The same focus point is often carried from lunch to lunch: one thread per (author, wording).
+        groups: dict[tuple[str | None, str], list[FeedbackEntry]] = {}
+        for fp in points:
+            groups.setdefault((fp.by, _norm(fp.text)), []).append(fp)
+        last_by_author: dict[str | None, list[tuple[date, str]]] = defaultdict(list)
+        for (by, key), items in groups.items():
+            last_by_author[by].append((items[0].date, key))
+        obs = obs_by_board.get(board_id, [])
         obs_dates = [o.date for o in obs]
         bests = best_by_board.get(board_id, [])
         best_dates = [b.date for b in bests]
-        for i, fp in enumerate(points):
-            # A focus point is current until the same person raises a newer one on the same board.
-            newer = [p for p in points[i + 1 :] if p.by == fp.by and p.date > fp.date]
-            until = newer[0].date if newer else None
-            if period is not None and not (fp.date in period or (fp.date < period.start and (until is None or until >= period.start))):
+        for (by, key), items in groups.items():
+            first, last = items[0], items[-1]
+            # Current until the same author raises a different focus point after this one's last mention.
+            newer = [d for d, k in last_by_author[by] if k != key and d > last.date]
+            until = min(newer) if newer else None
+            if period is not None and not (
+                any(i.date in period for i in items) or (first.date < period.start and (until is None or until >= period.start))
+            ):
                 continue
-            lo = bisect_left(obs_dates, fp.date)
+            lo = bisect_left(obs_dates, first.date)
             hi = bisect_left(obs_dates, until) if until else len(obs)
-            window = [o for o in obs[lo:hi] if o.id != fp.id and (o.lunch_id != fp.lunch_id or o.date > fp.date)]
-            theme_words = _words(fp.text)
-            theme_labels = set(fp.labels)
-            later = []
-            for b in bests[bisect_right(best_dates, fp.date) :]:
-                if (theme_labels and theme_labels & set(b.labels)) or len(theme_words & _words(b.text)) >= 1:
-                    later.append(b)
+            window = obs[lo:hi]
+            theme_words = _words(first.text)
+            theme_labels = set(first.labels)
+            later = [
+                b
+                for b in bests[bisect_right(best_dates, first.date) :]
+                if (theme_labels & set(b.labels)) or (theme_words & _words(b.text))
+            ]
             shown = window[-MAX_OBSERVATIONS_PER_FOCUS:]
             threads.append(
                 FocusThread(
-                    focus=sel.evidence(fp),
+                    focus=sel.evidence(first),
                     observations=[sel.evidence(o) for o in shown],
                     later_best=[sel.evidence(b) for b in later[:3]],
                     current=until is None,
                     more_observations=len(window) - len(shown),
+                    mentions=len(items),
+                    last_mentioned=last.date,
                 )
             )
     threads.sort(key=lambda t: (t.focus.date, t.focus.id))
@@ -1216,7 +1235,7 @@ def build_brief_context(domain: Domain, person: str, as_of: date, opts: ContextO
     views = [sel.commitment_view(c) for c in sel.commitments if c.made <= as_of]
     open_c = sorted((c for c in views if c.status == "open"), key=lambda c: (c.deadline or date.max, c.made))
     overdue_all = sorted((c for c in views if c.status == "broken"), key=lambda c: c.deadline or date.min, reverse=True)
-    overdue = overdue_all[:MAX_BRIEF_ITEMS]
+    overdue = overdue_all[:5]
     done_since = [
         c for c in views if c.completed_on is not None and since is not None and since <= c.completed_on <= as_of
     ][-MAX_BRIEF_ITEMS:]
@@ -1224,6 +1243,9 @@ def build_brief_context(domain: Domain, person: str, as_of: date, opts: ContextO
     threads = _focus_threads(sel, None, as_of)
     current = [t for t in threads if t.current]
     focus = current[-1] if current else None
+    if focus is not None and len(focus.observations) > 3:
+        focus.more_observations += len(focus.observations) - 3
+        focus.observations = focus.observations[-3:]
     other_focus = current[:-1][-3:]
     known = [f for f in sel.feedback if f.date <= as_of]
     bests = [f for f in known if f.kind == "best"]
@@ -1242,9 +1264,9 @@ def build_brief_context(domain: Domain, person: str, as_of: date, opts: ContextO
     goals_near.sort(key=lambda g: g.due or date.max)
 
     questions: list[str] = []
-    for c in overdue[:4]:
+    for c in overdue[:3]:
         questions.append(f"You said you would {_lower_first(c.text)} by {format_date(c.deadline)}: how did it go?")
-    for c in open_c:
+    for c in open_c[:3]:
         if c.deadline is not None and c.deadline <= as_of + timedelta(days=opts.lunch_interval_days):
             when = "today" if c.deadline == as_of else format_date(c.deadline)
             questions.append(f"You said you would {_lower_first(c.text)} by {when}: how is it going?")
@@ -1253,11 +1275,11 @@ def build_brief_context(domain: Domain, person: str, as_of: date, opts: ContextO
             f"Your focus point since {format_date(focus.focus.date)} is “{focus.focus.text.strip().rstrip('.')}”: "
             "what have you tried, and what got in the way?"
         )
-    for g in goals_near[:3]:
+    for g in goals_near[:2]:
         progress = f" with {g.kr_done} of {g.kr_total} key results done" if g.kr_total else ""
         verb = "was due" if g.due and g.due < as_of else "is due"
         questions.append(f"“{g.title}” {verb} {format_date(g.due)}{progress}: what is left, and what would help?")
-    for c in done_since[:2]:
+    for c in done_since[-1:]:
         questions.append(f"You did {_lower_first(c.text)} ({format_date(c.completed_on)}): what did you learn?")
 
     cover = _cover(sel, period, "Conversation brief", "For the next feedback lunch", opts, as_of)
