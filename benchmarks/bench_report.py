@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Report rendering benchmark: our overhead over WeasyPrint, parallel --all, peak memory.
+
+Prints a table:
+  * dossier for 100 and 500 lunches: our full path (context + Jinja + WeasyPrint + PDF) against WeasyPrint
+    alone laying out and writing the very same HTML in the same run; the ratio is our overhead;
+  * 1,000 lunches: the dossier still renders; time and peak RSS of the rendering process;
+  * render_all for 40 people: parallel (every core) against serial.
+Peak memory is the max RSS of a fresh child process that renders one report.
+
+Run from the repository root: python benchmarks/bench_report.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import weasyprint  # noqa: E402
+
+from tests.report_fixtures import DomainBuilder, example_domain  # noqa: E402
+from trellosync.model import Domain  # noqa: E402
+from trellosync.render import SafeURLFetcher  # noqa: E402
+from trellosync.reports import ReportOptions, build_context, render_all, render_report, render_report_html  # noqa: E402
+
+AS_OF = date(2030, 1, 1)
+OPTIONS = ReportOptions(as_of=AS_OF, timezone="Europe/Berlin")
+
+
+def big_domain(lunches: int) -> Domain:
+    """One pair with `lunches` fortnightly lunches (4 entries each way per lunch), goals and commitments."""
+    start = date(AS_OF.year - 1, 1, 1) if lunches <= 26 else date(1990, 1, 1)
+    return example_domain(lunches, start=start)
+
+
+def team_domain(people: int, lunches: int) -> Domain:
+    """`people` people in pairs, one board per pair, `lunches` lunches per board."""
+    domain = Domain()
+    for i in range(0, people, 2):
+        a, b = f"p{i:02d}", f"p{i + 1:02d}"
+        pair = example_domain(lunches, start=date(2028, 1, 3))
+        rename = {"ada": a, "grace": b}
+        board = f"board{i:02d}"
+        sub = DomainBuilder(board_id=board, board_name=f"Peer lunch {a} & {b}").domain
+        sub.people = {rename[k]: p for k, p in pair.people.items()}
+        for k, p in sub.people.items():
+            p.key, p.name = k, f"Person {k[1:]}"
+        for lu in pair.lunches:
+            lu.board_id, lu.participants = board, [rename[x] for x in lu.participants]
+        for f in pair.feedback:
+            f.board_id, f.about, f.by = board, rename.get(f.about or "", f.about), rename.get(f.by or "", f.by)
+        for g in pair.goals:
+            g.board_id, g.owners = board, [rename[o] for o in g.owners]
+        for c in pair.commitments:
+            c.board_id, c.person = board, rename.get(c.person or "", c.person)
+        sub.lunches, sub.feedback, sub.goals, sub.commitments = pair.lunches, pair.feedback, pair.goals, pair.commitments
+        sub.competencies = pair.competencies
+        domain.extend(sub)
+    return domain
+
+
+def time_ours(domain: Domain, out: Path) -> float:
+    t = time.perf_counter()
+    render_report("dossier", "ada", domain, options=OPTIONS, fmt="pdf", out=out)
+    return time.perf_counter() - t
+
+
+def time_weasyprint_alone(html: str, out: Path) -> float:
+    fetcher = SafeURLFetcher()
+    t = time.perf_counter()
+    weasyprint.HTML(string=html, base_url=fetcher.root.as_uri() + "/", url_fetcher=fetcher).write_pdf(out)
+    return time.perf_counter() - t
+
+
+def overhead(lunches: int, repeats: int, tmp: Path) -> dict[str, Any]:
+    """Median time of our full path and of WeasyPrint alone on the same HTML, interleaved."""
+    domain = big_domain(lunches)
+    ctx = build_context("dossier", "ada", domain, options=OPTIONS)
+    html, _ = render_report_html(ctx, OPTIONS)
+    time_ours(domain, tmp / "warm.pdf")  # warm caches (fonts, templates) for both
+    ours, alone = [], []
+    for _ in range(repeats):
+        ours.append(time_ours(domain, tmp / "ours.pdf"))
+        alone.append(time_weasyprint_alone(html, tmp / "alone.pdf"))
+    o, a = statistics.median(ours), statistics.median(alone)
+    return {"case": f"dossier, {lunches} lunches", "ours": o, "baseline": a, "ratio": o / a}
+
+
+def _child_render(lunches: int, out: str) -> tuple[float, int]:
+    domain = big_domain(lunches)
+    t = time.perf_counter()
+    render_report("dossier", "ada", domain, options=OPTIONS, fmt="pdf", out=Path(out))
+    return time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def peak(lunches: int, tmp: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MiB) of a fresh process rendering one dossier."""
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: RSS not inherited from this process
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        seconds, rss_kib = pool.submit(_child_render, lunches, str(tmp / f"peak{lunches}.pdf")).result()
+    return seconds, rss_kib / 1024
+
+
+def all_people(people: int, lunches: int, tmp: Path, kind: str) -> dict[str, Any]:
+    domain = team_domain(people, lunches)
+    keys = sorted(domain.people)
+    t = time.perf_counter()
+    render_all(kind, keys, domain, out_dir=tmp / "serial", options=OPTIONS, jobs=1)
+    serial = time.perf_counter() - t
+    t = time.perf_counter()
+    render_all(kind, keys, domain, out_dir=tmp / "parallel", options=OPTIONS, jobs=None)
+    parallel = time.perf_counter() - t
+    return {"case": f"render_all {kind}, {people} people", "ours": parallel, "baseline": serial, "ratio": parallel / serial}
+
+
+def main() -> None:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description="report rendering benchmark")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller --all run")
+    parser.add_argument("--kind", default="dossier", choices=["goals", "dossier", "brief"], help="kind for --all")
+    args = parser.parse_args()
+    repeats = 2 if args.quick else 5
+    cores = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory(prefix="trellosync-bench-") as d:
+        tmp = Path(d)
+        rows = [overhead(100, repeats, tmp), overhead(500, max(1, repeats // 2), tmp)]
+        print(f"{'case':<34} {'ours (s)':>9} {'baseline (s)':>13} {'ratio':>7}")
+        print("-" * 66)
+        for r in rows:
+            print(f"{r['case']:<34} {r['ours']:>9.2f} {r['baseline']:>13.2f} {r['ratio']:>7.3f}")
+        print("  (baseline: WeasyPrint alone on the same HTML; ratio = our overhead)")
+        allp = all_people(20 if args.quick else 40, 26, tmp, args.kind)
+        print(f"{allp['case']:<34} {allp['ours']:>9.2f} {allp['baseline']:>13.2f} {allp['ratio']:>7.3f}")
+        print(f"  (ours: parallel on {cores} cores; baseline: serial; ratio = parallel / serial)")
+        print()
+        print(f"{'peak memory, one dossier':<34} {'time (s)':>9} {'max RSS (MiB)':>14}")
+        print("-" * 66)
+        for n in (100, 500, 1000):
+            seconds, mib = peak(n, tmp)
+            print(f"{f'{n} lunches':<34} {seconds:>9.2f} {mib:>14.0f}")
+
+
+if __name__ == "__main__":
+    main()
