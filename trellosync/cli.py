@@ -240,7 +240,10 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
                            period_from=start, period_to=end, options=options, fmt=fmt, jobs=jobs)  # type: ignore[arg-type]
     else:
         assert person is not None
-        out = Path(output) if output else out_default / default_filename(kind, person, fmt)  # type: ignore[arg-type]
+        name = default_filename(kind, person, fmt, options.as_of)  # type: ignore[arg-type]
+        out = Path(output) if output else out_default / name
+        if out.is_dir():
+            out = out / name
         paths = [render_report(kind, person, domain, period_from=start, period_to=end, options=options,
                                fmt=fmt, out=out)]  # type: ignore[arg-type]
     for path in paths:
