@@ -443,6 +443,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeTrello
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: avoid 40 ms delayed-ACK stalls
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass
@@ -530,6 +531,7 @@ def synthesize_board(n_cards: int, *, template: dict[str, Any] | None = None, se
                 "labels": [labels[i % 3]], "idMembers": [member["id"]], "idChecklists": [], "pos": 16384.0 * i,
                 "due": None, "dueComplete": False, "dateLastActivity": created, "idShort": i + 1,
                 "shortLink": cid[-8:], "url": f"https://trello.com/c/{cid[-8:]}", "checkItemStates": None,
+                "shortUrl": f"https://trello.com/c/{cid[-8:]}", "start": None, "idMembersVoted": [],
                 "badges": {"comments": 0, "checkItems": 0, "checkItemsChecked": 0}}
         actions.append({"id": cid, "idMemberCreator": member["id"], "type": "createCard", "date": created,
                         "data": {"board": {"id": board_id, "name": board["name"], "shortLink": short},
