@@ -54,6 +54,8 @@ def spell_out_missing_glyphs(text: str) -> str:
     if text.isascii():
         return text
     covered = _covered_codepoints()
+    if all(ord(ch) in covered or not unicodedata.category(ch).startswith("S") for ch in set(text)):
+        return text
     out: list[str] = []
     for ch in text:
         cp = ord(ch)
