@@ -402,12 +402,17 @@ def fetch_board(client: TrelloClient, board_id: str, *, since_action_id: str | N
     start = session.thread_requests
     notes: list[str] = []
     paged = False
+    nested = dict(NESTED_BOARD_PARAMS)
+    if since_action_id:
+        # Nested actions_since is honoured (unlike nested actions_before); the id check below covers a server
+        # that ignores it.
+        nested["actions_since"] = since_action_id
     try:
-        board = get(client, f"/boards/{board_id}", {**NESTED_BOARD_PARAMS, **NESTED_CARD_PARAMS})
+        board = get(client, f"/boards/{board_id}", {**nested, **NESTED_CARD_PARAMS})
     except TooManyCards:
         paged = True
         notes.append("board too large for one answer: cards paged")
-        board = get(client, f"/boards/{board_id}", NESTED_BOARD_PARAMS)
+        board = get(client, f"/boards/{board_id}", nested)
         if not isinstance(board, dict):
             raise TrelloAPIError(f"GET /boards/{board_id}: unexpected answer (not an object)") from None
         board["cards"] = fetch_cards_paged(client, board_id)
