@@ -265,3 +265,24 @@ def test_missing_credentials_are_a_config_error() -> None:
 
     with pytest.raises(ConfigError, match="credentials"):
         make_client(None, "t")
+
+
+def test_exactly_1000_nested_cards_are_reread_through_paging() -> None:
+    board = synthesize_board(1000, seed=1000, comment_every=0)
+    with responses.RequestsMock() as rsps:
+        _serve(rsps, FakeTrello([board], page_threshold=5000))
+        got = fetch_board(_client(), board["id"])
+        # nested, a full card page and an empty one, and one action page (1000 nested actions: maybe more)
+        assert len(rsps.calls) == 4
+    assert got.paged and len(got.board["cards"]) == 1000
+
+
+def test_413_means_page_the_cards() -> None:
+    board = synthesize_board(5, seed=413, comment_every=0)
+    fake = FakeTrello([board])
+    with responses.RequestsMock() as rsps:
+        rsps.get(re.compile(re.escape(f"{API}/boards/{board['id']}") + r"\?.*cards=all.*"), status=413,
+                 body="Request Entity Too Large")
+        _serve(rsps, fake)
+        got = fetch_board(_client(), board["id"])
+    assert got.paged and len(got.board["cards"]) == 5

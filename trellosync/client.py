@@ -252,7 +252,7 @@ class TrelloSession(requests.Session):
                 attempt += 1
                 self.retry.sleep(delay)
                 continue
-            if status in (400, 413) and "TOO_MANY" in code.upper():
+            if status == 413 or (status == 400 and "TOO_MANY" in code.upper()):
                 raise TooManyCards(f"{what}: {code}")
             if status in (403, 404):
                 raise BoardUnavailable(f"{what}: HTTP {status} {code}", status)
@@ -420,6 +420,11 @@ def fetch_board(client: TrelloClient, board_id: str, *, since_action_id: str | N
         board["checklists"] = get(client, f"/boards/{board_id}/checklists")
     if not isinstance(board, dict) or "id" not in board:
         raise TrelloAPIError(f"GET /boards/{board_id}: unexpected answer (not a board)")
+    if not paged and len(board.get("cards") or []) == PAGE_LIMIT:
+        # Exactly 1000 cards looks like a silent cap rather than a board size: read them through paging.
+        paged = True
+        notes.append("nested answer held exactly 1000 cards: cards re-read through paging")
+        board["cards"] = fetch_cards_paged(client, board_id)
     actions: list[dict[str, Any]] = list(board.get("actions") or [])
     complete = True
     if len(actions) >= PAGE_LIMIT:
