@@ -242,3 +242,20 @@ def test_propose_mapping_from_names() -> None:
     assert m["goals"] == {"lists": ["Our goals"], "done_lists": ["Achieved"]}
     assert m["feedback"] == {"best": ["Best moment - Will"], "commitments": ["Commitments"]}
     assert m["labels"] == {"Influence": "influence"}
+
+
+def test_cli_sync_without_config_uses_the_environment(fake: FakeTrello, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
+    monkeypatch.setenv("TRELLO_API_KEY", KEY)
+    monkeypatch.setenv("TRELLO_TOKEN", TOKEN)
+    monkeypatch.setenv("TRELLO_API_URL", fake.url)
+    code, out, err = run_cli(capsys, "sync", "--database", str(tmp_path / "env.db"))
+    assert code == 0, err
+    code, out, err = run_cli(capsys, "status", "--json", "--database", str(tmp_path / "env.db"))
+    assert json.loads(out)["boards"] == 4
+    monkeypatch.delenv("TRELLO_TOKEN")
+    code, out, err = run_cli(capsys, "sync", "--database", str(tmp_path / "env.db"))
+    assert code == 2 and "TRELLO_TOKEN" in err

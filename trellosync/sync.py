@@ -318,8 +318,16 @@ def run_sync_command(ctx: Any, store: Any, config: Config | None, *, boards: lis
     from .errors import ConfigError
 
     if config is None:
-        raise ConfigError("no config file: the API sync needs trello.api_key and trello.token "
-                          "(pass -c FILE or run `trellosync init`)")
+        key, token = credentials_from_env()
+        if not (key and token):
+            raise ConfigError("no config file: the API sync needs trello.api_key and trello.token "
+                              "(pass -c FILE, run `trellosync init`, or set TRELLO_API_KEY and TRELLO_TOKEN)")
+        from .config import TrelloConfig
+
+        # No config: every open board the token sees, default mappings, credentials from the environment.
+        config = Config(trello=TrelloConfig(api_key=key, token=token,
+                                            api_url=os.environ.get("TRELLO_API_URL", "https://api.trello.com/1")),
+                        database=store.url)
     try:
         report = sync_boards(config, store, boards=boards or None, full=full, wait=wait, worker=worker)
     except PartialFailure as exc:
