@@ -259,3 +259,17 @@ def test_cli_sync_without_config_uses_the_environment(fake: FakeTrello, tmp_path
     monkeypatch.delenv("TRELLO_TOKEN")
     code, out, err = run_cli(capsys, "sync", "--database", str(tmp_path / "env.db"))
     assert code == 2 and "TRELLO_TOKEN" in err
+
+
+def test_cli_init_to_stdout(fake: FakeTrello, capsys: pytest.CaptureFixture[str],
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    monkeypatch.setenv("TRELLO_API_KEY", KEY)
+    monkeypatch.setenv("TRELLO_TOKEN", TOKEN)
+    code, out, err = run_cli(capsys, "init", "--api-url", fake.url)
+    assert code == 0, err
+    doc = yaml.safe_load(out)
+    assert doc["trello"]["token"] == "${TRELLO_TOKEN}"
+    assert len(doc["boards"]) == len([b for b in fake.boards.values() if not b.get("closed")])
+    assert TOKEN not in out and KEY not in out

@@ -125,17 +125,17 @@ def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default="trellosync.yaml", show_default=True,
-              help="Where to write the config.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the config to this file (default: standard output).")
 @click.option("--board", "board_refs", multiple=True, help="Only this board (url, shortLink, id or name).")
 @click.option("--database", "database", default="sqlite:///trellosync.db", show_default=True)
 @click.option("--api-url", default=None, help="Trello API base URL (default https://api.trello.com/1).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(output: str, board_refs: tuple[str, ...], database: str, api_url: str | None, force: bool) -> None:
+def init(output: str | None, board_refs: tuple[str, ...], database: str, api_url: str | None, force: bool) -> None:
     """Write a starting config from the boards $TRELLO_API_KEY / $TRELLO_TOKEN can see."""
     from .sync import init_command
 
-    init_command(Path(output), boards=list(board_refs), database=database, api_url=api_url, force=force)
+    init_command(Path(output) if output else None, boards=list(board_refs), database=database, api_url=api_url, force=force)
 
 
 @cli.command()

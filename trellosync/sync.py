@@ -483,12 +483,15 @@ def init_command(output: Any, *, boards: list[str], database: str, api_url: str 
     from .client import DEFAULT_API_URL, make_client
     from .errors import ConfigError
 
-    path = Path(output)
-    if path.exists() and not force:
+    path = Path(output) if output is not None else None
+    if path is not None and path.exists() and not force:
         raise ConfigError(f"{path} exists; pass --force to overwrite it or -o to write elsewhere")
     key, token = credentials_from_env()
     url = api_url or os.environ.get("TRELLO_API_URL") or DEFAULT_API_URL
     client = make_client(key, token, api_url=url)
     text = init_config(client, boards=boards or None, database=database, api_url=url)
+    if path is None:
+        sys.stdout.write(text)
+        return
     path.write_text(text, encoding="utf-8")
     print(f"wrote {path}: review the proposed board mappings, then `trellosync check -c {path}`", file=sys.stderr)
