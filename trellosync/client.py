@@ -198,8 +198,9 @@ class TrelloSession(requests.Session):
         # py-trello passes an OAuth1 signer when a token is given; the header above replaces it.
         path = urlsplit(url).path
         what = f"{method} {path}"
-        if any(sec in url for sec in self._secrets) or any(
-                sec in str(v) for v in clean.values() for sec in self._secrets):
+        long_secrets = [sec for sec in self._secrets if len(sec) >= 8]  # real keys are 32, tokens 64+ chars
+        if any(sec in url for sec in long_secrets) or any(
+                sec in str(v) for v in clean.values() for sec in long_secrets):
             raise TrelloAPIError(f"{method}: refusing to send a request with a credential in its URL")
         attempt = 0
         while True:
@@ -248,7 +249,8 @@ class TrelloSession(requests.Session):
                 if status == 429:
                     # The 429 body names the exhausted limit: API_TOKEN_LIMIT_EXCEEDED / API_KEY_LIMIT_EXCEEDED.
                     self.limiter.pause(delay)
-                log.warning("%s: HTTP %d %s; retry %d in %.1fs", what, status, code, attempt + 1, delay)
+                # INFO, not WARNING: a retry that succeeds must leave a cron run silent.
+                log.info("%s: HTTP %d %s; retry %d in %.1fs", what, status, code, attempt + 1, delay)
                 attempt += 1
                 self.retry.sleep(delay)
                 continue

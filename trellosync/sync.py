@@ -363,7 +363,7 @@ def check_online(config: Config) -> None:
 
 # ---- `trellosync boards` and `trellosync init` -----------------------------------------------------------
 
-_LUNCH = re.compile(r"lunch|1[:-]1|one.on.one|meeting|conversation|catch.?up", re.I)
+_LUNCH = re.compile(r"lunch|1[:-]1|one.on.one|meeting|conversation|catch.?up|check.?ins?\b", re.I)
 _GOAL = re.compile(r"goal|objective|okr|target", re.I)
 _DONE = re.compile(r"^(done|achieved|complete[d]?|finished|reached)\b", re.I)
 _FEEDBACK = {"best": re.compile(r"best|highlight|high point", re.I),
@@ -390,7 +390,9 @@ def propose_mapping(board: dict[str, Any]) -> dict[str, Any]:
     if goals or done:
         m["goals"] = {"lists": goals or ["Goals"], "done_lists": done or ["Achieved", "Done"]}
     feedback = {k: [c for c in checklists if rx.search(c)] for k, rx in _FEEDBACK.items()}
-    feedback = {k: v for k, v in feedback.items() if v}
+    # "Best moment - Will" is already matched by "Best moment" (the person suffix names who it is about).
+    feedback = {k: [c for c in v if not any(c != o and c.lower().startswith(o.lower()) for o in v)]
+                for k, v in feedback.items() if v}
     if feedback:
         m["feedback"] = feedback
     labels = {lb["name"]: re.sub(r"\W+", "_", lb["name"].strip().lower()).strip("_")
@@ -421,7 +423,7 @@ def init_config(client: TrelloClient, *, boards: list[str] | None = None, databa
         subjects = []
         for mem in nested.get("members") or []:
             username = mem.get("username") or mem["id"]
-            key = re.sub(r"\W+", "_", username.lower()).strip("_") or mem["id"]
+            key = _person_key(mem, people)
             people.setdefault(key, {"name": mem.get("fullName") or username, "trello": username})
             subjects.append(key)
         m = propose_mapping({**b, **nested, "url": b.get("url") or nested.get("url")})
@@ -436,6 +438,19 @@ def init_config(client: TrelloClient, *, boards: list[str] | None = None, databa
             "#   trellosync check -c THIS_FILE && trellosync sync -c THIS_FILE\n"
             "# The key and token are read from the environment; never write them here.\n")
     return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def _person_key(member: dict[str, Any], people: dict[str, dict[str, Any]]) -> str:
+    """A short config key for a member: their first name, else their username (unique among `people`)."""
+    username = member.get("username") or member["id"]
+    for p_key, p in people.items():
+        if p.get("trello") == username:
+            return p_key
+    first = re.sub(r"[^a-z0-9]+", "", ((member.get("fullName") or "").split() or [""])[0].lower())
+    for cand in (first, re.sub(r"\W+", "_", username.lower()).strip("_"), member["id"]):
+        if cand and cand not in people:
+            return cand
+    return member["id"]
 
 
 def get_board_outline(client: TrelloClient, board_id: str) -> dict[str, Any]:
