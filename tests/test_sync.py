@@ -273,3 +273,18 @@ def test_cli_init_to_stdout(fake: FakeTrello, capsys: pytest.CaptureFixture[str]
     assert doc["trello"]["token"] == "${TRELLO_TOKEN}"
     assert len(doc["boards"]) == len([b for b in fake.boards.values() if not b.get("closed")])
     assert TOKEN not in out and KEY not in out
+
+
+def test_cli_sync_is_silent_when_retries_succeed(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from trellosync.client import RetryPolicy
+
+    monkeypatch.setattr(RetryPolicy, "delay", lambda self, attempt: 0.01)
+    board = json.loads((EXPORTS / "notes-board.json").read_text())
+    with FakeTrello([board], key=KEY, token=TOKEN, faults={"500": 0.5, "429": 0.2}, seed=3) as f:
+        cfg = tmp_path / "c.yaml"
+        cfg.write_text(f"trello:\n  api_key: {KEY}\n  token: {TOKEN}\n  api_url: {f.url}\n  max_retries: 10\n"
+                       f"database: sqlite:///{tmp_path / 'q.db'}\n")
+        code, out, err = run_cli(capsys, "sync", "-c", str(cfg))
+        assert f.stats()["faults"], "faults were injected"
+    assert code == 0 and out == "" and err == ""
