@@ -7,7 +7,6 @@ requests nor urllib3 (which log URLs at debug level) nor any exception message c
 from __future__ import annotations
 
 import email.utils
-import json
 import logging
 import random
 import threading
@@ -451,8 +450,3 @@ def fetch_board(client: TrelloClient, board_id: str, *, since_action_id: str | N
         complete = False  # only the actions since the bookmark; older ones are in the database already
     return BoardFetch(board=board, actions_complete=complete, paged=paged,
                       requests=session.thread_requests - start, notes=notes)
-
-
-def dumps_safe(obj: Any, session: TrelloSession) -> str:
-    """JSON text of `obj` with any secret redacted (for debug dumps)."""
-    return session.redact(json.dumps(obj))
