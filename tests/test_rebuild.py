@@ -65,3 +65,24 @@ def test_rebuild_command(capsys, tmp_path, no_network):
     code, _, err = run_cli(capsys, "rebuild", "-c", str(cfg))
     assert code == 0, err
     assert s.counts()["lunches"] == 1
+
+
+def test_api_sync_rebuilds_unchanged_boards_when_the_mapping_changes(tmp_path, capsys, monkeypatch):
+    from trellosync.testing.fake_trello import FakeTrello
+
+    monkeypatch.chdir(tmp_path)
+    b = board()
+    with FakeTrello([b.data], key="k" * 32, token="t" * 64) as fake:
+        head = f"trello: {{api_key: {'k' * 32}, token: {'t' * 64}, api_url: '{fake.url}'}}\ndatabase: sqlite:///s.db\n"
+        cfg = tmp_path / "c.yaml"
+        cfg.write_text(head + PEOPLE + "boards:\n  - board: 'Peer lunch: Will & Jessica'\n")
+        assert run_cli(capsys, "sync", "-c", str(cfg))[0] == 0
+        code, out, _ = run_cli(capsys, "status", "--json", "-c", str(cfg))
+        assert '"lunches": 0' in out
+        cfg.write_text(head + PEOPLE + "boards:\n  - board: 'Peer lunch: Will & Jessica'\n"
+                       "    lunches: {lists: [Lunch log]}\n")
+        before = fake.stats()["requests"]
+        assert run_cli(capsys, "sync", "-c", str(cfg))[0] == 0
+        assert fake.stats()["requests"] - before == 1  # the board is unchanged on Trello: not downloaded
+        code, out, _ = run_cli(capsys, "status", "--json", "-c", str(cfg))
+        assert '"lunches": 1' in out

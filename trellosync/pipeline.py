@@ -91,22 +91,32 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     store.save_domain(conn, mirror.board_id, domain)
 
 
+def rebuild_board(store: Store, config: Config | None, board_id: str) -> None:
+    """Re-derive one board's domain from its stored mirror (no download) and record the mapping used."""
+    st = store.sync_states().get(board_id)
+    with store.begin() as conn:
+        mirror = store.load_mirror(conn, board_id)
+        _rebuild(store, conn, mirror, config, bool(st and st.history_complete))
+        if st is not None:
+            b = mirror.board
+            st.mapping_hash = mapping_hash(config, {"id": b["id"], "name": b["name"], "shortLink": b["short_link"]})
+            store.set_sync_state(conn, st)
+
+
+def mapping_changed(store: Store, config: Config | None, board: dict[str, Any]) -> bool:
+    """True when the board is stored and was derived with another mapping than the config's current one."""
+    st = store.sync_states().get(board["id"])
+    return st is not None and st.mapping_hash != mapping_hash(config, board)
+
+
 def rebuild_domain(store: Store, config: Config | None, *, only_changed: bool = False) -> list[str]:
     """Rebuild the domain of every board from the mirror (no download); returns the boards rebuilt."""
     done: list[str] = []
-    states = store.sync_states()
     for b in store.boards():
         board = {"id": b["id"], "name": b["name"], "shortLink": b["short_link"]}
-        st = states.get(b["id"])
-        h = mapping_hash(config, board)
-        if only_changed and st is not None and st.mapping_hash == h:
+        if only_changed and not mapping_changed(store, config, board):
             continue
-        with store.begin() as conn:
-            mirror = store.load_mirror(conn, b["id"])
-            _rebuild(store, conn, mirror, config, bool(st and st.history_complete))
-            if st is not None:
-                st.mapping_hash = h
-                store.set_sync_state(conn, st)
+        rebuild_board(store, config, b["id"])
         done.append(b["name"])
     return done
 

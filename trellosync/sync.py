@@ -155,6 +155,8 @@ def sync_boards(config: Config, store: Any, *, boards: list[str] | None = None, 
 def _sync(config: Config, store: Any, *, boards: list[str] | None, full: bool, client: TrelloClient | None,
           progress: bool | None, lock: Any, ingest: Callable[..., Any] | None,
           now: Callable[[], datetime]) -> SyncReport:
+    from .pipeline import mapping_changed, rebuild_board
+
     if ingest is None:
         from .pipeline import ingest_board as ingest
     client = client or client_from_config(config.trello)
@@ -174,6 +176,12 @@ def _sync(config: Config, store: Any, *, boards: list[str] | None, full: bool, c
         if needed:
             todo.append((b, is_full))
         else:
+            if mapping_changed(store, config, b) and (lock is None or lock.try_board(b["id"])):
+                try:  # the config's mapping changed since this board was derived: no download needed
+                    rebuild_board(store, config, b["id"])
+                finally:
+                    if lock is not None:
+                        lock.release_board(b["id"])
             report.outcomes.append(BoardOutcome(b["id"], b.get("name") or b["id"], "unchanged"))
 
     write_lock = threading.Lock() if store.dialect == "sqlite" else None
