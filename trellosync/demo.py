@@ -60,7 +60,7 @@ def run_demo(out_dir: Path, *, reports: bool = True, console: Console | None = N
                           f"{counts['goals']} goals, {counts['commitments']} commitments.")
             table = Table(title=f"Peer feedback lunches, data as of {domain.synced_at:%d %b %Y}")
             for col, just in (("person", "left"), ("lunches", "right"), ("goals achieved", "right"),
-                              ("goals open", "right"), ("commitments kept on time", "right")):
+                              ("goals open", "right"), ("keep rate", "right")):
                 table.add_column(col, justify=just)  # type: ignore[arg-type]
             for r in summary_rows(domain, config):
                 table.add_row(str(r["person"]), str(r["lunches"]), str(r["achieved"]), str(r["open"]),

@@ -1,0 +1,31 @@
+"""`trellosync demo`: the shipped example, a temporary database, the summary and every person's three PDFs."""
+
+from __future__ import annotations
+
+import pypdf
+from clihelp import run_cli
+
+from trellosync.demo import load_example, summary_rows
+
+
+def test_demo_summary_figures(tmp_path):
+    config, store = load_example(f"sqlite:///{tmp_path / 'demo.db'}")
+    rows = {r["key"]: r for r in summary_rows(store.load_domain(), config)}
+    assert set(rows) == {"will", "jessica", "amara", "diego"}
+    assert all(r["lunches"] >= 12 for r in rows.values())
+    assert all(str(r["keep_rate"]).endswith(")") for r in rows.values())  # "NN% (k of n)": commitments were due
+    assert rows["will"]["lunches"] > rows["jessica"]["lunches"]  # Will also has the advocate board
+
+
+def test_demo_command_writes_three_reports_per_person(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, "demo", "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    assert "Will Smith" in out and "Diego Ram" in out
+    pdfs = sorted((tmp_path / "out").glob("*.pdf"))
+    assert len(pdfs) == 12
+    for kind in ("goals", "dossier", "brief"):
+        assert len([p for p in pdfs if p.name.startswith(kind + "-")]) == 4
+    reader = pypdf.PdfReader(pdfs[0])
+    assert len(reader.pages) >= 1 and reader.metadata.title
+    assert not list(tmp_path.glob("*.db"))  # the demo's database is temporary
