@@ -723,6 +723,7 @@ class Board:
         self.id_short = 0
         self.commit_next = dict.fromkeys(self.subjects, 0)
         self.expected: dict = {"lunches": [], "commitments": [], "goals": []}
+        self.observations_used: dict[tuple[str, int], int] = {}
         created = spec["created"]
         self.id = self.ids(created)
         self.short_link = self.short()
@@ -1068,9 +1069,11 @@ class Board:
             other = next(x for x in self.people if x != p)
             phase, _ = self.focus_of(p, idx)
             pool = OBSERVATIONS[self.pool(p)][phase]
-            if (idx + (p == b)) % 3 != 2 and first <= last:
-                text = pool[(idx // 2) % len(pool)]
-                self.comment(card, text, self.work_time_between(first, last), other)
+            used = self.observations_used.setdefault((p, phase), 0)
+            if (idx + (p == b)) % 3 != 2 and first <= last and used < len(pool):
+                # each observation once: a real peer does not post the same comment twice
+                self.observations_used[(p, phase)] = used + 1
+                self.comment(card, pool[used], self.work_time_between(first, last), other)
         if idx in (6, 13):
             self.comment(card, spec.get("reschedule_note", "Moved to 13:00, sorry — prod incident ran over"),
                          created + timedelta(minutes=rng.randrange(5, 25), seconds=rng.randrange(60)), creator)
