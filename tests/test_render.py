@@ -7,8 +7,8 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from report_fixtures import example_domain
 
-from tests.report_fixtures import example_domain
 from trellosync.charts import render_chart
 from trellosync.render import (
     RefusedURLError,
@@ -123,3 +123,16 @@ def test_chart_svg_has_no_script_declaration_or_remote_reference() -> None:
     assert "Lunches per month" in svg
     line = str(render_chart(Chart("goal_progress", "Goal progress", ["Jan 2026"], [("Goals set", [1.0])])))
     assert "<path" in line or "<polyline" in line or "<circle" in line
+
+
+def test_fetcher_serves_user_assets_first_then_packaged_ones(tmp_path: Path) -> None:
+    (tmp_path / "report.css").write_text("body { color: #123456 }")
+    fetcher = SafeURLFetcher(overrides=tmp_path)
+    assert fetcher.resolve((tmp_path / "report.css").as_uri()) == (tmp_path / "report.css").resolve()
+    font = next((packaged_templates_dir() / "fonts").glob("*.ttf"))
+    # a relative URL resolved against the user's folder falls back to the packaged file
+    assert fetcher.resolve((tmp_path / "fonts" / font.name).as_uri()) == font.resolve()
+    with pytest.raises(RefusedURLError):
+        fetcher.resolve("file:///etc/passwd")
+    with pytest.raises(RefusedURLError):
+        fetcher.resolve((tmp_path / ".." / "elsewhere.css").as_uri())

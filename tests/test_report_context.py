@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from report_fixtures import DomainBuilder, example_domain, utc
 
-from tests.report_fixtures import DomainBuilder, example_domain, utc
 from trellosync.errors import TrellosyncError
 from trellosync.report_context import (
     MAX_EVIDENCE_PER_SECTION,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from report_fixtures import DomainBuilder, utc
 
-from tests.report_fixtures import DomainBuilder, utc
 from trellosync.model import Domain
 from trellosync.render import SafeURLFetcher
 from trellosync.reports import ReportOptions, render_report

@@ -9,8 +9,8 @@ from typing import Any
 
 import pypdf
 import pytest
+from report_fixtures import example_domain
 
-from tests.report_fixtures import example_domain
 from trellosync.reports import ReportOptions, UnknownPersonError, render_all, render_report
 
 AS_OF = date(2026, 6, 30)

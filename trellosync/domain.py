@@ -172,6 +172,7 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
     else:
         subjects = list(dict.fromkeys(k for k in (people.member(m) for m in live_members) if k))
 
+    board_people = list(dict.fromkeys(k for k in (people.member(m) for m in live_members) if k))
     lists = {lst["id"]: lst for lst in rows.lists}
 
     def list_names(names: list[str]) -> set[str]:
@@ -260,7 +261,10 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
             when, source = local_date(c.get("created_at") or c.get("date_last_activity"), tz), "created"
         if when is None:
             continue
-        parts = [k for k in (people.member(m) for m in card_members.get(c["id"], [])) if k] or list(subjects)
+        # The people at a lunch: the card's members, else the board's members (PRODUCT.md: "its members
+        # are the participants"), else its subjects.
+        parts = [k for k in (people.member(m) for m in card_members.get(c["id"], [])) if k] \
+            or board_people or list(subjects)
         d.lunches.append(Lunch(id=c["id"], board_id=bid, board_name=board_name, date=when, title=c["name"],
                                url=c.get("url"), participants=parts, archived=bool(c.get("closed")),
                                date_source=source))

@@ -184,10 +184,12 @@ class SafeURLFetcher:
     `calls` records every URL WeasyPrint asked for (tests check nothing outside was requested).
     """
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, overrides: Path | None = None) -> None:
         import weasyprint
 
-        self.root = (root or packaged_templates_dir()).resolve()
+        self.packaged = (root or packaged_templates_dir()).resolve()
+        # With a user's template folder, relative URLs resolve there first, then fall back to the package.
+        self.root = overrides.resolve() if overrides else self.packaged
         self.calls: list[str] = []
         self.refused: list[str] = []
         self._inner = weasyprint.URLFetcher(allowed_protocols=["file"])
@@ -199,9 +201,13 @@ class SafeURLFetcher:
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise RefusedURLError(f"refused to fetch {url!r}: only the report's own assets may be loaded")
         path = Path(url2pathname(unquote(parts.path))).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
-            raise RefusedURLError(f"refused to fetch {url!r}: outside the report templates folder")
-        return path
+        for root in (self.root, self.packaged):
+            if path.is_relative_to(root):
+                rel = path.relative_to(root)
+                for base in (self.root, self.packaged):
+                    if (base / rel).is_file():
+                        return base / rel
+        raise RefusedURLError(f"refused to fetch {url!r}: outside the report templates folder")
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
         """Serve a file from the templates folder (the WeasyPrint ≥ 68 fetcher interface)."""

@@ -214,7 +214,7 @@ def render_report(
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(html, encoding="utf-8")
         return out
-    return write_pdf(html, out, meta, fetcher)
+    return write_pdf(html, out, meta, fetcher or SafeURLFetcher(overrides=options.templates_dir))
 
 
 def default_filename(kind: str, person: str, fmt: Format = "pdf", as_of: date | None = None) -> str:
