@@ -246,7 +246,7 @@ def _sync(config: Config, store: Any, *, boards: list[str] | None, full: bool, c
             report.outcomes.append(o)
             bar.advance(o.name)
             if o.status == "failed":
-                log.error("%s", o.error)
+                log.info("%s", o.error)  # reported once, in the PartialFailure message at the end
             else:
                 log.info("board %r: %s (%d requests, %d cards, %d new actions%s)", o.name, o.status,
                          o.requests, o.cards, o.actions, ", paged" if o.paged else "")
