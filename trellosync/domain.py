@@ -209,7 +209,6 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
 
     # Action history, indexed: Trello stores no completion dates, only these actions.
     item_done: dict[str, datetime] = {}
-    item_undone: dict[str, datetime] = {}
     card_done: dict[str, datetime] = {}
     card_closed: dict[str, datetime] = {}
     for a in sorted(rows.actions, key=lambda a: (a["date"], a["id"])):
@@ -217,7 +216,8 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
         if a["type"] == "updateCheckItemStateOnCard":
             item = data.get("checkItem") or {}
             if isinstance(item, dict) and item.get("id"):
-                (item_done if item.get("state") == "complete" else item_undone)[item["id"]] = a["date"]
+                if item.get("state") == "complete":
+                    item_done[item["id"]] = a["date"]
         elif a["type"] == "updateCard":
             card = data.get("card") or {}
             old = data.get("old") or {}
@@ -233,9 +233,8 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
                 card_closed[cid] = a["date"]
 
     def completion(item_id: str) -> datetime | None:
-        done = item_done.get(item_id)
-        undone = item_undone.get(item_id)
-        return done if done and (undone is None or undone <= done) else done
+        # The last tick: an item unticked and ticked again was completed the second time.
+        return item_done.get(item_id)
 
     checklists_by_card: dict[str, list[dict[str, Any]]] = {}
     for cl in rows.checklists:
