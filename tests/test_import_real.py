@@ -187,3 +187,12 @@ def test_path_is_reported(tmp_path):
     with pytest.raises(DataError, match="cannot read"):
         read_export(tmp_path / "missing.json")
     assert Path(tmp_path).exists()
+
+
+def test_status_and_report_do_not_create_a_database(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
+    for args in (["status"], ["status", "--json"], ["report", "goals", "will"], ["rebuild"]):
+        code, out, err = run_cli(capsys, *args, "--database", str(tmp_path / "missing.db"))
+        assert code == 2 and "no database at" in err, args
+    assert not (tmp_path / "missing.db").exists()

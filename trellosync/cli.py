@@ -40,11 +40,11 @@ class Ctx:
             raise ConfigError("no config file: pass -c FILE, set TRELLOSYNC_CONFIG, or run `trellosync init`")
         return self._config
 
-    def store(self) -> Any:
+    def store(self, must_exist: bool = False) -> Any:
         """The database (migrated), from --database or the config."""
         from .pipeline import open_store
 
-        return open_store(self.config(), self.database)
+        return open_store(self.config(), self.database, must_exist=must_exist)
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
@@ -145,7 +145,7 @@ def init(output: str | None, board_refs: tuple[str, ...], database: str, api_url
 def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: bool) -> None:
     """What the database holds."""
     _merge(ctx, config_path, database)
-    store = ctx.store()
+    store = ctx.store(must_exist=True)
     counts = store.counts()
     if as_json:
         click.echo(json.dumps(counts, sort_keys=True))
@@ -191,7 +191,7 @@ def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
     _merge(ctx, config_path, database)
     from .pipeline import rebuild_domain
 
-    names = rebuild_domain(ctx.store(), ctx.config())
+    names = rebuild_domain(ctx.store(must_exist=True), ctx.config())
     if ctx.verbose:
         click.echo(f"rebuilt {len(names)} board(s)", err=True)
 
@@ -232,7 +232,7 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
     options = options_from_config(config)
     start = period_from.date() if period_from else None
     end = period_to.date() if period_to else None
-    domain = ctx.store().load_domain()
+    domain = ctx.store(must_exist=True).load_domain()
     out_default = Path(rc.output) if rc else Path("reports")
     if all_people:
         people = [k for k, p in domain.people.items() if p.mapped]

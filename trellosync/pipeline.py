@@ -11,9 +11,9 @@ from typing import Any
 
 from .config import DEFAULT_DATABASE, Config, board_ref_matches
 from .domain import build_domain
-from .errors import DataError, TrellosyncError
+from .errors import ConfigError, DataError, TrellosyncError
 from .normalize import ACTION_WINDOW, BoardRows, normalize_board
-from .store import Store, SyncState
+from .store import Store, SyncState, normalize_url
 
 
 @dataclass
@@ -27,9 +27,20 @@ class IngestResult:
     mapped: bool
 
 
-def open_store(config: Config | None, database: str | None = None) -> Store:
-    """The database named by --database, else by the config, else the default SQLite file."""
+def open_store(config: Config | None, database: str | None = None, *, must_exist: bool = False) -> Store:
+    """The database named by --database, else by the config, else the default SQLite file.
+
+    With `must_exist`, a SQLite file that is not there yet is an error instead of a new empty database.
+    """
     url = database or (config.database if config else None) or DEFAULT_DATABASE
+    if must_exist:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(normalize_url(url))
+        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+                and not Path(parsed.database).exists():
+            raise ConfigError(f"no database at {parsed.database} yet: run `trellosync sync` (or "
+                              "`trellosync sync --from-export FILE.json`) first, or pass --database")
     return Store(url)
 
 
