@@ -157,3 +157,13 @@ def test_sync_from_fake_trello_then_reports(example_server, tmp_path, capsys, mo
     for path in [tmp_path / "brief.pdf", *pdfs, tmp_path / "e2e.db"]:
         assert TOKEN.encode() not in path.read_bytes()
     shutil.rmtree(tmp_path / "out")
+
+
+def test_reports_without_a_config_use_board_members(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
+    export = example_dir() / "peer-lunch-will-jessica.json"
+    assert run_cli(capsys, "sync", "--from-export", str(export), "--database", "t.db")[0] == 0
+    code, out, err = run_cli(capsys, "report", "brief", "--all", "--database", "t.db", "-o", "out", "--format", "html")
+    assert code == 0, err
+    assert sorted(p.name.split("-")[1] for p in (tmp_path / "out").glob("*.html")) == ["jessjones", "willsmith"]

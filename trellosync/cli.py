@@ -235,7 +235,10 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
     domain = ctx.store(must_exist=True).load_domain()
     out_default = Path(rc.output) if rc else Path("reports")
     if all_people:
-        people = [k for k, p in domain.people.items() if p.mapped]
+        # Without a config nobody is mapped: then every board member is someone to report on.
+        people = [k for k, p in domain.people.items() if p.mapped] or list(domain.people)
+        if not people:
+            raise ConfigError("nobody to report on: the database holds no people (run `trellosync sync` first)")
         paths = render_all(kind, people, domain, out_dir=Path(output) if output else out_default,
                            period_from=start, period_to=end, options=options, fmt=fmt, jobs=jobs)  # type: ignore[arg-type]
     else:
