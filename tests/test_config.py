@@ -145,3 +145,15 @@ def test_check_command_exit_codes(capsys, tmp_path):
     assert code == 2
     assert f"{bad}:1:" in err and f"{bad}:2:" in err and "Traceback" not in err
     assert "t" * 64 not in out + err
+
+
+def test_verbose_flag_works_after_the_command_name(capsys, tmp_path):
+    import logging
+
+    good = tmp_path / "good.yaml"
+    good.write_text(GOOD)
+    code, _, _ = run_cli(capsys, "check", "-c", str(good), "-vv")
+    assert code == 0
+    assert logging.getLogger().level == logging.DEBUG
+    run_cli(capsys, "check", "-c", str(good))
+    assert logging.getLogger().level == logging.WARNING

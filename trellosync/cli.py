@@ -52,14 +52,32 @@ pass_ctx = click.make_pass_decorator(Ctx)
 
 def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger().setLevel(level)
+    # Alembic announces every migration context at INFO; that is debug detail for our users.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
 
 
-def common_options(f: Any) -> Any:
-    """-c/--config and --database on every command (they may also precede the command)."""
+def _more_verbose(click_ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    """-v after the command name (`trellosync sync -v`) counts like -v before it."""
+    obj = click_ctx.find_object(Ctx)
+    if value and obj is not None:
+        obj.verbose += value
+        _setup_logging(obj.verbose)
+
+
+def _config_options(f: Any) -> Any:
     f = click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False),
                      help="Config file (default: $TRELLOSYNC_CONFIG or ./trellosync.yaml).")(f)
     f = click.option("--database", help="Database URL or SQLite file; overrides the config.")(f)
+    return f
+
+
+def common_options(f: Any) -> Any:
+    """-c/--config, --database and -v on every command (they may also precede the command)."""
+    f = _config_options(f)
+    f = click.option("-v", "--verbose", count=True, expose_value=False, callback=_more_verbose,
+                     help="-v for progress details, -vv for debug logging.")(f)
     return f
 
 
@@ -72,7 +90,7 @@ def _merge(ctx: Ctx, config_path: str | None, database: str | None) -> Ctx:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@common_options
+@_config_options
 @click.option("-v", "--verbose", count=True, help="-v for progress details, -vv for debug logging.")
 @click.version_option(package_name="trellosync")
 @click.pass_context

@@ -1,5 +1,5 @@
-"""Test helpers shipped with the package: a fake Trello API serving real board exports."""
+"""Test helpers shipped with the package: a fake Trello API serving real board exports.
 
-from .fake_trello import FakeTrello, new_object_id, synthesize_board
-
-__all__ = ["FakeTrello", "new_object_id", "synthesize_board"]
+`python -m trellosync.testing.fake_trello --help`; from Python: `from trellosync.testing.fake_trello import
+FakeTrello`. (Nothing is imported here, so `python -m` runs the module only once.)
+"""
