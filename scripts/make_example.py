@@ -1369,7 +1369,8 @@ def config_yaml() -> str:
             f"    subjects: [{', '.join(spec.get('subjects', spec['people']))}]",
             f"    lunches:  {{lists: [{spec.get('lunch_list', 'Lunches')}]}}",
             f"    goals:    {{lists: [Goals], done_lists: [{done_lists(spec)}]}}",
-            "    feedback: {best: [Best moment], worst: [Worst moment], focus: [Focus], commitments: [Commitments]}",
+            "    feedback: {best: [Best moment], worst: [Worst moment], focus: [Focus], commitments: [Commitments],",
+            "               ignore_comments: ['^(moved|can we (move|push)) to \\d']}   # rescheduling notes",
             "    labels:",
         ]
         for board_name, canonical in label_map.items():

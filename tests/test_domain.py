@@ -264,3 +264,27 @@ def test_description_lines_starting_with_a_person_are_separate_entries():
     d = domain_of(b)
     assert sorted((e.about, e.text) for e in d.feedback) == [
         ("jessica", "closed the incident with a calm write-up"), ("will", "demoed search")]
+
+
+def test_ignored_comments_are_not_observations():
+    config = parse_config("""
+people:
+  will: {name: Will Smith, trello: willsmith}
+  jessica: {name: Jessica Jones, trello: jessjones}
+boards:
+  - board: "Peer lunch: Will & Jessica"
+    feedback: {ignore_comments: ['^moved to \\d', 'running late']}
+""")
+    b = Board()
+    c = b.card("Lunches", "lunch", due="2026-02-10")
+    b.comment(c, "Moved to 13:00, sorry", "2026-02-09T10:00")
+    b.comment(c, "RUNNING LATE, start without me", "2026-02-10T11:50")
+    b.comment(c, "Great pushback in planning", "2026-02-12T10:00")
+    assert [e.text for e in domain_of(b, config).feedback] == ["Great pushback in planning"]
+
+
+def test_bad_ignore_pattern_is_a_config_error():
+    from trellosync.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="not a valid regular expression"):
+        parse_config("boards:\n  - board: B\n    feedback: {ignore_comments: ['(']}\n")

@@ -75,6 +75,17 @@ class FeedbackMapping(_Strict):
     worst: list[str] = ["Worst moment", "Worst moments"]
     focus: list[str] = ["Focus", "Focus point", "Improvement point", "Focused improvement point"]
     commitments: list[str] = ["Commitments", "Commitment"]
+    ignore_comments: list[str] = []  # regular expressions: matching lunch-card comments are not observations
+
+    @field_validator("ignore_comments")
+    @classmethod
+    def _valid_patterns(cls, v: list[str]) -> list[str]:
+        for pattern in v:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+        return v
 
 
 class BoardMapping(_Strict):

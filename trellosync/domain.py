@@ -328,9 +328,10 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
             add_entry(kind, f"{c['id']}:desc:{n}", clean, who, lunch, "description", labs)
 
     # ---- observations: comments on lunch cards
+    ignored = [re.compile(p, re.IGNORECASE) for p in mapping.feedback.ignore_comments]
     for cm in rows.comments:
         lunch = lunch_by_id.get(cm.get("card_id") or "")
-        if lunch is None or cm.get("deleted_at"):
+        if lunch is None or cm.get("deleted_at") or any(p.search(cm["text"]) for p in ignored):
             continue
         author = people.member(cm.get("member_id"))
         who, clean = people.prefix(cm["text"])
