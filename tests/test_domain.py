@@ -23,6 +23,13 @@ boards:
 """)
 
 
+PEOPLE = """
+people:
+  will: {name: Will Smith, trello: willsmith}
+  jessica: {name: Jessica Jones, trello: jessjones}
+"""
+
+
 def domain_of(board: Board, config=CONFIG):
     mapping = config.mapping_for(board.data)
     return build_domain(normalize_board(board.data), mapping, config.people, tz=config.timezone)
@@ -206,10 +213,7 @@ def test_labels_map_to_competencies():
 
 
 def test_every_default_name_can_be_changed_per_board():
-    config = parse_config("""
-people:
-  will: {name: Will Smith, trello: willsmith}
-  jessica: {name: Jessica Jones, trello: jessjones}
+    config = parse_config(PEOPLE + """
 boards:
   - board: "Peer lunch: Will & Jessica"
     subjects: [will, jessica]
@@ -267,10 +271,7 @@ def test_description_lines_starting_with_a_person_are_separate_entries():
 
 
 def test_ignored_comments_are_not_observations():
-    config = parse_config("""
-people:
-  will: {name: Will Smith, trello: willsmith}
-  jessica: {name: Jessica Jones, trello: jessjones}
+    config = parse_config(PEOPLE + """
 boards:
   - board: "Peer lunch: Will & Jessica"
     feedback: {ignore_comments: ['^moved to \\d', 'running late']}

@@ -38,12 +38,9 @@ def config_for(fake: FakeTrello, db: str, **trello: Any) -> Config:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{tmp_path / 'sync.db'}")
-    try:
-        yield s
-    finally:
-        s.close()
+def db(sqlite_store: Store) -> Store:
+    """The sync tests' database: the shared SQLite store."""
+    return sqlite_store
 
 
 def _rows(store: Store, table: Any, *where: Any) -> list[Any]:
