@@ -10,8 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .config import BoardMapping, PersonConfig
+from .matching import match_lists
 from .model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch, Person
 from .normalize import ACTION_WINDOW, BoardRows
+from .sections import _kind_of, description_sections  # noqa: F401 (re-exported)
 
 KINDS = ("best", "worst", "focus", "commitments")
 
@@ -23,9 +25,6 @@ _MDY_TEXT = re.compile(r"^\s*([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+
 _NUMERIC = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b")
 _AT_PREFIX = re.compile(r"^\s*@([A-Za-z0-9_.-]+)[\s:,-]*")
 _NAME_PREFIX = re.compile(r"^\s*([^:\n]{1,40}?)\s*:\s*")
-_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s*)?")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(.+?)\s*#*\s*$")
-_LABEL_LINE = re.compile(r"^\s*\**([A-Za-z][A-Za-z \-]{1,40}?)\**\s*:\s*\**\s*(.*)$")
 
 
 def _month(name: str) -> int | None:
@@ -135,19 +134,6 @@ class People:
         return None
 
 
-def _kind_of(name: str, names: dict[str, list[str]]) -> tuple[str | None, str]:
-    """Which feedback kind a checklist or section title names, and the rest of the title."""
-    low = name.strip().lower()
-    best: tuple[str | None, str, int] = (None, "", 0)
-    for kind, options in names.items():
-        for opt in options:
-            o = opt.strip().lower()
-            if low == o or (low.startswith(o) and not low[len(o)].isalnum()):
-                if len(o) > best[2]:
-                    best = (kind, name.strip()[len(o):], len(o))
-    return best[0], best[1]
-
-
 def _data(action: dict[str, Any]) -> dict[str, Any]:
     d = action.get("data")
     if isinstance(d, str):
@@ -176,8 +162,7 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
     lists = {lst["id"]: lst for lst in rows.lists}
 
     def list_names(names: list[str]) -> set[str]:
-        wanted = {n.strip().lower() for n in names}
-        return {lid for lid, lst in lists.items() if lst["name"].strip().lower() in wanted}
+        return match_lists(names, lists.values())
 
     lunch_lists = list_names(mapping.lunches.lists)
     goal_lists = list_names(mapping.goals.lists)
@@ -389,46 +374,3 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
         d.history_gaps.append(f"{board_name}: {missing_dates} completed item(s) have no completion date in the "
                               "history held; they count as kept.")
     return d
-
-
-def description_sections(desc: str, kinds: dict[str, list[str]], people: People) -> list[tuple[str, str | None, str]]:
-    """Entries of a card description organised as '## Best moment' or 'Best moment:' sections."""
-    out: list[tuple[str, str | None, str]] = []
-    current: tuple[str, str | None] | None = None
-    para: list[str] = []
-
-    def flush() -> None:
-        if current and para:
-            text = " ".join(s.strip() for s in para).strip()
-            if text:
-                out.append((current[0], current[1], text))
-        para.clear()
-
-    for raw in desc.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = raw.rstrip()
-        heading = _HEADING.match(line)
-        title, inline = (heading[1], "") if heading else (None, "")
-        if not heading and (lm := _LABEL_LINE.match(line)):
-            kind, _ = _kind_of(lm[1], kinds)
-            if kind:
-                title, inline = lm[1], lm[2]
-        if title is not None:
-            kind, rest = _kind_of(title.strip("*_ "), kinds)
-            flush()
-            current = (kind, people.in_title(rest) if rest.strip() else None) if kind else None
-            if current and inline.strip():
-                para.append(inline)
-                flush()
-            continue
-        if not line.strip():
-            flush()
-            continue
-        if _BULLET.match(line):
-            flush()
-            para.append(_BULLET.sub("", line, count=1))
-            continue
-        if people.prefix(line)[0] is not None:
-            flush()  # Trello shows each line on its own: "@jess …" / "Will: …" lines are separate entries
-        para.append(line)
-    flush()
-    return out
