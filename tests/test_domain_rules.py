@@ -107,6 +107,9 @@ def test_cadence_is_per_board_and_the_pair_is_the_unit():
     assert (p.count, p.expected, p.mean_interval_days, p.longest_interval_days) == (4, 4, 18.7, 28)
     assert [(g.start, g.days) for g in p.gaps] == [(date(2026, 1, 29), 28)]
     assert (a.count, a.expected, a.every_days, a.gaps) == (2, 2, 28, [])
+    # a pair that began on 10 Jan owes nothing for the weeks before: expected counts from its first lunch
+    late = rules.cadence(advocate, "a", date(2025, 7, 1), date(2026, 2, 28), 28)
+    assert (late.start, late.count, late.expected) == (date(2026, 1, 10), 2, 2)
 
 
 def entry(kind, about, day, text="x", board="b", said_by=None, polarity="neutral", competency=None):

@@ -213,8 +213,15 @@ class Cadence:
 
 
 def cadence(lunches: Iterable[Lunch], board_id: str, start: date, end: date, every_days: int = 14) -> Cadence:
-    """Count, mean interval, gaps and expected count of one board's lunches in [start, end]."""
-    dates = sorted({lu.date for lu in lunches if lu.board_id == board_id and start <= lu.date <= end})
+    """Count, mean interval, gaps and expected count of one board's lunches in [start, end].
+
+    The expected count runs from the later of `start` and the pair's first lunch: nobody owes lunches
+    from before the pair began.
+    """
+    every = sorted({lu.date for lu in lunches if lu.board_id == board_id})
+    dates = [d for d in every if start <= d <= end]
+    if every and every[0] > start:
+        start = min(every[0], end)
     days = (end - start).days + 1
     out = Cadence(board_id, every_days, start, end, count=len(dates), expected=max(1, round(days / every_days)))
     if dates:
