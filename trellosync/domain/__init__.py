@@ -39,6 +39,9 @@ Rules (trellosync.domain.rules; dates are calendar days in `tz`, timestamps naiv
   voice(entry) -> "peer" | "self" | "conversation"
   open_focus_points(feedback, person, as_of) -> list[FeedbackEntry]
   entries_by_competency(feedback, person, start, end, *, positive_only=False) -> {competency|None: [entries]}
+  person_figures(goals, commitments, lunches, feedback, person, start, end, *, last_sync, tz) -> PersonFigures
+      (goals: GoalCounts, keep_rate: KeepRate, cadences, open_focus, by_competency, positive_entries, peers),
+      all as of min(end, last sync)
   STATUS_LABELS: status -> words ("done_undated" -> "done, date unknown")
 
 Classification (trellosync.domain.classify)

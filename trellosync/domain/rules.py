@@ -280,3 +280,41 @@ def entries_by_competency(feedback: Iterable[FeedbackEntry], person: str, start:
         if f.about == person and start <= f.date <= end and (f.positive or not positive_only):
             out[f.competency].append(f)
     return dict(out)
+
+
+# ------------------------------------------------------------------ one person's figures
+
+@dataclass
+class PersonFigures:
+    """Every figure of one person for [start, end], as of `as_of` (= min(period end, last sync))."""
+
+    person: str
+    start: date
+    end: date
+    as_of: date
+    goals: GoalCounts
+    keep_rate: KeepRate
+    cadences: list[Cadence]
+    open_focus: list[FeedbackEntry]
+    by_competency: dict[str | None, list[FeedbackEntry]]
+    positive_entries: int = 0  # strengths and praise in the period
+    peers: int = 0  # distinct known authors other than the person among the positive entries
+
+
+def person_figures(goals: Iterable[Goal], commitments: Iterable[Commitment], lunches: Iterable[Lunch],
+                   feedback: Iterable[FeedbackEntry], person: str, start: date, end: date, *,
+                   last_sync: datetime | None = None, tz: ZoneInfo = UTC) -> PersonFigures:
+    """The figures a report of `person` for [start, end] states, each computed by the rules above."""
+    as_of = as_of_date(end, last_sync, tz)
+    feedback = [f for f in feedback if f.about == person]
+    positive = [f for f in feedback if f.positive and start <= f.date <= as_of]
+    return PersonFigures(
+        person=person, start=start, end=end, as_of=as_of,
+        goals=goal_counts([g for g in goals if person in g.owners], start, as_of, tz),
+        keep_rate=keep_rate([c for c in commitments if c.person == person], start, end, as_of=as_of,
+                            last_sync=last_sync, tz=tz),
+        cadences=person_cadences(lunches, person, start, as_of),
+        open_focus=open_focus_points(feedback, person, as_of),
+        by_competency=entries_by_competency(feedback, person, start, as_of),
+        positive_entries=len(positive),
+        peers=len({f.said_by for f in positive if f.peer_said}))
