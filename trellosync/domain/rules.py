@@ -46,11 +46,24 @@ def goal_achieved_on(goal: Goal, tz: ZoneInfo = UTC) -> date | None:
 def goal_status(goal: Goal, as_of: date, tz: ZoneInfo = UTC) -> str | None:
     """achieved | dropped | overdue | open as of the end of `as_of`; None when the goal did not exist yet.
 
-    A goal achieved on an unknown date counts as achieved (never disappears); one dropped on an unknown
-    date counts as dropped.
+    Replays the status changes the action history holds (moves in and out of done lists, dueComplete,
+    archive and unarchive) when they end in the goal's state now; otherwise reads the state now and its
+    date. A goal achieved on an unknown date counts as achieved (never disappears); one dropped on an
+    unknown date counts as dropped.
     """
     if goal.created > as_of:
         return None
+    replayed = _replay(goal, as_of, tz)
+    status = replayed if replayed is not None else _current_rule(goal, as_of, tz)
+    if status in ("achieved", "dropped"):
+        return status
+    if goal.due is not None and goal.due < as_of:
+        return "overdue"
+    return "open"
+
+
+def _current_rule(goal: Goal, as_of: date, tz: ZoneInfo) -> str:
+    """achieved | dropped | open from the goal's state now and the dates it reached it."""
     if goal.status == "achieved":
         achieved = local_date(goal.achieved_at, tz)
         if achieved is None or achieved <= as_of:
@@ -59,9 +72,20 @@ def goal_status(goal: Goal, as_of: date, tz: ZoneInfo = UTC) -> str | None:
         dropped = local_date(goal.dropped_at, tz)
         if dropped is None or dropped <= as_of:
             return "dropped"
-    if goal.due is not None and goal.due < as_of:
-        return "overdue"
     return "open"
+
+
+def _replay(goal: Goal, as_of: date, tz: ZoneInfo) -> str | None:
+    """The status the history's events give on `as_of`; None when they do not end in the goal's state now
+    (the history held is incomplete) or hold no event."""
+    if not goal.events or goal.events[-1][1] != goal.status:
+        return None
+    status = "open"
+    for when, after in goal.events:
+        day = local_date(when, tz)
+        if day is not None and day <= as_of:
+            status = after
+    return status
 
 
 def key_result_done(kr: KeyResult, as_of: date, tz: ZoneInfo = UTC) -> bool:
