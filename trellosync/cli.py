@@ -272,7 +272,13 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
 
 
 def main() -> None:
-    """Entry point: run the CLI, mapping trellosync errors to messages and exit codes."""
+    """Entry point: run the CLI, mapping trellosync errors to messages and exit codes.
+
+    The one error boundary: any other exception becomes one line plus an owner-only crash log that holds
+    no exception message (messages can carry a header, a URL or card text), never a traceback.
+    """
+    from .crashlog import printable, unexpected_error_line
+
     try:
         rv = cli.main(standalone_mode=False)
         if isinstance(rv, int):
@@ -284,10 +290,14 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except TrellosyncError as exc:
-        click.echo(f"trellosync: {exc}", err=True)
+        click.echo(printable(f"trellosync: {exc}"), err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 (the boundary: anything else is a bug, reported without its message)
+        command = next((a for a in sys.argv[1:] if a in cli.commands), "")
+        click.echo(unexpected_error_line(exc, command), err=True)
+        sys.exit(1)

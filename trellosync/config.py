@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -12,6 +13,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE = "sqlite:///trellosync.db"
 DEFAULT_API_URL = "https://api.trello.com/1"
@@ -40,10 +43,66 @@ class TrelloConfig(_Strict):
         key = self.api_key.get_secret_value() if self.api_key else None
         token = self.token.get_secret_value() if self.token else None
         if key is None and self.api_key_file:
-            key = self.api_key_file.expanduser().read_text().strip()
+            key = _read_secret_file(self.api_key_file, "trello.api_key_file")
         if token is None and self.token_file:
-            token = self.token_file.expanduser().read_text().strip()
-        return key, token
+            token = _read_secret_file(self.token_file, "trello.token_file")
+        return check_credential("trello.api_key", key), check_credential("trello.token", token)
+
+    @field_validator("api_url")
+    @classmethod
+    def _safe_api_url(cls, v: str) -> str:
+        return check_api_url(v)
+
+
+# A key or token is a short run of printable ASCII; anything else (a CR from a CRLF env file, a pasted
+# non-breaking space) would end up in the Authorization header, where requests refuses it and prints the
+# whole header in its exception.
+_CREDENTIAL = re.compile(r"[!#-\[\]-~]+")  # printable ASCII without space, '"' and '\\'
+
+
+def check_credential(name: str, value: str | None) -> str | None:
+    """A credential as it may be sent: a trailing newline is trimmed (with a warning), other bad characters refused.
+
+    The value itself is never shown, only where the problem is.
+    """
+    if value is None:
+        return None
+    if value.endswith(("\n", "\r")):
+        value = value.rstrip("\r\n")
+        log.warning("%s: removed a trailing newline (was it read from a file with CRLF line ends?)", name)
+    if not value:
+        raise ConfigError(f"{name}: is empty")
+    bad = next((i for i, ch in enumerate(value) if not _CREDENTIAL.fullmatch(ch)), None)
+    if bad is not None:
+        ch = value[bad]
+        what = "a control character" if ord(ch) < 32 or ord(ch) == 127 else \
+            "a space" if ch == " " else "a non-ASCII character" if ord(ch) > 127 else f"the character {ch!r}"
+        raise ConfigError(f"{name}: contains {what} at position {bad + 1} of {len(value)}; a Trello key or token "
+                          "is printable ASCII only (the value is not shown)")
+    return value
+
+
+def _read_secret_file(path: Path, name: str) -> str:
+    try:
+        text = path.expanduser().read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{name}: cannot read {path}: {exc.__class__.__name__}") from None
+    text = text.strip(" \t")
+    # One POSIX line end is what editors write; a CR or a second newline is trimmed with a warning below.
+    return text[:-1] if text.endswith("\n") and not text.endswith(("\r\n", "\n\n")) else text
+
+
+def check_api_url(url: str) -> str:
+    """The API URL, if credentials may be sent to it: https, or plain http only to this machine."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return url
+    if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1"):
+        return url
+    raise ValueError("the Trello API URL must be https:// (plain http only to 127.0.0.1 or localhost), "
+                     "or the token would travel in clear text")
 
 
 class PersonConfig(_Strict):
@@ -165,20 +224,64 @@ def board_ref_matches(ref: str, board: dict[str, Any]) -> bool:
 
 # ---------------------------------------------------------------- loading with line numbers
 
-_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_ENV = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+# Where ${VAR} is read from the environment: secrets and paths, never names or text (which may come from
+# Trello: a member named "${TRELLO_TOKEN}" must stay a name). "$$" is a literal "$" everywhere.
+_INTERPOLATED = (("trello",), ("database",), ("reports", "templates"), ("reports", "output"),
+                 ("reports", "dossier", "ladder"))
+MAX_CONFIG_BYTES = 1_000_000
+MAX_YAML_NODES = 100_000  # after expanding aliases; a config has a few hundred
+
+
+def escape_interpolation(value: Any) -> Any:
+    """Text copied from Trello made literal in a config: every "$" doubled, in nested dicts and lists too."""
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, dict):
+        return {escape_interpolation(k): escape_interpolation(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [escape_interpolation(v) for v in value]
+    return value
+
+
+def _interpolated_here(path: tuple) -> bool:
+    return any(path[:len(p)] == p for p in _INTERPOLATED)
+
+
+def _expanded_size(root: yaml.Node, filename: str) -> int:
+    """Nodes the document has once aliases are expanded (memoised, so an alias bomb is counted, not built)."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        sizes[id(node)] = 1  # a recursive alias counts once (PyYAML builds it as a cycle)
+        if isinstance(node, yaml.MappingNode):
+            n = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            n = 1 + sum(size(v) for v in node.value)
+        else:
+            n = 1
+        sizes[id(node)] = min(n, MAX_YAML_NODES + 1)
+        return sizes[id(node)]
+
+    return size(root)
 
 
 def _line_map(text: str, filename: str, problems: list[str]) -> dict[tuple, int]:
     """Map each key path of the YAML document to its 1-based line; note duplicate keys."""
     lines: dict[tuple, int] = {}
     root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is not None and _expanded_size(root, filename) > MAX_YAML_NODES:
+        raise ConfigError(f"{filename}:1: the YAML expands to more than {MAX_YAML_NODES} values "
+                          "(aliases used as a bomb?); refused")
 
     def walk(node: yaml.Node, path: tuple) -> None:
         lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
             for k, v in node.value:
-                key = k.value
+                key = k.value if isinstance(k, yaml.ScalarNode) else f"<{k.tag.rsplit(':', 1)[-1]} as a key>"
                 if key in seen:
                     problems.append(f"{filename}:{k.start_mark.line + 1}: duplicate key {key!r}")
                 seen.add(key)
@@ -201,14 +304,19 @@ def _line_for(lines: dict[tuple, int], loc: tuple) -> int:
 
 
 def _interpolate(data: Any, path: tuple, lines: dict[tuple, int], filename: str, problems: list[str]) -> Any:
-    """Replace ${VAR} and ${VAR:-default} in string values from the environment."""
+    """Replace ${VAR} and ${VAR:-default} from the environment in secrets and paths; "$$" means "$"."""
     if isinstance(data, dict):
         return {k: _interpolate(v, path + (k,), lines, filename, problems) for k, v in data.items()}
     if isinstance(data, list):
         return [_interpolate(v, path + (i,), lines, filename, problems) for i, v in enumerate(data)]
-    if isinstance(data, str) and "${" in data:
+    if isinstance(data, str) and "$" in data:
+        interpolate = _interpolated_here(path)
 
         def sub(m: re.Match) -> str:
+            if m.group() == "$$":
+                return "$"
+            if not interpolate:
+                return m.group()
             name, default = m.group(1), m.group(2)
             value = os.environ.get(name)
             if value is None:
@@ -233,6 +341,8 @@ def _describe(err: dict) -> str:
     if kind == "missing":
         return f"{loc}: required key is missing"
     msg = err["msg"]
+    if tuple(err["loc"][:2]) in (("trello", "api_key"), ("trello", "token")):
+        return f"{loc}: {msg} (the value is not shown)"
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return f"{loc}: {msg} (got {type(err.get('input')).__name__} {err.get('input')!r})"
     return f"{loc}: {msg}"
@@ -241,9 +351,13 @@ def _describe(err: dict) -> str:
 def parse_config(text: str, filename: str = "<config>") -> Config:
     """Parse and validate config text; raise ConfigError listing every problem found."""
     problems: list[str] = []
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{filename}: larger than {MAX_CONFIG_BYTES} bytes; not a trellosync config")
     try:
         lines = _line_map(text, filename, problems)
         raw = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigError(f"{filename}: nested too deeply to be a trellosync config") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1

@@ -83,7 +83,7 @@ class SyncLock:
             return
         if self.dialect != "postgresql":
             return
-        self._engine = create_engine(self.url, poolclass=NullPool)
+        self._engine = create_engine(self.url, poolclass=NullPool, hide_parameters=True)
         conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         fn = "pg_try_advisory_lock_shared" if self.shared else "pg_try_advisory_lock"
         while True:

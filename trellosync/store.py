@@ -62,7 +62,7 @@ class Store:
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = normalize_url(url)
         try:
-            self.engine: Engine = create_engine(self.url, future=True)
+            self.engine: Engine = create_engine(self.url, future=True, hide_parameters=True)
         except (ArgumentError, NoSuchModuleError) as exc:
             raise ConfigError(f"database: cannot use {_safe_url(self.url)!r}: {exc}") from None
         if self.engine.dialect.name == "sqlite":
