@@ -234,11 +234,11 @@ MAX_YAML_NODES = 100_000  # after expanding aliases; a config has a few hundred
 
 
 def escape_interpolation(value: Any) -> Any:
-    """Text copied from Trello made literal in a config: every "$" doubled, in nested dicts and lists too."""
+    """Text copied from Trello made literal in a config: every "$" in values doubled (keys are never interpolated)."""
     if isinstance(value, str):
         return value.replace("$", "$$")
     if isinstance(value, dict):
-        return {escape_interpolation(k): escape_interpolation(v) for k, v in value.items()}
+        return {k: escape_interpolation(v) for k, v in value.items()}
     if isinstance(value, list):
         return [escape_interpolation(v) for v in value]
     return value

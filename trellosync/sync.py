@@ -381,8 +381,11 @@ _FEEDBACK = {"best": re.compile(r"best|highlight|high point", re.I),
 
 
 def credentials_from_env() -> tuple[str | None, str | None]:
-    """TRELLO_API_KEY and TRELLO_TOKEN from the environment."""
-    return os.environ.get("TRELLO_API_KEY"), os.environ.get("TRELLO_TOKEN")
+    """TRELLO_API_KEY and TRELLO_TOKEN from the environment (checked: printable ASCII, a trailing newline trimmed)."""
+    from .config import check_credential
+
+    return (check_credential("TRELLO_API_KEY", os.environ.get("TRELLO_API_KEY")),
+            check_credential("TRELLO_TOKEN", os.environ.get("TRELLO_TOKEN")))
 
 
 def propose_mapping(board: dict[str, Any]) -> dict[str, Any]:
@@ -441,7 +444,10 @@ def init_config(client: TrelloClient, *, boards: list[str] | None = None, databa
     trello: dict[str, Any] = {"api_key": "${TRELLO_API_KEY}", "token": "${TRELLO_TOKEN}"}
     if api_url and api_url.rstrip("/") != "https://api.trello.com/1":
         trello["api_url"] = api_url
-    doc = {"trello": trello, "database": database, "people": people, "boards": mappings}
+    from .config import escape_interpolation
+
+    # Names come from Trello: "$" doubled so a member called "${TRELLO_TOKEN}" stays a name (issue 10).
+    doc = {"trello": trello, "database": database, **escape_interpolation({"people": people, "boards": mappings})}
     head = ("# trellosync config written by `trellosync init`: check the proposed mappings, then run\n"
             "#   trellosync check -c THIS_FILE && trellosync sync -c THIS_FILE\n"
             "# The key and token are read from the environment; never write them here.\n")
