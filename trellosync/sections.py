@@ -79,7 +79,7 @@ def read_heading(line: str, *, setext: bool = False) -> HeadingLike | None:
     if not text.strip():
         return None
     if m := _ATX.match(text):
-        return HeadingLike((m[1] or "").strip("*_ :"), "", True, False)
+        return HeadingLike(_strip_symbols((m[1] or "").strip("*_ :")), "", True, False)
     lead = _LEAD.match(text)
     body = _strip_symbols(text[lead.end():] if lead else text.lstrip())
     bulleted = bool(lead and re.search(r"[-+•·*]|\d", lead.group()))
