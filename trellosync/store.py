@@ -22,6 +22,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from . import schema as t
 from .errors import ConfigError, DataError
+from .files import prepare_sqlite_file
 from .model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch, Person
 from .normalize import BoardRows
 
@@ -66,6 +67,7 @@ class Store:
         except (ArgumentError, NoSuchModuleError) as exc:
             raise ConfigError(f"database: cannot use {_safe_url(self.url)!r}: {exc}") from None
         if self.engine.dialect.name == "sqlite":
+            prepare_sqlite_file(self.engine.url.database)  # owner-only from the start, and so its WAL/SHM
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         if migrate:
