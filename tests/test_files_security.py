@@ -196,3 +196,14 @@ def test_pdf_holds_no_file_uri_even_from_raw_html(tmp_path: Path) -> None:
             for a in page.get("/Annots") or []]
     assert uris == ["https://example.com/"], uris
     assert b"file:" not in pdf
+
+
+def test_a_16kb_entry_is_quoted_as_an_excerpt_with_a_note() -> None:
+    from trellosync.render import MAX_QUOTE_CHARS, markdown_inline
+
+    text = ("word " * 4000)[:16384] + "TAIL"
+    html = str(markdown_to_html(text))
+    assert "TAIL" not in html and html.count("word") * 5 <= MAX_QUOTE_CHARS + 10
+    assert "excerpt of a 16,388-character entry" in html and "on the Trello card" in html
+    assert "excerpt" in str(markdown_inline(text))
+    assert "excerpt" not in str(markdown_to_html("short entry"))

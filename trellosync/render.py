@@ -87,11 +87,31 @@ def spell_out_missing_glyphs(text: str) -> str:
     return "".join(out)
 
 
+MAX_QUOTE_CHARS = 1200  # longer entries are quoted as an excerpt; the quote's attribution links the card
+
+
+def excerpt(text: str, limit: int = MAX_QUOTE_CHARS) -> tuple[str, bool]:
+    """The text cut at a word boundary near `limit` characters, and whether it was cut.
+
+    Laying out a 16 KB entry (Trello's own limit) took WeasyPrint seconds; a report quotes, it does not copy.
+    """
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + " …", True
+
+
+def _excerpt_note(length: int) -> str:
+    return f"(excerpt of a {length:,}-character entry: the full text is on the Trello card)"
+
+
 def markdown_to_html(text: str | None) -> Markup:
-    """Untrusted card text → sanitized HTML (Markdown without raw HTML, then an nh3 allow-list)."""
+    """Untrusted card text → sanitized HTML (Markdown without raw HTML, then an nh3 allow-list); long text excerpted."""
     if not text:
         return Markup("")
-    html = _md.render(text)
+    short, cut = excerpt(text)
+    html = _md.render(short)
     # Headings inside a card would break the document outline; demote them below the report's h2.
     for level in (1, 2):
         html = html.replace(f"<h{level}>", "<h4>").replace(f"</h{level}>", "</h4>")
@@ -103,6 +123,8 @@ def markdown_to_html(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",  # also replaces any rel=attachment
         strip_comments=True,
     )
+    if cut:  # added after sanitizing: our own fixed text, with a class card text cannot set
+        clean += f'<p class="excerpt-note">{_excerpt_note(len(text))}</p>'
     return Markup(clean)
 
 
