@@ -276,3 +276,32 @@ def check_board_json(data: Any) -> Any:
         log.info("board %s: removed %d NUL byte(s) and replaced %d lone surrogate(s) in %s",
                  data["id"], cleaning.nul_bytes, cleaning.surrogates, ", ".join(sorted(cleaning.fields)))
     return data
+
+
+# ---------------------------------------------------------------- API answers (before the client merges pages)
+
+def check_board_answer(board: dict[str, Any], what: str) -> None:
+    """A nested board answer's collections are lists of objects with ids (else DataError naming the field)."""
+    for key in ("lists", "labels", "members", "cards", "checklists", "actions"):
+        items = board.get(key)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            raise DataError(f"{what}: {key}: expected a list, got {_type_name(items)}")
+        for i, item in enumerate(items):
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                raise DataError(f"{what}: {key}[{i}]: expected an object with an id")
+
+
+def check_listing(boards: list[Any], what: str) -> None:
+    """The member's board list: objects with a text id, a name and a last-activity date (or none)."""
+    for i, b in enumerate(boards):
+        if not isinstance(b, dict):
+            raise DataError(f"{what}: [{i}]: expected an object, got {_type_name(b)}")
+        if not isinstance(b.get("id"), str) or not b["id"].strip():
+            raise DataError(f"{what}: [{i}].id: expected an id")
+        for key, kind in (("name", STR), ("closed", BOOL), ("dateLastActivity", DATE), ("shortLink", STR),
+                          ("url", STR)):
+            if key in b:
+                _check_value(kind, b[key], lambda key=key: f"{what}: [{i}].{key}")
+        _clean(b, (), 0, Cleaning())
