@@ -185,7 +185,7 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
         table.add_column(col)
     for b in store.boards():
         st = states.get(b["id"])
-        table.add_row(b["name"] + (" (closed)" if b["closed"] else ""), b["id"], st.source if st else "-",
+        table.add_row(printable(b["name"]) + (" (closed)" if b["closed"] else ""), b["id"], st.source if st else "-",
                       f"{st.synced_at:%Y-%m-%d %H:%M}" if st else "-",
                       "yes" if st and st.history_complete else "no")
     console.print(table)

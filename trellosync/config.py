@@ -430,12 +430,17 @@ def _cross_check(raw: dict[str, Any], lines: dict[tuple, int], filename: str) ->
 
 def load_config(path: str | Path) -> Config:
     """Read, interpolate and validate a config file."""
+    from .errors import DataError
+    from .validate import read_limited
+
     p = Path(path)
+    if not p.exists():
+        raise ConfigError(f"{p}: config file not found")
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_limited(p, MAX_CONFIG_BYTES).decode("utf-8")  # a regular file under the cap, never a FIFO
+    except DataError as exc:
+        raise ConfigError(str(exc).replace("an export may have", "a config may have")) from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{p}: cannot read config file: {exc.__class__.__name__}") from None
     cfg = parse_config(text, str(p))
     cfg.source = p

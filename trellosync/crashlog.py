@@ -16,12 +16,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
-    """Text safe to print on a terminal: control and bidi characters shown as escapes (\\x1b, \\u202e)."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    """Text safe to print on a terminal: control, bidi and lone surrogate characters shown as escapes (\\x1b)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
 
 
 def crash_dir() -> Path:

@@ -303,5 +303,5 @@ def check_listing(boards: list[Any], what: str) -> None:
         for key, kind in (("name", STR), ("closed", BOOL), ("dateLastActivity", DATE), ("shortLink", STR),
                           ("url", STR)):
             if key in b:
-                _check_value(kind, b[key], lambda key=key: f"{what}: [{i}].{key}")
+                _check_value(kind, b[key], lambda key=key, i=i: f"{what}: [{i}].{key}")
         _clean(b, (), 0, Cleaning())
