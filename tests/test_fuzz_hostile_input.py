@@ -377,3 +377,26 @@ def test_unparseable_api_body_is_a_clear_error(body: str, tmp_path: Path, capsys
     code, out, err = _api_sync(capsys, tmp_path, body, tmp_path / "b.db")
     _assert_clean_refusal(code, out, err, [])
     assert code in (5, 6), err
+
+
+def test_full_disk_during_an_import_is_one_clear_error_and_changes_nothing(seeded_db: Path) -> None:
+    from sqlalchemy import event
+
+    from trellosync.errors import StoreError
+    from trellosync.pipeline import ingest_board
+    from trellosync.store import Store
+
+    store = Store(f"sqlite:///{seeded_db}")
+    pages = store.engine.connect().exec_driver_sql("PRAGMA page_count").scalar()
+    store.engine.dispose()
+    # SQLite's max_page_count makes the next growth of the file fail exactly as a full disk does.
+    event.listen(store.engine, "connect", lambda dbapi, _rec: dbapi.execute(f"PRAGMA max_page_count = {pages + 1}"))
+    board = json.loads((EXPORTS / "csv-export-board.json").read_text())
+    before = _db_state(seeded_db)
+    with pytest.raises(StoreError) as err:
+        ingest_board(store, board, None)
+    store.close()
+    message = str(err.value)
+    assert "full" in message and err.value.exit_code == 8
+    assert not [t for t in _card_texts(board) if t in message]
+    assert _db_state(seeded_db) == before

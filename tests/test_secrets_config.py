@@ -147,7 +147,7 @@ def test_credentials_are_never_sent_in_clear_text(url: str) -> None:
 
 BOMB = "\n".join([
     'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
-    *[f"{c}: &{c} [{','.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi")],
+    *[f"{c}: &{c} [{','.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)],
 ]) + "\n"
 
 
@@ -202,8 +202,15 @@ def test_database_errors_hide_their_parameters(store) -> None:  # noqa: ANN001
 
     from trellosync import schema as t
 
+    from trellosync.errors import StoreError
+
     row = {"id": "b1", "name": "Will was rude in the retro", "closed": False}
-    with pytest.raises(IntegrityError) as err:
-        with store.begin() as conn:
+    with pytest.raises(IntegrityError) as err:  # the engine itself: parameters hidden
+        with store.engine.begin() as conn:
             conn.execute(t.boards.insert(), [row, row])
     assert "Will was rude" not in str(err.value) and "hidden" in str(err.value)
+    with pytest.raises(StoreError) as err2:  # a store transaction: one clear line, exit 8
+        with store.begin() as conn:
+            conn.execute(t.boards.insert(), [row, row])
+    assert "Will was rude" not in str(err2.value) and err2.value.exit_code == 8
+    assert "rolled back" in str(err2.value) and "\n" not in str(err2.value)

@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from . import schema as t
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, StoreError
 from .files import prepare_sqlite_file
 from .model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch, Person
 from .normalize import BoardRows
@@ -46,6 +46,15 @@ class SyncState:
 
 def _migrations_dir() -> Path:
     return Path(str(resources.files("trellosync") / "migrations"))
+
+
+def database_refused(exc: DBAPIError) -> StoreError:
+    """A database error as a StoreError: the driver's first line for operational errors, never parameters."""
+    detail = type(exc.orig).__name__
+    first = str(exc.orig).splitlines()[0][:120] if str(exc.orig) else ""
+    if isinstance(exc, OperationalError) and first:  # "database or disk is full", "database is locked"
+        detail += f": {first}"
+    return StoreError(f"the database refused the write ({detail}); the transaction was rolled back")
 
 
 def normalize_url(url: str) -> str:
@@ -98,8 +107,11 @@ class Store:
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         """A connection inside one transaction, committed on success and rolled back on any error."""
-        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
-            yield conn
+        try:
+            with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+                yield conn
+        except DBAPIError as exc:
+            raise database_refused(exc) from None
 
     def close(self) -> None:
         """Release the connection pool."""
