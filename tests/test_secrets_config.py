@@ -201,7 +201,6 @@ def test_database_errors_hide_their_parameters(store) -> None:  # noqa: ANN001
     from sqlalchemy.exc import IntegrityError
 
     from trellosync import schema as t
-
     from trellosync.errors import StoreError
 
     row = {"id": "b1", "name": "Will was rude in the retro", "closed": False}
@@ -214,3 +213,25 @@ def test_database_errors_hide_their_parameters(store) -> None:  # noqa: ANN001
             conn.execute(t.boards.insert(), [row, row])
     assert "Will was rude" not in str(err2.value) and err2.value.exit_code == 8
     assert "rolled back" in str(err2.value) and "\n" not in str(err2.value)
+
+
+def test_escape_sequences_in_board_names_are_not_sent_to_the_terminal(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    board = json.loads((EXPORTS / "small-notes-board.json").read_text())
+    board["name"] = "Evil\x1b]0;pwned\x07\x1b[2J board\u202e"
+    path = tmp_path / "evil.json"
+    path.write_text(json.dumps(board))
+    db = tmp_path / "evil.db"
+    code, out, err = run_cli(capsys, "sync", "-v", "--database", str(db), "--from-export", str(path))
+    assert code == 0, err
+    code, out2, err2 = run_cli(capsys, "status", "--database", str(db))
+    with FakeTrello([board], key=KEY, token=TOKEN) as fake:
+        cfg = tmp_path / "c.yaml"
+        cfg.write_text(f"trello: {{api_key: '{KEY}', token: '{TOKEN}', api_url: '{fake.url}'}}\n"
+                       f"database: sqlite:///{tmp_path / 'x.db'}\n")
+        code, out3, err3 = run_cli(capsys, "boards", "-c", str(cfg))
+        run_cli(capsys, "sync", "-v", "-c", str(cfg))
+        err4 = capsys.readouterr().err
+    for text in (out, err, out2, err2, out3, err3, err4):
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
+    assert "Evil" in err and "Evil" in out2 and "Evil" in out3

@@ -28,6 +28,7 @@ from .client import (
     session_of,
 )
 from .config import Config, board_ref_matches
+from .crashlog import printable
 from .errors import AuthError, PartialFailure, TrellosyncError
 from .locks import acquire_sync_lock
 
@@ -352,7 +353,7 @@ def _print_report(report: SyncReport) -> None:
     for o in sorted(report.outcomes, key=lambda o: o.name.lower()):
         extra = f" ({o.requests} requests{', full' if o.full else ''}{', paged' if o.paged else ''})" \
             if o.status == "synced" else ""
-        print(f"{o.name}: {o.status}{extra}" if o.status != "failed" else f"{o.error}", file=sys.stderr)
+        print(printable(f"{o.name}: {o.status}{extra}" if o.status != "failed" else f"{o.error}"), file=sys.stderr)
     print(report.summary(), file=sys.stderr)
 
 
@@ -500,7 +501,7 @@ def boards_command(config: Config | None, *, as_json: bool = False) -> None:
         table.add_column(col)
     for b in listing:
         mapped = "yes" if config is not None and config.mapping_for(b) else ""
-        table.add_row(b.get("name", "") + (" (closed)" if b.get("closed") else ""), b["id"],
+        table.add_row(printable(b.get("name", "")) + (" (closed)" if b.get("closed") else ""), b["id"],
                       b.get("shortLink", ""), (b.get("dateLastActivity") or "")[:16].replace("T", " "), mapped)
     Console().print(table)
 
