@@ -87,7 +87,7 @@ def spell_out_missing_glyphs(text: str) -> str:
     return "".join(out)
 
 
-MAX_QUOTE_CHARS = 1200  # longer entries are quoted as an excerpt; the quote's attribution links the card
+MAX_QUOTE_CHARS = 500  # longer entries are quoted as an excerpt; the quote's attribution links the card
 
 
 def excerpt(text: str, limit: int = MAX_QUOTE_CHARS) -> tuple[str, bool]:
