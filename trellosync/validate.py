@@ -121,6 +121,40 @@ def _fmt(path: tuple) -> str:
     return out or "(top level)"
 
 
+def _utf8_ok(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _is_clean(value: Any, depth: int) -> bool:
+    """A fast pass (no paths, no copies): True when `_clean` would change nothing and refuse nothing."""
+    kind = type(value)
+    if kind is str:
+        return len(value) <= MAX_TEXT and "\x00" not in value and (value.isascii() or _utf8_ok(value))
+    if kind is dict:
+        if depth >= MAX_DEPTH:
+            return False
+        for k, v in value.items():
+            if not (k.isascii() and "\x00" not in k or _is_clean(k, depth)) or not _is_clean(v, depth + 1):
+                return False
+        return True
+    if kind is list:
+        if depth >= MAX_DEPTH:
+            return False
+        for v in value:
+            if not _is_clean(v, depth + 1):
+                return False
+        return True
+    if kind is int:
+        return -MAX_INT <= value <= MAX_INT
+    if kind is float:
+        return math.isfinite(value)
+    return value is None or kind is bool
+
+
 def _clean(value: Any, path: tuple, depth: int, cleaning: Cleaning) -> Any:
     """Check depth and numbers, clean every string (keys too), in place where possible."""
     if isinstance(value, str):
@@ -185,21 +219,22 @@ def _date_ok(value: str) -> bool:
     return YEARS[0] <= dt.year <= YEARS[1]
 
 
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    STR: lambda v: isinstance(v, str),
+    BOOL: lambda v: isinstance(v, bool),
+    DATE: lambda v: isinstance(v, str) and _date_ok(v),
+    NUM: lambda v: (isinstance(v, (int, float)) and not isinstance(v, bool)) or isinstance(v, str),
+    INT32: lambda v: isinstance(v, int) and not isinstance(v, bool) and abs(v) <= MAX_INT32,
+    IDS: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    OBJ: lambda v: isinstance(v, dict),
+}
+
+
 def _check_value(kind: str, value: Any, where: Callable[[], str]) -> None:
-    if value is None:
+    if value is None or _CHECKS[kind](value):
         return
-    ok = {
-        STR: lambda v: isinstance(v, str),
-        BOOL: lambda v: isinstance(v, bool),
-        DATE: lambda v: isinstance(v, str) and _date_ok(v),
-        NUM: lambda v: (isinstance(v, (int, float)) and not isinstance(v, bool)) or isinstance(v, str),
-        INT32: lambda v: isinstance(v, int) and not isinstance(v, bool) and abs(v) <= MAX_INT32,
-        IDS: lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
-        OBJ: lambda v: isinstance(v, dict),
-    }[kind](value)
-    if not ok:
-        got = "a date Trello cannot have" if kind == DATE and isinstance(value, str) else _type_name(value)
-        raise DataError(f"{where()}: expected {kind if kind != IDS else 'a list of ids'}, got {got}")
+    got = "a date Trello cannot have" if kind == DATE and isinstance(value, str) else _type_name(value)
+    raise DataError(f"{where()}: expected {kind if kind != IDS else 'a list of ids'}, got {got}")
 
 
 def _type_name(value: Any) -> str:
@@ -215,8 +250,9 @@ def _check_object(obj: Any, shape: str, path: tuple, *, need_id: bool = True) ->
         if not isinstance(oid, str) or not oid.strip() or len(oid) > 128:
             raise DataError(f"{_fmt(path + ('id',))}: expected an id (text of at most 128 characters)")
     for key, kind in SHAPES[shape].items():
-        if key in obj:
-            _check_value(kind, obj[key], lambda key=key: _fmt(path + (key,)))
+        value = obj.get(key)
+        if value is not None and not _CHECKS[kind](value):
+            _check_value(kind, value, lambda key=key: _fmt(path + (key,)))
 
 
 def _check_list(items: Any, shape: str, path: tuple, *, unique: bool = True) -> None:
@@ -270,7 +306,8 @@ def check_shape(data: Any) -> None:
 def check_board_json(data: Any) -> Any:
     """The board JSON checked (types, duplicates, dates, depth, numbers) and its text cleaned; else DataError."""
     cleaning = Cleaning()
-    data = _clean(data, (), 0, cleaning)
+    if not _is_clean(data, 0):  # the exact walk (with paths for the message) only when something is wrong
+        data = _clean(data, (), 0, cleaning)
     check_shape(data)
     if cleaning.nul_bytes or cleaning.surrogates:
         log.info("board %s: removed %d NUL byte(s) and replaced %d lone surrogate(s) in %s",
