@@ -235,3 +235,15 @@ def test_escape_sequences_in_board_names_are_not_sent_to_the_terminal(tmp_path: 
     for text in (out, err, out2, err2, out3, err3, err4):
         assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
     assert "Evil" in err and "Evil" in out2 and "Evil" in out3
+
+
+def test_init_writes_the_config_owner_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = os.umask(0o022)
+    try:
+        with FakeTrello([EXPORTS / "small-notes-board.json"], key=KEY, token=TOKEN) as fake:
+            cfg = tmp_path / "conf" / "trellosync.yaml"
+            code, _, err = run_cli(capsys, "init", "-o", str(cfg), "--api-url", fake.url)
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    assert stat.S_IMODE(cfg.stat().st_mode) == 0o600 and stat.S_IMODE(cfg.parent.stat().st_mode) == 0o700

@@ -523,5 +523,7 @@ def init_command(output: Any, *, boards: list[str], database: str, api_url: str 
     if path is None:
         sys.stdout.write(text)
         return
-    path.write_text(text, encoding="utf-8")
+    from .files import atomic_write
+
+    atomic_write(path, lambda f: f.write(text.encode("utf-8")))  # owner-only: it may name a database password
     print(f"wrote {path}: review the proposed board mappings, then `trellosync check -c {path}`", file=sys.stderr)
