@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from .config import Config, load_config
+from .crashlog import printable
 from .errors import ConfigError, TrellosyncError
 
 DEFAULT_CONFIG_NAMES = ("trellosync.yaml", "trellosync.yml")
@@ -117,13 +118,19 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
     config = ctx.config()
     store = ctx.store()
     if exports:
+        from .locks import acquire_sync_lock
         from .pipeline import import_export
 
-        for path in exports:
-            r = import_export(store, path, config)
-            if ctx.verbose:
-                click.echo(f"imported {r.board_name}: {r.cards} cards, {r.actions} actions"
-                           + ("" if r.mapped else " (default mapping: the board is not in the config)"), err=True)
+        lock = acquire_sync_lock(store.url, wait=wait)  # an import excludes a sync, as a sync does
+        try:
+            for path in exports:
+                r = import_export(store, path, config)
+                if ctx.verbose:
+                    click.echo(printable(f"imported {r.board_name}: {r.cards} cards, {r.actions} actions"
+                               + ("" if r.mapped else " (default mapping: the board is not in the config)")),
+                               err=True)
+        finally:
+            lock.release()
         return
     from .sync import run_sync_command
 
@@ -178,7 +185,7 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
         table.add_column(col)
     for b in store.boards():
         st = states.get(b["id"])
-        table.add_row(b["name"] + (" (closed)" if b["closed"] else ""), b["id"], st.source if st else "-",
+        table.add_row(printable(b["name"]) + (" (closed)" if b["closed"] else ""), b["id"], st.source if st else "-",
                       f"{st.synced_at:%Y-%m-%d %H:%M}" if st else "-",
                       "yes" if st and st.history_complete else "no")
     console.print(table)
@@ -235,11 +242,13 @@ def demo(out_dir: str, no_reports: bool) -> None:
 @click.option("-o", "--output", type=click.Path(), help="Output file (a folder with --all).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for --all (default: every core).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file even if it is not a trellosync report.")
 @pass_ctx
 def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, person: str | None,
            all_people: bool, period_from: Any, period_to: Any, output: str | None, fmt: str,
-           jobs: int | None) -> None:
+           jobs: int | None, force: bool) -> None:
     """Write a goal-achievement report, promotion dossier or conversation brief (PDF or HTML)."""
+    from .files import check_writable_reports
     from .reports import default_filename, options_from_config, render_all, render_report
 
     ctx = _merge(ctx, config_path, database)
@@ -257,7 +266,9 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
         people = [k for k, p in domain.people.items() if p.mapped] or list(domain.people)
         if not people:
             raise ConfigError("nobody to report on: the database holds no people (run `trellosync sync` first)")
-        paths = render_all(kind, people, domain, out_dir=Path(output) if output else out_default,
+        out_dir = Path(output) if output else out_default
+        check_writable_reports((out_dir / default_filename(kind, p, fmt, options.as_of) for p in people), force=force)  # type: ignore[arg-type]
+        paths = render_all(kind, people, domain, out_dir=out_dir,
                            period_from=start, period_to=end, options=options, fmt=fmt, jobs=jobs)  # type: ignore[arg-type]
     else:
         assert person is not None
@@ -265,6 +276,7 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
         out = Path(output) if output else out_default / name
         if out.is_dir():
             out = out / name
+        check_writable_reports([out], force=force)  # never `report -o feedback.db` over the database
         paths = [render_report(kind, person, domain, period_from=start, period_to=end, options=options,
                                fmt=fmt, out=out)]  # type: ignore[arg-type]
     for path in paths:
@@ -272,7 +284,13 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
 
 
 def main() -> None:
-    """Entry point: run the CLI, mapping trellosync errors to messages and exit codes."""
+    """Entry point: run the CLI, mapping trellosync errors to messages and exit codes.
+
+    The one error boundary: any other exception becomes one line plus an owner-only crash log that holds
+    no exception message (messages can carry a header, a URL or card text), never a traceback.
+    """
+    from .crashlog import unexpected_error_line
+
     try:
         rv = cli.main(standalone_mode=False)
         if isinstance(rv, int):
@@ -284,10 +302,14 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except TrellosyncError as exc:
-        click.echo(f"trellosync: {exc}", err=True)
+        click.echo(printable(f"trellosync: {exc}"), err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 (the boundary: anything else is a bug, reported without its message)
+        command = next((a for a in sys.argv[1:] if a in cli.commands), "")
+        click.echo(unexpected_error_line(exc, command), err=True)
+        sys.exit(1)

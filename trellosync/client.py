@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 import requests
 from trello import TrelloClient
 
-from .errors import AuthError, ConfigError, TrelloAPIError
+from .errors import AuthError, ConfigError, DataError, TrelloAPIError
+from .validate import check_board_answer, check_listing
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +227,7 @@ class TrelloSession(requests.Session):
             if status == 200:
                 try:
                     response.json()
-                except ValueError:
+                except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
                     if attempt >= self.retry.max_retries:
                         raise TrelloAPIError(f"{what}: malformed JSON answer after {attempt + 1} attempts") from None
                     delay = self.retry.delay(attempt)
@@ -311,6 +312,10 @@ def fetch_member_boards(client: TrelloClient) -> list[dict[str, Any]]:
     boards = get(client, "/members/me/boards", {"fields": BOARD_LIST_FIELDS})
     if not isinstance(boards, list):
         raise TrelloAPIError("GET /members/me/boards: unexpected answer (not a list)")
+    try:
+        check_listing(boards, "GET /members/me/boards")
+    except DataError as exc:
+        raise TrelloAPIError(f"unexpected answer: {exc}") from None
     return boards
 
 
@@ -421,6 +426,7 @@ def fetch_board(client: TrelloClient, board_id: str, *, since_action_id: str | N
         board["checklists"] = get(client, f"/boards/{board_id}/checklists")
     if not isinstance(board, dict) or "id" not in board:
         raise TrelloAPIError(f"GET /boards/{board_id}: unexpected answer (not a board)")
+    check_board_answer(board, f"GET /boards/{board_id}")  # a DataError fails this board alone
     if not paged and len(board.get("cards") or []) == PAGE_LIMIT:
         # Exactly 1000 cards looks like a silent cap rather than a board size: read them through paging.
         paged = True

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from .credentials import check_api_url, check_credential, read_secret_file
 from .errors import ConfigError
 
 DEFAULT_DATABASE = "sqlite:///trellosync.db"
@@ -40,10 +41,15 @@ class TrelloConfig(_Strict):
         key = self.api_key.get_secret_value() if self.api_key else None
         token = self.token.get_secret_value() if self.token else None
         if key is None and self.api_key_file:
-            key = self.api_key_file.expanduser().read_text().strip()
+            key = read_secret_file(self.api_key_file, "trello.api_key_file")
         if token is None and self.token_file:
-            token = self.token_file.expanduser().read_text().strip()
-        return key, token
+            token = read_secret_file(self.token_file, "trello.token_file")
+        return check_credential("trello.api_key", key), check_credential("trello.token", token)
+
+    @field_validator("api_url")
+    @classmethod
+    def _safe_api_url(cls, v: str) -> str:
+        return check_api_url(v)
 
 
 class PersonConfig(_Strict):
@@ -193,20 +199,64 @@ def board_ref_matches(ref: str, board: dict[str, Any]) -> bool:
 
 # ---------------------------------------------------------------- loading with line numbers
 
-_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_ENV = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+# Where ${VAR} is read from the environment: secrets and paths, never names or text (which may come from
+# Trello: a member named "${TRELLO_TOKEN}" must stay a name). "$$" is a literal "$" everywhere.
+_INTERPOLATED = (("trello",), ("database",), ("reports", "templates"), ("reports", "output"),
+                 ("reports", "dossier", "ladder"))
+MAX_CONFIG_BYTES = 1_000_000
+MAX_YAML_NODES = 100_000  # after expanding aliases; a config has a few hundred
+
+
+def escape_interpolation(value: Any) -> Any:
+    """Text copied from Trello made literal in a config: every "$" in values doubled (keys are never interpolated)."""
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, dict):
+        return {k: escape_interpolation(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [escape_interpolation(v) for v in value]
+    return value
+
+
+def _interpolated_here(path: tuple) -> bool:
+    return any(path[:len(p)] == p for p in _INTERPOLATED)
+
+
+def _expanded_size(root: yaml.Node, filename: str) -> int:
+    """Nodes the document has once aliases are expanded (memoised, so an alias bomb is counted, not built)."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        if id(node) in sizes:
+            return sizes[id(node)]
+        sizes[id(node)] = 1  # a recursive alias counts once (PyYAML builds it as a cycle)
+        if isinstance(node, yaml.MappingNode):
+            n = 1 + sum(size(k) + size(v) for k, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            n = 1 + sum(size(v) for v in node.value)
+        else:
+            n = 1
+        sizes[id(node)] = min(n, MAX_YAML_NODES + 1)
+        return sizes[id(node)]
+
+    return size(root)
 
 
 def _line_map(text: str, filename: str, problems: list[str]) -> dict[tuple, int]:
     """Map each key path of the YAML document to its 1-based line; note duplicate keys."""
     lines: dict[tuple, int] = {}
     root = yaml.compose(text, Loader=yaml.SafeLoader)
+    if root is not None and _expanded_size(root, filename) > MAX_YAML_NODES:
+        raise ConfigError(f"{filename}:1: the YAML expands to more than {MAX_YAML_NODES} values "
+                          "(aliases used as a bomb?); refused")
 
     def walk(node: yaml.Node, path: tuple) -> None:
         lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
             for k, v in node.value:
-                key = k.value
+                key = k.value if isinstance(k, yaml.ScalarNode) else f"<{k.tag.rsplit(':', 1)[-1]} as a key>"
                 if key in seen:
                     problems.append(f"{filename}:{k.start_mark.line + 1}: duplicate key {key!r}")
                 seen.add(key)
@@ -229,14 +279,19 @@ def _line_for(lines: dict[tuple, int], loc: tuple) -> int:
 
 
 def _interpolate(data: Any, path: tuple, lines: dict[tuple, int], filename: str, problems: list[str]) -> Any:
-    """Replace ${VAR} and ${VAR:-default} in string values from the environment."""
+    """Replace ${VAR} and ${VAR:-default} from the environment in secrets and paths; "$$" means "$"."""
     if isinstance(data, dict):
         return {k: _interpolate(v, path + (k,), lines, filename, problems) for k, v in data.items()}
     if isinstance(data, list):
         return [_interpolate(v, path + (i,), lines, filename, problems) for i, v in enumerate(data)]
-    if isinstance(data, str) and "${" in data:
+    if isinstance(data, str) and "$" in data:
+        interpolate = _interpolated_here(path)
 
         def sub(m: re.Match) -> str:
+            if m.group() == "$$":
+                return "$"
+            if not interpolate:
+                return m.group()
             name, default = m.group(1), m.group(2)
             value = os.environ.get(name)
             if value is None:
@@ -261,6 +316,8 @@ def _describe(err: dict) -> str:
     if kind == "missing":
         return f"{loc}: required key is missing"
     msg = err["msg"]
+    if tuple(err["loc"][:2]) in (("trello", "api_key"), ("trello", "token")):
+        return f"{loc}: {msg} (the value is not shown)"
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return f"{loc}: {msg} (got {type(err.get('input')).__name__} {err.get('input')!r})"
     return f"{loc}: {msg}"
@@ -269,9 +326,13 @@ def _describe(err: dict) -> str:
 def parse_config(text: str, filename: str = "<config>") -> Config:
     """Parse and validate config text; raise ConfigError listing every problem found."""
     problems: list[str] = []
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{filename}: larger than {MAX_CONFIG_BYTES} bytes; not a trellosync config")
     try:
         lines = _line_map(text, filename, problems)
         raw = yaml.safe_load(text)
+    except RecursionError:
+        raise ConfigError(f"{filename}: nested too deeply to be a trellosync config") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -351,12 +412,17 @@ def _cross_check(raw: dict[str, Any], lines: dict[tuple, int], filename: str) ->
 
 def load_config(path: str | Path) -> Config:
     """Read, interpolate and validate a config file."""
+    from .errors import DataError
+    from .validate import read_limited
+
     p = Path(path)
+    if not p.exists():
+        raise ConfigError(f"{p}: config file not found")
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_limited(p, MAX_CONFIG_BYTES).decode("utf-8")  # a regular file under the cap, never a FIFO
+    except DataError as exc:
+        raise ConfigError(str(exc).replace("an export may have", "a config may have")) from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{p}: cannot read config file: {exc.__class__.__name__}") from None
     cfg = parse_config(text, str(p))
     cfg.source = p

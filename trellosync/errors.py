@@ -55,6 +55,15 @@ class LockError(TrellosyncError):
     exit_code = 7
 
 
+class StoreError(TrellosyncError):
+    """The database refused a write (disk full, locked, permissions); that board's transaction was rolled back.
+
+    The message never carries the statement's parameters: they are card text.
+    """
+
+    exit_code = 8
+
+
 class UnknownPersonError(TrellosyncError):
     """A report was asked for a person the mapping does not name."""
 

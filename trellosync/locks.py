@@ -8,9 +8,11 @@ exclusively, so several workers split boards between them while a plain sync sti
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
+import stat
 import threading
 import time
 from pathlib import Path
@@ -21,6 +23,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
 
 from .errors import LockError
+from .files import private_mkdir
 
 ANOTHER_SYNC = "another sync is running"
 
@@ -49,6 +52,21 @@ def sqlite_lock_path(url: str) -> Path | None:
     return Path(db).expanduser().resolve().with_name(Path(db).name + ".sync-lock")
 
 
+def _open_lock_file(path: Path) -> int:
+    """Open (or create, 0600) the lock file without following a symlink: a planted link must not let us
+    truncate another file. Anything but a regular file there is refused."""
+    try:
+        private_mkdir(path.parent)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o600)
+    except OSError as exc:
+        what = "is a symbolic link" if exc.errno == errno.ELOOP else f"cannot be opened ({exc.strerror})"
+        raise LockError(f"lock file {path} {what}; remove it if no sync is running") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LockError(f"lock file {path} is not a regular file; remove it if no sync is running")
+    return fd
+
+
 class SyncLock:
     """The lock a `trellosync sync` holds for its whole run (exclusive, or shared for workers)."""
 
@@ -69,8 +87,7 @@ class SyncLock:
             path = sqlite_lock_path(self.url)
             if path is None:
                 return
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = _open_lock_file(path)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
             except BlockingIOError:
@@ -83,7 +100,7 @@ class SyncLock:
             return
         if self.dialect != "postgresql":
             return
-        self._engine = create_engine(self.url, poolclass=NullPool)
+        self._engine = create_engine(self.url, poolclass=NullPool, hide_parameters=True)
         conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         fn = "pg_try_advisory_lock_shared" if self.shared else "pg_try_advisory_lock"
         while True:

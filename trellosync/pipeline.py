@@ -14,6 +14,7 @@ from .domain import build_domain
 from .errors import ConfigError, DataError, TrellosyncError
 from .normalize import ACTION_WINDOW, BoardRows, normalize_board
 from .store import Store, SyncState, normalize_url
+from .validate import check_board_json, parse_json, read_limited
 
 
 @dataclass
@@ -67,7 +68,7 @@ def ingest_board(store: Store, board_json: dict[str, Any], config: Config | None
                  snapshot_complete: bool = True, full: bool = False,
                  actions_complete: bool | None = None) -> IngestResult:
     """Normalize a board's JSON and store mirror, domain and bookmark in one transaction."""
-    rows = normalize_board(board_json)
+    rows = normalize_board(check_board_json(board_json))
     if seen_at is None:
         newest = rows.newest_action()
         candidates = [x for x in (rows.board.get("date_last_activity"), newest["date"] if newest else None) if x]
@@ -137,14 +138,9 @@ def rebuild_domain(store: Store, config: Config | None, *, only_changed: bool = 
 def read_export(path: str | Path) -> dict[str, Any]:
     """Read a Trello JSON export; a malformed or truncated file raises DataError (nothing is written)."""
     p = Path(path)
+    raw = read_limited(p)  # a regular file under the size cap (never a FIFO or /dev/zero)
     try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise DataError(f"{p}: not UTF-8 text, so not a Trello JSON export") from None
+        data = parse_json(raw, str(p))
     except json.JSONDecodeError as exc:
         end = len(raw.rstrip())
         truncated = exc.pos >= end - 1 or (exc.msg.startswith("Unterminated string") and end - exc.pos < 4096)

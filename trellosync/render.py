@@ -23,6 +23,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from trellosync.files import atomic_write
 from trellosync.report_context import format_date
 
 ALLOWED_TAGS = {
@@ -32,6 +33,23 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
+
+
+def safe_link(url: str | None) -> str | None:
+    """The URL if it is absolute http(s) or mailto with a host or address; relative, protocol-relative and
+    file: URLs give None (in a PDF they would resolve against the install folder as file:// actions)."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url
+    if parts.scheme.lower() == "mailto" and parts.path:
+        return url
+    return None
+
+
+# A link markdown-it refuses is printed as the text the card holds: "[notes](/etc/passwd)".
+_md.validateLink = lambda url: safe_link(url) is not None  # type: ignore[method-assign]
 
 
 _IGNORABLE = {0x200D, 0xFE0E, 0xFE0F, *range(0x1F3FB, 0x1F400)}  # ZWJ, variation selectors, skin tones
@@ -69,11 +87,31 @@ def spell_out_missing_glyphs(text: str) -> str:
     return "".join(out)
 
 
+MAX_QUOTE_CHARS = 500  # longer entries are quoted as an excerpt; the quote's attribution links the card
+
+
+def excerpt(text: str, limit: int = MAX_QUOTE_CHARS) -> tuple[str, bool]:
+    """The text cut at a word boundary near `limit` characters, and whether it was cut.
+
+    Laying out a 16 KB entry (Trello's own limit) took WeasyPrint seconds; a report quotes, it does not copy.
+    """
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + " …", True
+
+
+def _excerpt_note(length: int) -> str:
+    return f"(excerpt of a {length:,}-character entry: the full text is on the Trello card)"
+
+
 def markdown_to_html(text: str | None) -> Markup:
-    """Untrusted card text → sanitized HTML (Markdown without raw HTML, then an nh3 allow-list)."""
+    """Untrusted card text → sanitized HTML (Markdown without raw HTML, then an nh3 allow-list); long text excerpted."""
     if not text:
         return Markup("")
-    html = _md.render(text)
+    short, cut = excerpt(text)
+    html = _md.render(short)
     # Headings inside a card would break the document outline; demote them below the report's h2.
     for level in (1, 2):
         html = html.replace(f"<h{level}>", "<h4>").replace(f"</h{level}>", "</h4>")
@@ -85,6 +123,8 @@ def markdown_to_html(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",  # also replaces any rel=attachment
         strip_comments=True,
     )
+    if cut:  # added after sanitizing: our own fixed text, with a class card text cannot set
+        clean += f'<p class="excerpt-note">{_excerpt_note(len(text))}</p>'
     return Markup(clean)
 
 
@@ -258,7 +298,9 @@ def write_pdf(
     # sanitized card text cannot produce them, and we drop them here as a second line of defence.
     document.metadata.attachments = []
     for page in document.pages:
-        page.links[:] = [link for link in page.links if link[0] in ("internal", "external")]
+        # A relative href resolves against the file:// base URL: keep only web and mail links (issue 10).
+        page.links[:] = [link for link in page.links if link[0] == "internal" or
+                         (link[0] == "external" and safe_link(link[1]) is not None)]
     if metadata is not None:
         document.metadata.title = metadata.title
         document.metadata.authors = [metadata.author]
@@ -270,6 +312,4 @@ def write_pdf(
         document.metadata.generator = "trellosync"
     if on_document is not None:
         on_document(document)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    document.write_pdf(out, attachments=[], pdf_forms=False)
-    return out
+    return atomic_write(out, lambda f: document.write_pdf(f, attachments=[], pdf_forms=False))

@@ -15,6 +15,7 @@ import yaml
 
 from trellosync.charts import render_chart
 from trellosync.errors import ConfigError, TrellosyncError
+from trellosync.files import atomic_write, private_mkdir
 from trellosync.model import Domain
 from trellosync.render import PdfMetadata, SafeURLFetcher, packaged_templates_dir, render_html, write_pdf
 from trellosync.report_context import (
@@ -211,9 +212,7 @@ def render_report(
     html, meta = render_report_html(ctx, options, for_pdf=fmt == "pdf")
     out = Path(out)
     if fmt == "html":
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(html, encoding="utf-8")
-        return out
+        return atomic_write(out, lambda f: f.write(html.encode("utf-8")))
     return write_pdf(html, out, meta, fetcher or SafeURLFetcher(overrides=options.templates_dir))
 
 
@@ -261,7 +260,7 @@ def render_all(
     # Pin the report date and generation time so every process writes the same ones.
     options = replace(options, as_of=as_of, generated_at=options.generated_at or datetime.now(timezone.utc))
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_mkdir(out_dir)
     job_list = [
         {
             "kind": kind,

@@ -17,11 +17,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from . import schema as t
 from .domain.records import commitment_of, domain_rows, feedback_of, goals_of, lunch_of
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, StoreError
+from .files import prepare_sqlite_file
 from .model import Competency, Domain, Person
 from .normalize import BoardRows
 
@@ -47,6 +48,15 @@ def _migrations_dir() -> Path:
     return Path(str(resources.files("trellosync") / "migrations"))
 
 
+def database_refused(exc: DBAPIError) -> StoreError:
+    """A database error as a StoreError: the driver's first line for operational errors, never parameters."""
+    detail = type(exc.orig).__name__
+    first = str(exc.orig).splitlines()[0][:120] if str(exc.orig) else ""
+    if isinstance(exc, OperationalError) and first:  # "database or disk is full", "database is locked"
+        detail += f": {first}"
+    return StoreError(f"the database refused the write ({detail}); the transaction was rolled back")
+
+
 def normalize_url(url: str) -> str:
     """Accept a bare file path as a SQLite database; prefer psycopg 3 for postgresql:// URLs."""
     if "://" not in url:
@@ -62,10 +72,11 @@ class Store:
     def __init__(self, url: str, *, migrate: bool = True) -> None:
         self.url = normalize_url(url)
         try:
-            self.engine: Engine = create_engine(self.url, future=True)
+            self.engine: Engine = create_engine(self.url, future=True, hide_parameters=True)
         except (ArgumentError, NoSuchModuleError) as exc:
             raise ConfigError(f"database: cannot use {_safe_url(self.url)!r}: {exc}") from None
         if self.engine.dialect.name == "sqlite":
+            prepare_sqlite_file(self.engine.url.database)  # owner-only from the start, and so its WAL/SHM
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         if migrate:
@@ -96,8 +107,11 @@ class Store:
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         """A connection inside one transaction, committed on success and rolled back on any error."""
-        with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
-            yield conn
+        try:
+            with self.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+                yield conn
+        except DBAPIError as exc:
+            raise database_refused(exc) from None
 
     def close(self) -> None:
         """Release the connection pool."""

@@ -28,6 +28,7 @@ from .client import (
     session_of,
 )
 from .config import Config, board_ref_matches
+from .crashlog import printable
 from .errors import AuthError, PartialFailure, TrellosyncError
 from .locks import acquire_sync_lock
 
@@ -352,7 +353,7 @@ def _print_report(report: SyncReport) -> None:
     for o in sorted(report.outcomes, key=lambda o: o.name.lower()):
         extra = f" ({o.requests} requests{', full' if o.full else ''}{', paged' if o.paged else ''})" \
             if o.status == "synced" else ""
-        print(f"{o.name}: {o.status}{extra}" if o.status != "failed" else f"{o.error}", file=sys.stderr)
+        print(printable(f"{o.name}: {o.status}{extra}" if o.status != "failed" else f"{o.error}"), file=sys.stderr)
     print(report.summary(), file=sys.stderr)
 
 
@@ -381,8 +382,11 @@ _FEEDBACK = {"best": re.compile(r"best|highlight|high point", re.I),
 
 
 def credentials_from_env() -> tuple[str | None, str | None]:
-    """TRELLO_API_KEY and TRELLO_TOKEN from the environment."""
-    return os.environ.get("TRELLO_API_KEY"), os.environ.get("TRELLO_TOKEN")
+    """TRELLO_API_KEY and TRELLO_TOKEN from the environment (checked: printable ASCII, a trailing newline trimmed)."""
+    from .config import check_credential
+
+    return (check_credential("TRELLO_API_KEY", os.environ.get("TRELLO_API_KEY")),
+            check_credential("TRELLO_TOKEN", os.environ.get("TRELLO_TOKEN")))
 
 
 def propose_mapping(board: dict[str, Any]) -> dict[str, Any]:
@@ -441,7 +445,10 @@ def init_config(client: TrelloClient, *, boards: list[str] | None = None, databa
     trello: dict[str, Any] = {"api_key": "${TRELLO_API_KEY}", "token": "${TRELLO_TOKEN}"}
     if api_url and api_url.rstrip("/") != "https://api.trello.com/1":
         trello["api_url"] = api_url
-    doc = {"trello": trello, "database": database, "people": people, "boards": mappings}
+    from .config import escape_interpolation
+
+    # Names come from Trello: "$" doubled so a member called "${TRELLO_TOKEN}" stays a name (issue 10).
+    doc = {"trello": trello, "database": database, **escape_interpolation({"people": people, "boards": mappings})}
     head = ("# trellosync config written by `trellosync init`: check the proposed mappings, then run\n"
             "#   trellosync check -c THIS_FILE && trellosync sync -c THIS_FILE\n"
             "# The key and token are read from the environment; never write them here.\n")
@@ -494,7 +501,7 @@ def boards_command(config: Config | None, *, as_json: bool = False) -> None:
         table.add_column(col)
     for b in listing:
         mapped = "yes" if config is not None and config.mapping_for(b) else ""
-        table.add_row(b.get("name", "") + (" (closed)" if b.get("closed") else ""), b["id"],
+        table.add_row(printable(b.get("name", "")) + (" (closed)" if b.get("closed") else ""), b["id"],
                       b.get("shortLink", ""), (b.get("dateLastActivity") or "")[:16].replace("T", " "), mapped)
     Console().print(table)
 
@@ -516,5 +523,7 @@ def init_command(output: Any, *, boards: list[str], database: str, api_url: str 
     if path is None:
         sys.stdout.write(text)
         return
-    path.write_text(text, encoding="utf-8")
+    from .files import atomic_write
+
+    atomic_write(path, lambda f: f.write(text.encode("utf-8")))  # owner-only: it may name a database password
     print(f"wrote {path}: review the proposed board mappings, then `trellosync check -c {path}`", file=sys.stderr)
