@@ -62,6 +62,58 @@ class _Fault(Exception):
     pass
 
 
+class RateLimits:
+    """Trello's limits as the fake enforces them (Atlassian's rate-limit guide; TRELLO-FACTS.md).
+
+    Fixed windows: 300 requests per 10 s per key, 100 per 10 s per token, and 100 per 900 s per token on
+    `/1/members/` routes. Every answer carries the X-Rate-Limit-* headers a recorded answer shows
+    (recorded/ruby-trello__checklist_can_update_the_item_state.yml).
+    """
+
+    def __init__(self, *, key_max: int = 300, token_max: int = 100, interval: float = 10.0,
+                 members_max: int = 100, members_interval: float = 900.0, member_max: int = 200,
+                 clock: Any = time.monotonic) -> None:
+        self.key_max, self.token_max, self.interval = key_max, token_max, interval
+        self.members_max, self.members_interval, self.member_max = members_max, members_interval, member_max
+        self.clock = clock
+        self._windows: dict[tuple[str, str], tuple[float, int]] = {}
+        self.exceeded: Counter[str] = Counter()
+
+    def _spend(self, scope: str, who: str, interval: float) -> int:
+        now = self.clock()
+        start, used = self._windows.get((scope, who), (now, 0))
+        if now - start >= interval:
+            start, used = now, 0
+        self._windows[(scope, who)] = (start, used + 1)
+        return used + 1
+
+    def count(self, key: str, token: str, members_route: bool) -> tuple[dict[str, str], str | None]:
+        """Count one request; returns the headers to send and the exhausted limit's error code, if any."""
+        k = self._spend("key", key, self.interval)
+        t = self._spend("token", token, self.interval)
+        m = self._spend("member", token, self.interval)
+        ms = int(self.interval * 1000)
+        headers = {
+            "X-Rate-Limit-Api-Key-Interval-Ms": str(ms), "X-Rate-Limit-Api-Key-Max": str(self.key_max),
+            "X-Rate-Limit-Api-Key-Remaining": str(max(self.key_max - k, 0)),
+            "X-Rate-Limit-Api-Token-Interval-Ms": str(ms), "X-Rate-Limit-Api-Token-Max": str(self.token_max),
+            "X-Rate-Limit-Api-Token-Remaining": str(max(self.token_max - t, 0)),
+            "X-Rate-Limit-Member-Interval-Ms": str(ms), "X-Rate-Limit-Member-Max": str(self.member_max),
+            "X-Rate-Limit-Member-Remaining": str(max(self.member_max - m, 0)),
+        }
+        error = None
+        if k > self.key_max:
+            error = "API_KEY_LIMIT_EXCEEDED"
+        elif t > self.token_max:
+            error = "API_TOKEN_LIMIT_EXCEEDED"
+        elif members_route and self._spend("members", token, self.members_interval) > self.members_max:
+            error = "API_TOKEN_LIMIT_EXCEEDED"
+            self.exceeded["members"] += 1
+        if error:
+            self.exceeded[error] += 1
+        return headers, error
+
+
 class _Json(str):
     """Already-serialized JSON text."""
 
@@ -72,7 +124,8 @@ class FakeTrello:
     def __init__(self, exports: list[dict[str, Any] | str | Path] | None = None, *, key: str | None = None,
                  token: str | None = None, faults: dict[str, float] | None = None, seed: int | None = None,
                  page_threshold: int = 1000, port: int = 0, slow_seconds: float = 1.5,
-                 latency: float = 0.0) -> None:
+                 latency: float = 0.0, limits: RateLimits | None | bool = True,
+                 too_many_status: int = 403) -> None:
         self.boards: dict[str, dict[str, Any]] = {}
         for e in exports or []:
             self.add_board(e)
@@ -83,6 +136,11 @@ class FakeTrello:
         self.page_threshold = page_threshold
         self.slow_seconds = slow_seconds
         self.latency = latency
+        # Real Trello refuses too large a nested board with 403 API_TOO_MANY_CARDS_REQUESTED (TRELLO-FACTS.md).
+        self.too_many_status = too_many_status
+        self.limits = RateLimits() if limits is True else (limits or None)
+        self.headers: dict[str, str] = {}  # extra headers of the next answers (tests: Retry-After, ...)
+        self.trickle = 0.0  # > 0: send each answer's body one byte per this many seconds (a hostile server)
         self.by_board: Counter[str] = Counter()
         self.port = port
         self.lock = threading.RLock()
@@ -148,7 +206,8 @@ class FakeTrello:
             return {"requests": self.requests, "by_path": dict(self.by_path),
                     "by_status": {str(k): v for k, v in self.by_status.items()},
                     "faults": dict(self.faults_injected), "secrets_in_query": self.secrets_in_query,
-                    "by_board": dict(self.by_board)}
+                    "by_board": dict(self.by_board),
+                    "rate_limited": dict(self.limits.exceeded) if self.limits else {}}
 
     def reset_stats(self) -> None:
         """Zero the counters."""
@@ -159,6 +218,8 @@ class FakeTrello:
             self.faults_injected.clear()
             self.by_board.clear()
             self.log.clear()
+            if self.limits:
+                self.limits.exceeded.clear()
 
     # ---- mutations -------------------------------------------------------------------------------------
     def mutate(self, op: str, board: str, **kw: Any) -> dict[str, Any]:
@@ -251,6 +312,18 @@ class FakeTrello:
     # ---- request handling ------------------------------------------------------------------------------
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
         """Answer one request: (status, JSON-able body); raises _Fault('drop') to cut the connection."""
+        status, payload, _ = self.respond(method, raw_path, headers, body)
+        return status, payload
+
+    def respond(self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+                ) -> tuple[int, Any, dict[str, str]]:
+        """Answer one request: (status, JSON-able body or text, headers); raises _Fault('drop')."""
+        extra: dict[str, str] = dict(self.headers)
+        status, payload = self._answer(method, raw_path, headers, body, extra)
+        return status, payload, extra
+
+    def _answer(self, method: str, raw_path: str, headers: dict[str, str], body: bytes,
+                extra: dict[str, str]) -> tuple[int, Any]:
         parts = urlsplit(raw_path)
         path = parts.path.rstrip("/") or "/"
         q = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -273,12 +346,20 @@ class FakeTrello:
                 self.secrets_in_query += 1
             self.log.append({"method": method, "path": path, "query": q})
             fault = self._pick_fault()
+            limited = None
+            if self.limits is not None:
+                m = _AUTH_RE.match(headers.get("Authorization", ""))
+                key, token = (m.group(1), m.group(2)) if m else ("", "")
+                rate_headers, limited = self.limits.count(key, token, path.startswith("/1/members/"))
+                extra.update(rate_headers)
         if self.latency:
             time.sleep(self.latency)
         if fault == "drop":
             raise _Fault("drop")
         if fault == "slow":
             time.sleep(self.slow_seconds)
+        if limited:
+            return 429, {"error": limited, "message": "Rate limit exceeded"}
         if fault == "429":
             return 429, {"error": "API_TOKEN_LIMIT_EXCEEDED", "message": "Rate limit exceeded"}
         if fault == "500":
@@ -390,8 +471,8 @@ class FakeTrello:
         return out
 
     def _too_many(self) -> tuple[int, Any]:
-        return 400, {"message": "Requested too many cards, please use paging",
-                     "error": "API_TOO_MANY_CARDS_REQUESTED"}
+        return self.too_many_status, {"message": "Requested too many cards, please use paging",
+                                      "error": "API_TOO_MANY_CARDS_REQUESTED"}
 
     def _cards(self, b: dict[str, Any], q: dict[str, str], flt: str) -> tuple[int, Any]:
         cards = self._filter_closed(b["cards"], flt)
@@ -417,7 +498,7 @@ class FakeTrello:
             out["cards"] = cards
         if q.get("checklists", "none") != "none":
             out["checklists"] = b["checklists"]
-        if q.get("lists", "open") != "none":
+        if q.get("lists", "none") != "none":
             out["lists"] = self._filter_closed(b["lists"], q.get("lists", "open"))
         if q.get("labels", "none") != "none":
             out["labels"] = b["labels"][: int(q.get("labels_limit", "50"))]
@@ -452,7 +533,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         try:
-            status, payload = self.fake.handle(method, self.path, dict(self.headers.items()), body)
+            status, payload, headers = self.fake.respond(method, self.path, dict(self.headers.items()), body)
         except _Fault:
             # A dropped connection: promise a body, send half of nothing, hang up.
             try:
@@ -471,7 +552,15 @@ class _Handler(BaseHTTPRequestHandler):
         ctype = "application/json" if is_json else "text/plain"
         self.send_header("Content-Type", f"{ctype}; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
+        if self.fake.trickle > 0:
+            for i in range(len(data)):
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+                time.sleep(self.fake.trickle)
+            return
         self.wfile.write(data)
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
