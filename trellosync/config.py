@@ -28,7 +28,7 @@ class TrelloConfig(_Strict):
     token: SecretStr | None = None
     api_key_file: Path | None = None
     token_file: Path | None = None
-    api_url: str = DEFAULT_API_URL
+    api_url: str = Field(default_factory=lambda: os.environ.get("TRELLO_API_URL") or DEFAULT_API_URL)
     timeout: float = Field(30.0, gt=0)
     max_requests_per_10s: int = Field(90, gt=0, le=100)
     max_retries: int = Field(5, ge=0)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .config import DEFAULT_DATABASE, Config, board_ref_matches
+from .diagnostics import BoardOutline, Problem, diagnose, dump_matches, list_matches, load_matches
 from .domain import build_domain
 from .errors import ConfigError, DataError, TrellosyncError
 from .normalize import ACTION_WINDOW, BoardRows, normalize_board
@@ -25,6 +26,7 @@ class IngestResult:
     cards: int
     actions: int
     mapped: bool
+    problems: list[Problem] = field(default_factory=list)  # what the mapping no longer finds on the board
 
 
 def open_store(config: Config | None, database: str | None = None, *, must_exist: bool = False) -> Store:
@@ -82,36 +84,51 @@ def ingest_board(store: Store, board_json: dict[str, Any], config: Config | None
         store.save_mirror(conn, rows, seen_at=seen_at, snapshot_complete=snapshot_complete,
                           history_complete=history_complete if actions_complete is None else actions_complete)
         mirror = store.load_mirror(conn, rows.board_id, rows if snapshot_complete else None)
-        _rebuild(store, conn, mirror, config, history_complete)
+        before = sync_state or previous
+        problems, matches = _rebuild(store, conn, mirror, config, history_complete,
+                                     load_matches(before.list_matches if before else None))
         newest = mirror.newest_action()
         state = sync_state or SyncState(
             board_id=rows.board_id, source=source, date_last_activity=rows.date_last_activity,
             bookmark_action_id=newest["id"] if newest else None, bookmark_date=newest["date"] if newest else None,
-            synced_at=seen_at, last_full_sync=seen_at, history_complete=history_complete)
+            synced_at=seen_at, last_full_sync=seen_at, history_complete=history_complete,
+            cards_paged=bool(previous and previous.cards_paged))
         state.mapping_hash = mapping_hash(config, board_json)
+        state.list_matches = matches
         store.set_sync_state(conn, state)
     return IngestResult(rows.board_id, rows.board["name"], len(rows.cards), len(rows.actions),
-                        mapped=bool(config and config.mapping_for(board_json)))
+                        mapped=bool(config and config.mapping_for(board_json)), problems=problems)
 
 
-def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, history_complete: bool) -> None:
+def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, history_complete: bool,
+             previous: dict[str, list[str]]) -> tuple[list[Problem], str]:
+    """Derive and save one board's domain; returns the mapping's problems and the list matches to store."""
     board = {"id": mirror.board["id"], "name": mirror.board["name"], "shortLink": mirror.board["short_link"]}
     mapping = config.mapping_for(board) if config else None
     domain = build_domain(mirror, mapping, config.people if config else {},
                           tz=config.timezone if config else "UTC", history_complete=history_complete)
     store.save_domain(conn, mirror.board_id, domain)
+    live = [x for x in mirror.lists if not x.get("deleted_at")]
+    problems = diagnose(mapping, BoardOutline.from_mirror(mirror), previous)
+    now = list_matches(mapping, live)
+    # A match that was lost stays remembered, so the warning repeats until the mapping is fixed.
+    kept = {name: sorted(set(ids) | set(previous.get(name, []))) for name, ids in now.items()}
+    return problems, dump_matches(kept)
 
 
-def rebuild_board(store: Store, config: Config | None, board_id: str) -> None:
-    """Re-derive one board's domain from its stored mirror (no download) and record the mapping used."""
+def rebuild_board(store: Store, config: Config | None, board_id: str) -> list[Problem]:
+    """Re-derive one board's domain from its stored mirror (no download); returns the mapping's problems."""
     st = store.sync_states().get(board_id)
     with store.begin() as conn:
         mirror = store.load_mirror(conn, board_id)
-        _rebuild(store, conn, mirror, config, bool(st and st.history_complete))
+        problems, matches = _rebuild(store, conn, mirror, config, bool(st and st.history_complete),
+                                     load_matches(st.list_matches if st else None))
         if st is not None:
             b = mirror.board
             st.mapping_hash = mapping_hash(config, {"id": b["id"], "name": b["name"], "shortLink": b["short_link"]})
+            st.list_matches = matches
             store.set_sync_state(conn, st)
+    return problems
 
 
 def mapping_changed(store: Store, config: Config | None, board: dict[str, Any]) -> bool:
@@ -120,14 +137,20 @@ def mapping_changed(store: Store, config: Config | None, board: dict[str, Any]) 
     return st is not None and st.mapping_hash != mapping_hash(config, board)
 
 
-def rebuild_domain(store: Store, config: Config | None, *, only_changed: bool = False) -> list[str]:
-    """Rebuild the domain of every board from the mirror (no download); returns the boards rebuilt."""
+def rebuild_domain(store: Store, config: Config | None, *, only_changed: bool = False,
+                   problems: list[Problem] | None = None) -> list[str]:
+    """Rebuild the domain of every board from the mirror (no download); returns the boards rebuilt.
+
+    The mapping's problems on each board are appended to `problems` when given.
+    """
     done: list[str] = []
     for b in store.boards():
         board = {"id": b["id"], "name": b["name"], "shortLink": b["short_link"]}
         if only_changed and not mapping_changed(store, config, board):
             continue
-        rebuild_board(store, config, b["id"])
+        found = rebuild_board(store, config, b["id"])
+        if problems is not None:
+            problems.extend(found)
         done.append(b["name"])
     return done
 
@@ -135,6 +158,8 @@ def rebuild_domain(store: Store, config: Config | None, *, only_changed: bool = 
 def read_export(path: str | Path) -> dict[str, Any]:
     """Read a Trello JSON export; a malformed or truncated file raises DataError (nothing is written)."""
     p = Path(path)
+    if not p.exists():
+        raise ConfigError(f"{p}: no such file (expected a board's JSON export)")
     try:
         raw = p.read_bytes()
     except OSError as exc:
@@ -154,9 +179,46 @@ def read_export(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        d = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d
+
+
+def _export_as_of(data: dict[str, Any]) -> datetime | None:
+    """How recent an export is: its board's dateLastActivity or its newest action, whichever is later."""
+    dates = [_when(data.get("dateLastActivity"))]
+    dates += [_when(a.get("date")) for a in data.get("actions") or [] if isinstance(a, dict)]
+    known = [d for d in dates if d is not None]
+    return max(known) if known else None
+
+
+def refuse_stale_export(store: Store, data: dict[str, Any], path: str | Path) -> None:
+    """Raise DataError when the store already holds a newer state of this export's board.
+
+    Exports of one board taken on different days overlap; importing an older one would roll cards back and
+    flag newer cards and comments deleted (TRELLO-FACTS.md, Data).
+    """
+    board_id = data.get("id") if "cards" in data or "lists" in data else data.get("idBoard")
+    state = store.sync_states().get(board_id) if isinstance(board_id, str) else None
+    if state is None:
+        return
+    stored = max((d for d in (_when(state.date_last_activity), state.bookmark_date) if d is not None), default=None)
+    export = _export_as_of(data)
+    if stored is not None and export is not None and export < stored:
+        raise DataError(f"{path}: this export of board {data.get('name') or board_id!r} is older than what the "
+                        f"database holds (export as of {export:%Y-%m-%d %H:%M}, database as of "
+                        f"{stored:%Y-%m-%d %H:%M} UTC); nothing was imported, so nothing newer is rolled back")
+
+
 def import_export(store: Store, path: str | Path, config: Config | None) -> IngestResult:
-    """Import a board export file through the same path as the API sync."""
+    """Import a board export file through the same path as the API sync (never an older one over a newer)."""
     data = read_export(path)
+    refuse_stale_export(store, data, path)
     try:
         return ingest_board(store, data, config, source="export")
     except DataError as exc:

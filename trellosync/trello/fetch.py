@@ -8,8 +8,9 @@ from typing import Any
 
 from trello import TrelloClient
 
-from ..errors import TrelloAPIError
-from .session import BoardUnavailable, TooManyCards, TrelloSession
+from ..errors import AuthError, TrelloAPIError
+from .pacing import Stopped
+from .session import BoardUnavailable, TooManyCards, TrelloSession, Unreachable
 
 PAGE_LIMIT = 1000
 BOARD_LIST_FIELDS = "id,name,closed,dateLastActivity,shortLink,url"
@@ -117,20 +118,27 @@ def _is_hex(s: str) -> bool:
     return True
 
 
-def fetch_listed_boards(client: TrelloClient, refs: Iterable[str]) -> tuple[list[dict[str, Any]], list[str]]:
+def fetch_listed_boards(client: TrelloClient, refs: Iterable[str]
+                        ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Each board's listing entry by id or shortLink (one request each, none under /1/members/).
 
-    Returns the boards found and, for each ref Trello answered 403/404 to, an error line.
+    Returns the boards found and, for each ref that failed alone, (ref, error line); a line about a board
+    Trello does not know (404) says "not found".
     """
     found: list[dict[str, Any]] = []
-    errors: list[str] = []
+    errors: list[tuple[str, str]] = []
     for ref in refs:
         try:
             board = get(client, f"/boards/{ref}", {"fields": BOARD_LIST_FIELDS})
         except BoardUnavailable as exc:
-            what = "not found (deleted, or the id is wrong)" if exc.status == 404 else \
+            what = "not found among the boards this token can see" if exc.status == 404 else \
                 "forbidden: this token may not read it"
-            errors.append(f"board {ref!r}: {what}")
+            errors.append((ref, f"board {ref!r}: {what}"))
+            continue
+        except (Unreachable, Stopped, AuthError):
+            raise
+        except TrelloAPIError as exc:
+            errors.append((ref, f"board {ref!r}: {exc}"))
             continue
         if not isinstance(board, dict) or "id" not in board:
             raise TrelloAPIError(f"GET /boards/{ref}: unexpected answer (not a board)")

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from ..config import DEFAULT_API_URL
 from ..errors import AuthError, TrelloAPIError
 from .answers import ErrorAnswer, Redactor, parse_wait, read_error
 from .pacing import (
@@ -28,7 +29,6 @@ from .transport import Call, DeadlineAdapter
 
 log = logging.getLogger("trellosync.client")
 
-DEFAULT_API_URL = "https://api.trello.com/1"
 # py-trello 0.20.1 hard-codes this prefix in TrelloClient.fetch_json; the session rebases it onto api_url.
 PY_TRELLO_PREFIX = "https://api.trello.com/1/"
 SECRET_PARAMS = frozenset({"key", "token"})
