@@ -15,8 +15,8 @@ from sqlalchemy import select
 from trellosync import schema as t
 from trellosync.config import BoardMapping, Config, TrelloConfig
 from trellosync.errors import AuthError, ConfigError, PartialFailure, TrelloAPIError
-from trellosync.store import Store
 from trellosync.onboard import propose_mapping
+from trellosync.store import Store
 from trellosync.sync import sync_boards
 from trellosync.testing.fake_trello import FakeTrello, synthesize_board
 

@@ -66,6 +66,17 @@ class BoardOutline:
                    short_link=board.get("shortLink") or "")
 
 
+def _default_names(section: str, attr: str) -> set[str]:
+    """The names a mapping key has by default (alternatives such as "Achieved", "Done")."""
+    model = type(getattr(BoardMapping(board="x"), section))
+    return {name_key(n) for n in model.model_fields[attr].default}
+
+
+def _spare_default(section: str, attr: str, name: str, siblings_found: bool) -> bool:
+    """A default alternative that finds nothing is no problem while another name of the key finds something."""
+    return siblings_found and name_key(name) in _default_names(section, attr)
+
+
 def explicit_list_names(mapping: BoardMapping) -> list[tuple[str, str]]:
     """(key, name) of every list name the mapping sets itself (defaults that find nothing are no problem)."""
     out: list[tuple[str, str]] = []
@@ -103,6 +114,10 @@ def _list_problems(mapping: BoardMapping, outline: BoardOutline) -> list[Problem
     open_names = sorted({x["name"] for x in outline.lists if not x["closed"]}, key=str.casefold)
     for key, name in explicit_list_names(mapping):
         found = [by_id[i] for i in sorted(match_lists([name], outline.lists))]
+        section, attr = key.split(".")
+        siblings = match_lists(getattr(getattr(mapping, section), attr), outline.lists)
+        if not found and _spare_default(section, attr, name, bool(siblings)):
+            continue
         if not found:
             problems.append(Problem(outline.name, key, name, "matches no list on the board (open lists: "
                                     + (", ".join(repr(n) for n in open_names) or "none") + ")"))
@@ -142,14 +157,19 @@ def _checklist_problems(mapping: BoardMapping, outline: BoardOutline) -> list[Pr
     for kind in FEEDBACK_KINDS:
         if kind not in mapping.feedback.model_fields_set:
             continue
-        for name in getattr(mapping.feedback, kind):
-            k = name_key(name)
-            # "Best moment - Will" is a checklist of kind "Best moment" about Will (the domain's rule).
-            if any(c == k or c.startswith(k + " ") for c in checklists) or k in texts:
+        names = getattr(mapping.feedback, kind)
+        found = {n for n in names if _feedback_found(name_key(n), checklists, texts)}
+        for name in names:
+            if name in found or _spare_default("feedback", kind, name, bool(found)):
                 continue
             problems.append(Problem(outline.name, f"feedback.{kind}", name,
                                     "matches no checklist and no card-description section on the board"))
     return problems
+
+
+def _feedback_found(k: str, checklists: set[str], texts: str) -> bool:
+    # "Best moment - Will" is a checklist of kind "Best moment" about Will (the domain's rule).
+    return any(c == k or c.startswith(k + " ") for c in checklists) or k in texts
 
 
 def _label_problems(mapping: BoardMapping, outline: BoardOutline) -> list[Problem]:
