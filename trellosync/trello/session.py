@@ -87,13 +87,14 @@ class TrelloSession(requests.Session):
         self.api_url = api_url.rstrip("/")
         self.host = urlsplit(self.api_url).netloc or self.api_url
         self.timeout = timeout
-        self.connect_timeout = min(timeout, 10.0)
         self.request_deadline = request_deadline
         self.header_reserve = header_reserve
         self.limiter = limiter or shared_limiter(self.api_url, token, 90)
         self.members_limiter = shared_limiter(self.api_url, token, MEMBERS_ROUTE_MAX, scope="members",
                                               window=MEMBERS_ROUTE_WINDOW)
         self.retry = retry or RetryPolicy()
+        # An unreachable host fails within give_up_after, plus at most one connect attempt.
+        self.connect_timeout = min(timeout, 10.0, max(self.retry.give_up_after / 2, 0.5))
         self.waiter = Waiter()
         self.on_notice: Callable[[str], None] | None = None  # retry notices for a terminal (the CLI sets it)
         self.request_count = 0
@@ -251,7 +252,7 @@ class TrelloSession(requests.Session):
         delay = (r.hint + random.uniform(0, self.retry.backoff_base) if r.hint is not None
                  else self.retry.delay(attempt))
         elapsed = time.monotonic() - started
-        if r.network and elapsed + delay + self.connect_timeout > self.retry.give_up_after:
+        if r.network and elapsed + delay >= self.retry.give_up_after:
             return delay, Unreachable(
                 f"cannot reach {self.host} ({what}: {r.reason}); gave up after {attempt + 1} attempt(s) in "
                 f"{elapsed:.0f} s (trello.give_up_after: {self.retry.give_up_after:g} s)")
