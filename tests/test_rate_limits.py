@@ -84,7 +84,7 @@ def test_a_cron_every_minute_on_four_workers_never_trips_the_members_limit(tmp_p
         configs = [Config(trello=TrelloConfig(api_key=KEY, token=token, api_url=f.url), database=s.url,
                           boards=boards) for s in stores]
         for _minute in range(30):  # half an hour of `* * * * * trellosync sync` on four machines
-            for store, cfg in zip(stores, configs):
+            for store, cfg in zip(stores, configs, strict=True):
                 _cron_run(f, token, store, cfg)
             now[0] += 60.0
         stats = f.stats()
