@@ -165,7 +165,11 @@ class TrelloSession(requests.Session):
             delay, final = self._next_delay(what, r, attempt, started)
             if final is not None:
                 raise final from None
-            self._notice(f"{what}: {r.reason}; retry {attempt + 1} in {delay:.1f} s")
+            if r.network:
+                self._notice(f"cannot reach {self.host} ({what}: {r.reason}); retry {attempt + 1} in {delay:.1f} s, "
+                             f"giving up after {self.retry.give_up_after:g} s")
+            else:
+                self._notice(f"{what}: {r.reason}; retry {attempt + 1} in {delay:.1f} s")
             attempt += 1
             (self.retry.sleep or self.waiter.sleep)(delay)
 
