@@ -245,3 +245,15 @@ def board_figures(store: Any) -> list[dict[str, Any]]:
                     "last_change": st.date_last_activity if st else None,
                     "history_complete": bool(st.history_complete) if st else False})
     return out
+
+
+def stored_problems(store: Any, config: Any, board_id: str) -> list[Problem]:
+    """The mapping problems of a stored board, from its mirror (no download, no write)."""
+    if config is None:
+        return []
+    outline = outline_from_store(store, board_id)
+    if outline is None:
+        return []
+    mapping = config.mapping_for({"id": board_id, "name": outline.name, "shortLink": outline.short_link})
+    state = store.sync_states().get(board_id)
+    return diagnose(mapping, outline, load_matches(state.list_matches if state else None))

@@ -252,6 +252,7 @@ def _sync(config: Config, store: Any, client: TrelloClient, *, boards: list[str]
 
 def _plan(run: _Run, chosen: list[dict[str, Any]], report: SyncReport) -> list[tuple[dict[str, Any], bool]]:
     """The boards to fetch (with full or not); unchanged ones are recorded, re-derived if the mapping changed."""
+    from .diagnostics import stored_problems
     from .pipeline import mapping_changed, rebuild_board
 
     todo: list[tuple[dict[str, Any], bool]] = []
@@ -392,17 +393,3 @@ def _next_state(listed: dict[str, Any], board_json: dict[str, Any], old: Any, is
 def _ingest(run: _Run, board_json: dict[str, Any], state: Any, actions_complete: bool) -> Any:
     return run.ingest(run.store, board_json, run.config, source="api", seen_at=state.synced_at, sync_state=state,
                       snapshot_complete=True, actions_complete=actions_complete)
-
-
-def stored_problems(store: Any, config: Config | None, board_id: str) -> list[Any]:
-    """The mapping problems of a stored board, from its mirror (no download, no write)."""
-    from .diagnostics import diagnose, load_matches, outline_from_store
-
-    if config is None:
-        return []
-    outline = outline_from_store(store, board_id)
-    if outline is None:
-        return []
-    mapping = config.mapping_for({"id": board_id, "name": outline.name, "shortLink": outline.short_link})
-    state = store.sync_states().get(board_id)
-    return diagnose(mapping, outline, load_matches(state.list_matches if state else None))

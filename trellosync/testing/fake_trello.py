@@ -23,11 +23,13 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from .fake_limits import RateLimits  # noqa: F401 - the fake's public names
+from .synthetic import NESTED_KEYS, _id_key, _iso, synthesize_board  # noqa: F401
 
 _counter = itertools.count(random.randrange(1 << 20))
 _counter_lock = threading.Lock()
@@ -41,77 +43,13 @@ def new_object_id(when: float | None = None) -> str:
     return f"{int(when if when is not None else time.time()):08x}{_PROCESS_TAG}{n:06x}"
 
 
-def _iso(ts: float | None = None) -> str:
-    dt = datetime.fromtimestamp(ts if ts is not None else time.time(), tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
-
-
-def _id_key(i: str) -> int:
-    try:
-        return int(i, 16)
-    except (TypeError, ValueError):
-        return 0
-
-
-NESTED_KEYS = ("actions", "cards", "checklists", "labels", "lists", "members", "memberships", "customFields",
-               "pluginData")
 _AUTH_RE = re.compile(r'^OAuth\s+oauth_consumer_key="([^"]*)",\s*oauth_token="([^"]*)"\s*$')
+
+
 
 
 class _Fault(Exception):
     pass
-
-
-class RateLimits:
-    """Trello's limits as the fake enforces them (Atlassian's rate-limit guide; TRELLO-FACTS.md).
-
-    Fixed windows: 300 requests per 10 s per key, 100 per 10 s per token, and 100 per 900 s per token on
-    `/1/members/` routes. Every answer carries the X-Rate-Limit-* headers a recorded answer shows
-    (recorded/ruby-trello__checklist_can_update_the_item_state.yml).
-    """
-
-    def __init__(self, *, key_max: int = 300, token_max: int = 100, interval: float = 10.0,
-                 members_max: int = 100, members_interval: float = 900.0, member_max: int = 200,
-                 clock: Any = time.monotonic) -> None:
-        self.key_max, self.token_max, self.interval = key_max, token_max, interval
-        self.members_max, self.members_interval, self.member_max = members_max, members_interval, member_max
-        self.clock = clock
-        self._windows: dict[tuple[str, str], tuple[float, int]] = {}
-        self.exceeded: Counter[str] = Counter()
-
-    def _spend(self, scope: str, who: str, interval: float) -> int:
-        now = self.clock()
-        start, used = self._windows.get((scope, who), (now, 0))
-        if now - start >= interval:
-            start, used = now, 0
-        self._windows[(scope, who)] = (start, used + 1)
-        return used + 1
-
-    def count(self, key: str, token: str, members_route: bool) -> tuple[dict[str, str], str | None]:
-        """Count one request; returns the headers to send and the exhausted limit's error code, if any."""
-        k = self._spend("key", key, self.interval)
-        t = self._spend("token", token, self.interval)
-        m = self._spend("member", token, self.interval)
-        ms = int(self.interval * 1000)
-        headers = {
-            "X-Rate-Limit-Api-Key-Interval-Ms": str(ms), "X-Rate-Limit-Api-Key-Max": str(self.key_max),
-            "X-Rate-Limit-Api-Key-Remaining": str(max(self.key_max - k, 0)),
-            "X-Rate-Limit-Api-Token-Interval-Ms": str(ms), "X-Rate-Limit-Api-Token-Max": str(self.token_max),
-            "X-Rate-Limit-Api-Token-Remaining": str(max(self.token_max - t, 0)),
-            "X-Rate-Limit-Member-Interval-Ms": str(ms), "X-Rate-Limit-Member-Max": str(self.member_max),
-            "X-Rate-Limit-Member-Remaining": str(max(self.member_max - m, 0)),
-        }
-        error = None
-        if k > self.key_max:
-            error = "API_KEY_LIMIT_EXCEEDED"
-        elif t > self.token_max:
-            error = "API_TOKEN_LIMIT_EXCEEDED"
-        elif members_route and self._spend("members", token, self.members_interval) > self.members_max:
-            error = "API_TOKEN_LIMIT_EXCEEDED"
-            self.exceeded["members"] += 1
-        if error:
-            self.exceeded[error] += 1
-        return headers, error
 
 
 class _Json(str):
@@ -574,82 +512,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:  # noqa: N802
         self._serve("DELETE")
-
-
-# ---- synthetic boards ----------------------------------------------------------------------------------
-
-def synthesize_board(n_cards: int, *, template: dict[str, Any] | None = None, seed: int = 0,
-                     name: str | None = None, checklist_every: int = 1, comment_every: int = 2,
-                     start: float = 1_700_000_000.0) -> dict[str, Any]:
-    """An export-shaped board of `n_cards` cards (each with a checklist of 3 items, every other one a comment),
-    using the key sets of a real export's objects when `template` is given."""
-    rng = random.Random(seed)
-    t = start + seed * 1000
-    tick = itertools.count()
-
-    def oid() -> str:
-        i = next(tick)
-        return f"{int(t + i):08x}{seed & 0xFFFFFFFFFF:010x}{i & 0xFFFFFF:06x}"
-
-    def shape(kind: str) -> dict[str, Any]:
-        if template and template.get(kind):
-            return {k: None for k in template[kind][0]}
-        return {}
-
-    board_id = oid()
-    short = f"s{seed:07d}"[:8]
-    member = {"id": oid(), "username": "synthetic", "fullName": "Synthetic Person", "initials": "SP"}
-    board: dict[str, Any] = {**({k: v for k, v in template.items() if k not in NESTED_KEYS} if template else {}),
-                             "id": board_id, "name": name or f"Synthetic board {n_cards}", "desc": "",
-                             "closed": False, "shortLink": short, "url": f"https://trello.com/b/{short}/synthetic",
-                             "members": [member], "memberships": [], "customFields": [], "pluginData": []}
-    lists = []
-    for i, lname in enumerate(["Lunches", "Goals", "Achieved", "Backlog"]):
-        lists.append({**shape("lists"), "id": oid(), "name": lname, "closed": False, "idBoard": board_id,
-                      "pos": 16384 * (i + 1)})
-    labels = [{**shape("labels"), "id": oid(), "idBoard": board_id, "name": n, "color": c}
-              for n, c in [("Influence", "green"), ("Humility", "blue"), ("", "red")]]
-    cards, checklists, actions = [], [], []
-    for i in range(n_cards):
-        cid = oid()
-        created = _iso(int(cid[:8], 16))
-        lst = lists[i % len(lists)]
-        card = {**shape("cards"), "id": cid, "name": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d} card {i}",
-                "desc": "## Best moment\nSomething went well " * rng.randint(0, 3), "closed": i % 50 == 49,
-                "idBoard": board_id, "idList": lst["id"], "idLabels": [labels[i % 3]["id"]],
-                "labels": [labels[i % 3]], "idMembers": [member["id"]], "idChecklists": [], "pos": 16384.0 * i,
-                "due": None, "dueComplete": False, "dateLastActivity": created, "idShort": i + 1,
-                "shortLink": cid[-8:], "url": f"https://trello.com/c/{cid[-8:]}", "checkItemStates": None,
-                "shortUrl": f"https://trello.com/c/{cid[-8:]}", "start": None, "idMembersVoted": [],
-                "badges": {"comments": 0, "checkItems": 0, "checkItemsChecked": 0}}
-        actions.append({"id": cid, "idMemberCreator": member["id"], "type": "createCard", "date": created,
-                        "data": {"board": {"id": board_id, "name": board["name"], "shortLink": short},
-                                 "card": {"id": cid, "name": card["name"], "idShort": i + 1},
-                                 "list": {"id": lst["id"], "name": lst["name"]}},
-                        "memberCreator": member})
-        if checklist_every and i % checklist_every == 0:
-            clid = oid()
-            items = [{"id": oid(), "name": f"Item {j} of card {i}", "state": "complete" if j == 0 else "incomplete",
-                      "pos": 16384 * (j + 1), "due": None, "idMember": None, "idChecklist": clid}
-                     for j in range(3)]
-            checklists.append({**shape("checklists"), "id": clid, "name": "Best moment", "idBoard": board_id,
-                               "idCard": cid, "pos": 16384, "checkItems": items})
-            card["idChecklists"] = [clid]
-            card["badges"].update(checkItems=3, checkItemsChecked=1)
-        if comment_every and i % comment_every == 0:
-            aid = oid()
-            actions.append({"id": aid, "idMemberCreator": member["id"], "type": "commentCard",
-                            "date": _iso(int(aid[:8], 16)),
-                            "data": {"board": {"id": board_id, "name": board["name"], "shortLink": short},
-                                     "card": {"id": cid, "name": card["name"], "idShort": i + 1},
-                                     "list": {"id": lst["id"]}, "text": f"Observation on card {i}"},
-                            "memberCreator": member})
-            card["badges"]["comments"] = 1
-        cards.append(card)
-    actions.sort(key=lambda a: _id_key(a["id"]), reverse=True)
-    board.update(lists=lists, labels=labels, cards=cards, checklists=checklists, actions=actions,
-                 dateLastActivity=actions[0]["date"] if actions else _iso(t))
-    return board
 
 
 def _parse_faults(text: str) -> dict[str, float]:
