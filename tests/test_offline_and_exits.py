@@ -18,7 +18,6 @@ from conftest import EXPORTS
 
 from trellosync.cli import _SyncView
 from trellosync.config import Config, TrelloConfig
-from trellosync.errors import DataError
 from trellosync.pipeline import import_export
 from trellosync.store import Store
 from trellosync.sync import BoardOutcome, SyncReport, sync_boards
@@ -74,22 +73,35 @@ def test_a_failed_first_sync_leaves_no_new_database(tmp_path: Path, monkeypatch:
     assert not [p for p in tmp_path.glob("new.db*") if not p.name.endswith(".sync-lock")]
 
 
-def test_an_older_export_is_refused_and_changes_nothing(sqlite_store: Store, tmp_path: Path) -> None:
-    newer = json.loads((EXPORTS / "notes-board.json").read_text())
-    older = copy.deepcopy(newer)
+SNAPSHOT_TABLES = ("boards", "lists", "labels", "cards", "card_labels", "card_members", "checklists",
+                   "check_items", "board_members")
+
+
+def test_an_older_export_adds_only_history_and_rolls_nothing_back(sqlite_store: Store, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    full = json.loads((EXPORTS / "notes-board.json").read_text())
+    newer = copy.deepcopy(full)
+    newer["actions"] = newer["actions"][:-10]  # its window no longer reaches the ten oldest actions
+    older = copy.deepcopy(full)
     older["actions"] = older["actions"][5:]  # taken before the last five actions
     older["dateLastActivity"] = older["actions"][0]["date"]
-    older["cards"] = older["cards"][:-3]  # and before three cards existed
+    older["cards"] = older["cards"][:-3]  # before three cards existed
+    older["cards"][0] = {**older["cards"][0], "name": "an older name"}
     (tmp_path / "new.json").write_text(json.dumps(newer))
     (tmp_path / "old.json").write_text(json.dumps(older))
     import_export(sqlite_store, tmp_path / "new.json", None)
     before = sqlite_store.table_dump()
-    with pytest.raises(DataError, match="older than what the database holds") as err:
-        import_export(sqlite_store, tmp_path / "old.json", None)
-    assert err.value.exit_code == 3 and "nothing was imported" in str(err.value)
-    assert sqlite_store.table_dump() == before
-    import_export(sqlite_store, tmp_path / "new.json", None)  # the same export again is fine
-    assert sqlite_store.table_dump() == before
+    r = import_export(sqlite_store, tmp_path / "old.json", None)
+    after = sqlite_store.table_dump()
+    assert r.history_only and r.actions == 10
+    for table in SNAPSHOT_TABLES:
+        assert after[table] == before[table], f"{table} rolled back"
+    assert len(after["actions"]) == len(full["actions"]), "the older export's history was added"
+    assert after["sync_state"] == before["sync_state"], "the bookmark is the newer export's"
+    import_export(sqlite_store, tmp_path / "old.json", None)  # again: nothing more to add
+    assert sqlite_store.table_dump() == after
+    code, out, err = run_cli(capsys, "sync", "--database", sqlite_store.url, "--from-export", str(tmp_path / "old.json"))
+    assert code == 0 and "only its history was added (0 actions" in err
 
 
 def test_a_board_too_large_once_is_paged_at_once_next_time(sqlite_store: Store) -> None:

@@ -126,7 +126,11 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
         for path in exports:
             r = import_export(store, path, config)
             _warn(r.problems)
-            if ctx.verbose:
+            if r.history_only:
+                click.echo(f"{path}: older than what the database holds for {_safe(r.board_name)!r}: only its "
+                           f"history was added ({r.actions} actions the database lacked); nothing newer changed",
+                           err=True)
+            elif ctx.verbose:
                 click.echo(f"imported {_safe(r.board_name)}: {r.cards} cards, {r.actions} actions"
                            + ("" if r.mapped else " (default mapping: the board is not in the config)"), err=True)
         return

@@ -27,6 +27,7 @@ class IngestResult:
     actions: int
     mapped: bool
     problems: list[Problem] = field(default_factory=list)  # what the mapping no longer finds on the board
+    history_only: bool = False  # an older export: only actions and comments the store lacked were added
 
 
 def open_store(config: Config | None, database: str | None = None, *, must_exist: bool = False) -> Store:
@@ -197,28 +198,62 @@ def _export_as_of(data: dict[str, Any]) -> datetime | None:
     return max(known) if known else None
 
 
-def refuse_stale_export(store: Store, data: dict[str, Any], path: str | Path) -> None:
-    """Raise DataError when the store already holds a newer state of this export's board.
+def stale_export(store: Store, data: dict[str, Any]) -> str | None:
+    """Why this export is older than what the store holds for its board (None when it is not).
 
-    Exports of one board taken on different days overlap; importing an older one would roll cards back and
-    flag newer cards and comments deleted (TRELLO-FACTS.md, Data).
+    Exports of one board taken on different days overlap; an older one must never roll cards back or flag
+    newer cards and comments deleted (TRELLO-FACTS.md, Data).
     """
     board_id = data.get("id") if "cards" in data or "lists" in data else data.get("idBoard")
     state = store.sync_states().get(board_id) if isinstance(board_id, str) else None
     if state is None:
-        return
+        return None
     stored = max((d for d in (_when(state.date_last_activity), state.bookmark_date) if d is not None), default=None)
     export = _export_as_of(data)
-    if stored is not None and export is not None and export < stored:
-        raise DataError(f"{path}: this export of board {data.get('name') or board_id!r} is older than what the "
-                        f"database holds (export as of {export:%Y-%m-%d %H:%M}, database as of "
-                        f"{stored:%Y-%m-%d %H:%M} UTC); nothing was imported, so nothing newer is rolled back")
+    if stored is None or export is None or export >= stored:
+        return None
+    return f"export as of {export:%Y-%m-%d %H:%M}, database as of {stored:%Y-%m-%d %H:%M} UTC"
+
+
+def add_history(store: Store, board_json: dict[str, Any], config: Config | None) -> IngestResult:
+    """From an older export, only the actions and comments the store lacks; cards and lists stay as they are."""
+    from sqlalchemy import select
+
+    from . import schema as t
+
+    rows = normalize_board(board_json)
+    state = store.sync_states().get(rows.board_id)
+    with store.begin() as conn:
+        def stored_ids(table: Any) -> set[str]:
+            return set(conn.execute(select(table.c.id).where(table.c.board_id == rows.board_id)).scalars())
+
+        actions = [a for a in rows.actions if a["id"] not in stored_ids(t.actions)]
+        comments = [c for c in rows.comments if c["id"] not in stored_ids(t.comments)]
+        wanted = [m["id"] for m in rows.members]
+        known = set(conn.execute(select(t.members.c.id).where(t.members.c.id.in_(wanted))).scalars()) if wanted \
+            else set()
+        store.upsert(conn, t.members, [m for m in rows.members if m["id"] not in known])
+        store.upsert(conn, t.actions, actions)
+        store.upsert(conn, t.comments, comments)
+        mirror = store.load_mirror(conn, rows.board_id)
+        problems, matches = _rebuild(store, conn, mirror, config, bool(state and state.history_complete),
+                                     load_matches(state.list_matches if state else None))
+        if state is not None:
+            state.list_matches = matches
+            store.set_sync_state(conn, state)
+    return IngestResult(rows.board_id, rows.board["name"], 0, len(actions),
+                        mapped=bool(config and config.mapping_for(board_json)), problems=problems,
+                        history_only=True)
 
 
 def import_export(store: Store, path: str | Path, config: Config | None) -> IngestResult:
-    """Import a board export file through the same path as the API sync (never an older one over a newer)."""
+    """Import a board export file through the same path as the API sync.
+
+    An export older than what the store holds adds only the history the store lacks (`add_history`).
+    """
     data = read_export(path)
-    refuse_stale_export(store, data, path)
+    if stale_export(store, data) is not None:
+        return add_history(store, data, config)
     try:
         return ingest_board(store, data, config, source="export")
     except DataError as exc:
