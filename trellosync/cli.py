@@ -199,8 +199,8 @@ def _remove_new_database(path: Path) -> None:
 
 
 class _SyncView:
-    """What `sync` shows: on a terminal each board with its cards and requests, then one summary line;
-    without one (cron) nothing on success; at -v the same lines as on a terminal."""
+    """What `sync` shows: on a terminal each board fetched with its cards and requests as it finishes, then one
+    summary line (unchanged boards are counted there); without one (cron) nothing on success; at -v the same."""
 
     def __init__(self, *, tty: bool, verbose: int) -> None:
         self.show = tty or verbose > 0
@@ -226,9 +226,6 @@ class _SyncView:
     def finish(self, report: Any) -> None:
         """The summary line (only where someone watches)."""
         if self.show:
-            for o in report.outcomes:
-                if o.status == "unchanged" and self.tty:
-                    click.echo(self._line(o), err=True)
             click.echo(report.summary(), err=True)
 
 
