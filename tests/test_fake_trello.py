@@ -123,3 +123,41 @@ def test_synthesized_board_has_real_shapes() -> None:
     b = synthesize_board(50, template=template, seed=9)
     assert len(b["cards"]) == 50 and set(template["cards"][0]) <= set(b["cards"][0])
     assert all(int(c["id"][:8], 16) > 0 for c in b["cards"])
+
+
+def _raw(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, dict(r.headers.items()), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers.items()), e.read()
+
+
+def test_answers_like_the_facts_file_text_errors_and_rate_headers() -> None:
+    board = synthesize_board(3, seed=61)
+    with FakeTrello([board], key="K", token="T") as f:
+        status, headers, body = _raw(f"{f.url}/boards/{board['id']}", {"Authorization": 'OAuth oauth_consumer_key="K", '
+                                                                                         'oauth_token="wrong"'})
+        assert (status, body) == (401, b"invalid token") and headers["Content-Type"].startswith("text/plain")
+        status, headers, body = _raw(f"{f.url}/boards/{'0' * 24}", AUTH)
+        assert (status, body) == (404, b"The requested resource was not found.")
+        assert headers["Content-Type"].startswith("text/plain")
+        status, headers, _ = _raw(f"{f.url}/boards/{board['id']}", AUTH)
+        assert status == 200
+        # The header set of recorded/ruby-trello__checklist_can_update_the_item_state.yml
+        assert headers["X-Rate-Limit-Api-Token-Max"] == "100" and headers["X-Rate-Limit-Api-Key-Max"] == "300"
+        assert headers["X-Rate-Limit-Api-Token-Interval-Ms"] == "10000"
+        assert int(headers["X-Rate-Limit-Api-Token-Remaining"]) == 98  # the second request of token T
+        assert headers["X-Rate-Limit-Member-Max"] == "200"
+
+
+def test_limits_are_enforced_per_token_with_trellos_error_codes() -> None:
+    board = synthesize_board(1, seed=62)
+    with FakeTrello([board]) as f:
+        codes = [_raw(f"{f.url}/boards/{board['id']}", AUTH)[0] for _ in range(101)]
+        assert codes[:100] == [200] * 100 and codes[100] == 429
+        status, _, body = _raw(f"{f.url}/boards/{board['id']}", AUTH)
+        assert status == 429 and json.loads(body)["error"] == "API_TOKEN_LIMIT_EXCEEDED"
+        other = {"Authorization": 'OAuth oauth_consumer_key="K", oauth_token="U"'}
+        assert _raw(f"{f.url}/boards/{board['id']}", other)[0] == 200, "another token has its own budget"
