@@ -161,3 +161,16 @@ def test_limits_are_enforced_per_token_with_trellos_error_codes() -> None:
         assert status == 429 and json.loads(body)["error"] == "API_TOKEN_LIMIT_EXCEEDED"
         other = {"Authorization": 'OAuth oauth_consumer_key="K", oauth_token="U"'}
         assert _raw(f"{f.url}/boards/{board['id']}", other)[0] == 200, "another token has its own budget"
+
+
+def test_past_200_refusals_a_key_is_refused_for_the_rest_of_the_window() -> None:
+    from trellosync.testing.fake_trello import RateLimits
+
+    now = [0.0]
+    limits = RateLimits(clock=lambda: now[0])
+    for _ in range(100 + 201):  # 100 allowed, then 201 refusals on one token
+        limits.count("K", "T", False)
+    now[0] += 5.0
+    assert limits.count("K", "U", False)[1] == "API_KEY_LIMIT_EXCEEDED", "a fresh token of that key: refused"
+    now[0] += 5.0
+    assert limits.count("K", "U", False)[1] is None, "the next window"

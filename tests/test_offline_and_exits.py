@@ -163,3 +163,16 @@ def test_sigterm_stops_a_sync_within_seconds_and_keeps_the_previous_state(tmp_pa
     assert Store(f"sqlite:///{db}").table_dump() == before
 
 
+
+
+def test_a_first_sync_in_which_every_board_fails_leaves_no_database(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    board = synthesize_board(3, seed=71)
+    board["_status"] = 500
+    with FakeTrello([board], key=KEY, token=TOKEN) as f:
+        cfg = tmp_path / "c.yaml"
+        cfg.write_text(f"trello: {{api_key: {KEY}, token: {TOKEN}, api_url: '{f.url}', max_retries: 0}}\n"
+                       f"database: sqlite:///{tmp_path / 'never.db'}\n")
+        code, out, err = run_cli(capsys, "sync", "-c", str(cfg))
+    assert code == 5 and "no board synced" in err and "HTTP 500" in err
+    assert not (tmp_path / "never.db").exists()

@@ -142,10 +142,11 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
     store = ctx.store()
     view = _SyncView(tty=sys.stderr.isatty(), verbose=ctx.verbose)
     previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM stops a sync like Ctrl-C: within seconds
-    report = None
+    report, failed = None, True
     try:
         report = sync_boards(config, store, boards=list(boards) or None, full=full, wait=wait, worker=worker,
                              on_event=view.event)
+        failed = False
     except TrellosyncError as exc:
         report = getattr(exc, "report", None)
         raise
@@ -154,7 +155,7 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
         if report is not None:
             _warn(report.problems)
             view.finish(report)
-        elif fresh is not None:
+        if failed and fresh is not None and not (report and any(o.status == "synced" for o in report.outcomes)):
             store.close()
             _remove_new_database(fresh)
 

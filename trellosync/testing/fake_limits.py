@@ -47,7 +47,11 @@ class RateLimits:
             "X-Rate-Limit-Member-Remaining": str(max(self.member_max - m, 0)),
         }
         error = None
-        if k > self.key_max:
+        refused_start, refused = self._windows.get(("refused", key), (self.clock(), 0))
+        if refused > 200 and self.clock() - refused_start < self.interval:
+            # Past 200 429s per key in a window, Trello answers 429 for the rest of it (TRELLO-FACTS.md).
+            error = "API_KEY_LIMIT_EXCEEDED"
+        elif k > self.key_max:
             error = "API_KEY_LIMIT_EXCEEDED"
         elif t > self.token_max:
             error = "API_TOKEN_LIMIT_EXCEEDED"
@@ -56,4 +60,5 @@ class RateLimits:
             self.exceeded["members"] += 1
         if error:
             self.exceeded[error] += 1
+            self._spend("refused", key, self.interval)
         return headers, error
