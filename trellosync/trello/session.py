@@ -127,7 +127,8 @@ class TrelloSession(requests.Session):
             call.kill("cancel")
 
     def set_run_deadline(self, seconds: float | None) -> None:
-        """No request or wait of this session goes beyond `seconds` from now."""
+        """Start a run: no request or wait of this session goes beyond `seconds` from now (a fresh Waiter)."""
+        self.waiter = Waiter(self.waiter.clock)
         self.waiter.deadline = None if seconds is None else self.waiter.clock() + seconds
 
     def _rebase(self, url: str) -> str:
