@@ -302,3 +302,12 @@ def test_cli_sync_is_silent_when_retries_succeed(tmp_path: Path, capsys: pytest.
         code, out, err = run_cli(capsys, "sync", "-c", str(cfg))
         assert f.stats()["faults"], "faults were injected"
     assert code == 0 and out == "" and err == ""
+
+
+def test_a_board_named_like_a_shortlink_is_found_by_its_name(fake: FakeTrello, db: Store) -> None:
+    board = next(b for b in fake.boards.values() if b["name"] == "Weekly Sprint")
+    board["name"] = "Planning"  # eight letters, like a shortLink
+    cfg = config_for(fake, db.url)
+    cfg.boards = [BoardMapping(board="Planning")]
+    report = sync_boards(cfg, db)
+    assert [(o.name, o.status) for o in report.outcomes] == [("Planning", "synced")]

@@ -139,7 +139,9 @@ def list_boards_to_sync(client: TrelloClient, config: Config | None, refs: list[
         direct = {ref: _addressable(ref, stored) for ref in wanted}
         if all(direct.values()):
             found, errors = fetch_listed_boards(client, dict.fromkeys(direct.values()))
-            return found, errors
+            if not any("not found" in line for _, line in errors):
+                return found, errors
+            # "Planning" looks like a shortLink but may be a board's name: ask the listing once.
     return fetch_member_boards(client), []
 
 
