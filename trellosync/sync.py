@@ -125,7 +125,7 @@ def _addressable(ref: str, stored: list[dict[str, Any]]) -> str | None:
     m = _URL_SHORTLINK.search(ref)
     if m:
         return m.group(1)
-    if _ID_OR_SHORTLINK.match(ref):
+    if _ID_OR_SHORTLINK.match(ref) or any(b["id"] == ref for b in stored):
         return ref
     named = [b["id"] for b in stored if b.get("name") == ref]
     return named[0] if len(named) == 1 else None
