@@ -42,10 +42,12 @@ def _serve(rsps: responses.RequestsMock, fake: FakeTrello, base: str = API) -> N
         path = urlsplit(req.url).path
         query = urlsplit(req.url).query
         prefix = urlsplit(base).path[: -len("/1")]
-        status, payload = fake.handle(req.method, path[len(prefix):] + ("?" + query if query else ""),
-                                      dict(req.headers), b"")
+        status, payload, headers = fake.respond(req.method, path[len(prefix):] + ("?" + query if query else ""),
+                                                dict(req.headers), b"")
+        is_text = isinstance(payload, str) and not hasattr(payload, "_json")
         body = payload if isinstance(payload, str) else json.dumps(payload)
-        return status, {"Content-Type": "application/json"}, body
+        ctype = "text/plain; charset=utf-8" if is_text and not body.startswith(("[", "{")) else "application/json"
+        return status, {**headers, "Content-Type": ctype}, body
 
     rsps.add_callback(responses.GET, re.compile(re.escape(base) + r"/.*"), callback=cb)
 
@@ -61,7 +63,7 @@ def test_header_auth_no_secrets_in_url_and_timeout_on_every_request() -> None:
         assert KEY not in call.request.url and token not in call.request.url
         q = dict(parse_qsl(urlsplit(call.request.url).query))
         assert q == {"fields": "id,name,closed,dateLastActivity,shortLink,url"}
-        assert call.request.req_kwargs["timeout"] == 7.5
+        assert call.request.req_kwargs["timeout"] == (7.5, 7.5)  # (connect, read); plus an overall deadline
 
 
 def test_base_url_is_configurable() -> None:

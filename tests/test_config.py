@@ -76,7 +76,7 @@ def test_env_default_syntax(monkeypatch):
     ("people: [\n  will\n", 3, "not valid YAML"),                                         # syntax error
     ("databse: sqlite:///x.db\n", 1, "databse: unknown key"),                               # unknown key
     ("trello:\n  timeout: soon\n", 2, "trello.timeout"),                                      # wrong type
-    ("trello:\n  token: ${TS_MISSING_VAR}\n", 2, "TS_MISSING_VAR is not set"),               # missing env var
+    ("trello:\n  api_url: ${TS_MISSING_VAR}\n", 2, "TS_MISSING_VAR is not set"),               # missing env var
     ("people:\n  will: {name: Will}\nboards:\n  - board: B\n    subjects: [wil]\n", 5,
      "unknown person 'wil'"),                                                                 # unknown person
     ("boards: []\n", 1, "the list is empty"),                                                 # empty boards
@@ -103,7 +103,7 @@ def test_every_problem_is_reported_at_once():
         databse: x
         trello:
           timeout: soon
-          token: ${TS_MISSING_VAR}
+          api_url: ${TS_MISSING_VAR}
         boards:
           - board: B
             subjects: [nobody]

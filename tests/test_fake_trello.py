@@ -65,7 +65,7 @@ def test_large_board_only_through_paging() -> None:
     board = synthesize_board(120, seed=4)
     with FakeTrello([board], page_threshold=100) as f:
         status, body = _get(f"{f.url}/boards/{board['id']}?cards=all")
-        assert status == 400 and body["error"] == "API_TOO_MANY_CARDS_REQUESTED"
+        assert status == 403 and body["error"] == "API_TOO_MANY_CARDS_REQUESTED"  # as real Trello answers
         _, page1 = _get(f"{f.url}/boards/{board['id']}/cards/all?limit=100")
         _, page2 = _get(f"{f.url}/boards/{board['id']}/cards/all?limit=100&before={page1[-1]['id']}")
         assert len(page1) == 100 and len(page2) == 20
@@ -76,7 +76,7 @@ def test_faults_are_injected_at_the_given_rates_reproducibly() -> None:
     board = synthesize_board(2, seed=5)
     seen = []
     for _ in range(2):
-        with FakeTrello([board], faults={"429": 0.3, "500": 0.2}, seed=42) as f:
+        with FakeTrello([board], faults={"429": 0.3, "500": 0.2}, seed=42, limits=False) as f:
             codes = [_get(f"{f.url}/boards/{board['id']}")[0] for _ in range(200)]
             seen.append(codes)
             assert 40 <= codes.count(429) <= 80 and 20 <= codes.count(500) <= 60
@@ -123,3 +123,54 @@ def test_synthesized_board_has_real_shapes() -> None:
     b = synthesize_board(50, template=template, seed=9)
     assert len(b["cards"]) == 50 and set(template["cards"][0]) <= set(b["cards"][0])
     assert all(int(c["id"][:8], 16) > 0 for c in b["cards"])
+
+
+def _raw(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, dict(r.headers.items()), r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers.items()), e.read()
+
+
+def test_answers_like_the_facts_file_text_errors_and_rate_headers() -> None:
+    board = synthesize_board(3, seed=61)
+    with FakeTrello([board], key="K", token="T") as f:
+        status, headers, body = _raw(f"{f.url}/boards/{board['id']}", {"Authorization": 'OAuth oauth_consumer_key="K", '
+                                                                                         'oauth_token="wrong"'})
+        assert (status, body) == (401, b"invalid token") and headers["Content-Type"].startswith("text/plain")
+        status, headers, body = _raw(f"{f.url}/boards/{'0' * 24}", AUTH)
+        assert (status, body) == (404, b"The requested resource was not found.")
+        assert headers["Content-Type"].startswith("text/plain")
+        status, headers, _ = _raw(f"{f.url}/boards/{board['id']}", AUTH)
+        assert status == 200
+        # The header set of recorded/ruby-trello__checklist_can_update_the_item_state.yml
+        assert headers["X-Rate-Limit-Api-Token-Max"] == "100" and headers["X-Rate-Limit-Api-Key-Max"] == "300"
+        assert headers["X-Rate-Limit-Api-Token-Interval-Ms"] == "10000"
+        assert int(headers["X-Rate-Limit-Api-Token-Remaining"]) == 98  # the second request of token T
+        assert headers["X-Rate-Limit-Member-Max"] == "200"
+
+
+def test_limits_are_enforced_per_token_with_trellos_error_codes() -> None:
+    board = synthesize_board(1, seed=62)
+    with FakeTrello([board]) as f:
+        codes = [_raw(f"{f.url}/boards/{board['id']}", AUTH)[0] for _ in range(101)]
+        assert codes[:100] == [200] * 100 and codes[100] == 429
+        status, _, body = _raw(f"{f.url}/boards/{board['id']}", AUTH)
+        assert status == 429 and json.loads(body)["error"] == "API_TOKEN_LIMIT_EXCEEDED"
+        other = {"Authorization": 'OAuth oauth_consumer_key="K", oauth_token="U"'}
+        assert _raw(f"{f.url}/boards/{board['id']}", other)[0] == 200, "another token has its own budget"
+
+
+def test_past_200_refusals_a_key_is_refused_for_the_rest_of_the_window() -> None:
+    from trellosync.testing.fake_trello import RateLimits
+
+    now = [0.0]
+    limits = RateLimits(clock=lambda: now[0])
+    for _ in range(100 + 201):  # 100 allowed, then 201 refusals on one token
+        limits.count("K", "T", False)
+    now[0] += 5.0
+    assert limits.count("K", "U", False)[1] == "API_KEY_LIMIT_EXCEEDED", "a fresh token of that key: refused"
+    now[0] += 5.0
+    assert limits.count("K", "U", False)[1] is None, "the next window"

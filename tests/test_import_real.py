@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 from clihelp import run_cli
@@ -12,7 +11,7 @@ from conftest import API_DATA, EXPORTS
 from sqlalchemy import select
 
 from trellosync import schema as t
-from trellosync.errors import DataError
+from trellosync.errors import ConfigError, DataError
 from trellosync.pipeline import import_export, ingest_board, read_export
 
 EXPORT_FILES = sorted(p.name for p in EXPORTS.glob("*.json"))
@@ -183,10 +182,14 @@ def test_export_for_board_not_in_config_uses_default_mapping(sqlite_store, tmp_p
     assert sqlite_store.counts()["cards"] == 4
 
 
-def test_path_is_reported(tmp_path):
-    with pytest.raises(DataError, match="cannot read"):
+def test_missing_export_is_a_usage_error_naming_the_path(tmp_path, capsys):
+    with pytest.raises(ConfigError, match="missing.json: no such file") as err:
         read_export(tmp_path / "missing.json")
-    assert Path(tmp_path).exists()
+    assert err.value.exit_code == 2
+    code, out, err_text = run_cli(capsys, "sync", "--from-export", str(tmp_path / "missing.json"),
+                                  "--database", str(tmp_path / "new.db"))
+    assert code == 2 and "missing.json" in err_text
+    assert not (tmp_path / "new.db").exists(), "a failed import leaves no new empty database"
 
 
 def test_status_and_report_do_not_create_a_database(capsys, tmp_path, monkeypatch):

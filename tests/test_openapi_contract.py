@@ -11,7 +11,7 @@ import pytest
 from conftest import EXPORTS
 
 from trellosync.client import fetch_board, fetch_member_boards, make_client
-from trellosync.sync import get_board_outline
+from trellosync.onboard import get_board_outline
 from trellosync.testing.fake_trello import FakeTrello, synthesize_board
 
 OPENAPI = Path(__file__).resolve().parents[2] / "shared" / "data" / "trello-openapi-v3.json"

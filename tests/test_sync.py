@@ -13,10 +13,11 @@ from conftest import EXPORTS
 from sqlalchemy import select
 
 from trellosync import schema as t
-from trellosync.config import Config, TrelloConfig
-from trellosync.errors import AuthError, PartialFailure
+from trellosync.config import BoardMapping, Config, TrelloConfig
+from trellosync.errors import AuthError, ConfigError, PartialFailure, TrelloAPIError
+from trellosync.onboard import propose_mapping
 from trellosync.store import Store
-from trellosync.sync import propose_mapping, sync_boards
+from trellosync.sync import sync_boards
 from trellosync.testing.fake_trello import FakeTrello, synthesize_board
 
 KEY, TOKEN = "a1" * 16, "b2" * 32
@@ -142,8 +143,9 @@ def test_missing_and_forbidden_boards_fail_alone(fake: FakeTrello, db: Store) ->
     broken = next(b for b in fake.boards.values() if b["name"] == "Tekken Notes")
     broken["_status"] = 500  # every attempt fails: the retry budget runs out for this board only
     cfg = config_for(fake, db.url, max_retries=1)
+    cfg.boards = [BoardMapping(board=b["id"]) for b in fake.boards.values()] + [BoardMapping(board="No Such Board")]
     with pytest.raises(PartialFailure) as exc:
-        sync_boards(cfg, db, boards=[b["id"] for b in fake.boards.values()] + ["No Such Board"], progress=False)
+        sync_boards(cfg, db, progress=False)
     msg = str(exc.value)
     assert "'Weekly Sprint'" in msg and "forbidden" in msg
     assert "'Tekken Notes'" in msg and "HTTP 500" in msg
@@ -153,6 +155,21 @@ def test_missing_and_forbidden_boards_fail_alone(fake: FakeTrello, db: Store) ->
     synced = sorted(o.name for o in report.outcomes if o.status == "synced")
     assert len(synced) == 2
     assert db.counts()["boards"] == 2
+
+
+def test_unknown_board_option_is_a_usage_error_and_nothing_synced_is_not_partial(fake: FakeTrello, db: Store,
+                                                                                 tmp_path: Path) -> None:
+    cfg = config_for(fake, db.url, max_retries=0)
+    with pytest.raises(ConfigError, match="No Such Board") as exc:
+        sync_boards(cfg, db, boards=["No Such Board"])
+    assert exc.value.exit_code == 2
+    with pytest.raises(ConfigError, match="not found") as exc:
+        sync_boards(cfg, db, boards=["0123456789abcdef01234567"])  # an id Trello answers 404 to
+    for b in fake.boards.values():
+        b["_status"] = 500
+    with pytest.raises(TrelloAPIError, match="no board synced") as exc2:
+        sync_boards(cfg, db)
+    assert exc2.value.exit_code == 5 and not isinstance(exc2.value, PartialFailure)
 
 
 def test_wrong_token_is_an_auth_error(fake: FakeTrello, db: Store) -> None:
@@ -285,3 +302,12 @@ def test_cli_sync_is_silent_when_retries_succeed(tmp_path: Path, capsys: pytest.
         code, out, err = run_cli(capsys, "sync", "-c", str(cfg))
         assert f.stats()["faults"], "faults were injected"
     assert code == 0 and out == "" and err == ""
+
+
+def test_a_board_named_like_a_shortlink_is_found_by_its_name(fake: FakeTrello, db: Store) -> None:
+    board = next(b for b in fake.boards.values() if b["name"] == "Weekly Sprint")
+    board["name"] = "Planning"  # eight letters, like a shortLink
+    cfg = config_for(fake, db.url)
+    cfg.boards = [BoardMapping(board="Planning")]
+    report = sync_boards(cfg, db)
+    assert [(o.name, o.status) for o in report.outcomes] == [("Planning", "synced")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,25 +117,124 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
     """Pull the mapped boards from Trello (or import exports) into the database."""
     _merge(ctx, config_path, database)
     config = ctx.config()
-    store = ctx.store()
     if exports:
         from .locks import acquire_sync_lock
         from .pipeline import import_export
 
+        missing = [p for p in exports if not Path(p).is_file()]
+        if missing:  # before the database is opened: a usage error leaves no new empty database behind
+            raise ConfigError("--from-export: no such file", problems=[str(p) for p in missing])
+        store = ctx.store()
         lock = acquire_sync_lock(store.url, wait=wait)  # an import excludes a sync, as a sync does
         try:
             for path in exports:
                 r = import_export(store, path, config)
-                if ctx.verbose:
-                    click.echo(printable(f"imported {r.board_name}: {r.cards} cards, {r.actions} actions"
-                               + ("" if r.mapped else " (default mapping: the board is not in the config)")),
+                _warn(r.problems)
+                if r.history_only:
+                    click.echo(f"{path}: older than what the database holds for {_safe(r.board_name)!r}: only "
+                               f"its history was added ({r.actions} actions the database lacked); nothing newer "
+                               "changed", err=True)
+                elif ctx.verbose:
+                    click.echo(f"imported {_safe(r.board_name)}: {r.cards} cards, {r.actions} actions"
+                               + ("" if r.mapped else " (default mapping: the board is not in the config)"),
                                err=True)
         finally:
             lock.release()
         return
-    from .sync import run_sync_command
+    from .config import TrelloConfig
+    from .sync import sync_boards
 
-    run_sync_command(ctx, store, config, boards=list(boards), full=full, wait=wait, worker=worker)
+    (config.trello if config else TrelloConfig()).credentials()  # one clear message, before any database exists
+    fresh = _new_sqlite_file(ctx)
+    store = ctx.store()
+    view = _SyncView(tty=sys.stderr.isatty(), verbose=ctx.verbose)
+    previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM stops a sync like Ctrl-C: within seconds
+    report, failed = None, True
+    try:
+        report = sync_boards(config, store, boards=list(boards) or None, full=full, wait=wait, worker=worker,
+                             on_event=view.event)
+        failed = False
+    except TrellosyncError as exc:
+        report = getattr(exc, "report", None)
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if report is not None:
+            _warn(report.problems)
+            view.finish(report)
+        if failed and fresh is not None and not (report and any(o.status == "synced" for o in report.outcomes)):
+            store.close()
+            _remove_new_database(fresh)
+
+
+def _terminate(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _safe(text: Any) -> str:
+    """Text from Trello made harmless for a terminal (escape sequences and control characters shown escaped)."""
+    return printable(str(text))
+
+
+def _warn(problems: Any) -> None:
+    """One line per mapping problem on stderr, at every verbosity and under cron: data is being missed."""
+    for p in problems or []:
+        click.echo(f"warning: {_safe(p)}", err=True)
+
+
+def _new_sqlite_file(ctx: Ctx) -> Path | None:
+    """The SQLite file this command would create (None when it exists already or is not SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    from .config import DEFAULT_DATABASE
+    from .store import normalize_url
+
+    config = ctx.config()
+    url = make_url(normalize_url(ctx.database or (config.database if config else None) or DEFAULT_DATABASE))
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database)
+    return None if path.exists() else path
+
+
+def _remove_new_database(path: Path) -> None:
+    """Remove a database file this failed run created, so the failure leaves nothing behind."""
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
+class _SyncView:
+    """What `sync` shows: on a terminal each board fetched with its cards and requests as it finishes, then one
+    summary line (unchanged boards are counted there); without one (cron) nothing on success; at -v the same."""
+
+    def __init__(self, *, tty: bool, verbose: int) -> None:
+        self.show = tty or verbose > 0
+        self.tty = tty
+
+    def event(self, kind: str, data: Any) -> None:
+        """A progress event from sync_boards."""
+        if kind == "notice" and self.tty:
+            click.echo(f"  … {_safe(data)}", err=True)
+        elif kind == "board" and self.show:
+            click.echo(self._line(data), err=True)
+
+    @staticmethod
+    def _line(o: Any) -> str:
+        if o.status == "failed":
+            return f"✗ {_safe(o.error)}"
+        if o.status != "synced":
+            return f"· {_safe(o.name)}: {o.status}"
+        extra = ", full" if o.full else ""
+        extra += ", cards paged" if o.paged else ""
+        return f"✓ {_safe(o.name)}: {o.cards} cards, {o.actions} new actions, {o.requests} requests{extra}"
+
+    def finish(self, report: Any) -> None:
+        """The summary line (only where someone watches)."""
+        if self.show:
+            click.echo(report.summary(), err=True)
 
 
 @cli.command()
@@ -144,9 +244,26 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
 def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: bool) -> None:
     """What the token can see: name, id, last activity (one request)."""
     _merge(ctx, config_path, database)
-    from .sync import boards_command
+    from .config import TrelloConfig
+    from .onboard import list_boards
 
-    boards_command(ctx.config(), as_json=as_json)
+    config = ctx.config()
+    listing = list_boards(config.trello if config else TrelloConfig())
+    listing.sort(key=lambda b: (bool(b.get("closed")), (b.get("name") or "").lower()))
+    if as_json:
+        click.echo(json.dumps(listing, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(listing)} boards")
+    for col in ("name", "id", "shortLink", "last activity", "mapped"):
+        table.add_column(col)
+    for b in listing:
+        mapped = "yes" if config is not None and config.mapping_for(b) else ""
+        table.add_row(_safe(b.get("name", "")) + (" (closed)" if b.get("closed") else ""), b["id"],
+                      b.get("shortLink", ""), (b.get("dateLastActivity") or "")[:16].replace("T", " "), mapped)
+    Console().print(table)
 
 
 @cli.command()
@@ -158,9 +275,24 @@ def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(output: str | None, board_refs: tuple[str, ...], database: str, api_url: str | None, force: bool) -> None:
     """Write a starting config from the boards $TRELLO_API_KEY / $TRELLO_TOKEN can see."""
-    from .sync import init_command
+    from .client import client_from_config
+    from .config import TrelloConfig
+    from .onboard import init_config
 
-    init_command(Path(output) if output else None, boards=list(board_refs), database=database, api_url=api_url, force=force)
+    path = Path(output) if output is not None else None
+    if path is not None and path.exists() and not force:
+        raise ConfigError(f"{path} exists; pass --force to overwrite it or -o to write elsewhere")
+    trello = TrelloConfig(api_url=api_url) if api_url else TrelloConfig()
+    text = init_config(client_from_config(trello), boards=list(board_refs) or None, database=database,
+                       api_url=trello.api_url)
+    if path is None:
+        sys.stdout.write(text)
+        return
+    from .files import atomic_write
+
+    atomic_write(path, lambda f: f.write(text.encode("utf-8")))  # owner-only: it may name a database password
+    click.echo(f"wrote {path}: review the proposed board mappings, then `trellosync check -c {path} --online`",
+               err=True)
 
 
 @cli.command()
@@ -170,42 +302,65 @@ def init(output: str | None, board_refs: tuple[str, ...], database: str, api_url
 def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: bool) -> None:
     """What the database holds."""
     _merge(ctx, config_path, database)
+    from .diagnostics import board_figures
+
     store = ctx.store(must_exist=True)
     counts = store.counts()
+    figures = board_figures(store)
     if as_json:
-        click.echo(json.dumps(counts, sort_keys=True))
+        click.echo(json.dumps({**counts, "per_board": figures}, sort_keys=True))
         return
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
-    states = store.sync_states()
-    table = Table(title="Boards")
-    for col in ("board", "id", "source", "data as of (UTC)", "full history"):
+    table = Table(title="Boards (what the mapping found)")
+    for col in ("board", "id", "lunches", "entries", "goals", "commitments", "last sync (UTC)", "last change",
+                "full history"):
         table.add_column(col)
-    for b in store.boards():
-        st = states.get(b["id"])
-        table.add_row(printable(b["name"]) + (" (closed)" if b["closed"] else ""), b["id"], st.source if st else "-",
-                      f"{st.synced_at:%Y-%m-%d %H:%M}" if st else "-",
-                      "yes" if st and st.history_complete else "no")
+    for b in figures:
+        table.add_row(_safe(b["name"]) + (" (closed)" if b["closed"] else ""), b["id"], str(b["lunches"]),
+                      str(b["entries"]), str(b["goals"]), str(b["commitments"]),
+                      (b["last_sync"] or "-").replace("T", " ")[:16] + (f" ({b['source']})" if b["source"] else ""),
+                      (b["last_change"] or "-").replace("T", " ")[:16], "yes" if b["history_complete"] else "no")
     console.print(table)
     console.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
 
 
 @cli.command()
 @common_options
-@click.option("--online", is_flag=True, help="Also try the credentials and look the boards up on Trello.")
+@click.option("--online", is_flag=True,
+              help="Also try the credentials and check each board's mapping against what the board holds.")
+@click.option("--strict", is_flag=True, help="With --online: exit 2 when a mapping name finds nothing.")
 @pass_ctx
-def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool) -> None:
+def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool, strict: bool) -> None:
     """Validate the config (exit 0 when valid, 2 when not)."""
     _merge(ctx, config_path, database)
     config = ctx.config(required=True)
     assert config is not None
     click.echo(f"{config.source}: OK ({len(config.boards)} board(s), {len(config.people)} people)")
-    if online:
-        from .sync import check_online
+    if not online:
+        return
+    from .onboard import check_online
 
-        check_online(config)
+    result = check_online(config, _existing_store(ctx))
+    for b, problems in result.boards:
+        click.echo(f"board {_safe(b.get('name'))!r} ({b['id']}): visible, last activity {b.get('dateLastActivity')}"
+                   + (f"; {len(problems)} mapping problem(s)" if problems else "; mapping OK"))
+        for p in problems:
+            click.echo(f"  - {_safe(p)}")
+    if result.missing:
+        raise ConfigError("mapped boards that Trello does not show to this token", problems=result.missing)
+    if strict and result.problems:
+        raise ConfigError(f"--strict: {len(result.problems)} mapping problem(s)")
+
+
+def _existing_store(ctx: Ctx) -> Any:
+    """The database when it exists (for what the mappings matched before), else None; never creates one."""
+    try:
+        return ctx.store(must_exist=True)
+    except ConfigError:
+        return None
 
 
 @cli.command()
@@ -216,7 +371,9 @@ def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
     _merge(ctx, config_path, database)
     from .pipeline import rebuild_domain
 
-    names = rebuild_domain(ctx.store(must_exist=True), ctx.config())
+    problems: list[Any] = []
+    names = rebuild_domain(ctx.store(must_exist=True), ctx.config(), problems=problems)
+    _warn(problems)
     if ctx.verbose:
         click.echo(f"rebuilt {len(names)} board(s)", err=True)
 

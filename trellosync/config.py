@@ -29,27 +29,54 @@ class TrelloConfig(_Strict):
     token: SecretStr | None = None
     api_key_file: Path | None = None
     token_file: Path | None = None
-    api_url: str = DEFAULT_API_URL
+    api_url: str = Field(default_factory=lambda: os.environ.get("TRELLO_API_URL") or DEFAULT_API_URL)
     timeout: float = Field(30.0, gt=0)
     max_requests_per_10s: int = Field(90, gt=0, le=100)
     max_retries: int = Field(5, ge=0)
     full_refresh_hours: float = Field(24.0, ge=0)
     concurrency: int = Field(4, ge=1, le=16)
+    max_wait: float = Field(180.0, gt=0)  # the longest any Retry-After or rate header may make a sync wait
+    request_deadline: float = Field(120.0, gt=0)  # one request, from sending to its last byte
+    run_deadline: float = Field(1800.0, gt=0)  # a whole `sync` run
+    give_up_after: float = Field(20.0, gt=0)  # an unreachable API: stop retrying after this many seconds
 
-    def credentials(self) -> tuple[str | None, str | None]:
-        """The key and token, read from the config values or their files."""
-        key = self.api_key.get_secret_value() if self.api_key else None
-        token = self.token.get_secret_value() if self.token else None
+    def credentials(self) -> tuple[str, str]:
+        """The key and token (config values, their files, else TRELLO_API_KEY / TRELLO_TOKEN).
+
+        The one credential lookup; only commands that reach Trello call it, so `${TRELLO_TOKEN}` in a config
+        is resolved here and not when the file is loaded.
+        """
+        key = _resolve_secret(self.api_key, "trello.api_key")
+        token = _resolve_secret(self.token, "trello.token")
         if key is None and self.api_key_file:
             key = read_secret_file(self.api_key_file, "trello.api_key_file")
         if token is None and self.token_file:
             token = read_secret_file(self.token_file, "trello.token_file")
-        return check_credential("trello.api_key", key), check_credential("trello.token", token)
+        key = check_credential("trello.api_key", key or os.environ.get("TRELLO_API_KEY") or None)
+        token = check_credential("trello.token", token or os.environ.get("TRELLO_TOKEN") or None)
+        if not key or not token:
+            missing = " and ".join(n for n, v in (("the API key", key), ("the token", token)) if not v)
+            raise ConfigError(f"Trello credentials missing: {missing}. Set TRELLO_API_KEY and TRELLO_TOKEN, "
+                              "or trello.api_key / trello.token (e.g. token: ${TRELLO_TOKEN}) in the config")
+        return key, token
 
     @field_validator("api_url")
     @classmethod
     def _safe_api_url(cls, v: str) -> str:
         return check_api_url(v)
+
+
+def _resolve_secret(value: SecretStr | None, where: str) -> str | None:
+    """A secret config value, with ${VAR} taken from the environment now (not when the file was loaded)."""
+    if value is None:
+        return None
+    text = value.get_secret_value()
+    unset = [m.group(1) for m in _ENV.finditer(text)
+             if m.group(1) and m.group(1) not in os.environ and m.group(2) is None]
+    if unset:
+        raise ConfigError(f"{where}: environment variable {unset[0]} is not set (needed to reach Trello)")
+    return _ENV.sub(lambda m: "$" if m.group(0) == "$$" else os.environ.get(m.group(1), m.group(2) or ""),
+                    text) or None
 
 
 class PersonConfig(_Strict):
@@ -308,6 +335,14 @@ def _interpolate(data: Any, path: tuple, lines: dict[tuple, int], filename: str,
     return data
 
 
+def _defer_secrets(raw: dict[str, Any]) -> dict[str, str]:
+    """trello.api_key / trello.token as written: resolved by TrelloConfig.credentials() when needed."""
+    trello = raw.get("trello")
+    if not isinstance(trello, dict):
+        return {}
+    return {k: trello.pop(k) for k in ("api_key", "token") if isinstance(trello.get(k), str)}
+
+
 def _describe(err: dict) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     kind = err["type"]
@@ -342,7 +377,10 @@ def parse_config(text: str, filename: str = "<config>") -> Config:
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(f"{filename}:1: expected a mapping of settings at the top level, got {type(raw).__name__}")
+    deferred = _defer_secrets(raw)
     raw = _interpolate(raw, (), lines, filename, problems)
+    if deferred:
+        raw["trello"] = {**raw["trello"], **deferred}
     cfg: Config | None = None
     try:
         cfg = Config.model_validate(raw)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .config import DEFAULT_DATABASE, Config, board_ref_matches
+from .diagnostics import BoardOutline, Problem, diagnose, dump_matches, list_matches, load_matches
 from .domain import build_domain
 from .errors import ConfigError, DataError, TrellosyncError
 from .normalize import ACTION_WINDOW, BoardRows, normalize_board
@@ -26,6 +27,8 @@ class IngestResult:
     cards: int
     actions: int
     mapped: bool
+    problems: list[Problem] = field(default_factory=list)  # what the mapping no longer finds on the board
+    history_only: bool = False  # an older export: only actions and comments the store lacked were added
 
 
 def open_store(config: Config | None, database: str | None = None, *, must_exist: bool = False) -> Store:
@@ -83,38 +86,53 @@ def ingest_board(store: Store, board_json: dict[str, Any], config: Config | None
         store.save_mirror(conn, rows, seen_at=seen_at, snapshot_complete=snapshot_complete,
                           history_complete=history_complete if actions_complete is None else actions_complete)
         mirror = store.load_mirror(conn, rows.board_id, rows if snapshot_complete else None)
-        _rebuild(store, conn, mirror, config, history_complete, sync_state.synced_at if sync_state else seen_at)
+        before = sync_state or previous
+        problems, matches = _rebuild(store, conn, mirror, config, history_complete,
+                                     load_matches(before.list_matches if before else None),
+                                     sync_state.synced_at if sync_state else seen_at)
         newest = mirror.newest_action()
         state = sync_state or SyncState(
             board_id=rows.board_id, source=source, date_last_activity=rows.date_last_activity,
             bookmark_action_id=newest["id"] if newest else None, bookmark_date=newest["date"] if newest else None,
-            synced_at=seen_at, last_full_sync=seen_at, history_complete=history_complete)
+            synced_at=seen_at, last_full_sync=seen_at, history_complete=history_complete,
+            cards_paged=bool(previous and previous.cards_paged))
         state.mapping_hash = mapping_hash(config, board_json)
+        state.list_matches = matches
         store.set_sync_state(conn, state)
     return IngestResult(rows.board_id, rows.board["name"], len(rows.cards), len(rows.actions),
-                        mapped=bool(config and config.mapping_for(board_json)))
+                        mapped=bool(config and config.mapping_for(board_json)), problems=problems)
 
 
 def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, history_complete: bool,
-             synced_at: datetime | None) -> None:
+             previous: dict[str, list[str]], synced_at: datetime | None) -> tuple[list[Problem], str]:
+    """Derive and save one board's domain; returns the mapping's problems and the list matches to store."""
     board = {"id": mirror.board["id"], "name": mirror.board["name"], "shortLink": mirror.board["short_link"]}
     mapping = config.mapping_for(board) if config else None
     domain = build_domain(mirror, mapping, config.people if config else {},
                           tz=config.timezone if config else "UTC", history_complete=history_complete)
     domain.synced_at = synced_at  # statuses are stored as of the last sync
     store.save_domain(conn, mirror.board_id, domain)
+    live = [x for x in mirror.lists if not x.get("deleted_at")]
+    problems = diagnose(mapping, BoardOutline.from_mirror(mirror), previous)
+    now = list_matches(mapping, live)
+    # A match that was lost stays remembered, so the warning repeats until the mapping is fixed.
+    kept = {name: sorted(set(ids) | set(previous.get(name, []))) for name, ids in now.items()}
+    return problems, dump_matches(kept)
 
 
-def rebuild_board(store: Store, config: Config | None, board_id: str) -> None:
-    """Re-derive one board's domain from its stored mirror (no download) and record the mapping used."""
+def rebuild_board(store: Store, config: Config | None, board_id: str) -> list[Problem]:
+    """Re-derive one board's domain from its stored mirror (no download); returns the mapping's problems."""
     st = store.sync_states().get(board_id)
     with store.begin() as conn:
         mirror = store.load_mirror(conn, board_id)
-        _rebuild(store, conn, mirror, config, bool(st and st.history_complete), st.synced_at if st else None)
+        problems, matches = _rebuild(store, conn, mirror, config, bool(st and st.history_complete),
+                                     load_matches(st.list_matches if st else None), st.synced_at if st else None)
         if st is not None:
             b = mirror.board
             st.mapping_hash = mapping_hash(config, {"id": b["id"], "name": b["name"], "shortLink": b["short_link"]})
+            st.list_matches = matches
             store.set_sync_state(conn, st)
+    return problems
 
 
 def mapping_changed(store: Store, config: Config | None, board: dict[str, Any]) -> bool:
@@ -123,14 +141,20 @@ def mapping_changed(store: Store, config: Config | None, board: dict[str, Any]) 
     return st is not None and st.mapping_hash != mapping_hash(config, board)
 
 
-def rebuild_domain(store: Store, config: Config | None, *, only_changed: bool = False) -> list[str]:
-    """Rebuild the domain of every board from the mirror (no download); returns the boards rebuilt."""
+def rebuild_domain(store: Store, config: Config | None, *, only_changed: bool = False,
+                   problems: list[Problem] | None = None) -> list[str]:
+    """Rebuild the domain of every board from the mirror (no download); returns the boards rebuilt.
+
+    The mapping's problems on each board are appended to `problems` when given.
+    """
     done: list[str] = []
     for b in store.boards():
         board = {"id": b["id"], "name": b["name"], "shortLink": b["short_link"]}
         if only_changed and not mapping_changed(store, config, board):
             continue
-        rebuild_board(store, config, b["id"])
+        found = rebuild_board(store, config, b["id"])
+        if problems is not None:
+            problems.extend(found)
         done.append(b["name"])
     return done
 
@@ -138,6 +162,8 @@ def rebuild_domain(store: Store, config: Config | None, *, only_changed: bool = 
 def read_export(path: str | Path) -> dict[str, Any]:
     """Read a Trello JSON export; a malformed or truncated file raises DataError (nothing is written)."""
     p = Path(path)
+    if not p.exists():
+        raise ConfigError(f"{p}: no such file (expected a board's JSON export)")
     raw = read_limited(p)  # a regular file under the size cap (never a FIFO or /dev/zero)
     try:
         data = parse_json(raw, str(p))
@@ -152,9 +178,80 @@ def read_export(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        d = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d
+
+
+def _export_as_of(data: dict[str, Any]) -> datetime | None:
+    """How recent an export is: its board's dateLastActivity or its newest action, whichever is later."""
+    dates = [_when(data.get("dateLastActivity"))]
+    dates += [_when(a.get("date")) for a in data.get("actions") or [] if isinstance(a, dict)]
+    known = [d for d in dates if d is not None]
+    return max(known) if known else None
+
+
+def stale_export(store: Store, data: dict[str, Any]) -> str | None:
+    """Why this export is older than what the store holds for its board (None when it is not).
+
+    Exports of one board taken on different days overlap; an older one must never roll cards back or flag
+    newer cards and comments deleted (TRELLO-FACTS.md, Data).
+    """
+    board_id = data.get("id") if "cards" in data or "lists" in data else data.get("idBoard")
+    state = store.sync_states().get(board_id) if isinstance(board_id, str) else None
+    if state is None:
+        return None
+    stored = max((d for d in (_when(state.date_last_activity), state.bookmark_date) if d is not None), default=None)
+    export = _export_as_of(data)
+    if stored is None or export is None or export >= stored:
+        return None
+    return f"export as of {export:%Y-%m-%d %H:%M}, database as of {stored:%Y-%m-%d %H:%M} UTC"
+
+
+def add_history(store: Store, board_json: dict[str, Any], config: Config | None) -> IngestResult:
+    """From an older export, only the actions and comments the store lacks; cards and lists stay as they are."""
+    from sqlalchemy import select
+
+    from . import schema as t
+
+    rows = normalize_board(board_json)
+    state = store.sync_states().get(rows.board_id)
+    with store.begin() as conn:
+        def stored_ids(table: Any) -> set[str]:
+            return set(conn.execute(select(table.c.id).where(table.c.board_id == rows.board_id)).scalars())
+
+        actions = [a for a in rows.actions if a["id"] not in stored_ids(t.actions)]
+        comments = [c for c in rows.comments if c["id"] not in stored_ids(t.comments)]
+        wanted = [m["id"] for m in rows.members]
+        known = set(conn.execute(select(t.members.c.id).where(t.members.c.id.in_(wanted))).scalars()) if wanted \
+            else set()
+        store.upsert(conn, t.members, [m for m in rows.members if m["id"] not in known])
+        store.upsert(conn, t.actions, actions)
+        store.upsert(conn, t.comments, comments)
+        mirror = store.load_mirror(conn, rows.board_id)
+        problems, matches = _rebuild(store, conn, mirror, config, bool(state and state.history_complete),
+                                     load_matches(state.list_matches if state else None))
+        if state is not None:
+            state.list_matches = matches
+            store.set_sync_state(conn, state)
+    return IngestResult(rows.board_id, rows.board["name"], 0, len(actions),
+                        mapped=bool(config and config.mapping_for(board_json)), problems=problems,
+                        history_only=True)
+
+
 def import_export(store: Store, path: str | Path, config: Config | None) -> IngestResult:
-    """Import a board export file through the same path as the API sync."""
+    """Import a board export file through the same path as the API sync.
+
+    An export older than what the store holds adds only the history the store lacks (`add_history`).
+    """
     data = read_export(path)
+    if stale_export(store, data) is not None:
+        return add_history(store, data, config)
     try:
         return ingest_board(store, data, config, source="export")
     except DataError as exc:

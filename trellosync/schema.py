@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy import false as sa_false
 
 metadata = MetaData()
 
@@ -177,6 +178,9 @@ sync_state = Table(
     Column("last_full_sync", DateTime),
     Column("history_complete", Boolean, nullable=False, default=False),  # every action since creation held
     Column("mapping_hash", String(64)),
+    # Trello refused the nested board as too large once: page its cards at once on the next syncs.
+    Column("cards_paged", Boolean, nullable=False, default=False, server_default=sa_false()),
+    Column("list_matches", Text),  # JSON {mapping list name: [list ids]} at the last derive (diagnostics)
 )
 
 # ------------------------------------------------------------------ the derived domain

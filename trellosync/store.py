@@ -42,6 +42,8 @@ class SyncState:
     last_full_sync: datetime | None
     history_complete: bool
     mapping_hash: str | None = None
+    cards_paged: bool = False  # the board was too large for one nested answer: page its cards at once
+    list_matches: str | None = None  # JSON {mapping list name: [list ids]} at the last derive
 
 
 def _migrations_dir() -> Path:

@@ -23,11 +23,13 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from .fake_limits import RateLimits  # noqa: F401 - the fake's public names
+from .synthetic import NESTED_KEYS, _id_key, _iso, synthesize_board  # noqa: F401
 
 _counter = itertools.count(random.randrange(1 << 20))
 _counter_lock = threading.Lock()
@@ -41,21 +43,9 @@ def new_object_id(when: float | None = None) -> str:
     return f"{int(when if when is not None else time.time()):08x}{_PROCESS_TAG}{n:06x}"
 
 
-def _iso(ts: float | None = None) -> str:
-    dt = datetime.fromtimestamp(ts if ts is not None else time.time(), tz=timezone.utc)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
-
-
-def _id_key(i: str) -> int:
-    try:
-        return int(i, 16)
-    except (TypeError, ValueError):
-        return 0
-
-
-NESTED_KEYS = ("actions", "cards", "checklists", "labels", "lists", "members", "memberships", "customFields",
-               "pluginData")
 _AUTH_RE = re.compile(r'^OAuth\s+oauth_consumer_key="([^"]*)",\s*oauth_token="([^"]*)"\s*$')
+
+
 
 
 class _Fault(Exception):
@@ -72,7 +62,8 @@ class FakeTrello:
     def __init__(self, exports: list[dict[str, Any] | str | Path] | None = None, *, key: str | None = None,
                  token: str | None = None, faults: dict[str, float] | None = None, seed: int | None = None,
                  page_threshold: int = 1000, port: int = 0, slow_seconds: float = 1.5,
-                 latency: float = 0.0) -> None:
+                 latency: float = 0.0, limits: RateLimits | None | bool = True,
+                 too_many_status: int = 403) -> None:
         self.boards: dict[str, dict[str, Any]] = {}
         for e in exports or []:
             self.add_board(e)
@@ -83,6 +74,11 @@ class FakeTrello:
         self.page_threshold = page_threshold
         self.slow_seconds = slow_seconds
         self.latency = latency
+        # Real Trello refuses too large a nested board with 403 API_TOO_MANY_CARDS_REQUESTED (TRELLO-FACTS.md).
+        self.too_many_status = too_many_status
+        self.limits = RateLimits() if limits is True else (limits or None)
+        self.headers: dict[str, str] = {}  # extra headers of the next answers (tests: Retry-After, ...)
+        self.trickle = 0.0  # > 0: send each answer's body one byte per this many seconds (a hostile server)
         self.by_board: Counter[str] = Counter()
         self.port = port
         self.lock = threading.RLock()
@@ -148,7 +144,8 @@ class FakeTrello:
             return {"requests": self.requests, "by_path": dict(self.by_path),
                     "by_status": {str(k): v for k, v in self.by_status.items()},
                     "faults": dict(self.faults_injected), "secrets_in_query": self.secrets_in_query,
-                    "by_board": dict(self.by_board)}
+                    "by_board": dict(self.by_board),
+                    "rate_limited": dict(self.limits.exceeded) if self.limits else {}}
 
     def reset_stats(self) -> None:
         """Zero the counters."""
@@ -159,6 +156,8 @@ class FakeTrello:
             self.faults_injected.clear()
             self.by_board.clear()
             self.log.clear()
+            if self.limits:
+                self.limits.exceeded.clear()
 
     # ---- mutations -------------------------------------------------------------------------------------
     def mutate(self, op: str, board: str, **kw: Any) -> dict[str, Any]:
@@ -251,6 +250,18 @@ class FakeTrello:
     # ---- request handling ------------------------------------------------------------------------------
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
         """Answer one request: (status, JSON-able body); raises _Fault('drop') to cut the connection."""
+        status, payload, _ = self.respond(method, raw_path, headers, body)
+        return status, payload
+
+    def respond(self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+                ) -> tuple[int, Any, dict[str, str]]:
+        """Answer one request: (status, JSON-able body or text, headers); raises _Fault('drop')."""
+        extra: dict[str, str] = dict(self.headers)
+        status, payload = self._answer(method, raw_path, headers, body, extra)
+        return status, payload, extra
+
+    def _answer(self, method: str, raw_path: str, headers: dict[str, str], body: bytes,
+                extra: dict[str, str]) -> tuple[int, Any]:
         parts = urlsplit(raw_path)
         path = parts.path.rstrip("/") or "/"
         q = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -273,12 +284,20 @@ class FakeTrello:
                 self.secrets_in_query += 1
             self.log.append({"method": method, "path": path, "query": q})
             fault = self._pick_fault()
+            limited = None
+            if self.limits is not None:
+                m = _AUTH_RE.match(headers.get("Authorization", ""))
+                key, token = (m.group(1), m.group(2)) if m else ("", "")
+                rate_headers, limited = self.limits.count(key, token, path.startswith("/1/members/"))
+                extra.update(rate_headers)
         if self.latency:
             time.sleep(self.latency)
         if fault == "drop":
             raise _Fault("drop")
         if fault == "slow":
             time.sleep(self.slow_seconds)
+        if limited:
+            return 429, {"error": limited, "message": "Rate limit exceeded"}
         if fault == "429":
             return 429, {"error": "API_TOKEN_LIMIT_EXCEEDED", "message": "Rate limit exceeded"}
         if fault == "500":
@@ -390,8 +409,8 @@ class FakeTrello:
         return out
 
     def _too_many(self) -> tuple[int, Any]:
-        return 400, {"message": "Requested too many cards, please use paging",
-                     "error": "API_TOO_MANY_CARDS_REQUESTED"}
+        return self.too_many_status, {"message": "Requested too many cards, please use paging",
+                                      "error": "API_TOO_MANY_CARDS_REQUESTED"}
 
     def _cards(self, b: dict[str, Any], q: dict[str, str], flt: str) -> tuple[int, Any]:
         cards = self._filter_closed(b["cards"], flt)
@@ -417,7 +436,7 @@ class FakeTrello:
             out["cards"] = cards
         if q.get("checklists", "none") != "none":
             out["checklists"] = b["checklists"]
-        if q.get("lists", "open") != "none":
+        if q.get("lists", "none") != "none":
             out["lists"] = self._filter_closed(b["lists"], q.get("lists", "open"))
         if q.get("labels", "none") != "none":
             out["labels"] = b["labels"][: int(q.get("labels_limit", "50"))]
@@ -452,7 +471,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         try:
-            status, payload = self.fake.handle(method, self.path, dict(self.headers.items()), body)
+            status, payload, headers = self.fake.respond(method, self.path, dict(self.headers.items()), body)
         except _Fault:
             # A dropped connection: promise a body, send half of nothing, hang up.
             try:
@@ -471,7 +490,15 @@ class _Handler(BaseHTTPRequestHandler):
         ctype = "application/json" if is_json else "text/plain"
         self.send_header("Content-Type", f"{ctype}; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
+        if self.fake.trickle > 0:
+            for i in range(len(data)):
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+                time.sleep(self.fake.trickle)
+            return
         self.wfile.write(data)
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
@@ -485,82 +512,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self) -> None:  # noqa: N802
         self._serve("DELETE")
-
-
-# ---- synthetic boards ----------------------------------------------------------------------------------
-
-def synthesize_board(n_cards: int, *, template: dict[str, Any] | None = None, seed: int = 0,
-                     name: str | None = None, checklist_every: int = 1, comment_every: int = 2,
-                     start: float = 1_700_000_000.0) -> dict[str, Any]:
-    """An export-shaped board of `n_cards` cards (each with a checklist of 3 items, every other one a comment),
-    using the key sets of a real export's objects when `template` is given."""
-    rng = random.Random(seed)
-    t = start + seed * 1000
-    tick = itertools.count()
-
-    def oid() -> str:
-        i = next(tick)
-        return f"{int(t + i):08x}{seed & 0xFFFFFFFFFF:010x}{i & 0xFFFFFF:06x}"
-
-    def shape(kind: str) -> dict[str, Any]:
-        if template and template.get(kind):
-            return {k: None for k in template[kind][0]}
-        return {}
-
-    board_id = oid()
-    short = f"s{seed:07d}"[:8]
-    member = {"id": oid(), "username": "synthetic", "fullName": "Synthetic Person", "initials": "SP"}
-    board: dict[str, Any] = {**({k: v for k, v in template.items() if k not in NESTED_KEYS} if template else {}),
-                             "id": board_id, "name": name or f"Synthetic board {n_cards}", "desc": "",
-                             "closed": False, "shortLink": short, "url": f"https://trello.com/b/{short}/synthetic",
-                             "members": [member], "memberships": [], "customFields": [], "pluginData": []}
-    lists = []
-    for i, lname in enumerate(["Lunches", "Goals", "Achieved", "Backlog"]):
-        lists.append({**shape("lists"), "id": oid(), "name": lname, "closed": False, "idBoard": board_id,
-                      "pos": 16384 * (i + 1)})
-    labels = [{**shape("labels"), "id": oid(), "idBoard": board_id, "name": n, "color": c}
-              for n, c in [("Influence", "green"), ("Humility", "blue"), ("", "red")]]
-    cards, checklists, actions = [], [], []
-    for i in range(n_cards):
-        cid = oid()
-        created = _iso(int(cid[:8], 16))
-        lst = lists[i % len(lists)]
-        card = {**shape("cards"), "id": cid, "name": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d} card {i}",
-                "desc": "## Best moment\nSomething went well " * rng.randint(0, 3), "closed": i % 50 == 49,
-                "idBoard": board_id, "idList": lst["id"], "idLabels": [labels[i % 3]["id"]],
-                "labels": [labels[i % 3]], "idMembers": [member["id"]], "idChecklists": [], "pos": 16384.0 * i,
-                "due": None, "dueComplete": False, "dateLastActivity": created, "idShort": i + 1,
-                "shortLink": cid[-8:], "url": f"https://trello.com/c/{cid[-8:]}", "checkItemStates": None,
-                "shortUrl": f"https://trello.com/c/{cid[-8:]}", "start": None, "idMembersVoted": [],
-                "badges": {"comments": 0, "checkItems": 0, "checkItemsChecked": 0}}
-        actions.append({"id": cid, "idMemberCreator": member["id"], "type": "createCard", "date": created,
-                        "data": {"board": {"id": board_id, "name": board["name"], "shortLink": short},
-                                 "card": {"id": cid, "name": card["name"], "idShort": i + 1},
-                                 "list": {"id": lst["id"], "name": lst["name"]}},
-                        "memberCreator": member})
-        if checklist_every and i % checklist_every == 0:
-            clid = oid()
-            items = [{"id": oid(), "name": f"Item {j} of card {i}", "state": "complete" if j == 0 else "incomplete",
-                      "pos": 16384 * (j + 1), "due": None, "idMember": None, "idChecklist": clid}
-                     for j in range(3)]
-            checklists.append({**shape("checklists"), "id": clid, "name": "Best moment", "idBoard": board_id,
-                               "idCard": cid, "pos": 16384, "checkItems": items})
-            card["idChecklists"] = [clid]
-            card["badges"].update(checkItems=3, checkItemsChecked=1)
-        if comment_every and i % comment_every == 0:
-            aid = oid()
-            actions.append({"id": aid, "idMemberCreator": member["id"], "type": "commentCard",
-                            "date": _iso(int(aid[:8], 16)),
-                            "data": {"board": {"id": board_id, "name": board["name"], "shortLink": short},
-                                     "card": {"id": cid, "name": card["name"], "idShort": i + 1},
-                                     "list": {"id": lst["id"]}, "text": f"Observation on card {i}"},
-                            "memberCreator": member})
-            card["badges"]["comments"] = 1
-        cards.append(card)
-    actions.sort(key=lambda a: _id_key(a["id"]), reverse=True)
-    board.update(lists=lists, labels=labels, cards=cards, checklists=checklists, actions=actions,
-                 dateLastActivity=actions[0]["date"] if actions else _iso(t))
-    return board
 
 
 def _parse_faults(text: str) -> dict[str, float]:
