@@ -121,7 +121,7 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
         from .locks import acquire_sync_lock
         from .pipeline import import_export
 
-        missing = [p for p in exports if not Path(p).is_file()]
+        missing = [p for p in exports if not Path(p).exists()]
         if missing:  # before the database is opened: a usage error leaves no new empty database behind
             raise ConfigError("--from-export: no such file", problems=[str(p) for p in missing])
         store = ctx.store()

@@ -52,8 +52,10 @@ class TrelloConfig(_Strict):
             key = read_secret_file(self.api_key_file, "trello.api_key_file")
         if token is None and self.token_file:
             token = read_secret_file(self.token_file, "trello.token_file")
-        key = check_credential("trello.api_key", key or os.environ.get("TRELLO_API_KEY") or None)
-        token = check_credential("trello.token", token or os.environ.get("TRELLO_TOKEN") or None)
+        key = check_credential("trello.api_key", key) if key else \
+            check_credential("TRELLO_API_KEY", os.environ.get("TRELLO_API_KEY") or None)
+        token = check_credential("trello.token", token) if token else \
+            check_credential("TRELLO_TOKEN", os.environ.get("TRELLO_TOKEN") or None)
         if not key or not token:
             missing = " and ".join(n for n, v in (("the API key", key), ("the token", token)) if not v)
             raise ConfigError(f"Trello credentials missing: {missing}. Set TRELLO_API_KEY and TRELLO_TOKEN, "

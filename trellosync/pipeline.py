@@ -235,7 +235,8 @@ def add_history(store: Store, board_json: dict[str, Any], config: Config | None)
         store.upsert(conn, t.comments, comments)
         mirror = store.load_mirror(conn, rows.board_id)
         problems, matches = _rebuild(store, conn, mirror, config, bool(state and state.history_complete),
-                                     load_matches(state.list_matches if state else None))
+                                     load_matches(state.list_matches if state else None),
+                                     state.synced_at if state else None)
         if state is not None:
             state.list_matches = matches
             store.set_sync_state(conn, state)

@@ -13,12 +13,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('sync_state') as batch:
-        batch.add_column(sa.Column('cards_paged', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch.add_column(sa.Column('list_matches', sa.Text(), nullable=True))
+    # Plain ADD COLUMN, not batch mode: SQLite's batch mode recreates and renames the table, which the
+    # views of 0002 that read sync_state do not survive ("error in view goal_status").
+    op.add_column('sync_state', sa.Column('cards_paged', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('sync_state', sa.Column('list_matches', sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('sync_state') as batch:
-        batch.drop_column('list_matches')
-        batch.drop_column('cards_paged')
+    # Plain DROP COLUMN (SQLite >= 3.35, PostgreSQL) for the same reason as in upgrade().
+    op.execute("ALTER TABLE sync_state DROP COLUMN list_matches")
+    op.execute("ALTER TABLE sync_state DROP COLUMN cards_paged")
