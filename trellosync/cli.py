@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from dataclasses import dataclass
@@ -51,11 +50,9 @@ pass_ctx = click.make_pass_decorator(Ctx)
 
 
 def _setup_logging(verbose: int) -> None:
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger().setLevel(level)
-    # Alembic announces every migration context at INFO; that is debug detail for our users.
-    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
+    from .logs import setup_logging
+
+    setup_logging(verbose)
 
 
 def _more_verbose(click_ctx: click.Context, _param: click.Parameter, value: int) -> None:
@@ -158,7 +155,8 @@ def init(output: str | None, board_refs: tuple[str, ...], database: str, api_url
 
 @cli.command()
 @common_options
-@click.option("--json", "as_json", is_flag=True, help="One JSON object of counts.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: the counts, and per board (by_board) its figures and sync times.")
 @pass_ctx
 def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: bool) -> None:
     """What the database holds."""
@@ -166,23 +164,19 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
     store = ctx.store(must_exist=True)
     counts = store.counts()
     if as_json:
-        click.echo(json.dumps(counts, sort_keys=True))
+        click.echo(json.dumps({**counts, "by_board": store.board_figures()}, sort_keys=True))
         return
-    from rich.console import Console
-    from rich.table import Table
+    from .console import print_table
 
-    console = Console()
     states = store.sync_states()
-    table = Table(title="Boards")
-    for col in ("board", "id", "source", "data as of (UTC)", "full history"):
-        table.add_column(col)
+    rows = []
     for b in store.boards():
         st = states.get(b["id"])
-        table.add_row(b["name"] + (" (closed)" if b["closed"] else ""), b["id"], st.source if st else "-",
-                      f"{st.synced_at:%Y-%m-%d %H:%M}" if st else "-",
-                      "yes" if st and st.history_complete else "no")
-    console.print(table)
-    console.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+        rows.append((b["name"] + (" (closed)" if b["closed"] else ""), b["id"], st.source if st else "-",
+                     f"{st.synced_at:%Y-%m-%d %H:%M}" if st else "-", "yes" if st and st.history_complete else "no"))
+    print_table("Boards", ("board", "id", "source", "data as of (UTC)", "full history"), rows)
+    if sys.stdout.isatty():
+        click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
 
 
 @cli.command()
@@ -215,14 +209,29 @@ def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
 
 
 @cli.command()
+@common_options
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="trellosync-demo", show_default=True,
               help="Where the PDFs go.")
 @click.option("--no-reports", is_flag=True, help="Only load the example and print the summary.")
-def demo(out_dir: str, no_reports: bool) -> None:
-    """Load the example peer-lunch boards into a temporary database and write every person's reports."""
+@pass_ctx
+def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, no_reports: bool) -> None:
+    """Load the example peer-lunch boards into a temporary database and write every person's reports.
+
+    With --database the example stays in that database; with -c FILE the example's config is written to FILE
+    (pointing at that database), so the other commands can be tried on it.
+
+    \b
+    Examples:
+      trellosync demo
+      trellosync demo -c demo.yaml --database demo.db && trellosync status -c demo.yaml
+    """
+    from .console import report_progress
     from .demo import run_demo
 
-    run_demo(Path(out_dir), reports=not no_reports)
+    _merge(ctx, None, database)
+    config_out = config_path or ctx.config_path
+    run_demo(Path(out_dir), reports=not no_reports, database=ctx.database,
+             config_out=Path(config_out) if config_out else None, progress=report_progress)
 
 
 @cli.command()
@@ -257,8 +266,12 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
         people = [k for k, p in domain.people.items() if p.mapped] or list(domain.people)
         if not people:
             raise ConfigError("nobody to report on: the database holds no people (run `trellosync sync` first)")
-        paths = render_all(kind, people, domain, out_dir=Path(output) if output else out_default,
-                           period_from=start, period_to=end, options=options, fmt=fmt, jobs=jobs)  # type: ignore[arg-type]
+        from .console import report_progress
+
+        with report_progress(len(people)) as tick:
+            paths = render_all(kind, people, domain, out_dir=Path(output) if output else out_default,
+                               period_from=start, period_to=end, options=options, fmt=fmt,  # type: ignore[arg-type]
+                               jobs=jobs, progress=tick)
     else:
         assert person is not None
         name = default_filename(kind, person, fmt, options.as_of)  # type: ignore[arg-type]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -15,8 +16,15 @@ import yaml
 
 from trellosync.charts import render_chart
 from trellosync.errors import ConfigError, TrellosyncError
+from trellosync.logs import current_library_levels
 from trellosync.model import Domain
-from trellosync.render import PdfMetadata, SafeURLFetcher, packaged_templates_dir, render_html, write_pdf
+from trellosync.render import (
+    PdfMetadata,
+    SafeURLFetcher,
+    packaged_templates_dir,
+    render_html,
+    write_pdf,
+)
 from trellosync.report_context import (
     ContextOptions,
     Ladder,
@@ -228,8 +236,10 @@ def default_filename(kind: str, person: str, fmt: Format = "pdf", as_of: date | 
 _WORKER_DOMAIN: Domain | None = None
 
 
-def _init_worker(source: Callable[[], Domain] | Domain) -> None:
+def _init_worker(source: Callable[[], Domain] | Domain, levels: dict[str, int] | None = None) -> None:
     global _WORKER_DOMAIN
+    for name, level in (levels or {}).items():  # a spawned worker would start without the CLI's levels
+        logging.getLogger(name).setLevel(level)
     _WORKER_DOMAIN = source() if callable(source) else source
 
 
@@ -249,8 +259,13 @@ def render_all(
     options: ReportOptions | None = None,
     fmt: Format = "pdf",
     jobs: int | None = None,
+    progress: Callable[[Path], None] | None = None,
 ) -> list[Path]:
-    """Render one report per person into `out_dir`, in parallel processes (`jobs`, default every core)."""
+    """Render one report per person into `out_dir`, in parallel processes (`jobs`, default every core).
+
+    `progress` is called with each written file as it is done (in completion order).
+    """
+    done = progress or (lambda _path: None)
     options = options or ReportOptions()
     domain = domain_loader if isinstance(domain_loader, Domain) else None
     if domain is not None:
@@ -277,11 +292,18 @@ def render_all(
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(job_list) <= 1:
         dom = domain if domain is not None else domain_loader()  # type: ignore[operator]
-        return [render_report(domain=dom, **job) for job in job_list]
+        paths = []
+        for job in job_list:
+            paths.append(render_report(domain=dom, **job))
+            done(paths[-1])
+        return paths
     with ProcessPoolExecutor(
-        max_workers=min(workers, len(job_list)), initializer=_init_worker, initargs=(domain_loader,)
+        max_workers=min(workers, len(job_list)), initializer=_init_worker, initargs=(domain_loader, current_library_levels())
     ) as pool:
-        return [Path(p) for p in pool.map(_render_in_worker, job_list)]
+        futures = [pool.submit(_render_in_worker, job) for job in job_list]
+        for future in as_completed(futures):
+            done(Path(future.result()))
+        return [Path(f.result()) for f in futures]
 
 
 def options_as_dict(options: ReportOptions) -> dict[str, Any]:

@@ -395,6 +395,35 @@ class Store:
                 "commitments": n(t.commitments),
             }
 
+    def board_figures(self) -> list[dict[str, Any]]:
+        """Per board: its row, live counts of what it holds, and its sync state (for `status --json`)."""
+        live = {t.cards: t.cards.c.deleted_at.is_(None), t.comments: t.comments.c.deleted_at.is_(None),
+                t.lists: t.lists.c.deleted_at.is_(None)}
+        tables = {"lists": t.lists, "cards": t.cards, "comments": t.comments, "actions": t.actions,
+                  "lunches": t.lunches, "feedback": t.feedback, "goals": t.goals, "commitments": t.commitments}
+        with self.engine.connect() as conn:
+            per: dict[str, dict[str, int]] = {}
+            for name, table in tables.items():
+                q = select(table.c.board_id, func.count()).group_by(table.c.board_id)
+                if table in live:
+                    q = q.where(live[table])
+                for board_id, n in conn.execute(q):
+                    per.setdefault(board_id, {})[name] = int(n)
+            states = {r.board_id: r._mapping for r in conn.execute(select(t.sync_state))}
+            out = []
+            for b in conn.execute(select(t.boards).order_by(t.boards.c.name)):
+                st = states.get(b.id)
+                out.append({
+                    "id": b.id, "name": b.name, "closed": bool(b.closed), "url": b.url,
+                    **{name: per.get(b.id, {}).get(name, 0) for name in tables},
+                    "source": st["source"] if st else None,
+                    "synced_at": _iso(st["synced_at"]) if st else None,
+                    "last_full_sync": _iso(st["last_full_sync"]) if st else None,
+                    "history_complete": bool(st["history_complete"]) if st else False,
+                    "date_last_activity": st["date_last_activity"] if st else None,
+                })
+        return out
+
     def table_dump(self) -> dict[str, list[tuple]]:
         """Every row of every table, sorted: for comparing two states of a database."""
         out: dict[str, list[tuple]] = {}
@@ -403,6 +432,11 @@ class Store:
                 rows = [tuple("" if v is None else v for v in r) for r in conn.execute(select(table))]
                 out[table.name] = sorted(rows, key=repr)
         return out
+
+
+def _iso(v: datetime | None) -> str | None:
+    """A stored naive-UTC time as ISO 8601 with its zone ('2026-11-22T10:00:00Z')."""
+    return v.isoformat(timespec="seconds") + "Z" if v is not None else None
 
 
 def _to_json(v: Any) -> str:
