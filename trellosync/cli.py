@@ -241,19 +241,34 @@ def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, 
 @click.option("--all", "all_people", is_flag=True, help="One report for every mapped person (in parallel).")
 @click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (inclusive).")
 @click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period (inclusive).")
-@click.option("-o", "--output", type=click.Path(), help="Output file (a folder with --all).")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("-o", "--output", type=click.Path(),
+              help="Output file, its extension (.pdf, .html) choosing the format; a folder with --all.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]),
+              help="pdf or html (default: from -o's extension, else pdf).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for --all (default: every core).")
 @pass_ctx
 def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, person: str | None,
-           all_people: bool, period_from: Any, period_to: Any, output: str | None, fmt: str,
+           all_people: bool, period_from: Any, period_to: Any, output: str | None, fmt: str | None,
            jobs: int | None) -> None:
-    """Write a goal-achievement report, promotion dossier or conversation brief (PDF or HTML)."""
-    from .reports import default_filename, options_from_config, render_all, render_report
+    """Write a goal-achievement report, promotion dossier or conversation brief (PDF or HTML).
+
+    Default file names carry the kind, the person and the period (dossier-will-2026-01-01_2026-06-30.pdf),
+    in the config's reports.output folder.
+
+    \b
+    Examples:
+      trellosync report brief jessica
+      trellosync report dossier will --from 2026-01-01 --to 2026-06-30 -o will-h1.pdf
+      trellosync report goals --all --format html -o reports/
+    """
+    from .reports import default_filename, options_from_config, render_all, render_report, report_period
 
     ctx = _merge(ctx, config_path, database)
     if all_people == (person is not None):
         raise click.UsageError("give either a PERSON or --all")
+    fmt = output_format(output, fmt, folder=all_people)
+    if fmt == "pdf":
+        _pdf_notes()
     config = ctx.config()
     rc = config.reports if config else None
     options = options_from_config(config)
@@ -274,7 +289,8 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
                                jobs=jobs, progress=tick)
     else:
         assert person is not None
-        name = default_filename(kind, person, fmt, options.as_of)  # type: ignore[arg-type]
+        name = default_filename(kind, person, fmt, report_period(  # type: ignore[arg-type]
+            kind, person, domain, period_from=start, period_to=end, options=options))
         out = Path(output) if output else out_default / name
         if out.is_dir():
             out = out / name
@@ -282,6 +298,28 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
                                fmt=fmt, out=out)]  # type: ignore[arg-type]
     for path in paths:
         click.echo(str(path))
+
+
+FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
+def output_format(output: str | None, fmt: str | None, *, folder: bool = False) -> str:
+    """--format, else the extension of -o, else pdf; a --format that contradicts -o is a usage error."""
+    suffix = Path(output).suffix.lower() if output and not folder and not Path(output).is_dir() else ""
+    implied = FORMATS.get(suffix)
+    if fmt and implied and fmt != implied:
+        raise click.UsageError(f"-o {output} names a .{implied} file but --format is {fmt}")
+    if suffix and not implied and not fmt:
+        raise click.UsageError(f"cannot tell the format from {suffix!r}: name the file .pdf or .html, or pass --format")
+    return fmt or implied or "pdf"
+
+
+def _pdf_notes() -> None:
+    """Say once, before PDFs are rendered, what missing system library makes them slower (or fail)."""
+    from .render import pdf_library_notes
+
+    for note in pdf_library_notes():
+        click.echo(f"trellosync: {note}", err=True)
 
 
 def main() -> None:

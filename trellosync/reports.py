@@ -19,10 +19,11 @@ from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.logs import current_library_levels
 from trellosync.model import Domain
 from trellosync.render import (
+    ASSET_MARKER,
     PdfMetadata,
     SafeURLFetcher,
-    packaged_templates_dir,
     render_html,
+    self_contained_html,
     write_pdf,
 )
 from trellosync.report_context import (
@@ -177,7 +178,7 @@ def render_report_html(ctx: Any, options: ReportOptions, *, for_pdf: bool = True
         created=created.astimezone(tz) if created.tzinfo else created.replace(tzinfo=timezone.utc).astimezone(tz),
     )
     charts = [render_chart(c) for c in getattr(ctx, "charts", [])]
-    asset_base = "" if for_pdf else packaged_templates_dir().resolve().as_uri() + "/"
+    asset_base = "" if for_pdf else ASSET_MARKER  # HTML: replaced by data: URIs (self_contained_html)
     html = render_html(
         f"{ctx.kind}.html",
         {
@@ -220,14 +221,31 @@ def render_report(
     out = Path(out)
     if fmt == "html":
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(html, encoding="utf-8")
+        fetcher = fetcher or SafeURLFetcher(overrides=options.templates_dir)
+        out.write_text(self_contained_html(html, fetcher), encoding="utf-8")
         return out
     return write_pdf(html, out, meta, fetcher or SafeURLFetcher(overrides=options.templates_dir))
 
 
-def default_filename(kind: str, person: str, fmt: Format = "pdf", as_of: date | None = None) -> str:
-    """`dossier-will-2026-11-22.pdf`."""
-    stamp = (as_of or date.today()).isoformat()
+def report_period(kind: str, person: str, domain: Domain, *, period_from: date | None = None,
+                  period_to: date | None = None, options: ReportOptions | None = None) -> Period:
+    """The period a report covers (a brief: the one day it prepares for)."""
+    options = options or ReportOptions()
+    as_of = default_as_of(domain, options, _check(kind, person, domain, options))
+    if kind == "brief":
+        return Period(period_to or as_of, period_to or as_of)
+    try:
+        return resolve_period(domain, person, period_from, period_to, as_of, options.timezone)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def default_filename(kind: str, person: str, fmt: Format = "pdf", period: Period | date | None = None) -> str:
+    """Kind, person and period: `dossier-will-2026-01-01_2026-06-30.pdf`, `brief-will-2026-11-22.pdf`."""
+    if isinstance(period, Period):
+        stamp = period.start.isoformat() + ("" if period.start == period.end else "_" + period.end.isoformat())
+    else:
+        stamp = (period or date.today()).isoformat()
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in person)
     return f"{kind}-{safe}-{stamp}.{fmt}"
 
@@ -285,7 +303,8 @@ def render_all(
             "period_to": period_to,
             "options": options,
             "fmt": fmt,
-            "out": out_dir / default_filename(kind, p, fmt, as_of),
+            "out": out_dir / default_filename(kind, p, fmt, as_of if domain is None else report_period(
+                kind, p, domain, period_from=period_from, period_to=period_to, options=options)),
         }
         for p in people
     ]
@@ -317,6 +336,7 @@ __all__ = [
     "UnknownPersonError",
     "build_context",
     "default_filename",
+    "report_period",
     "load_ladder",
     "options_from_config",
     "render_all",
