@@ -8,10 +8,12 @@ packaged templates folder (fonts, CSS): every other URL raises.
 from __future__ import annotations
 
 import base64
+import bisect
 import functools
 import importlib.resources
 import io
 import re
+import subprocess
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,7 +44,7 @@ _IGNORABLE = {0x200D, 0xFE0E, 0xFE0F, *range(0x1F3FB, 0x1F400)}  # ZWJ, variatio
 
 
 @functools.lru_cache(maxsize=1)
-def _covered_codepoints() -> frozenset[int]:
+def _packaged_codepoints() -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     covered: set[int] = set()
@@ -53,19 +55,57 @@ def _covered_codepoints() -> frozenset[int]:
     return frozenset(covered)
 
 
+@functools.lru_cache(maxsize=1)
+def _system_ranges() -> tuple[tuple[int, int], ...]:
+    """Code point ranges the fonts fontconfig knows cover (Pango falls back to them); () without fc-list."""
+    try:
+        listing = subprocess.run(["fc-list", "--format", "%{charset}\n"], capture_output=True, text=True,
+                                 timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    ranges: list[tuple[int, int]] = []
+    for token in listing.split():
+        lo, _, hi = token.partition("-")
+        try:
+            ranges.append((int(lo, 16), int(hi or lo, 16)))
+        except ValueError:
+            continue
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return tuple(merged)
+
+
+def has_glyph(ch: str) -> bool:
+    """True when the shipped fonts or an installed font (through fontconfig) can draw the character."""
+    cp = ord(ch)
+    if cp in _packaged_codepoints():
+        return True
+    ranges = _system_ranges()
+    i = bisect.bisect_right(ranges, (cp, 0x10FFFF)) - 1
+    return i >= 0 and ranges[i][0] <= cp <= ranges[i][1]
+
+
 def spell_out_missing_glyphs(text: str) -> str:
-    """Replace characters the shipped fonts cannot draw (emoji, mostly) by their name: 🎉 → [party popper]."""
+    """Replace symbols no installed font can draw by their name (a box says nothing): U+1FBC5 -> [stick figure].
+
+    Emoji and every script are drawn with real glyphs when a font has them (e.g. Debian's fonts-noto-color-emoji
+    and fonts-noto-cjk); letters are always left to the fallback fonts.
+    """
     if text.isascii():
         return text
-    covered = _covered_codepoints()
-    if all(ord(ch) in covered or not unicodedata.category(ch).startswith("S") for ch in set(text)):
+    symbols = {ch for ch in set(text) if unicodedata.category(ch).startswith("S")}
+    missing = {ch for ch in symbols if not has_glyph(ch)}
+    if not missing:
         return text
     out: list[str] = []
     for ch in text:
-        cp = ord(ch)
-        if cp in covered or cp < 0x20 or ch.isspace() or not unicodedata.category(ch).startswith("S"):
-            out.append(ch)  # letters of other scripts are left to the system's fallback fonts
-        elif cp in _IGNORABLE:
+        if ch not in missing:
+            out.append(ch)
+        elif ord(ch) in _IGNORABLE:
             continue
         else:
             name = unicodedata.name(ch, "").lower()
