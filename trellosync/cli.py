@@ -78,6 +78,24 @@ def common_options(f: Any) -> Any:
     return f
 
 
+def _complete_person(click_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[Any]:
+    """PERSON completions: the people in the database named by -c/--database (or the default one)."""
+    from click.shell_completion import CompletionItem
+
+    params: dict[str, Any] = {}
+    for c in (click_ctx.parent, click_ctx):
+        params.update({k: v for k, v in (c.params if c else {}).items() if v})
+    try:
+        store = Ctx(params.get("config_path"), params.get("database"), 0).store(must_exist=True)
+        try:
+            people = store.people_names()
+        finally:
+            store.close()
+        return [CompletionItem(key, help=name) for key, name in people if key.startswith(incomplete)]
+    except Exception:  # noqa: BLE001 - completion must never print a traceback into the user's shell
+        return []
+
+
 def _merge(ctx: Ctx, config_path: str | None, database: str | None) -> Ctx:
     if config_path:
         ctx.config_path, ctx._loaded = config_path, False
@@ -109,7 +127,13 @@ def cli(click_ctx: click.Context, config_path: str | None, database: str | None,
 @pass_ctx
 def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple[str, ...],
          boards: tuple[str, ...], full: bool, wait: bool, worker: bool) -> None:
-    """Pull the mapped boards from Trello (or import exports) into the database."""
+    """Pull the mapped boards from Trello (or import exports) into the database.
+
+    \b
+    Examples:
+      trellosync sync -c trellosync.yaml
+      trellosync sync --from-export board.json --database try.db
+    """
     _merge(ctx, config_path, database)
     config = ctx.config()
     store = ctx.store()
@@ -132,7 +156,12 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of boards.")
 @pass_ctx
 def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: bool) -> None:
-    """What the token can see: name, id, last activity (one request)."""
+    """What the token can see: name, id, last activity (one request).
+
+    \b
+    Example:
+      TRELLO_API_KEY=... TRELLO_TOKEN=... trellosync boards
+    """
     _merge(ctx, config_path, database)
     from .sync import boards_command
 
@@ -140,14 +169,23 @@ def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", "-c", "--config", "output", type=click.Path(dir_okay=False), default=None,
               help="Write the config to this file (default: standard output).")
 @click.option("--board", "board_refs", multiple=True, help="Only this board (url, shortLink, id or name).")
-@click.option("--database", "database", default="sqlite:///trellosync.db", show_default=True)
+@click.option("--database", "database", default="sqlite:///trellosync.db", show_default=True,
+              help="The database the new config names.")
+@click.option("-v", "--verbose", count=True, expose_value=False, callback=_more_verbose,
+              help="-v for progress details, -vv for debug logging.")
 @click.option("--api-url", default=None, help="Trello API base URL (default https://api.trello.com/1).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(output: str | None, board_refs: tuple[str, ...], database: str, api_url: str | None, force: bool) -> None:
-    """Write a starting config from the boards $TRELLO_API_KEY / $TRELLO_TOKEN can see."""
+    """Write a starting config from the boards $TRELLO_API_KEY / $TRELLO_TOKEN can see.
+
+    \b
+    Examples:
+      trellosync init > trellosync.yaml
+      trellosync init -c trellosync.yaml --database postgresql://trellosync@db/trellosync
+    """
     from .sync import init_command
 
     init_command(Path(output) if output else None, boards=list(board_refs), database=database, api_url=api_url, force=force)
@@ -159,7 +197,13 @@ def init(output: str | None, board_refs: tuple[str, ...], database: str, api_url
               help="One JSON object: the counts, and per board (by_board) its figures and sync times.")
 @pass_ctx
 def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: bool) -> None:
-    """What the database holds."""
+    """What the database holds (piped: plain tab-separated columns).
+
+    \b
+    Examples:
+      trellosync status -c trellosync.yaml
+      trellosync status --json | jq '.by_board[] | {name, cards, synced_at}'
+    """
     _merge(ctx, config_path, database)
     store = ctx.store(must_exist=True)
     counts = store.counts()
@@ -184,7 +228,12 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
 @click.option("--online", is_flag=True, help="Also try the credentials and look the boards up on Trello.")
 @pass_ctx
 def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool) -> None:
-    """Validate the config (exit 0 when valid, 2 when not)."""
+    """Validate the config (exit 0 when valid, 2 when not).
+
+    \b
+    Example:
+      trellosync check -c trellosync.yaml --online
+    """
     _merge(ctx, config_path, database)
     config = ctx.config(required=True)
     assert config is not None
@@ -199,7 +248,12 @@ def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool)
 @common_options
 @pass_ctx
 def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
-    """Re-derive lunches, feedback, goals and commitments from the stored mirror (after a mapping change)."""
+    """Re-derive lunches, feedback, goals and commitments from the stored mirror (after a mapping change).
+
+    \b
+    Example:
+      trellosync rebuild -c trellosync.yaml -v
+    """
     _merge(ctx, config_path, database)
     from .pipeline import rebuild_domain
 
@@ -237,7 +291,7 @@ def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, 
 @cli.command()
 @common_options
 @click.argument("kind", type=click.Choice(["goals", "dossier", "brief"]))
-@click.argument("person", required=False)
+@click.argument("person", required=False, shell_complete=_complete_person)
 @click.option("--all", "all_people", is_flag=True, help="One report for every mapped person (in parallel).")
 @click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (inclusive).")
 @click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period (inclusive).")

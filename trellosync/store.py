@@ -395,6 +395,12 @@ class Store:
                 "commitments": n(t.commitments),
             }
 
+    def people_names(self) -> list[tuple[str, str]]:
+        """(key, name) of every person, mapped ones first (for shell completion)."""
+        with self.engine.connect() as conn:
+            q = select(t.people.c.key, t.people.c.name).order_by(t.people.c.mapped.desc(), t.people.c.key)
+            return [(r.key, r.name) for r in conn.execute(q)]
+
     def board_figures(self) -> list[dict[str, Any]]:
         """Per board: its row, live counts of what it holds, and its sync state (for `status --json`)."""
         live = {t.cards: t.cards.c.deleted_at.is_(None), t.comments: t.comments.c.deleted_at.is_(None),
