@@ -116,6 +116,7 @@ def test_demo_keeps_the_example_with_config_and_database(tmp_path: Path, capsys,
     assert code == 0 and json.loads(stdout)["boards"] == 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_render_all_reports_progress_once_per_report(example_db: str, tmp_path: Path, jobs: int) -> None:
     from trellosync.reports import ReportOptions, render_all
