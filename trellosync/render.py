@@ -327,7 +327,9 @@ def _subset_font(data: bytes, chars: set[str]) -> bytes:
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(data))
-    subsetter = subset.Subsetter(subset.Options(layout_features=["*"], notdef_outline=True))
+    options = subset.Options(layout_features=["*"], notdef_outline=True)
+    options.drop_tables += ["FFTM"]  # FontForge's timestamps: fontTools would warn that it cannot subset them
+    subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes={ord(c) for c in chars} | set(range(0x20, 0x7F)))
     subsetter.subset(font)
     out = io.BytesIO()
