@@ -112,8 +112,11 @@ class Store:
         keys = [c.name for c in table.primary_key.columns]
         q = self.engine.dialect.identifier_preparer.quote
         update = [c for c in cols if c not in keys]
-        conflict = (f"DO UPDATE SET {', '.join(f'{q(c)} = excluded.{q(c)}' for c in update)}" if update
-                    else "DO NOTHING")
+        differs = " IS DISTINCT FROM " if self.dialect == "postgresql" else " IS NOT "
+        # Only rows whose values changed are rewritten: a re-sync of a large board touches few pages.
+        conflict = (f"DO UPDATE SET {', '.join(f'{q(c)} = excluded.{q(c)}' for c in update)} WHERE "
+                    + " OR ".join(f"{q(table.name)}.{q(c)}{differs}excluded.{q(c)}" for c in update)
+                    if update else "DO NOTHING")
         sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
                f"VALUES ({', '.join([self._mark] * len(cols))}) "
                f"ON CONFLICT ({', '.join(q(k) for k in keys)}) {conflict}")
