@@ -129,3 +129,39 @@ def test_render_all_reports_progress_once_per_report(example_db: str, tmp_path: 
     paths = render_all("brief", ["will", "jessica", "amara"], domain, out_dir=tmp_path, fmt="html", jobs=jobs,
                        options=ReportOptions(as_of=domain.synced_at.date()), progress=done.append)
     assert sorted(done) == sorted(paths) and len(paths) == 3 and all(p.is_file() for p in paths)
+
+
+@pytest.mark.slow
+def test_missing_harfbuzz_subset_is_one_note_and_weasyprint_stays_quiet(
+        example_db: str, tmp_path: Path, capsys, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    weasyprint = render.load_weasyprint()
+    monkeypatch.setattr(weasyprint.text.ffi, "harfbuzz_subset", None)
+    monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)  # WeasyPrint falls back to fontTools
+    args = ["report", "brief", "will", "--database", example_db, "-o", str(tmp_path / "b.pdf")]
+    code, stdout, err = run_cli(capsys, *args)
+    assert code == 0 and (tmp_path / "b.pdf").is_file()
+    assert err.strip().splitlines() == [
+        "trellosync: libharfbuzz-subset0 is not installed: WeasyPrint subsets fonts with fontTools instead, which "
+        "is slower; on Debian or Ubuntu: sudo apt-get install libharfbuzz-subset0"]
+    assert not [r for r in caplog.records if r.name.startswith(("weasyprint", "fontTools"))]
+    code, _, _ = run_cli(capsys, *args, "-v")
+    assert code == 0
+    assert any("HarfBuzz-Subset" in r.getMessage() for r in caplog.records if r.name == "weasyprint")
+
+
+def test_piped_boards_prints_plain_columns_with_whole_ids(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    from trellosync.demo import example_dir
+    from trellosync.testing.fake_trello import FakeTrello
+
+    key, token = "e5" * 16, "f6" * 32
+    with FakeTrello(sorted(example_dir().glob("*.json")), key=key, token=token) as fake:
+        monkeypatch.setenv("TRELLO_API_KEY", key)
+        monkeypatch.setenv("TRELLO_TOKEN", token)
+        monkeypatch.setenv("TRELLO_API_URL", fake.url)
+        monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
+        code, stdout, err = run_cli(capsys, "boards")
+    assert code == 0, err
+    rows = [line.split("\t") for line in stdout.splitlines()]
+    assert rows[0] == ["name", "id", "shortLink", "last activity", "mapped"]
+    assert len(rows) == 4 and all(len(r[1]) == 24 for r in rows[1:])

@@ -486,17 +486,12 @@ def boards_command(config: Config | None, *, as_json: bool = False) -> None:
     if as_json:
         print(_json.dumps(listing, indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
+    from .console import print_table
 
-    table = Table(title=f"{len(listing)} boards")
-    for col in ("name", "id", "shortLink", "last activity", "mapped"):
-        table.add_column(col)
-    for b in listing:
-        mapped = "yes" if config is not None and config.mapping_for(b) else ""
-        table.add_row(b.get("name", "") + (" (closed)" if b.get("closed") else ""), b["id"],
-                      b.get("shortLink", ""), (b.get("dateLastActivity") or "")[:16].replace("T", " "), mapped)
-    Console().print(table)
+    rows = [(b.get("name", "") + (" (closed)" if b.get("closed") else ""), b["id"], b.get("shortLink", ""),
+             (b.get("dateLastActivity") or "")[:16].replace("T", " "),
+             "yes" if config is not None and config.mapping_for(b) else "") for b in listing]
+    print_table(f"{len(listing)} boards", ("name", "id", "shortLink", "last activity", "mapped"), rows)
 
 
 def init_command(output: Any, *, boards: list[str], database: str, api_url: str | None, force: bool) -> None:
