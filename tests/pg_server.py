@@ -33,7 +33,10 @@ class PgServer:
     """initdb into a temporary folder, start on a free loopback port, stop and delete on stop()."""
 
     def __init__(self) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="trellosync-pg-"))
+        # On tmpfs when there is one: a run creates ~100 databases (~30,000 files), and deleting them from a
+        # busy disk at the end took 20 s of a 75 s run.
+        shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+        self.dir = Path(tempfile.mkdtemp(prefix="trellosync-pg-", dir=shm))
         self.port = _free_port()
         self._as_user: list[str] = []
         if os.geteuid() == 0:
@@ -67,12 +70,12 @@ class PgServer:
         """URL of the maintenance database."""
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
-    def new_database(self) -> str:
-        """Create an empty database; return its URL."""
+    def new_database(self, template: str | None = None) -> str:
+        """Create an empty database (or a copy of the database `template`); return its URL."""
         import psycopg
 
         name = "t_" + uuid.uuid4().hex[:12]
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
                              autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import EXPORTS
 
 from trellosync import schema as t
@@ -61,6 +62,7 @@ def _sync(cfg: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+@pytest.mark.slow
 def test_sigkill_at_twenty_moments(tmp_path: Path) -> None:
     big = synthesize_board(700, seed=77, comment_every=1)  # paged (threshold 500), 1,400 actions: paged too
     with FakeTrello([big, EXPORTS / "csv-export-board.json"], key=KEY, token=TOKEN, page_threshold=500) as fake:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pypdf
+import pytest
 from clihelp import run_cli
 
 from trellosync.demo import load_example, summary_rows
@@ -17,6 +18,7 @@ def test_demo_summary_figures(tmp_path):
     assert rows["will"]["lunches"] > rows["jessica"]["lunches"]  # Will also has the advocate board
 
 
+@pytest.mark.slow
 def test_demo_command_writes_three_reports_per_person(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = run_cli(capsys, "demo", "--out", str(tmp_path / "out"))

@@ -59,7 +59,7 @@ def _warnings(err: str) -> list[str]:
 def _per_board(capsys: pytest.CaptureFixture[str], cfg: Path) -> dict[str, dict[str, Any]]:
     code, out, err = run_cli(capsys, "status", "--json", "-c", str(cfg))
     assert code == 0, err
-    return {b["name"]: b for b in json.loads(out)["per_board"]}
+    return {b["name"]: b for b in json.loads(out)["by_board"]}
 
 
 def test_a_typo_is_reported_by_check_sync_and_rebuild(fake: FakeTrello, tmp_path: Path, env: None,

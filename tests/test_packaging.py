@@ -22,23 +22,36 @@ def wheel(tmp_path_factory) -> Path:
     return next(out.glob("trellosync-*.whl"))
 
 
+@pytest.mark.slow
 def test_wheel_contents(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("trellosync/templates/base.html", "trellosync/templates/report.css",
                      "trellosync/templates/goals.html", "trellosync/templates/dossier.html",
                      "trellosync/templates/brief.html", "trellosync/example/config.yaml",
                      "trellosync/example/peer-lunch-will-jessica.json", "trellosync/migrations/env.py",
-                     "trellosync/migrations/versions/0001_initial_schema.py", "trellosync/cli.py"):
+                     "trellosync/migrations/versions/0001_initial_schema.py", "trellosync/cli.py",
+                     "trellosync/datasette-metadata.yaml"):
         assert required in names, required
     assert any(n.startswith("trellosync/templates/fonts/") and n.endswith(".ttf") for n in names)
     assert not any(n.startswith("tests/") for n in names)
 
 
+def _site_dirs() -> list[str]:
+    """The site-packages folders this test run imports from (a virtualenv's, then the system's)."""
+    return [p for p in sys.path if p.endswith(("site-packages", "dist-packages")) and Path(p).is_dir()]
+
+
+@pytest.mark.slow
 def test_installed_command_runs_outside_the_checkout(wheel, tmp_path):
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    # Not system_site_packages: from inside a virtualenv that would show the base interpreter's packages,
+    # not the virtualenv's. The dependencies come from this run's own site folders through a .pth file
+    # (whose own .pth files, such as an editable install of the checkout, are not processed).
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     py = env_dir / "bin" / "python"
-    # The venv sees the test environment's dependencies; trellosync itself comes from the wheel.
+    inner_site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+    (Path(inner_site) / "outer-environment.pth").write_text("\n".join(_site_dirs()) + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "-q", str(wheel)],
                    check=True, capture_output=True, timeout=300)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}

@@ -14,6 +14,8 @@ from trellosync.model import Domain
 from trellosync.render import SafeURLFetcher
 from trellosync.reports import ReportOptions, render_report
 
+pytestmark = pytest.mark.slow  # renders every report kind as PDF and HTML
+
 
 class _Tags(HTMLParser):
     """Every real element of an HTML page with its attributes (escaped text is not an element)."""

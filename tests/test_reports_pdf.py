@@ -13,6 +13,8 @@ from report_fixtures import example_domain
 
 from trellosync.reports import ReportOptions, UnknownPersonError, render_all, render_report
 
+pytestmark = pytest.mark.slow  # every test here renders PDFs
+
 AS_OF = date(2026, 6, 30)
 OPTIONS = ReportOptions(
     as_of=AS_OF,

@@ -60,6 +60,7 @@ def _api_url(servers: dict[str, FakeTrello], path: str) -> str:
 PATHS = ["ok", "refused", "timeout", "401", "500"]
 
 
+@pytest.mark.slow  # 45 real processes
 @pytest.mark.parametrize("verbosity", ["", "-v", "-vv"])
 @pytest.mark.parametrize("path", PATHS)
 def test_cli_never_shows_the_secrets(servers: dict[str, FakeTrello], path: str, verbosity: str,

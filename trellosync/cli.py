@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import sys
@@ -53,11 +52,9 @@ pass_ctx = click.make_pass_decorator(Ctx)
 
 
 def _setup_logging(verbose: int) -> None:
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger().setLevel(level)
-    # Alembic announces every migration context at INFO; that is debug detail for our users.
-    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose > 1 else logging.WARNING)
+    from .logs import setup_logging
+
+    setup_logging(verbose)
 
 
 def _more_verbose(click_ctx: click.Context, _param: click.Parameter, value: int) -> None:
@@ -81,6 +78,24 @@ def common_options(f: Any) -> Any:
     f = click.option("-v", "--verbose", count=True, expose_value=False, callback=_more_verbose,
                      help="-v for progress details, -vv for debug logging.")(f)
     return f
+
+
+def _complete_person(click_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[Any]:
+    """PERSON completions: the people in the database named by -c/--database (or the default one)."""
+    from click.shell_completion import CompletionItem
+
+    params: dict[str, Any] = {}
+    for c in (click_ctx.parent, click_ctx):
+        params.update({k: v for k, v in (c.params if c else {}).items() if v})
+    try:
+        store = Ctx(params.get("config_path"), params.get("database"), 0).store(must_exist=True)
+        try:
+            people = store.people_names()
+        finally:
+            store.close()
+        return [CompletionItem(key, help=name) for key, name in people if key.startswith(incomplete)]
+    except Exception:  # noqa: BLE001 - completion must never print a traceback into the user's shell
+        return []
 
 
 def _merge(ctx: Ctx, config_path: str | None, database: str | None) -> Ctx:
@@ -114,7 +129,13 @@ def cli(click_ctx: click.Context, config_path: str | None, database: str | None,
 @pass_ctx
 def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple[str, ...],
          boards: tuple[str, ...], full: bool, wait: bool, worker: bool) -> None:
-    """Pull the mapped boards from Trello (or import exports) into the database."""
+    """Pull the mapped boards from Trello (or import exports) into the database.
+
+    \b
+    Examples:
+      trellosync sync -c trellosync.yaml
+      trellosync sync --from-export board.json --database try.db
+    """
     _merge(ctx, config_path, database)
     config = ctx.config()
     if exports:
@@ -242,7 +263,12 @@ class _SyncView:
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of boards.")
 @pass_ctx
 def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: bool) -> None:
-    """What the token can see: name, id, last activity (one request)."""
+    """What the token can see: name, id, last activity (one request).
+
+    \b
+    Example:
+      TRELLO_API_KEY=... TRELLO_TOKEN=... trellosync boards
+    """
     _merge(ctx, config_path, database)
     from .config import TrelloConfig
     from .onboard import list_boards
@@ -253,28 +279,32 @@ def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
     if as_json:
         click.echo(json.dumps(listing, indent=2))
         return
-    from rich.console import Console
-    from rich.table import Table
+    from .console import print_table
 
-    table = Table(title=f"{len(listing)} boards")
-    for col in ("name", "id", "shortLink", "last activity", "mapped"):
-        table.add_column(col)
-    for b in listing:
-        mapped = "yes" if config is not None and config.mapping_for(b) else ""
-        table.add_row(_safe(b.get("name", "")) + (" (closed)" if b.get("closed") else ""), b["id"],
-                      b.get("shortLink", ""), (b.get("dateLastActivity") or "")[:16].replace("T", " "), mapped)
-    Console().print(table)
+    rows = [(b.get("name", "") + (" (closed)" if b.get("closed") else ""), b["id"], b.get("shortLink", ""),
+             (b.get("dateLastActivity") or "")[:16].replace("T", " "),
+             "yes" if config is not None and config.mapping_for(b) else "") for b in listing]
+    print_table(f"{len(listing)} boards", ("name", "id", "shortLink", "last activity", "mapped"), rows)
 
 
 @cli.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", "-c", "--config", "output", type=click.Path(dir_okay=False), default=None,
               help="Write the config to this file (default: standard output).")
 @click.option("--board", "board_refs", multiple=True, help="Only this board (url, shortLink, id or name).")
-@click.option("--database", "database", default="sqlite:///trellosync.db", show_default=True)
+@click.option("--database", "database", default="sqlite:///trellosync.db", show_default=True,
+              help="The database the new config names.")
+@click.option("-v", "--verbose", count=True, expose_value=False, callback=_more_verbose,
+              help="-v for progress details, -vv for debug logging.")
 @click.option("--api-url", default=None, help="Trello API base URL (default https://api.trello.com/1).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(output: str | None, board_refs: tuple[str, ...], database: str, api_url: str | None, force: bool) -> None:
-    """Write a starting config from the boards $TRELLO_API_KEY / $TRELLO_TOKEN can see."""
+    """Write a starting config from the boards $TRELLO_API_KEY / $TRELLO_TOKEN can see.
+
+    \b
+    Examples:
+      trellosync init > trellosync.yaml
+      trellosync init -c trellosync.yaml --database postgresql://trellosync@db/trellosync
+    """
     from .client import client_from_config
     from .config import TrelloConfig
     from .onboard import init_config
@@ -297,34 +327,35 @@ def init(output: str | None, board_refs: tuple[str, ...], database: str, api_url
 
 @cli.command()
 @common_options
-@click.option("--json", "as_json", is_flag=True, help="One JSON object of counts.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON object: the counts, and per board (by_board) its figures and sync times.")
 @pass_ctx
 def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: bool) -> None:
-    """What the database holds."""
-    _merge(ctx, config_path, database)
-    from .diagnostics import board_figures
+    """What the database holds (piped: plain tab-separated columns).
 
+    \b
+    Examples:
+      trellosync status -c trellosync.yaml
+      trellosync status --json | jq '.by_board[] | {name, cards, synced_at}'
+    """
+    _merge(ctx, config_path, database)
     store = ctx.store(must_exist=True)
     counts = store.counts()
-    figures = board_figures(store)
+    figures = store.board_figures()
     if as_json:
-        click.echo(json.dumps({**counts, "per_board": figures}, sort_keys=True))
+        click.echo(json.dumps({**counts, "by_board": figures}, sort_keys=True))
         return
-    from rich.console import Console
-    from rich.table import Table
+    from .console import print_table
 
-    console = Console()
-    table = Table(title="Boards (what the mapping found)")
-    for col in ("board", "id", "lunches", "entries", "goals", "commitments", "last sync (UTC)", "last change",
-                "full history"):
-        table.add_column(col)
-    for b in figures:
-        table.add_row(_safe(b["name"]) + (" (closed)" if b["closed"] else ""), b["id"], str(b["lunches"]),
-                      str(b["entries"]), str(b["goals"]), str(b["commitments"]),
-                      (b["last_sync"] or "-").replace("T", " ")[:16] + (f" ({b['source']})" if b["source"] else ""),
-                      (b["last_change"] or "-").replace("T", " ")[:16], "yes" if b["history_complete"] else "no")
-    console.print(table)
-    console.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+    rows = [(b["name"] + (" (closed)" if b["closed"] else ""), b["id"], str(b["lunches"]), str(b["entries"]),
+             str(b["goals"]), str(b["commitments"]),
+             (b["synced_at"] or "-").replace("T", " ")[:16] + (f" ({b['source']})" if b["source"] else ""),
+             (b["date_last_activity"] or "-").replace("T", " ")[:16], "yes" if b["history_complete"] else "no")
+            for b in figures]
+    print_table("Boards (what the mapping found)", ("board", "id", "lunches", "entries", "goals", "commitments",
+                                                   "last sync (UTC)", "last change", "full history"), rows)
+    if sys.stdout.isatty():
+        click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
 
 
 @cli.command()
@@ -334,7 +365,12 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
 @click.option("--strict", is_flag=True, help="With --online: exit 2 when a mapping name finds nothing.")
 @pass_ctx
 def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool, strict: bool) -> None:
-    """Validate the config (exit 0 when valid, 2 when not)."""
+    """Validate the config (exit 0 when valid, 2 when not).
+
+    \b
+    Example:
+      trellosync check -c trellosync.yaml --online
+    """
     _merge(ctx, config_path, database)
     config = ctx.config(required=True)
     assert config is not None
@@ -367,7 +403,12 @@ def _existing_store(ctx: Ctx) -> Any:
 @common_options
 @pass_ctx
 def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
-    """Re-derive lunches, feedback, goals and commitments from the stored mirror (after a mapping change)."""
+    """Re-derive lunches, feedback, goals and commitments from the stored mirror (after a mapping change).
+
+    \b
+    Example:
+      trellosync rebuild -c trellosync.yaml -v
+    """
     _merge(ctx, config_path, database)
     from .pipeline import rebuild_domain
 
@@ -379,38 +420,68 @@ def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
 
 
 @cli.command()
+@common_options
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="trellosync-demo", show_default=True,
               help="Where the PDFs go.")
 @click.option("--no-reports", is_flag=True, help="Only load the example and print the summary.")
-def demo(out_dir: str, no_reports: bool) -> None:
-    """Load the example peer-lunch boards into a temporary database and write every person's reports."""
+@pass_ctx
+def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, no_reports: bool) -> None:
+    """Load the example peer-lunch boards into a temporary database and write every person's reports.
+
+    With --database the example stays in that database; with -c FILE the example's config is written to FILE
+    (pointing at that database), so the other commands can be tried on it.
+
+    \b
+    Examples:
+      trellosync demo
+      trellosync demo -c demo.yaml --database demo.db && trellosync status -c demo.yaml
+    """
+    from .console import report_progress
     from .demo import run_demo
 
-    run_demo(Path(out_dir), reports=not no_reports)
+    _merge(ctx, None, database)
+    config_out = config_path or ctx.config_path
+    run_demo(Path(out_dir), reports=not no_reports, database=ctx.database,
+             config_out=Path(config_out) if config_out else None, progress=report_progress)
 
 
 @cli.command()
 @common_options
 @click.argument("kind", type=click.Choice(["goals", "dossier", "brief"]))
-@click.argument("person", required=False)
+@click.argument("person", required=False, shell_complete=_complete_person)
 @click.option("--all", "all_people", is_flag=True, help="One report for every mapped person (in parallel).")
 @click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (inclusive).")
 @click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period (inclusive).")
-@click.option("-o", "--output", type=click.Path(), help="Output file (a folder with --all).")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("-o", "--output", type=click.Path(),
+              help="Output file, its extension (.pdf, .html) choosing the format; a folder with --all.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]),
+              help="pdf or html (default: from -o's extension, else pdf).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for --all (default: every core).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file even if it is not a trellosync report.")
 @pass_ctx
 def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, person: str | None,
-           all_people: bool, period_from: Any, period_to: Any, output: str | None, fmt: str,
+           all_people: bool, period_from: Any, period_to: Any, output: str | None, fmt: str | None,
            jobs: int | None, force: bool) -> None:
-    """Write a goal-achievement report, promotion dossier or conversation brief (PDF or HTML)."""
+    """Write a goal-achievement report, promotion dossier or conversation brief (PDF or HTML).
+
+    Default file names carry the kind, the person and the period (dossier-will-2026-01-01_2026-06-30.pdf),
+    in the config's reports.output folder.
+
+    \b
+    Examples:
+      trellosync report brief jessica
+      trellosync report dossier will --from 2026-01-01 --to 2026-06-30 -o will-h1.pdf
+      trellosync report goals --all --format html -o reports/
+    """
     from .files import check_writable_reports
-    from .reports import default_filename, options_from_config, render_all, render_report
+    from .reports import default_filename, options_from_config, render_all, render_report, report_period
 
     ctx = _merge(ctx, config_path, database)
     if all_people == (person is not None):
         raise click.UsageError("give either a PERSON or --all")
+    fmt = output_format(output, fmt, folder=all_people)
+    if fmt == "pdf":
+        _pdf_notes()
     config = ctx.config()
     rc = config.reports if config else None
     options = options_from_config(config)
@@ -423,13 +494,18 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
         people = [k for k, p in domain.people.items() if p.mapped] or list(domain.people)
         if not people:
             raise ConfigError("nobody to report on: the database holds no people (run `trellosync sync` first)")
+        from .console import report_progress
+
         out_dir = Path(output) if output else out_default
         check_writable_reports((out_dir / default_filename(kind, p, fmt, options.as_of) for p in people), force=force)  # type: ignore[arg-type]
-        paths = render_all(kind, people, domain, out_dir=out_dir,
-                           period_from=start, period_to=end, options=options, fmt=fmt, jobs=jobs)  # type: ignore[arg-type]
+        with report_progress(len(people)) as tick:
+            paths = render_all(kind, people, domain, out_dir=out_dir,
+                               period_from=start, period_to=end, options=options, fmt=fmt,  # type: ignore[arg-type]
+                               jobs=jobs, progress=tick)
     else:
         assert person is not None
-        name = default_filename(kind, person, fmt, options.as_of)  # type: ignore[arg-type]
+        name = default_filename(kind, person, fmt, report_period(  # type: ignore[arg-type]
+            kind, person, domain, period_from=start, period_to=end, options=options))
         out = Path(output) if output else out_default / name
         if out.is_dir():
             out = out / name
@@ -438,6 +514,28 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
                                fmt=fmt, out=out)]  # type: ignore[arg-type]
     for path in paths:
         click.echo(str(path))
+
+
+FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
+def output_format(output: str | None, fmt: str | None, *, folder: bool = False) -> str:
+    """--format, else the extension of -o, else pdf; a --format that contradicts -o is a usage error."""
+    suffix = Path(output).suffix.lower() if output and not folder and not Path(output).is_dir() else ""
+    implied = FORMATS.get(suffix)
+    if fmt and implied and fmt != implied:
+        raise click.UsageError(f"-o {output} names a .{implied} file but --format is {fmt}")
+    if suffix and not implied and not fmt:
+        raise click.UsageError(f"cannot tell the format from {suffix!r}: name the file .pdf or .html, or pass --format")
+    return fmt or implied or "pdf"
+
+
+def _pdf_notes() -> None:
+    """Say once, before PDFs are rendered, what missing system library makes them slower (or fail)."""
+    from .render import pdf_library_notes
+
+    for note in pdf_library_notes():
+        click.echo(f"trellosync: {note}", err=True)
 
 
 def main() -> None:

@@ -472,6 +472,8 @@ def load_config(path: str | Path) -> Config:
         cfg.reports.templates = base / cfg.reports.templates
     if cfg.reports.dossier.ladder and not cfg.reports.dossier.ladder.is_absolute():
         cfg.reports.dossier.ladder = base / cfg.reports.dossier.ladder
+    if not cfg.reports.output.is_absolute():
+        cfg.reports.output = base / cfg.reports.output
     if cfg.database.startswith("sqlite:///") and not cfg.database.startswith("sqlite:////"):
         rel = cfg.database[len("sqlite:///"):]
         if rel and rel != ":memory:":

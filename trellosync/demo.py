@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from importlib import resources
 from pathlib import Path
 
@@ -10,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from .config import Config, load_config
+from .console import Tick
+from .errors import ConfigError
 from .model import Domain
 from .pipeline import import_export
 from .store import Store
@@ -46,37 +50,84 @@ def summary_rows(domain: Domain, config: Config) -> list[dict[str, object]]:
     return rows
 
 
-def run_demo(out_dir: Path, *, reports: bool = True, console: Console | None = None) -> list[Path]:
-    """Load the example into a temporary database, print a summary per person, write every report."""
+def kept_database_url(database: str | None, config_out: Path | None) -> str | None:
+    """Where a kept demo database goes: --database as given, else beside a written config, else nowhere."""
+    if database:
+        return database if "://" in database else f"sqlite:///{Path(database).expanduser().resolve()}"
+    if config_out is not None:
+        return f"sqlite:///{config_out.resolve().parent / 'trellosync-demo.db'}"
+    return None
+
+
+def write_demo_config(path: Path, database_url: str) -> None:
+    """The example's config, pointing at the demo database, for trying the other commands on it."""
+    if path.exists():
+        raise ConfigError(f"{path} exists; choose another file for the demo's config")
+    text = (example_dir() / "config.yaml").read_text(encoding="utf-8")
+    path.write_text(text + f"\n# Written by `trellosync demo`: the database the example was loaded into.\n"
+                    f"database: {database_url}\n", encoding="utf-8")
+
+
+def run_demo(out_dir: Path, *, reports: bool = True, console: Console | None = None, database: str | None = None,
+             config_out: Path | None = None, progress: Callable[[int], AbstractContextManager[Tick]] | None = None,
+             ) -> list[Path]:
+    """Load the example into a database (temporary unless given), print a summary per person, write every report.
+
+    `progress(total)` gives the callback each written report is passed to (the CLI's progress bar).
+    """
     console = console or Console()
     written: list[Path] = []
+    kept = kept_database_url(database, config_out)
     with tempfile.TemporaryDirectory(prefix="trellosync-demo-") as tmp:
-        config, store = load_example(f"sqlite:///{tmp}/demo.db")
+        config, store = load_example(kept or f"sqlite:///{tmp}/demo.db")
         try:
+            if config_out is not None:
+                write_demo_config(config_out, store.url)
             domain = store.load_domain()
-            counts = store.counts()
-            console.print(f"Loaded {counts['boards']} example boards: {counts['cards']} cards, "
-                          f"{counts['lunches']} lunches, {counts['feedback']} feedback entries, "
-                          f"{counts['goals']} goals, {counts['commitments']} commitments.")
-            table = Table(title=f"Peer feedback lunches, data as of {domain.synced_at:%d %b %Y}")
-            for col, just in (("person", "left"), ("lunches", "right"), ("goals achieved", "right"),
-                              ("goals open", "right"), ("keep rate", "right")):
-                table.add_column(col, justify=just)  # type: ignore[arg-type]
-            for r in summary_rows(domain, config):
-                table.add_row(str(r["person"]), str(r["lunches"]), str(r["achieved"]), str(r["open"]),
-                              str(r["keep_rate"]))
-            console.print(table)
+            print_summary(console, store, domain, config)
             if reports:
-                from .reports import REPORT_KINDS, options_from_config, render_all
-
-                options = options_from_config(config, as_of=domain.synced_at.date() if domain.synced_at else None)
-                out_dir.mkdir(parents=True, exist_ok=True)
-                people = list(config.people)
-                for kind in REPORT_KINDS:
-                    written += render_all(kind, people, domain, out_dir=out_dir, options=options)
+                written = write_reports(domain, config, out_dir, progress or (lambda _n: nullcontext(_ignore)))
                 console.print(f"Wrote {len(written)} PDFs to {out_dir}/:")
                 for p in written:
                     console.print(f"  {p}")
+            if kept:
+                console.print(f"The example stays in {store.url}" +
+                              (f"; try: trellosync status -c {config_out}" if config_out else ""))
         finally:
             store.close()
+    return written
+
+
+def _ignore(_path: Path) -> None:
+    return None
+
+
+def print_summary(console: Console, store: Store, domain: Domain, config: Config) -> None:
+    """What was loaded, and a table of each person's figures as of the data's date."""
+    counts = store.counts()
+    console.print(f"Loaded {counts['boards']} example boards: {counts['cards']} cards, "
+                  f"{counts['lunches']} lunches, {counts['feedback']} feedback entries, "
+                  f"{counts['goals']} goals, {counts['commitments']} commitments.")
+    table = Table(title=f"Peer feedback lunches, data as of {domain.synced_at:%d %b %Y}")
+    for col, just in (("person", "left"), ("lunches", "right"), ("goals achieved", "right"),
+                      ("goals open", "right"), ("keep rate", "right")):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in summary_rows(domain, config):
+        table.add_row(str(r["person"]), str(r["lunches"]), str(r["achieved"]), str(r["open"]),
+                      str(r["keep_rate"]))
+    console.print(table)
+
+
+def write_reports(domain: Domain, config: Config, out_dir: Path,
+                  progress: Callable[[int], AbstractContextManager[Tick]]) -> list[Path]:
+    """Every report kind for every mapped person, with one progress callback over all of them."""
+    from .reports import REPORT_KINDS, options_from_config, render_all
+
+    options = options_from_config(config, as_of=domain.synced_at.date() if domain.synced_at else None)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    people = list(config.people)
+    written: list[Path] = []
+    with progress(len(people) * len(REPORT_KINDS)) as tick:
+        for kind in REPORT_KINDS:
+            written += render_all(kind, people, domain, out_dir=out_dir, options=options, progress=tick)
     return written

@@ -219,34 +219,6 @@ def load_matches(text: str | None) -> dict[str, list[str]]:
     return {k: [str(i) for i in v] for k, v in data.items() if isinstance(v, list)} if isinstance(data, dict) else {}
 
 
-def board_figures(store: Any) -> list[dict[str, Any]]:
-    """Per stored board: what the mapping found (lunches, entries, goals, commitments) and when it synced."""
-    from sqlalchemy import func, select
-
-    from . import schema as t
-
-    with store.engine.connect() as conn:
-        def per_board(table: Any) -> dict[str, int]:
-            q = select(table.c.board_id, func.count()).group_by(table.c.board_id)
-            return {bid: int(n) for bid, n in conn.execute(q)}
-
-        lunches, entries = per_board(t.lunches), per_board(t.feedback)
-        goals, commitments = per_board(t.goals), per_board(t.commitments)
-        states = {r.board_id: r for r in conn.execute(select(t.sync_state))}
-        boards = list(conn.execute(select(t.boards.c.id, t.boards.c.name, t.boards.c.closed)
-                                   .order_by(t.boards.c.name)))
-    out = []
-    for b in boards:
-        st = states.get(b.id)
-        out.append({"id": b.id, "name": b.name, "closed": bool(b.closed), "lunches": lunches.get(b.id, 0),
-                    "entries": entries.get(b.id, 0), "goals": goals.get(b.id, 0),
-                    "commitments": commitments.get(b.id, 0), "source": st.source if st else None,
-                    "last_sync": st.synced_at.isoformat(timespec="seconds") if st and st.synced_at else None,
-                    "last_change": st.date_last_activity if st else None,
-                    "history_complete": bool(st.history_complete) if st else False})
-    return out
-
-
 def stored_problems(store: Any, config: Any, board_id: str) -> list[Problem]:
     """The mapping problems of a stored board, from its mirror (no download, no write)."""
     if config is None:

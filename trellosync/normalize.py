@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -44,6 +43,11 @@ def parse_time(value: Any) -> datetime | None:
     """Trello's ISO 8601 timestamp ('2019-04-04T23:43:41.662Z') as a naive UTC datetime."""
     if not value or not isinstance(value, str):
         return None
+    if value[-1] == "Z" and "+" not in value:  # the common case, already UTC: no time zone arithmetic
+        try:
+            return datetime.fromisoformat(value[:-1])
+        except ValueError:
+            pass
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -226,7 +230,7 @@ def normalize_action(a: dict[str, Any], board_id: str) -> dict[str, Any] | None:
         "id": a["id"], "board_id": board_id, "type": _str(a.get("type")) or "unknown", "date": date,
         "member_id": a.get("idMemberCreator"), "member_username": mc.get("username"),
         "member_name": mc.get("fullName"), "card_id": card.get("id"),
-        "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
+        "data": data,  # stored as JSON by the store; kept parsed for the domain step of the same run
     }
 
 

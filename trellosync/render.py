@@ -7,8 +7,13 @@ packaged templates folder (fonts, CSS): every other URL raises.
 
 from __future__ import annotations
 
+import base64
+import bisect
 import functools
 import importlib.resources
+import io
+import re
+import subprocess
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +28,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from trellosync.errors import TrellosyncError
 from trellosync.files import atomic_write
 from trellosync.report_context import format_date
 
@@ -56,7 +62,7 @@ _IGNORABLE = {0x200D, 0xFE0E, 0xFE0F, *range(0x1F3FB, 0x1F400)}  # ZWJ, variatio
 
 
 @functools.lru_cache(maxsize=1)
-def _covered_codepoints() -> frozenset[int]:
+def _packaged_codepoints() -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     covered: set[int] = set()
@@ -67,19 +73,57 @@ def _covered_codepoints() -> frozenset[int]:
     return frozenset(covered)
 
 
+@functools.lru_cache(maxsize=1)
+def _system_ranges() -> tuple[tuple[int, int], ...]:
+    """Code point ranges the fonts fontconfig knows cover (Pango falls back to them); () without fc-list."""
+    try:
+        listing = subprocess.run(["fc-list", "--format", "%{charset}\n"], capture_output=True, text=True,
+                                 timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    ranges: list[tuple[int, int]] = []
+    for token in listing.split():
+        lo, _, hi = token.partition("-")
+        try:
+            ranges.append((int(lo, 16), int(hi or lo, 16)))
+        except ValueError:
+            continue
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return tuple(merged)
+
+
+def has_glyph(ch: str) -> bool:
+    """True when the shipped fonts or an installed font (through fontconfig) can draw the character."""
+    cp = ord(ch)
+    if cp in _packaged_codepoints():
+        return True
+    ranges = _system_ranges()
+    i = bisect.bisect_right(ranges, (cp, 0x10FFFF)) - 1
+    return i >= 0 and ranges[i][0] <= cp <= ranges[i][1]
+
+
 def spell_out_missing_glyphs(text: str) -> str:
-    """Replace characters the shipped fonts cannot draw (emoji, mostly) by their name: 🎉 → [party popper]."""
+    """Replace symbols no installed font can draw by their name (a box says nothing): U+1FBC5 -> [stick figure].
+
+    Emoji and every script are drawn with real glyphs when a font has them (e.g. Debian's fonts-noto-color-emoji
+    and fonts-noto-cjk); letters are always left to the fallback fonts.
+    """
     if text.isascii():
         return text
-    covered = _covered_codepoints()
-    if all(ord(ch) in covered or not unicodedata.category(ch).startswith("S") for ch in set(text)):
+    symbols = {ch for ch in set(text) if unicodedata.category(ch).startswith("S")}
+    missing = {ch for ch in symbols if not has_glyph(ch)}
+    if not missing:
         return text
     out: list[str] = []
     for ch in text:
-        cp = ord(ch)
-        if cp in covered or cp < 0x20 or ch.isspace() or not unicodedata.category(ch).startswith("S"):
-            out.append(ch)  # letters of other scripts are left to the system's fallback fonts
-        elif cp in _IGNORABLE:
+        if ch not in missing:
+            out.append(ch)
+        elif ord(ch) in _IGNORABLE:
             continue
         else:
             name = unicodedata.name(ch, "").lower()
@@ -214,6 +258,39 @@ def render_html(
     return make_environment(templates_dir, for_pdf).get_template(template).render(**context)
 
 
+PDF_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"  # Debian and Ubuntu names
+
+
+def _import_weasyprint() -> Any:
+    import weasyprint
+
+    return weasyprint
+
+
+def load_weasyprint() -> Any:
+    """The weasyprint module; a missing Pango (WeasyPrint loads it when imported) is one clear error."""
+    try:
+        return _import_weasyprint()
+    except OSError as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise TrellosyncError(f"PDF output needs the Pango library, which WeasyPrint could not load ({detail}); "
+                              f"on Debian or Ubuntu: sudo apt-get install {PDF_PACKAGES} "
+                              "(or write HTML: --format html)") from None
+
+
+def pdf_library_notes() -> list[str]:
+    """What is missing but not fatal for PDF output (HarfBuzz subset: fonts are subset more slowly)."""
+    ffi = load_weasyprint().text.ffi
+    if getattr(ffi, "harfbuzz_subset", True) is None:
+        return ["libharfbuzz-subset0 is not installed: WeasyPrint subsets fonts with fontTools instead, which is "
+                "slower; on Debian or Ubuntu: sudo apt-get install libharfbuzz-subset0"]
+    return []
+
+
+_MIME = {".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf", ".svg": "image/svg+xml", ".png": "image/png",
+         ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
 class RefusedURLError(ValueError):
     """WeasyPrint asked for a URL outside the packaged templates folder."""
 
@@ -225,14 +302,11 @@ class SafeURLFetcher:
     """
 
     def __init__(self, root: Path | None = None, overrides: Path | None = None) -> None:
-        import weasyprint
-
         self.packaged = (root or packaged_templates_dir()).resolve()
         # With a user's template folder, relative URLs resolve there first, then fall back to the package.
         self.root = overrides.resolve() if overrides else self.packaged
         self.calls: list[str] = []
         self.refused: list[str] = []
-        self._inner = weasyprint.URLFetcher(allowed_protocols=["file"])
         self._fail_on_errors = False  # read by weasyprint.urls.fetch
 
     def resolve(self, url: str) -> Path:
@@ -251,7 +325,7 @@ class SafeURLFetcher:
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
         """Serve a file from the templates folder (the WeasyPrint ≥ 68 fetcher interface)."""
-        import weasyprint
+        weasyprint = load_weasyprint()
 
         self.calls.append(url)
         try:
@@ -259,12 +333,48 @@ class SafeURLFetcher:
         except RefusedURLError:
             self.refused.append(url)
             raise
-        mime = {".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf", ".svg": "image/svg+xml", ".png": "image/png"}
         return weasyprint.urls.URLFetcherResponse(
-            path.as_uri(), path.read_bytes(), {"Content-Type": mime.get(path.suffix.lower(), "application/octet-stream")}
+            path.as_uri(), path.read_bytes(), {"Content-Type": _MIME.get(path.suffix.lower(), "application/octet-stream")}
         )
 
     __call__ = fetch
+
+
+# In HTML output, asset URLs start with this marker and are then replaced by data: URIs, so the file looks the
+# same opened from disk, served or mailed.
+ASSET_MARKER = "trellosync-asset:"
+_ASSET_URL = re.compile(re.escape(ASSET_MARKER) + r"([A-Za-z0-9_./-]+)")
+
+
+def self_contained_html(html: str, fetcher: SafeURLFetcher) -> str:
+    """Inline every packaged asset the HTML refers to as a data: URI; fonts subset to the document's text."""
+    text = set(html)
+
+    def inline(m: re.Match[str]) -> str:
+        path = fetcher.resolve((fetcher.root / m[1]).as_uri())
+        data = path.read_bytes()
+        if path.suffix.lower() in (".ttf", ".otf"):
+            data = _subset_font(data, text)
+        mime = _MIME.get(path.suffix.lower(), "application/octet-stream")
+        return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+    return _ASSET_URL.sub(inline, html)
+
+
+def _subset_font(data: bytes, chars: set[str]) -> bytes:
+    """The font reduced to the glyphs of `chars` (and ASCII), so an inlined font costs kilobytes, not 700 KB."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(data))
+    options = subset.Options(layout_features=["*"], notdef_outline=True)
+    options.drop_tables += ["FFTM"]  # FontForge's timestamps: fontTools would warn that it cannot subset them
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes={ord(c) for c in chars} | set(range(0x20, 0x7F)))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
 
 
 @dataclass
@@ -287,7 +397,7 @@ def write_pdf(
     on_document: Callable[[Any], None] | None = None,
 ) -> Path:
     """Lay out `html` with WeasyPrint and write the PDF: only packaged assets, no attachments, no forms."""
-    import weasyprint
+    weasyprint = load_weasyprint()
 
     fetcher = fetcher or SafeURLFetcher()
     base_url = fetcher.root.as_uri() + "/"

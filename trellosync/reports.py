@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -16,8 +17,16 @@ import yaml
 from trellosync.charts import render_chart
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.files import atomic_write, private_mkdir
+from trellosync.logs import current_library_levels
 from trellosync.model import Domain
-from trellosync.render import PdfMetadata, SafeURLFetcher, packaged_templates_dir, render_html, write_pdf
+from trellosync.render import (
+    ASSET_MARKER,
+    PdfMetadata,
+    SafeURLFetcher,
+    render_html,
+    self_contained_html,
+    write_pdf,
+)
 from trellosync.report_context import (
     ContextOptions,
     Ladder,
@@ -170,7 +179,7 @@ def render_report_html(ctx: Any, options: ReportOptions, *, for_pdf: bool = True
         created=created.astimezone(tz) if created.tzinfo else created.replace(tzinfo=timezone.utc).astimezone(tz),
     )
     charts = [render_chart(c) for c in getattr(ctx, "charts", [])]
-    asset_base = "" if for_pdf else packaged_templates_dir().resolve().as_uri() + "/"
+    asset_base = "" if for_pdf else ASSET_MARKER  # HTML: replaced by data: URIs (self_contained_html)
     html = render_html(
         f"{ctx.kind}.html",
         {
@@ -212,13 +221,31 @@ def render_report(
     html, meta = render_report_html(ctx, options, for_pdf=fmt == "pdf")
     out = Path(out)
     if fmt == "html":
-        return atomic_write(out, lambda f: f.write(html.encode("utf-8")))
+        fetcher = fetcher or SafeURLFetcher(overrides=options.templates_dir)
+        page = self_contained_html(html, fetcher)
+        return atomic_write(out, lambda f: f.write(page.encode("utf-8")))
     return write_pdf(html, out, meta, fetcher or SafeURLFetcher(overrides=options.templates_dir))
 
 
-def default_filename(kind: str, person: str, fmt: Format = "pdf", as_of: date | None = None) -> str:
-    """`dossier-will-2026-11-22.pdf`."""
-    stamp = (as_of or date.today()).isoformat()
+def report_period(kind: str, person: str, domain: Domain, *, period_from: date | None = None,
+                  period_to: date | None = None, options: ReportOptions | None = None) -> Period:
+    """The period a report covers (a brief: the one day it prepares for)."""
+    options = options or ReportOptions()
+    as_of = default_as_of(domain, options, _check(kind, person, domain, options))
+    if kind == "brief":
+        return Period(period_to or as_of, period_to or as_of)
+    try:
+        return resolve_period(domain, person, period_from, period_to, as_of, options.timezone)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def default_filename(kind: str, person: str, fmt: Format = "pdf", period: Period | date | None = None) -> str:
+    """Kind, person and period: `dossier-will-2026-01-01_2026-06-30.pdf`, `brief-will-2026-11-22.pdf`."""
+    if isinstance(period, Period):
+        stamp = period.start.isoformat() + ("" if period.start == period.end else "_" + period.end.isoformat())
+    else:
+        stamp = (period or date.today()).isoformat()
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in person)
     return f"{kind}-{safe}-{stamp}.{fmt}"
 
@@ -227,8 +254,10 @@ def default_filename(kind: str, person: str, fmt: Format = "pdf", as_of: date | 
 _WORKER_DOMAIN: Domain | None = None
 
 
-def _init_worker(source: Callable[[], Domain] | Domain) -> None:
+def _init_worker(source: Callable[[], Domain] | Domain, levels: dict[str, int] | None = None) -> None:
     global _WORKER_DOMAIN
+    for name, level in (levels or {}).items():  # a spawned worker would start without the CLI's levels
+        logging.getLogger(name).setLevel(level)
     _WORKER_DOMAIN = source() if callable(source) else source
 
 
@@ -248,8 +277,13 @@ def render_all(
     options: ReportOptions | None = None,
     fmt: Format = "pdf",
     jobs: int | None = None,
+    progress: Callable[[Path], None] | None = None,
 ) -> list[Path]:
-    """Render one report per person into `out_dir`, in parallel processes (`jobs`, default every core)."""
+    """Render one report per person into `out_dir`, in parallel processes (`jobs`, default every core).
+
+    `progress` is called with each written file as it is done (in completion order).
+    """
+    done = progress or (lambda _path: None)
     options = options or ReportOptions()
     domain = domain_loader if isinstance(domain_loader, Domain) else None
     if domain is not None:
@@ -269,18 +303,26 @@ def render_all(
             "period_to": period_to,
             "options": options,
             "fmt": fmt,
-            "out": out_dir / default_filename(kind, p, fmt, as_of),
+            "out": out_dir / default_filename(kind, p, fmt, as_of if domain is None else report_period(
+                kind, p, domain, period_from=period_from, period_to=period_to, options=options)),
         }
         for p in people
     ]
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(job_list) <= 1:
         dom = domain if domain is not None else domain_loader()  # type: ignore[operator]
-        return [render_report(domain=dom, **job) for job in job_list]
+        paths = []
+        for job in job_list:
+            paths.append(render_report(domain=dom, **job))
+            done(paths[-1])
+        return paths
     with ProcessPoolExecutor(
-        max_workers=min(workers, len(job_list)), initializer=_init_worker, initargs=(domain_loader,)
+        max_workers=min(workers, len(job_list)), initializer=_init_worker, initargs=(domain_loader, current_library_levels())
     ) as pool:
-        return [Path(p) for p in pool.map(_render_in_worker, job_list)]
+        futures = [pool.submit(_render_in_worker, job) for job in job_list]
+        for future in as_completed(futures):
+            done(Path(future.result()))
+        return [Path(f.result()) for f in futures]
 
 
 def options_as_dict(options: ReportOptions) -> dict[str, Any]:
@@ -294,6 +336,7 @@ __all__ = [
     "UnknownPersonError",
     "build_context",
     "default_filename",
+    "report_period",
     "load_ladder",
     "options_from_config",
     "render_all",

@@ -6,6 +6,7 @@ Nothing here touches the network. Every write happens on a connection the caller
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -15,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.types import Boolean, DateTime, Float
 
 from . import schema as t
 from .domain.records import commitment_of, domain_rows, feedback_of, goals_of, lunch_of
@@ -122,16 +122,65 @@ class Store:
     # ------------------------------------------------------------------ mirror
 
     def upsert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-        """Insert rows, replacing the non-key columns of rows whose key exists."""
+        """Insert rows, replacing the non-key columns of rows whose key exists (one driver executemany)."""
         if not rows:
             return
-        ins = pg_insert(table) if self.dialect == "postgresql" else sqlite_insert(table)
+        cols = list(rows[0])
         keys = [c.name for c in table.primary_key.columns]
-        cols = [c for c in rows[0] if c not in keys]
-        stmt = ins.on_conflict_do_update(index_elements=keys, set_={c: ins.excluded[c] for c in cols}) \
-            if cols else ins.on_conflict_do_nothing(index_elements=keys)
-        for i in range(0, len(rows), 2000):
-            conn.execute(stmt, rows[i:i + 2000])
+        q = self.engine.dialect.identifier_preparer.quote
+        update = [c for c in cols if c not in keys]
+        differs = " IS DISTINCT FROM " if self.dialect == "postgresql" else " IS NOT "
+        # Only rows whose values changed are rewritten: a re-sync of a large board touches few pages.
+        conflict = (f"DO UPDATE SET {', '.join(f'{q(c)} = excluded.{q(c)}' for c in update)} WHERE "
+                    + " OR ".join(f"{q(table.name)}.{q(c)}{differs}excluded.{q(c)}" for c in update)
+                    if update else "DO NOTHING")
+        sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
+               f"VALUES ({', '.join([self._mark] * len(cols))}) "
+               f"ON CONFLICT ({', '.join(q(k) for k in keys)}) {conflict}")
+        conn.exec_driver_sql(sql, self._driver_rows(table, cols, rows))
+
+    def insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Plain INSERT of rows (one driver executemany)."""
+        if not rows:
+            return
+        cols = list(rows[0])
+        q = self.engine.dialect.identifier_preparer.quote
+        sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
+               f"VALUES ({', '.join([self._mark] * len(cols))})")
+        conn.exec_driver_sql(sql, self._driver_rows(table, cols, rows))
+
+    @property
+    def _mark(self) -> str:
+        return "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+
+    def _driver_rows(self, table: Table, cols: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """Rows as the driver's parameter lists: the column types' bind conversions, dicts and lists as JSON.
+
+        Going around SQLAlchemy's per-row parameter building is what makes a 5,000-card board cheap to
+        store (benchmarks/bench_sync.py); the conversions are the ones SQLAlchemy itself would apply.
+        """
+        first = rows[0]
+        procs = [(j, _to_json if isinstance(first[c], (dict, list)) else self._bind(table.c[c].type))
+                 for j, c in enumerate(cols)]
+        procs = [(j, p) for j, p in procs if p is not None]
+        if not procs:
+            return [tuple(map(r.get, cols)) for r in rows]
+        out = [list(map(r.get, cols)) for r in rows]
+        for j, proc in procs:
+            for row in out:
+                if row[j] is not None:
+                    row[j] = proc(row[j])
+        return [tuple(row) for row in out]
+
+    def _bind(self, typ: Any) -> Any:
+        """The conversion a value of this column type needs before the driver sees it (None: none)."""
+        if isinstance(typ, (Boolean, Float)):
+            return None  # our rows hold Python bools and floats, which both drivers bind natively
+        proc = typ.dialect_impl(self.engine.dialect).bind_processor(self.engine.dialect)
+        if proc is not None and isinstance(typ, DateTime):
+            # SQLAlchemy's SQLite DATETIME text ('2026-01-02 03:04:05.000000'), without its per-value dict.
+            return lambda v: v.isoformat(" ", "microseconds") if type(v) is datetime else proc(v)
+        return proc
 
     def save_mirror(self, conn: Connection, rows: BoardRows, *, seen_at: datetime, snapshot_complete: bool,
                     history_complete: bool) -> None:
@@ -189,8 +238,12 @@ class Store:
                 q = q.order_by(order)
             return [dict(r._mapping) for r in conn.execute(q)]
 
-        actions = rows_of(t.actions, t.actions.c.date)
-        comments = rows_of(t.comments, t.comments.c.date)
+        if snapshot is not None:
+            actions = self._accumulated(conn, t.actions, board_id, snapshot.actions)
+            comments = self._accumulated(conn, t.comments, board_id, snapshot.comments)
+        else:
+            actions = rows_of(t.actions, t.actions.c.date)
+            comments = rows_of(t.comments, t.comments.c.date)
         if snapshot is not None:
             bm = snapshot.board_members
         else:
@@ -213,6 +266,19 @@ class Store:
             checklists=rows_of(t.checklists, t.checklists.c.pos),
             check_items=rows_of(t.check_items, t.check_items.c.pos), comments=comments, actions=actions,
         )
+
+    def _accumulated(self, conn: Connection, table: Table, board_id: str,
+                     fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A board's rows of a table that accumulates across syncs, by date: the rows just saved are taken
+        from memory (their action `data` still parsed), only the older ones are read back."""
+        held = {r["id"] for r in fresh}
+        stored = conn.execute(select(table.c.id).where(table.c.board_id == board_id)).scalars().all()
+        older = [i for i in stored if i not in held]
+        rows = list(fresh)
+        for i in range(0, len(older), CHUNK):
+            q = select(table).where(table.c.id.in_(older[i:i + CHUNK]))
+            rows += [dict(r._mapping) for r in conn.execute(q)]
+        return sorted(rows, key=lambda r: r["date"])
 
     def board_ids(self) -> list[str]:
         """Ids of every board in the mirror."""
@@ -252,8 +318,7 @@ class Store:
         self.save_people(conn, d.people.values())
         self.upsert(conn, t.competencies, [{"key": c.key, "name": c.name} for c in d.competencies.values()])
         for name, rows in domain_rows(d, board_id).items():
-            if rows:
-                conn.execute(t.metadata.tables[name].insert(), rows)
+            self.insert(conn, t.metadata.tables[name], rows)
 
     def load_domain(self, board_ids: Iterable[str] | None = None) -> Domain:
         """The domain of the given boards (default: all), with every person and competency."""
@@ -318,6 +383,41 @@ class Store:
                 "commitments": n(t.commitments),
             }
 
+    def people_names(self) -> list[tuple[str, str]]:
+        """(key, name) of every person, mapped ones first (for shell completion)."""
+        with self.engine.connect() as conn:
+            q = select(t.people.c.key, t.people.c.name).order_by(t.people.c.mapped.desc(), t.people.c.key)
+            return [(r.key, r.name) for r in conn.execute(q)]
+
+    def board_figures(self) -> list[dict[str, Any]]:
+        """Per board: its row, live counts of what it holds, and its sync state (for `status --json`)."""
+        live = {t.cards: t.cards.c.deleted_at.is_(None), t.comments: t.comments.c.deleted_at.is_(None),
+                t.lists: t.lists.c.deleted_at.is_(None)}
+        tables = {"lists": t.lists, "cards": t.cards, "comments": t.comments, "actions": t.actions,
+                  "lunches": t.lunches, "entries": t.feedback, "goals": t.goals, "commitments": t.commitments}
+        with self.engine.connect() as conn:
+            per: dict[str, dict[str, int]] = {}
+            for name, table in tables.items():
+                q = select(table.c.board_id, func.count()).group_by(table.c.board_id)
+                if table in live:
+                    q = q.where(live[table])
+                for board_id, n in conn.execute(q):
+                    per.setdefault(board_id, {})[name] = int(n)
+            states = {r.board_id: r._mapping for r in conn.execute(select(t.sync_state))}
+            out = []
+            for b in conn.execute(select(t.boards).order_by(t.boards.c.name)):
+                st = states.get(b.id)
+                out.append({
+                    "id": b.id, "name": b.name, "closed": bool(b.closed), "url": b.url,
+                    **{name: per.get(b.id, {}).get(name, 0) for name in tables},
+                    "source": st["source"] if st else None,
+                    "synced_at": _iso(st["synced_at"]) if st else None,
+                    "last_full_sync": _iso(st["last_full_sync"]) if st else None,
+                    "history_complete": bool(st["history_complete"]) if st else False,
+                    "date_last_activity": st["date_last_activity"] if st else None,
+                })
+        return out
+
     def table_dump(self) -> dict[str, list[tuple]]:
         """Every row of every table, sorted: for comparing two states of a database."""
         out: dict[str, list[tuple]] = {}
@@ -326,6 +426,15 @@ class Store:
                 rows = [tuple("" if v is None else v for v in r) for r in conn.execute(select(table))]
                 out[table.name] = sorted(rows, key=repr)
         return out
+
+
+def _iso(v: datetime | None) -> str | None:
+    """A stored naive-UTC time as ISO 8601 with its zone ('2026-11-22T10:00:00Z')."""
+    return v.isoformat(timespec="seconds") + "Z" if v is not None else None
+
+
+def _to_json(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False, sort_keys=True)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -337,6 +446,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
+    # 16 MiB of page cache (default 2 MiB): a large board's one transaction then rarely spills pages mid-way.
+    cur.execute("PRAGMA cache_size=-16384")
     cur.close()
 
 

@@ -1,0 +1,82 @@
+"""The Datasette metadata shipped with trellosync: it describes real tables and its canned queries agree with
+the reports' rules on the example data."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from trellosync import schema as t
+from trellosync.datasette import METADATA
+from trellosync.demo import load_example
+from trellosync.model import Domain
+
+
+@pytest.fixture(scope="module")
+def metadata() -> dict:
+    return yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["trellosync"]
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite3.Connection, Domain, str]:
+    db = tmp_path_factory.mktemp("datasette") / "trellosync.db"
+    _, store = load_example(f"sqlite:///{db}")
+    domain = store.load_domain()
+    store.close()
+    assert domain.synced_at is not None
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    return conn, domain, domain.synced_at.date().isoformat()
+
+
+def test_described_tables_and_columns_exist(metadata: dict) -> None:
+    tables = {table.name: table for table in t.metadata.sorted_tables}
+    for name, info in metadata["tables"].items():
+        assert name in tables, name
+        assert info["description"]
+        for column in info.get("columns") or {}:
+            assert column in tables[name].c, (name, column)
+    assert set(tables) - {"alembic_version"} <= set(metadata["tables"]), "every table is described"
+
+
+def _query(conn: sqlite3.Connection, metadata: dict, name: str, as_of: str) -> list[sqlite3.Row]:
+    return conn.execute(metadata["queries"][name]["sql"], {"as_of": as_of}).fetchall()
+
+
+def test_keep_rate_per_person_follows_the_commitment_rule(example, metadata: dict) -> None:
+    conn, domain, as_of_text = example
+    as_of = domain.synced_at.date()
+    rows = {r["person_key"]: r for r in _query(conn, metadata, "keep_rate_per_person", as_of_text)}
+    expected: dict[str, Counter] = {}
+    for c in domain.commitments:
+        expected.setdefault(c.person, Counter())[c.status(as_of)] += 1
+    assert set(rows) == set(expected)
+    for person, counts in expected.items():
+        row = rows[person]
+        assert (row["kept"], row["late"], row["broken"], row["not_due_yet"]) == \
+            (counts["kept"], counts["late"], counts["broken"], counts["open"]), person
+        due = counts["kept"] + counts["late"] + counts["broken"]
+        assert row["keep_rate_percent"] == (round(100 * counts["kept"] / due) if due else None)
+
+
+def test_overdue_commitments_are_the_broken_ones(example, metadata: dict) -> None:
+    conn, domain, as_of_text = example
+    rows = _query(conn, metadata, "overdue_commitments", as_of_text)
+    broken = [c for c in domain.commitments if c.status(domain.synced_at.date()) == "broken"]
+    assert len(rows) == len(broken) > 0
+    assert all(r["days_overdue"] > 0 for r in rows)
+
+
+def test_evidence_per_competency_counts_every_labelled_entry(example, metadata: dict) -> None:
+    conn, domain, as_of_text = example
+    rows = _query(conn, metadata, "evidence_per_competency", as_of_text)
+    labelled = sum(1 for e in domain.feedback for label in e.labels if label in domain.competencies)
+    assert sum(r["entries"] for r in rows) == labelled > 0
+
+
+def test_metadata_ships_in_the_package() -> None:
+    assert METADATA.is_file() and METADATA.parent == Path(t.__file__).parent
