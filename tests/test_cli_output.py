@@ -66,7 +66,8 @@ def test_piped_status_prints_plain_columns_with_whole_ids(example_db: str, capsy
     code, stdout, _ = run_cli(capsys, "status", "--database", example_db)
     assert code == 0
     lines = stdout.splitlines()
-    assert lines[0].split("\t") == ["board", "id", "source", "data as of (UTC)", "full history"]
+    assert lines[0].split("\t") == ["board", "id", "lunches", "entries", "goals", "commitments", "last sync (UTC)",
+                                     "last change", "full history"]
     ids = [line.split("\t")[1] for line in lines[1:]]
     assert len(ids) == 3 and all(len(i) == 24 for i in ids)
     assert "…" not in stdout and "┃" not in stdout

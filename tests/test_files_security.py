@@ -85,6 +85,9 @@ def test_report_refuses_to_overwrite_the_database_or_config(loaded: Path, tmp_pa
     before = {p: p.read_bytes() for p in (loaded, cfg)}
     for target in (loaded, cfg):
         code, out, err = run(["report", "brief", PERSON, "--database", str(loaded), "-o", str(target)])
+        assert code == 2 and "cannot tell the format" in err  # .db / .yaml: refused before anything is written
+        code, out, err = run(["report", "brief", PERSON, "--database", str(loaded), "-o", str(target),
+                              "--format", "pdf"])
         assert code == 2 and "not a report trellosync wrote" in err and "--force" in err
         assert "Traceback" not in err
     assert {p: p.read_bytes() for p in before} == before
@@ -99,7 +102,8 @@ def test_report_overwrites_its_own_report_and_anything_with_force(loaded: Path, 
             assert code == 0, err
     other = tmp_path / "notes.txt"
     other.write_text("mine")
-    code, _, err = run(["report", "brief", PERSON, "--database", str(loaded), "-o", str(other), "--force"])
+    code, _, err = run(["report", "brief", PERSON, "--database", str(loaded), "-o", str(other), "--format", "pdf",
+                        "--force"])
     assert code == 0, err
     assert other.read_bytes().startswith(b"%PDF-")
 

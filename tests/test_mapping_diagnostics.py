@@ -137,7 +137,7 @@ def test_status_shows_what_each_mapping_found(fake: FakeTrello, tmp_path: Path, 
     figures = _per_board(capsys, cfg)
     assert set(figures) == {b["name"] for b in fake.boards.values()}
     for b in figures.values():
-        assert b["lunches"] > 0 and b["entries"] > 0 and b["last_sync"] and b["last_change"]
+        assert b["lunches"] > 0 and b["entries"] > 0 and b["synced_at"] and b["date_last_activity"]
     code, out, err = run_cli(capsys, "status", "-c", str(cfg))
     assert code == 0 and "lunches" in out and "commitments" in out and "last change" in out
 
