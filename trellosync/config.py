@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -59,6 +59,7 @@ class LunchesMapping(_Strict):
 
     lists: list[str] = ["Lunches"]
     day_first: bool = True
+    every_days: int = Field(14, ge=1, le=366)  # the pair's cadence target: one lunch every N days
 
 
 class GoalsMapping(_Strict):
@@ -76,6 +77,10 @@ class FeedbackMapping(_Strict):
     focus: list[str] = ["Focus", "Focus point", "Improvement point", "Focused improvement point"]
     commitments: list[str] = ["Commitments", "Commitment"]
     ignore_comments: list[str] = []  # regular expressions: matching lunch-card comments are not observations
+    # Who gives entries whose author Trello does not record (check items; description sections nobody's edit
+    # added): one of partner | subject | <person key>, for every kind, or per kind (best, worst, focus,
+    # commitments) or per checklist name. Unset: unknown, and the entry is attributed to the conversation.
+    said_by: str | dict[str, str] | None = None
 
     @field_validator("ignore_comments")
     @classmethod
@@ -85,6 +90,26 @@ class FeedbackMapping(_Strict):
                 re.compile(pattern)
             except re.error as exc:
                 raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+        return v
+
+
+class PolarityMapping(_Strict):
+    """How an observation (a lunch-card comment) is marked as praise or concern; unmarked is neutral.
+
+    A marker ending in ':' must start the text (`praise: ...`); any other marker (an emoji) may appear
+    anywhere. Labels map a card's label name to praise | concern for every observation on that card.
+    """
+
+    praise: list[str] = ["👍", "praise:"]
+    concern: list[str] = ["👎", "concern:"]
+    labels: dict[str, Literal["praise", "concern"]] = {}
+
+    @field_validator("praise", "concern")
+    @classmethod
+    def _no_bare_bullets(cls, v: list[str]) -> list[str]:
+        for marker in v:
+            if marker.strip() in ("", "-", "*", "+"):
+                raise ValueError(f"{marker!r} is not a usable marker (a Markdown bullet or empty)")
         return v
 
 
@@ -98,6 +123,9 @@ class BoardMapping(_Strict):
     feedback: FeedbackMapping = FeedbackMapping()
     labels: dict[str, str] = {}
     members: dict[str, str] = {}  # Trello username or member id -> person key (board-local override)
+    polarity: PolarityMapping = PolarityMapping()
+    # competency key -> words that, in an entry's own text, make it evidence for that competency
+    competency_aliases: dict[str, list[str]] = {}
 
     @field_validator("board")
     @classmethod
@@ -303,6 +331,13 @@ def _cross_check(raw: dict[str, Any], lines: dict[tuple, int], filename: str) ->
             if isinstance(person, str) and person not in known:
                 problems.append(f"{at('boards', i, 'members', member)}: boards.{i}.members.{member}: unknown "
                                 f"person {person!r}")
+        feedback = b.get("feedback") if isinstance(b.get("feedback"), dict) else {}
+        said = feedback.get("said_by")
+        for kind, who in (said.items() if isinstance(said, dict) else [(None, said)]):
+            if isinstance(who, str) and who not in known | {"partner", "subject"}:
+                loc = ("boards", i, "feedback", "said_by") + ((kind,) if kind else ())
+                problems.append(f"{at(*loc)}: boards.{i}.feedback.said_by{'.' + kind if kind else ''}: {who!r} is "
+                                "not partner, subject or a known person")
     usernames: dict[str, str] = {}
     for key, p in people.items():
         if isinstance(p, dict) and isinstance(p.get("trello"), str):
