@@ -8,21 +8,35 @@ import pytest
 from report_fixtures import DomainBuilder, example_domain, utc
 
 from trellosync.errors import TrellosyncError
-from trellosync.report_context import (
-    MAX_EVIDENCE_PER_SECTION,
-    MAX_LUNCH_LOG,
+from trellosync.report import (
     ContextOptions,
     Period,
-    build_brief_context,
-    build_dossier_context,
-    build_goals_context,
+    Request,
+    get_kind,
     ladder_from_dict,
     resolve_period,
     to_local_date,
 )
+from trellosync.report.kinds.goals import MAX_LUNCH_LOG
 from trellosync.reports import ReportOptions, UnknownPersonError, build_context
 
 AS_OF = date(2026, 6, 30)
+
+
+def _build(kind, domain, person, period, opts, ladder=None):
+    return get_kind(kind).builder(Request(domain, person, period, period.end, opts, ladder))
+
+
+def build_goals_context(domain, person, period, as_of, opts):
+    return _build("goals", domain, person, period, opts)
+
+
+def build_dossier_context(domain, person, period, as_of, opts, ladder=None):
+    return _build("dossier", domain, person, period, opts, ladder)
+
+
+def build_brief_context(domain, person, as_of, opts):
+    return _build("brief", domain, person, Period(as_of, as_of), opts)
 
 
 def small() -> DomainBuilder:
