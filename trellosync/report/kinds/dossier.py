@@ -26,6 +26,7 @@ MAX_MONTHS = 24
 MAX_PEER_QUOTES = 3
 MAX_OWN_WORDS = 6
 MAX_CONCERNS = 12
+MAX_GROWTH_ARCS = 6
 
 
 @dataclass
@@ -100,6 +101,10 @@ def _own_words(sel: Selection, period: Period, cites: Citations) -> list[Evidenc
 
 def _threads(sel: Selection, period: Period, cites: Citations) -> tuple[list[FocusThread], list[FocusThread]]:
     threads = focus_threads(sel, period, min(period.end, sel.as_of))
+    # The longest threads tell the most: keep the few with the most lunches and observations, in date order.
+    ranked = sorted(threads, key=lambda t: (t.current, t.mentions + len(t.observations)), reverse=True)
+    chosen = {id(t) for t in ranked[:MAX_GROWTH_ARCS]} | {id(t) for t in threads if t.current}
+    threads = [t for t in threads if id(t) in chosen]
     for t in threads:
         t.focus = cites.quote(t.focus)
         t.observations_for = [cites.quote(o) for o in t.observations_for]
