@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from trellosync.report.citations import Citations
@@ -35,9 +36,11 @@ class PeerVoice:
 
     name: str
     count: int
-    first: object
-    last: object
-    quotes: list[Evidence]
+    praise: int
+    first: date
+    last: date
+    quotes: list[Evidence]  # not quoted elsewhere in the dossier
+    quoted_elsewhere: list[Evidence]  # their other entries, by reference
 
 
 @dataclass
@@ -77,18 +80,22 @@ def _positive(sel: Selection, period: Period) -> list[Evidence]:
     return items
 
 
-def _peers(items: list[Evidence], cites: Citations) -> list[PeerVoice]:
+def _peers(sel: Selection, period: Period, cites: Citations) -> list[PeerVoice]:
+    """Per peer who wrote about the person (praise and plain observations, never concerns), fresh quotes first."""
+    end = min(period.end, sel.as_of)
     by_peer: dict[str, list[Evidence]] = defaultdict(list)
-    for e in items:
-        if e.voice == "peer" and e.said_by:
-            by_peer[e.said_by].append(e)
+    for f in sel.feedback:
+        if f.peer_said and f.polarity != "concern" and period.start <= f.date <= end:
+            by_peer[sel.name(f.said_by)].append(sel.evidence(f))
     voices = []
     for name, found in sorted(by_peer.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        found.sort(key=lambda e: (e.date, e.id))
+        elsewhere = [cites.cite(e) for e in found if cites.is_quoted(e)]
         fresh = [e for e in found if not cites.is_quoted(e)][-MAX_PEER_QUOTES:]
-        quoted = [e for e in found if cites.is_quoted(e)]
-        shown = sorted([cites.quote(e) for e in fresh] + [cites.quote(e) for e in quoted], key=lambda e: (e.date, e.id))
-        voices.append(PeerVoice(name=name, count=len(found), first=found[0].date, last=found[-1].date, quotes=shown))
+        voices.append(PeerVoice(
+            name=name, count=len(found), praise=sum(1 for e in found if e.polarity == "positive"),
+            first=found[0].date, last=found[-1].date, quotes=[cites.quote(e) for e in fresh],
+            quoted_elsewhere=elsewhere,
+        ))
     return voices
 
 
@@ -138,9 +145,9 @@ def build(req: Request) -> DossierContext:
     buckets = buckets_by_ladder(items, req.ladder, sel) if req.ladder else buckets_by_competency(items)
     cites = Citations()
     sections = [section(b, months, cites) for b in buckets]
-    peers = _peers(items, cites)
-    own = _own_words(sel, period, cites)
     growth, open_focus = _threads(sel, period, cites)
+    peers = _peers(sel, period, cites)
+    own = _own_words(sel, period, cites)
     overdue_goals, overdue_commitments, worst = _concerns(sel, period, req.options.include_worst_moments, cites)
     quote_appendix(sections, cites)
     cover = make_cover(sel, period, "dossier", req.options, req.report_date)
