@@ -127,3 +127,67 @@ def test_json_is_the_context_without_prose(example) -> None:
     assert data["kind"] == "dossier" and data["cover"]["person"] == "Will Smith"
     assert {"sections", "sources", "figures", "peers", "own_words", "growth"} <= set(data)
     assert all(isinstance(s["ref"], int) and s["ref"] > 0 for s in data["sources"])
+
+
+@pytest.fixture
+def example_db(example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from trellosync.demo import example_dir
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
+    config = tmp_path / "trellosync.yaml"
+    config.write_text((example_dir() / "config.yaml").read_text(encoding="utf-8") + "\ndatabase: sqlite:///ex.db\n",
+                      encoding="utf-8")
+    _, store = load_example(f"sqlite:///{tmp_path}/ex.db")
+    store.close()
+    return config
+
+
+def test_cli_from_after_to_is_a_usage_error(example_db, capsys) -> None:
+    from clihelp import run_cli
+
+    code, _, err = run_cli(capsys, "report", "goals", "will", "--from", "2026-09-08", "--to", "2026-09-01")
+    assert code == 2 and "--from 2026-09-08 is after --to 2026-09-01" in err
+
+
+def test_cli_warns_when_the_period_holds_no_data(example_db, capsys, tmp_path: Path) -> None:
+    from clihelp import run_cli
+
+    code, out, err = run_cli(capsys, "report", "goals", "will", "--from", "2020-01-01", "--to", "2020-01-31",
+                             "-o", str(tmp_path / "e.pdf"))
+    assert code == 0 and "warning: no data for will in that period" in err
+    assert (tmp_path / "e.pdf").is_file()
+
+
+def test_cli_json_prints_the_context_and_with_picks_the_pair(example_db, capsys) -> None:
+    import json
+
+    from clihelp import run_cli
+
+    code, out, err = run_cli(capsys, "report", "brief", "will", "--with", "amara", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["kind"] == "brief" and data["with_names"] == ["Amara Okafor"]
+    assert data["board"].startswith("Will")  # the advocate board, not the most active pair
+    code, out, _ = run_cli(capsys, "report", "brief", "will", "--format", "json")
+    assert json.loads(out)["with_names"] == ["Jessica Jones"]
+    code, _, err = run_cli(capsys, "report", "goals", "will", "--with", "amara")
+    assert code == 2
+
+
+def test_a_template_override_rewords_the_questions(example, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from trellosync.render import packaged_templates_dir
+
+    _, domain, options, _ = example
+    own = tmp_path / "templates"
+    own.mkdir()
+    text = (packaged_templates_dir() / "brief.html").read_text(encoding="utf-8")
+    assert "what have you tried" in text
+    (own / "brief.html").write_text(text.replace("what have you tried, and what got in the way?",
+                                                 "was hast du versucht?"), encoding="utf-8")
+    path = render_report("brief", "jessica", domain, options=replace(options, templates_dir=own),
+                         fmt="html", out=tmp_path / "b.html")
+    html = path.read_text(encoding="utf-8")
+    assert "was hast du versucht?" in html and "what have you tried" not in html
