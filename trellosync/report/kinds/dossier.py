@@ -145,9 +145,9 @@ def build(req: Request) -> DossierContext:
     buckets = buckets_by_ladder(items, req.ladder, sel) if req.ladder else buckets_by_competency(items)
     cites = Citations()
     sections = [section(b, months, cites) for b in buckets]
-    growth, open_focus = _threads(sel, period, cites)
-    peers = _peers(sel, period, cites)
+    peers = _peers(sel, period, cites)  # numbered in reading order: peers and own words before growth arcs
     own = _own_words(sel, period, cites)
+    growth, open_focus = _threads(sel, period, cites)
     overdue_goals, overdue_commitments, worst = _concerns(sel, period, req.options.include_worst_moments, cites)
     quote_appendix(sections, cites)
     cover = make_cover(sel, period, "dossier", req.options, req.report_date)
