@@ -97,6 +97,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('every_days', sa.Integer(), nullable=False, server_default='14'))
     with op.batch_alter_table('goals', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status_at_sync', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('events', sa.Text(), nullable=False, server_default='[]'))
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status_at_sync', sa.String(length=16), nullable=True))
     op.create_table('lunch_people',
@@ -149,6 +150,7 @@ def downgrade() -> None:
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.drop_column('status_at_sync')
     with op.batch_alter_table('goals', schema=None) as batch_op:
+        batch_op.drop_column('events')
         batch_op.drop_column('status_at_sync')
     with op.batch_alter_table('lunches', schema=None) as batch_op:
         batch_op.drop_column('every_days')
