@@ -19,7 +19,7 @@ from trellosync.report.kinds.evidence import (
     section,
 )
 from trellosync.report.selection import Scope, Selection
-from trellosync.report.text import month_label, months_between
+from trellosync.report.text import month_label, months_between, norm
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import CommitmentView, Cover, Evidence, Figures, FocusThread, GoalView, Period
 
@@ -100,9 +100,15 @@ def _peers(sel: Selection, period: Period, cites: Citations) -> list[PeerVoice]:
 
 
 def _own_words(sel: Selection, period: Period, cites: Citations) -> list[Evidence]:
+    """What the person wrote about themselves: best moments and observations (focus points are in the arcs)."""
     end = min(period.end, sel.as_of)
-    mine = [sel.evidence(f) for f in sel.feedback
-            if f.own_words and f.polarity != "concern" and period.start <= f.date <= end]
+    seen: set[str] = set()
+    mine: list[Evidence] = []
+    for f in sel.feedback:
+        if f.own_words and f.kind in ("best", "observation") and f.polarity != "concern" and period.start <= f.date <= end:
+            if norm(f.text) not in seen:
+                seen.add(norm(f.text))
+                mine.append(sel.evidence(f))
     return [cites.quote(e) for e in mine[-MAX_OWN_WORDS:]]
 
 
