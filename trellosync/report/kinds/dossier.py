@@ -112,7 +112,9 @@ def _own_words(sel: Selection, period: Period, cites: Citations) -> list[Evidenc
     return [cites.quote(e) for e in mine[-MAX_OWN_WORDS:]]
 
 
-def _threads(sel: Selection, period: Period, cites: Citations) -> tuple[list[FocusThread], list[FocusThread]]:
+def _threads(
+    sel: Selection, period: Period, cites: Citations, include_worst: bool
+) -> tuple[list[FocusThread], list[FocusThread]]:
     threads = focus_threads(sel, period, min(period.end, sel.as_of))
     # The longest threads tell the most: keep the few with the most lunches and observations, in date order.
     ranked = sorted(threads, key=lambda t: (t.current, t.mentions + len(t.observations)), reverse=True)
@@ -121,6 +123,8 @@ def _threads(sel: Selection, period: Period, cites: Citations) -> tuple[list[Foc
     for t in threads:
         t.focus = cites.quote(t.focus)
         t.observations_for = [cites.quote(o) for o in t.observations_for]
+        if not include_worst:  # criticism stays between peers: counted, not quoted
+            t.against_left_out, t.observations_against = len(t.observations_against), []
         t.observations_against = [cites.quote(o) for o in t.observations_against]
         t.observations_other = [cites.quote(o) for o in t.observations_other]
         t.later_best = [cites.quote(b) for b in t.later_best]
@@ -153,7 +157,7 @@ def build(req: Request) -> DossierContext:
     sections = [section(b, months, cites) for b in buckets]
     peers = _peers(sel, period, cites)  # numbered in reading order: peers and own words before growth arcs
     own = _own_words(sel, period, cites)
-    growth, open_focus = _threads(sel, period, cites)
+    growth, open_focus = _threads(sel, period, cites, req.options.include_worst_moments)
     overdue_goals, overdue_commitments, worst = _concerns(sel, period, req.options.include_worst_moments, cites)
     quote_appendix(sections, cites)
     cover = make_cover(sel, period, "dossier", req.options, req.report_date)
