@@ -109,7 +109,7 @@ def _own_words(sel: Selection, period: Period, cites: Citations) -> list[Evidenc
             if norm(f.text) not in seen:
                 seen.add(norm(f.text))
                 mine.append(sel.evidence(f))
-    return [cites.quote(e) for e in mine[-MAX_OWN_WORDS:]]
+    return [cites.quote(e) for e in mine if not cites.is_quoted(e)][-MAX_OWN_WORDS:]
 
 
 def _threads(
