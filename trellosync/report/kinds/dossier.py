@@ -58,6 +58,7 @@ class DossierContext:
     goals_achieved: list[GoalView]
     peers: list[PeerVoice]
     own_words: list[Evidence]
+    own_words_quoted: list[Evidence]  # their own words already quoted in the body, by reference
     growth: list[FocusThread]
     open_focus: list[FocusThread]
     overdue_goals: list[GoalView]
@@ -99,7 +100,7 @@ def _peers(sel: Selection, period: Period, cites: Citations) -> list[PeerVoice]:
     return voices
 
 
-def _own_words(sel: Selection, period: Period, cites: Citations) -> list[Evidence]:
+def _own_words(sel: Selection, period: Period, cites: Citations) -> tuple[list[Evidence], list[Evidence]]:
     """What the person wrote about themselves: best moments and observations (focus points are in the arcs)."""
     end = min(period.end, sel.as_of)
     seen: set[str] = set()
@@ -109,7 +110,9 @@ def _own_words(sel: Selection, period: Period, cites: Citations) -> list[Evidenc
             if norm(f.text) not in seen:
                 seen.add(norm(f.text))
                 mine.append(sel.evidence(f))
-    return [cites.quote(e) for e in mine if not cites.is_quoted(e)][-MAX_OWN_WORDS:]
+    return [cites.quote(e) for e in mine if not cites.is_quoted(e)][-MAX_OWN_WORDS:], [
+        cites.cite(e) for e in mine if cites.is_quoted(e)
+    ]
 
 
 def _threads(
@@ -156,7 +159,7 @@ def build(req: Request) -> DossierContext:
     cites = Citations()
     sections = [section(b, months, cites) for b in buckets]
     peers = _peers(sel, period, cites)  # numbered in reading order: peers and own words before growth arcs
-    own = _own_words(sel, period, cites)
+    own, own_quoted = _own_words(sel, period, cites)
     growth, open_focus = _threads(sel, period, cites, req.options.include_worst_moments)
     overdue_goals, overdue_commitments, worst = _concerns(sel, period, req.options.include_worst_moments, cites)
     quote_appendix(sections, cites)
@@ -168,7 +171,7 @@ def build(req: Request) -> DossierContext:
         kind="dossier", cover=cover, empty=not items, figures=compute_figures(sel, period),
         by_criterion=req.ladder is not None, sections=[s for s in sections if s.key != UNCLASSIFIED],
         unclassified=sections[-1], months=[month_label(m) for m in months], goals_achieved=achieved,
-        peers=peers, own_words=own, growth=growth, open_focus=open_focus, overdue_goals=overdue_goals,
+        peers=peers, own_words=own, own_words_quoted=own_quoted, growth=growth, open_focus=open_focus, overdue_goals=overdue_goals,
         overdue_commitments=overdue_commitments, include_worst_moments=req.options.include_worst_moments,
         worst_moments=worst, sources=cites.sources, history_gaps=list(req.domain.history_gaps),
     )
