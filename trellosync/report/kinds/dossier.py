@@ -110,9 +110,8 @@ def _own_words(sel: Selection, period: Period, cites: Citations) -> tuple[list[E
             if norm(f.text) not in seen:
                 seen.add(norm(f.text))
                 mine.append(sel.evidence(f))
-    return [cites.quote(e) for e in mine if not cites.is_quoted(e)][-MAX_OWN_WORDS:], [
-        cites.cite(e) for e in mine if cites.is_quoted(e)
-    ]
+    already = sorted((cites.cite(e) for e in mine if cites.is_quoted(e)), key=lambda e: e.ref)
+    return [cites.quote(e) for e in mine if not cites.is_quoted(e)][-MAX_OWN_WORDS:], already
 
 
 def _threads(

@@ -108,7 +108,7 @@ def section(bucket: Bucket, months: list[str], cites: Citations) -> EvidenceSect
 def quote_appendix(sections: list[EvidenceSection], cites: Citations) -> None:
     """Number and quote the appendix items after the body, so references follow reading order."""
     for s in sections:
-        s.more_quoted = [cites.cite(e) for e in s.more if cites.is_quoted(e)]
+        s.more_quoted = sorted((cites.cite(e) for e in s.more if cites.is_quoted(e)), key=lambda e: e.ref)
         fresh = [e for e in s.more if not cites.is_quoted(e)]
         kept = spread(fresh, MAX_APPENDIX_ITEMS)
         s.not_listed = len(fresh) - len(kept)
