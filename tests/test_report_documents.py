@@ -191,3 +191,27 @@ def test_a_template_override_rewords_the_questions(example, tmp_path: Path) -> N
                          fmt="html", out=tmp_path / "b.html")
     html = path.read_text(encoding="utf-8")
     assert "was hast du versucht?" in html and "what have you tried" not in html
+
+
+@pytest.mark.slow
+def test_numbers_agree_with_their_nouns_and_one_status_vocabulary(pdfs, example) -> None:
+    _, domain, _, _ = example
+    card_texts = [_flat(t) for t in [f.text for f in domain.feedback] + [c.text for c in domain.commitments]
+                  + [g.title for g in domain.goals]]
+    for (kind, person), reader in pdfs.items():
+        flat = _flat(_text(reader))
+        for t in card_texts:
+            flat = flat.replace(t, "")  # the card's own words may say anything
+        assert not re.search(r"(?<![\d.,])1 (days|lunches|items|months|peers|entries|promises|comments|goals)\b", flat), \
+            f"{kind} of {person}: a singular number with a plural noun"
+        assert not re.search(r"\b(broken|OVERDUE|Unattributed)\b", flat), f"{kind} of {person}: status outside the vocabulary"
+
+
+@pytest.mark.slow
+def test_no_table_leaves_two_rows_or_fewer_alone_on_a_page(pdfs) -> None:
+    row = re.compile(r"^\d+ \d{1,2} [A-Z][a-z]{2} \d{4} ", re.MULTILINE)  # a row of the sources table
+    for (kind, person), reader in pdfs.items():
+        counts = [len(row.findall(p.extract_text())) for p in reader.pages]
+        on_pages = [c for c in counts if c]
+        if sum(on_pages) >= 3:
+            assert min(on_pages) >= 3, f"{kind} of {person}: sources rows per page {on_pages}"
