@@ -205,6 +205,7 @@ def test_numbers_agree_with_their_nouns_and_one_status_vocabulary(pdfs, example)
         assert not re.search(r"(?<![\d.,])1 (days|lunches|items|months|peers|entries|promises|comments|goals)\b", flat), \
             f"{kind} of {person}: a singular number with a plural noun"
         assert not re.search(r"\b(broken|OVERDUE|Unattributed)\b", flat), f"{kind} of {person}: status outside the vocabulary"
+        assert "include_worst_moments" not in flat and "reports.dossier" not in flat  # no config keys
 
 
 @pytest.mark.slow
@@ -215,3 +216,11 @@ def test_no_table_leaves_two_rows_or_fewer_alone_on_a_page(pdfs) -> None:
         on_pages = [c for c in counts if c]
         if sum(on_pages) >= 3:
             assert min(on_pages) >= 3, f"{kind} of {person}: sources rows per page {on_pages}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("person", PEOPLE)
+def test_dossier_case_summary_takes_at_most_two_pages(pdfs, person: str) -> None:
+    reader = pdfs[("dossier", person)]
+    starts = {item.title: reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)}
+    assert starts["Evidence by competency"] - starts["Case summary"] <= 2
