@@ -132,6 +132,11 @@ def upgrade() -> None:
     # The old rules guessed check-item and description authors: forget them; the next sync re-derives.
     op.execute("UPDATE feedback SET said_by = NULL WHERE source <> 'comment'")
     op.execute("UPDATE feedback SET said_by_source = 'trello' WHERE said_by IS NOT NULL")
+    # Until the rebuild: what can be said without the mapping (comments stay neutral, unclassified).
+    op.execute("UPDATE feedback SET voice = CASE WHEN said_by IS NULL OR about IS NULL THEN 'conversation' "
+               "WHEN said_by = about THEN 'self' ELSE 'peer' END")
+    op.execute("UPDATE feedback SET polarity = CASE kind WHEN 'best' THEN 'strength' WHEN 'worst' THEN 'concern' "
+               "WHEN 'focus' THEN 'development' ELSE 'neutral' END")
     op.execute("UPDATE sync_state SET mapping_hash = NULL")
     for name, body in VIEWS.items():
         op.execute(f"CREATE VIEW {name} AS {body}")
