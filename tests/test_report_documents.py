@@ -224,3 +224,54 @@ def test_dossier_case_summary_takes_at_most_two_pages(pdfs, person: str) -> None
     reader = pdfs[("dossier", person)]
     starts = {item.title: reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)}
     assert starts["Evidence by competency"] - starts["Case summary"] <= 2
+
+
+def test_report_contexts_match_plain_sql_on_the_store(tmp_path: Path) -> None:
+    """Issue 7's 'held to the data': will's three reports state what plain SQL on the store says."""
+    from collections import Counter
+
+    from sqlalchemy import text
+
+    config, store = load_example(f"sqlite:///{tmp_path}/sql.db")
+    try:
+        domain = store.load_domain()
+        options = options_from_config(config, as_of=domain.synced_at.date())
+        goals = build_context("goals", "will", domain, options=options)
+        dossier = build_context("dossier", "will", domain, options=options)
+        brief = build_context("brief", "will", domain, options=options)
+        as_of = goals.cover.as_of
+        with store.engine.connect() as conn:
+            def sql(q: str, **kw):  # noqa: ANN202
+                return conn.execute(text(q), {"p": "will", "as_of": as_of, **kw}).all()
+
+            status = dict(sql("""
+                SELECT CASE WHEN g.status = 'achieved' THEN 'achieved' WHEN g.status = 'dropped' THEN 'dropped'
+                            WHEN g.due < :as_of THEN 'overdue' ELSE 'open' END, COUNT(*)
+                FROM goals g JOIN goal_owners o ON o.goal_id = g.id
+                WHERE o.person = :p AND g.created <= :as_of GROUP BY 1"""))
+            kept, late, broken = sql("""
+                SELECT SUM(CASE WHEN done AND DATE(completed_at) <= deadline THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN done AND DATE(completed_at) > deadline THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN NOT done AND deadline < :as_of THEN 1 ELSE 0 END)
+                FROM commitments WHERE person = :p AND deadline IS NOT NULL AND deadline >= :start""",
+                                     start=goals.cover.period.start)[0]
+            pairs = dict(sql("""
+                SELECT l.board_id, COUNT(DISTINCT l.date) FROM lunches l JOIN lunch_people lp ON lp.lunch_id = l.id
+                WHERE lp.person = :p AND l.date <= :as_of GROUP BY l.board_id"""))
+            positive = dict(sql("""
+                SELECT COALESCE(competency, '-'), COUNT(*) FROM feedback
+                WHERE about = :p AND polarity IN ('strength', 'praise') AND date <= :as_of GROUP BY 1"""))
+    finally:
+        store.close()
+    f = goals.figures
+    assert status.get("achieved", 0) == f.goals_achieved and status.get("dropped", 0) == f.goals_dropped
+    assert status.get("overdue", 0) == f.goals_overdue and status.get("open", 0) + f.goals_overdue == f.goals_open
+    assert (kept, late, broken) == (f.commitments_kept, f.commitments_late, f.commitments_broken)
+    assert pairs == {p.board_id: p.held for p in f.pairs} == {p.board_id: p.held for p in dossier.figures.pairs}
+    goal_ids = {g.id for g in domain.goals}
+    filed = Counter(e.competency_key or "-" for s in dossier.sections + [dossier.unclassified]
+                    for e in s.body + s.more + s.more_quoted if e.id not in goal_ids)
+    listed = sum(filed.values()) + sum(s.not_listed for s in dossier.sections + [dossier.unclassified])
+    assert listed == sum(positive.values())
+    assert {k: n for k, n in filed.items()} == positive or any(s.not_listed for s in dossier.sections)
+    assert brief.cadence is not None and brief.cadence.board_id in pairs
