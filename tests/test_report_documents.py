@@ -275,3 +275,14 @@ def test_report_contexts_match_plain_sql_on_the_store(tmp_path: Path) -> None:
     assert listed == sum(positive.values())
     assert {k: n for k, n in filed.items()} == positive or any(s.not_listed for s in dossier.sections)
     assert brief.cadence is not None and brief.cadence.board_id in pairs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["dossier", "goals"])
+def test_sources_are_numbered_in_reading_order(pdfs, kind: str) -> None:
+    for person in PEOPLE:
+        reader = pdfs[(kind, person)]
+        text = "\n".join(p.extract_text() for p in reader.pages[1:])
+        body = text[: text.rindex("\nSources" if kind == "dossier" else "\nProvenance")]
+        first_seen = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", body)))
+        assert first_seen == sorted(first_seen), f"{kind} of {person}: {first_seen}"
