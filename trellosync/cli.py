@@ -260,8 +260,8 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
     end = period_to.date() if period_to else None
     if start and end and start > end:
         raise click.UsageError(f"--from {start} is after --to {end}")
-    if peer and kind != "brief":
-        raise click.UsageError("--with is for the brief")
+    if peer and (kind != "brief" or all_people):
+        raise click.UsageError("--with is for the brief of one PERSON")
     if fmt == "json" and all_people:
         raise click.UsageError("--format json prints one report: give a PERSON")
     config = ctx.config()
