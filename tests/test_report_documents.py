@@ -117,6 +117,7 @@ def test_period_with_no_data_gives_one_page_that_says_so(example, tmp_path: Path
     reader = pypdf.PdfReader(path)
     assert len(reader.pages) == 1  # the cover says so; no empty sections follow
     assert "Nothing to report" in _text(reader)
+    assert "Figures as of 31 Jan 2020" in _flat(_text(reader))  # the cover states the as-of date
 
 
 def test_json_is_the_context_without_prose(example) -> None:
@@ -286,3 +287,13 @@ def test_sources_are_numbered_in_reading_order(pdfs, kind: str) -> None:
         body = text[: text.rindex("\nSources" if kind == "dossier" else "\nProvenance")]
         first_seen = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", body)))
         assert first_seen == sorted(first_seen), f"{kind} of {person}: {first_seen}"
+
+
+def test_cover_states_the_last_sync_when_the_period_runs_past_it(example, tmp_path: Path) -> None:
+    from datetime import date
+
+    _, domain, options, _ = example
+    path = render_report("goals", "will", domain, period_from=date(2026, 9, 1), period_to=date(2026, 12, 31),
+                         options=options, fmt="html", out=tmp_path / "g.html")
+    html = _flat(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+    assert "Figures as of 13 Nov 2026: the last sync" in html
