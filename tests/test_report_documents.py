@@ -1,0 +1,299 @@
+"""The example workspace's reports read back as a reader would: sources, quotes, one-page briefs, full pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from trellosync.demo import load_example
+from trellosync.reports import build_context, context_as_json, options_from_config, render_report
+
+# A4 in points, and the page box's content area (report.css: margins 24mm top, 22mm bottom).
+PAGE_TOP, CONTENT_TOP, CONTENT_BOTTOM = 842.0, 842.0 - 24 * 72 / 25.4, 22 * 72 / 25.4
+PEOPLE = ("will", "jessica", "amara", "diego")
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("example")
+    config, store = load_example(f"sqlite:///{tmp}/demo.db")
+    domain = store.load_domain()
+    options = options_from_config(config, as_of=domain.synced_at.date())
+    yield config, domain, options, tmp
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def pdfs(example) -> dict[tuple[str, str], pypdf.PdfReader]:
+    _, domain, options, tmp = example
+    out = {}
+    for kind in ("dossier", "goals", "brief"):
+        for person in PEOPLE:
+            path = render_report(kind, person, domain, options=options, out=tmp / f"{kind}-{person}.pdf")
+            out[(kind, person)] = pypdf.PdfReader(path)
+    return out
+
+
+def _text(reader: pypdf.PdfReader) -> str:
+    return "\n".join(p.extract_text() for p in reader.pages)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("person", PEOPLE)
+def test_dossier_summary_cites_only_items_the_appendix_holds(pdfs, person: str) -> None:
+    reader = pdfs[("dossier", person)]
+    text = "\n".join(p.extract_text() for p in reader.pages[1:])  # after the cover and its contents
+    summary = text[text.index("Case summary"): text.index("Evidence by")]
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", summary)}
+    sources = text[text.rindex("\nSources"):]
+    listed = {int(n) for n in re.findall(r"^(\d+) \d{1,2} [A-Z][a-z]{2} \d{4}", sources, re.MULTILINE)}
+    assert cited, "the case summary cites no evidence"
+    assert cited <= listed, f"summary cites {sorted(cited - listed)} that the sources appendix lacks"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["dossier", "goals", "brief"])
+def test_no_quote_appears_twice_in_one_report(pdfs, example, kind: str) -> None:
+    _, domain, _, _ = example
+    texts = {_flat(f.text) for f in domain.feedback if len(f.text) >= 30}
+    for person in PEOPLE:
+        flat = _flat(_text(pdfs[(kind, person)]))
+        twice = [t for t in texts if flat.count(t) > 1]
+        assert not twice, f"{kind} of {person} quotes twice: {twice[:2]}"
+
+
+@pytest.mark.slow
+def test_brief_fits_one_page_for_every_example_pair(pdfs, example, tmp_path: Path) -> None:
+    _, domain, options, _ = example
+    assert all(len(pdfs[("brief", p)].pages) == 1 for p in PEOPLE)
+    from dataclasses import replace
+
+    pairs = {("will", "jessica"), ("will", "amara"), ("amara", "diego"), ("diego", "amara"), ("jessica", "will")}
+    for person, peer in sorted(pairs):
+        path = render_report("brief", person, domain, options=replace(options, peer=peer),
+                             out=tmp_path / f"brief-{person}-{peer}.pdf")
+        reader = pypdf.PdfReader(path)
+        assert len(reader.pages) == 1, f"brief of {person} with {peer} runs to {len(reader.pages)} pages"
+        assert domain.people[peer].name in reader.pages[0].extract_text()
+
+
+def _lowest_text(page: pypdf.PageObject) -> float:
+    ys: list[float] = []
+
+    def visit(text: str, cm, tm, font, size) -> None:  # noqa: ANN001
+        y = tm[5] * cm[3] + cm[5] if cm else tm[5]
+        if text.strip() and CONTENT_BOTTOM < y < CONTENT_TOP:
+            ys.append(y)
+
+    page.extract_text(visitor_text=visit)
+    return min(ys) if ys else CONTENT_TOP
+
+
+@pytest.mark.slow
+def test_no_page_is_more_than_70_percent_blank_except_the_last(pdfs) -> None:
+    height = CONTENT_TOP - CONTENT_BOTTOM
+    for (kind, person), reader in pdfs.items():
+        for number, page in enumerate(reader.pages[:-1], 1):
+            filled = (CONTENT_TOP - _lowest_text(page)) / height
+            assert filled >= 0.3, f"{kind} of {person}, page {number}: only {filled:.0%} used"
+
+
+def test_period_with_no_data_gives_one_page_that_says_so(example, tmp_path: Path) -> None:
+    from datetime import date
+
+    _, domain, options, _ = example
+    ctx = build_context("goals", "will", domain, period_from=date(2020, 1, 1), period_to=date(2020, 1, 31),
+                        options=options)
+    assert ctx.empty
+    path = render_report("goals", "will", domain, period_from=date(2020, 1, 1), period_to=date(2020, 1, 31),
+                         options=options, out=tmp_path / "empty.pdf")
+    reader = pypdf.PdfReader(path)
+    assert len(reader.pages) == 1  # the cover says so; no empty sections follow
+    assert "Nothing to report" in _text(reader)
+    assert "Figures as of 31 Jan 2020" in _flat(_text(reader))  # the cover states the as-of date
+
+
+def test_json_is_the_context_without_prose(example) -> None:
+    import json
+
+    _, domain, options, _ = example
+    data = json.loads(context_as_json(build_context("dossier", "will", domain, options=options)))
+    assert data["kind"] == "dossier" and data["cover"]["person"] == "Will Smith"
+    assert {"sections", "sources", "figures", "peers", "own_words", "growth"} <= set(data)
+    assert all(isinstance(s["ref"], int) and s["ref"] > 0 for s in data["sources"])
+
+
+@pytest.fixture
+def example_db(example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from trellosync.demo import example_dir
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
+    config = tmp_path / "trellosync.yaml"
+    config.write_text((example_dir() / "config.yaml").read_text(encoding="utf-8") + "\ndatabase: sqlite:///ex.db\n",
+                      encoding="utf-8")
+    _, store = load_example(f"sqlite:///{tmp_path}/ex.db")
+    store.close()
+    return config
+
+
+def test_cli_from_after_to_is_a_usage_error(example_db, capsys) -> None:
+    from clihelp import run_cli
+
+    code, _, err = run_cli(capsys, "report", "goals", "will", "--from", "2026-09-08", "--to", "2026-09-01")
+    assert code == 2 and "--from 2026-09-08 is after --to 2026-09-01" in err
+
+
+def test_cli_warns_when_the_period_holds_no_data(example_db, capsys, tmp_path: Path) -> None:
+    from clihelp import run_cli
+
+    code, out, err = run_cli(capsys, "report", "goals", "will", "--from", "2020-01-01", "--to", "2020-01-31",
+                             "-o", str(tmp_path / "e.pdf"))
+    assert code == 0 and "warning: no data for will in that period" in err
+    assert (tmp_path / "e.pdf").is_file()
+
+
+def test_cli_json_prints_the_context_and_with_picks_the_pair(example_db, capsys) -> None:
+    import json
+
+    from clihelp import run_cli
+
+    code, out, err = run_cli(capsys, "report", "brief", "will", "--with", "amara", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["kind"] == "brief" and data["with_names"] == ["Amara Okafor"]
+    assert data["board"].startswith("Will")  # the advocate board, not the most active pair
+    code, out, _ = run_cli(capsys, "report", "brief", "will", "--format", "json")
+    assert json.loads(out)["with_names"] == ["Jessica Jones"]
+    code, _, err = run_cli(capsys, "report", "goals", "will", "--with", "amara")
+    assert code == 2
+
+
+def test_a_template_override_rewords_the_questions(example, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from trellosync.render import packaged_templates_dir
+
+    _, domain, options, _ = example
+    own = tmp_path / "templates"
+    own.mkdir()
+    text = (packaged_templates_dir() / "brief.html").read_text(encoding="utf-8")
+    assert "what have you tried" in text
+    (own / "brief.html").write_text(text.replace("what have you tried, and what got in the way?",
+                                                 "was hast du versucht?"), encoding="utf-8")
+    path = render_report("brief", "jessica", domain, options=replace(options, templates_dir=own),
+                         fmt="html", out=tmp_path / "b.html")
+    html = path.read_text(encoding="utf-8")
+    assert "was hast du versucht?" in html and "what have you tried" not in html
+
+
+@pytest.mark.slow
+def test_numbers_agree_with_their_nouns_and_one_status_vocabulary(pdfs, example) -> None:
+    _, domain, _, _ = example
+    card_texts = [_flat(t) for t in [f.text for f in domain.feedback] + [c.text for c in domain.commitments]
+                  + [g.title for g in domain.goals]]
+    for (kind, person), reader in pdfs.items():
+        flat = _flat(_text(reader))
+        for t in card_texts:
+            flat = flat.replace(t, "")  # the card's own words may say anything
+        assert not re.search(r"(?<![\d.,])1 (days|lunches|items|months|peers|entries|promises|comments|goals)\b", flat), \
+            f"{kind} of {person}: a singular number with a plural noun"
+        assert not re.search(r"\b(broken|OVERDUE|Unattributed)\b", flat), f"{kind} of {person}: status outside the vocabulary"
+        assert "include_worst_moments" not in flat and "reports.dossier" not in flat  # no config keys
+
+
+@pytest.mark.slow
+def test_no_table_leaves_two_rows_or_fewer_alone_on_a_page(pdfs) -> None:
+    row = re.compile(r"^\d+ \d{1,2} [A-Z][a-z]{2} \d{4} ", re.MULTILINE)  # a row of the sources table
+    for (kind, person), reader in pdfs.items():
+        counts = [len(row.findall(p.extract_text())) for p in reader.pages]
+        on_pages = [c for c in counts if c]
+        if sum(on_pages) >= 3:
+            assert min(on_pages) >= 3, f"{kind} of {person}: sources rows per page {on_pages}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("person", PEOPLE)
+def test_dossier_case_summary_takes_at_most_two_pages(pdfs, person: str) -> None:
+    reader = pdfs[("dossier", person)]
+    starts = {item.title: reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)}
+    assert starts["Evidence by competency"] - starts["Case summary"] <= 2
+
+
+def test_report_contexts_match_plain_sql_on_the_store(tmp_path: Path) -> None:
+    """Issue 7's 'held to the data': will's three reports state what plain SQL on the store says."""
+    from collections import Counter
+
+    from sqlalchemy import text
+
+    config, store = load_example(f"sqlite:///{tmp_path}/sql.db")
+    try:
+        domain = store.load_domain()
+        options = options_from_config(config, as_of=domain.synced_at.date())
+        goals = build_context("goals", "will", domain, options=options)
+        dossier = build_context("dossier", "will", domain, options=options)
+        brief = build_context("brief", "will", domain, options=options)
+        as_of = goals.cover.as_of
+        with store.engine.connect() as conn:
+            def sql(q: str, **kw):  # noqa: ANN202
+                return conn.execute(text(q), {"p": "will", "as_of": as_of, **kw}).all()
+
+            status = dict(sql("""
+                SELECT CASE WHEN g.status = 'achieved' THEN 'achieved' WHEN g.status = 'dropped' THEN 'dropped'
+                            WHEN g.due < :as_of THEN 'overdue' ELSE 'open' END, COUNT(*)
+                FROM goals g JOIN goal_owners o ON o.goal_id = g.id
+                WHERE o.person = :p AND g.created <= :as_of GROUP BY 1"""))
+            kept, late, broken = sql("""
+                SELECT SUM(CASE WHEN done AND DATE(completed_at) <= deadline THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN done AND DATE(completed_at) > deadline THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN NOT done AND deadline < :as_of THEN 1 ELSE 0 END)
+                FROM commitments WHERE person = :p AND deadline IS NOT NULL AND deadline >= :start""",
+                                     start=goals.cover.period.start)[0]
+            pairs = dict(sql("""
+                SELECT l.board_id, COUNT(DISTINCT l.date) FROM lunches l JOIN lunch_people lp ON lp.lunch_id = l.id
+                WHERE lp.person = :p AND l.date <= :as_of GROUP BY l.board_id"""))
+            positive = dict(sql("""
+                SELECT COALESCE(competency, '-'), COUNT(*) FROM feedback
+                WHERE about = :p AND polarity IN ('strength', 'praise') AND date <= :as_of GROUP BY 1"""))
+    finally:
+        store.close()
+    f = goals.figures
+    assert status.get("achieved", 0) == f.goals_achieved and status.get("dropped", 0) == f.goals_dropped
+    assert status.get("overdue", 0) == f.goals_overdue and status.get("open", 0) + f.goals_overdue == f.goals_open
+    assert (kept, late, broken) == (f.commitments_kept, f.commitments_late, f.commitments_broken)
+    assert pairs == {p.board_id: p.held for p in f.pairs} == {p.board_id: p.held for p in dossier.figures.pairs}
+    goal_ids = {g.id for g in domain.goals}
+    filed = Counter(e.competency_key or "-" for s in dossier.sections + [dossier.unclassified]
+                    for e in s.body + s.more + s.more_quoted if e.id not in goal_ids)
+    listed = sum(filed.values()) + sum(s.not_listed for s in dossier.sections + [dossier.unclassified])
+    assert listed == sum(positive.values())
+    assert {k: n for k, n in filed.items()} == positive or any(s.not_listed for s in dossier.sections)
+    assert brief.cadence is not None and brief.cadence.board_id in pairs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["dossier", "goals"])
+def test_sources_are_numbered_in_reading_order(pdfs, kind: str) -> None:
+    for person in PEOPLE:
+        reader = pdfs[(kind, person)]
+        text = "\n".join(p.extract_text() for p in reader.pages[1:])
+        body = text[: text.rindex("\nSources" if kind == "dossier" else "\nProvenance")]
+        first_seen = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", body)))
+        assert first_seen == sorted(first_seen), f"{kind} of {person}: {first_seen}"
+
+
+def test_cover_states_the_last_sync_when_the_period_runs_past_it(example, tmp_path: Path) -> None:
+    from datetime import date
+
+    _, domain, options, _ = example
+    path = render_report("goals", "will", domain, period_from=date(2026, 9, 1), period_to=date(2026, 12, 31),
+                         options=options, fmt="html", out=tmp_path / "g.html")
+    html = _flat(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+    assert "Figures as of 13 Nov 2026: the last sync" in html

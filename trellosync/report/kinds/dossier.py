@@ -1,0 +1,180 @@
+"""The promotion dossier: a short case per criterion linked to numbered sources, then the evidence behind it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from trellosync.report.citations import Citations
+from trellosync.report.figures import as_of_for, compute_figures, make_cover
+from trellosync.report.kinds import ReportKind, Request
+from trellosync.report.kinds.evidence import (
+    UNCLASSIFIED,
+    EvidenceSection,
+    buckets_by_competency,
+    buckets_by_ladder,
+    quote_appendix,
+    section,
+)
+from trellosync.report.selection import Scope, Selection
+from trellosync.report.text import month_label, months_between, norm
+from trellosync.report.threads import focus_threads
+from trellosync.report.views import CommitmentView, Cover, Evidence, Figures, FocusThread, GoalView, Period
+
+MAX_MONTHS = 24
+MAX_PEER_QUOTES = 3
+MAX_OWN_WORDS = 6
+MAX_CONCERNS = 12
+MAX_GROWTH_ARCS = 6
+
+
+@dataclass
+class PeerVoice:
+    """What one peer observed about the candidate (their positive entries, quoted once in the report)."""
+
+    name: str
+    count: int
+    praise: int
+    first: date
+    last: date
+    quotes: list[Evidence]  # not quoted elsewhere in the dossier
+    quoted_elsewhere: list[Evidence]  # their other entries, by reference
+
+
+@dataclass
+class DossierContext:
+    """Everything dossier.html reads."""
+
+    kind: str
+    cover: Cover
+    empty: bool
+    figures: Figures
+    by_criterion: bool
+    sections: list[EvidenceSection]
+    unclassified: EvidenceSection
+    months: list[str]
+    goals_achieved: list[GoalView]
+    peers: list[PeerVoice]
+    own_words: list[Evidence]
+    own_words_quoted: list[Evidence]  # their own words already quoted in the body, by reference
+    growth: list[FocusThread]
+    open_focus: list[FocusThread]
+    overdue_goals: list[GoalView]
+    overdue_commitments: list[CommitmentView]
+    include_worst_moments: bool
+    worst_moments: list[Evidence]
+    sources: list[Evidence]
+    history_gaps: list[str]
+
+
+def _positive(sel: Selection, period: Period) -> list[Evidence]:
+    """Strengths and praise about the person in the period, plus achieved goals: the candidate's evidence."""
+    end = min(period.end, sel.as_of)
+    items = [sel.evidence(f) for f in sel.feedback if f.positive and period.start <= f.date <= end]
+    for g in sel.goals:
+        if sel.goal_status(g, end) == "achieved":
+            e = sel.goal_evidence(g)
+            if e.date >= period.start or e.date == g.created:
+                items.append(e)
+    return items
+
+
+def _peers(sel: Selection, period: Period, cites: Citations) -> list[PeerVoice]:
+    """Per peer who wrote about the person (praise and plain observations, never concerns), fresh quotes first."""
+    end = min(period.end, sel.as_of)
+    by_peer: dict[str, list[Evidence]] = defaultdict(list)
+    for f in sel.feedback:
+        if f.peer_said and f.polarity != "concern" and period.start <= f.date <= end:
+            by_peer[sel.name(f.said_by)].append(sel.evidence(f))
+    voices = []
+    for name, found in sorted(by_peer.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        elsewhere = [cites.cite(e) for e in found if cites.is_quoted(e)]
+        fresh = [e for e in found if not cites.is_quoted(e)][-MAX_PEER_QUOTES:]
+        voices.append(PeerVoice(
+            name=name, count=len(found), praise=sum(1 for e in found if e.polarity == "positive"),
+            first=found[0].date, last=found[-1].date, quotes=[cites.quote(e) for e in fresh],
+            quoted_elsewhere=elsewhere,
+        ))
+    return voices
+
+
+def _own_words(sel: Selection, period: Period, cites: Citations) -> tuple[list[Evidence], list[Evidence]]:
+    """What the person wrote about themselves: best moments and observations (focus points are in the arcs)."""
+    end = min(period.end, sel.as_of)
+    seen: set[str] = set()
+    mine: list[Evidence] = []
+    for f in sel.feedback:
+        if f.own_words and f.kind in ("best", "observation") and f.polarity != "concern" and period.start <= f.date <= end:
+            if norm(f.text) not in seen:
+                seen.add(norm(f.text))
+                mine.append(sel.evidence(f))
+    already = sorted((cites.cite(e) for e in mine if cites.is_quoted(e)), key=lambda e: e.ref)
+    fresh = [e for e in mine if not cites.is_quoted(e)][-MAX_OWN_WORDS:]
+    return [cites.quote(e) for e in fresh], already
+
+
+def _threads(
+    sel: Selection, period: Period, cites: Citations, include_worst: bool
+) -> tuple[list[FocusThread], list[FocusThread]]:
+    threads = focus_threads(sel, period, min(period.end, sel.as_of))
+    # The longest threads tell the most: keep the few with the most lunches and observations, in date order.
+    ranked = sorted(threads, key=lambda t: (t.current, t.mentions + len(t.observations)), reverse=True)
+    chosen = {id(t) for t in ranked[:MAX_GROWTH_ARCS]} | {id(t) for t in threads if t.current}
+    threads = [t for t in threads if id(t) in chosen]
+    for t in threads:
+        t.focus = cites.quote(t.focus)
+        t.observations_for = [cites.quote(o) for o in t.observations_for]
+        if not include_worst:  # criticism stays between peers: counted, not quoted
+            t.against_left_out, t.observations_against = len(t.observations_against), []
+        t.observations_against = [cites.quote(o) for o in t.observations_against]
+        t.observations_other = [cites.quote(o) for o in t.observations_other]
+        t.later_best = [cites.quote(b) for b in t.later_best]
+    growth = [t for t in threads if t.observations or t.later_best or t.mentions > 1]
+    return growth, [t for t in threads if t.current]
+
+
+def _concerns(sel: Selection, period: Period, include_worst: bool, cites: Citations) -> tuple[list, list, list]:
+    end = min(period.end, sel.as_of)
+    overdue_goals = [sel.goal_view(g) for g in sel.goals if sel.goal_status(g, end) == "overdue"]
+    views = [sel.commitment_view(c) for c in sel.commitments if c.deadline is not None and c.deadline in period]
+    overdue = [c for c in views if c.status == "broken"][-MAX_CONCERNS:]
+    worst: list[Evidence] = []
+    if include_worst:
+        chosen = [f for f in sel.feedback if f.polarity == "concern" and period.start <= f.date <= end]
+        worst = [cites.quote(sel.evidence(f)) for f in chosen[-MAX_CONCERNS:]]
+    return overdue_goals, overdue, worst
+
+
+def build(req: Request) -> DossierContext:
+    """The promotion dossier of one person and period (by ladder criterion when a ladder is given)."""
+    tz = ZoneInfo(req.options.timezone)
+    as_of = as_of_for(req.domain, req.period.end, tz)
+    sel = Selection(req.domain, Scope(req.person, tz, as_of, req.domain.synced_at))
+    period = req.period
+    months = months_between(period.start, period.end)[-MAX_MONTHS:]
+    items = _positive(sel, period)
+    buckets = buckets_by_ladder(items, req.ladder, sel) if req.ladder else buckets_by_competency(items)
+    cites = Citations()
+    sections = [section(b, months, cites) for b in buckets]
+    peers = _peers(sel, period, cites)  # numbered in reading order: peers and own words before growth arcs
+    own, own_quoted = _own_words(sel, period, cites)
+    growth, open_focus = _threads(sel, period, cites, req.options.include_worst_moments)
+    overdue_goals, overdue_commitments, worst = _concerns(sel, period, req.options.include_worst_moments, cites)
+    quote_appendix(sections, cites)
+    cover = make_cover(sel, period, "dossier", req.options, req.report_date)
+    if req.ladder:
+        cover.target_level, cover.ladder_name = req.ladder.level or None, req.ladder.name
+    achieved = [sel.goal_view(g) for g in sel.goals if any(e.kind == "goal" and e.id == g.id for e in items)]
+    return DossierContext(
+        kind="dossier", cover=cover, empty=not items, figures=compute_figures(sel, period),
+        by_criterion=req.ladder is not None, sections=[s for s in sections if s.key != UNCLASSIFIED],
+        unclassified=sections[-1], months=[month_label(m) for m in months], goals_achieved=achieved,
+        peers=peers, own_words=own, own_words_quoted=own_quoted, growth=growth, open_focus=open_focus, overdue_goals=overdue_goals,
+        overdue_commitments=overdue_commitments, include_worst_moments=req.options.include_worst_moments,
+        worst_moments=worst, sources=cites.sources, history_gaps=list(req.domain.history_gaps),
+    )
+
+
+KIND = ReportKind(name="dossier", title="Promotion dossier", template="dossier.html", builder=build, uses_ladder=True)
