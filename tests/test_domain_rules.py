@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from boardbuilder import Board
@@ -73,6 +73,21 @@ def test_commitment_status_and_the_last_sync_cutoff():
     assert rules.commitment_status(commitment(deadline), date(2026, 6, 1), last_sync=datetime(2026, 2, 28)) == "open"
     c = commitment(deadline, True, datetime(2026, 2, 20))
     assert c.status(date(2026, 6, 1)) == rules.commitment_status(c, date(2026, 6, 1))  # model delegates
+
+
+def test_each_board_is_judged_only_up_to_its_own_last_sync():
+    """Board b synced on 28 Feb, board other on 10 Apr: a 1 Mar deadline on b is not judged by the later sync."""
+    syncs = {"b": datetime(2026, 2, 28, 12), "other": datetime(2026, 4, 10, 12)}
+    c = commitment(date(2026, 3, 1))
+    assert rules.commitment_status(c, date(2026, 4, 10), last_sync=syncs) == "open"
+    assert rules.commitment_status(c, date(2026, 4, 10), last_sync=datetime(2026, 4, 10)) == "broken"
+    g = goal(due=date(2026, 3, 1))
+    assert rules.goal_status(g, date(2026, 4, 10), last_sync=syncs) == "open"
+    assert rules.goal_status(g, date(2026, 4, 10), last_sync=datetime(2026, 4, 10)) == "overdue"
+    lunches = [Lunch(id=f"l{i}", board_id="b", board_name="B", date=date(2026, 1, 1) + timedelta(days=14 * i),
+                     title="", url=None, participants=["will"], about=["will"], every_days=14) for i in range(5)]
+    cad = rules.person_cadences(lunches, "will", date(2026, 1, 1), date(2026, 4, 10), last_sync=syncs)
+    assert [c.end for c in cad] == [date(2026, 2, 28)]  # expected lunches are not owed past b's own sync
 
 
 def test_keep_rate_leaves_undated_and_unjudged_out():

@@ -171,11 +171,17 @@ class Domain:
     commitments: list[Commitment] = field(default_factory=list)
     competencies: dict[str, Competency] = field(default_factory=dict)
     boards: dict[str, str] = field(default_factory=dict)  # board id -> name
-    synced_at: datetime | None = None  # data as of (last sync of these boards)
+    synced_at: datetime | None = None  # data as of (the latest sync of these boards)
+    board_synced: dict[str, datetime] = field(default_factory=dict)  # board id -> that board's last sync
     history_gaps: list[str] = field(default_factory=list)  # e.g. "board X: export holds only the last 1000 actions"
     board_subjects: dict[str, list[str]] = field(default_factory=dict)  # board id -> person keys it is about
     board_every_days: dict[str, int] = field(default_factory=dict)  # board id -> lunches.every_days
     timezone: str = "UTC"  # the config's timezone: which calendar day a timestamp falls on
+
+    @property
+    def sync_times(self) -> dict[str, datetime] | datetime | None:
+        """What the rules' `last_sync` takes: each board's own sync when known, else the one time."""
+        return self.board_synced or self.synced_at
 
     def extend(self, other: Domain) -> None:
         """Merge another board's domain into this one."""
@@ -188,6 +194,7 @@ class Domain:
         self.boards.update(other.boards)
         self.board_subjects.update(other.board_subjects)
         self.board_every_days.update(other.board_every_days)
+        self.board_synced.update(other.board_synced)
         self.history_gaps += other.history_gaps
         if other.synced_at and (self.synced_at is None or other.synced_at > self.synced_at):
             self.synced_at = other.synced_at

@@ -349,10 +349,11 @@ class Store:
             d.goals = goals_of(rows_of(t.goals), rows_of(t.key_results))
             d.commitments = sorted((commitment_of(r) for r in rows_of(t.commitments)), key=lambda c: (c.made, c.id))
             d.history_gaps = [r.note for r in rows_of(t.history_gaps)]
-            sq = select(func.max(t.sync_state.c.synced_at))
+            sq = select(t.sync_state.c.board_id, t.sync_state.c.synced_at)
             if ids is not None:
                 sq = sq.where(t.sync_state.c.board_id.in_(ids))
-            d.synced_at = conn.execute(sq).scalar()
+            d.board_synced = {bid: at for bid, at in conn.execute(sq) if at is not None}
+            d.synced_at = max(d.board_synced.values(), default=None)
         return d
 
     # ------------------------------------------------------------------ reporting

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -25,6 +25,25 @@ STATUS_LABELS = {
     "achieved": "achieved", "open": "open", "overdue": "overdue", "dropped": "dropped",
     "kept": "kept", "late": "late", "broken": "broken", "done_undated": "done, date unknown",
 }
+
+
+# When data was last synced: one time for everything, or each board's own (Domain.board_synced). A board
+# synced on 4 Nov knows nothing of 5-13 Nov, so its deadlines and lunches after its own sync are not judged.
+SyncTimes = datetime | Mapping[str, datetime] | None
+
+
+def sync_of(last_sync: SyncTimes, board_id: str) -> datetime | None:
+    """The last sync that holds a board's data (its own when known, else the one time given)."""
+    if isinstance(last_sync, Mapping):
+        return last_sync.get(board_id)
+    return last_sync
+
+
+def latest_sync(last_sync: SyncTimes) -> datetime | None:
+    """The latest of the sync times (what a report's cover states as the data's date)."""
+    if isinstance(last_sync, Mapping):
+        return max(last_sync.values(), default=None)
+    return last_sync
 
 
 def as_of_date(period_end: date | None, synced_at: datetime | None, tz: ZoneInfo = UTC) -> date:
@@ -43,7 +62,7 @@ def goal_achieved_on(goal: Goal, tz: ZoneInfo = UTC) -> date | None:
     return local_date(goal.achieved_at, tz) if goal.status == "achieved" else None
 
 
-def goal_status(goal: Goal, as_of: date, tz: ZoneInfo = UTC) -> str | None:
+def goal_status(goal: Goal, as_of: date, tz: ZoneInfo = UTC, *, last_sync: SyncTimes = None) -> str | None:
     """achieved | dropped | overdue | open as of the end of `as_of`; None when the goal did not exist yet.
 
     Replays the status changes the action history holds (moves in and out of done lists, dueComplete,
@@ -51,6 +70,7 @@ def goal_status(goal: Goal, as_of: date, tz: ZoneInfo = UTC) -> str | None:
     date. A goal achieved on an unknown date counts as achieved (never disappears); one dropped on an
     unknown date counts as dropped.
     """
+    as_of = as_of_date(as_of, sync_of(last_sync, goal.board_id), tz)
     if goal.created > as_of:
         return None
     replayed = _replay(goal, as_of, tz)
@@ -114,8 +134,10 @@ class GoalCounts:
     median_days_to_achieve: float | None = None
 
 
-def goal_counts(goals: Iterable[Goal], start: date, end: date, tz: ZoneInfo = UTC) -> GoalCounts:
-    """Goals set, achieved, dropped in [start, end]; open and overdue as of `end` (pass the as-of date).
+def goal_counts(goals: Iterable[Goal], start: date, end: date, tz: ZoneInfo = UTC, *,
+                last_sync: SyncTimes = None) -> GoalCounts:
+    """Goals set, achieved, dropped in [start, end]; open and overdue as of `end` (pass the as-of date),
+    each goal no later than its board's last sync.
 
     An achieved goal with no known date counts as achieved in a period when it was created by its end.
     """
@@ -124,7 +146,7 @@ def goal_counts(goals: Iterable[Goal], start: date, end: date, tz: ZoneInfo = UT
     for g in goals:
         if start <= g.created <= end:
             out.set += 1
-        status = goal_status(g, end, tz)
+        status = goal_status(g, end, tz, last_sync=last_sync)
         if status == "achieved":
             achieved = goal_achieved_on(g, tz)
             if achieved is None:
@@ -147,7 +169,7 @@ def goal_counts(goals: Iterable[Goal], start: date, end: date, tz: ZoneInfo = UT
 
 # ------------------------------------------------------------------ commitments
 
-def commitment_status(c: Commitment, as_of: date, *, last_sync: datetime | None = None,
+def commitment_status(c: Commitment, as_of: date, *, last_sync: SyncTimes = None,
                       tz: ZoneInfo = UTC) -> str:
     """kept | late | broken | open | done_undated as of `as_of`, never judging past the last sync.
 
@@ -155,7 +177,7 @@ def commitment_status(c: Commitment, as_of: date, *, last_sync: datetime | None 
     its deadline is on/after the last sync, which data cannot judge); done_undated: ticked, but the history
     no longer holds when.
     """
-    cutoff = as_of_date(as_of, last_sync, tz)
+    cutoff = as_of_date(as_of, sync_of(last_sync, c.board_id), tz)
     if c.done and c.completed_at is None:
         return "done_undated"
     done = local_date(c.completed_at, tz) if c.done else None
@@ -188,7 +210,7 @@ class KeepRate:
 
 
 def keep_rate(commitments: Iterable[Commitment], start: date, end: date, *, as_of: date,
-              last_sync: datetime | None = None, tz: ZoneInfo = UTC) -> KeepRate:
+              last_sync: SyncTimes = None, tz: ZoneInfo = UTC) -> KeepRate:
     """The keep rate of commitments whose deadline falls in [start, end], as of `as_of`."""
     out = KeepRate()
     for c in commitments:
@@ -259,12 +281,15 @@ def cadence(lunches: Iterable[Lunch], board_id: str, start: date, end: date, eve
     return out
 
 
-def person_cadences(lunches: Iterable[Lunch], person: str, start: date, end: date) -> list[Cadence]:
-    """One Cadence per board (pair) whose lunches are about the person, in board order of first lunch."""
+def person_cadences(lunches: Iterable[Lunch], person: str, start: date, end: date, *,
+                    last_sync: SyncTimes = None, tz: ZoneInfo = UTC) -> list[Cadence]:
+    """One Cadence per board (pair) whose lunches are about the person, in board order of first lunch;
+    each counted up to `end` but no later than that board's last sync."""
     by_board: dict[str, list[Lunch]] = defaultdict(list)
     for lu in lunches_of(lunches, person):
         by_board[lu.board_id].append(lu)
-    return [cadence(lus, bid, start, end, lus[0].every_days) for bid, lus in by_board.items()]
+    return [cadence(lus, bid, start, as_of_date(end, sync_of(last_sync, bid), tz), lus[0].every_days)
+            for bid, lus in by_board.items()]
 
 
 # ------------------------------------------------------------------ feedback
@@ -327,17 +352,21 @@ class PersonFigures:
 
 def person_figures(goals: Iterable[Goal], commitments: Iterable[Commitment], lunches: Iterable[Lunch],
                    feedback: Iterable[FeedbackEntry], person: str, start: date, end: date, *,
-                   last_sync: datetime | None = None, tz: ZoneInfo = UTC) -> PersonFigures:
-    """The figures a report of `person` for [start, end] states, each computed by the rules above."""
-    as_of = as_of_date(end, last_sync, tz)
+                   last_sync: SyncTimes = None, tz: ZoneInfo = UTC) -> PersonFigures:
+    """The figures a report of `person` for [start, end] states, each computed by the rules above.
+
+    `as_of` is min(end, the latest sync); each goal, commitment and pair is judged no later than its own
+    board's sync when `last_sync` maps boards to their sync times.
+    """
+    as_of = as_of_date(end, latest_sync(last_sync), tz)
     feedback = [f for f in feedback if f.about == person]
     positive = [f for f in feedback if f.positive and start <= f.date <= as_of]
     return PersonFigures(
         person=person, start=start, end=end, as_of=as_of,
-        goals=goal_counts([g for g in goals if person in g.owners], start, as_of, tz),
+        goals=goal_counts([g for g in goals if person in g.owners], start, as_of, tz, last_sync=last_sync),
         keep_rate=keep_rate([c for c in commitments if c.person == person], start, end, as_of=as_of,
                             last_sync=last_sync, tz=tz),
-        cadences=person_cadences(lunches, person, start, as_of),
+        cadences=person_cadences(lunches, person, start, as_of, last_sync=last_sync, tz=tz),
         open_focus=open_focus_points(feedback, person, as_of),
         by_competency=entries_by_competency(feedback, person, start, as_of),
         positive_entries=len(positive),

@@ -49,14 +49,15 @@ def _pair_views(sel: Selection, cadences: list[rules.Cadence]) -> list[PairFigur
 def pair_figures(sel: Selection, period: Period) -> list[PairFigures]:
     """Cadence of each of the person's pairs over the period (up to the as-of date)."""
     end = min(period.end, sel.as_of)
-    return _pair_views(sel, rules.person_cadences(sel.domain.lunches, sel.person, period.start, end))
+    return _pair_views(sel, rules.person_cadences(sel.domain.lunches, sel.person, period.start, end,
+                                                  last_sync=sel.domain.sync_times, tz=sel.tz))
 
 
 def compute_figures(sel: Selection, period: Period) -> Figures:
     """The person's figures for the period: domain.rules.person_figures, as of min(period end, last sync)."""
     d = sel.domain
     pf = rules.person_figures(d.goals, d.commitments, d.lunches, d.feedback, sel.person, period.start,
-                              period.end, last_sync=d.synced_at, tz=sel.tz)
+                              period.end, last_sync=d.sync_times, tz=sel.tz)
     pairs = _pair_views(sel, pf.cadences)
     fig = Figures(
         as_of=pf.as_of, goals_set=pf.goals.set, goals_achieved=pf.goals.achieved,
@@ -112,7 +113,7 @@ def goal_progress_chart(sel: Selection, period: Period) -> Chart:
         series["set"].append(float(sum(1 for g in sel.goals if period.start <= g.created <= end)))
         series["achieved"].append(float(sum(
             1 for g in sel.goals
-            if rules.goal_status(g, end, sel.tz) == "achieved"
+            if rules.goal_status(g, end, sel.tz, last_sync=sel.domain.sync_times) == "achieved"
             and (rules.goal_achieved_on(g, sel.tz) or g.created) >= period.start
         )))
         series["key_results"].append(float(sum(

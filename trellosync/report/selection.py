@@ -132,7 +132,7 @@ class Selection:
 
     def goal_status(self, g: Goal, on: date | None = None) -> str | None:
         """The one goal rule (domain.rules.goal_status) as of `on` (default: the report's as-of date)."""
-        return rules.goal_status(g, on or self.as_of, self.tz)
+        return rules.goal_status(g, on or self.as_of, self.tz, last_sync=self.domain.sync_times)
 
     def goal_view(self, g: Goal) -> GoalView:
         """A goal as of the report's as-of date."""
@@ -159,7 +159,7 @@ class Selection:
 
     def commitment_status(self, c: Commitment, on: date | None = None) -> str:
         """The one commitment rule (domain.rules.commitment_status), never judging past the last sync."""
-        return rules.commitment_status(c, on or self.as_of, last_sync=self.scope.synced_at, tz=self.tz)
+        return rules.commitment_status(c, on or self.as_of, last_sync=self.domain.sync_times, tz=self.tz)
 
     def commitment_view(self, c: Commitment) -> CommitmentView:
         """A commitment with its status as of the report's as-of date."""
