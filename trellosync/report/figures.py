@@ -9,7 +9,7 @@ from trellosync.domain import rules
 from trellosync.model import Domain
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.text import format_datetime, month_key, month_label, months_between, to_local_date
-from trellosync.report.views import Chart, ContextOptions, Cover, Figures, Gap, PairFigures, Period
+from trellosync.report.views import Chart, ContextOptions, Cover, Figures, PairFigures, Period
 
 MAX_CHART_MONTHS = 24
 
@@ -40,7 +40,7 @@ def _pair_views(sel: Selection, cadences: list[rules.Cadence]) -> list[PairFigur
             board=sel.board(cad.board_id), board_id=cad.board_id,
             with_names=[sel.name(k) for k in sel.pair_people(cad.board_id)[1:]], every_days=cad.every_days,
             held=cad.count, expected=cad.expected, mean_interval_days=cad.mean_interval_days,
-            gaps=[Gap(g.start, g.end, g.days) for g in cad.gaps], last_lunch=cad.last_lunch,
+            gaps=list(cad.gaps), last_lunch=cad.last_lunch,
         )
         for cad in cadences
     ]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from trellosync.domain.rules import Gap  # a pair's gap is the domain's record, not a copy
+
 
 @dataclass(frozen=True)
 class Period:
@@ -72,15 +74,6 @@ class Evidence:
     def key(self) -> str:
         """Identity across views (an entry id and a goal id never collide through the kind prefix)."""
         return f"{self.kind}:{self.id}"
-
-
-@dataclass
-class Gap:
-    """A stretch between two lunches of one pair longer than its cadence tolerates."""
-
-    start: date
-    end: date
-    days: int
 
 
 @dataclass
