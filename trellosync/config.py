@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from .errors import ConfigError
+from .practices.mapping import BoardPractices, PersonPractices, cross_check_practices
 
 DEFAULT_DATABASE = "sqlite:///trellosync.db"
 DEFAULT_API_URL = "https://api.trello.com/1"
@@ -46,7 +47,7 @@ class TrelloConfig(_Strict):
         return key, token
 
 
-class PersonConfig(_Strict):
+class PersonConfig(PersonPractices, _Strict):
     """A person the reports are about: display name and Trello username or member id."""
 
     name: str
@@ -88,7 +89,7 @@ class FeedbackMapping(_Strict):
         return v
 
 
-class BoardMapping(_Strict):
+class BoardMapping(BoardPractices, _Strict):
     """How one board's lists, checklists, labels and members map to the domain."""
 
     board: str
@@ -311,6 +312,7 @@ def _cross_check(raw: dict[str, Any], lines: dict[tuple, int], filename: str) ->
                 problems.append(f"{at('people', key, 'trello')}: people.{key}.trello: {p['trello']!r} is also "
                                 f"used by {usernames[u]!r}")
             usernames[u] = key
+    problems += cross_check_practices(raw, at)
     return problems
 
 
