@@ -54,6 +54,7 @@ class DomainBuilder:
             title=title or f"{day.isoformat()} lunch",
             url=f"https://trello.com/c/{card}",
             participants=list(participants),
+            about=list(participants),
         )
         self.domain.lunches.append(lunch)
         return lunch
@@ -73,13 +74,16 @@ class DomainBuilder:
             board_id=self.board_id,
             kind=kind,
             about=about,
-            by=by,
+            said_by=by,
+            said_by_source="trello" if by else "unknown",
+            polarity={"best": "strength", "worst": "concern", "focus": "development"}.get(kind, "praise"),
             date=day or (lunch.date if lunch else date(2026, 1, 1)),
             text=text,
             lunch_id=lunch.id if lunch else None,
             card_url=lunch.url if lunch else None,
             source="comment" if kind == "observation" else "checklist",
-            labels=list(labels or []),
+            competency=(labels or [None])[0],
+            card_labels=list(labels or []),
         )
         self.domain.feedback.append(entry)
         return entry

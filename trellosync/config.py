@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -60,6 +60,7 @@ class LunchesMapping(_Strict):
 
     lists: list[str] = ["Lunches"]
     day_first: bool = True
+    every_days: int = Field(14, ge=1, le=366)  # the pair's cadence target: one lunch every N days
 
 
 class GoalsMapping(_Strict):
@@ -77,6 +78,10 @@ class FeedbackMapping(_Strict):
     focus: list[str] = ["Focus", "Focus point", "Improvement point", "Focused improvement point"]
     commitments: list[str] = ["Commitments", "Commitment"]
     ignore_comments: list[str] = []  # regular expressions: matching lunch-card comments are not observations
+    # Who gives entries whose author Trello does not record (check items; description sections nobody's edit
+    # added): one of partner | subject | <person key>, for every kind, or per kind (best, worst, focus,
+    # commitments) or per checklist name. Unset: unknown, and the entry is attributed to the conversation.
+    said_by: str | dict[str, str] | None = None
 
     @field_validator("ignore_comments")
     @classmethod
@@ -86,6 +91,26 @@ class FeedbackMapping(_Strict):
                 re.compile(pattern)
             except re.error as exc:
                 raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+        return v
+
+
+class PolarityMapping(_Strict):
+    """How an observation (a lunch-card comment) is marked as praise or concern; unmarked is neutral.
+
+    A marker ending in ':' must start the text (`praise: ...`); any other marker (an emoji) may appear
+    anywhere. Labels map a card's label name to praise | concern for every observation on that card.
+    """
+
+    praise: list[str] = ["👍", "praise:"]
+    concern: list[str] = ["👎", "concern:"]
+    labels: dict[str, Literal["praise", "concern"]] = {}
+
+    @field_validator("praise", "concern")
+    @classmethod
+    def _no_bare_bullets(cls, v: list[str]) -> list[str]:
+        for marker in v:
+            if marker.strip() in ("", "-", "*", "+"):
+                raise ValueError(f"{marker!r} is not a usable marker (a Markdown bullet or empty)")
         return v
 
 
@@ -99,6 +124,9 @@ class BoardMapping(BoardPractices, _Strict):
     feedback: FeedbackMapping = FeedbackMapping()
     labels: dict[str, str] = {}
     members: dict[str, str] = {}  # Trello username or member id -> person key (board-local override)
+    polarity: PolarityMapping = PolarityMapping()
+    # competency key -> words that, in an entry's own text, make it evidence for that competency
+    competency_aliases: dict[str, list[str]] = {}
 
     @field_validator("board")
     @classmethod

@@ -1,7 +1,8 @@
 """The domain model: plain dataclasses derived from the Trello mirror through a board mapping.
 
 These are the nouns the reports speak. They hold no database handles: the store loads them, the
-report builders read them, and tests construct them directly.
+report builders read them, and tests construct them directly. Every status rule lives in
+`trellosync.domain.rules`; the records here only hold facts.
 """
 
 from __future__ import annotations
@@ -10,8 +11,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 FEEDBACK_KINDS = ("best", "worst", "focus", "observation")
+# Current state of a goal card; the status *as of a date* is rules.goal_status (adds "overdue").
 GOAL_STATUSES = ("open", "achieved", "dropped")
-COMMITMENT_STATUSES = ("kept", "late", "broken", "open")
+# rules.commitment_status vocabulary; "done_undated" = ticked, but the history no longer says when.
+COMMITMENT_STATUSES = ("kept", "late", "broken", "open", "done_undated")
+# How said_by is known: Trello recorded the author, the board mapping declares it, or nobody knows.
+SAID_BY_SOURCES = ("trello", "mapping", "unknown")
+# best = strength, worst = concern, focus = development; observations neutral unless marked.
+POLARITIES = ("strength", "praise", "neutral", "concern", "development")
+POSITIVE_POLARITIES = ("strength", "praise")
+# How an entry's competency was found (None when unclassified).
+COMPETENCY_SOURCES = ("tag", "keyword", "alias", "label")
 
 
 @dataclass
@@ -27,7 +37,7 @@ class Person:
 
 @dataclass
 class Lunch:
-    """One feedback lunch: one card of a lunches list."""
+    """One feedback lunch: one card of a lunches list, belonging to its board's pair."""
 
     id: str  # Trello card id
     board_id: str
@@ -35,9 +45,11 @@ class Lunch:
     date: date
     title: str
     url: str | None
-    participants: list[str] = field(default_factory=list)  # person keys
+    participants: list[str] = field(default_factory=list)  # who attended: card members, else board members
     archived: bool = False
     date_source: str = "due"  # due | name | created
+    about: list[str] = field(default_factory=list)  # whose lunch it is: the board's subjects (else card members)
+    every_days: int = 14  # the board's cadence target (lunches.every_days)
 
 
 @dataclass
@@ -48,13 +60,42 @@ class FeedbackEntry:
     board_id: str
     kind: str  # best | worst | focus | observation
     about: str | None  # person key
-    by: str | None  # person key of the author, when known
+    said_by: str | None  # person key of the author, only when Trello records it or the mapping declares it
     date: date
     text: str
     lunch_id: str | None
     card_url: str | None
     source: str  # checklist | description | comment
-    labels: list[str] = field(default_factory=list)  # competency keys
+    said_by_source: str = "unknown"  # trello | mapping | unknown
+    polarity: str = "neutral"  # strength | praise | neutral | concern | development
+    competency: str | None = None  # best match, None = unclassified
+    competency_source: str | None = None  # tag | keyword | alias | label
+    card_labels: list[str] = field(default_factory=list)  # competency keys of the card's labels (context only)
+
+    @property
+    def by(self) -> str | None:
+        """Deprecated alias of said_by."""
+        return self.said_by
+
+    @property
+    def labels(self) -> list[str]:
+        """The entry's competency as a list (empty when unclassified): never the card's other labels."""
+        return [self.competency] if self.competency else []
+
+    @property
+    def positive(self) -> bool:
+        """True for strengths and observations marked as praise."""
+        return self.polarity in POSITIVE_POLARITIES
+
+    @property
+    def own_words(self) -> bool:
+        """True when the known author is the person the entry is about."""
+        return self.said_by is not None and self.said_by == self.about
+
+    @property
+    def peer_said(self) -> bool:
+        """True when a known author other than the subject said it: a peer's evidence."""
+        return self.said_by is not None and self.about is not None and self.said_by != self.about
 
 
 @dataclass
@@ -77,10 +118,10 @@ class Goal:
     owners: list[str]
     title: str
     description: str
-    status: str  # open | achieved | dropped
+    status: str  # current state: open | achieved | dropped (as of a date: rules.goal_status)
     created: date
     due: date | None
-    achieved_at: datetime | None
+    achieved_at: datetime | None  # None with status achieved: achieved on a date the history no longer holds
     dropped_at: datetime | None
     url: str | None
     labels: list[str] = field(default_factory=list)  # competency keys
@@ -102,15 +143,11 @@ class Commitment:
     url: str | None
     done: bool = False  # ticked; completed_at is None when the history no longer holds the tick
 
-    def status(self, as_of: date) -> str:
-        """kept | late | broken | open as seen on `as_of` (PRODUCT.md's commitment rule)."""
-        if self.done and (self.completed_at is None or self.completed_at.date() <= as_of):
-            if self.completed_at is None or self.deadline is None or self.completed_at.date() <= self.deadline:
-                return "kept"
-            return "late"
-        if self.deadline is not None and as_of > self.deadline:
-            return "broken"
-        return "open"
+    def status(self, as_of: date, last_sync: datetime | None = None) -> str:
+        """The one commitment rule (rules.commitment_status), as seen on `as_of`."""
+        from .domain.rules import commitment_status
+
+        return commitment_status(self, as_of, last_sync=last_sync)
 
 
 @dataclass
@@ -134,6 +171,8 @@ class Domain:
     boards: dict[str, str] = field(default_factory=dict)  # board id -> name
     synced_at: datetime | None = None  # data as of (last sync of these boards)
     history_gaps: list[str] = field(default_factory=list)  # e.g. "board X: export holds only the last 1000 actions"
+    board_subjects: dict[str, list[str]] = field(default_factory=dict)  # board id -> person keys it is about
+    board_every_days: dict[str, int] = field(default_factory=dict)  # board id -> lunches.every_days
 
     def extend(self, other: Domain) -> None:
         """Merge another board's domain into this one."""
@@ -144,6 +183,8 @@ class Domain:
         self.commitments += other.commitments
         self.competencies.update(other.competencies)
         self.boards.update(other.boards)
+        self.board_subjects.update(other.board_subjects)
+        self.board_every_days.update(other.board_every_days)
         self.history_gaps += other.history_gaps
         if other.synced_at and (self.synced_at is None or other.synced_at > self.synced_at):
             self.synced_at = other.synced_at

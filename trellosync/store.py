@@ -239,9 +239,9 @@ class Store:
             (t.lunches, [{"id": x.id, "board_id": x.board_id, "date": x.date, "title": x.title, "url": x.url,
                           "participants": json.dumps(x.participants), "archived": x.archived,
                           "date_source": x.date_source} for x in d.lunches]),
-            (t.feedback, [{"id": x.id, "board_id": x.board_id, "kind": x.kind, "about": x.about, "by": x.by,
+            (t.feedback, [{"id": x.id, "board_id": x.board_id, "kind": x.kind, "about": x.about, "by": x.said_by,
                            "date": x.date, "text": x.text, "lunch_id": x.lunch_id, "card_url": x.card_url,
-                           "source": x.source, "labels": json.dumps(x.labels)} for x in d.feedback]),
+                           "source": x.source, "labels": json.dumps(x.card_labels)} for x in d.feedback]),
             (t.goals, [{"id": g.id, "board_id": g.board_id, "owners": json.dumps(g.owners), "title": g.title,
                         "description": g.description, "status": g.status, "created": g.created, "due": g.due,
                         "achieved_at": g.achieved_at, "dropped_at": g.dropped_at, "url": g.url,
@@ -282,9 +282,9 @@ class Store:
                                       participants=json.loads(r.participants), archived=r.archived,
                                       date_source=r.date_source) for r in rows_of(t.lunches)),
                                key=lambda x: (x.date, x.id))
-            d.feedback = sorted((FeedbackEntry(id=r.id, board_id=r.board_id, kind=r.kind, about=r.about, by=r.by,
+            d.feedback = sorted((FeedbackEntry(id=r.id, board_id=r.board_id, kind=r.kind, about=r.about, said_by=r.by,
                                                date=r.date, text=r.text, lunch_id=r.lunch_id, card_url=r.card_url,
-                                               source=r.source, labels=json.loads(r.labels))
+                                               source=r.source, card_labels=json.loads(r.labels))
                                  for r in rows_of(t.feedback)), key=lambda x: (x.date, x.id))
             krs: dict[str, list[Any]] = {}
             for r in sorted(rows_of(t.key_results), key=lambda r: (r.pos or 0, r.id)):

@@ -1,0 +1,54 @@
+"""Dates: lunch dates in card names, naive-UTC timestamps to local calendar dates, slugs."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+UTC = ZoneInfo("UTC")
+
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\b")
+_DMY_TEXT = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
+_MDY_TEXT = re.compile(r"^\s*([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+_NUMERIC = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})\b")
+
+
+def _month(name: str) -> int | None:
+    return _MONTHS.get(name[:3].lower())
+
+
+def date_from_name(name: str, *, day_first: bool = True) -> date | None:
+    """A date at the start of a card name: 2026-03-04, 4 Mar 2026, Mar 4 2026, 04/03/2026 (day_first)."""
+    try:
+        if m := _ISO.match(name):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if (m := _DMY_TEXT.match(name)) and _month(m[2]):
+            return date(int(m[3]), _month(m[2]), int(m[1]))  # type: ignore[arg-type]
+        if (m := _MDY_TEXT.match(name)) and _month(m[1]):
+            return date(int(m[3]), _month(m[1]), int(m[2]))  # type: ignore[arg-type]
+        if m := _NUMERIC.match(name):
+            a, b, y = int(m[1]), int(m[2]), int(m[3])
+            y = y + 2000 if y < 100 else y
+            d, mo = (a, b) if day_first else (b, a)
+            return date(y, mo, d)
+    except ValueError:
+        return None
+    return None
+
+
+def local_date(dt: datetime | date | None, tz: ZoneInfo = UTC) -> date | None:
+    """A naive-UTC timestamp's calendar date in the given timezone (a date is returned as is)."""
+    if dt is None:
+        return None
+    if not isinstance(dt, datetime):
+        return dt
+    aware = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return aware.astimezone(tz).date()
+
+
+def slug(text: str) -> str:
+    """A lower-case key made of letters, digits and dashes."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"

@@ -1,0 +1,270 @@
+"""Every status and figure rule, defined once: goals, key results, commitments, keep rate, cadence, focus.
+
+All rules take an `as_of` date and look only at what was known by the end of that day (completion,
+achievement and archive dates come from the action history). Reports use
+`as_of_date(period_end, synced_at)`: the earlier of the period's end and the last sync.
+Timestamps in the model are naive UTC; `tz` says which calendar day they fall on.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from ..model import Commitment, FeedbackEntry, Goal, KeyResult, Lunch
+from .dates import UTC, local_date
+
+GOAL_STATUS_AS_OF = ("achieved", "open", "overdue", "dropped")
+VOICES = ("peer", "self", "conversation")
+STATUS_LABELS = {
+    "achieved": "achieved", "open": "open", "overdue": "overdue", "dropped": "dropped",
+    "kept": "kept", "late": "late", "broken": "broken", "done_undated": "done, date unknown",
+}
+
+
+def as_of_date(period_end: date | None, synced_at: datetime | None, tz: ZoneInfo = UTC) -> date:
+    """The date figures are computed as of: the earlier of the period's end and the last sync's day."""
+    synced = local_date(synced_at, tz)
+    candidates = [d for d in (period_end, synced) if d is not None]
+    if not candidates:
+        return date.today()
+    return min(candidates)
+
+
+# ------------------------------------------------------------------ goals
+
+def goal_achieved_on(goal: Goal, tz: ZoneInfo = UTC) -> date | None:
+    """The day a goal was achieved; None when not achieved or when the history no longer holds the day."""
+    return local_date(goal.achieved_at, tz) if goal.status == "achieved" else None
+
+
+def goal_status(goal: Goal, as_of: date, tz: ZoneInfo = UTC) -> str | None:
+    """achieved | dropped | overdue | open as of the end of `as_of`; None when the goal did not exist yet.
+
+    A goal achieved on an unknown date counts as achieved (never disappears); one dropped on an unknown
+    date counts as dropped.
+    """
+    if goal.created > as_of:
+        return None
+    if goal.status == "achieved":
+        achieved = local_date(goal.achieved_at, tz)
+        if achieved is None or achieved <= as_of:
+            return "achieved"
+    if goal.status == "dropped":
+        dropped = local_date(goal.dropped_at, tz)
+        if dropped is None or dropped <= as_of:
+            return "dropped"
+    if goal.due is not None and goal.due < as_of:
+        return "overdue"
+    return "open"
+
+
+def key_result_done(kr: KeyResult, as_of: date, tz: ZoneInfo = UTC) -> bool:
+    """True when the item was ticked by the end of `as_of` (ticked on an unknown date counts as done)."""
+    if not kr.done:
+        return False
+    done = local_date(kr.completed_at, tz)
+    return done is None or done <= as_of
+
+
+def key_results_done(goal: Goal, as_of: date, tz: ZoneInfo = UTC) -> tuple[int, int]:
+    """(done, total) key results of a goal as of `as_of`."""
+    return sum(1 for k in goal.key_results if key_result_done(k, as_of, tz)), len(goal.key_results)
+
+
+@dataclass
+class GoalCounts:
+    """Goals of a period: `open` includes `overdue`; `achieved` includes `achieved_undated`."""
+
+    set: int = 0
+    achieved: int = 0
+    achieved_undated: int = 0
+    open: int = 0
+    overdue: int = 0
+    dropped: int = 0
+    median_days_to_achieve: float | None = None
+
+
+def goal_counts(goals: Iterable[Goal], start: date, end: date, tz: ZoneInfo = UTC) -> GoalCounts:
+    """Goals set, achieved, dropped in [start, end]; open and overdue as of `end` (pass the as-of date).
+
+    An achieved goal with no known date counts as achieved in a period when it was created by its end.
+    """
+    out = GoalCounts()
+    days: list[int] = []
+    for g in goals:
+        if start <= g.created <= end:
+            out.set += 1
+        status = goal_status(g, end, tz)
+        if status == "achieved":
+            achieved = goal_achieved_on(g, tz)
+            if achieved is None:
+                out.achieved += 1
+                out.achieved_undated += 1
+            elif achieved >= start:
+                out.achieved += 1
+                days.append((achieved - g.created).days)
+        elif status == "dropped":
+            dropped = local_date(g.dropped_at, tz)
+            if dropped is None or dropped >= start:
+                out.dropped += 1
+        elif status in ("open", "overdue"):
+            out.open += 1
+            out.overdue += status == "overdue"
+    if days:
+        out.median_days_to_achieve = float(statistics.median(days))
+    return out
+
+
+# ------------------------------------------------------------------ commitments
+
+def commitment_status(c: Commitment, as_of: date, *, last_sync: datetime | None = None,
+                      tz: ZoneInfo = UTC) -> str:
+    """kept | late | broken | open | done_undated as of `as_of`, never judging past the last sync.
+
+    kept: ticked by its deadline; late: ticked after it; broken: still open after it; open: before it (or
+    its deadline is on/after the last sync, which data cannot judge); done_undated: ticked, but the history
+    no longer holds when.
+    """
+    cutoff = as_of_date(as_of, last_sync, tz)
+    if c.done and c.completed_at is None:
+        return "done_undated"
+    done = local_date(c.completed_at, tz) if c.done else None
+    if done is not None and done <= cutoff:
+        return "kept" if c.deadline is None or done <= c.deadline else "late"
+    if c.deadline is not None and c.deadline < cutoff:
+        return "broken"
+    return "open"
+
+
+@dataclass
+class KeepRate:
+    """Commitments due in a period: rate = kept / (kept + late + broken); undated ticks are left out."""
+
+    kept: int = 0
+    late: int = 0
+    broken: int = 0
+    open: int = 0
+    done_undated: int = 0
+
+    @property
+    def judged(self) -> int:
+        """Commitments whose deadline has passed and whose outcome is known."""
+        return self.kept + self.late + self.broken
+
+    @property
+    def rate(self) -> float | None:
+        """kept / judged, None when nothing could be judged."""
+        return self.kept / self.judged if self.judged else None
+
+
+def keep_rate(commitments: Iterable[Commitment], start: date, end: date, *, as_of: date,
+              last_sync: datetime | None = None, tz: ZoneInfo = UTC) -> KeepRate:
+    """The keep rate of commitments whose deadline falls in [start, end], as of `as_of`."""
+    out = KeepRate()
+    for c in commitments:
+        if c.deadline is None or not start <= c.deadline <= end or c.made > as_of:
+            continue
+        status = commitment_status(c, as_of, last_sync=last_sync, tz=tz)
+        setattr(out, status, getattr(out, status) + 1)
+    return out
+
+
+# ------------------------------------------------------------------ lunches and cadence
+
+def lunches_of(lunches: Iterable[Lunch], person: str) -> list[Lunch]:
+    """The lunches a person had: those about them (their pair's board), not ones they only attended."""
+    return sorted((lu for lu in lunches if person in lu.about), key=lambda lu: (lu.date, lu.id))
+
+
+@dataclass
+class Gap:
+    """Two consecutive lunches further apart than 1.5 times the board's interval."""
+
+    start: date
+    end: date
+    days: int
+
+
+@dataclass
+class Cadence:
+    """One board's lunches in [start, end] against its interval (lunches.every_days)."""
+
+    board_id: str
+    every_days: int
+    start: date
+    end: date
+    count: int = 0
+    expected: int = 0
+    mean_interval_days: float | None = None
+    longest_interval_days: int | None = None
+    gaps: list[Gap] = field(default_factory=list)
+    last_lunch: date | None = None
+
+
+def cadence(lunches: Iterable[Lunch], board_id: str, start: date, end: date, every_days: int = 14) -> Cadence:
+    """Count, mean interval, gaps and expected count of one board's lunches in [start, end]."""
+    dates = sorted({lu.date for lu in lunches if lu.board_id == board_id and start <= lu.date <= end})
+    days = (end - start).days + 1
+    out = Cadence(board_id, every_days, start, end, count=len(dates), expected=max(1, round(days / every_days)))
+    if dates:
+        out.last_lunch = dates[-1]
+    intervals = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
+    if intervals:
+        out.mean_interval_days = round(sum(intervals) / len(intervals), 1)
+        out.longest_interval_days = max(intervals)
+        tolerance = math.floor(every_days * 1.5)
+        out.gaps = [Gap(a, b, (b - a).days) for a, b in zip(dates, dates[1:], strict=False) if (b - a).days > tolerance]
+    return out
+
+
+def person_cadences(lunches: Iterable[Lunch], person: str, start: date, end: date) -> list[Cadence]:
+    """One Cadence per board (pair) whose lunches are about the person, in board order of first lunch."""
+    by_board: dict[str, list[Lunch]] = defaultdict(list)
+    for lu in lunches_of(lunches, person):
+        by_board[lu.board_id].append(lu)
+    return [cadence(lus, bid, start, end, lus[0].every_days) for bid, lus in by_board.items()]
+
+
+# ------------------------------------------------------------------ feedback
+
+def voice(entry: FeedbackEntry) -> str:
+    """peer (a known author other than the subject) | self (the subject's own words) | conversation."""
+    if entry.peer_said:
+        return "peer"
+    if entry.own_words:
+        return "self"
+    return "conversation"
+
+
+def open_focus_points(feedback: Iterable[FeedbackEntry], person: str, as_of: date) -> list[FeedbackEntry]:
+    """Focus points about the person still current on `as_of`.
+
+    Per board, the focus entries of the latest lunch (up to `as_of`) that recorded any focus point about
+    the person: a later focus point replaces the earlier ones; a lunch that records none keeps them open.
+    """
+    latest: dict[str, list[FeedbackEntry]] = {}
+    for f in sorted(feedback, key=lambda f: (f.date, f.id)):
+        if f.kind != "focus" or f.about != person or f.date > as_of:
+            continue
+        current = latest.get(f.board_id)
+        if current and current[0].date == f.date:
+            current.append(f)
+        else:
+            latest[f.board_id] = [f]
+    return [f for entries in latest.values() for f in entries]
+
+
+def entries_by_competency(feedback: Iterable[FeedbackEntry], person: str, start: date, end: date,
+                          *, positive_only: bool = False) -> dict[str | None, list[FeedbackEntry]]:
+    """Entries about the person in [start, end], each once, under its competency (None = unclassified)."""
+    out: dict[str | None, list[FeedbackEntry]] = defaultdict(list)
+    for f in feedback:
+        if f.about == person and start <= f.date <= end and (f.positive or not positive_only):
+            out[f.competency].append(f)
+    return dict(out)
