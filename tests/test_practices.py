@@ -144,24 +144,18 @@ def test_the_same_issue_twice_at_one_meeting_counts_once():
 
 # ------------------------------------------------------------------ visibility
 
-def entry(kind: str, board: str = "b1", eid: str = "e1", lunch: str = "card1", polarity: str | None = None):
-    f = FeedbackEntry(id=eid, board_id=board, kind=kind, about="will", said_by=None, date=date(2026, 1, 5),
-                      text="x", lunch_id=lunch, card_url=None, source="checklist") \
-        if "said_by" in FeedbackEntry.__dataclass_fields__ else \
-        FeedbackEntry(id=eid, board_id=board, kind=kind, about="will", by=None, date=date(2026, 1, 5), text="x",
-                      lunch_id=lunch, card_url=None, source="checklist")
-    if polarity:
-        f.polarity = polarity
-    return f
+def entry(kind: str, polarity: str = "neutral") -> FeedbackEntry:
+    return FeedbackEntry(id="e1", board_id="b1", kind=kind, about="will", said_by=None, date=date(2026, 1, 5),
+                         text="x", lunch_id="card1", card_url=None, source="checklist", polarity=polarity)
 
 
 @pytest.mark.parametrize("kind, polarity, visibility, marked, expected", [
-    ("best", None, "private", set(), False),
-    ("best", None, "team", set(), True),
-    ("best", None, "private", {"e1"}, True),
-    ("best", None, "private", {"card1"}, True),  # the card carries the shareable label
-    ("worst", None, "team", {"e1"}, False),
-    ("focus", None, "team", {"e1", "card1"}, False),
+    ("best", "strength", "private", set(), False),
+    ("best", "strength", "team", set(), True),
+    ("best", "strength", "private", {"e1"}, True),
+    ("best", "strength", "private", {"card1"}, True),  # the card carries the shareable label
+    ("worst", "concern", "team", {"e1"}, False),
+    ("focus", "development", "team", {"e1", "card1"}, False),
     ("observation", "praise", "private", {"e1"}, True),
     ("observation", "concern", "team", {"e1"}, False),
     ("observation", "neutral", "team", set(), False),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 FEEDBACK_KINDS = ("best", "worst", "focus", "observation")
 # Current state of a goal card; the status *as of a date* is rules.goal_status (adds "overdue").
@@ -173,6 +174,7 @@ class Domain:
     history_gaps: list[str] = field(default_factory=list)  # e.g. "board X: export holds only the last 1000 actions"
     board_subjects: dict[str, list[str]] = field(default_factory=dict)  # board id -> person keys it is about
     board_every_days: dict[str, int] = field(default_factory=dict)  # board id -> lunches.every_days
+    practices: Any = None  # trellosync.practices.model.Practices of these boards (loaded with the domain)
 
     def extend(self, other: Domain) -> None:
         """Merge another board's domain into this one."""

@@ -13,6 +13,7 @@ from .config import DEFAULT_DATABASE, Config, board_ref_matches
 from .domain import build_domain
 from .errors import ConfigError, DataError, TrellosyncError
 from .normalize import ACTION_WINDOW, BoardRows, normalize_board
+from .practices.derive import build_practices
 from .store import Store, SyncState, normalize_url
 
 
@@ -99,7 +100,11 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     mapping = config.mapping_for(board) if config else None
     domain = build_domain(mirror, mapping, config.people if config else {},
                           tz=config.timezone if config else "UTC", history_complete=history_complete)
+    practices, group_commitments = build_practices(mirror, mapping, config.people if config else {}, domain,
+                                                   tz=config.timezone if config else "UTC")
+    domain.commitments += group_commitments
     store.save_domain(conn, mirror.board_id, domain)
+    store.save_practices(conn, mirror.board_id, practices)
 
 
 def rebuild_board(store: Store, config: Config | None, board_id: str) -> None:

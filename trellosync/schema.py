@@ -275,3 +275,5 @@ history_gaps = Table(
 MIRROR_TABLES = (boards, lists, labels, members, board_members, cards, card_labels, card_members,
                  checklists, check_items, comments, actions)
 DOMAIN_TABLES = (lunches, feedback, goals, key_results, commitments, history_gaps)
+
+from .practices import tables as _practice_tables  # noqa: E402,F401  (registers migration 0004's tables)

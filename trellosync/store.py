@@ -24,6 +24,8 @@ from . import schema as t
 from .errors import ConfigError, DataError
 from .model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch, Person
 from .normalize import BoardRows
+from .practices.model import Practices
+from .practices.persist import load_practices, save_practices
 
 CHUNK = 500  # ids per IN (...) clause: below every SQLite build's host-parameter limit
 
@@ -304,7 +306,12 @@ class Store:
             if ids is not None:
                 sq = sq.where(t.sync_state.c.board_id.in_(ids))
             d.synced_at = conn.execute(sq).scalar()
+            d.practices = load_practices(conn, ids)
         return d
+
+    def save_practices(self, conn: Connection, board_id: str, p: Practices) -> None:
+        """Replace one board's practice rows (self-reviews, stakeholder feedback, groups, promises, marks)."""
+        save_practices(conn, board_id, p)
 
     # ------------------------------------------------------------------ reporting
 

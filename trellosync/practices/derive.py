@@ -6,7 +6,6 @@ issues and commitments, promises, visibility and shareable marks.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from ..config import BoardMapping, PersonConfig
 from ..domain import People, date_from_name, local_date
+from ..domain.classify import polarity_of
+from ..domain.history import index_history
 from ..matching import match_lists, name_key
 from ..model import Commitment, Domain
 from ..normalize import BoardRows
@@ -23,7 +24,6 @@ from .mapping import GroupMapping
 from .model import Criterion, GroupIssue, Practices, Promise, SelfReview, StakeholderFeedback
 
 _GROUP = GroupMapping()
-_POLARITY_PREFIX = re.compile(r"^\s*(praise|concern)\s*:\s*", re.IGNORECASE)
 
 
 @dataclass
@@ -41,7 +41,7 @@ class PracticeView:
     checklists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     item_done: dict[str, datetime] = field(default_factory=dict)  # check item -> last tick (action history)
-    card_done: dict[str, datetime] = field(default_factory=dict)  # card -> moved to a done list / due complete
+    card_done: dict[str, datetime] = field(default_factory=dict)  # card -> entered a promises done list / due complete
 
     @property
     def board_id(self) -> str:
@@ -82,33 +82,6 @@ def _group(rows: list[dict[str, Any]], key: str, value: str | None = None) -> di
     return out
 
 
-def _data(action: dict[str, Any]) -> dict[str, Any]:
-    d = action.get("data")
-    if isinstance(d, str):
-        try:
-            d = json.loads(d)
-        except ValueError:
-            return {}
-    return d if isinstance(d, dict) else {}
-
-
-def _history(view: PracticeView, done_lists: set[str]) -> None:
-    """Ticks of check items and the days promise cards were done, from the action history."""
-    for a in sorted(view.rows.actions, key=lambda a: (a["date"], a["id"])):
-        data = _data(a)
-        if a["type"] == "updateCheckItemStateOnCard":
-            item = data.get("checkItem") if isinstance(data.get("checkItem"), dict) else {}
-            if item.get("id") and item.get("state") == "complete":
-                view.item_done[item["id"]] = a["date"]
-        elif a["type"] == "updateCard":
-            card = data.get("card") if isinstance(data.get("card"), dict) else {}
-            old = data.get("old") if isinstance(data.get("old"), dict) else {}
-            after = data.get("listAfter") if isinstance(data.get("listAfter"), dict) else {}
-            if card.get("id") and (after.get("id") in done_lists
-                                   or (old.get("dueComplete") is False and card.get("dueComplete") is True)):
-                view.card_done[card["id"]] = a["date"]
-
-
 def index_practices(rows: BoardRows, mapping: BoardMapping, config_people: dict[str, PersonConfig],
                     tz: ZoneInfo) -> PracticeView:
     """Step 1: people, subjects, cards, checklists and the tick history of one board."""
@@ -123,7 +96,8 @@ def index_practices(rows: BoardRows, mapping: BoardMapping, config_people: dict[
         card_labels={cid: [labels[x] for x in lids if x in labels]
                      for cid, lids in _group(rows.card_labels, "card_id", "label_id").items()},
         checklists=_group(rows.checklists, "card_id"), items=_group(rows.check_items, "checklist_id"))
-    _history(view, view.lists(mapping.promises.done_lists) if mapping.promises else set())
+    history = index_history(rows, view.lists(mapping.promises.done_lists) if mapping.promises else set())
+    view.item_done, view.card_done = history.item_done, history.card_done
     return view
 
 
@@ -163,13 +137,6 @@ def self_reviews(view: PracticeView) -> list[SelfReview]:
     return out
 
 
-def _polarity(text: str, label_names: list[str]) -> tuple[str, str]:
-    if m := _POLARITY_PREFIX.match(text):
-        return m[1].lower(), text[m.end():].strip()
-    names = {n.strip().lower() for n in label_names}
-    return ("praise" if "praise" in names else "concern" if "concern" in names else "neutral"), text.strip()
-
-
 def _from_line(text: str, prefix: str) -> tuple[str | None, str]:
     """A `From: Name` line anywhere in the text: (the name, the text without that line)."""
     pat = re.compile(rf"^\s*{re.escape(prefix)}\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
@@ -185,7 +152,7 @@ def _stakeholder(view: PracticeView, about: str, entry_id: str, text: str, when:
     m = view.mapping.stakeholder_feedback
     assert m is not None
     written, body = _from_line(text, m.from_prefix)
-    polarity, body = _polarity(body, labels)
+    polarity, body = polarity_of("observation", body, labels, view.mapping.polarity)
     if not body:
         return None
     if written:

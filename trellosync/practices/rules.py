@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from ..domain.dates import local_date as _local
+from ..domain.rules import commitment_status, keep_rate
 from ..model import Commitment, FeedbackEntry
 from .model import Practices, Promise
 
@@ -23,21 +25,6 @@ UTC = ZoneInfo("UTC")
 RECURRING_MIN_MEETINGS = 3  # "will not tolerate a member continuing to share the same issue"
 SAME_ISSUE_OVERLAP = 0.5  # shared content words / content words of the shorter text
 RELIABILITY_WINDOW_DAYS = 90
-
-
-def _local(dt: datetime | None, tz: ZoneInfo) -> date | None:
-    from ..domain import local_date
-
-    return local_date(dt, tz)
-
-
-def commitment_status(c: Commitment, as_of: date, *, last_sync: datetime | None = None, tz: ZoneInfo = UTC) -> str:
-    """The one commitment rule of the domain layer (delegates; never redefined here)."""
-    try:
-        from ..domain.rules import commitment_status as rule  # type: ignore[import-not-found]
-    except ImportError:  # before the domain package: the model's method is the rule
-        return c.status(as_of)
-    return rule(c, as_of, last_sync=last_sync, tz=tz)
 
 
 # ------------------------------------------------------------------ graded promises
@@ -186,7 +173,7 @@ def feedback_showcase_kind(f: FeedbackEntry) -> str | None:
     """strength (a best moment) | praise (an observation marked as praise) | None: never in a showcase."""
     if f.kind == "best":
         return "strength"
-    if f.kind == "observation" and getattr(f, "polarity", None) == "praise":
+    if f.kind == "observation" and f.polarity == "praise":
         return "praise"
     return None
 
@@ -230,12 +217,9 @@ def reliability_series(commitments: Iterable[Commitment], promises: Iterable[Pro
     out = []
     for day in _month_ends(start, end):
         lo = day - timedelta(days=window_days)
-        due = [c for c in everything if c.deadline is not None and lo < c.deadline <= day and c.made <= day]
-        statuses = [commitment_status(c, day, last_sync=last_sync, tz=tz) for c in due]
-        kept = statuses.count("kept")
-        judged = kept + statuses.count("late") + statuses.count("broken")
+        rate = keep_rate(everything, lo + timedelta(days=1), day, as_of=day, last_sync=last_sync, tz=tz)
         scores = [g.score for p in promises if p.due is not None and lo < p.due <= day and p.made <= day
                   and (g := grade_promise(p, day, last_sync=last_sync, tz=tz)).score is not None]
-        out.append(ReliabilityPoint(day, judged, kept, kept / judged if judged else None, len(scores),
+        out.append(ReliabilityPoint(day, rate.judged, rate.kept, rate.rate, len(scores),
                                     sum(scores) / len(scores) if scores else None))
     return out
