@@ -236,6 +236,7 @@ def test_an_advocate_must_be_a_mapped_person_other_than_themself():
 GROUP = """  - board: "Peer lunch: Will & Jessica"
     subjects: [will, jessica, pete, amara]
     lunches: {lists: [Meetings]}
+    group: {}
 """
 
 
@@ -260,9 +261,11 @@ def test_group_meetings_hold_issues_and_commitments_per_member():
     assert issue not in {c.id for c in commitments}
 
 
-def test_a_board_with_two_subjects_is_not_a_group():
+def test_a_board_is_a_group_only_when_mapped_as_one_with_three_or_more_subjects():
     b = Board(members=MEMBERS)
     m1 = b.card("Lunches", "2026-01-05 lunch")
     b.checklist(m1, "Will", ["Issue: hiring pipeline is stuck"])
-    p, commitments = practices_of(b, "  - board: \"Peer lunch: Will & Jessica\"\n    subjects: [will, jessica]\n")
+    p, commitments = practices_of(b, "  - board: \"Peer lunch: Will & Jessica\"\n    subjects: [will, jessica, pete]\n")
     assert p.group_boards == {} and p.group_issues == [] and commitments == []
+    with pytest.raises(ConfigError, match="a peer learning group needs 3 or more subjects"):
+        parse_config(PEOPLE + "boards:\n  - board: X\n    subjects: [will, jessica]\n    group: {}\n")

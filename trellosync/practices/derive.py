@@ -22,6 +22,7 @@ from ..normalize import BoardRows
 from ..sections import _kind_of, description_sections
 from .mapping import GroupMapping
 from .model import Criterion, GroupIssue, Practices, Promise, SelfReview, StakeholderFeedback
+from .rules import without_marker
 
 _GROUP = GroupMapping()
 
@@ -107,7 +108,8 @@ def shareable_marks(view: PracticeView) -> set[str]:
     marked = {cid for cid, names in view.card_labels.items() if any(name_key(n) in share for n in names)}
     marker = (view.mapping.shareable.marker or "").lower()
     if marker:
-        marked |= {c["id"] for c in view.cards if marker in (c.get("name") or "").lower()}
+        marked |= {c["id"] for c in view.cards
+                   if marker in (c.get("name") or "").lower() or marker in (c.get("description") or "").lower()}
         marked |= {it["id"] for it in view.rows.check_items if marker in (it.get("name") or "").lower()}
         marked |= {cm["id"] for cm in view.rows.comments if marker in (cm.get("text") or "").lower()}
     return marked
@@ -152,7 +154,8 @@ def _stakeholder(view: PracticeView, about: str, entry_id: str, text: str, when:
     m = view.mapping.stakeholder_feedback
     assert m is not None
     written, body = _from_line(text, m.from_prefix)
-    polarity, body = polarity_of("observation", body, labels, view.mapping.polarity)
+    polarity, body = polarity_of("observation", without_marker(body, view.mapping.shareable.marker), labels,
+                                 view.mapping.polarity)
     if not body:
         return None
     if written:
@@ -204,11 +207,11 @@ def _member_checklist(view: PracticeView, name: str) -> str | None:
 
 
 def group_entries(view: PracticeView, domain: Domain) -> tuple[list[GroupIssue], list[Commitment]]:
-    """Step 5: on a group board (3+ subjects), each meeting's issues and the commitments of checklists named
+    """Step 5: on a group board (a `group:` section, 3+ subjects), each meeting's issues and the commitments of checklists named
     after a member (checklists named Commitments are the domain's own)."""
-    if len(view.subjects) < 3:
+    g = view.mapping.group
+    if g is None or len(view.subjects) < 3:
         return [], []
-    g = view.mapping.group or _GROUP
     meetings = sorted((lu for lu in domain.lunches if lu.board_id == view.board_id), key=lambda lu: lu.date)
     cards = {c["id"]: c for c in view.cards}
     issues: list[GroupIssue] = []
@@ -272,6 +275,6 @@ def build_practices(rows: BoardRows, mapping: BoardMapping | None, config_people
                   group_issues=issues, promises=promises(view), visibility={view.board_id: mapping.visibility},
                   marked=shareable_marks(view),
                   advocates={k: pc.advocate for k, pc in config_people.items() if pc.advocate})
-    if len(view.subjects) >= 3:
+    if mapping.group is not None and len(view.subjects) >= 3:
         p.group_boards[view.board_id] = list(view.subjects)
     return p, group_commitments

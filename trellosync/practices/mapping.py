@@ -68,7 +68,7 @@ class BoardPractices(_Strict):
 
     self_reviews: SelfReviewMapping | None = None
     stakeholder_feedback: StakeholderMapping | None = None
-    group: GroupMapping | None = None  # needed only to rename checklists: 3+ subjects make a board a group
+    group: GroupMapping | None = None  # a peer learning group: 3 or more subjects, meetings on its lunches lists
     promises: PromisesMapping | None = None
     visibility: Literal["private", "team"] = "private"
     shareable: ShareableMapping = ShareableMapping()
@@ -81,7 +81,7 @@ class PersonPractices(_Strict):
 
 
 def cross_check_practices(raw: dict, where: object) -> list[str]:
-    """Problems that span keys: an advocate who is nobody mapped, or a person who advocates for themself.
+    """Problems that span keys: an unknown advocate, a person advocating for themself, a group of two.
 
     `where(*loc)` returns the `file:line` prefix of a key path.
     """
@@ -97,4 +97,10 @@ def cross_check_practices(raw: dict, where: object) -> list[str]:
                             f"(expected one of: {', '.join(sorted(people))})")
         elif adv == key:
             problems.append(f"{where(*loc)}: people.{key}.advocate: a person cannot be their own advocate")  # type: ignore[operator]
+    boards = raw.get("boards") if isinstance(raw.get("boards"), list) else []
+    for i, b in enumerate(boards):
+        subjects = b.get("subjects") if isinstance(b, dict) else None
+        if isinstance(b, dict) and "group" in b and isinstance(subjects, list) and 0 < len(subjects) < 3:
+            problems.append(f"{where('boards', i, 'group')}: boards.{i}.group: a peer learning group needs 3 or "  # type: ignore[operator]
+                            f"more subjects (got {len(subjects)})")
     return problems

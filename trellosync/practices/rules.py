@@ -152,12 +152,22 @@ def recurring_issues(raised: Iterable[Raised], *, min_meetings: int = RECURRING_
 
 
 def raised_by(person: str, practices: Practices, feedback: Iterable[FeedbackEntry], as_of: date) -> list[Raised]:
-    """Everything a person raised up to `as_of`: their group issues and the focus points about them."""
+    """What a person raised at group meetings up to `as_of`: their issues and focus points on group boards.
+
+    A pair's focus point carried from lunch to lunch is tracked by design and is not a recurring issue.
+    """
     out = [Raised(i.person, i.date, i.text, i.id, "group") for i in practices.group_issues
            if i.person == person and i.date <= as_of]
     out += [Raised(person, f.date, f.text, f.id, "focus") for f in feedback
-            if f.kind == "focus" and f.about == person and f.date <= as_of]
+            if f.kind == "focus" and f.about == person and f.date <= as_of and f.board_id in practices.group_boards]
     return out
+
+
+def without_marker(text: str, marker: str | None) -> str:
+    """The text without the shareable marker (case-insensitive), for display."""
+    if not marker:
+        return text
+    return " ".join(re.sub(re.escape(marker), " ", text, flags=re.IGNORECASE).split())
 
 
 # ------------------------------------------------------------------ visibility
