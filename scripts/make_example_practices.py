@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
