@@ -9,7 +9,7 @@ import jinja2
 import pytest
 from report_fixtures import example_domain
 
-from trellosync.charts import render_chart
+from trellosync.report.charts import render_chart
 from trellosync.render import (
     RefusedURLError,
     SafeURLFetcher,
@@ -19,7 +19,7 @@ from trellosync.render import (
     packaged_templates_dir,
     render_html,
 )
-from trellosync.report_context import Chart
+from trellosync.report.views import Chart
 from trellosync.reports import ReportOptions, render_report
 
 

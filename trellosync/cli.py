@@ -14,8 +14,10 @@ import click
 
 from .config import Config, load_config
 from .errors import ConfigError, TrellosyncError
+from .report.kinds import kind_names
 
 DEFAULT_CONFIG_NAMES = ("trellosync.yaml", "trellosync.yml")
+REPORT_KIND_NAMES = kind_names()
 
 
 @dataclass
@@ -227,30 +229,52 @@ def demo(out_dir: str, no_reports: bool) -> None:
 
 @cli.command()
 @common_options
-@click.argument("kind", type=click.Choice(["goals", "dossier", "brief"]))
+@click.argument("kind", type=click.Choice(list(REPORT_KIND_NAMES)))
 @click.argument("person", required=False)
 @click.option("--all", "all_people", is_flag=True, help="One report for every mapped person (in parallel).")
 @click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (inclusive).")
 @click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period (inclusive).")
 @click.option("-o", "--output", type=click.Path(), help="Output file (a folder with --all).")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "json"]), default="pdf", show_default=True,
+              help="json prints the report's data (figures and evidence, no prose).")
+@click.option("--with", "peer", help="brief: the peer whose pair the brief is for (default: the most active pair).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for --all (default: every core).")
 @pass_ctx
 def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, person: str | None,
            all_people: bool, period_from: Any, period_to: Any, output: str | None, fmt: str,
-           jobs: int | None) -> None:
+           peer: str | None, jobs: int | None) -> None:
     """Write a goal-achievement report, promotion dossier or conversation brief (PDF or HTML)."""
-    from .reports import default_filename, options_from_config, render_all, render_report
+    from .reports import (
+        build_context,
+        context_as_json,
+        default_filename,
+        options_from_config,
+        render_all,
+        render_report,
+    )
 
     ctx = _merge(ctx, config_path, database)
     if all_people == (person is not None):
         raise click.UsageError("give either a PERSON or --all")
-    config = ctx.config()
-    rc = config.reports if config else None
-    options = options_from_config(config)
     start = period_from.date() if period_from else None
     end = period_to.date() if period_to else None
+    if start and end and start > end:
+        raise click.UsageError(f"--from {start} is after --to {end}")
+    if peer and kind != "brief":
+        raise click.UsageError("--with is for the brief")
+    if fmt == "json" and all_people:
+        raise click.UsageError("--format json prints one report: give a PERSON")
+    config = ctx.config()
+    rc = config.reports if config else None
+    options = options_from_config(config, peer=peer)
     domain = ctx.store(must_exist=True).load_domain()
+    if person is not None:
+        built = build_context(kind, person, domain, period_from=start, period_to=end, options=options)
+        if fmt == "json":
+            click.echo(context_as_json(built))
+            return
+        if built.empty:
+            click.echo(f"warning: no data for {person} in that period; the report says so", err=True)
     out_default = Path(rc.output) if rc else Path("reports")
     if all_people:
         # Without a config nobody is mapped: then every board member is someone to report on.

@@ -332,6 +332,13 @@ def _cross_check(raw: dict[str, Any], lines: dict[tuple, int], filename: str) ->
             if isinstance(person, str) and person not in known:
                 problems.append(f"{at('boards', i, 'members', member)}: boards.{i}.members.{member}: unknown "
                                 f"person {person!r}")
+        feedback = b.get("feedback") if isinstance(b.get("feedback"), dict) else {}
+        said = feedback.get("said_by")
+        for kind, who in (said.items() if isinstance(said, dict) else [(None, said)]):
+            if isinstance(who, str) and who not in known | {"partner", "subject"}:
+                loc = ("boards", i, "feedback", "said_by") + ((kind,) if kind else ())
+                problems.append(f"{at(*loc)}: boards.{i}.feedback.said_by{'.' + kind if kind else ''}: {who!r} is "
+                                "not partner, subject or a known person")
     usernames: dict[str, str] = {}
     for key, p in people.items():
         if isinstance(p, dict) and isinstance(p.get("trello"), str):

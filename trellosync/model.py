@@ -174,6 +174,7 @@ class Domain:
     history_gaps: list[str] = field(default_factory=list)  # e.g. "board X: export holds only the last 1000 actions"
     board_subjects: dict[str, list[str]] = field(default_factory=dict)  # board id -> person keys it is about
     board_every_days: dict[str, int] = field(default_factory=dict)  # board id -> lunches.every_days
+    timezone: str = "UTC"  # the config's timezone: which calendar day a timestamp falls on
     practices: Any = None  # trellosync.practices.model.Practices of these boards (loaded with the domain)
 
     def extend(self, other: Domain) -> None:

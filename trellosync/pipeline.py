@@ -83,7 +83,7 @@ def ingest_board(store: Store, board_json: dict[str, Any], config: Config | None
         store.save_mirror(conn, rows, seen_at=seen_at, snapshot_complete=snapshot_complete,
                           history_complete=history_complete if actions_complete is None else actions_complete)
         mirror = store.load_mirror(conn, rows.board_id, rows if snapshot_complete else None)
-        _rebuild(store, conn, mirror, config, history_complete)
+        _rebuild(store, conn, mirror, config, history_complete, sync_state.synced_at if sync_state else seen_at)
         newest = mirror.newest_action()
         state = sync_state or SyncState(
             board_id=rows.board_id, source=source, date_last_activity=rows.date_last_activity,
@@ -95,11 +95,13 @@ def ingest_board(store: Store, board_json: dict[str, Any], config: Config | None
                         mapped=bool(config and config.mapping_for(board_json)))
 
 
-def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, history_complete: bool) -> None:
+def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, history_complete: bool,
+             synced_at: datetime | None) -> None:
     board = {"id": mirror.board["id"], "name": mirror.board["name"], "shortLink": mirror.board["short_link"]}
     mapping = config.mapping_for(board) if config else None
     domain = build_domain(mirror, mapping, config.people if config else {},
                           tz=config.timezone if config else "UTC", history_complete=history_complete)
+    domain.synced_at = synced_at  # statuses are stored as of the last sync
     practices, group_commitments = build_practices(mirror, mapping, config.people if config else {}, domain,
                                                    tz=config.timezone if config else "UTC")
     domain.commitments += group_commitments
@@ -112,7 +114,7 @@ def rebuild_board(store: Store, config: Config | None, board_id: str) -> None:
     st = store.sync_states().get(board_id)
     with store.begin() as conn:
         mirror = store.load_mirror(conn, board_id)
-        _rebuild(store, conn, mirror, config, bool(st and st.history_complete))
+        _rebuild(store, conn, mirror, config, bool(st and st.history_complete), st.synced_at if st else None)
         if st is not None:
             b = mirror.board
             st.mapping_hash = mapping_hash(config, {"id": b["id"], "name": b["name"], "shortLink": b["short_link"]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -13,31 +14,25 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from trellosync.charts import render_chart
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.model import Domain
 from trellosync.render import PdfMetadata, SafeURLFetcher, packaged_templates_dir, render_html, write_pdf
-from trellosync.report_context import (
+from trellosync.report import (
     ContextOptions,
     Ladder,
     Period,
-    build_brief_context,
-    build_dossier_context,
-    build_goals_context,
+    Request,
+    get_kind,
+    kind_names,
     known_people,
     ladder_from_dict,
     resolve_period,
     to_local_date,
 )
+from trellosync.report.charts import render_chart
 
-REPORT_KINDS = ("goals", "dossier", "brief")
+REPORT_KINDS = kind_names()
 Format = Literal["pdf", "html"]
-
-SUBJECTS = {
-    "goals": "Goal-achievement report",
-    "dossier": "Promotion dossier",
-    "brief": "Conversation brief",
-}
 
 
 class UnknownPersonError(TrellosyncError):
@@ -67,6 +62,7 @@ class ReportOptions:
     lunch_interval_days: int = 14
     confidentiality: str = "Confidential: prepared for a feedback or promotion conversation. Do not forward."
     as_of: date | None = None
+    peer: str | None = None  # the brief's --with: whose pair
     generated_by: str = "trellosync"
     generated_at: datetime | None = field(default=None, repr=False)
 
@@ -103,10 +99,11 @@ def load_ladder(path: Path) -> Ladder:
 
 
 def _check(kind: str, person: str, domain: Domain, options: ReportOptions) -> ZoneInfo:
-    if kind not in REPORT_KINDS:
+    if get_kind(kind) is None:
         raise ConfigError(f"unknown report kind {kind!r}; expected one of {', '.join(REPORT_KINDS)}")
-    if person not in domain.people:
-        raise UnknownPersonError(person, known_people(domain))
+    for who in (person, options.peer):
+        if who is not None and who not in domain.people:
+            raise UnknownPersonError(who, known_people(domain))
     try:
         return ZoneInfo(options.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -133,7 +130,9 @@ def build_context(
     """The context dataclass of one report (validates kind, person, timezone and period)."""
     options = options or ReportOptions()
     tz = _check(kind, person, domain, options)
-    as_of = default_as_of(domain, options, tz)
+    spec = get_kind(kind)
+    assert spec is not None
+    report_date = default_as_of(domain, options, tz)
     copts = ContextOptions(
         timezone=options.timezone,
         include_worst_moments=options.include_worst_moments,
@@ -141,18 +140,15 @@ def build_context(
         confidentiality=options.confidentiality,
         generated_by=options.generated_by,
         generated_at=options.generated_at,
+        peer=options.peer,
     )
-    if kind == "brief":
-        return build_brief_context(domain, person, period_to or as_of, copts)
     try:
-        period: Period = resolve_period(domain, person, period_from, period_to, as_of, options.timezone)
+        period: Period = resolve_period(domain, person, period_from, period_to, report_date, options.timezone)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
-    if kind == "goals":
-        return build_goals_context(domain, person, period, as_of, copts)
-    if ladder is None and options.ladder is not None:
+    if spec.uses_ladder and ladder is None and options.ladder is not None:
         ladder = load_ladder(options.ladder)
-    return build_dossier_context(domain, person, period, as_of, copts, ladder)
+    return spec.builder(Request(domain, person, period, period_to or report_date, copts, ladder))
 
 
 def render_report_html(ctx: Any, options: ReportOptions, *, for_pdf: bool = True) -> tuple[str, PdfMetadata]:
@@ -160,9 +156,10 @@ def render_report_html(ctx: Any, options: ReportOptions, *, for_pdf: bool = True
     cover = ctx.cover
     created = options.generated_at or datetime.now(timezone.utc)
     tz = ZoneInfo(options.timezone)
-    subject = f"{SUBJECTS[ctx.kind]} for {cover.person}, {cover.period.label}"
+    title = get_kind(ctx.kind).title  # type: ignore[union-attr]
+    subject = f"{title} for {cover.person}, {cover.period.start.isoformat()} to {cover.period.end.isoformat()}"
     meta = PdfMetadata(
-        title=f"{SUBJECTS[ctx.kind]}: {cover.person}",
+        title=f"{title}: {cover.person}",
         author=options.generated_by,
         subject=subject,
         keywords=["trellosync", ctx.kind, cover.person],
@@ -174,6 +171,7 @@ def render_report_html(ctx: Any, options: ReportOptions, *, for_pdf: bool = True
         f"{ctx.kind}.html",
         {
             "ctx": ctx,
+            "kind": get_kind(ctx.kind),
             "charts": charts,
             "asset_base": asset_base,
             "meta": {
@@ -203,7 +201,7 @@ def render_report(
     out: Path,
     fetcher: SafeURLFetcher | None = None,
 ) -> Path:
-    """Render one report of `kind` ('goals' | 'dossier' | 'brief') for `person` to `out` (PDF or HTML)."""
+    """Render one report of `kind` (see REPORT_KINDS) for `person` to `out` (PDF or HTML)."""
     options = options or ReportOptions()
     if fmt not in ("pdf", "html"):
         raise ConfigError(f"unknown format {fmt!r}; expected pdf or html")
@@ -284,6 +282,19 @@ def render_all(
         return [Path(p) for p in pool.map(_render_in_worker, job_list)]
 
 
+def context_as_json(ctx: Any) -> str:
+    """A report's context as JSON (figures and evidence, no prose) for scripts and dashboards."""
+    return json.dumps(asdict(ctx), default=_json_default, ensure_ascii=False, indent=2)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
 def options_as_dict(options: ReportOptions) -> dict[str, Any]:
     """ReportOptions as plain data (for logging or the CLI's --verbose)."""
     return {k: (str(v) if isinstance(v, (Path, date)) else v) for k, v in asdict(options).items()}
@@ -294,6 +305,7 @@ __all__ = [
     "ReportOptions",
     "UnknownPersonError",
     "build_context",
+    "context_as_json",
     "default_filename",
     "load_ladder",
     "options_from_config",

@@ -200,6 +200,15 @@ lunches = Table(
     Column("participants", Text, nullable=False),  # JSON list of person keys
     Column("archived", Boolean, nullable=False, default=False),
     Column("date_source", String(16), nullable=False),
+    Column("about", Text, nullable=False, default="[]"),  # JSON list: whose lunch (see lunch_people)
+    Column("every_days", Integer, nullable=False, default=14),  # the board's lunches.every_days
+)
+
+lunch_people = Table(  # one row per person a lunch is about: "lunches per pair" in plain SQL
+    "lunch_people", metadata,
+    Column("lunch_id", ID, primary_key=True),
+    Column("person", String(128), primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
 )
 
 feedback = Table(
@@ -208,13 +217,18 @@ feedback = Table(
     Column("board_id", ID, nullable=False, index=True),
     Column("kind", String(16), nullable=False),
     Column("about", String(128), index=True),
-    Column("by", String(128)),
+    Column("said_by", String(128)),  # only when Trello records it or the mapping declares it
+    Column("said_by_source", String(16), nullable=False, default="unknown"),  # trello | mapping | unknown
+    Column("voice", String(16), nullable=False, default="conversation"),  # peer | self | conversation
+    Column("polarity", String(16), nullable=False, default="neutral"),  # strength|praise|neutral|concern|development
+    Column("competency", String(128), index=True),  # the entry's one competency; NULL = unclassified
+    Column("competency_source", String(16)),  # tag | keyword | alias | label
     Column("date", Date, nullable=False),
     Column("text", Text, nullable=False),
     Column("lunch_id", ID),
     Column("card_url", Text),
     Column("source", String(16), nullable=False),
-    Column("labels", Text, nullable=False),  # JSON list of competency keys
+    Column("card_labels", Text, nullable=False),  # JSON list of the card's competency keys (context only)
 )
 
 goals = Table(
@@ -231,6 +245,14 @@ goals = Table(
     Column("dropped_at", DateTime),
     Column("url", Text),
     Column("labels", Text, nullable=False),
+    Column("status_at_sync", String(16)),  # rules.goal_status as of the board's last sync
+)
+
+goal_owners = Table(
+    "goal_owners", metadata,
+    Column("goal_id", ID, primary_key=True),
+    Column("person", String(128), primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
 )
 
 key_results = Table(
@@ -257,6 +279,21 @@ commitments = Table(
     Column("done", Boolean, nullable=False, default=False),
     Column("completed_at", DateTime),
     Column("url", Text),
+    Column("status_at_sync", String(16)),  # rules.commitment_status as of the board's last sync
+)
+
+board_cadence = Table(  # rules.cadence over the board's whole history up to its last sync
+    "board_cadence", metadata,
+    Column("board_id", ID, primary_key=True),
+    Column("every_days", Integer, nullable=False),
+    Column("first_lunch", Date),
+    Column("last_lunch", Date),
+    Column("lunches", Integer, nullable=False),
+    Column("expected", Integer, nullable=False),
+    Column("mean_interval_days", Float),
+    Column("longest_interval_days", Integer),
+    Column("gaps", Integer, nullable=False),
+    Column("as_of", Date),
 )
 
 competencies = Table(
@@ -274,6 +311,7 @@ history_gaps = Table(
 
 MIRROR_TABLES = (boards, lists, labels, members, board_members, cards, card_labels, card_members,
                  checklists, check_items, comments, actions)
-DOMAIN_TABLES = (lunches, feedback, goals, key_results, commitments, history_gaps)
+DOMAIN_TABLES = (lunches, lunch_people, feedback, goals, goal_owners, key_results, commitments, board_cadence,
+                 history_gaps)
 
 from .practices import tables as _practice_tables  # noqa: E402,F401  (registers migration 0004's tables)

@@ -6,7 +6,6 @@ Nothing here touches the network. Every write happens on a connection the caller
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -21,8 +20,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from . import schema as t
+from .domain.records import commitment_of, domain_rows, feedback_of, goals_of, lunch_of
 from .errors import ConfigError, DataError
-from .model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch, Person
+from .model import Competency, Domain, Person
 from .normalize import BoardRows
 from .practices.model import Practices
 from .practices.persist import load_practices, save_practices
@@ -232,33 +232,14 @@ class Store:
         self.upsert(conn, t.people, rows)
 
     def save_domain(self, conn: Connection, board_id: str, d: Domain) -> None:
-        """Replace one board's derived rows with a freshly built domain."""
+        """Replace one board's derived rows with a freshly built domain (statuses as of d.synced_at)."""
         for table in t.DOMAIN_TABLES:
             conn.execute(table.delete().where(table.c.board_id == board_id))
         self.save_people(conn, d.people.values())
         self.upsert(conn, t.competencies, [{"key": c.key, "name": c.name} for c in d.competencies.values()])
-        ins = [
-            (t.lunches, [{"id": x.id, "board_id": x.board_id, "date": x.date, "title": x.title, "url": x.url,
-                          "participants": json.dumps(x.participants), "archived": x.archived,
-                          "date_source": x.date_source} for x in d.lunches]),
-            (t.feedback, [{"id": x.id, "board_id": x.board_id, "kind": x.kind, "about": x.about, "by": x.said_by,
-                           "date": x.date, "text": x.text, "lunch_id": x.lunch_id, "card_url": x.card_url,
-                           "source": x.source, "labels": json.dumps(x.card_labels)} for x in d.feedback]),
-            (t.goals, [{"id": g.id, "board_id": g.board_id, "owners": json.dumps(g.owners), "title": g.title,
-                        "description": g.description, "status": g.status, "created": g.created, "due": g.due,
-                        "achieved_at": g.achieved_at, "dropped_at": g.dropped_at, "url": g.url,
-                        "labels": json.dumps(g.labels)} for g in d.goals]),
-            (t.key_results, [{"id": k.id, "goal_id": g.id, "board_id": g.board_id, "name": k.name, "done": k.done,
-                              "completed_at": k.completed_at, "due": k.due, "pos": float(i)}
-                             for g in d.goals for i, k in enumerate(g.key_results)]),
-            (t.commitments, [{"id": c.id, "board_id": c.board_id, "lunch_id": c.lunch_id, "person": c.person,
-                              "text": c.text, "made": c.made, "deadline": c.deadline, "done": c.done,
-                              "completed_at": c.completed_at, "url": c.url} for c in d.commitments]),
-            (t.history_gaps, [{"board_id": board_id, "seq": i, "note": n} for i, n in enumerate(d.history_gaps)]),
-        ]
-        for table, rows in ins:
+        for name, rows in domain_rows(d, board_id).items():
             if rows:
-                conn.execute(table.insert(), rows)
+                conn.execute(t.metadata.tables[name].insert(), rows)
 
     def load_domain(self, board_ids: Iterable[str] | None = None) -> Domain:
         """The domain of the given boards (default: all), with every person and competency."""
@@ -279,28 +260,15 @@ class Store:
             if ids is not None:
                 bq = bq.where(t.boards.c.id.in_(ids))
             d.boards = {r.id: r.name for r in conn.execute(bq)}
-            d.lunches = sorted((Lunch(id=r.id, board_id=r.board_id, board_name=d.boards.get(r.board_id, ""),
-                                      date=r.date, title=r.title, url=r.url,
-                                      participants=json.loads(r.participants), archived=r.archived,
-                                      date_source=r.date_source) for r in rows_of(t.lunches)),
+            d.lunches = sorted((lunch_of(r, d.boards.get(r.board_id, "")) for r in rows_of(t.lunches)),
                                key=lambda x: (x.date, x.id))
-            d.feedback = sorted((FeedbackEntry(id=r.id, board_id=r.board_id, kind=r.kind, about=r.about, said_by=r.by,
-                                               date=r.date, text=r.text, lunch_id=r.lunch_id, card_url=r.card_url,
-                                               source=r.source, card_labels=json.loads(r.labels))
-                                 for r in rows_of(t.feedback)), key=lambda x: (x.date, x.id))
-            krs: dict[str, list[Any]] = {}
-            for r in sorted(rows_of(t.key_results), key=lambda r: (r.pos or 0, r.id)):
-                krs.setdefault(r.goal_id, []).append(
-                    KeyResult(id=r.id, name=r.name, done=r.done, completed_at=r.completed_at, due=r.due))
-            d.goals = sorted((Goal(id=r.id, board_id=r.board_id, owners=json.loads(r.owners), title=r.title,
-                                   description=r.description, status=r.status, created=r.created, due=r.due,
-                                   achieved_at=r.achieved_at, dropped_at=r.dropped_at, url=r.url,
-                                   labels=json.loads(r.labels), key_results=krs.get(r.id, []))
-                              for r in rows_of(t.goals)), key=lambda g: (g.created, g.id))
-            d.commitments = sorted((Commitment(id=r.id, board_id=r.board_id, lunch_id=r.lunch_id, person=r.person,
-                                               text=r.text, made=r.made, deadline=r.deadline,
-                                               completed_at=r.completed_at, url=r.url, done=r.done)
-                                    for r in rows_of(t.commitments)), key=lambda c: (c.made, c.id))
+            for lu in d.lunches:
+                d.board_subjects.setdefault(lu.board_id, [])
+                d.board_subjects[lu.board_id] += [p for p in lu.about if p not in d.board_subjects[lu.board_id]]
+                d.board_every_days[lu.board_id] = lu.every_days
+            d.feedback = sorted((feedback_of(r) for r in rows_of(t.feedback)), key=lambda x: (x.date, x.id))
+            d.goals = goals_of(rows_of(t.goals), rows_of(t.key_results))
+            d.commitments = sorted((commitment_of(r) for r in rows_of(t.commitments)), key=lambda c: (c.made, c.id))
             d.history_gaps = [r.note for r in rows_of(t.history_gaps)]
             sq = select(func.max(t.sync_state.c.synced_at))
             if ids is not None:

@@ -347,4 +347,4 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
         people=view.people.persons, lunches=lunches, feedback=entries.feedback, goals=goals,
         commitments=entries.commitments, competencies=view.competencies, boards={view.board_id: view.board_name},
         history_gaps=history_gaps(view, history_complete), board_subjects={view.board_id: list(view.subjects)},
-        board_every_days={view.board_id: view.mapping.lunches.every_days})
+        board_every_days={view.board_id: view.mapping.lunches.every_days}, timezone=tz.key)

@@ -1,13 +1,13 @@
 """practices: self-reviews, stakeholder feedback, group issues, promises, visibility, advocates
 
 Revision ID: 0004
-Revises: 0001 (re-chained after 0002 and 0003 when the branches merge)
+Revises: 0002 (re-chain after 0003 when the branches merge)
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0004'
-down_revision = '0001'
+down_revision = '0002'  # the lead re-chains after 0003
 branch_labels = None
 depends_on = None
 

@@ -14,7 +14,7 @@ import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
-from trellosync.report_context import Chart
+from trellosync.report.views import Chart
 
 _STYLE_ARGS: dict[str, object] = dict(
     background="transparent",

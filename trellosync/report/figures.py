@@ -1,0 +1,135 @@
+"""Summary figures, the cover, the period and chart numbers: all from domain.rules, as of one date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from trellosync.domain import rules
+from trellosync.model import Domain
+from trellosync.report.selection import Scope, Selection
+from trellosync.report.text import format_datetime, month_key, month_label, months_between, to_local_date
+from trellosync.report.views import Chart, ContextOptions, Cover, Figures, Gap, PairFigures, Period
+
+MAX_CHART_MONTHS = 24
+
+
+def resolve_period(
+    domain: Domain, person: str, period_from: date | None, period_to: date | None, as_of: date, tz: str = "UTC"
+) -> Period:
+    """The inclusive period: missing ends default to the person's first data and to `as_of`."""
+    end = period_to or as_of
+    start = period_from
+    if start is None:
+        first = Selection(domain, Scope(person, ZoneInfo(tz), end, domain.synced_at)).first_date()
+        start = min(first, end) if first else end
+    if start > end:
+        raise ValueError(f"the period starts ({start}) after it ends ({end})")
+    return Period(start, end)
+
+
+def as_of_for(domain: Domain, period_end: date, tz: ZoneInfo) -> date:
+    """The date every figure is computed as of: min(period end, last sync) (domain.rules.as_of_date)."""
+    return rules.as_of_date(period_end, domain.synced_at, tz)
+
+
+def pair_figures(sel: Selection, period: Period) -> list[PairFigures]:
+    """Cadence of each of the person's pairs over the period (up to the as-of date)."""
+    end = min(period.end, sel.as_of)
+    out: list[PairFigures] = []
+    for cad in rules.person_cadences(sel.domain.lunches, sel.person, period.start, end):
+        names = [sel.name(k) for k in sel.pair_people(cad.board_id)[1:]]
+        out.append(
+            PairFigures(
+                board=sel.board(cad.board_id), board_id=cad.board_id, with_names=names, every_days=cad.every_days,
+                held=cad.count, expected=cad.expected, mean_interval_days=cad.mean_interval_days,
+                gaps=[Gap(g.start, g.end, g.days) for g in cad.gaps], last_lunch=cad.last_lunch,
+            )
+        )
+    return out
+
+
+def compute_figures(sel: Selection, period: Period) -> Figures:
+    """Goals, keep rate and per-pair cadence of a period, as of the selection's as-of date."""
+    end = min(period.end, sel.as_of)
+    counts = rules.goal_counts(sel.goals, period.start, end, sel.tz)
+    kr = rules.keep_rate(sel.commitments, period.start, end, as_of=end, last_sync=sel.scope.synced_at, tz=sel.tz)
+    pairs = pair_figures(sel, period)
+    fig = Figures(
+        as_of=end, goals_set=counts.set, goals_achieved=counts.achieved,
+        goals_achieved_undated=counts.achieved_undated, goals_open=counts.open, goals_overdue=counts.overdue,
+        goals_dropped=counts.dropped, median_days_to_achieve=counts.median_days_to_achieve,
+        commitments_due=kr.judged, commitments_kept=kr.kept, commitments_late=kr.late,
+        commitments_broken=kr.broken, commitments_undated=kr.done_undated, keep_rate=kr.rate,
+        lunches_held=sum(p.held for p in pairs), lunches_expected=sum(p.expected for p in pairs), pairs=pairs,
+    )
+    past = [lu.date for lu in sel.lunches if lu.date <= end]
+    if past:
+        fig.last_lunch = past[-1]
+        fig.days_since_last_lunch = (end - past[-1]).days
+    return fig
+
+
+def make_cover(sel: Selection, period: Period, kind: str, opts: ContextOptions, report_date: date) -> Cover:
+    """The cover facts: person, period, boards, the as-of date and where the data comes from."""
+    board_ids = set(sel.pair_ids()) | {g.board_id for g in sel.goals} | {f.board_id for f in sel.feedback}
+    generated = opts.generated_at or datetime.now(timezone.utc)
+    return Cover(
+        kind=kind, person=sel.name(sel.person), person_key=sel.person, period=period,
+        boards=sorted(sel.board(b) for b in board_ids), as_of=sel.as_of, report_date=report_date,
+        synced_at=format_datetime(sel.domain.synced_at, sel.tz), synced_on=to_local_date(sel.domain.synced_at, sel.tz),
+        generated_at=format_datetime(generated, sel.tz), generated_by=opts.generated_by,
+        confidentiality=opts.confidentiality, timezone=opts.timezone,
+    )
+
+
+def cadence_chart(sel: Selection, period: Period) -> Chart:
+    """Lunches per month of the person's pairs, against the sum of their targets."""
+    months = months_between(period.start, period.end)[-MAX_CHART_MONTHS:]
+    counts = {m: 0 for m in months}
+    for lu in sel.lunches:
+        if lu.date in period and month_key(lu.date) in counts:
+            counts[month_key(lu.date)] += 1
+    every = {lu.board_id: lu.every_days for lu in sel.lunches}
+    target = round(sum(30.44 / d for d in every.values()), 2)
+    return Chart(
+        kind="cadence", title="Lunches per month", x_labels=[month_label(m) for m in months],
+        series=[("Lunches held", [float(counts[m]) for m in months]), ("Target", [target for _ in months])],
+    )
+
+
+def goal_progress_chart(sel: Selection, period: Period) -> Chart:
+    """Goals set, goals achieved and key results done, cumulative per month of the period."""
+    months = months_between(period.start, period.end)[-MAX_CHART_MONTHS:]
+    series: dict[str, list[float | None]] = {"Goals set": [], "Goals achieved": [], "Key results done": []}
+    for m in months:
+        y, mo = (int(x) for x in m.split("-"))
+        end = min(date(y + (mo == 12), mo % 12 + 1, 1) - timedelta(days=1), period.end, sel.as_of)
+        series["Goals set"].append(float(sum(1 for g in sel.goals if period.start <= g.created <= end)))
+        series["Goals achieved"].append(float(sum(
+            1 for g in sel.goals
+            if rules.goal_status(g, end, sel.tz) == "achieved"
+            and (rules.goal_achieved_on(g, sel.tz) or g.created) >= period.start
+        )))
+        series["Key results done"].append(float(sum(
+            1 for g in sel.goals for k in g.key_results
+            if rules.key_result_done(k, end, sel.tz) and (to_local_date(k.completed_at, sel.tz) or g.created) >= period.start
+        )))
+    return Chart(kind="goal_progress", title="Goal progress (cumulative)", x_labels=[month_label(m) for m in months],
+                 series=list(series.items()))
+
+
+def person_figures(
+    domain: Domain, person: str, *, as_of: date | None = None, timezone: str = "UTC", interval_days: int = 14
+) -> Figures:
+    """The summary figures of a person over all their data up to `as_of` (default: today)."""
+    tz = ZoneInfo(timezone)
+    period = resolve_period(domain, person, None, None, as_of or date.today(), timezone)
+    sel = Selection(domain, Scope(person, tz, as_of_for(domain, period.end, tz), domain.synced_at))
+    return compute_figures(sel, period)
+
+
+def known_people(domain: Domain) -> list[str]:
+    """Keys of the people a report can be made for (mapped people first, then anyone else seen)."""
+    keys = [k for k, p in domain.people.items() if p.mapped]
+    return keys + [k for k in domain.people if k not in keys]

@@ -1,0 +1,155 @@
+"""The promotion dossier: a short case per criterion linked to numbered sources, then the evidence behind it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from trellosync.report.citations import Citations
+from trellosync.report.figures import as_of_for, compute_figures, make_cover
+from trellosync.report.kinds import ReportKind, Request
+from trellosync.report.kinds.evidence import (
+    UNCLASSIFIED,
+    EvidenceSection,
+    buckets_by_competency,
+    buckets_by_ladder,
+    quote_appendix,
+    section,
+)
+from trellosync.report.selection import Scope, Selection
+from trellosync.report.text import month_label, months_between
+from trellosync.report.threads import focus_threads
+from trellosync.report.views import CommitmentView, Cover, Evidence, Figures, FocusThread, GoalView, Period
+
+MAX_MONTHS = 24
+MAX_PEER_QUOTES = 3
+MAX_OWN_WORDS = 6
+MAX_CONCERNS = 12
+
+
+@dataclass
+class PeerVoice:
+    """What one peer observed about the candidate (their positive entries, quoted once in the report)."""
+
+    name: str
+    count: int
+    first: object
+    last: object
+    quotes: list[Evidence]
+
+
+@dataclass
+class DossierContext:
+    """Everything dossier.html reads."""
+
+    kind: str
+    cover: Cover
+    empty: bool
+    figures: Figures
+    by_criterion: bool
+    sections: list[EvidenceSection]
+    unclassified: EvidenceSection
+    months: list[str]
+    goals_achieved: list[GoalView]
+    peers: list[PeerVoice]
+    own_words: list[Evidence]
+    growth: list[FocusThread]
+    open_focus: list[FocusThread]
+    overdue_goals: list[GoalView]
+    overdue_commitments: list[CommitmentView]
+    include_worst_moments: bool
+    worst_moments: list[Evidence]
+    sources: list[Evidence]
+    history_gaps: list[str]
+
+
+def _positive(sel: Selection, period: Period) -> list[Evidence]:
+    """Strengths and praise about the person in the period, plus achieved goals: the candidate's evidence."""
+    end = min(period.end, sel.as_of)
+    items = [sel.evidence(f) for f in sel.feedback if f.positive and period.start <= f.date <= end]
+    for g in sel.goals:
+        if sel.goal_status(g, end) == "achieved":
+            e = sel.goal_evidence(g)
+            if e.date >= period.start or e.date == g.created:
+                items.append(e)
+    return items
+
+
+def _peers(items: list[Evidence], cites: Citations) -> list[PeerVoice]:
+    by_peer: dict[str, list[Evidence]] = defaultdict(list)
+    for e in items:
+        if e.voice == "peer" and e.said_by:
+            by_peer[e.said_by].append(e)
+    voices = []
+    for name, found in sorted(by_peer.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        found.sort(key=lambda e: (e.date, e.id))
+        fresh = [e for e in found if not cites.is_quoted(e)][-MAX_PEER_QUOTES:]
+        quoted = [e for e in found if cites.is_quoted(e)]
+        shown = sorted([cites.quote(e) for e in fresh] + [cites.quote(e) for e in quoted], key=lambda e: (e.date, e.id))
+        voices.append(PeerVoice(name=name, count=len(found), first=found[0].date, last=found[-1].date, quotes=shown))
+    return voices
+
+
+def _own_words(sel: Selection, period: Period, cites: Citations) -> list[Evidence]:
+    end = min(period.end, sel.as_of)
+    mine = [sel.evidence(f) for f in sel.feedback
+            if f.own_words and f.polarity != "concern" and period.start <= f.date <= end]
+    return [cites.quote(e) for e in mine[-MAX_OWN_WORDS:]]
+
+
+def _threads(sel: Selection, period: Period, cites: Citations) -> tuple[list[FocusThread], list[FocusThread]]:
+    threads = focus_threads(sel, period, min(period.end, sel.as_of))
+    for t in threads:
+        t.focus = cites.quote(t.focus)
+        t.observations_for = [cites.quote(o) for o in t.observations_for]
+        t.observations_against = [cites.quote(o) for o in t.observations_against]
+        t.observations_other = [cites.quote(o) for o in t.observations_other]
+        t.later_best = [cites.quote(b) for b in t.later_best]
+    growth = [t for t in threads if t.observations or t.later_best or t.mentions > 1]
+    return growth, [t for t in threads if t.current]
+
+
+def _concerns(sel: Selection, period: Period, include_worst: bool, cites: Citations) -> tuple[list, list, list]:
+    end = min(period.end, sel.as_of)
+    overdue_goals = [sel.goal_view(g) for g in sel.goals if sel.goal_status(g, end) == "overdue"]
+    views = [sel.commitment_view(c) for c in sel.commitments if c.deadline is not None and c.deadline in period]
+    overdue = [c for c in views if c.status == "broken"][-MAX_CONCERNS:]
+    worst: list[Evidence] = []
+    if include_worst:
+        worst = [cites.quote(sel.evidence(f)) for f in sel.feedback
+                 if f.polarity == "concern" and period.start <= f.date <= end][-MAX_CONCERNS:]
+    return overdue_goals, overdue, worst
+
+
+def build(req: Request) -> DossierContext:
+    """The promotion dossier of one person and period (by ladder criterion when a ladder is given)."""
+    tz = ZoneInfo(req.options.timezone)
+    as_of = as_of_for(req.domain, req.period.end, tz)
+    sel = Selection(req.domain, Scope(req.person, tz, as_of, req.domain.synced_at))
+    period = req.period
+    months = months_between(period.start, period.end)[-MAX_MONTHS:]
+    items = _positive(sel, period)
+    buckets = buckets_by_ladder(items, req.ladder, sel) if req.ladder else buckets_by_competency(items)
+    cites = Citations()
+    sections = [section(b, months, cites) for b in buckets]
+    peers = _peers(items, cites)
+    own = _own_words(sel, period, cites)
+    growth, open_focus = _threads(sel, period, cites)
+    overdue_goals, overdue_commitments, worst = _concerns(sel, period, req.options.include_worst_moments, cites)
+    quote_appendix(sections, cites)
+    cover = make_cover(sel, period, "dossier", req.options, req.report_date)
+    if req.ladder:
+        cover.target_level, cover.ladder_name = req.ladder.level or None, req.ladder.name
+    achieved = [sel.goal_view(g) for g in sel.goals if any(e.kind == "goal" and e.id == g.id for e in items)]
+    return DossierContext(
+        kind="dossier", cover=cover, empty=not items, figures=compute_figures(sel, period),
+        by_criterion=req.ladder is not None, sections=[s for s in sections if s.key != UNCLASSIFIED],
+        unclassified=sections[-1], months=[month_label(m) for m in months], goals_achieved=achieved,
+        peers=peers, own_words=own, growth=growth, open_focus=open_focus, overdue_goals=overdue_goals,
+        overdue_commitments=overdue_commitments, include_worst_moments=req.options.include_worst_moments,
+        worst_moments=worst, sources=cites.sources, history_gaps=list(req.domain.history_gaps),
+    )
+
+
+KIND = ReportKind(name="dossier", title="Promotion dossier", template="dossier.html", builder=build, uses_ladder=True)

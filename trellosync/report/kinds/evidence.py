@@ -1,0 +1,108 @@
+"""The dossier's evidence: positive entries filed once each under their best criterion, strongest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from trellosync.report.citations import Citations
+from trellosync.report.ladder import Ladder, criterion_matcher
+from trellosync.report.selection import Selection
+from trellosync.report.text import month_key, slug
+from trellosync.report.views import Evidence
+
+MAX_BODY_ITEMS = 3
+UNCLASSIFIED = "unclassified"
+
+
+@dataclass
+class Bucket:
+    """A criterion (or competency) and the evidence filed under it."""
+
+    key: str
+    name: str
+    description: str
+    items: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class EvidenceSection:
+    """Evidence for one criterion: the strongest few in the body, the rest in the appendix."""
+
+    key: str
+    name: str
+    description: str
+    body: list[Evidence]
+    more: list[Evidence]
+    total: int
+    peers: int
+    lunches: int
+    months: int
+    first: date | None
+    last: date | None
+    month_marks: list[bool]
+
+    @property
+    def anchor(self) -> str:
+        """HTML id of the section."""
+        return f"crit-{slug(self.key)}"
+
+    @property
+    def recurring(self) -> bool:
+        """Seen at three or more lunches across at least two months."""
+        return self.lunches >= 3 and self.months >= 2
+
+
+def strength_order(e: Evidence) -> tuple[bool, bool, bool, date]:
+    """Peer-observed first, then outcome-bearing, then newest (sort ascending on the negated flags)."""
+    return (e.voice != "peer", not e.outcome, e.kind != "goal", date.max - (e.date - date.min))
+
+
+def buckets_by_ladder(items: list[Evidence], ladder: Ladder, sel: Selection) -> list[Bucket]:
+    """Each item under the first criterion its competency names, else the first whose keywords it holds."""
+    names = {k: c.name for k, c in sel.domain.competencies.items()}
+    matchers = [criterion_matcher(c, names) for c in ladder.criteria]
+    buckets = [Bucket(m.criterion.key, m.criterion.name, m.criterion.description) for m in matchers]
+    rest = Bucket(UNCLASSIFIED, "", "")
+    for e in items:
+        by_comp = [i for i, m in enumerate(matchers) if e.competency_key and e.competency_key.lower() in m.keys]
+        by_word = [i for i, m in enumerate(matchers) if m.matches(None, e.text)]
+        target = (by_comp or by_word or [None])[0]
+        (rest if target is None else buckets[target]).items.append(e)
+    return buckets + [rest]
+
+
+def buckets_by_competency(items: list[Evidence]) -> list[Bucket]:
+    """Each item under its own competency; items with none go to the unclassified bucket."""
+    found: dict[str, Bucket] = {}
+    rest = Bucket(UNCLASSIFIED, "", "")
+    for e in items:
+        if e.competency_key is None:
+            rest.items.append(e)
+            continue
+        found.setdefault(e.competency_key, Bucket(e.competency_key, e.competency or e.competency_key, "")).items.append(e)
+    ordered = sorted(found.values(), key=lambda b: (-len(b.items), b.name))
+    return ordered + [rest]
+
+
+def section(bucket: Bucket, months: list[str], cites: Citations) -> EvidenceSection:
+    """The bucket's strongest items quoted in the body, the rest kept for the appendix."""
+    ranked = sorted(bucket.items, key=strength_order)
+    cut = 0 if bucket.key == UNCLASSIFIED else MAX_BODY_ITEMS  # unclassified items go to the appendix only
+    body = [cites.quote(e) for e in ranked[:cut]]
+    keys = {month_key(e.date) for e in bucket.items}
+    dates = [e.date for e in bucket.items]
+    return EvidenceSection(
+        key=bucket.key, name=bucket.name, description=bucket.description, body=body,
+        more=sorted(ranked[cut:], key=lambda e: (e.date, e.id)), total=len(bucket.items),
+        peers=len({e.said_by for e in bucket.items if e.voice == "peer"}),
+        lunches=len({(e.pair, e.lunch_date) for e in bucket.items if e.lunch_date}),
+        months=len(keys), first=min(dates) if dates else None, last=max(dates) if dates else None,
+        month_marks=[m in keys for m in months],
+    )
+
+
+def quote_appendix(sections: list[EvidenceSection], cites: Citations) -> None:
+    """Number and quote the appendix items after the body, so references follow reading order."""
+    for s in sections:
+        s.more = [cites.quote(e) for e in s.more]

@@ -1,0 +1,190 @@
+"""A person's slice of the domain and the views built from it; every status comes from domain.rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from trellosync.domain import rules
+from trellosync.model import Commitment, Domain, FeedbackEntry, Goal, Lunch
+from trellosync.report.text import slug, to_local_date
+from trellosync.report.views import CommitmentView, Evidence, GoalView, KeyResultView
+
+# Polarity of an entry as the report groups it (the model's finer words map onto these four).
+_POLARITY = {"strength": "positive", "praise": "positive", "concern": "negative", "development": "development"}
+# Words that say an entry names a result, not just an effort: such items are shown first as evidence.
+_OUTCOME = re.compile(
+    r"\b(shipped|launched|released|delivered|merged|cut|reduced|saved|fixed|closed|adopted|agreed|"
+    r"approved|signed off|went live|in production|led to|so that|result|\d+\s?%|\d+x)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Scope:
+    """Who and when: the subject, the report timezone, the as-of date and the last sync."""
+
+    person: str
+    tz: ZoneInfo
+    as_of: date
+    synced_at: datetime | None
+
+
+class Selection:
+    """A person's slice of the domain (their pairs' lunches, entries about them, their goals and promises)."""
+
+    def __init__(self, domain: Domain, scope: Scope) -> None:
+        self.domain = domain
+        self.scope = scope
+        self.person = scope.person
+        self.as_of = scope.as_of
+        self.tz = scope.tz
+        self.lunches: list[Lunch] = rules.lunches_of(domain.lunches, scope.person)
+        self.lunch_by_id: dict[str, Lunch] = {lu.id: lu for lu in domain.lunches}
+        self.feedback: list[FeedbackEntry] = sorted(
+            (f for f in domain.feedback if f.about == scope.person), key=lambda f: (f.date, f.id)
+        )
+        self.goals: list[Goal] = sorted(
+            (g for g in domain.goals if scope.person in g.owners), key=lambda g: (g.created, g.id)
+        )
+        self.commitments: list[Commitment] = sorted(
+            (c for c in domain.commitments if c.person == scope.person), key=lambda c: (c.made, c.id)
+        )
+
+    def name(self, key: str | None) -> str:
+        """Display name of a person key."""
+        if key is None:
+            return ""
+        p = self.domain.people.get(key)
+        return p.name if p else key
+
+    def board(self, board_id: str) -> str:
+        """Display name of a board."""
+        return self.domain.boards.get(board_id, board_id)
+
+    def competency_name(self, key: str | None) -> str | None:
+        """Display name of a competency key."""
+        if key is None:
+            return None
+        comp = self.domain.competencies.get(key)
+        return comp.name if comp else key
+
+    def first_date(self) -> date | None:
+        """The earliest date of anything about the person."""
+        dates = [lu.date for lu in self.lunches] + [f.date for f in self.feedback]
+        dates += [g.created for g in self.goals] + [c.made for c in self.commitments]
+        return min(dates) if dates else None
+
+    def pair_ids(self) -> list[str]:
+        """The boards (pairs or groups) whose lunches are about the person, by first lunch."""
+        return list(dict.fromkeys(lu.board_id for lu in self.lunches))
+
+    def pair_people(self, board_id: str) -> list[str]:
+        """Everyone the pair's lunches are about, or who attended them, the person first."""
+        keys: list[str] = list(self.domain.board_subjects.get(board_id, []))
+        for lu in self.domain.lunches:
+            if lu.board_id == board_id:
+                keys += lu.about + lu.participants
+        keys = list(dict.fromkeys(keys))
+        return [self.person] + [k for k in keys if k != self.person]
+
+    # ---------------------------------------------------------------- views
+
+    def evidence(self, f: FeedbackEntry) -> Evidence:
+        """An entry as evidence: author only when known, else the lunch it was recorded at."""
+        lunch = self.lunch_by_id.get(f.lunch_id) if f.lunch_id else None
+        voice = rules.voice(f)
+        return Evidence(
+            id=f.id,
+            kind=f.kind,
+            polarity=_POLARITY.get(f.polarity, "neutral"),
+            date=f.date,
+            text=f.text,
+            said_by=self.name(f.said_by) if f.said_by else None,
+            said_by_source=f.said_by_source,
+            voice="unknown" if voice == "conversation" else voice,
+            about=self.name(f.about),
+            lunch_date=lunch.date if lunch else None,
+            lunch_with=[self.name(p) for p in self._lunch_people(lunch) if p != f.about] if lunch else [],
+            board=self.board(f.board_id),
+            pair=f.board_id,
+            url=f.card_url or (lunch.url if lunch else None),
+            competency=self.competency_name(f.competency),
+            competency_key=f.competency,
+            outcome=bool(_OUTCOME.search(f.text)),
+        )
+
+    def _lunch_people(self, lunch: Lunch) -> list[str]:
+        return list(dict.fromkeys(lunch.participants + lunch.about))
+
+    def goal_evidence(self, g: Goal) -> Evidence:
+        """An achieved goal as evidence (the person's own goal: their outcome, not a peer's words)."""
+        achieved = rules.goal_achieved_on(g, self.tz)
+        comp = g.labels[0] if len(g.labels) == 1 else None
+        return Evidence(
+            id=g.id, kind="goal", polarity="positive", date=achieved or g.created, text=g.title,
+            said_by=None, said_by_source="unknown", voice="self", about=self.name(self.person),
+            lunch_date=None, lunch_with=[], board=self.board(g.board_id), pair=g.board_id, url=g.url,
+            competency=self.competency_name(comp), competency_key=comp, outcome=True,
+        )
+
+    def goal_status(self, g: Goal, on: date | None = None) -> str | None:
+        """The one goal rule (domain.rules.goal_status) as of `on` (default: the report's as-of date)."""
+        return rules.goal_status(g, on or self.as_of, self.tz)
+
+    def goal_view(self, g: Goal) -> GoalView:
+        """A goal as of the report's as-of date."""
+        status = self.goal_status(g) or "open"
+        achieved = rules.goal_achieved_on(g, self.tz) if status == "achieved" else None
+        dropped = to_local_date(g.dropped_at, self.tz) if status == "dropped" else None
+        slip, slip_days = _slip(g, status, achieved, self.as_of, self.scope.synced_at, self.tz)
+        krs = [
+            KeyResultView(
+                name=k.name,
+                done=rules.key_result_done(k, self.as_of, self.tz),
+                completed_on=to_local_date(k.completed_at, self.tz) if rules.key_result_done(k, self.as_of, self.tz) else None,
+                due_on=to_local_date(k.due, self.tz),
+            )
+            for k in g.key_results
+        ]
+        done, total = rules.key_results_done(g, self.as_of, self.tz)
+        return GoalView(
+            id=g.id, title=g.title, description=g.description, status=status, created=g.created, due=g.due,
+            achieved_on=achieved, dropped_on=dropped, slip=slip, slip_days=slip_days, key_results=krs,
+            kr_done=done, kr_total=total, competencies=[self.competency_name(k) or k for k in g.labels],
+            url=g.url, board=self.board(g.board_id), anchor=f"goal-{slug(g.id)}",
+        )
+
+    def commitment_status(self, c: Commitment, on: date | None = None) -> str:
+        """The one commitment rule (domain.rules.commitment_status), never judging past the last sync."""
+        return rules.commitment_status(c, on or self.as_of, last_sync=self.scope.synced_at, tz=self.tz)
+
+    def commitment_view(self, c: Commitment) -> CommitmentView:
+        """A commitment with its status as of the report's as-of date."""
+        status = self.commitment_status(c)
+        overdue = (self.as_of - c.deadline).days if status == "broken" and c.deadline else None
+        return CommitmentView(
+            id=c.id, text=c.text, person=self.name(c.person), made=c.made, deadline=c.deadline,
+            completed_on=to_local_date(c.completed_at, self.tz) if status in ("kept", "late") else None,
+            status=status, days_overdue=overdue, url=c.url, board=self.board(c.board_id), pair=c.board_id,
+        )
+
+
+def _slip(
+    g: Goal, status: str, achieved: date | None, as_of: date, synced_at: datetime | None, tz: ZoneInfo
+) -> tuple[str, int | None]:
+    """How a goal stands against its target date, as a code the templates word (and the days)."""
+    if status == "dropped":
+        return "dropped", None
+    if g.due is None:
+        return "no_target", None
+    if status == "achieved":
+        if achieved is None:
+            return "undated", None
+        days = (achieved - g.due).days
+        return ("late" if days > 0 else "ahead" if days < 0 else "on_time"), abs(days)
+    if status == "overdue":
+        return "overdue", (as_of - g.due).days
+    return "due_in", (g.due - as_of).days

@@ -1,0 +1,263 @@
+"""The plain data the templates read: periods, figures and views of evidence, goals, commitments, lunches.
+
+Data only: no sentence a reader sees is built here (the templates word everything, see
+templates/phrases.html), so a template override can reword any report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive date range."""
+
+    start: date
+    end: date
+
+    def __contains__(self, d: object) -> bool:
+        return isinstance(d, date) and self.start <= d <= self.end
+
+    @property
+    def days(self) -> int:
+        """Number of calendar days in the period, both ends included."""
+        return (self.end - self.start).days + 1
+
+
+@dataclass
+class ContextOptions:
+    """What the context builders need to know besides the domain."""
+
+    timezone: str = "UTC"
+    include_worst_moments: bool = False
+    lunch_interval_days: int = 14
+    confidentiality: str = "Confidential: for the named person and their peers only."
+    generated_by: str = "trellosync"
+    generated_at: datetime | None = None
+    peer: str | None = None  # the brief's --with
+
+
+@dataclass
+class Evidence:
+    """One dated entry, with who said it (when known), the lunch it comes from and its card."""
+
+    id: str
+    kind: str  # best | worst | focus | observation | goal
+    polarity: str  # positive | negative | development | neutral
+    date: date
+    text: str
+    said_by: str | None  # display name, only when Trello or the mapping records the author
+    said_by_source: str  # trello | mapping | unknown
+    voice: str  # peer | self | unknown: the author against the subject
+    about: str
+    lunch_date: date | None
+    lunch_with: list[str]  # the other people at that lunch, for "at the lunch of ... with ..."
+    board: str
+    pair: str  # board id: the pair (or group) this entry belongs to
+    url: str | None
+    competency: str | None  # display name of the one competency it is evidence for
+    competency_key: str | None
+    outcome: bool = False  # an achieved goal or an entry that names a result
+    ref: int = 0  # number in the sources appendix (0 = not cited)
+    repeat: bool = False  # already quoted earlier in this report: show the reference only
+
+    @property
+    def anchor(self) -> str:
+        """Id of this item's row in the sources appendix."""
+        return f"src-{self.ref}"
+
+    @property
+    def key(self) -> str:
+        """Identity across views (an entry id and a goal id never collide through the kind prefix)."""
+        return f"{self.kind}:{self.id}"
+
+
+@dataclass
+class Gap:
+    """A stretch between two lunches of one pair longer than its cadence tolerates."""
+
+    start: date
+    end: date
+    days: int
+
+
+@dataclass
+class PairFigures:
+    """Cadence of one pair (one board): lunches held against that board's interval."""
+
+    board: str
+    board_id: str
+    with_names: list[str]
+    every_days: int
+    held: int
+    expected: int
+    mean_interval_days: float | None
+    gaps: list[Gap]
+    last_lunch: date | None
+    subject: bool = True  # False when the person attends but the lunches are about someone else
+
+
+@dataclass
+class Figures:
+    """The summary numbers of a person's period, all as of one date."""
+
+    as_of: date
+    goals_set: int = 0
+    goals_achieved: int = 0
+    goals_achieved_undated: int = 0
+    goals_open: int = 0
+    goals_overdue: int = 0
+    goals_dropped: int = 0
+    median_days_to_achieve: float | None = None
+    commitments_due: int = 0
+    commitments_kept: int = 0
+    commitments_late: int = 0
+    commitments_broken: int = 0
+    commitments_undated: int = 0
+    keep_rate: float | None = None
+    lunches_held: int = 0
+    lunches_expected: int = 0
+    pairs: list[PairFigures] = field(default_factory=list)
+    last_lunch: date | None = None
+    days_since_last_lunch: int | None = None
+
+    @property
+    def keep_rate_label(self) -> str:
+        """`75% (6 of 8)` for terminal summaries (the reports word it in templates)."""
+        if self.keep_rate is None:
+            return "—"
+        return f"{round(self.keep_rate * 100)}% ({self.commitments_kept} of {self.commitments_due})"
+
+
+@dataclass
+class KeyResultView:
+    """A key result of a goal, dates in the report timezone, as of the report date."""
+
+    name: str
+    done: bool
+    completed_on: date | None
+    due_on: date | None
+
+
+@dataclass
+class GoalView:
+    """A goal as of the report date; `slip` says how its outcome stands against its target date."""
+
+    id: str
+    title: str
+    description: str
+    status: str  # open | achieved | dropped
+    created: date
+    due: date | None
+    achieved_on: date | None
+    dropped_on: date | None
+    slip: str  # ahead | on_time | late | overdue | due_in | no_target | undated | dropped | not_judged
+    slip_days: int | None
+    key_results: list[KeyResultView]
+    kr_done: int
+    kr_total: int
+    competencies: list[str]
+    url: str | None
+    board: str
+    anchor: str
+
+
+@dataclass
+class CommitmentView:
+    """A commitment with its status as of the report date."""
+
+    id: str
+    text: str
+    person: str
+    made: date
+    deadline: date | None
+    completed_on: date | None
+    status: str  # kept | late | broken | open | done_undated
+    days_overdue: int | None
+    url: str | None
+    board: str
+    pair: str
+
+
+@dataclass
+class FocusThread:
+    """A focus point and its own thread: raised, restated, observations for and against, outcome."""
+
+    focus: Evidence
+    pair: str
+    board: str
+    mentions: int  # lunches at which it was (re)stated
+    last_mentioned: date
+    current: bool
+    state: str  # open | resolved | relapsed
+    closed_on: date | None
+    observations_for: list[Evidence]  # praise after it was raised
+    observations_against: list[Evidence]  # concerns after it was raised
+    observations_other: list[Evidence]
+    later_best: list[Evidence]
+    keep_rate_before: float | None = None
+    keep_rate_after: float | None = None
+    more_observations: int = 0
+
+    @property
+    def observations(self) -> list[Evidence]:
+        """All shown observations in date order."""
+        items = self.observations_for + self.observations_against + self.observations_other
+        return sorted(items, key=lambda e: (e.date, e.id))
+
+
+@dataclass
+class LunchView:
+    """One row of a pair's lunch log."""
+
+    date: date
+    with_names: list[str]
+    url: str | None
+    best: list[Evidence]
+    worst: list[Evidence]
+    focus: list[Evidence]
+    observations: int
+    commitments: int
+    focus_unchanged: bool = False
+
+
+@dataclass
+class PairLog:
+    """The lunch log of one pair, with its cadence."""
+
+    figures: PairFigures
+    lunches: list[LunchView]
+    more: int
+
+
+@dataclass
+class Cover:
+    """What the cover and the PDF metadata say. `as_of` = min(period end, last sync)."""
+
+    kind: str
+    person: str
+    person_key: str
+    period: Period
+    boards: list[str]
+    as_of: date
+    report_date: date
+    synced_at: str
+    synced_on: date | None
+    generated_at: str
+    generated_by: str
+    confidentiality: str
+    timezone: str
+    target_level: str | None = None
+    ladder_name: str | None = None
+
+
+@dataclass
+class Chart:
+    """Numbers for a chart; charts.py turns them into SVG (keeps the builders free of rendering)."""
+
+    kind: str  # "cadence" | "goal_progress"
+    title: str
+    x_labels: list[str]
+    series: list[tuple[str, list[float | None]]]
