@@ -181,18 +181,18 @@ def advocate_board() -> dict[str, Any]:
         "- Say no to side requests in writing, not in the corridor"))
     b.card("Stakeholder feedback", "Onboarding guide", at("2026-06-10", 11), "will", desc=(
         "From: Pete Novak\npraise: The onboarding guide saved our two new hires most of a week. #share"))
-    b.card("Stakeholder feedback", "Design reviews", at("2026-10-28", 15), "will", desc=(
+    b.card("Stakeholder feedback", "Design reviews", at("2026-11-06", 15), "will", desc=(
         "From: Pete Novak\nYou explain why you did what you did really well, but in design reviews you come "
         "across as needing to be the smartest person in the room."))
-    b.card("Stakeholder feedback", "Payments incident write-up", at("2026-10-30", 9), "diego",
+    b.card("Stakeholder feedback", "Payments incident write-up", at("2026-11-09", 9), "diego",
            members=("will", "diego"), labels=("Shareable",),
            desc="praise: The payments incident write-up was the clearest one I have read this year.")
-    roadmap = b.card("Stakeholder feedback", "Roadmap sessions", at("2026-11-02", 9), "will")
+    roadmap = b.card("Stakeholder feedback", "Roadmap sessions", at("2026-11-10", 9), "will")
     b.comment(roadmap, "concern: In the roadmap sessions you answered for the team before they could speak.",
-              at("2026-11-02", 14), "jessica")
-    b.card("Stakeholder feedback", "Registry pairing", at("2026-11-05", 10), "will", desc=(
+              at("2026-11-10", 14), "jessica")
+    b.card("Stakeholder feedback", "Registry pairing", at("2026-11-11", 10), "will", desc=(
         "From: Amara Okafor\npraise: Pairing on the registry made me faster, and you let me drive."))
-    b.card("Stakeholder feedback", "Somebody in sales said the pricing demo ran long", at("2026-11-06", 10), "will")
+    b.card("Stakeholder feedback", "Somebody in sales said the pricing demo ran long", at("2026-11-12", 10), "will")
     promise(b, "will", "Hand over the dedup service runbook", "2026-05-10", "2026-06-30",
             [("Runbook reviewed by the data team", "2026-06-12"), ("One on-call shift shadowed", "2026-06-26")])
     promise(b, "will", "Run two architecture guild sessions", "2026-06-01", "2026-07-31",
@@ -302,7 +302,7 @@ def team_board() -> dict[str, Any]:
                 at("2026-10-15", 13))
     b.checklist(lunch, "Worst moment", ["Diego: the retention policy stuck with legal for a month",
                                         "Amara: missed the accessibility deadline by nine days"], at("2026-10-15", 13))
-    b.comment(lunch, "praise: Jessica's on-call handbook is what new joiners read first now",
+    b.comment(lunch, "Jessica: the on-call handbook is what new joiners read first now 👍",
               at("2026-10-15", 15), "will")
     b.comment(lunch, "The lunch place was closed, we ended up at the canteen", at("2026-10-15", 16), "amara")
     return b.export()

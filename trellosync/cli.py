@@ -6,7 +6,7 @@ import json
 import logging
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -230,8 +230,9 @@ def demo(out_dir: str, no_reports: bool) -> None:
 @cli.command()
 @common_options
 @click.argument("kind", type=click.Choice(list(REPORT_KIND_NAMES)))
-@click.argument("person", required=False)
-@click.option("--all", "all_people", is_flag=True, help="One report for every mapped person (in parallel).")
+@click.argument("names", nargs=-1, metavar="[PERSON]...")
+@click.option("--all", "all_people", is_flag=True,
+              help="One report for every mapped person (in parallel); showcase: one document for everyone.")
 @click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (inclusive).")
 @click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period (inclusive).")
 @click.option("-o", "--output", type=click.Path(), help="Output file (a folder with --all).")
@@ -240,10 +241,10 @@ def demo(out_dir: str, no_reports: bool) -> None:
 @click.option("--with", "peer", help="brief: the peer whose pair the brief is for (default: the most active pair).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for --all (default: every core).")
 @pass_ctx
-def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, person: str | None,
+def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, names: tuple[str, ...],
            all_people: bool, period_from: Any, period_to: Any, output: str | None, fmt: str,
            peer: str | None, jobs: int | None) -> None:
-    """Write a goal-achievement report, promotion dossier or conversation brief (PDF or HTML)."""
+    """Write a report: goals, dossier, brief, advocate (PERSON) or showcase (PEOPLE... or --all: one document)."""
     from .reports import (
         build_context,
         context_as_json,
@@ -254,20 +255,29 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
     )
 
     ctx = _merge(ctx, config_path, database)
-    if all_people == (person is not None):
+    if all_people == bool(names):
         raise click.UsageError("give either a PERSON or --all")
+    if len(names) > 1 and kind != "showcase":
+        raise click.UsageError("give one PERSON (several people are for the showcase)")
+    person = names[0] if names else None
     start = period_from.date() if period_from else None
     end = period_to.date() if period_to else None
     if start and end and start > end:
         raise click.UsageError(f"--from {start} is after --to {end}")
     if peer and kind != "brief":
         raise click.UsageError("--with is for the brief")
-    if fmt == "json" and all_people:
+    if fmt == "json" and all_people and kind != "showcase":
         raise click.UsageError("--format json prints one report: give a PERSON")
     config = ctx.config()
     rc = config.reports if config else None
     options = options_from_config(config, peer=peer)
     domain = ctx.store(must_exist=True).load_domain()
+    if kind == "showcase":
+        team = list(names) or [k for k, p in domain.people.items() if p.mapped] or list(domain.people)
+        if not team:
+            raise ConfigError("nobody to report on: the database holds no people (run `trellosync sync` first)")
+        options = replace(options, people=tuple(team))
+        person, all_people = team[0], False
     if person is not None:
         built = build_context(kind, person, domain, period_from=start, period_to=end, options=options)
         if fmt == "json":
@@ -285,7 +295,7 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
                            period_from=start, period_to=end, options=options, fmt=fmt, jobs=jobs)  # type: ignore[arg-type]
     else:
         assert person is not None
-        name = default_filename(kind, person, fmt, options.as_of)  # type: ignore[arg-type]
+        name = default_filename(kind, "team" if kind == "showcase" else person, fmt, options.as_of)  # type: ignore[arg-type]
         out = Path(output) if output else out_default / name
         if out.is_dir():
             out = out / name

@@ -67,13 +67,17 @@ def run_demo(out_dir: Path, *, reports: bool = True, console: Console | None = N
                               str(r["keep_rate"]))
             console.print(table)
             if reports:
-                from .reports import REPORT_KINDS, options_from_config, render_all
+                from .report import get_kind
+                from .reports import REPORT_KINDS, options_from_config, render_all, render_team
 
                 options = options_from_config(config, as_of=domain.synced_at.date() if domain.synced_at else None)
                 out_dir.mkdir(parents=True, exist_ok=True)
                 people = list(config.people)
                 for kind in REPORT_KINDS:
-                    written += render_all(kind, people, domain, out_dir=out_dir, options=options)
+                    if get_kind(kind).team:  # type: ignore[union-attr]
+                        written.append(render_team(kind, people, domain, out_dir=out_dir, options=options))
+                    else:
+                        written += render_all(kind, people, domain, out_dir=out_dir, options=options)
                 console.print(f"Wrote {len(written)} PDFs to {out_dir}/:")
                 for p in written:
                     console.print(f"  {p}")

@@ -274,6 +274,7 @@ def build_practices(rows: BoardRows, mapping: BoardMapping | None, config_people
     p = Practices(self_reviews=self_reviews(view), stakeholder_feedback=stakeholder_feedback(view),
                   group_issues=issues, promises=promises(view), visibility={view.board_id: mapping.visibility},
                   marked=shareable_marks(view),
+                  markers={view.board_id: mapping.shareable.marker} if mapping.shareable.marker else {},
                   advocates={k: pc.advocate for k, pc in config_people.items() if pc.advocate})
     if mapping.group is not None and len(view.subjects) >= 3:
         p.group_boards[view.board_id] = list(view.subjects)

@@ -96,6 +96,7 @@ class Practices:
     group_boards: dict[str, list[str]] = field(default_factory=dict)  # board id -> member keys (3+ subjects)
     visibility: dict[str, str] = field(default_factory=dict)  # board id -> private | team
     marked: set[str] = field(default_factory=set)  # ids of entries marked shareable (cards, items, comments)
+    markers: dict[str, str] = field(default_factory=dict)  # board id -> its shareable marker (removed for display)
     advocates: dict[str, str] = field(default_factory=dict)  # person key -> advocate's person key
 
     def extend(self, other: Practices) -> None:
@@ -107,4 +108,5 @@ class Practices:
         self.group_boards.update(other.group_boards)
         self.visibility.update(other.visibility)
         self.marked |= other.marked
+        self.markers.update(other.markers)
         self.advocates.update(other.advocates)

@@ -20,7 +20,8 @@ def save_practices(conn: Connection, board_id: str, p: Practices) -> None:
     group = p.group_boards.get(board_id)
     rows: list[tuple[Table, list[dict[str, Any]]]] = [
         (t.practice_boards, [{"board_id": board_id, "visibility": p.visibility.get(board_id, "private"),
-                              "group_members": json.dumps(group) if group else None}]),
+                              "group_members": json.dumps(group) if group else None,
+                              "marker": p.markers.get(board_id)}]),
         (t.practice_marks, [{"board_id": board_id, "entry_id": m} for m in sorted(p.marked)]),
         (t.advocates, [{"person": k, "advocate": v} for k, v in sorted(p.advocates.items())]),
         (t.self_reviews, [{"id": r.id, "board_id": r.board_id, "person": r.person, "date": r.date, "title": r.title,
@@ -52,6 +53,8 @@ def load_practices(conn: Connection, board_ids: Iterable[str] | None = None) -> 
     p = Practices()
     for r in rows_of(t.practice_boards):
         p.visibility[r.board_id] = r.visibility
+        if r.marker:
+            p.markers[r.board_id] = r.marker
         if r.group_members:
             p.group_boards[r.board_id] = json.loads(r.group_members)
     p.marked = {r.entry_id for r in rows_of(t.practice_marks)}

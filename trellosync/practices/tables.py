@@ -13,6 +13,7 @@ practice_boards = Table(
     Column("board_id", ID, primary_key=True),
     Column("visibility", String(16), nullable=False),  # private | team
     Column("group_members", Text),  # JSON list of person keys when the board is a peer learning group
+    Column("marker", Text),  # the text that marks an entry shareable
 )
 
 practice_marks = Table(

@@ -37,6 +37,7 @@ class ContextOptions:
     generated_by: str = "trellosync"
     generated_at: datetime | None = None
     peer: str | None = None  # the brief's --with
+    people: tuple[str, ...] = ()  # the showcase's team (default: the report's person)
 
 
 @dataclass

@@ -19,7 +19,8 @@ def upgrade() -> None:
     op.create_table('practice_boards',
                     sa.Column('board_id', ID, primary_key=True),
                     sa.Column('visibility', sa.String(length=16), nullable=False),
-                    sa.Column('group_members', sa.Text(), nullable=True))
+                    sa.Column('group_members', sa.Text(), nullable=True),
+                    sa.Column('marker', sa.Text(), nullable=True))
     op.create_table('practice_marks',
                     sa.Column('board_id', ID, primary_key=True),
                     sa.Column('entry_id', sa.String(length=160), primary_key=True))

@@ -186,4 +186,6 @@ def build(req: Request) -> BriefContext:
     )
 
 
-KIND = ReportKind(name="brief", title="Conversation brief", template="brief.html", builder=build)
+KIND = ReportKind(name="brief", title="Conversation brief", template="brief.html", builder=build,
+                  includes=("one pair's promises, focus point, goals near target, last best and worst moment",),
+                  leaves_out=("other pairs' entries", "self-reviews", "stakeholder feedback"))

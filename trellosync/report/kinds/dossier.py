@@ -152,4 +152,6 @@ def build(req: Request) -> DossierContext:
     )
 
 
-KIND = ReportKind(name="dossier", title="Promotion dossier", template="dossier.html", builder=build, uses_ladder=True)
+KIND = ReportKind(name="dossier", title="Promotion dossier", template="dossier.html", builder=build, uses_ladder=True,
+                  includes=("strengths", "praise", "achieved goals", "own words", "concerns and open focus points"),
+                  leaves_out=("worst moments, unless reports.dossier.include_worst_moments", "group issues"))

@@ -120,4 +120,6 @@ def build(req: Request) -> GoalsContext:
     )
 
 
-KIND = ReportKind(name="goals", title="Goal-achievement report", template="goals.html", builder=build)
+KIND = ReportKind(name="goals", title="Goal-achievement report", template="goals.html", builder=build,
+                  includes=("goals", "commitments", "focus points and observations", "lunch log"),
+                  leaves_out=("self-reviews", "stakeholder feedback", "group issues"))
