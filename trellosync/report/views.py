@@ -258,7 +258,7 @@ class Cover:
 class Chart:
     """Numbers for a chart; charts.py turns them into SVG (keeps the builders free of rendering)."""
 
-    kind: str  # "cadence" | "goal_progress"
+    kind: str  # "cadence" | "goal_progress" | "reliability"
     title: str
     x_labels: list[str]
     series: list[tuple[str, list[float | None]]]

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from trellosync.domain import rules
-from trellosync.practices.model import Practices, SelfReview, StakeholderFeedback
+from trellosync.practices.model import Practices, SelfReview
 from trellosync.practices.rules import (
     Recurring,
     grade_promise,
@@ -23,6 +23,7 @@ from trellosync.practices.rules import (
 )
 from trellosync.report.figures import as_of_for, make_cover
 from trellosync.report.kinds import ReportKind, Request
+from trellosync.report.practices import StakeholderView, stakeholder_view
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.views import CommitmentView, Cover
 
@@ -32,18 +33,6 @@ MAX_FEEDBACK = 12
 INCLUDES = ("the latest self-review", "stakeholder feedback since the last check-in (praise and concerns apart)",
             "open focus points", "commitments and promises due", "recurring group issues")
 LEAVES_OUT = ("best and worst moments of the lunches", "lunch observations", "other people's feedback")
-
-
-@dataclass
-class StakeholderView:
-    """One piece of stakeholder feedback, with how its author is known."""
-
-    text: str
-    date: date
-    said_by: str | None  # display name, only when recorded
-    said_by_source: str | None  # comment_author | card_member | from_line
-    polarity: str
-    url: str | None
 
 
 @dataclass
@@ -90,11 +79,6 @@ def last_check_in(sel: Selection, advocate: str | None) -> date | None:
         return None
     dates = [lu.date for lu in sel.lunches if advocate in lu.participants and lu.date <= sel.as_of]
     return max(dates, default=None)
-
-
-def _view(sel: Selection, s: StakeholderFeedback) -> StakeholderView:
-    return StakeholderView(text=s.text, date=s.date, said_by=s.said_by_name, said_by_source=s.said_by_source,
-                           polarity=s.polarity, url=s.url)
 
 
 def _due(sel: Selection, practices: Practices) -> list[DueItem]:
@@ -149,10 +133,10 @@ def build(req: Request) -> AdvocateContext:
         kind="advocate", cover=cover, empty=not (reviews or mine),
         advocate=sel.name(advocate) if advocate else None, last_check_in=check_in, since=since,
         self_review=reviews[-1] if reviews else None,
-        praise=[_view(sel, s) for s in recent if s.polarity == "praise"][-MAX_FEEDBACK:],
-        other=[_view(sel, s) for s in recent if s.polarity != "praise"][-MAX_FEEDBACK:],
+        praise=[stakeholder_view(s) for s in recent if s.polarity == "praise"][-MAX_FEEDBACK:],
+        other=[stakeholder_view(s) for s in recent if s.polarity != "praise"][-MAX_FEEDBACK:],
         earlier_count=sum(1 for s in mine if s.date in req.period and s not in recent),
-        unanswered=[_view(sel, s) for s in unanswered], focus_points=[f.text for f in focus],
+        unanswered=[stakeholder_view(s) for s in unanswered], focus_points=[f.text for f in focus],
         due=[d for d in due if not _older(d, as_of)], older_overdue=sum(1 for d in due if _older(d, as_of)),
         recurring=recurring_issues(raised_by(req.person, practices, req.domain.feedback, as_of)),
         keep_rate=now.keep_rate if now else None, keep_rate_judged=now.judged if now else 0,
