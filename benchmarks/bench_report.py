@@ -59,8 +59,10 @@ def team_domain(people: int, lunches: int) -> Domain:
             p.key, p.name = k, f"Person {k[1:]}"
         for lu in pair.lunches:
             lu.board_id, lu.participants = board, [rename[x] for x in lu.participants]
+            lu.about = [rename[x] for x in lu.about]
         for f in pair.feedback:
-            f.board_id, f.about, f.by = board, rename.get(f.about or "", f.about), rename.get(f.by or "", f.by)
+            f.board_id, f.about = board, rename.get(f.about or "", f.about)
+            f.said_by = rename.get(f.said_by or "", f.said_by)
         for g in pair.goals:
             g.board_id, g.owners = board, [rename[o] for o in g.owners]
         for c in pair.commitments:

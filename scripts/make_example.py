@@ -319,64 +319,64 @@ OBSERVATIONS = {
     "will@advocate": [
         [
             "Read your self-review draft: the billing section finally says what changed for the business, not just what you built.",
-            "Finance's VP mentioned you unprompted in the ops review. That's the visibility we talked about.",
-            "@willsmith you presented the cutover plan to the directors yourself — exactly it.",
+            "praise: Finance's VP mentioned you unprompted in the ops review. That's the visibility we talked about.",
+            "@willsmith you presented the cutover plan to the directors yourself — exactly it 👍",
         ],
         [
-            "Counted 6 open commitments on your lunch board with Jessica. Pick two, drop the rest?",
+            "concern: Counted 6 open commitments on your lunch board with Jessica. Pick two, drop the rest?",
             "The playbook is still a draft. What would 'done' look like by Friday?",
-            "Saw you close out the dedup work before picking up the registry ask. Nice.",
+            "praise: Saw you close out the dedup work before picking up the registry ask. Nice.",
         ],
     ],
     "will": [
         [
-            "Saw you push back on scope in the planning meeting — that's the focus point in action. The 'what do we drop?' question landed well.",
-            "Hmm, you said yes to the reporting export in standup without asking what moves out. Not a disaster, but that's the pattern we talked about.",
-            "@willsmith the 'let's cut the CSV import from v1' message in #billing was great. Short, with a reason, and Priya agreed in 5 min.",
+            "praise: Saw you push back on scope in the planning meeting — that's the focus point in action. The 'what do we drop?' question landed well.",
+            "concern: Hmm, you said yes to the reporting export in standup without asking what moves out. Not a disaster, but that's the pattern we talked about.",
+            "@willsmith the 'let's cut the CSV import from v1' message in #billing was great. Short, with a reason, and Priya agreed in 5 min 👍",
             "Noticed you wrote the trade-offs down before saying no to the dashboard ask. Much easier for the PM to accept.",
         ],
         [
-            "The retry-queue design doc went out before a single line of code. Three people commented and caught the idempotency issue early 👏",
-            "You started coding the webhook fan-out before the doc was reviewed… I get the deadline pressure, just flagging.",
+            "praise: The retry-queue design doc went out before a single line of code. Three people commented and caught the idempotency issue early 👏",
+            "concern: You started coding the webhook fan-out before the doc was reviewed… I get the deadline pressure, just flagging.",
             "Design doc for invoice dedup was short and clear. The 'alternatives considered' section saved us a meeting.",
             "saw the RFC template you made from your docs — Tomasz used it already",
         ],
     ],
     "jessica": [
         [
-            "You raised the caching concern in arch review today before anyone else did. That's exactly the focus point.",
-            "Arch review: you had the right answer about queue ordering but told me afterwards, not the room. Next time say it!",
-            "@jessjones great question to the platform team about rolling back the schema change. People nodded.",
+            "praise: You raised the caching concern in arch review today before anyone else did. That's exactly the focus point.",
+            "concern: Arch review: you had the right answer about queue ordering but told me afterwards, not the room. Next time say it!",
+            "@jessjones great question to the platform team about rolling back the schema change. People nodded 👍",
             "Two comments in arch review this week and both changed the design. Keep going.",
         ],
         [
-            "Handed the disk-alert follow-up to Tomasz with a clear note instead of fixing it yourself at 11pm. Nice.",
-            "You did all three incident follow-ups yourself again this rotation. Let's talk about it at lunch.",
+            "praise: Handed the disk-alert follow-up to Tomasz with a clear note instead of fixing it yourself at 11pm. Nice.",
+            "concern: You did all three incident follow-ups yourself again this rotation. Let's talk about it at lunch.",
             "Saw the on-call handover doc with an owner per action item. That's the delegation working.",
         ],
     ],
     "amara": [
         [
-            "You pinged #frontend after an hour on the Safari flexbox bug instead of grinding all day. Fixed in 20 min with Kenji's help.",
-            "Spent most of Thursday alone on the flaky e2e test before asking... I know, it's hard.",
-            "@amaraokafor asked for a pairing session on the GraphQL schema early — good call, saved you a day.",
+            "praise: You pinged #frontend after an hour on the Safari flexbox bug instead of grinding all day. Fixed in 20 min with Kenji's help.",
+            "concern: Spent most of Thursday alone on the flaky e2e test before asking... I know, it's hard.",
+            "@amaraokafor asked for a pairing session on the GraphQL schema early — good call, saved you a day 👍",
         ],
         [
-            "PR #4812 description explains why we debounce search at 250ms, with the numbers. Approved without questions.",
+            "praise: PR #4812 description explains why we debounce search at 250ms, with the numbers. Approved without questions.",
             "Great context in the feature-flag cleanup PR: linked the incident and the decision. This is the focus point exactly.",
-            "The autocomplete PR had just 'fix stuff' as description 😅",
+            "concern: The autocomplete PR had just 'fix stuff' as description 😅",
             "Saw your PR template proposal — making the 'why' section mandatory. Nice leverage.",
         ],
     ],
     "diego": [
         [
-            "Your review on the cache PR explained why the TTL matters, with a link to the incident. Kenji said he learnt something. That's the focus point.",
-            "Review on Lucía's PR was just 'no, do it differently' x4. I know you were busy but that one stung her a bit.",
-            "@diegoramirez the suggestion-style comments on the migration PR were great — teaching and unblocking at the same time",
+            "praise: Your review on the cache PR explained why the TTL matters, with a link to the incident. Kenji said he learnt something. That's the focus point.",
+            "concern: Review on Lucía's PR was just 'no, do it differently' x4. I know you were busy but that one stung her a bit.",
+            "@diegoramirez the suggestion-style comments on the migration PR were great — teaching and unblocking at the same time 👍",
         ],
         [
             "You timeboxed the Kafka lag investigation to a day and posted an update at 5pm. Made planning easy for everyone.",
-            "Three days on the memory leak with no update in the channel. Not great for the people waiting on it.",
+            "concern: Three days on the memory leak with no update in the channel. Not great for the people waiting on it.",
             "Daily updates on the retention job issue were short and clear 👍",
         ],
     ],
@@ -607,6 +607,7 @@ BOARDS.append({
 
 # Goals: (owner, title, desc, labels, created, due, key results, outcome)
 #   outcome: ("moved", date) | ("dueComplete", date) | ("dropped", date) | ("open", None)
+#            | ("created_done", None): created straight in the done list (achieved on its creation day)
 #   key results: (text, completed date or None)
 GOALS = {
     "Peer lunch: Will & Jessica": [
@@ -629,6 +630,9 @@ GOALS = {
          ["Technical depth"], date(2026, 4, 22), date(2026, 9, 30),
          [("Finish the course videos", None), ("Two practice exams > 75%", None)],
          ("dropped", date(2026, 8, 26))),
+        ("will", "Fix the invoice rounding bug for finance", "Logged after the fact: it was a one-day fix.",
+         ["Delivery"], date(2026, 5, 12), date(2026, 5, 15),
+         [("Patch released", date(2026, 5, 12))], ("created_done", None)),
         ("will", "Write and publish the incident-review playbook", "So reviews don't depend on who runs them.",
          ["Influence", "Communication"], date(2026, 8, 12), date(2026, 10, 30),
          [("Outline", date(2026, 9, 10)), ("Draft in Confluence", None), ("3 reviewers' comments addressed", None)],
@@ -692,6 +696,9 @@ GOALS = {
          date(2026, 4, 17), date(2026, 9, 30),
          [("Canary step", date(2026, 6, 10)), ("On the maintainer rota", None)],
          ("dropped", date(2026, 7, 24))),
+        ("diego", "Write up the Kafka lag investigation", "Added once it was done, for the record.",
+         ["Communication"], date(2026, 9, 3), date(2026, 9, 4),
+         [("Post in #data-eng", date(2026, 9, 3))], ("created_done", None)),
         ("diego", "Run a blameless postmortem workshop for the org", "", ["Communication", "Mentoring"],
          date(2026, 8, 21), date(2027, 1, 22),
          [("Pilot with 5 volunteers", date(2026, 9, 16)), ("Invite sent", date(2026, 10, 30)), ("Workshop held", None)],
@@ -876,6 +883,12 @@ class Board:
         self.action("commentCard", when, who, {"text": text, "textData": {"emoji": {}}, "card": self.card_ref(card),
                                                "board": self.ref, "list": self.list_ref(self.list_name(card))}, card)
 
+    def edit_desc(self, card: dict, new: str, when: datetime, who: str) -> None:
+        old, card["desc"] = card["desc"], new
+        self.action("updateCard", when, who, {
+            "old": {"desc": old}, "card": {"desc": new} | self.card_ref(card), "board": self.ref,
+            "list": self.list_ref(self.list_name(card))}, card)
+
     def move(self, card: dict, to: str, when: datetime, who: str) -> None:
         before = self.list_name(card)
         card["idList"] = self.lists[to]["id"]
@@ -983,20 +996,7 @@ class Board:
         if idx == 5:
             focus[a] = focus[a].lower() + " "  # somebody typed it in a hurry
         desc = ""
-        if desc_style == "markdown":
-            desc = "\n".join([
-                "Notes typed up after lunch (Trello app was being weird with checklists)", "",
-                "## Best moment", *[f"- {PEOPLE[p]['first']}: {best[p][0]}" for p in self.subjects], "",
-                "## Worst moment", *[f"- {PEOPLE[p]['first']}: {worst[p]}" for p in self.subjects], "",
-                "## Focus", *[f"- {PEOPLE[p]['first']}: {focus[p]}" for p in self.subjects], "",
-            ])
-        elif desc_style == "lines":
-            desc = "\r\n".join([
-                "Best moment:", *[f"@{PEOPLE[p]['username']} {best[p][0]}" for p in self.subjects], "",
-                "Worst moment:", *[f"@{PEOPLE[p]['username']} {worst[p]}" for p in self.subjects], "",
-                "Focus:", *[f"@{PEOPLE[p]['username']} {focus[p]}" for p in self.subjects],
-            ])
-        elif idx == 0:
+        if desc_style is None and idx == 0:
             desc = spec.get("first_desc", "First one! Format: best moment, worst moment, focus point for each of us. "
                                           "Commitments with a date if there is one.")
         card = self.add_card(self.lunch_list, name, created, creator, desc=desc, due=due)
@@ -1014,6 +1014,11 @@ class Board:
         t = self.ms(lunch_at + timedelta(minutes=rng.randrange(25, 70)))
         if source == "created":
             t = created + timedelta(minutes=3)
+        if desc_style is not None:
+            # each subject adds their own lines to the description: Trello records who made each edit
+            for k, p in enumerate(self.subjects):
+                t = t + timedelta(minutes=rng.randrange(3, 30))
+                self.edit_desc(card, self.desc_text(desc_style, self.subjects[:k + 1], best, worst, focus), t, p)
         commitments: dict[str, list[tuple[str, datetime | None]]] = {}
         for p in self.subjects:
             n = 1 if rng.random() < 0.75 else 2
@@ -1079,6 +1084,22 @@ class Board:
                          created + timedelta(minutes=rng.randrange(5, 25), seconds=rng.randrange(60)), creator)
         return card
 
+    @staticmethod
+    def desc_text(style: str, persons: list[str], best: dict, worst: dict, focus: dict) -> str:
+        """A lunch description in sections, holding the lines of `persons` only."""
+        if style == "markdown":
+            return "\n".join([
+                "Notes typed up after lunch (Trello app was being weird with checklists)", "",
+                "## Best moment", *[f"- {PEOPLE[p]['first']}: {best[p][0]}" for p in persons], "",
+                "## Worst moment", *[f"- {PEOPLE[p]['first']}: {worst[p]}" for p in persons], "",
+                "## Focus", *[f"- {PEOPLE[p]['first']}: {focus[p]}" for p in persons], "",
+            ])
+        return "\r\n".join([
+            "Best moment:", *[f"@{PEOPLE[p]['username']} {best[p][0]}" for p in persons], "",
+            "Worst moment:", *[f"@{PEOPLE[p]['username']} {worst[p]}" for p in persons], "",
+            "Focus:", *[f"@{PEOPLE[p]['username']} {focus[p]}" for p in persons],
+        ])
+
     def commitment(self, card: dict, cl: dict, item: dict, who: str, d: date, due: datetime | None,
                    next_d: date | None, idx: int) -> None:
         rng = self.rng
@@ -1117,15 +1138,19 @@ class Board:
         for owner, title, desc, labels, created_d, due_d, krs, (outcome, when_d) in goal_specs:
             other = b if owner == a else a
             created = self.work_time(created_d)
-            card = self.add_card("Goals", title, created, owner, desc=desc, due=at(due_d, 16),
-                                 members=[owner], labels=labels)
+            # a goal written down after the fact goes straight into the done list
+            card = self.add_card(self.done_list if outcome == "created_done" else "Goals", title, created, owner,
+                                 desc=desc, due=at(due_d, 16), members=[owner], labels=labels)
             if rng.random() < 0.5:
                 self.set_due(card, created + timedelta(seconds=rng.randrange(30, 400)), owner)
             cl = self.add_checklist(card, "Key results", created + timedelta(minutes=rng.randrange(2, 9)), owner,
                                     [(kr, None, None) for kr, _ in krs])
             for (_kr, done_d), item in zip(krs, cl["checkItems"], strict=True):
                 if done_d is not None:
-                    self.complete(card, cl, item, self.work_time(done_d), owner)
+                    ticked = self.work_time(done_d)
+                    if ticked <= created:
+                        ticked = created + timedelta(minutes=rng.randrange(3, 20))
+                    self.complete(card, cl, item, ticked, owner)
             status, achieved = "open", None
             if outcome == "moved":
                 when = self.work_time(when_d)
@@ -1137,6 +1162,8 @@ class Board:
                 when = self.work_time(when_d)
                 self.mark_due_complete(card, when, owner)
                 status, achieved = "achieved", when
+            elif outcome == "created_done":
+                status, achieved = "achieved", created
             elif outcome == "dropped":
                 when = self.work_time(when_d)
                 self.comment(card, "Dropping this one — it stopped being the most important thing, and that's ok.",
@@ -1355,6 +1382,17 @@ def done_lists(spec: dict) -> str:
     return ", ".join([done] if done == "Done" else [done, "Done"])
 
 
+# Words that, in an entry's own text, make it evidence for a competency (the mapping's competency_aliases).
+ALIASES = {
+    "influence": ["push back", "pushed back", "said no", "buy-in", "adopted", "cut the", "roadmap scope"],
+    "humility": ["admitted", "asked for help", "underestimated", "my mistake"],
+    "technical_depth": ["failover", "shadow traffic", "design doc", "idempotency", "postgres", "latency", "schema"],
+    "mentoring": ["tomasz", "intern", "interns", "mentor", "mentored", "pairing", "teaching"],
+    "delivery": ["shipped", "cutover", "zero data loss", "thank-you", "on time"],
+    "communication": ["talk", "incident review", "presented", "postmortem", "write-up"],
+}
+
+
 def config_yaml() -> str:
     lines = [CONFIG_HEAD, "timezone: Europe/London", "", "people:"]
     for key, p in PEOPLE.items():
@@ -1367,15 +1405,20 @@ def config_yaml() -> str:
         lines += [
             f'  - board: "{spec["name"]}"',
             f"    subjects: [{', '.join(spec.get('subjects', spec['people']))}]",
-            f"    lunches:  {{lists: [{spec.get('lunch_list', 'Lunches')}]}}",
+            f"    lunches:  {{lists: [{spec.get('lunch_list', 'Lunches')}], every_days: {spec.get('step', 14)}}}",
             f"    goals:    {{lists: [Goals], done_lists: [{done_lists(spec)}]}}",
             "    feedback: {best: [Best moment], worst: [Worst moment], focus: [Focus], commitments: [Commitments],",
-            "               ignore_comments: ['^(moved|can we (move|push)) to \\d']}   # rescheduling notes",
+            "               ignore_comments: ['^(moved|can we (move|push)) to \\d'],   # rescheduling notes",
+            "               said_by: subject}   # each person writes their own best, worst and focus items",
+            "    polarity: {praise: ['👍', 'praise:'], concern: ['👎', 'concern:']}",
             "    labels:",
         ]
         for board_name, canonical in label_map.items():
             key = slug(canonical).replace("-", "_")
             lines.append(f'      "{board_name}": {key}' if " " in board_name else f"      {board_name}: {key}")
+        lines.append("    competency_aliases:")
+        for key, words in ALIASES.items():
+            lines.append(f"      {key}: [{', '.join(words)}]")
     return "\n".join(lines) + "\n"
 
 

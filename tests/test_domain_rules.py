@@ -98,6 +98,8 @@ def test_cadence_is_per_board_and_the_pair_is_the_unit():
     pair = [lunch("p", date(2026, 1, d), ["will", "jessica"]) for d in (1, 15, 29)] + \
         [lunch("p", date(2026, 2, 26), ["will", "jessica"])]
     advocate = [lunch("a", date(2026, 1, 10), ["will"], 28), lunch("a", date(2026, 2, 7), ["will"], 28)]
+    advocate[0].participants = ["will", "amara"]
+    assert rules.partners(pair[0], "will") == ["jessica"] and rules.partners(advocate[0], "will") == ["amara"]
     lunches = pair + advocate
     assert [lu.board_id for lu in rules.lunches_of(lunches, "jessica")] == ["p"] * 4
     cads = {c.board_id: c for c in rules.person_cadences(lunches, "will", date(2026, 1, 1), date(2026, 2, 28))}

@@ -306,9 +306,14 @@ def test_goals_achieved_dropped_open_and_overdue(boards):
             if card["idList"] not in (lists["Goals"], done_list(board)):
                 continue
             mine = [a for a in updates if a["data"]["card"]["id"] == card["id"]]
+            created = next(a for a in board["actions"] if a["type"] == "createCard"
+                           and a["data"]["card"]["id"] == card["id"])
             assert card["idMembers"] and card["due"] and card["idLabels"]
             assert any(cl["name"] == "Key results" for cl in board["checklists"] if cl["idCard"] == card["id"])
-            if card["idList"] == done_list(board):
+            if card["idList"] == done_list(board) and created["data"]["list"]["id"] == done_list(board):
+                assert not any("listAfter" in a["data"] for a in mine)
+                seen.add("achieved (created in the done list)")
+            elif card["idList"] == done_list(board):
                 assert any(a["data"].get("listAfter", {}).get("id") == done_list(board) for a in mine)
                 seen.add("achieved (moved)")
             elif card["closed"]:
@@ -319,7 +324,8 @@ def test_goals_achieved_dropped_open_and_overdue(boards):
                 seen.add("achieved (dueComplete)")
             else:
                 seen.add("overdue" if parse(card["due"]) < NOW else "open")
-    assert seen == {"achieved (moved)", "achieved (dueComplete)", "dropped", "open", "overdue"}
+    assert seen == {"achieved (moved)", "achieved (created in the done list)", "achieved (dueComplete)", "dropped",
+                    "open", "overdue"}
 
 
 def test_observations_are_comments_on_lunch_cards(boards):

@@ -16,6 +16,7 @@ Records (trellosync.model)
     card_labels (all the card's competency keys, context only).
     Properties: positive (strength or praise), own_words (said_by == about), peer_said (a known author
     other than the subject); `by` and `labels` ([competency] or []) are kept for old callers.
+  Domain.timezone: the config's timezone from build_domain; load_domain leaves "UTC": pass the config's.
   Goal.status / achieved_at / dropped_at: the state now; achieved_at None = achieved, date unknown.
   Commitment: deadline (item due, else the board's next lunch), done, completed_at (None = date unknown).
 
@@ -31,6 +32,7 @@ Rules (trellosync.domain.rules; dates are calendar days in `tz`, timestamps naiv
   keep_rate(commitments, start, end, *, as_of, last_sync=None, tz) -> KeepRate(kept, late, broken, open,
       done_undated; judged = kept+late+broken; rate = kept/judged or None)   deadlines in [start, end]
   lunches_of(lunches, person) -> list[Lunch]                      lunches about the person
+  partners(lunch, person) -> list[str]     whom it was with ("at the lunch of 3 Nov 2026 with Jessica Jones")
   cadence(lunches, board_id, start, end, every_days) -> Cadence(count, expected, mean_interval_days,
       longest_interval_days, gaps: list[Gap(start, end, days)] (> 1.5 x every_days), last_lunch)
   person_cadences(lunches, person, start, end) -> list[Cadence]  one per pair (board)

@@ -182,6 +182,11 @@ def lunches_of(lunches: Iterable[Lunch], person: str) -> list[Lunch]:
     return sorted((lu for lu in lunches if person in lu.about), key=lambda lu: (lu.date, lu.id))
 
 
+def partners(lunch: Lunch, person: str) -> list[str]:
+    """Whom the person had this lunch with: the pair's other subjects, else the other attendees (an advocate)."""
+    return [p for p in lunch.about if p != person] or [p for p in lunch.participants if p != person]
+
+
 @dataclass
 class Gap:
     """Two consecutive lunches further apart than 1.5 times the board's interval."""
