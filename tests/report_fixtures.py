@@ -136,6 +136,7 @@ class DomainBuilder:
             deadline=deadline,
             completed_at=completed_at,
             url=lunch.url,
+            done=completed_at is not None,
         )
         self.domain.commitments.append(c)
         return c

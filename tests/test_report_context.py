@@ -8,21 +8,35 @@ import pytest
 from report_fixtures import DomainBuilder, example_domain, utc
 
 from trellosync.errors import TrellosyncError
-from trellosync.report_context import (
-    MAX_EVIDENCE_PER_SECTION,
-    MAX_LUNCH_LOG,
+from trellosync.report import (
     ContextOptions,
     Period,
-    build_brief_context,
-    build_dossier_context,
-    build_goals_context,
+    Request,
+    get_kind,
     ladder_from_dict,
     resolve_period,
     to_local_date,
 )
+from trellosync.report.kinds.goals import MAX_LUNCH_LOG
 from trellosync.reports import ReportOptions, UnknownPersonError, build_context
 
 AS_OF = date(2026, 6, 30)
+
+
+def _build(kind, domain, person, period, opts, ladder=None):
+    return get_kind(kind).builder(Request(domain, person, period, period.end, opts, ladder))
+
+
+def build_goals_context(domain, person, period, as_of, opts):
+    return _build("goals", domain, person, period, opts)  # as of min(period end, last sync)
+
+
+def build_dossier_context(domain, person, period, as_of, opts, ladder=None):
+    return _build("dossier", domain, person, period, opts, ladder)
+
+
+def build_brief_context(domain, person, as_of, opts):
+    return _build("brief", domain, person, Period(as_of, as_of), opts)
 
 
 def small() -> DomainBuilder:
@@ -70,10 +84,11 @@ def test_lunch_cadence_against_fortnightly_target_with_gaps() -> None:
         b.lunch(d, ["ada", "grace"])
     ctx = build_goals_context(b.domain, "ada", Period(date(2026, 1, 1), date(2026, 3, 31)), AS_OF, ContextOptions())
     f = ctx.figures
-    assert f.lunches_held == 4
-    assert f.lunches_target == round(90 / 14)
-    assert f.mean_interval_days == pytest.approx((14 + 14 + 28) / 3, abs=0.05)
-    assert [(g.start, g.end, g.days) for g in f.gaps] == [(date(2026, 2, 2), date(2026, 3, 2), 28)]
+    assert f.lunches_held == 4 and len(f.pairs) == 1
+    pair = f.pairs[0]
+    assert pair.expected == round(90 / 14) and pair.with_names == ["Grace Hopper"]
+    assert pair.mean_interval_days == pytest.approx((14 + 14 + 28) / 3, abs=0.05)
+    assert [(g.start, g.end, g.days) for g in pair.gaps] == [(date(2026, 2, 2), date(2026, 3, 2), 28)]
 
 
 def test_period_bounds_are_inclusive_at_month_and_year_ends() -> None:
@@ -81,12 +96,14 @@ def test_period_bounds_are_inclusive_at_month_and_year_ends() -> None:
     for d in (date(2025, 12, 31), date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 1)):
         b.lunch(d, ["ada", "grace"])
     opts = ContextOptions()
-    feb = build_goals_context(b.domain, "ada", Period(date(2026, 2, 1), date(2026, 2, 28)), AS_OF, opts)
-    assert [lu.date for lu in feb.lunch_log] == [date(2026, 2, 28)]
-    jan = build_goals_context(b.domain, "ada", Period(date(2026, 1, 1), date(2026, 1, 31)), AS_OF, opts)
-    assert [lu.date for lu in jan.lunch_log] == [date(2026, 1, 31)]
-    year = build_goals_context(b.domain, "ada", Period(date(2025, 12, 31), date(2025, 12, 31)), AS_OF, opts)
-    assert [lu.date for lu in year.lunch_log] == [date(2025, 12, 31)]
+
+    def logged(start: date, end: date) -> list[date]:
+        ctx = build_goals_context(b.domain, "ada", Period(start, end), AS_OF, opts)
+        return [lu.date for log in ctx.pair_logs for lu in log.lunches]
+
+    assert logged(date(2026, 2, 1), date(2026, 2, 28)) == [date(2026, 2, 28)]
+    assert logged(date(2026, 1, 1), date(2026, 1, 31)) == [date(2026, 1, 31)]
+    assert logged(date(2025, 12, 31), date(2025, 12, 31)) == [date(2025, 12, 31)]
 
 
 @pytest.mark.parametrize(
@@ -105,38 +122,64 @@ def test_datetimes_are_shown_in_the_configured_timezone(tz: str, expected: date)
     assert to_local_date(late, ZoneInfo(tz)) == expected
     assert to_local_date(late.replace(tzinfo=None), ZoneInfo(tz)) == expected  # naive = UTC
     b = small()
+    b.domain.synced_at = datetime(2027, 2, 1, 12, 0, tzinfo=timezone.utc)
     b.goal("ada", "New year goal", date(2026, 12, 1), due=date(2027, 1, 1), status="achieved", achieved_at=late)
-    ctx = build_goals_context(
-        b.domain, "ada", Period(date(2027, 1, 1), date(2027, 1, 31)), date(2027, 2, 1), ContextOptions(timezone=tz)
-    )
-    assert ctx.figures.goals_achieved == (1 if expected.year == 2027 else 0)
-    dec = build_goals_context(
-        b.domain, "ada", Period(date(2026, 12, 1), date(2026, 12, 31)), date(2027, 2, 1), ContextOptions(timezone=tz)
-    )
+    opts = ContextOptions(timezone=tz)
+    jan = build_goals_context(b.domain, "ada", Period(date(2027, 1, 1), date(2027, 1, 31)), None, opts)
+    assert jan.figures.goals_achieved == (1 if expected.year == 2027 else 0)
+    dec = build_goals_context(b.domain, "ada", Period(date(2026, 12, 1), date(2026, 12, 31)), None, opts)
     assert dec.figures.goals_achieved == (1 if expected.year == 2026 else 0)
-    achieved = [g.achieved_on for g in dec.goals]
-    assert achieved == [expected]
+    assert [g.status for g in dec.goals] == ["achieved" if expected.year == 2026 else "open"]
+
+
+def test_figures_are_as_of_the_earlier_of_period_end_and_last_sync() -> None:
+    b = small()
+    lu = b.lunch(date(2026, 6, 2), ["ada", "grace"])
+    b.commitment(lu, "ada", "Due after the sync", date(2026, 7, 10), None)
+    b.goal("ada", "Achieved later", date(2026, 5, 1), status="achieved", achieved_at=utc(2026, 9, 1))
+    ctx = build_goals_context(b.domain, "ada", Period(date(2026, 5, 1), date(2026, 12, 31)), None, ContextOptions())
+    assert ctx.cover.as_of == ctx.figures.as_of == date(2026, 6, 30)  # the builder's last sync
+    assert [c.status for c in ctx.commitments] == ["open"]  # not judged past the last sync
+    assert [g.status for g in ctx.goals] == ["open"]  # its achievement is not known on 30 Jun
+    early = build_goals_context(b.domain, "ada", Period(date(2026, 5, 1), date(2026, 6, 10)), None, ContextOptions())
+    assert early.cover.as_of == date(2026, 6, 10)
 
 
 def test_empty_period_says_so() -> None:
     d = example_domain(6)
     ctx = build_goals_context(d, "ada", Period(date(2030, 1, 1), date(2030, 1, 31)), date(2030, 2, 1), ContextOptions())
-    assert ctx.empty and "No lunches" in ctx.empty_message and "1 Jan 2030" in ctx.empty_message
+    assert ctx.empty and ctx.charts == [] and ctx.sources == []
     dossier = build_dossier_context(d, "ada", Period(date(2030, 1, 1), date(2030, 1, 31)), date(2030, 2, 1), ContextOptions())
     assert dossier.empty and all(s.total == 0 for s in dossier.sections)
 
 
-def test_every_evidence_item_has_date_author_and_card_link() -> None:
+def test_quotes_are_attributed_only_when_the_author_is_known() -> None:
+    b = small()
+    lu = b.lunch(date(2026, 6, 2), ["ada", "grace"])
+    b.entry(lu, "best", "ada", None, "Ran the planning meeting; we cut scope by a third.", labels=["influence"])
+    b.entry(lu, "best", "ada", "ada", "I finally said no to the side project.", labels=["influence"])
+    b.entry(lu, "observation", "ada", "grace", "Saw you present the RFC: clear and short.", day=date(2026, 6, 5))
+    ctx = build_dossier_context(b.domain, "ada", Period(date(2026, 6, 1), AS_OF), AS_OF, ContextOptions())
+    by_text = {e.text: e for e in ctx.sources}
+    unknown = by_text["Ran the planning meeting; we cut scope by a third."]
+    assert unknown.said_by is None and unknown.voice == "unknown"
+    assert unknown.lunch_date == date(2026, 6, 2) and unknown.lunch_with == ["Grace Hopper"]
+    own = by_text["I finally said no to the side project."]
+    assert own.voice == "self" and own.key in {e.key for e in ctx.own_words}
+    assert [p.name for p in ctx.peers] == ["Grace Hopper"]  # the subject's own words are never a peer's
+    assert all(e.voice == "peer" for p in ctx.peers for e in p.quotes)
+
+
+def test_every_evidence_item_has_date_and_card_link_and_a_number() -> None:
     d = example_domain(8)
     ctx = build_dossier_context(d, "ada", Period(date(2026, 1, 1), AS_OF), AS_OF, ContextOptions())
-    items = [e for s in ctx.sections for e in s.items]
+    items = [e for s in ctx.sections for e in s.body + s.more]
     assert items
     for e in items:
         assert isinstance(e.date, date)
-        assert e.by and e.by != "Unattributed"
         assert e.url and e.url.startswith("https://trello.com/c/")
         assert e.ref > 0
-    assert {e.by for e in items if e.kind != "goal"} == {"Grace Hopper"}
+    assert {e.said_by for e in items if e.kind != "goal"} == {"Grace Hopper"}
     assert [s.ref for s in ctx.sources] == list(range(1, len(ctx.sources) + 1))
 
 
@@ -148,11 +191,11 @@ def test_dossier_leaves_worst_moments_out_unless_asked() -> None:
     assert not any(s.text in worst_texts for s in ctx.sources)
     assert ctx.worst_moments == []
     with_worst = build_dossier_context(d, "ada", period, AS_OF, ContextOptions(include_worst_moments=True))
-    assert with_worst.worst_moments and all(e.kind == "worst" for e in with_worst.worst_moments)
+    assert with_worst.worst_moments and all(e.polarity == "negative" for e in with_worst.worst_moments)
     # The brief and the goal report do show them.
-    assert build_brief_context(d, "ada", AS_OF, ContextOptions()).last_worst is not None
+    assert build_brief_context(d, "ada", AS_OF, ContextOptions()).blocks[0].last_worst is not None
     goals = build_goals_context(d, "ada", period, AS_OF, ContextOptions())
-    assert any(lu.worst for lu in goals.lunch_log)
+    assert any(lu.worst for log in goals.pair_logs for lu in log.lunches)
 
 
 def test_dossier_evidence_per_ladder_criterion_by_competency_and_keyword() -> None:
@@ -170,23 +213,39 @@ def test_dossier_evidence_per_ladder_criterion_by_competency_and_keyword() -> No
     ctx = build_dossier_context(d, "ada", Period(date(2026, 1, 1), AS_OF), AS_OF, ContextOptions(), ladder)
     assert ctx.by_criterion and ctx.cover.target_level == "Staff Engineer"
     by_key = {s.key: s for s in ctx.sections}
-    assert by_key["influence"].total > 0
-    assert all("Influence" in e.labels for e in by_key["influence"].items if e.kind != "goal")
+    influence = by_key["influence"]
+    assert influence.total > 0 and len(influence.body) <= 3
+    assert all(e.competency_key == "influence" for e in influence.body + influence.more)
     growing = by_key["growing-others"]
-    assert growing.total > 0 and all("joiner" in e.text.lower() or "paired" in e.text.lower() for e in growing.items)
-    assert "unmatched" in by_key
+    assert growing.total > 0
+    assert all("joiner" in e.text.lower() or "paired" in e.text.lower() for e in growing.body + growing.more)
+    filed = [e.key for s in ctx.sections + [ctx.unclassified] for e in s.body + s.more]
+    assert len(filed) == len(set(filed))  # each entry counts once, under its best match
 
 
-def test_dossier_consistency_growth_peers_and_summary_claims() -> None:
+def test_dossier_body_puts_peer_observed_and_outcome_items_first() -> None:
+    b = small()
+    lu = b.lunch(date(2026, 6, 2), ["ada", "grace"])
+    for text in ("Helped a bit with the review.", "Kept the team calm.", "Tidied the backlog.", "Was friendly."):
+        b.entry(lu, "best", "ada", None, text, labels=["influence"])
+    b.entry(lu, "best", "ada", None, "Shipped the importer; it cut support tickets by 30%.", labels=["influence"])
+    b.entry(None, "observation", "ada", "grace", "Your RFC review was the clearest I have read.", day=date(2026, 6, 4),
+            labels=["influence"])
+    ctx = build_dossier_context(b.domain, "ada", Period(date(2026, 6, 1), AS_OF), AS_OF, ContextOptions())
+    body = ctx.sections[0].body
+    assert [e.text for e in body[:2]] == ["Your RFC review was the clearest I have read.",
+                                          "Shipped the importer; it cut support tickets by 30%."]
+    assert len(body) == 3 and len(ctx.sections[0].more) == 3
+
+
+def test_dossier_growth_peers_and_open_focus() -> None:
     d = example_domain(14)
     ctx = build_dossier_context(d, "ada", Period(date(2026, 1, 1), AS_OF), AS_OF, ContextOptions())
-    assert ctx.consistency and ctx.consistency[0].recurring
-    assert len(ctx.consistency[0].month_marks) == len(ctx.months) == 6
+    assert ctx.sections[0].recurring
+    assert len(ctx.sections[0].month_marks) == len(ctx.months) == 6
     assert ctx.growth and all(t.focus.kind == "focus" for t in ctx.growth)
+    assert all(t.pair == ctx.growth[0].pair for t in ctx.growth)
     assert ctx.peers and ctx.peers[0].name == "Grace Hopper"
-    hrefs = {c.href for c in ctx.claims}
-    anchors = {"#" + s.anchor for s in ctx.sections} | {"#evidence", "#goals", "#growth"}
-    assert hrefs <= anchors and len(ctx.claims) >= 3
     assert [g.title for g in ctx.goals_achieved] == ["Lead the billing migration RFC to approval"]
     assert ctx.open_focus and all(t.current for t in ctx.open_focus)
 
@@ -196,37 +255,53 @@ def test_brief_asks_the_accountability_questions() -> None:
     lu1 = b.lunch(date(2026, 6, 2), ["ada", "grace"])
     lu2 = b.lunch(date(2026, 6, 16), ["ada", "grace"])
     b.commitment(lu1, "ada", "Write the migration plan", date(2026, 6, 16), None)
-    b.commitment(lu2, "ada", "Demo the prototype", date(2026, 6, 30), None)
+    b.commitment(lu2, "ada", "Demo the prototype", date(2026, 6, 29), None)
+    b.commitment(lu2, "ada", "Book the room", date(2026, 6, 20), utc(2026, 6, 19))
     b.entry(lu2, "focus", "ada", "grace", "Delegate the release checklist.")
     b.entry(lu2, "best", "ada", "grace", "Great incident review.")
     b.entry(lu2, "worst", "ada", "grace", "Missed the design review.")
     b.entry(None, "observation", "ada", "grace", "Handed the checklist over.", day=date(2026, 6, 20))
     b.goal("ada", "Ship v2", date(2026, 5, 1), due=date(2026, 7, 10), key_results=[("Beta", utc(2026, 6, 1)), ("GA", None)])
     ctx = build_brief_context(b.domain, "ada", AS_OF, ContextOptions())
-    assert ctx.last_lunch is not None and ctx.last_lunch.date == date(2026, 6, 16)
-    assert ctx.last_lunch_with == "Grace Hopper"
-    assert "You said you would write the migration plan by 16 Jun 2026: how did it go?" in ctx.questions
-    assert "You said you would demo the prototype by today: how is it going?" in ctx.questions
-    assert any("Delegate the release checklist" in q for q in ctx.questions)
-    assert any("Ship v2" in q and "1 of 2 key results" in q for q in ctx.questions)
-    assert [c.text for c in ctx.overdue_commitments] == ["Write the migration plan"]
-    assert [c.text for c in ctx.open_commitments] == ["Demo the prototype"]
-    assert ctx.focus is not None and [o.text for o in ctx.focus.observations] == ["Handed the checklist over."]
-    assert ctx.last_best is not None and ctx.last_best.text == "Great incident review."
-    assert ctx.last_worst is not None and ctx.last_worst.by == "Grace Hopper"
-    assert [g.title for g in ctx.goals_near] == ["Ship v2"]
+    assert ctx.last_lunch == date(2026, 6, 16) and ctx.with_names == ["Grace Hopper"] and not ctx.group
+    block = ctx.blocks[0]
+    kinds = [(q.kind, q.text) for q in block.questions]
+    assert ("promise_due", "Demo the prototype") in kinds and ("done", "Book the room") in kinds
+    assert ("focus", "Delegate the release checklist.") in kinds and ("goal", "Ship v2") in kinds
+    assert len(block.questions) <= 5
+    assert block.close_or_drop is not None and block.close_or_drop.count == 1  # the plan due at the last lunch
+    assert [c.text for c in block.promised] == ["Demo the prototype", "Book the room"]
+    assert block.focus is not None and [o.text for o in block.focus.observations] == ["Handed the checklist over."]
+    assert block.last_best is not None and block.last_best.text == "Great incident review."
+    assert block.last_worst is not None and block.last_worst.said_by == "Grace Hopper"
+    assert [g.title for g in block.goals_near] == ["Ship v2"]
+
+
+def test_brief_is_for_one_pair_and_a_group_gets_a_block_per_member() -> None:
+    b = small()
+    b.person("lin", "Lin Chen")
+    b.lunch(date(2026, 6, 2), ["ada", "grace"])
+    b.board_id, b.board_name = "b0000002", "Team lunch"
+    b.domain.boards[b.board_id] = b.board_name
+    b.lunch(date(2026, 5, 1), ["ada", "grace", "lin"])
+    default = build_brief_context(b.domain, "ada", AS_OF, ContextOptions())
+    assert default.board == "Peer lunch: Ada & Grace" and not default.group
+    group = build_brief_context(b.domain, "ada", AS_OF, ContextOptions(peer="lin"))
+    assert group.board == "Team lunch" and group.group
+    assert [blk.person for blk in group.blocks] == ["Ada Lovelace", "Grace Hopper", "Lin Chen"]
 
 
 def test_thousand_lunches_give_bounded_sections() -> None:
     d = example_domain(1000, start=date(1990, 1, 1))
+    d.synced_at = datetime(2030, 1, 1, tzinfo=timezone.utc)
     as_of = date(2030, 1, 1)
     period = resolve_period(d, "ada", None, None, as_of)
     goals = build_goals_context(d, "ada", period, as_of, ContextOptions())
     assert goals.figures.lunches_held == 1000
-    assert len(goals.lunch_log) == MAX_LUNCH_LOG and goals.lunch_log_more == 1000 - MAX_LUNCH_LOG
+    log = goals.pair_logs[0]
+    assert len(log.lunches) == MAX_LUNCH_LOG and log.more == 1000 - MAX_LUNCH_LOG
     dossier = build_dossier_context(d, "ada", period, as_of, ContextOptions())
-    assert all(len(s.items) <= 2 * MAX_EVIDENCE_PER_SECTION for s in dossier.sections)
-    assert len(dossier.sources) < 400
+    assert all(len(s.body) <= 3 for s in dossier.sections)
 
 
 def test_resolve_period_defaults_and_validation() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from trellosync.report.citations import Citations
@@ -36,6 +37,7 @@ MAX_MONTHS = 24
 MAX_PEER_QUOTES = 3
 MAX_OWN_WORDS = 6
 MAX_CONCERNS = 12
+MAX_GROWTH_ARCS = 6
 
 
 @dataclass
@@ -44,9 +46,11 @@ class PeerVoice:
 
     name: str
     count: int
-    first: object
-    last: object
-    quotes: list[Evidence]
+    praise: int
+    first: date
+    last: date
+    quotes: list[Evidence]  # not quoted elsewhere in the dossier
+    quoted_elsewhere: list[Evidence]  # their other entries, by reference
 
 
 @dataclass
@@ -88,18 +92,22 @@ def _positive(sel: Selection, period: Period) -> list[Evidence]:
     return items
 
 
-def _peers(items: list[Evidence], cites: Citations) -> list[PeerVoice]:
+def _peers(sel: Selection, period: Period, cites: Citations) -> list[PeerVoice]:
+    """Per peer who wrote about the person (praise and plain observations, never concerns), fresh quotes first."""
+    end = min(period.end, sel.as_of)
     by_peer: dict[str, list[Evidence]] = defaultdict(list)
-    for e in items:
-        if e.voice == "peer" and e.said_by:
-            by_peer[e.said_by].append(e)
+    for f in sel.feedback:
+        if f.peer_said and f.polarity != "concern" and period.start <= f.date <= end:
+            by_peer[sel.name(f.said_by)].append(sel.evidence(f))
     voices = []
     for name, found in sorted(by_peer.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        found.sort(key=lambda e: (e.date, e.id))
+        elsewhere = [cites.cite(e) for e in found if cites.is_quoted(e)]
         fresh = [e for e in found if not cites.is_quoted(e)][-MAX_PEER_QUOTES:]
-        quoted = [e for e in found if cites.is_quoted(e)]
-        shown = sorted([cites.quote(e) for e in fresh] + [cites.quote(e) for e in quoted], key=lambda e: (e.date, e.id))
-        voices.append(PeerVoice(name=name, count=len(found), first=found[0].date, last=found[-1].date, quotes=shown))
+        voices.append(PeerVoice(
+            name=name, count=len(found), praise=sum(1 for e in found if e.polarity == "positive"),
+            first=found[0].date, last=found[-1].date, quotes=[cites.quote(e) for e in fresh],
+            quoted_elsewhere=elsewhere,
+        ))
     return voices
 
 
@@ -112,6 +120,10 @@ def _own_words(sel: Selection, period: Period, cites: Citations) -> list[Evidenc
 
 def _threads(sel: Selection, period: Period, cites: Citations) -> tuple[list[FocusThread], list[FocusThread]]:
     threads = focus_threads(sel, period, min(period.end, sel.as_of))
+    # The longest threads tell the most: keep the few with the most lunches and observations, in date order.
+    ranked = sorted(threads, key=lambda t: (t.current, t.mentions + len(t.observations)), reverse=True)
+    chosen = {id(t) for t in ranked[:MAX_GROWTH_ARCS]} | {id(t) for t in threads if t.current}
+    threads = [t for t in threads if id(t) in chosen]
     for t in threads:
         t.focus = cites.quote(t.focus)
         t.observations_for = [cites.quote(o) for o in t.observations_for]
@@ -145,9 +157,9 @@ def build(req: Request) -> DossierContext:
     buckets = buckets_by_ladder(items, req.ladder, sel) if req.ladder else buckets_by_competency(items)
     cites = Citations()
     sections = [section(b, months, cites) for b in buckets]
-    peers = _peers(items, cites)
-    own = _own_words(sel, period, cites)
     growth, open_focus = _threads(sel, period, cites)
+    peers = _peers(sel, period, cites)
+    own = _own_words(sel, period, cites)
     overdue_goals, overdue_commitments, worst = _concerns(sel, period, req.options.include_worst_moments, cites)
     quote_appendix(sections, cites)
     cover = make_cover(sel, period, "dossier", req.options, req.report_date)

@@ -8,10 +8,11 @@ from datetime import date
 from trellosync.report.citations import Citations
 from trellosync.report.ladder import Ladder, criterion_matcher
 from trellosync.report.selection import Selection
-from trellosync.report.text import month_key, slug
+from trellosync.report.text import month_key, slug, spread
 from trellosync.report.views import Evidence
 
 MAX_BODY_ITEMS = 3
+MAX_APPENDIX_ITEMS = 12  # per criterion, spread over the period
 UNCLASSIFIED = "unclassified"
 
 
@@ -41,6 +42,7 @@ class EvidenceSection:
     first: date | None
     last: date | None
     month_marks: list[bool]
+    not_listed: int = 0  # appendix items left out to keep the document bounded
 
     @property
     def anchor(self) -> str:
@@ -105,4 +107,6 @@ def section(bucket: Bucket, months: list[str], cites: Citations) -> EvidenceSect
 def quote_appendix(sections: list[EvidenceSection], cites: Citations) -> None:
     """Number and quote the appendix items after the body, so references follow reading order."""
     for s in sections:
-        s.more = [cites.quote(e) for e in s.more]
+        kept = spread(s.more, MAX_APPENDIX_ITEMS)
+        s.not_listed = len(s.more) - len(kept)
+        s.more = [cites.quote(e) for e in kept]

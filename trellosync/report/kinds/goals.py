@@ -114,6 +114,8 @@ def build(req: Request) -> GoalsContext:
     activity = any(g.created in period or to_local_date(g.achieved_at, tz) in period for g in sel.goals)
     empty = not (activity or commitments or any(log.lunches for log in logs)
                  or any(f.date in period for f in sel.feedback))
+    if empty:  # nothing happened in the period: the report is one notice, not lists carried over from before
+        goals, commitments, chosen, threads, logs, cites = [], [], [], [], [], Citations()
     parts = practice_parts(sel, period)
     return GoalsContext(
         kind="goals", cover=make_cover(sel, period, "goals", req.options, req.report_date), empty=empty,
