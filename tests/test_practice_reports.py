@@ -225,3 +225,38 @@ def test_cli_report_showcase_all_writes_one_document(example, tmp_path):
     assert '"person_key": "amara"' in two.output and '"person_key": "diego"' not in two.output
     bad = CliRunner().invoke(cli, ["-c", config, "--database", url, "report", "goals", "will", "amara"])
     assert bad.exit_code != 0 and "several people are for the showcase" in bad.output
+
+
+# ------------------------------------------------------------------ peer learning group brief
+
+def test_group_brief_asks_each_member_hows_it_go_and_flags_the_recurring_issue(example, tmp_path):
+    domain, _ = example
+    opts = ReportOptions(as_of=AS_OF, timezone="Europe/London", peer="jessica")
+    ctx = build_context("brief", "diego", domain, options=opts)
+    assert ctx.group and ctx.board == "Peer learning group: Platform leads"
+    blocks = {b.person_key: b for b in ctx.blocks}
+    assert set(blocks) == set(TEAM)
+    assert [(q.kind, q.text) for q in blocks["will"].questions if q.kind == "hows_it_go"] == [
+        ("hows_it_go", "Answer side requests in writing only")]
+    assert blocks["will"].issues == ["How to say no to side requests"]
+    [r] = blocks["diego"].recurring
+    assert r.dates == [date(2026, 7, 1), date(2026, 8, 5), date(2026, 9, 2), date(2026, 10, 7)]
+    assert not blocks["amara"].recurring
+    text = pdf_text(render_report("brief", "diego", domain, options=opts, out=tmp_path / "g.pdf"))
+    assert norm("You said you would answer side requests in writing only by this meeting: well, how'd it go?") in text
+    assert norm("raised at 4 meetings (1 Jul 2026, 5 Aug 2026, 2 Sep 2026, 7 Oct 2026)") in text
+
+
+def test_goal_report_shows_graded_promises_reliability_and_recurring_issues(example):
+    domain, _ = example
+    opts = ReportOptions(as_of=AS_OF, timezone="Europe/London")
+    ctx = build_context("goals", "diego", domain, period_from=START, options=opts)
+    assert [c.kind for c in ctx.charts][-1] == "reliability"
+    assert {(p.title, p.status) for p in ctx.practices.promises} == {
+        ("Canary step in the deploy tooling", "kept"), ("Data-retention policy approved", "broken")}
+    assert len(ctx.practices.recurring) == 1
+    dossier = build_context("dossier", "will", domain, period_from=START, options=opts)
+    assert dossier.practices.self_review.title.endswith("autumn")
+    assert [s.said_by for s in dossier.practices.praise] == ["Pete Novak", "Diego Ramírez", "Amara Okafor"]
+    assert dossier.practices.recurring == []  # group issues stay in the group
+    assert dossier.charts and dossier.charts[0].kind == "reliability"

@@ -124,3 +124,14 @@ def practice_charts(parts: PracticeParts) -> list[Chart]:
     if any(p.keep_rate is not None or p.mean_grade is not None for p in parts.reliability):
         return [reliability_chart(parts.reliability)]
     return []
+
+
+def group_items(sel: Selection, person: str, board_id: str | None, last_meeting: date | None) -> tuple[list[str], list[Recurring]]:
+    """On a peer learning group's board: the issues the person brought to the last meeting, and the issues
+    they raised at RECURRING_MIN_MEETINGS or more meetings (with the dates)."""
+    practices: Practices = sel.domain.practices or Practices()
+    if board_id not in practices.group_boards:
+        return [], []
+    issues = [i.text for i in practices.group_issues
+              if i.person == person and i.board_id == board_id and i.date == last_meeting]
+    return issues, recurring_issues(raised_by(person, practices, sel.domain.feedback, sel.as_of))

@@ -7,9 +7,11 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from trellosync.errors import ConfigError
+from trellosync.practices.rules import Recurring
 from trellosync.report.citations import Citations
 from trellosync.report.figures import as_of_for, make_cover, pair_figures
 from trellosync.report.kinds import ReportKind, Request
+from trellosync.report.practices import group_items
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import (
@@ -62,6 +64,8 @@ class Block:
     last_best: Evidence | None
     last_worst: Evidence | None
     questions: list[Question] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)  # a group member's issues at the last meeting
+    recurring: list[Recurring] = field(default_factory=list)  # raised at 3+ group meetings
 
 
 @dataclass
@@ -119,7 +123,9 @@ def _promises(sel: Selection, board_id: str, last_lunch: date | None) -> tuple[l
 def _questions(block: Block, as_of: date) -> list[Question]:
     out: list[Question] = []
     for c in block.promised:
-        if c.status in ("broken", "open") and c.deadline and c.deadline <= as_of + timedelta(days=3):
+        if c.status == "open" and c.deadline is None:  # a group's "by the next meeting": this one
+            out.append(Question("hows_it_go", c.text, None))
+        elif c.status in ("broken", "open") and c.deadline and c.deadline <= as_of + timedelta(days=3):
             out.append(Question("promise_due", c.text, c.deadline, today=c.deadline == as_of))
         elif c.status in ("kept", "late", "done_undated"):
             out.append(Question("done", c.text, c.completed_on))
@@ -154,6 +160,7 @@ def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cit
         last_worst=cites.quote(person_sel.evidence(worst[-1])) if worst else None,
     )
     block.questions = _questions(block, sel.as_of)
+    block.issues, block.recurring = group_items(sel, key, board_id, last_lunch)
     return block
 
 
