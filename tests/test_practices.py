@@ -116,6 +116,16 @@ def test_promises_list_derives_criteria_and_tick_dates_from_the_history():
     assert (g.status, g.days_late, g.met_by_due) == ("late", 5, 1)
 
 
+def test_an_archived_unmet_promise_still_counts_as_broken():
+    b = Board(members=MEMBERS)
+    cid = b.card("Promises", "Migrate the cron jobs", created="2026-03-01", due="2026-03-31", members=("willsmith",),
+                 closed=True)
+    b.checklist(cid, "Success criteria", ["All jobs moved"])
+    p, _ = practices_of(b, "  - board: \"Peer lunch: Will & Jessica\"\n    subjects: [will]\n    promises: {}\n")
+    [pr] = p.promises
+    assert pr.archived and grade_promise(pr, date(2026, 5, 1)).status == "broken"
+
+
 # ------------------------------------------------------------------ recurring issues
 
 def test_an_issue_raised_at_three_meetings_is_recurring_with_its_dates():

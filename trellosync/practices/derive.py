@@ -92,7 +92,7 @@ def index_practices(rows: BoardRows, mapping: BoardMapping, config_people: dict[
     labels = {lab["id"]: lab["name"] for lab in rows.labels if not lab.get("deleted_at")}
     view = PracticeView(
         rows=rows, mapping=mapping, tz=tz, people=people, subjects=list(mapping.subjects) or board_people,
-        cards=[c for c in rows.cards if not c.get("deleted_at") and not c.get("closed")],
+        cards=[c for c in rows.cards if not c.get("deleted_at")],  # archived cards are history too
         card_members=_group(rows.card_members, "card_id", "member_id"),
         card_labels={cid: [labels[x] for x in lids if x in labels]
                      for cid, lids in _group(rows.card_labels, "card_id", "label_id").items()},
@@ -260,7 +260,7 @@ def promises(view: PracticeView) -> list[Promise]:
                            made=local_date(card.get("created_at"), view.tz) or date.min,
                            due=local_date(card.get("due"), view.tz), criteria=criteria,
                            met_at=view.card_done.get(card["id"]) if done_flag else None, done_flag=done_flag,
-                           url=card.get("url")))
+                           archived=bool(card.get("closed")), url=card.get("url")))
     return out
 
 

@@ -9,9 +9,6 @@ from datetime import date, datetime
 # How a stakeholder's authorship is known: the comment's author (Trello records it), the card's single
 # member, or a `From: Name` line the mapping's convention declares. Nothing else names a stakeholder.
 STAKEHOLDER_SOURCES = ("comment_author", "card_member", "from_line")
-# What a showcase may hold, and what it never holds (PRODUCT.md, "Transparent showcase").
-SHOWCASE_KINDS = ("goal_achieved", "promise_kept", "strength", "praise")
-NEVER_SHOWN = ("worst moments", "concerns", "focus points", "self-reviews", "group issues", "open commitments")
 
 
 @dataclass

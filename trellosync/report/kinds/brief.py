@@ -90,7 +90,8 @@ class BriefContext:
 
 
 def choose_pair(sel: Selection, peer: str | None) -> str | None:
-    """The pair with `peer`, else the person's most active pair (most lunches in the last 90 days)."""
+    """The pair with `peer`, else the person's most active pair (most lunches in the last 90 days); two-person
+    pairs before groups."""
     pairs = sel.pair_ids()
     if peer is not None:
         found = [b for b in pairs if peer in sel.pair_people(b)[1:]]
@@ -105,7 +106,8 @@ def choose_pair(sel: Selection, peer: str | None) -> str | None:
         dates = [lu.date for lu in sel.lunches if lu.board_id == board_id and lu.date <= sel.as_of]
         return sum(1 for d in dates if d >= since), max(dates, default=date.min)
 
-    return max(pairs, key=activity)
+    # A two-person pair before a group: --with names a peer, and a group has its own brief (--with a member).
+    return max(pairs, key=lambda b: (len(sel.pair_people(b)) == 2, *activity(b)))
 
 
 def _promises(sel: Selection, board_id: str, last_lunch: date | None) -> tuple[list[CommitmentView], CloseOrDrop | None]:
