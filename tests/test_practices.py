@@ -279,3 +279,28 @@ def test_a_board_is_a_group_only_when_mapped_as_one_with_three_or_more_subjects(
     assert p.group_boards == {} and p.group_issues == [] and commitments == []
     with pytest.raises(ConfigError, match="a peer learning group needs 3 or more subjects"):
         parse_config(PEOPLE + "boards:\n  - board: X\n    subjects: [will, jessica]\n    group: {}\n")
+
+
+# ------------------------------------------------------------------ stored and loaded (SQLite and PostgreSQL)
+
+def test_practices_are_stored_per_board_and_survive_a_rebuild(store):
+    from trellosync.config import load_config
+    from trellosync.demo import example_dir
+    from trellosync.pipeline import import_export, rebuild_domain
+
+    config = load_config(example_dir() / "config.yaml")
+    for f in sorted(example_dir().glob("practices-*.json")):
+        import_export(store, f, config)
+    p = store.load_domain().practices
+    counts = (len(p.self_reviews), len(p.stakeholder_feedback), len(p.group_issues), len(p.promises))
+    assert counts == (2, 6, 12, 11)
+    assert sum(len(x.criteria) for x in p.promises) == 23
+    assert sorted(p.visibility.values()) == ["private", "private", "team"]
+    assert p.advocates["will"] == "amara" and len(p.group_boards) == 1 and p.marked
+    from trellosync.practices.tables import PER_BOARD, advocates
+
+    mine = {t.name for t in (*PER_BOARD, advocates)}
+    before = {k: v for k, v in store.table_dump().items() if k in mine}
+    assert all(before.values())
+    rebuild_domain(store, config)
+    assert {k: v for k, v in store.table_dump().items() if k in mine} == before
