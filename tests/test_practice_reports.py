@@ -260,3 +260,17 @@ def test_goal_report_shows_graded_promises_reliability_and_recurring_issues(exam
     assert [s.said_by for s in dossier.practices.praise] == ["Pete Novak", "Diego Ramírez", "Amara Okafor"]
     assert dossier.practices.recurring == []  # group issues stay in the group
     assert dossier.charts and dossier.charts[0].kind == "reliability"
+
+
+@pytest.mark.parametrize("kind", ["goals", "dossier", "brief"])
+def test_every_report_states_what_it_holds_and_leaves_out(example, kind, tmp_path):
+    from trellosync.report import get_kind
+
+    domain, _ = example
+    spec = get_kind(kind)
+    assert spec is not None and spec.includes and spec.leaves_out
+    path = render_report(kind, "will", domain, options=ReportOptions(as_of=AS_OF, timezone="Europe/London"),
+                         out=tmp_path / f"{kind}.pdf")
+    first = norm(pypdf.PdfReader(path).pages[0].extract_text())
+    assert "holds:" in first and "leaves out:" in first
+    assert norm(spec.includes[0]) in first and norm(spec.leaves_out[-1]) in first
