@@ -223,6 +223,10 @@ def test_cli_report_showcase_all_writes_one_document(example, tmp_path):
                                    "--to", "2026-11-15", "--format", "json"])
     assert two.exit_code == 0, two.output
     assert '"person_key": "amara"' in two.output and '"person_key": "diego"' not in two.output
+    adv = CliRunner().invoke(cli, ["-c", config, "--database", url, "report", "advocate", "will", "--to", "2026-11-15",
+                                   "-o", str(tmp_path / "adv.pdf")])
+    assert adv.exit_code == 0, adv.output
+    assert "advocate amara okafor" in pdf_text(tmp_path / "adv.pdf")
     bad = CliRunner().invoke(cli, ["-c", config, "--database", url, "report", "goals", "will", "amara"])
     assert bad.exit_code != 0 and "several people are for the showcase" in bad.output
 
