@@ -107,6 +107,9 @@ def test_cadence_is_per_board_and_the_pair_is_the_unit():
     assert (p.count, p.expected, p.mean_interval_days, p.longest_interval_days) == (4, 4, 18.7, 28)
     assert [(g.start, g.days) for g in p.gaps] == [(date(2026, 1, 29), 28)]
     assert (a.count, a.expected, a.every_days, a.gaps) == (2, 2, 28, [])
+    # a pair that began on 10 Jan owes nothing for the weeks before: expected counts from its first lunch
+    late = rules.cadence(advocate, "a", date(2025, 7, 1), date(2026, 2, 28), 28)
+    assert (late.start, late.count, late.expected) == (date(2026, 1, 10), 2, 2)
 
 
 def entry(kind, about, day, text="x", board="b", said_by=None, polarity="neutral", competency=None):
@@ -148,3 +151,35 @@ def test_goal_created_straight_in_a_done_list_is_achieved_on_its_creation_day():
     got = {g.title: (g.status, g.achieved_at and g.achieved_at.date()) for g in d.goals}
     assert got == {"Ship v2": ("achieved", date(2026, 3, 3)), "Old win": ("achieved", None)}
     assert any("date unknown" in gap for gap in d.history_gaps)
+
+
+def test_goal_status_replays_moves_out_of_done_and_unarchiving():
+    config = parse_config("people: {will: {name: Will Smith, trello: willsmith}}\n"
+                          "boards: [{board: 'Peer lunch: Will & Jessica', subjects: [will]}]\n")
+    b = Board()
+    g = b.card("Goals", "Ship v2", members=("willsmith",), created="2026-03-01")
+    goals, done = b.list("Goals"), b.list("Achieved")
+    b.action("createCard", "2026-03-01T09:00", {"card": {"id": g}, "list": {"id": goals}})
+
+    def move(when, a, z):
+        b.action("updateCard", when, {"card": {"id": g}, "listBefore": {"id": a}, "listAfter": {"id": z},
+                                      "old": {"idList": a}})
+
+    def closed(when, value):
+        b.action("updateCard", when, {"card": {"id": g, "closed": value}, "old": {"closed": not value}})
+
+    move("2026-03-15T10:00", goals, done)    # achieved...
+    move("2026-04-01T10:00", done, goals)    # ...reopened: the reviewer said it was not done
+    closed("2026-05-01T10:00", True)         # dropped
+    closed("2026-06-01T10:00", False)        # picked up again
+    move("2026-07-01T10:00", goals, done)    # achieved for good
+    for card in b.data["cards"]:
+        card["idList"] = done
+    d = build_domain(normalize_board(b.data), config.mapping_for(b.data), config.people)
+    (goal,) = d.goals
+    seen = {day: rules.goal_status(goal, date(2026, m, day_)) for day, (m, day_) in {
+        "mar10": (3, 10), "mar20": (3, 20), "apr10": (4, 10), "may10": (5, 10), "jun10": (6, 10),
+        "jul10": (7, 10)}.items()}
+    assert seen == {"mar10": "open", "mar20": "achieved", "apr10": "open", "may10": "dropped", "jun10": "open",
+                    "jul10": "achieved"}
+    assert rules.goal_achieved_on(goal) == date(2026, 7, 1)

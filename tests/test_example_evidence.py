@@ -168,3 +168,20 @@ def test_views_show_the_rules_statuses(store, domain):
     assert goals == {g.id: rules.goal_status(g, as_of) for g in domain.goals if g.owners}
     commitments = {r.commitment_id: r.status for r in sql(store, "SELECT * FROM commitment_status")}
     assert commitments == {c.id: rules.commitment_status(c, as_of) for c in domain.commitments}
+
+
+def test_person_figures_gather_the_rules_as_of_the_earlier_of_period_end_and_last_sync(domain):
+    fig = rules.person_figures(domain.goals, domain.commitments, domain.lunches, domain.feedback, "will",
+                               date(2026, 8, 1), date(2026, 12, 31), last_sync=domain.synced_at)
+    assert fig.as_of == domain.synced_at.date() == date(2026, 11, 13)  # the period runs past the last sync
+    assert (fig.goals.achieved, fig.goals.open, fig.goals.overdue, fig.goals.dropped) == (2, 3, 1, 1)
+    # deadlines on or after the last sync are not judged, however late the report is run
+    unjudged = [c for c in domain.commitments if c.person == "will" and c.deadline and c.deadline >= fig.as_of
+                and not c.done]
+    assert fig.keep_rate.open == len(unjudged) == 3 and fig.keep_rate.broken == 3
+    assert [(domain.boards[c.board_id], c.count) for c in fig.cadences] == \
+        [("Peer lunch: Will & Jessica", 7), ("Will – advocate check-ins", 4)]
+    assert fig.peers == 2 and fig.positive_entries == sum(
+        1 for f in about(domain, "will") if f.positive and date(2026, 8, 1) <= f.date <= fig.as_of)
+    assert sum(len(v) for v in fig.by_competency.values()) == sum(
+        1 for f in about(domain, "will") if date(2026, 8, 1) <= f.date <= fig.as_of)

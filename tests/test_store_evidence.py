@@ -84,8 +84,10 @@ def test_upgrade_from_0001_forgets_guessed_authors(tmp_path):
     engine.dispose()
     store = Store(url)  # migrates to head
     with store.engine.connect() as conn:
-        rows = {r.id: (r.said_by, r.said_by_source) for r in conn.execute(text("SELECT * FROM feedback"))}
-        assert rows == {"e1": (None, "unknown"), "e2": ("jessica", "trello")}
+        rows = {r.id: (r.said_by, r.said_by_source, r.voice, r.polarity)
+                for r in conn.execute(text("SELECT * FROM feedback"))}
+        assert rows == {"e1": (None, "unknown", "conversation", "strength"),
+                        "e2": ("jessica", "trello", "peer", "neutral")}
         assert conn.execute(text("SELECT mapping_hash FROM sync_state")).scalar() is None
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn

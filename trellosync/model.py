@@ -127,6 +127,8 @@ class Goal:
     url: str | None
     labels: list[str] = field(default_factory=list)  # competency keys
     key_results: list[KeyResult] = field(default_factory=list)
+    # (when, status after) for each status change the action history holds; rules.goal_status replays them
+    events: list[tuple[datetime, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -246,6 +246,7 @@ goals = Table(
     Column("url", Text),
     Column("labels", Text, nullable=False),
     Column("status_at_sync", String(16)),  # rules.goal_status as of the board's last sync
+    Column("events", Text, nullable=False, default="[]"),  # JSON [[iso time, status after], ...] from the history
 )
 
 goal_owners = Table(

@@ -18,11 +18,13 @@ Records (trellosync.model)
     other than the subject); `by` and `labels` ([competency] or []) are kept for old callers.
   Domain.timezone: the config's timezone from build_domain; load_domain leaves "UTC": pass the config's.
   Goal.status / achieved_at / dropped_at: the state now; achieved_at None = achieved, date unknown.
+  Goal.events: [(when, status after)] from the history (list moves, dueComplete, archive/unarchive).
   Commitment: deadline (item due, else the board's next lunch), done, completed_at (None = date unknown).
 
 Rules (trellosync.domain.rules; dates are calendar days in `tz`, timestamps naive UTC)
   as_of_date(period_end, synced_at, tz) -> date                  min(period end, last sync)
   goal_status(goal, as_of, tz) -> "achieved"|"open"|"overdue"|"dropped"|None (None: not created yet)
+      replays Goal.events when they end in the state now, else reads the state now and its date
   goal_achieved_on(goal, tz) -> date | None
   goal_counts(goals, start, end, tz) -> GoalCounts(set, achieved, achieved_undated, open, overdue, dropped,
                                                   median_days_to_achieve)    end = the as-of date
@@ -39,6 +41,9 @@ Rules (trellosync.domain.rules; dates are calendar days in `tz`, timestamps naiv
   voice(entry) -> "peer" | "self" | "conversation"
   open_focus_points(feedback, person, as_of) -> list[FeedbackEntry]
   entries_by_competency(feedback, person, start, end, *, positive_only=False) -> {competency|None: [entries]}
+  person_figures(goals, commitments, lunches, feedback, person, start, end, *, last_sync, tz) -> PersonFigures
+      (goals: GoalCounts, keep_rate: KeepRate, cadences, open_focus, by_competency, positive_entries, peers),
+      all as of min(end, last sync)
   STATUS_LABELS: status -> words ("done_undated" -> "done, date unknown")
 
 Classification (trellosync.domain.classify)

@@ -291,6 +291,19 @@ def goal_state(view: BoardView, card: dict[str, Any]) -> tuple[str, Any, Any]:
     return "open", None, None
 
 
+def goal_events(view: BoardView, card: dict[str, Any]) -> list[tuple[Any, str]]:
+    """(when, status after) each time the history shows a goal's status change: list moves, dueComplete, archive."""
+    state = {"list": None, "due_complete": False, "closed": False}
+    events: list[tuple[Any, str]] = []
+    for when, what, value in view.history.card_changes.get(card["id"], []):
+        state[what] = value
+        status = "achieved" if state["list"] in view.done_lists or state["due_complete"] else \
+            "dropped" if state["closed"] else "open"
+        if not events or events[-1][1] != status:
+            events.append((when, status))
+    return events
+
+
 def derive_goals(view: BoardView) -> list[Goal]:
     """Step 6: one Goal per card of a goals or done list, with its key results' tick dates."""
     out = []
@@ -309,7 +322,7 @@ def derive_goals(view: BoardView) -> list[Goal]:
             title=title or c["name"], description=c.get("description") or "", status=status,
             created=local_date(c.get("created_at") or c.get("date_last_activity"), view.tz) or date.min,
             due=local_date(c.get("due"), view.tz), achieved_at=achieved_at, dropped_at=dropped_at, url=c.get("url"),
-            labels=view.card_competencies(c["id"]), key_results=krs))
+            labels=view.card_competencies(c["id"]), key_results=krs, events=goal_events(view, c)))
     return out
 
 

@@ -31,6 +31,11 @@ class History:
     card_done: dict[str, datetime] = field(default_factory=dict)  # card -> last entry into done (list or due)
     card_closed: dict[str, datetime] = field(default_factory=dict)  # card -> last archive
     desc_edits: dict[str, list[DescEdit]] = field(default_factory=dict)  # card -> edits, oldest first
+    card_changes: dict[str, list[tuple[datetime, str, Any]]] = field(default_factory=dict)  # card -> (when, what, value)
+
+    def change(self, card_id: str, when: datetime, what: str, value: Any) -> None:
+        """Note that a card's list, dueComplete or closed changed (what: list | due_complete | closed)."""
+        self.card_changes.setdefault(card_id, []).append((when, what, value))
 
 
 def action_data(action: dict[str, Any]) -> dict[str, Any]:
@@ -53,12 +58,18 @@ def _card_update(h: History, a: dict[str, Any], data: dict[str, Any], done_lists
     cid = card.get("id")
     if not cid:
         return
-    if _dict(data.get("listAfter")).get("id") in done_lists:
-        h.card_done[cid] = a["date"]
-    if old.get("dueComplete") is False and card.get("dueComplete") is True:
-        h.card_done[cid] = a["date"]
-    if old.get("closed") is False and card.get("closed") is True:
-        h.card_closed[cid] = a["date"]
+    if _dict(data.get("listAfter")).get("id"):
+        h.change(cid, a["date"], "list", data["listAfter"]["id"])
+        if data["listAfter"]["id"] in done_lists:
+            h.card_done[cid] = a["date"]
+    if isinstance(old.get("dueComplete"), bool) and isinstance(card.get("dueComplete"), bool):
+        h.change(cid, a["date"], "due_complete", card["dueComplete"])
+        if card["dueComplete"] and not old["dueComplete"]:
+            h.card_done[cid] = a["date"]
+    if isinstance(old.get("closed"), bool) and isinstance(card.get("closed"), bool):
+        h.change(cid, a["date"], "closed", card["closed"])
+        if card["closed"] and not old["closed"]:
+            h.card_closed[cid] = a["date"]
     if isinstance(old.get("desc"), str):
         # Trello truncates data.card.desc in actions; the full new text is the next edit's old.desc
         # (seen in data/trello-exports/clone-board-2025.json). fix_desc_edits() repairs it.
@@ -79,7 +90,10 @@ def index_history(rows: BoardRows, done_lists: set[str]) -> History:
             _card_update(h, a, data, done_lists)
         elif a["type"] in _CARD_BIRTHS:
             cid = _dict(data.get("card")).get("id")
-            if cid and _dict(data.get("list")).get("id") in done_lists:
+            list_id = _dict(data.get("list")).get("id")
+            if cid and list_id:
+                h.change(cid, a["date"], "list", list_id)
+            if cid and list_id in done_lists:
                 h.card_done.setdefault(cid, a["date"])  # created straight in a done list
     return h
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,7 +43,8 @@ def goal_rows(d: Domain, as_of: date | None, tz: ZoneInfo) -> tuple[list[Row], l
     goals = [{"id": g.id, "board_id": g.board_id, "owners": json.dumps(g.owners), "title": g.title,
               "description": g.description, "status": g.status, "created": g.created, "due": g.due,
               "achieved_at": g.achieved_at, "dropped_at": g.dropped_at, "url": g.url, "labels": json.dumps(g.labels),
-              "status_at_sync": rules.goal_status(g, as_of, tz) if as_of else None} for g in d.goals]
+              "status_at_sync": rules.goal_status(g, as_of, tz) if as_of else None,
+              "events": json.dumps([[w.isoformat(), st] for w, st in g.events])} for g in d.goals]
     owners = [{"goal_id": g.id, "person": p, "board_id": g.board_id} for g in d.goals for p in dict.fromkeys(g.owners)]
     krs = [{"id": k.id, "goal_id": g.id, "board_id": g.board_id, "name": k.name, "done": k.done,
             "completed_at": k.completed_at, "due": k.due, "pos": float(i)}
@@ -110,7 +111,9 @@ def goals_of(goal_rows: Iterable[Any], kr_rows: Iterable[Any]) -> list[Goal]:
     return sorted((Goal(id=r.id, board_id=r.board_id, owners=json.loads(r.owners), title=r.title,
                         description=r.description, status=r.status, created=r.created, due=r.due,
                         achieved_at=r.achieved_at, dropped_at=r.dropped_at, url=r.url, labels=json.loads(r.labels),
-                        key_results=krs.get(r.id, [])) for r in goal_rows), key=lambda g: (g.created, g.id))
+                        key_results=krs.get(r.id, []),
+                        events=[(datetime.fromisoformat(w), st) for w, st in json.loads(r.events)])
+                   for r in goal_rows), key=lambda g: (g.created, g.id))
 
 
 def commitment_of(r: Any) -> Commitment:

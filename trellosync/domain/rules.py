@@ -46,11 +46,24 @@ def goal_achieved_on(goal: Goal, tz: ZoneInfo = UTC) -> date | None:
 def goal_status(goal: Goal, as_of: date, tz: ZoneInfo = UTC) -> str | None:
     """achieved | dropped | overdue | open as of the end of `as_of`; None when the goal did not exist yet.
 
-    A goal achieved on an unknown date counts as achieved (never disappears); one dropped on an unknown
-    date counts as dropped.
+    Replays the status changes the action history holds (moves in and out of done lists, dueComplete,
+    archive and unarchive) when they end in the goal's state now; otherwise reads the state now and its
+    date. A goal achieved on an unknown date counts as achieved (never disappears); one dropped on an
+    unknown date counts as dropped.
     """
     if goal.created > as_of:
         return None
+    replayed = _replay(goal, as_of, tz)
+    status = replayed if replayed is not None else _current_rule(goal, as_of, tz)
+    if status in ("achieved", "dropped"):
+        return status
+    if goal.due is not None and goal.due < as_of:
+        return "overdue"
+    return "open"
+
+
+def _current_rule(goal: Goal, as_of: date, tz: ZoneInfo) -> str:
+    """achieved | dropped | open from the goal's state now and the dates it reached it."""
     if goal.status == "achieved":
         achieved = local_date(goal.achieved_at, tz)
         if achieved is None or achieved <= as_of:
@@ -59,9 +72,20 @@ def goal_status(goal: Goal, as_of: date, tz: ZoneInfo = UTC) -> str | None:
         dropped = local_date(goal.dropped_at, tz)
         if dropped is None or dropped <= as_of:
             return "dropped"
-    if goal.due is not None and goal.due < as_of:
-        return "overdue"
     return "open"
+
+
+def _replay(goal: Goal, as_of: date, tz: ZoneInfo) -> str | None:
+    """The status the history's events give on `as_of`; None when they do not end in the goal's state now
+    (the history held is incomplete) or hold no event."""
+    if not goal.events or goal.events[-1][1] != goal.status:
+        return None
+    status = "open"
+    for when, after in goal.events:
+        day = local_date(when, tz)
+        if day is not None and day <= as_of:
+            status = after
+    return status
 
 
 def key_result_done(kr: KeyResult, as_of: date, tz: ZoneInfo = UTC) -> bool:
@@ -213,8 +237,15 @@ class Cadence:
 
 
 def cadence(lunches: Iterable[Lunch], board_id: str, start: date, end: date, every_days: int = 14) -> Cadence:
-    """Count, mean interval, gaps and expected count of one board's lunches in [start, end]."""
-    dates = sorted({lu.date for lu in lunches if lu.board_id == board_id and start <= lu.date <= end})
+    """Count, mean interval, gaps and expected count of one board's lunches in [start, end].
+
+    The expected count runs from the later of `start` and the pair's first lunch: nobody owes lunches
+    from before the pair began.
+    """
+    every = sorted({lu.date for lu in lunches if lu.board_id == board_id})
+    dates = [d for d in every if start <= d <= end]
+    if every and every[0] > start:
+        start = min(every[0], end)
     days = (end - start).days + 1
     out = Cadence(board_id, every_days, start, end, count=len(dates), expected=max(1, round(days / every_days)))
     if dates:
@@ -273,3 +304,41 @@ def entries_by_competency(feedback: Iterable[FeedbackEntry], person: str, start:
         if f.about == person and start <= f.date <= end and (f.positive or not positive_only):
             out[f.competency].append(f)
     return dict(out)
+
+
+# ------------------------------------------------------------------ one person's figures
+
+@dataclass
+class PersonFigures:
+    """Every figure of one person for [start, end], as of `as_of` (= min(period end, last sync))."""
+
+    person: str
+    start: date
+    end: date
+    as_of: date
+    goals: GoalCounts
+    keep_rate: KeepRate
+    cadences: list[Cadence]
+    open_focus: list[FeedbackEntry]
+    by_competency: dict[str | None, list[FeedbackEntry]]
+    positive_entries: int = 0  # strengths and praise in the period
+    peers: int = 0  # distinct known authors other than the person among the positive entries
+
+
+def person_figures(goals: Iterable[Goal], commitments: Iterable[Commitment], lunches: Iterable[Lunch],
+                   feedback: Iterable[FeedbackEntry], person: str, start: date, end: date, *,
+                   last_sync: datetime | None = None, tz: ZoneInfo = UTC) -> PersonFigures:
+    """The figures a report of `person` for [start, end] states, each computed by the rules above."""
+    as_of = as_of_date(end, last_sync, tz)
+    feedback = [f for f in feedback if f.about == person]
+    positive = [f for f in feedback if f.positive and start <= f.date <= as_of]
+    return PersonFigures(
+        person=person, start=start, end=end, as_of=as_of,
+        goals=goal_counts([g for g in goals if person in g.owners], start, as_of, tz),
+        keep_rate=keep_rate([c for c in commitments if c.person == person], start, end, as_of=as_of,
+                            last_sync=last_sync, tz=tz),
+        cadences=person_cadences(lunches, person, start, as_of),
+        open_focus=open_focus_points(feedback, person, as_of),
+        by_competency=entries_by_competency(feedback, person, start, as_of),
+        positive_entries=len(positive),
+        peers=len({f.said_by for f in positive if f.peer_said}))

@@ -97,6 +97,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('every_days', sa.Integer(), nullable=False, server_default='14'))
     with op.batch_alter_table('goals', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status_at_sync', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('events', sa.Text(), nullable=False, server_default='[]'))
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status_at_sync', sa.String(length=16), nullable=True))
     op.create_table('lunch_people',
@@ -131,6 +132,11 @@ def upgrade() -> None:
     # The old rules guessed check-item and description authors: forget them; the next sync re-derives.
     op.execute("UPDATE feedback SET said_by = NULL WHERE source <> 'comment'")
     op.execute("UPDATE feedback SET said_by_source = 'trello' WHERE said_by IS NOT NULL")
+    # Until the rebuild: what can be said without the mapping (comments stay neutral, unclassified).
+    op.execute("UPDATE feedback SET voice = CASE WHEN said_by IS NULL OR about IS NULL THEN 'conversation' "
+               "WHEN said_by = about THEN 'self' ELSE 'peer' END")
+    op.execute("UPDATE feedback SET polarity = CASE kind WHEN 'best' THEN 'strength' WHEN 'worst' THEN 'concern' "
+               "WHEN 'focus' THEN 'development' ELSE 'neutral' END")
     op.execute("UPDATE sync_state SET mapping_hash = NULL")
     for name, body in VIEWS.items():
         op.execute(f"CREATE VIEW {name} AS {body}")
@@ -149,6 +155,7 @@ def downgrade() -> None:
     with op.batch_alter_table('commitments', schema=None) as batch_op:
         batch_op.drop_column('status_at_sync')
     with op.batch_alter_table('goals', schema=None) as batch_op:
+        batch_op.drop_column('events')
         batch_op.drop_column('status_at_sync')
     with op.batch_alter_table('lunches', schema=None) as batch_op:
         batch_op.drop_column('every_days')
