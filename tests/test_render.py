@@ -9,7 +9,6 @@ import jinja2
 import pytest
 from report_fixtures import example_domain
 
-from trellosync.report.charts import render_chart
 from trellosync.render import (
     RefusedURLError,
     SafeURLFetcher,
@@ -19,6 +18,7 @@ from trellosync.render import (
     packaged_templates_dir,
     render_html,
 )
+from trellosync.report.charts import render_chart
 from trellosync.report.views import Chart
 from trellosync.reports import ReportOptions, render_report
 

@@ -165,7 +165,7 @@ def test_quotes_are_attributed_only_when_the_author_is_known() -> None:
     assert unknown.said_by is None and unknown.voice == "unknown"
     assert unknown.lunch_date == date(2026, 6, 2) and unknown.lunch_with == ["Grace Hopper"]
     own = by_text["I finally said no to the side project."]
-    assert own.voice == "self" and own.key in {e.key for e in ctx.own_words}
+    assert own.voice == "self" and own.key in {e.key for e in ctx.own_words + ctx.own_words_quoted}
     assert [p.name for p in ctx.peers] == ["Grace Hopper"]  # the subject's own words are never a peer's
     assert all(e.voice == "peer" for p in ctx.peers for e in p.quotes)
 
@@ -186,9 +186,13 @@ def test_every_evidence_item_has_date_and_card_link_and_a_number() -> None:
 def test_dossier_leaves_worst_moments_out_unless_asked() -> None:
     d = example_domain(8)
     period = Period(date(2026, 1, 1), AS_OF)
+    concern = next(f for f in d.feedback if f.kind == "observation" and f.about == "ada" and f.date > date(2026, 2, 1))
+    concern.polarity = "concern"
     worst_texts = {f.text for f in d.feedback if f.kind == "worst"}
     ctx = build_dossier_context(d, "ada", period, AS_OF, ContextOptions())
     assert not any(s.text in worst_texts for s in ctx.sources)
+    assert not any(s.id == concern.id for s in ctx.sources)  # nor an observation marked as a concern
+    assert sum(t.against_left_out for t in ctx.growth) >= 1
     assert ctx.worst_moments == []
     with_worst = build_dossier_context(d, "ada", period, AS_OF, ContextOptions(include_worst_moments=True))
     assert with_worst.worst_moments and all(e.polarity == "negative" for e in with_worst.worst_moments)

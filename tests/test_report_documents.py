@@ -115,7 +115,7 @@ def test_period_with_no_data_gives_one_page_that_says_so(example, tmp_path: Path
     path = render_report("goals", "will", domain, period_from=date(2020, 1, 1), period_to=date(2020, 1, 31),
                          options=options, out=tmp_path / "empty.pdf")
     reader = pypdf.PdfReader(path)
-    assert len(reader.pages) <= 2  # cover, then the notice
+    assert len(reader.pages) == 1  # the cover says so; no empty sections follow
     assert "Nothing to report" in _text(reader)
 
 
@@ -127,3 +127,91 @@ def test_json_is_the_context_without_prose(example) -> None:
     assert data["kind"] == "dossier" and data["cover"]["person"] == "Will Smith"
     assert {"sections", "sources", "figures", "peers", "own_words", "growth"} <= set(data)
     assert all(isinstance(s["ref"], int) and s["ref"] > 0 for s in data["sources"])
+
+
+@pytest.fixture
+def example_db(example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from trellosync.demo import example_dir
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
+    config = tmp_path / "trellosync.yaml"
+    config.write_text((example_dir() / "config.yaml").read_text(encoding="utf-8") + "\ndatabase: sqlite:///ex.db\n",
+                      encoding="utf-8")
+    _, store = load_example(f"sqlite:///{tmp_path}/ex.db")
+    store.close()
+    return config
+
+
+def test_cli_from_after_to_is_a_usage_error(example_db, capsys) -> None:
+    from clihelp import run_cli
+
+    code, _, err = run_cli(capsys, "report", "goals", "will", "--from", "2026-09-08", "--to", "2026-09-01")
+    assert code == 2 and "--from 2026-09-08 is after --to 2026-09-01" in err
+
+
+def test_cli_warns_when_the_period_holds_no_data(example_db, capsys, tmp_path: Path) -> None:
+    from clihelp import run_cli
+
+    code, out, err = run_cli(capsys, "report", "goals", "will", "--from", "2020-01-01", "--to", "2020-01-31",
+                             "-o", str(tmp_path / "e.pdf"))
+    assert code == 0 and "warning: no data for will in that period" in err
+    assert (tmp_path / "e.pdf").is_file()
+
+
+def test_cli_json_prints_the_context_and_with_picks_the_pair(example_db, capsys) -> None:
+    import json
+
+    from clihelp import run_cli
+
+    code, out, err = run_cli(capsys, "report", "brief", "will", "--with", "amara", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["kind"] == "brief" and data["with_names"] == ["Amara Okafor"]
+    assert data["board"].startswith("Will")  # the advocate board, not the most active pair
+    code, out, _ = run_cli(capsys, "report", "brief", "will", "--format", "json")
+    assert json.loads(out)["with_names"] == ["Jessica Jones"]
+    code, _, err = run_cli(capsys, "report", "goals", "will", "--with", "amara")
+    assert code == 2
+
+
+def test_a_template_override_rewords_the_questions(example, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from trellosync.render import packaged_templates_dir
+
+    _, domain, options, _ = example
+    own = tmp_path / "templates"
+    own.mkdir()
+    text = (packaged_templates_dir() / "brief.html").read_text(encoding="utf-8")
+    assert "what have you tried" in text
+    (own / "brief.html").write_text(text.replace("what have you tried, and what got in the way?",
+                                                 "was hast du versucht?"), encoding="utf-8")
+    path = render_report("brief", "jessica", domain, options=replace(options, templates_dir=own),
+                         fmt="html", out=tmp_path / "b.html")
+    html = path.read_text(encoding="utf-8")
+    assert "was hast du versucht?" in html and "what have you tried" not in html
+
+
+@pytest.mark.slow
+def test_numbers_agree_with_their_nouns_and_one_status_vocabulary(pdfs, example) -> None:
+    _, domain, _, _ = example
+    card_texts = [_flat(t) for t in [f.text for f in domain.feedback] + [c.text for c in domain.commitments]
+                  + [g.title for g in domain.goals]]
+    for (kind, person), reader in pdfs.items():
+        flat = _flat(_text(reader))
+        for t in card_texts:
+            flat = flat.replace(t, "")  # the card's own words may say anything
+        assert not re.search(r"(?<![\d.,])1 (days|lunches|items|months|peers|entries|promises|comments|goals)\b", flat), \
+            f"{kind} of {person}: a singular number with a plural noun"
+        assert not re.search(r"\b(broken|OVERDUE|Unattributed)\b", flat), f"{kind} of {person}: status outside the vocabulary"
+
+
+@pytest.mark.slow
+def test_no_table_leaves_two_rows_or_fewer_alone_on_a_page(pdfs) -> None:
+    row = re.compile(r"^\d+ \d{1,2} [A-Z][a-z]{2} \d{4} ", re.MULTILINE)  # a row of the sources table
+    for (kind, person), reader in pdfs.items():
+        counts = [len(row.findall(p.extract_text())) for p in reader.pages]
+        on_pages = [c for c in counts if c]
+        if sum(on_pages) >= 3:
+            assert min(on_pages) >= 3, f"{kind} of {person}: sources rows per page {on_pages}"

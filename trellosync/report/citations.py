@@ -24,9 +24,13 @@ class Citations:
             self._by_key[e.key] = item
         return item
 
-    def quote(self, e: Evidence) -> Evidence:
-        """The item to print as a quote; a copy marked `repeat` when it was already quoted."""
-        item = self.cite(e)
+    def quote(self, e: Evidence, *, listed: bool = True) -> Evidence:
+        """The item to print as a quote; a copy marked `repeat` when it was already quoted.
+
+        `listed=False` quotes an item that carries its own card link (a lunch-log row) without adding it to
+        the sources list; it still counts as quoted, so it is never printed twice.
+        """
+        item = self._by_key.get(e.key) or (self.cite(e) if listed else e)
         if item.key in self._quoted:
             return replace(item, repeat=True)
         self._quoted.add(item.key)

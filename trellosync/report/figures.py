@@ -33,40 +33,44 @@ def as_of_for(domain: Domain, period_end: date, tz: ZoneInfo) -> date:
     return rules.as_of_date(period_end, domain.synced_at, tz)
 
 
+def _pair_views(sel: Selection, cadences: list[rules.Cadence]) -> list[PairFigures]:
+    """Each of the person's pairs (domain.rules cadences) with the names of the other people."""
+    return [
+        PairFigures(
+            board=sel.board(cad.board_id), board_id=cad.board_id,
+            with_names=[sel.name(k) for k in sel.pair_people(cad.board_id)[1:]], every_days=cad.every_days,
+            held=cad.count, expected=cad.expected, mean_interval_days=cad.mean_interval_days,
+            gaps=[Gap(g.start, g.end, g.days) for g in cad.gaps], last_lunch=cad.last_lunch,
+        )
+        for cad in cadences
+    ]
+
+
 def pair_figures(sel: Selection, period: Period) -> list[PairFigures]:
     """Cadence of each of the person's pairs over the period (up to the as-of date)."""
     end = min(period.end, sel.as_of)
-    out: list[PairFigures] = []
-    for cad in rules.person_cadences(sel.domain.lunches, sel.person, period.start, end):
-        names = [sel.name(k) for k in sel.pair_people(cad.board_id)[1:]]
-        out.append(
-            PairFigures(
-                board=sel.board(cad.board_id), board_id=cad.board_id, with_names=names, every_days=cad.every_days,
-                held=cad.count, expected=cad.expected, mean_interval_days=cad.mean_interval_days,
-                gaps=[Gap(g.start, g.end, g.days) for g in cad.gaps], last_lunch=cad.last_lunch,
-            )
-        )
-    return out
+    return _pair_views(sel, rules.person_cadences(sel.domain.lunches, sel.person, period.start, end))
 
 
 def compute_figures(sel: Selection, period: Period) -> Figures:
-    """Goals, keep rate and per-pair cadence of a period, as of the selection's as-of date."""
-    end = min(period.end, sel.as_of)
-    counts = rules.goal_counts(sel.goals, period.start, end, sel.tz)
-    kr = rules.keep_rate(sel.commitments, period.start, end, as_of=end, last_sync=sel.scope.synced_at, tz=sel.tz)
-    pairs = pair_figures(sel, period)
+    """The person's figures for the period: domain.rules.person_figures, as of min(period end, last sync)."""
+    d = sel.domain
+    pf = rules.person_figures(d.goals, d.commitments, d.lunches, d.feedback, sel.person, period.start,
+                              period.end, last_sync=d.synced_at, tz=sel.tz)
+    pairs = _pair_views(sel, pf.cadences)
     fig = Figures(
-        as_of=end, goals_set=counts.set, goals_achieved=counts.achieved,
-        goals_achieved_undated=counts.achieved_undated, goals_open=counts.open, goals_overdue=counts.overdue,
-        goals_dropped=counts.dropped, median_days_to_achieve=counts.median_days_to_achieve,
-        commitments_due=kr.judged, commitments_kept=kr.kept, commitments_late=kr.late,
-        commitments_broken=kr.broken, commitments_undated=kr.done_undated, keep_rate=kr.rate,
-        lunches_held=sum(p.held for p in pairs), lunches_expected=sum(p.expected for p in pairs), pairs=pairs,
+        as_of=pf.as_of, goals_set=pf.goals.set, goals_achieved=pf.goals.achieved,
+        goals_achieved_undated=pf.goals.achieved_undated, goals_open=pf.goals.open, goals_overdue=pf.goals.overdue,
+        goals_dropped=pf.goals.dropped, median_days_to_achieve=pf.goals.median_days_to_achieve,
+        commitments_due=pf.keep_rate.judged, commitments_kept=pf.keep_rate.kept, commitments_late=pf.keep_rate.late,
+        commitments_broken=pf.keep_rate.broken, commitments_undated=pf.keep_rate.done_undated,
+        keep_rate=pf.keep_rate.rate, lunches_held=sum(p.held for p in pairs),
+        lunches_expected=sum(p.expected for p in pairs), pairs=pairs,
     )
-    past = [lu.date for lu in sel.lunches if lu.date <= end]
+    past = [lu.date for lu in sel.lunches if lu.date <= pf.as_of]
     if past:
         fig.last_lunch = past[-1]
-        fig.days_since_last_lunch = (end - past[-1]).days
+        fig.days_since_last_lunch = (pf.as_of - past[-1]).days
     return fig
 
 

@@ -201,6 +201,7 @@ class FocusThread:
     keep_rate_before: float | None = None
     keep_rate_after: float | None = None
     more_observations: int = 0
+    against_left_out: int = 0  # concerns counted but not quoted (the dossier without worst moments)
 
     @property
     def observations(self) -> list[Evidence]:

@@ -100,14 +100,15 @@ def choose_pair(sel: Selection, peer: str | None) -> str | None:
         pairs = found
     if not pairs:
         return None
-    since = sel.as_of - timedelta(days=RECENT_DAYS)
-
-    def activity(board_id: str) -> tuple[int, date]:
-        dates = [lu.date for lu in sel.lunches if lu.board_id == board_id and lu.date <= sel.as_of]
-        return sum(1 for d in dates if d >= since), max(dates, default=date.min)
-
     # A two-person pair before a group: --with names a peer, and a group has its own brief (--with a member).
-    return max(pairs, key=lambda b: (len(sel.pair_people(b)) == 2, *activity(b)))
+    return max(pairs, key=lambda board_id: (len(sel.pair_people(board_id)) == 2, *_activity(sel, board_id)))
+
+
+def _activity(sel: Selection, board_id: str) -> tuple[int, date]:
+    """(lunches in the last 90 days, last lunch) of one pair: the most active pair has the most."""
+    dates = [lu.date for lu in sel.lunches if lu.board_id == board_id and lu.date <= sel.as_of]
+    since = sel.as_of - timedelta(days=RECENT_DAYS)
+    return sum(1 for d in dates if d >= since), max(dates, default=date.min)
 
 
 def _promises(sel: Selection, board_id: str, last_lunch: date | None) -> tuple[list[CommitmentView], CloseOrDrop | None]:

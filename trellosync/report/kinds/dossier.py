@@ -20,7 +20,7 @@ from trellosync.report.kinds.evidence import (
 )
 from trellosync.report.practices import PracticeParts, practice_charts, practice_parts
 from trellosync.report.selection import Scope, Selection
-from trellosync.report.text import month_label, months_between
+from trellosync.report.text import month_label, months_between, norm
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import (
     Chart,
@@ -68,6 +68,7 @@ class DossierContext:
     goals_achieved: list[GoalView]
     peers: list[PeerVoice]
     own_words: list[Evidence]
+    own_words_quoted: list[Evidence]  # their own words already quoted in the body, by reference
     growth: list[FocusThread]
     open_focus: list[FocusThread]
     overdue_goals: list[GoalView]
@@ -111,14 +112,23 @@ def _peers(sel: Selection, period: Period, cites: Citations) -> list[PeerVoice]:
     return voices
 
 
-def _own_words(sel: Selection, period: Period, cites: Citations) -> list[Evidence]:
+def _own_words(sel: Selection, period: Period, cites: Citations) -> tuple[list[Evidence], list[Evidence]]:
+    """What the person wrote about themselves: best moments and observations (focus points are in the arcs)."""
     end = min(period.end, sel.as_of)
-    mine = [sel.evidence(f) for f in sel.feedback
-            if f.own_words and f.polarity != "concern" and period.start <= f.date <= end]
-    return [cites.quote(e) for e in mine[-MAX_OWN_WORDS:]]
+    seen: set[str] = set()
+    mine: list[Evidence] = []
+    for f in sel.feedback:
+        if f.own_words and f.kind in ("best", "observation") and f.polarity != "concern" and period.start <= f.date <= end:
+            if norm(f.text) not in seen:
+                seen.add(norm(f.text))
+                mine.append(sel.evidence(f))
+    already = sorted((cites.cite(e) for e in mine if cites.is_quoted(e)), key=lambda e: e.ref)
+    return [cites.quote(e) for e in mine if not cites.is_quoted(e)][-MAX_OWN_WORDS:], already
 
 
-def _threads(sel: Selection, period: Period, cites: Citations) -> tuple[list[FocusThread], list[FocusThread]]:
+def _threads(
+    sel: Selection, period: Period, cites: Citations, include_worst: bool
+) -> tuple[list[FocusThread], list[FocusThread]]:
     threads = focus_threads(sel, period, min(period.end, sel.as_of))
     # The longest threads tell the most: keep the few with the most lunches and observations, in date order.
     ranked = sorted(threads, key=lambda t: (t.current, t.mentions + len(t.observations)), reverse=True)
@@ -127,6 +137,8 @@ def _threads(sel: Selection, period: Period, cites: Citations) -> tuple[list[Foc
     for t in threads:
         t.focus = cites.quote(t.focus)
         t.observations_for = [cites.quote(o) for o in t.observations_for]
+        if not include_worst:  # criticism stays between peers: counted, not quoted
+            t.against_left_out, t.observations_against = len(t.observations_against), []
         t.observations_against = [cites.quote(o) for o in t.observations_against]
         t.observations_other = [cites.quote(o) for o in t.observations_other]
         t.later_best = [cites.quote(b) for b in t.later_best]
@@ -157,9 +169,9 @@ def build(req: Request) -> DossierContext:
     buckets = buckets_by_ladder(items, req.ladder, sel) if req.ladder else buckets_by_competency(items)
     cites = Citations()
     sections = [section(b, months, cites) for b in buckets]
-    growth, open_focus = _threads(sel, period, cites)
-    peers = _peers(sel, period, cites)
-    own = _own_words(sel, period, cites)
+    peers = _peers(sel, period, cites)  # numbered in reading order: peers and own words before growth arcs
+    own, own_quoted = _own_words(sel, period, cites)
+    growth, open_focus = _threads(sel, period, cites, req.options.include_worst_moments)
     overdue_goals, overdue_commitments, worst = _concerns(sel, period, req.options.include_worst_moments, cites)
     quote_appendix(sections, cites)
     cover = make_cover(sel, period, "dossier", req.options, req.report_date)
@@ -171,7 +183,7 @@ def build(req: Request) -> DossierContext:
         kind="dossier", cover=cover, empty=not items, figures=compute_figures(sel, period),
         by_criterion=req.ladder is not None, sections=[s for s in sections if s.key != UNCLASSIFIED],
         unclassified=sections[-1], months=[month_label(m) for m in months], goals_achieved=achieved,
-        peers=peers, own_words=own, growth=growth, open_focus=open_focus, overdue_goals=overdue_goals,
+        peers=peers, own_words=own, own_words_quoted=own_quoted, growth=growth, open_focus=open_focus, overdue_goals=overdue_goals,
         overdue_commitments=overdue_commitments, include_worst_moments=req.options.include_worst_moments,
         worst_moments=worst, sources=cites.sources, history_gaps=list(req.domain.history_gaps),
         practices=parts, charts=practice_charts(parts),

@@ -43,6 +43,7 @@ class EvidenceSection:
     last: date | None
     month_marks: list[bool]
     not_listed: int = 0  # appendix items left out to keep the document bounded
+    more_quoted: list[Evidence] = field(default_factory=list)  # appendix items already quoted above, by reference
 
     @property
     def anchor(self) -> str:
@@ -107,6 +108,8 @@ def section(bucket: Bucket, months: list[str], cites: Citations) -> EvidenceSect
 def quote_appendix(sections: list[EvidenceSection], cites: Citations) -> None:
     """Number and quote the appendix items after the body, so references follow reading order."""
     for s in sections:
-        kept = spread(s.more, MAX_APPENDIX_ITEMS)
-        s.not_listed = len(s.more) - len(kept)
+        s.more_quoted = sorted((cites.cite(e) for e in s.more if cites.is_quoted(e)), key=lambda e: e.ref)
+        fresh = [e for e in s.more if not cites.is_quoted(e)]
+        kept = spread(fresh, MAX_APPENDIX_ITEMS)
+        s.not_listed = len(fresh) - len(kept)
         s.more = [cites.quote(e) for e in kept]

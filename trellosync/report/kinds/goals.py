@@ -76,14 +76,15 @@ def _pair_logs(sel: Selection, period: Period, cites: Citations, figures: Figure
             entries = per_lunch.get(lu.id, [])
             focus = [f for f in entries if f.kind == "focus"]
             texts = sorted(f.text.strip().lower() for f in focus)
+            unchanged = bool(texts) and texts == previous
             rows.append(LunchView(
                 date=lu.date, with_names=[sel.name(p) for p in sel.pair_people(lu.board_id)[1:] if p in lu.participants + lu.about],
                 url=lu.url,
-                best=[cites.quote(sel.evidence(f)) for f in entries if f.kind == "best"],
-                worst=[cites.quote(sel.evidence(f)) for f in entries if f.kind == "worst"],
-                focus=[cites.quote(sel.evidence(f)) for f in focus],
+                best=[cites.quote(sel.evidence(f), listed=False) for f in entries if f.kind == "best"],
+                worst=[cites.quote(sel.evidence(f), listed=False) for f in entries if f.kind == "worst"],
+                focus=[] if unchanged else [cites.quote(sel.evidence(f), listed=False) for f in focus],
                 observations=sum(1 for f in entries if f.kind == "observation"),
-                commitments=promises.get(lu.id, 0), focus_unchanged=bool(texts) and texts == previous,
+                commitments=promises.get(lu.id, 0), focus_unchanged=unchanged,
             ))
             previous = texts or previous
         logs.append(PairLog(figures=pf, lunches=rows, more=len(lunches) - len(shown)))
