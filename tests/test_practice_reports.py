@@ -278,3 +278,11 @@ def test_every_report_states_what_it_holds_and_leaves_out(example, kind, tmp_pat
     first = norm(pypdf.PdfReader(path).pages[0].extract_text())
     assert "holds:" in first and "leaves out:" in first
     assert norm(spec.includes[0]) in first and norm(spec.leaves_out[-1]) in first
+
+
+def test_showcase_period_defaults_to_the_teams_first_data(example, options):
+    domain, _ = example
+    team = build_context("showcase", "will", domain, options=options)
+    alone = [build_context("goals", p, domain, options=ReportOptions(as_of=AS_OF, timezone="Europe/London"))
+             for p in TEAM]
+    assert team.cover.period.start == min(c.cover.period.start for c in alone)

@@ -146,6 +146,10 @@ def build_context(
     )
     try:
         period: Period = resolve_period(domain, person, period_from, period_to, report_date, options.timezone)
+        if spec.team and period_from is None:  # a team's document starts with the team's first data
+            starts = [resolve_period(domain, p, None, period_to, report_date, options.timezone).start
+                      for p in options.people]
+            period = Period(min([period.start, *starts]), period.end)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     if spec.uses_ladder and ladder is None and options.ladder is not None:
