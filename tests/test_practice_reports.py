@@ -286,3 +286,21 @@ def test_showcase_period_defaults_to_the_teams_first_data(example, options):
     alone = [build_context("goals", p, domain, options=ReportOptions(as_of=AS_OF, timezone="Europe/London"))
              for p in TEAM]
     assert team.cover.period.start == min(c.cover.period.start for c in alone)
+
+
+def test_brief_board_option_selects_the_group_over_a_pair(example, tmp_path):
+    domain, url = example
+    pair = build_context("brief", "will", domain, options=ReportOptions(as_of=AS_OF, peer="jessica"))
+    assert pair.board == "Peer lunch: Will & Jessica" and not pair.group
+    group = build_context("brief", "will", domain,
+                          options=ReportOptions(as_of=AS_OF, board="peer learning group: platform leads"))
+    assert group.group and len(group.blocks) == 4
+    config = str(example_dir() / "config.yaml")
+    result = CliRunner().invoke(cli, ["-c", config, "--database", url, "report", "brief", "will", "--board",
+                                      "Peer learning group: Platform leads", "--to", "2026-11-15",
+                                      "-o", str(tmp_path / "g.pdf")])
+    assert result.exit_code == 0, result.output
+    assert "how'd it go?" in pdf_text(tmp_path / "g.pdf")
+    bad = CliRunner().invoke(cli, ["-c", config, "--database", url, "report", "brief", "amara", "--board",
+                                   "Peer lunch: Will & Jessica"])
+    assert bad.exit_code != 0 and "no lunches or meetings on the board" in str(bad.exception)

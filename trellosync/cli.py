@@ -239,11 +239,12 @@ def demo(out_dir: str, no_reports: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html", "json"]), default="pdf", show_default=True,
               help="json prints the report's data (figures and evidence, no prose).")
 @click.option("--with", "peer", help="brief: the peer whose pair the brief is for (default: the most active pair).")
+@click.option("--board", "board", help="brief: the pair's or peer learning group's board (name or id).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for --all (default: every core).")
 @pass_ctx
 def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, names: tuple[str, ...],
            all_people: bool, period_from: Any, period_to: Any, output: str | None, fmt: str,
-           peer: str | None, jobs: int | None) -> None:
+           peer: str | None, board: str | None, jobs: int | None) -> None:
     """Write a report: goals, dossier, brief, advocate (PERSON) or showcase (PEOPLE... or --all: one document)."""
     from .reports import (
         build_context,
@@ -264,13 +265,15 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
     end = period_to.date() if period_to else None
     if start and end and start > end:
         raise click.UsageError(f"--from {start} is after --to {end}")
+    if board and kind != "brief":
+        raise click.UsageError("--board is for the brief")
     if peer and kind != "brief":
         raise click.UsageError("--with is for the brief")
     if fmt == "json" and all_people and kind != "showcase":
         raise click.UsageError("--format json prints one report: give a PERSON")
     config = ctx.config()
     rc = config.reports if config else None
-    options = options_from_config(config, peer=peer)
+    options = options_from_config(config, peer=peer, board=board)
     domain = ctx.store(must_exist=True).load_domain()
     if kind == "showcase":
         team = list(names) or [k for k, p in domain.people.items() if p.mapped] or list(domain.people)

@@ -64,6 +64,7 @@ class ReportOptions:
     as_of: date | None = None
     peer: str | None = None  # the brief's --with: whose pair
     people: tuple[str, ...] = ()  # the showcase's team
+    board: str | None = None  # the brief's --board: which pair or group (a board name or id)
     generated_by: str = "trellosync"
     generated_at: datetime | None = field(default=None, repr=False)
 
@@ -143,6 +144,7 @@ def build_context(
         generated_at=options.generated_at,
         peer=options.peer,
         people=tuple(options.people),
+        board=options.board,
     )
     try:
         period: Period = resolve_period(domain, person, period_from, period_to, report_date, options.timezone)

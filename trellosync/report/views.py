@@ -38,6 +38,7 @@ class ContextOptions:
     generated_at: datetime | None = None
     peer: str | None = None  # the brief's --with
     people: tuple[str, ...] = ()  # the showcase's team (default: the report's person)
+    board: str | None = None  # the brief's --board: which pair or group
 
 
 @dataclass

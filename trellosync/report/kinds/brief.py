@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from trellosync.errors import ConfigError
+from trellosync.matching import name_key
 from trellosync.practices.rules import Recurring
 from trellosync.report.citations import Citations
 from trellosync.report.figures import as_of_for, make_cover, pair_figures
@@ -89,10 +90,14 @@ class BriefContext:
     sources: list[Evidence]
 
 
-def choose_pair(sel: Selection, peer: str | None) -> str | None:
-    """The pair with `peer`, else the person's most active pair (most lunches in the last 90 days); two-person
-    pairs before groups."""
+def choose_pair(sel: Selection, peer: str | None, board: str | None = None) -> str | None:
+    """The pair with `peer` (or on `board`: its name or id), else the person's most active pair (most
+    lunches in the last 90 days); two-person pairs before groups."""
     pairs = sel.pair_ids()
+    if board is not None:
+        pairs = [b for b in pairs if name_key(board) in (name_key(b), name_key(sel.board(b)))]
+        if not pairs:
+            raise ConfigError(f"{sel.name(sel.person)} has no lunches or meetings on the board {board!r}")
     if peer is not None:
         found = [b for b in pairs if peer in sel.pair_people(b)[1:]]
         if not found:
@@ -172,7 +177,7 @@ def build(req: Request) -> BriefContext:
     tz = ZoneInfo(req.options.timezone)
     as_of = as_of_for(req.domain, req.period.end, tz)
     sel = Selection(req.domain, Scope(req.person, tz, as_of, req.domain.synced_at))
-    board_id = choose_pair(sel, req.options.peer)
+    board_id = choose_pair(sel, req.options.peer, req.options.board)
     cites = Citations(numbered=False)
     pair_lunches = [lu for lu in sel.lunches if lu.board_id == board_id and lu.date <= as_of]
     last = pair_lunches[-1] if pair_lunches else None
