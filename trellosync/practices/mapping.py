@@ -7,7 +7,8 @@ sit beside its lunches in the same mapping entry.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -80,7 +81,7 @@ class PersonPractices(_Strict):
     advocate: str | None = None  # person key of their advocate
 
 
-def cross_check_practices(raw: dict, where: object) -> list[str]:
+def cross_check_practices(raw: dict[str, Any], where: Callable[..., str]) -> list[str]:
     """Problems that span keys: an unknown advocate, a person advocating for themself, a group of two.
 
     `where(*loc)` returns the `file:line` prefix of a key path.
@@ -93,14 +94,14 @@ def cross_check_practices(raw: dict, where: object) -> list[str]:
             continue
         loc = ("people", key, "advocate")
         if adv not in people:
-            problems.append(f"{where(*loc)}: people.{key}.advocate: unknown person {adv!r} "  # type: ignore[operator]
+            problems.append(f"{where(*loc)}: people.{key}.advocate: unknown person {adv!r} "
                             f"(expected one of: {', '.join(sorted(people))})")
         elif adv == key:
-            problems.append(f"{where(*loc)}: people.{key}.advocate: a person cannot be their own advocate")  # type: ignore[operator]
+            problems.append(f"{where(*loc)}: people.{key}.advocate: a person cannot be their own advocate")
     boards = raw.get("boards") if isinstance(raw.get("boards"), list) else []
     for i, b in enumerate(boards):
         subjects = b.get("subjects") if isinstance(b, dict) else None
         if isinstance(b, dict) and "group" in b and isinstance(subjects, list) and 0 < len(subjects) < 3:
-            problems.append(f"{where('boards', i, 'group')}: boards.{i}.group: a peer learning group needs 3 or "  # type: ignore[operator]
+            problems.append(f"{where('boards', i, 'group')}: boards.{i}.group: a peer learning group needs 3 or "
                             f"more subjects (got {len(subjects)})")
     return problems
