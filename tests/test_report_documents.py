@@ -117,6 +117,7 @@ def test_period_with_no_data_gives_one_page_that_says_so(example, tmp_path: Path
     reader = pypdf.PdfReader(path)
     assert len(reader.pages) == 1  # the cover says so; no empty sections follow
     assert "Nothing to report" in _text(reader)
+    assert "Figures as of 31 Jan 2020" in _flat(_text(reader))  # the cover states the as-of date
 
 
 def test_json_is_the_context_without_prose(example) -> None:
@@ -205,6 +206,7 @@ def test_numbers_agree_with_their_nouns_and_one_status_vocabulary(pdfs, example)
         assert not re.search(r"(?<![\d.,])1 (days|lunches|items|months|peers|entries|promises|comments|goals)\b", flat), \
             f"{kind} of {person}: a singular number with a plural noun"
         assert not re.search(r"\b(broken|OVERDUE|Unattributed)\b", flat), f"{kind} of {person}: status outside the vocabulary"
+        assert "include_worst_moments" not in flat and "reports.dossier" not in flat  # no config keys
 
 
 @pytest.mark.slow
@@ -215,3 +217,83 @@ def test_no_table_leaves_two_rows_or_fewer_alone_on_a_page(pdfs) -> None:
         on_pages = [c for c in counts if c]
         if sum(on_pages) >= 3:
             assert min(on_pages) >= 3, f"{kind} of {person}: sources rows per page {on_pages}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("person", PEOPLE)
+def test_dossier_case_summary_takes_at_most_two_pages(pdfs, person: str) -> None:
+    reader = pdfs[("dossier", person)]
+    starts = {item.title: reader.get_destination_page_number(item) for item in reader.outline if not isinstance(item, list)}
+    assert starts["Evidence by competency"] - starts["Case summary"] <= 2
+
+
+def test_report_contexts_match_plain_sql_on_the_store(tmp_path: Path) -> None:
+    """Issue 7's 'held to the data': will's three reports state what plain SQL on the store says."""
+    from collections import Counter
+
+    from sqlalchemy import text
+
+    config, store = load_example(f"sqlite:///{tmp_path}/sql.db")
+    try:
+        domain = store.load_domain()
+        options = options_from_config(config, as_of=domain.synced_at.date())
+        goals = build_context("goals", "will", domain, options=options)
+        dossier = build_context("dossier", "will", domain, options=options)
+        brief = build_context("brief", "will", domain, options=options)
+        as_of = goals.cover.as_of
+        with store.engine.connect() as conn:
+            def sql(q: str, **kw):  # noqa: ANN202
+                return conn.execute(text(q), {"p": "will", "as_of": as_of, **kw}).all()
+
+            status = dict(sql("""
+                SELECT CASE WHEN g.status = 'achieved' THEN 'achieved' WHEN g.status = 'dropped' THEN 'dropped'
+                            WHEN g.due < :as_of THEN 'overdue' ELSE 'open' END, COUNT(*)
+                FROM goals g JOIN goal_owners o ON o.goal_id = g.id
+                WHERE o.person = :p AND g.created <= :as_of GROUP BY 1"""))
+            kept, late, broken = sql("""
+                SELECT SUM(CASE WHEN done AND DATE(completed_at) <= deadline THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN done AND DATE(completed_at) > deadline THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN NOT done AND deadline < :as_of THEN 1 ELSE 0 END)
+                FROM commitments WHERE person = :p AND deadline IS NOT NULL AND deadline >= :start""",
+                                     start=goals.cover.period.start)[0]
+            pairs = dict(sql("""
+                SELECT l.board_id, COUNT(DISTINCT l.date) FROM lunches l JOIN lunch_people lp ON lp.lunch_id = l.id
+                WHERE lp.person = :p AND l.date <= :as_of GROUP BY l.board_id"""))
+            positive = dict(sql("""
+                SELECT COALESCE(competency, '-'), COUNT(*) FROM feedback
+                WHERE about = :p AND polarity IN ('strength', 'praise') AND date <= :as_of GROUP BY 1"""))
+    finally:
+        store.close()
+    f = goals.figures
+    assert status.get("achieved", 0) == f.goals_achieved and status.get("dropped", 0) == f.goals_dropped
+    assert status.get("overdue", 0) == f.goals_overdue and status.get("open", 0) + f.goals_overdue == f.goals_open
+    assert (kept, late, broken) == (f.commitments_kept, f.commitments_late, f.commitments_broken)
+    assert pairs == {p.board_id: p.held for p in f.pairs} == {p.board_id: p.held for p in dossier.figures.pairs}
+    goal_ids = {g.id for g in domain.goals}
+    filed = Counter(e.competency_key or "-" for s in dossier.sections + [dossier.unclassified]
+                    for e in s.body + s.more + s.more_quoted if e.id not in goal_ids)
+    listed = sum(filed.values()) + sum(s.not_listed for s in dossier.sections + [dossier.unclassified])
+    assert listed == sum(positive.values())
+    assert {k: n for k, n in filed.items()} == positive or any(s.not_listed for s in dossier.sections)
+    assert brief.cadence is not None and brief.cadence.board_id in pairs
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["dossier", "goals"])
+def test_sources_are_numbered_in_reading_order(pdfs, kind: str) -> None:
+    for person in PEOPLE:
+        reader = pdfs[(kind, person)]
+        text = "\n".join(p.extract_text() for p in reader.pages[1:])
+        body = text[: text.rindex("\nSources" if kind == "dossier" else "\nProvenance")]
+        first_seen = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", body)))
+        assert first_seen == sorted(first_seen), f"{kind} of {person}: {first_seen}"
+
+
+def test_cover_states_the_last_sync_when_the_period_runs_past_it(example, tmp_path: Path) -> None:
+    from datetime import date
+
+    _, domain, options, _ = example
+    path = render_report("goals", "will", domain, period_from=date(2026, 9, 1), period_to=date(2026, 12, 31),
+                         options=options, fmt="html", out=tmp_path / "g.html")
+    html = _flat(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
+    assert "Figures as of 13 Nov 2026: the last sync" in html

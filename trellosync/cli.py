@@ -267,8 +267,8 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
         raise click.UsageError(f"--from {start} is after --to {end}")
     if board and kind != "brief":
         raise click.UsageError("--board is for the brief")
-    if peer and kind != "brief":
-        raise click.UsageError("--with is for the brief")
+    if peer and (kind != "brief" or all_people):
+        raise click.UsageError("--with is for the brief of one PERSON")
     if fmt == "json" and all_people and kind != "showcase":
         raise click.UsageError("--format json prints one report: give a PERSON")
     config = ctx.config()

@@ -173,14 +173,13 @@ def render_report_html(ctx: Any, options: ReportOptions, *, for_pdf: bool = True
         keywords=["trellosync", ctx.kind, cover.person],
         created=created.astimezone(tz) if created.tzinfo else created.replace(tzinfo=timezone.utc).astimezone(tz),
     )
-    charts = [render_chart(c) for c in getattr(ctx, "charts", [])]
     asset_base = "" if for_pdf else packaged_templates_dir().resolve().as_uri() + "/"
     html = render_html(
         f"{ctx.kind}.html",
         {
             "ctx": ctx,
             "kind": get_kind(ctx.kind),
-            "charts": charts,
+            "chart": render_chart,  # templates call chart(c, title=..., names={...}): the wording stays theirs
             "asset_base": asset_base,
             "meta": {
                 "title": meta.title,

@@ -83,8 +83,12 @@ def _integer_ticks(chart: Chart) -> list[int]:
 _SCRIPT_OR_HANDLER = re.compile(r"<script\b|\son\w+\s*=|javascript:|@import|url\(\s*['\"]?https?:", re.IGNORECASE)
 
 
-def render_chart(chart: Chart) -> Markup:
-    """A Chart's numbers as an inline <svg> element (bars for cadence, lines for progress)."""
+def render_chart(chart: Chart, title: str | None = None, names: dict[str, str] | None = None) -> Markup:
+    """A Chart's numbers as an inline <svg> element (bars for cadence, lines for progress).
+
+    `title` and `names` (series code -> legend text) come from the template, which words the chart.
+    """
+    names = names or {}
     cls = pygal.Bar if chart.kind == "cadence" else pygal.Line
     config = _config(chart)
     if chart.kind == "cadence":
@@ -92,10 +96,11 @@ def render_chart(chart: Chart) -> Markup:
     if chart.kind == "reliability":  # percentages
         config.update(y_labels=[0, 25, 50, 75, 100], range=(0, 100))
     graph = cls(**config)
-    graph.title = chart.title
+    graph.title = title if title is not None else chart.title
     graph.x_labels = chart.x_labels
-    for name, values in chart.series:
-        if chart.kind == "cadence" and name == "Target":
+    for code, values in chart.series:
+        name = names.get(code, code)
+        if chart.kind == "cadence" and code in ("target", "Target"):
             # The target is drawn as a second bar per month: pygal cannot overlay a line on a bar chart.
             graph.add(name, values, fill=False)
         else:

@@ -97,29 +97,29 @@ def cadence_chart(sel: Selection, period: Period) -> Chart:
     every = {lu.board_id: lu.every_days for lu in sel.lunches}
     target = round(sum(30.44 / d for d in every.values()), 2)
     return Chart(
-        kind="cadence", title="Lunches per month", x_labels=[month_label(m) for m in months],
-        series=[("Lunches held", [float(counts[m]) for m in months]), ("Target", [target for _ in months])],
+        kind="cadence", title="", x_labels=[month_label(m) for m in months],
+        series=[("held", [float(counts[m]) for m in months]), ("target", [target for _ in months])],
     )
 
 
 def goal_progress_chart(sel: Selection, period: Period) -> Chart:
     """Goals set, goals achieved and key results done, cumulative per month of the period."""
     months = months_between(period.start, period.end)[-MAX_CHART_MONTHS:]
-    series: dict[str, list[float | None]] = {"Goals set": [], "Goals achieved": [], "Key results done": []}
+    series: dict[str, list[float | None]] = {"set": [], "achieved": [], "key_results": []}
     for m in months:
         y, mo = (int(x) for x in m.split("-"))
         end = min(date(y + (mo == 12), mo % 12 + 1, 1) - timedelta(days=1), period.end, sel.as_of)
-        series["Goals set"].append(float(sum(1 for g in sel.goals if period.start <= g.created <= end)))
-        series["Goals achieved"].append(float(sum(
+        series["set"].append(float(sum(1 for g in sel.goals if period.start <= g.created <= end)))
+        series["achieved"].append(float(sum(
             1 for g in sel.goals
             if rules.goal_status(g, end, sel.tz) == "achieved"
             and (rules.goal_achieved_on(g, sel.tz) or g.created) >= period.start
         )))
-        series["Key results done"].append(float(sum(
+        series["key_results"].append(float(sum(
             1 for g in sel.goals for k in g.key_results
             if rules.key_result_done(k, end, sel.tz) and (to_local_date(k.completed_at, sel.tz) or g.created) >= period.start
         )))
-    return Chart(kind="goal_progress", title="Goal progress (cumulative)", x_labels=[month_label(m) for m in months],
+    return Chart(kind="goal_progress", title="", x_labels=[month_label(m) for m in months],
                  series=list(series.items()))
 
 

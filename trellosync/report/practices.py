@@ -92,10 +92,10 @@ def reliability_chart(points: list[ReliabilityPoint]) -> Chart:
     def pct(v: float | None) -> float | None:
         return None if v is None else round(100 * v, 1)
 
-    return Chart(kind="reliability", title="Reliability: rolling 90 days, %",
+    return Chart(kind="reliability", title="",
                  x_labels=[month_label(f"{p.date.year:04d}-{p.date.month:02d}") for p in points],
-                 series=[("Keep rate (commitments and promises)", [pct(p.keep_rate) for p in points]),
-                         ("Promise grade", [pct(p.mean_grade) for p in points])])
+                 series=[("keep_rate", [pct(p.keep_rate) for p in points]),
+                         ("grade", [pct(p.mean_grade) for p in points])])
 
 
 def practice_parts(sel: Selection, period: Period, *, with_recurring: bool = True) -> PracticeParts:

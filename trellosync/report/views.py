@@ -258,9 +258,9 @@ class Cover:
 
 @dataclass
 class Chart:
-    """Numbers for a chart; charts.py turns them into SVG (keeps the builders free of rendering)."""
+    """Numbers for a chart; charts.py turns them into SVG, the template gives its title and legend words."""
 
     kind: str  # "cadence" | "goal_progress" | "reliability"
-    title: str
+    title: str  # empty: the template words it
     x_labels: list[str]
-    series: list[tuple[str, list[float | None]]]
+    series: list[tuple[str, list[float | None]]]  # (series code, values)

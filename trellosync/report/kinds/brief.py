@@ -185,8 +185,9 @@ def build(req: Request) -> BriefContext:
     group = len(people) >= 3
     members = people if group else [req.person]
     blocks = [_block(sel, k, board_id, last.date if last else None, cites) for k in members] if board_id else []
-    since = [cites.quote(sel.evidence(f)) for f in sel.feedback
-             if board_id and f.board_id == board_id and f.kind == "observation" and last and last.date < f.date <= as_of]
+    since = [cites.quote(e) for e in (sel.evidence(f) for f in sel.feedback
+             if board_id and f.board_id == board_id and f.kind == "observation" and last and last.date < f.date <= as_of)
+             if not cites.is_quoted(e)]
     window = Period(max(as_of - timedelta(days=RECENT_DAYS), min((lu.date for lu in sel.lunches), default=as_of)), as_of)
     cadence = next((p for p in pair_figures(sel, window) if p.board_id == board_id), None)
     cover = make_cover(sel, Period(last.date if last else as_of, as_of), "brief", req.options, req.report_date)

@@ -123,7 +123,8 @@ def _own_words(sel: Selection, period: Period, cites: Citations) -> tuple[list[E
                 seen.add(norm(f.text))
                 mine.append(sel.evidence(f))
     already = sorted((cites.cite(e) for e in mine if cites.is_quoted(e)), key=lambda e: e.ref)
-    return [cites.quote(e) for e in mine if not cites.is_quoted(e)][-MAX_OWN_WORDS:], already
+    fresh = [e for e in mine if not cites.is_quoted(e)][-MAX_OWN_WORDS:]
+    return [cites.quote(e) for e in fresh], already
 
 
 def _threads(
@@ -153,8 +154,8 @@ def _concerns(sel: Selection, period: Period, include_worst: bool, cites: Citati
     overdue = [c for c in views if c.status == "broken"][-MAX_CONCERNS:]
     worst: list[Evidence] = []
     if include_worst:
-        worst = [cites.quote(sel.evidence(f)) for f in sel.feedback
-                 if f.polarity == "concern" and period.start <= f.date <= end][-MAX_CONCERNS:]
+        chosen = [f for f in sel.feedback if f.polarity == "concern" and period.start <= f.date <= end]
+        worst = [cites.quote(sel.evidence(f)) for f in chosen[-MAX_CONCERNS:]]
     return overdue_goals, overdue, worst
 
 

@@ -107,9 +107,10 @@ def build(req: Request) -> GoalsContext:
     threads = focus_threads(sel, period, as_of)[-MAX_FOCUS_THREADS:]
     for t in threads:
         t.focus = cites.quote(t.focus)
-        t.observations_for = [cites.quote(o) for o in t.observations_for]
-        t.observations_against = [cites.quote(o) for o in t.observations_against]
-        t.observations_other = [cites.quote(o) for o in t.observations_other]
+        quoted = {o.key: cites.quote(o) for o in t.observations}  # numbered in the date order they are shown
+        t.observations_for = [quoted[o.key] for o in t.observations_for]
+        t.observations_against = [quoted[o.key] for o in t.observations_against]
+        t.observations_other = [quoted[o.key] for o in t.observations_other]
         t.later_best = []  # growth belongs to the dossier; this report follows the goals
     logs = _pair_logs(sel, period, cites, figures)
     activity = any(g.created in period or to_local_date(g.achieved_at, tz) in period for g in sel.goals)
