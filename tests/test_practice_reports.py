@@ -304,3 +304,15 @@ def test_brief_board_option_selects_the_group_over_a_pair(example, tmp_path):
     bad = CliRunner().invoke(cli, ["-c", config, "--database", url, "report", "brief", "amara", "--board",
                                    "Peer lunch: Will & Jessica"])
     assert bad.exit_code != 0 and "no lunches or meetings on the board" in str(bad.exception)
+
+
+def test_practice_reports_use_the_one_status_vocabulary_and_agree_numbers_with_nouns(example, showcase_pdf, tmp_path):
+    domain, _ = example
+    opts = ReportOptions(as_of=AS_OF, timezone="Europe/London")
+    paths = [showcase_pdf] + [render_report("advocate", p, domain, options=opts, out=tmp_path / f"a-{p}.pdf")
+                              for p in TEAM]
+    for path in paths:
+        flat = " ".join("\n".join(page.extract_text() for page in pypdf.PdfReader(path).pages).split())
+        assert not re.search(r"(?<![\d.,])1 (days|meetings|criteria|pieces|items|promises)\b", flat), path.name
+        assert not re.search(r"\b(broken|OVERDUE|Unattributed|None)\b", flat), path.name
+        assert "said_by" not in flat and "from_line" not in flat  # no field names

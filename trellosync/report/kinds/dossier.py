@@ -194,5 +194,5 @@ def build(req: Request) -> DossierContext:
 KIND = ReportKind(name="dossier", title="Promotion dossier", template="dossier.html", builder=build, uses_ladder=True,
                   includes=("strengths", "praise", "achieved goals", "own words and the latest self-review",
                             "stakeholder praise", "graded promises", "concerns and open focus points"),
-                  leaves_out=("worst moments, unless reports.dossier.include_worst_moments",
+                  leaves_out=("worst moments, unless the config includes them",
                               "stakeholder concerns (advocate brief)", "group issues (confidential to the group)"))

@@ -30,7 +30,7 @@ MAX_HOW_AND_WHY = 3
 MAX_PER_SECTION = 12
 INCLUDES = ("goals achieved", "promises kept, with their grades", "strengths (best moments)", "praise",
             "only from team boards, or marked shareable on private boards")
-LEAVES_OUT = ("worst moments", "concerns", "focus points", "self-reviews", "group issues", "open or broken promises",
+LEAVES_OUT = ("worst moments", "concerns", "focus points", "self-reviews", "group issues", "promises open or overdue",
               "unmarked entries of private boards")
 
 
