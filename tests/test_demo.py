@@ -1,4 +1,4 @@
-"""`trellosync demo`: the shipped example, a temporary database, the summary and every person's three PDFs."""
+"""`trellosync demo`: the shipped example, a temporary database, the summary and every report kind's PDFs."""
 
 from __future__ import annotations
 
@@ -19,15 +19,16 @@ def test_demo_summary_figures(tmp_path):
 
 
 @pytest.mark.slow
-def test_demo_command_writes_three_reports_per_person(tmp_path, capsys, monkeypatch):
+def test_demo_command_writes_every_report_kind(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = run_cli(capsys, "demo", "--out", str(tmp_path / "out"))
     assert code == 0, err
     assert "Will Smith" in out and "Diego Ram" in out
     pdfs = sorted((tmp_path / "out").glob("*.pdf"))
-    assert len(pdfs) == 12
-    for kind in ("goals", "dossier", "brief"):
+    assert len(pdfs) == 17
+    for kind in ("goals", "dossier", "brief", "advocate"):
         assert len([p for p in pdfs if p.name.startswith(kind + "-")]) == 4
+    assert [p.name for p in pdfs if p.name.startswith("showcase-")] == ["showcase-team-2026-11-13.pdf"]  # one, for all
     reader = pypdf.PdfReader(pdfs[0])
     assert len(reader.pages) >= 1 and reader.metadata.title
     assert not list(tmp_path.glob("*.db"))  # the demo's database is temporary

@@ -18,6 +18,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "make_example.py"
+PRACTICES_SCRIPT = ROOT / "scripts" / "make_example_practices.py"  # runs after SCRIPT: its boards + config block
+PRACTICE_FILES = ["practices-advocate-will.json", "practices-group-platform-leads.json", "practices-team-platform.json"]
 EXAMPLE = ROOT / "trellosync" / "example"
 BOARD_FILES = ["peer-lunch-will-jessica.json", "peer-lunch-amara-diego.json", "advocate-will.json"]
 NOW = datetime(2026, 11, 15, 18, 0, tzinfo=timezone.utc)
@@ -51,6 +53,8 @@ MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "ju
 
 def run_script(out: Path) -> None:
     subprocess.run([sys.executable, str(SCRIPT), "--out", str(out)], check=True, capture_output=True, timeout=60)
+    subprocess.run([sys.executable, str(PRACTICES_SCRIPT), "--out", str(out)], check=True, capture_output=True,
+                   timeout=60)
 
 
 def parse(ts: str) -> datetime:
@@ -80,7 +84,8 @@ def lunch_date(card: dict) -> tuple[date, str]:
 
 
 CONFIG = yaml.safe_load((EXAMPLE / "config.yaml").read_text(encoding="utf-8"))
-MAPPINGS = {m["board"]: m for m in CONFIG["boards"]}
+CONFIG["boards"] = [m for m in CONFIG["boards"] if not m["board"].startswith(("Will – self", "Peer learning", "Platform"))]
+MAPPINGS = {m["board"]: m for m in CONFIG["boards"]}  # the lunch boards (the practices' boards: test_practice_reports)
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +123,7 @@ def test_generator_is_deterministic_and_matches_shipped_files(tmp_path):
     run_script(tmp_path / "a")
     run_script(tmp_path / "b")
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
-    assert names == sorted([*BOARD_FILES, "config.yaml"])
+    assert names == sorted([*BOARD_FILES, *PRACTICE_FILES, "config.yaml"])
     for name in names:
         first = (tmp_path / "a" / name).read_bytes()
         assert first == (tmp_path / "b" / name).read_bytes(), name

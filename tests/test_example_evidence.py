@@ -24,7 +24,8 @@ def store(tmp_path_factory):
     config = load_config(EXAMPLE / "config.yaml")
     st = Store(f"sqlite:///{tmp_path_factory.mktemp('ex') / 'example.db'}")
     for f in sorted(EXAMPLE.glob("*.json")):
-        import_export(st, f, config)
+        if not f.name.startswith("practices-"):  # issue 12's boards; the figures here are the lunch boards'
+            import_export(st, f, config)
     yield st
     st.close()
 

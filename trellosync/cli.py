@@ -6,7 +6,7 @@ import json
 import os
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -450,8 +450,9 @@ def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, 
 @cli.command()
 @common_options
 @click.argument("kind", type=click.Choice(list(REPORT_KIND_NAMES)))
-@click.argument("person", required=False, shell_complete=_complete_person)
-@click.option("--all", "all_people", is_flag=True, help="One report for every mapped person (in parallel).")
+@click.argument("names", nargs=-1, metavar="[PERSON]...", shell_complete=_complete_person)
+@click.option("--all", "all_people", is_flag=True,
+              help="One report for every mapped person (in parallel); showcase: one document for everyone.")
 @click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (inclusive).")
 @click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period (inclusive).")
 @click.option("-o", "--output", type=click.Path(),
@@ -460,13 +461,14 @@ def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, 
               help="pdf or html (default: from -o's extension, else pdf); json prints the report's data "
                    "(figures and evidence, no prose).")
 @click.option("--with", "peer", help="brief: the peer whose pair the brief is for (default: the most active pair).")
+@click.option("--board", "board", help="brief: the pair's or peer learning group's board (name or id).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for --all (default: every core).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file even if it is not a trellosync report.")
 @pass_ctx
-def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, person: str | None,
+def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, names: tuple[str, ...],
            all_people: bool, period_from: Any, period_to: Any, output: str | None, fmt: str | None,
-           peer: str | None, jobs: int | None, force: bool) -> None:
-    """Write a goal-achievement report, promotion dossier or conversation brief (PDF or HTML).
+           peer: str | None, board: str | None, jobs: int | None, force: bool) -> None:
+    """Write a report: goals, dossier, brief, advocate (PERSON) or showcase (PEOPLE... or --all: one document).
 
     Default file names carry the kind, the person and the period (dossier-will-2026-01-01_2026-06-30.pdf),
     in the config's reports.output folder.
@@ -476,6 +478,7 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
       trellosync report brief jessica --with will
       trellosync report dossier will --from 2026-01-01 --to 2026-06-30 -o will-h1.pdf
       trellosync report goals --all --format html -o reports/
+      trellosync report showcase --all --from 2026-07-01 --to 2026-09-30
       trellosync report goals will --format json | jq .figures
     """
     from .files import check_writable_reports
@@ -490,24 +493,35 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
     )
 
     ctx = _merge(ctx, config_path, database)
-    if all_people == (person is not None):
+    if all_people == bool(names):
         raise click.UsageError("give either a PERSON or --all")
+    if len(names) > 1 and kind != "showcase":
+        raise click.UsageError("give one PERSON (several people are for the showcase)")
+    person = names[0] if names else None
     if fmt != "json":
-        fmt = output_format(output, fmt, folder=all_people)
+        fmt = output_format(output, fmt, folder=all_people and kind != "showcase")
     if fmt == "pdf":
         _pdf_notes()
     start = period_from.date() if period_from else None
     end = period_to.date() if period_to else None
     if start and end and start > end:
         raise click.UsageError(f"--from {start} is after --to {end}")
+    if board and kind != "brief":
+        raise click.UsageError("--board is for the brief")
     if peer and (kind != "brief" or all_people):
         raise click.UsageError("--with is for the brief of one PERSON")
-    if fmt == "json" and all_people:
+    if fmt == "json" and all_people and kind != "showcase":
         raise click.UsageError("--format json prints one report: give a PERSON")
     config = ctx.config()
     rc = config.reports if config else None
-    options = options_from_config(config, peer=peer)
+    options = options_from_config(config, peer=peer, board=board)
     domain = ctx.store(must_exist=True).load_domain()
+    if kind == "showcase":
+        team = list(names) or [k for k, p in domain.people.items() if p.mapped] or list(domain.people)
+        if not team:
+            raise ConfigError("nobody to report on: the database holds no people (run `trellosync sync` first)")
+        options = replace(options, people=tuple(team))
+        person, all_people = team[0], False
     if person is not None:
         built = build_context(kind, person, domain, period_from=start, period_to=end, options=options)
         if fmt == "json":
@@ -531,8 +545,9 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, p
                                jobs=jobs, progress=tick)
     else:
         assert person is not None
-        name = default_filename(kind, person, fmt, report_period(  # type: ignore[arg-type]
-            kind, person, domain, period_from=start, period_to=end, options=options))
+        name = default_filename(kind, "team" if kind == "showcase" else person, fmt,  # type: ignore[arg-type]
+                                report_period(kind, person, domain, period_from=start, period_to=end,
+                                              options=options))
         out = Path(output) if output else out_default / name
         if out.is_dir():
             out = out / name

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 
 from .credentials import check_api_url, check_credential, read_secret_file
 from .errors import ConfigError
+from .practices.mapping import BoardPractices, PersonPractices, cross_check_practices
 
 DEFAULT_DATABASE = "sqlite:///trellosync.db"
 DEFAULT_API_URL = "https://api.trello.com/1"
@@ -81,7 +82,7 @@ def _resolve_secret(value: SecretStr | None, where: str) -> str | None:
                     text) or None
 
 
-class PersonConfig(_Strict):
+class PersonConfig(PersonPractices, _Strict):
     """A person the reports are about: display name and Trello username or member id."""
 
     name: str
@@ -148,7 +149,7 @@ class PolarityMapping(_Strict):
         return v
 
 
-class BoardMapping(_Strict):
+class BoardMapping(BoardPractices, _Strict):
     """How one board's lists, checklists, labels and members map to the domain."""
 
     board: str
@@ -447,6 +448,7 @@ def _cross_check(raw: dict[str, Any], lines: dict[tuple, int], filename: str) ->
                 problems.append(f"{at('people', key, 'trello')}: people.{key}.trello: {p['trello']!r} is also "
                                 f"used by {usernames[u]!r}")
             usernames[u] = key
+    problems += cross_check_practices(raw, at)
     return problems
 
 

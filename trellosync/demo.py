@@ -121,13 +121,19 @@ def print_summary(console: Console, store: Store, domain: Domain, config: Config
 def write_reports(domain: Domain, config: Config, out_dir: Path,
                   progress: Callable[[int], AbstractContextManager[Tick]]) -> list[Path]:
     """Every report kind for every mapped person, with one progress callback over all of them."""
-    from .reports import REPORT_KINDS, options_from_config, render_all
+    from .report import get_kind
+    from .reports import REPORT_KINDS, options_from_config, render_all, render_team
 
     options = options_from_config(config, as_of=domain.synced_at.date() if domain.synced_at else None)
     out_dir.mkdir(parents=True, exist_ok=True)
     people = list(config.people)
+    team_kinds = [k for k in REPORT_KINDS if get_kind(k).team]  # type: ignore[union-attr]
     written: list[Path] = []
-    with progress(len(people) * len(REPORT_KINDS)) as tick:
+    with progress(len(people) * (len(REPORT_KINDS) - len(team_kinds)) + len(team_kinds)) as tick:
         for kind in REPORT_KINDS:
-            written += render_all(kind, people, domain, out_dir=out_dir, options=options, progress=tick)
+            if kind in team_kinds:  # one document for the whole team (the showcase)
+                written.append(render_team(kind, people, domain, out_dir=out_dir, options=options))
+                tick(written[-1])
+            else:
+                written += render_all(kind, people, domain, out_dir=out_dir, options=options, progress=tick)
     return written

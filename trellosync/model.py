@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 FEEDBACK_KINDS = ("best", "worst", "focus", "observation")
 # Current state of a goal card; the status *as of a date* is rules.goal_status (adds "overdue").
@@ -177,6 +178,7 @@ class Domain:
     board_subjects: dict[str, list[str]] = field(default_factory=dict)  # board id -> person keys it is about
     board_every_days: dict[str, int] = field(default_factory=dict)  # board id -> lunches.every_days
     timezone: str = "UTC"  # the config's timezone: which calendar day a timestamp falls on
+    practices: Any = None  # trellosync.practices.model.Practices of these boards (loaded with the domain)
 
     @property
     def sync_times(self) -> dict[str, datetime] | datetime | None:

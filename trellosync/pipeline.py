@@ -17,6 +17,7 @@ from .diagnostics import BoardOutline, Problem, diagnose, dump_matches, list_mat
 from .domain import build_domain
 from .errors import ConfigError, DataError, TrellosyncError
 from .normalize import ACTION_WINDOW, BoardRows, normalize_board
+from .practices.derive import build_practices
 from .store import Store, SyncState, normalize_url
 from .validate import check_board_json, parse_json, read_limited
 
@@ -139,7 +140,11 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     domain = build_domain(mirror, mapping, config.people if config else {},
                           tz=config.timezone if config else "UTC", history_complete=history_complete)
     domain.synced_at = synced_at  # statuses are stored as of the last sync
+    practices, group_commitments = build_practices(mirror, mapping, config.people if config else {}, domain,
+                                                   tz=config.timezone if config else "UTC")
+    domain.commitments += group_commitments
     store.save_domain(conn, mirror.board_id, domain)
+    store.save_practices(conn, mirror.board_id, practices)
     live = [x for x in mirror.lists if not x.get("deleted_at")]
     problems = diagnose(mapping, BoardOutline.from_mirror(mirror), previous)
     now = list_matches(mapping, live)

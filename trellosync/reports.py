@@ -73,6 +73,8 @@ class ReportOptions:
     confidentiality: str = "Confidential: prepared for a feedback or promotion conversation. Do not forward."
     as_of: date | None = None
     peer: str | None = None  # the brief's --with: whose pair
+    people: tuple[str, ...] = ()  # the showcase's team
+    board: str | None = None  # the brief's --board: which pair or group (a board name or id)
     generated_by: str = "trellosync"
     generated_at: datetime | None = field(default=None, repr=False)
 
@@ -111,7 +113,7 @@ def load_ladder(path: Path) -> Ladder:
 def _check(kind: str, person: str, domain: Domain, options: ReportOptions) -> ZoneInfo:
     if get_kind(kind) is None:
         raise ConfigError(f"unknown report kind {kind!r}; expected one of {', '.join(REPORT_KINDS)}")
-    for who in (person, options.peer):
+    for who in (person, options.peer, *options.people):
         if who is not None and who not in domain.people:
             raise UnknownPersonError(who, known_people(domain))
     try:
@@ -151,9 +153,15 @@ def build_context(
         generated_by=options.generated_by,
         generated_at=options.generated_at,
         peer=options.peer,
+        people=tuple(options.people),
+        board=options.board,
     )
     try:
         period: Period = resolve_period(domain, person, period_from, period_to, report_date, options.timezone)
+        if spec.team and period_from is None:  # a team's document starts with the team's first data
+            starts = [resolve_period(domain, p, None, period_to, report_date, options.timezone).start
+                      for p in options.people]
+            period = Period(min([period.start, *starts]), period.end)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     if spec.uses_ladder and ladder is None and options.ladder is not None:
@@ -235,6 +243,15 @@ def report_period(kind: str, person: str, domain: Domain, *, period_from: date |
         return resolve_period(domain, person, period_from, period_to, as_of, options.timezone)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
+
+
+def render_team(kind: str, people: list[str], domain: Domain, *, out_dir: Path, options: ReportOptions | None = None,
+                period_from: date | None = None, period_to: date | None = None, fmt: Format = "pdf") -> Path:
+    """Render one document of a team kind (the showcase) for `people` into `out_dir`."""
+    options = replace(options or ReportOptions(), people=tuple(people))
+    out = Path(out_dir) / default_filename(kind, "team", fmt, options.as_of)
+    return render_report(kind, people[0], domain, period_from=period_from, period_to=period_to, options=options,
+                         fmt=fmt, out=out)
 
 
 def default_filename(kind: str, person: str, fmt: Format = "pdf", period: Period | date | None = None) -> str:
@@ -352,5 +369,6 @@ __all__ = [
     "options_from_config",
     "render_all",
     "render_report",
+    "render_team",
     "to_local_date",
 ]

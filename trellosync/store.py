@@ -25,6 +25,8 @@ from .errors import ConfigError, DataError, StoreError
 from .files import prepare_sqlite_file
 from .model import Competency, Domain, Person
 from .normalize import BoardRows
+from .practices.model import Practices
+from .practices.persist import load_practices, save_practices
 
 CHUNK = 500  # ids per IN (...) clause: below every SQLite build's host-parameter limit
 
@@ -354,7 +356,12 @@ class Store:
                 sq = sq.where(t.sync_state.c.board_id.in_(ids))
             d.board_synced = {bid: at for bid, at in conn.execute(sq) if at is not None}
             d.synced_at = max(d.board_synced.values(), default=None)
+            d.practices = load_practices(conn, ids)
         return d
+
+    def save_practices(self, conn: Connection, board_id: str, p: Practices) -> None:
+        """Replace one board's practice rows (self-reviews, stakeholder feedback, groups, promises, marks)."""
+        save_practices(conn, board_id, p)
 
     # ------------------------------------------------------------------ reporting
 

@@ -93,6 +93,8 @@ def render_chart(chart: Chart, title: str | None = None, names: dict[str, str] |
     config = _config(chart)
     if chart.kind == "cadence":
         config["style"] = _CADENCE_STYLE
+    if chart.kind == "reliability":  # percentages
+        config.update(y_labels=[0, 25, 50, 75, 100], range=(0, 100))
     graph = cls(**config)
     graph.title = title if title is not None else chart.title
     graph.x_labels = chart.x_labels

@@ -39,6 +39,8 @@ class ContextOptions:
     generated_by: str = "trellosync"
     generated_at: datetime | None = None
     peer: str | None = None  # the brief's --with
+    people: tuple[str, ...] = ()  # the showcase's team (default: the report's person)
+    board: str | None = None  # the brief's --board: which pair or group
 
 
 @dataclass
@@ -251,7 +253,7 @@ class Cover:
 class Chart:
     """Numbers for a chart; charts.py turns them into SVG, the template gives its title and legend words."""
 
-    kind: str  # "cadence" | "goal_progress"
+    kind: str  # "cadence" | "goal_progress" | "reliability"
     title: str  # empty: the template words it
     x_labels: list[str]
     series: list[tuple[str, list[float | None]]]  # (series code, values)

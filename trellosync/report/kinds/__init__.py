@@ -37,12 +37,15 @@ class ReportKind:
     template: str
     builder: Callable[[Request], Any]
     uses_ladder: bool = False
+    includes: tuple[str, ...] = ()  # the kinds of entries it holds (the cover or header says so)
+    leaves_out: tuple[str, ...] = ()  # and those it never holds
+    team: bool = False  # one document for several people (options.people), not one per person
 
 
 def _registry() -> dict[str, ReportKind]:
-    from trellosync.report.kinds import brief, dossier, goals
+    from trellosync.report.kinds import advocate, brief, dossier, goals, showcase
 
-    return {k.name: k for k in (goals.KIND, dossier.KIND, brief.KIND)}
+    return {k.name: k for k in (goals.KIND, dossier.KIND, brief.KIND, advocate.KIND, showcase.KIND)}
 
 
 def get_kind(name: str) -> ReportKind | None:

@@ -7,9 +7,12 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from trellosync.errors import ConfigError
+from trellosync.matching import name_key
+from trellosync.practices.rules import Recurring
 from trellosync.report.citations import Citations
 from trellosync.report.figures import as_of_for, make_cover, pair_figures
 from trellosync.report.kinds import ReportKind, Request
+from trellosync.report.practices import group_items
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import (
@@ -62,6 +65,8 @@ class Block:
     last_best: Evidence | None
     last_worst: Evidence | None
     questions: list[Question] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)  # a group member's issues at the last meeting
+    recurring: list[Recurring] = field(default_factory=list)  # raised at 3+ group meetings
 
 
 @dataclass
@@ -85,9 +90,14 @@ class BriefContext:
     sources: list[Evidence]
 
 
-def choose_pair(sel: Selection, peer: str | None) -> str | None:
-    """The pair with `peer`, else the person's most active pair (most lunches in the last 90 days)."""
+def choose_pair(sel: Selection, peer: str | None, board: str | None = None) -> str | None:
+    """The pair with `peer` (or on `board`: its name or id), else the person's most active pair (most
+    lunches in the last 90 days); two-person pairs before groups."""
     pairs = sel.pair_ids()
+    if board is not None:
+        pairs = [b for b in pairs if name_key(board) in (name_key(b), name_key(sel.board(b)))]
+        if not pairs:
+            raise ConfigError(f"{sel.name(sel.person)} has no lunches or meetings on the board {board!r}")
     if peer is not None:
         found = [b for b in pairs if peer in sel.pair_people(b)[1:]]
         if not found:
@@ -95,7 +105,8 @@ def choose_pair(sel: Selection, peer: str | None) -> str | None:
         pairs = found
     if not pairs:
         return None
-    return max(pairs, key=lambda board_id: _activity(sel, board_id))
+    # A two-person pair before a group: --with names a peer, and a group has its own brief (--with a member).
+    return max(pairs, key=lambda board_id: (len(sel.pair_people(board_id)) == 2, *_activity(sel, board_id)))
 
 
 def _activity(sel: Selection, board_id: str) -> tuple[int, date]:
@@ -120,7 +131,9 @@ def _promises(sel: Selection, board_id: str, last_lunch: date | None) -> tuple[l
 def _questions(block: Block, as_of: date) -> list[Question]:
     out: list[Question] = []
     for c in block.promised:
-        if c.status in ("broken", "open") and c.deadline and c.deadline <= as_of + timedelta(days=3):
+        if c.status == "open" and c.deadline is None:  # a group's "by the next meeting": this one
+            out.append(Question("hows_it_go", c.text, None))
+        elif c.status in ("broken", "open") and c.deadline and c.deadline <= as_of + timedelta(days=3):
             out.append(Question("promise_due", c.text, c.deadline, today=c.deadline == as_of))
         elif c.status in ("kept", "late", "done_undated"):
             out.append(Question("done", c.text, c.completed_on))
@@ -155,6 +168,7 @@ def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cit
         last_worst=cites.quote(person_sel.evidence(worst[-1])) if worst else None,
     )
     block.questions = _questions(block, sel.as_of)
+    block.issues, block.recurring = group_items(sel, key, board_id, last_lunch)
     return block
 
 
@@ -163,7 +177,7 @@ def build(req: Request) -> BriefContext:
     tz = ZoneInfo(req.options.timezone)
     as_of = as_of_for(req.domain, req.period.end, tz)
     sel = Selection(req.domain, Scope(req.person, tz, as_of, req.domain.synced_at))
-    board_id = choose_pair(sel, req.options.peer)
+    board_id = choose_pair(sel, req.options.peer, req.options.board)
     cites = Citations(numbered=False)
     pair_lunches = [lu for lu in sel.lunches if lu.board_id == board_id and lu.date <= as_of]
     last = pair_lunches[-1] if pair_lunches else None
@@ -188,4 +202,6 @@ def build(req: Request) -> BriefContext:
     )
 
 
-KIND = ReportKind(name="brief", title="Conversation brief", template="brief.html", builder=build)
+KIND = ReportKind(name="brief", title="Conversation brief", template="brief.html", builder=build,
+                  includes=("one pair's promises, focus point, goals near target, last best and worst moment",),
+                  leaves_out=("other pairs' entries", "self-reviews", "stakeholder feedback"))

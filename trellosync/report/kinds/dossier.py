@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -18,10 +18,20 @@ from trellosync.report.kinds.evidence import (
     quote_appendix,
     section,
 )
+from trellosync.report.practices import PracticeParts, practice_charts, practice_parts
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.text import month_label, months_between, norm
 from trellosync.report.threads import focus_threads
-from trellosync.report.views import CommitmentView, Cover, Evidence, Figures, FocusThread, GoalView, Period
+from trellosync.report.views import (
+    Chart,
+    CommitmentView,
+    Cover,
+    Evidence,
+    Figures,
+    FocusThread,
+    GoalView,
+    Period,
+)
 
 MAX_MONTHS = 24
 MAX_PEER_QUOTES = 3
@@ -67,6 +77,8 @@ class DossierContext:
     worst_moments: list[Evidence]
     sources: list[Evidence]
     history_gaps: list[str]
+    practices: PracticeParts | None = None  # latest self-review, stakeholder praise, graded promises
+    charts: list[Chart] = field(default_factory=list)  # reliability over time
 
 
 def _positive(sel: Selection, period: Period) -> list[Evidence]:
@@ -166,6 +178,7 @@ def build(req: Request) -> DossierContext:
     cover = make_cover(sel, period, "dossier", req.options, req.report_date)
     if req.ladder:
         cover.target_level, cover.ladder_name = req.ladder.level or None, req.ladder.name
+    parts = practice_parts(sel, period, with_recurring=False)  # group issues stay in the group
     achieved = [sel.goal_view(g) for g in sel.goals if any(e.kind == "goal" and e.id == g.id for e in items)]
     return DossierContext(
         kind="dossier", cover=cover, empty=not items, figures=compute_figures(sel, period),
@@ -174,7 +187,12 @@ def build(req: Request) -> DossierContext:
         peers=peers, own_words=own, own_words_quoted=own_quoted, growth=growth, open_focus=open_focus, overdue_goals=overdue_goals,
         overdue_commitments=overdue_commitments, include_worst_moments=req.options.include_worst_moments,
         worst_moments=worst, sources=cites.sources, history_gaps=list(req.domain.history_gaps),
+        practices=parts, charts=practice_charts(parts),
     )
 
 
-KIND = ReportKind(name="dossier", title="Promotion dossier", template="dossier.html", builder=build, uses_ladder=True)
+KIND = ReportKind(name="dossier", title="Promotion dossier", template="dossier.html", builder=build, uses_ladder=True,
+                  includes=("strengths", "praise", "achieved goals", "own words and the latest self-review",
+                            "stakeholder praise", "graded promises", "concerns and open focus points"),
+                  leaves_out=("worst moments, unless the config includes them",
+                              "stakeholder concerns (advocate brief)", "group issues (confidential to the group)"))

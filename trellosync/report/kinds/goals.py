@@ -16,6 +16,7 @@ from trellosync.report.figures import (
     make_cover,
 )
 from trellosync.report.kinds import ReportKind, Request
+from trellosync.report.practices import PracticeParts, practice_charts, practice_parts
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.text import to_local_date
 from trellosync.report.threads import focus_threads
@@ -53,6 +54,7 @@ class GoalsContext:
     pair_logs: list[PairLog]
     history_gaps: list[str]
     sources: list[Evidence]
+    practices: PracticeParts | None = None  # graded promises, reliability, recurring group issues
 
 
 def _pair_logs(sel: Selection, period: Period, cites: Citations, figures: Figures) -> list[PairLog]:
@@ -116,12 +118,18 @@ def build(req: Request) -> GoalsContext:
                  or any(f.date in period for f in sel.feedback))
     if empty:  # nothing happened in the period: the report is one notice, not lists carried over from before
         goals, commitments, chosen, threads, logs, cites = [], [], [], [], [], Citations()
+    parts = practice_parts(sel, period)
     return GoalsContext(
         kind="goals", cover=make_cover(sel, period, "goals", req.options, req.report_date), empty=empty,
-        figures=figures, charts=[] if empty else [goal_progress_chart(sel, period), cadence_chart(sel, period)],
+        figures=figures, charts=[] if empty else [goal_progress_chart(sel, period), cadence_chart(sel, period),
+                                        *practice_charts(parts)],
         goals=goals, commitments=commitments, commitments_more=len(chosen) - len(commitments),
         focus_threads=threads, pair_logs=logs, history_gaps=list(req.domain.history_gaps), sources=cites.sources,
+        practices=parts,
     )
 
 
-KIND = ReportKind(name="goals", title="Goal-achievement report", template="goals.html", builder=build)
+KIND = ReportKind(name="goals", title="Goal-achievement report", template="goals.html", builder=build,
+                  includes=("goals", "commitments", "graded promises", "focus points and observations",
+                            "recurring group issues", "lunch log"),
+                  leaves_out=("self-reviews", "stakeholder feedback", "what else was said in the group"))
