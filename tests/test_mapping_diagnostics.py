@@ -137,7 +137,9 @@ def test_status_shows_what_each_mapping_found(fake: FakeTrello, tmp_path: Path, 
     figures = _per_board(capsys, cfg)
     assert set(figures) == {b["name"] for b in fake.boards.values()}
     for b in figures.values():
-        assert b["lunches"] > 0 and b["entries"] > 0 and b["synced_at"] and b["date_last_activity"]
+        assert b["synced_at"] and b["date_last_activity"]
+    lunch_boards = [b for b in figures.values() if b["lunches"] > 0]
+    assert len(lunch_boards) >= 3 and sum(b["entries"] > 0 for b in lunch_boards) >= 3
     code, out, err = run_cli(capsys, "status", "-c", str(cfg))
     assert code == 0 and "lunches" in out and "commitments" in out and "last change" in out
 
@@ -153,9 +155,12 @@ def test_init_proposes_only_names_the_board_has(fake: FakeTrello, tmp_path: Path
     code, out, err = run_cli(capsys, "init", "--api-url", fake.url)
     assert code == 0, err
     doc = yaml.safe_load(out)
+    proposals = 0
     for mapping in doc["boards"]:
         board = next(b for b in fake.boards.values() if b["url"] == mapping["board"])
         names = {x["name"] for x in board["lists"] if not x.get("closed")}
         proposed = [n for section in ("lunches", "goals") for key in ("lists", "done_lists")
                     for n in (mapping.get(section) or {}).get(key, [])]
-        assert proposed and set(proposed) <= names, (mapping["board"], proposed, names)
+        assert set(proposed) <= names, (mapping["board"], proposed, names)
+        proposals += bool(proposed)
+    assert proposals >= 3  # the lunch boards (a self-review board has no lunch or goal list to propose)
