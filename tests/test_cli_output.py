@@ -8,18 +8,15 @@ from pathlib import Path
 
 import pytest
 from clihelp import run_cli
+from conftest import copy_sqlite
 
 from trellosync import render
-from trellosync.demo import load_example
 from trellosync.logs import setup_logging
 
 
 @pytest.fixture(scope="module")
-def example_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    db = tmp_path_factory.mktemp("cli-output") / "example.db"
-    _, store = load_example(f"sqlite:///{db}")
-    store.close()
-    return str(db)
+def example_db(tmp_path_factory: pytest.TempPathFactory, example_database: Path) -> str:
+    return str(copy_sqlite(example_database, tmp_path_factory.mktemp("cli-output") / "example.db"))
 
 
 def test_html_extension_writes_self_contained_html(example_db: str, tmp_path: Path, capsys) -> None:

@@ -8,23 +8,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import example_workspace
 from sqlalchemy import text
 
-from trellosync.config import load_config
 from trellosync.domain import rules
-from trellosync.pipeline import import_export
-from trellosync.store import Store
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "trellosync" / "example"
 PAST = date(2026, 9, 8)  # a report for August/September, run long after
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    config = load_config(EXAMPLE / "config.yaml")
-    st = Store(f"sqlite:///{tmp_path_factory.mktemp('ex') / 'example.db'}")
-    for f in sorted(EXAMPLE.glob("*.json")):
-        import_export(st, f, config)
+def store(tmp_path_factory, example_database: Path):
+    _, st = example_workspace(example_database, tmp_path_factory.mktemp("ex") / "example.db")
     yield st
     st.close()
 
