@@ -39,6 +39,7 @@ def test_a_format_contradicting_the_extension_is_a_usage_error(example_db: str, 
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow  # renders HTML with subset fonts
 def test_default_names_carry_kind_person_and_period(example_db: str, tmp_path: Path, capsys,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -48,6 +49,7 @@ def test_default_names_carry_kind_person_and_period(example_db: str, tmp_path: P
     assert Path(stdout.strip()).name == "goals-jessica-2026-05-01_2026-10-31.html"
 
 
+@pytest.mark.slow  # renders HTML with subset fonts
 def test_relative_report_output_resolves_against_the_config_file(tmp_path: Path, example_db: str, capsys,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     conf_dir = tmp_path / "conf"

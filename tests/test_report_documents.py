@@ -176,6 +176,7 @@ def test_cli_json_prints_the_context_and_with_picks_the_pair(example_db, capsys)
     assert code == 2
 
 
+@pytest.mark.slow  # renders a dossier
 def test_a_template_override_rewords_the_questions(example, tmp_path: Path) -> None:
     from dataclasses import replace
 
@@ -289,6 +290,7 @@ def test_sources_are_numbered_in_reading_order(pdfs, kind: str) -> None:
         assert first_seen == sorted(first_seen), f"{kind} of {person}: {first_seen}"
 
 
+@pytest.mark.slow  # renders reports
 def test_cover_states_the_last_sync_when_the_period_runs_past_it(example, tmp_path: Path) -> None:
     from datetime import date
 
