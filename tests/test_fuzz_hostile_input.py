@@ -323,7 +323,8 @@ def _check_mutation(name: str, seed: int, tmp_path: Path, capsys: pytest.Capture
         assert _db_state(db) == before, (name, seed)
 
 
-@pytest.mark.parametrize("name, seed", _mutation_cases(4))
+@pytest.mark.parametrize("name, seed", [pytest.param(n, s, marks=[pytest.mark.slow] if s else [])
+                                        for n, s in _mutation_cases(4)])  # the inner loop: seed 0 of each export
 def test_random_mutations_of_real_exports(name: str, seed: int, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str], seeded_db: Path) -> None:
     _check_mutation(name, seed, tmp_path, capsys, seeded_db)
