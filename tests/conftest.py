@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import shutil
+import sqlite3
 import sys
 from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from pg_server import PgServer  # noqa: E402
 
+from trellosync.config import Config  # noqa: E402
 from trellosync.store import Store  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,6 +65,61 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         items.insert(0, missing)
 
 
+def copy_sqlite(src: Path, dst: Path) -> Path:
+    """Copy a SQLite database file, WAL included, even while a connection still holds it; return dst.
+
+    Tests import an export once and copy the file for the next test, instead of importing it again.
+    """
+    dst.unlink(missing_ok=True)
+    source, target = sqlite3.connect(src), sqlite3.connect(dst)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    shutil.copymode(src, dst)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def example_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped example workspace imported by `load_example` once per test process. Never write to it:
+    take a copy with `example_workspace` (copying is ~50x cheaper than importing the boards again)."""
+    from trellosync.demo import load_example
+
+    db = tmp_path_factory.mktemp("example") / "example.db"
+    _, store = load_example(f"sqlite:///{db}")
+    store.close()
+    return db
+
+
+def example_workspace(example_database: Path, db: Path) -> tuple[Config, Store]:
+    """What `load_example(sqlite:///db)` returns (its config and an open store), from a copy of the import."""
+    from trellosync.config import load_config
+    from trellosync.demo import example_dir
+
+    copy_sqlite(example_database, db)
+    config = load_config(example_dir() / "config.yaml")
+    config.database = f"sqlite:///{db}"
+    return config, Store(config.database)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fake_trello_stops_at_once() -> Iterator[None]:
+    """The fake Trello server notices stop() within 20 ms instead of 0.5 s (about 20 s of the inner loop).
+
+    socketserver's serve_forever() checks for shutdown() only between polls of poll_interval=0.5 s, and
+    every test with a fake server waited for that poll when it stopped the server.
+    """
+    from trellosync.testing import fake_trello
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(fake_trello._Server, "serve_forever",
+                  functools.partialmethod(ThreadingHTTPServer.serve_forever, poll_interval=0.02))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
     """One PostgreSQL server for the whole run, started on loopback and removed afterwards."""
@@ -84,11 +144,22 @@ def pg_template(pg_server: PgServer) -> str:
     return url.rsplit("/", 1)[1]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite database made once per test process: a copy opens in ~15 ms, migrating takes ~75."""
+    db = tmp_path_factory.mktemp("template") / "empty.db"
+    Store(f"sqlite:///{db}").close()
+    return db
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh database URL, once on SQLite and once on PostgreSQL (there already migrated, still empty)."""
+    """A fresh database URL, once on SQLite and once on PostgreSQL (both already migrated, still empty).
+
+    The PostgreSQL case is `slow`: the inner loop runs the SQLite case of each test, and test_pg_smoke.py plus
+    the PostgreSQL-only tests keep the PostgreSQL backend in it."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.db'}"
+        return f"sqlite:///{copy_sqlite(request.getfixturevalue('sqlite_template'), tmp_path / 'test.db')}"
     server: PgServer = request.getfixturevalue("pg_server")
     return server.new_database(template=request.getfixturevalue("pg_template"))
 
@@ -104,9 +175,9 @@ def store(store_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+def sqlite_store(tmp_path: Path, sqlite_template: Path) -> Iterator[Store]:
     """A migrated, empty SQLite store."""
-    s = Store(f"sqlite:///{tmp_path / 'test.db'}")
+    s = Store(f"sqlite:///{copy_sqlite(sqlite_template, tmp_path / 'test.db')}")
     try:
         yield s
     finally:

@@ -8,18 +8,15 @@ from pathlib import Path
 
 import pytest
 from clihelp import run_cli
+from conftest import copy_sqlite
 
 from trellosync import render
-from trellosync.demo import load_example
 from trellosync.logs import setup_logging
 
 
 @pytest.fixture(scope="module")
-def example_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    db = tmp_path_factory.mktemp("cli-output") / "example.db"
-    _, store = load_example(f"sqlite:///{db}")
-    store.close()
-    return str(db)
+def example_db(tmp_path_factory: pytest.TempPathFactory, example_database: Path) -> str:
+    return str(copy_sqlite(example_database, tmp_path_factory.mktemp("cli-output") / "example.db"))
 
 
 def test_html_extension_writes_self_contained_html(example_db: str, tmp_path: Path, capsys) -> None:
@@ -42,6 +39,7 @@ def test_a_format_contradicting_the_extension_is_a_usage_error(example_db: str, 
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow  # renders HTML with subset fonts
 def test_default_names_carry_kind_person_and_period(example_db: str, tmp_path: Path, capsys,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -51,6 +49,7 @@ def test_default_names_carry_kind_person_and_period(example_db: str, tmp_path: P
     assert Path(stdout.strip()).name == "goals-jessica-2026-05-01_2026-10-31.html"
 
 
+@pytest.mark.slow  # renders HTML with subset fonts
 def test_relative_report_output_resolves_against_the_config_file(tmp_path: Path, example_db: str, capsys,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     conf_dir = tmp_path / "conf"

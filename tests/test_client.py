@@ -73,7 +73,7 @@ def test_base_url_is_configurable() -> None:
         assert fetch_member_boards(_client(api_url=base + "/")) == []
 
 
-@pytest.mark.parametrize("n_cards, expected", [(10, 1), (2000, 8)])
+@pytest.mark.parametrize("n_cards, expected", [(10, 1), pytest.param(2000, 8, marks=pytest.mark.slow)])
 def test_full_board_fetch_costs_a_constant_number_of_requests(n_cards: int, expected: int) -> None:
     board = synthesize_board(n_cards, seed=n_cards, comment_every=4)  # 2000 cards: 2,500 actions
     fake = FakeTrello([board], page_threshold=1000)
@@ -107,6 +107,7 @@ def test_request_count_does_not_grow_with_cards_below_the_paging_threshold() -> 
     assert counts == [1, 1, 1]
 
 
+@pytest.mark.slow  # 6,000 actions
 def test_incremental_fetch_pages_actions_only_back_to_the_bookmark() -> None:
     board = synthesize_board(3000, seed=7, comment_every=1)  # 6,000 actions
     fake = FakeTrello([board], page_threshold=5000)

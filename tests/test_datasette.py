@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import example_workspace
 
 from trellosync import schema as t
 from trellosync.datasette import METADATA
-from trellosync.demo import load_example
 from trellosync.model import Domain
 
 
@@ -22,9 +22,10 @@ def metadata() -> dict:
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite3.Connection, Domain, str]:
+def example(tmp_path_factory: pytest.TempPathFactory,
+            example_database: Path) -> tuple[sqlite3.Connection, Domain, str]:
     db = tmp_path_factory.mktemp("datasette") / "trellosync.db"
-    _, store = load_example(f"sqlite:///{db}")
+    _, store = example_workspace(example_database, db)
     domain = store.load_domain()
     store.close()
     assert domain.synced_at is not None

@@ -72,6 +72,7 @@ def test_large_board_only_through_paging() -> None:
         assert {c["id"] for c in page1 + page2} == {c["id"] for c in board["cards"]}
 
 
+@pytest.mark.slow  # 400 requests; test_drop_fault_cuts_the_connection stays in the inner loop
 def test_faults_are_injected_at_the_given_rates_reproducibly() -> None:
     board = synthesize_board(2, seed=5)
     seen = []

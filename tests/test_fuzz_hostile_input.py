@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import responses
 from clihelp import run_cli
-from conftest import EXPORTS
+from conftest import EXPORTS, copy_sqlite
 
 KEY = "FUZZKEY" + "0a1b2c3d" * 3 + "e"
 TOKEN = "FUZZTOKEN" + "9f8e7d6c" * 7 + "b"
@@ -150,12 +150,29 @@ def _assert_clean_refusal(code: int, out: str, err: str, texts: list[str]) -> No
         assert needle not in out + err, (needle, err)
 
 
-@pytest.fixture
-def seeded_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """A database that already holds one real export (so 'unchanged' means something)."""
-    db = tmp_path / "fuzz.db"
+@pytest.fixture(scope="module")
+def _seeded_original(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Where the first seeded database of this module is kept, to be copied instead of imported again."""
+    return {}
+
+
+def _seed(db: Path, original: dict[str, Path], capsys: pytest.CaptureFixture[str],
+          tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Make `db` a database holding notes-board.json: imported by the CLI once per module, then copied."""
+    if "db" in original:
+        copy_sqlite(original["db"], db)
+        return
     code, _, err = run_cli(capsys, "sync", "--database", str(db), "--from-export", str(EXPORTS / "notes-board.json"))
     assert code == 0, err
+    original["db"] = copy_sqlite(db, tmp_path_factory.mktemp("seeded") / "fuzz.db")
+
+
+@pytest.fixture
+def seeded_db(tmp_path: Path, capsys: pytest.CaptureFixture[str], _seeded_original: dict[str, Path],
+              tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database that already holds one real export (so 'unchanged' means something)."""
+    db = tmp_path / "fuzz.db"
+    _seed(db, _seeded_original, capsys, tmp_path_factory)
     return db
 
 
@@ -291,12 +308,12 @@ def _mutation_cases(count: int) -> list[tuple[str, int]]:
     return [(p.name, seed) for p in REAL for seed in range(count)]
 
 
-def _check_mutation(name: str, seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def _check_mutation(name: str, seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                    seeded_db: Path) -> None:
     board = json.loads((EXPORTS / name).read_text(encoding="utf-8"))
     texts = _card_texts(board)
     data = _mutate(copy.deepcopy(board), random.Random(f"{name}:{seed}"))
-    db = tmp_path / f"m{seed}.db"
-    code, out, err = run_cli(capsys, "sync", "--database", str(db), "--from-export", str(EXPORTS / "notes-board.json"))
+    db = seeded_db
     before = _db_state(db)
     code, out, err = _run_export(capsys, tmp_path, data, db)
     assert "Traceback" not in err and code in (0, 3), (name, seed, code, err)
@@ -306,17 +323,18 @@ def _check_mutation(name: str, seed: int, tmp_path: Path, capsys: pytest.Capture
         assert _db_state(db) == before, (name, seed)
 
 
-@pytest.mark.parametrize("name, seed", _mutation_cases(4))
+@pytest.mark.parametrize("name, seed", [pytest.param(n, s, marks=[pytest.mark.slow] if s else [])
+                                        for n, s in _mutation_cases(4)])  # the inner loop: seed 0 of each export
 def test_random_mutations_of_real_exports(name: str, seed: int, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
-    _check_mutation(name, seed, tmp_path, capsys)
+                                          capsys: pytest.CaptureFixture[str], seeded_db: Path) -> None:
+    _check_mutation(name, seed, tmp_path, capsys, seeded_db)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name, seed", [(n, s) for n, s in _mutation_cases(40) if s >= 4])
 def test_many_random_mutations_of_real_exports(name: str, seed: int, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
-    _check_mutation(name, seed, tmp_path, capsys)
+                                               capsys: pytest.CaptureFixture[str], seeded_db: Path) -> None:
+    _check_mutation(name, seed, tmp_path, capsys, seeded_db)
 
 
 # ---------------------------------------------------------------- hostile API answers

@@ -19,7 +19,7 @@ from trellosync.testing.fake_trello import FakeTrello, synthesize_board
 KEY, TOKEN = "c3" * 16, "d4" * 32
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'locks.db'}"
@@ -95,6 +95,7 @@ def test_cli_second_sync_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture
         assert code == 0, err
 
 
+@pytest.mark.slow  # ten boards synced by three workers; test_board_claims_are_exclusive_between_workers stays fast
 def test_postgres_workers_split_boards_and_never_sync_one_twice(pg_url: str) -> None:
     boards = [synthesize_board(20, seed=200 + i, name=f"Team board {i}") for i in range(10)]
     Store(pg_url).close()  # migrate once

@@ -38,6 +38,7 @@ def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return cfg
 
 
+@pytest.mark.slow  # renders every person's goals as HTML
 def test_offline_commands_never_ask_for_credentials(no_credentials: Path, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     cfg = str(no_credentials)

@@ -64,8 +64,10 @@ def _match(spec: dict[str, Any], path: str) -> str | None:
     return best[1] if best else None
 
 
-def _exercise() -> list[dict[str, Any]]:
-    """Run every kind of request the client makes against the fake server and return its request log."""
+@pytest.fixture(scope="module")
+def request_log() -> list[dict[str, Any]]:
+    """Run every kind of request the client makes against the fake server and return its request log
+    (once for the module: both tests only read it)."""
     small = json.loads((EXPORTS / "notes-board.json").read_text())
     big = synthesize_board(2500, seed=21)
     with FakeTrello([small, big], page_threshold=1000) as f:
@@ -79,9 +81,9 @@ def _exercise() -> list[dict[str, Any]]:
         return list(f.log)
 
 
-def test_every_request_uses_a_documented_path_and_parameters() -> None:
+def test_every_request_uses_a_documented_path_and_parameters(request_log: list[dict[str, Any]]) -> None:
     spec = _spec()
-    log = _exercise()
+    log = request_log
     assert len(log) > 10
     problems = []
     for entry in log:
@@ -101,5 +103,5 @@ def test_every_request_uses_a_documented_path_and_parameters() -> None:
     assert not problems, "\n".join(sorted(set(problems)))
 
 
-def test_secrets_never_travel_as_query_parameters() -> None:
-    assert all(not ({"key", "token"} & set(e["query"])) for e in _exercise())
+def test_secrets_never_travel_as_query_parameters(request_log: list[dict[str, Any]]) -> None:
+    assert all(not ({"key", "token"} & set(e["query"])) for e in request_log)

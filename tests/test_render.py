@@ -60,6 +60,7 @@ def test_environment_autoescapes_and_rejects_undefined() -> None:
         env.from_string("{{ missing }}").render()
 
 
+@pytest.mark.slow  # renders two reports as HTML with subset fonts
 def test_user_templates_override_packaged_ones(tmp_path: Path) -> None:
     (tmp_path / "brief.html").write_text("CUSTOM BRIEF for {{ ctx.cover.person }}", encoding="utf-8")
     out = render_report(
@@ -77,6 +78,7 @@ def test_user_templates_override_packaged_ones(tmp_path: Path) -> None:
     assert render_html("macros.html", {}, tmp_path) == ""
 
 
+@pytest.mark.slow  # renders HTML with subset fonts (test_cli_output's HTML test stays in the inner loop)
 def test_html_output_is_a_complete_page(tmp_path: Path) -> None:
     out = render_report(
         "goals", "ada", example_domain(6), options=ReportOptions(as_of=date(2026, 6, 30)), fmt="html", out=tmp_path / "g.html"

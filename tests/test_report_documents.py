@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from conftest import example_workspace
 
-from trellosync.demo import load_example
 from trellosync.reports import build_context, context_as_json, options_from_config, render_report
 
 # A4 in points, and the page box's content area (report.css: margins 24mm top, 22mm bottom).
@@ -17,9 +17,9 @@ PEOPLE = ("will", "jessica", "amara", "diego")
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory):
+def example(tmp_path_factory: pytest.TempPathFactory, example_database: Path):
     tmp = tmp_path_factory.mktemp("example")
-    config, store = load_example(f"sqlite:///{tmp}/demo.db")
+    config, store = example_workspace(example_database, tmp / "demo.db")
     domain = store.load_domain()
     options = options_from_config(config, as_of=domain.synced_at.date())
     yield config, domain, options, tmp
@@ -131,7 +131,7 @@ def test_json_is_the_context_without_prose(example) -> None:
 
 
 @pytest.fixture
-def example_db(example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def example_db(example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, example_database: Path) -> Path:
     from trellosync.demo import example_dir
 
     monkeypatch.chdir(tmp_path)
@@ -139,7 +139,7 @@ def example_db(example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
     config = tmp_path / "trellosync.yaml"
     config.write_text((example_dir() / "config.yaml").read_text(encoding="utf-8") + "\ndatabase: sqlite:///ex.db\n",
                       encoding="utf-8")
-    _, store = load_example(f"sqlite:///{tmp_path}/ex.db")
+    _, store = example_workspace(example_database, tmp_path / "ex.db")
     store.close()
     return config
 
@@ -176,6 +176,7 @@ def test_cli_json_prints_the_context_and_with_picks_the_pair(example_db, capsys)
     assert code == 2
 
 
+@pytest.mark.slow  # renders a dossier
 def test_a_template_override_rewords_the_questions(example, tmp_path: Path) -> None:
     from dataclasses import replace
 
@@ -227,13 +228,13 @@ def test_dossier_case_summary_takes_at_most_two_pages(pdfs, person: str) -> None
     assert starts["Evidence by competency"] - starts["Case summary"] <= 2
 
 
-def test_report_contexts_match_plain_sql_on_the_store(tmp_path: Path) -> None:
+def test_report_contexts_match_plain_sql_on_the_store(tmp_path: Path, example_database: Path) -> None:
     """Issue 7's 'held to the data': will's three reports state what plain SQL on the store says."""
     from collections import Counter
 
     from sqlalchemy import text
 
-    config, store = load_example(f"sqlite:///{tmp_path}/sql.db")
+    config, store = example_workspace(example_database, tmp_path / "sql.db")
     try:
         domain = store.load_domain()
         options = options_from_config(config, as_of=domain.synced_at.date())
@@ -289,6 +290,7 @@ def test_sources_are_numbered_in_reading_order(pdfs, kind: str) -> None:
         assert first_seen == sorted(first_seen), f"{kind} of {person}: {first_seen}"
 
 
+@pytest.mark.slow  # renders reports
 def test_cover_states_the_last_sync_when_the_period_runs_past_it(example, tmp_path: Path) -> None:
     from datetime import date
 

@@ -87,6 +87,7 @@ boards:
 """)
 
 
+@pytest.mark.slow  # renders two dossiers
 def test_no_dossier_of_a_board_in_every_form_contains_worst_moment_text(tmp_path: Path) -> None:
     board = Board()
     for n, form in enumerate(KNOWN_FORMS + UNKNOWN_FORMS):

@@ -104,6 +104,7 @@ def test_incremental_sync_brings_every_change_into_the_database(fake: FakeTrello
     assert fake.stats()["requests"] == 1
 
 
+@pytest.mark.slow  # syncs 1,500 cards and 3,000 actions
 def test_history_is_kept_beyond_1000_actions(fake: FakeTrello, db: Store) -> None:
     big = fake.add_board(synthesize_board(1500, seed=11, comment_every=1))  # 3,000 actions
     cfg = config_for(fake, db.url)

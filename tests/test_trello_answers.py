@@ -211,6 +211,7 @@ def test_a_huge_retry_after_waits_at_most_the_cap() -> None:
     assert 5.0 <= sum(slept) <= 6.0 + 1.0, "the token is held that long too, and no longer"
 
 
+@pytest.mark.slow  # waits out a real 1.5 s request deadline
 def test_a_server_sending_a_byte_every_half_second_is_cut_at_the_request_deadline() -> None:
     board = synthesize_board(3, seed=8)
     with FakeTrello([board], limits=False) as f:
@@ -245,6 +246,7 @@ def test_run_deadline_stops_waits_that_would_pass_it() -> None:
             get(c, "/boards/b4")
 
 
+@pytest.mark.slow  # retries for a real 3 s
 def test_unreachable_api_names_the_host_says_it_retries_and_gives_up_in_time() -> None:
     notices: list[str] = []
     c = _client("http://127.0.0.1:9/1", retries=50, give_up_after=3.0)
