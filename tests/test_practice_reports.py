@@ -210,6 +210,7 @@ def test_recurring_group_issue_is_flagged_in_the_members_advocate_brief(example)
 
 # ------------------------------------------------------------------ command line
 
+@pytest.mark.slow
 def test_cli_report_showcase_all_writes_one_document(example, tmp_path):
     _, url = example
     out = tmp_path / "team.pdf"
@@ -266,6 +267,7 @@ def test_goal_report_shows_graded_promises_reliability_and_recurring_issues(exam
     assert dossier.charts and dossier.charts[0].kind == "reliability"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["goals", "dossier", "brief"])
 def test_every_report_states_what_it_holds_and_leaves_out(example, kind, tmp_path):
     from trellosync.report import get_kind
@@ -306,6 +308,7 @@ def test_brief_board_option_selects_the_group_over_a_pair(example, tmp_path):
     assert bad.exit_code != 0 and "no lunches or meetings on the board" in str(bad.exception)
 
 
+@pytest.mark.slow
 def test_practice_reports_use_the_one_status_vocabulary_and_agree_numbers_with_nouns(example, showcase_pdf, tmp_path):
     domain, _ = example
     opts = ReportOptions(as_of=AS_OF, timezone="Europe/London")
