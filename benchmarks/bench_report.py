@@ -31,7 +31,7 @@ import weasyprint  # noqa: E402
 
 from tests.report_fixtures import DomainBuilder, example_domain  # noqa: E402
 from trellosync.model import Domain  # noqa: E402
-from trellosync.render import SafeURLFetcher  # noqa: E402
+from trellosync.report.render import SafeURLFetcher  # noqa: E402
 from trellosync.reports import ReportOptions, build_context, render_all, render_report, render_report_html  # noqa: E402
 
 AS_OF = date(2030, 1, 1)

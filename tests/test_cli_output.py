@@ -10,8 +10,8 @@ import pytest
 from clihelp import run_cli
 from conftest import copy_sqlite
 
-from trellosync import render
 from trellosync.logs import setup_logging
+from trellosync.report import render
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from clihelp import run_cli
 from trellosync.config import parse_config
 from trellosync.demo import example_dir
 from trellosync.pipeline import ingest_board
-from trellosync.render import SafeURLFetcher
+from trellosync.report.render import SafeURLFetcher
 from trellosync.reports import ReportOptions, render_report
 from trellosync.testing.fake_trello import FakeTrello
 

@@ -15,7 +15,8 @@ from conftest import EXPORTS
 from trellosync.errors import LockError
 from trellosync.files import atomic_write, check_writable_reports
 from trellosync.locks import acquire_sync_lock, sqlite_lock_path
-from trellosync.render import markdown_to_html, write_pdf
+from trellosync.report.markdown import markdown_to_html
+from trellosync.report.render import write_pdf
 from trellosync.store import Store
 
 EXPORT = str(EXPORTS / "notes-board.json")
@@ -212,7 +213,7 @@ def test_pdf_holds_no_file_uri_even_from_raw_html(tmp_path: Path) -> None:
 
 
 def test_a_16kb_entry_is_quoted_as_an_excerpt_with_a_note() -> None:
-    from trellosync.render import MAX_QUOTE_CHARS, markdown_inline
+    from trellosync.report.markdown import MAX_QUOTE_CHARS, markdown_inline
 
     text = ("word " * 4000)[:16384] + "TAIL"
     html = str(markdown_to_html(text))

@@ -180,7 +180,7 @@ def test_cli_json_prints_the_context_and_with_picks_the_pair(example_db, capsys)
 def test_a_template_override_rewords_the_questions(example, tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from trellosync.render import packaged_templates_dir
+    from trellosync.report.assets import packaged_templates_dir
 
     _, domain, options, _ = example
     own = tmp_path / "templates"

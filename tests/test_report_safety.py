@@ -11,7 +11,7 @@ import pytest
 from report_fixtures import DomainBuilder, utc
 
 from trellosync.model import Domain
-from trellosync.render import SafeURLFetcher
+from trellosync.report.render import SafeURLFetcher
 from trellosync.reports import ReportOptions, render_report
 
 pytestmark = pytest.mark.slow  # renders every report kind as PDF and HTML

@@ -16,7 +16,8 @@ from boardbuilder import Board
 
 from trellosync.config import parse_config
 from trellosync.pipeline import ingest_board
-from trellosync.render import SafeURLFetcher, spell_out_missing_glyphs
+from trellosync.report.markdown import spell_out_missing_glyphs
+from trellosync.report.render import SafeURLFetcher
 from trellosync.reports import ReportOptions, render_report
 
 SCRIPTS = {
@@ -103,14 +104,14 @@ def test_emoji_are_drawn_as_glyphs_not_names(rendered: tuple[Path, list[logging.
 
 
 def test_symbols_no_installed_font_has_are_spelled_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    from trellosync import render
+    from trellosync.report import markdown as render
 
     monkeypatch.setattr(render, "has_glyph", lambda ch: ch != "\u23b8")  # pretend only U+23B8 has no font
     assert spell_out_missing_glyphs("a \u23b8 b 🎉 日本") == "a [left vertical box line] b 🎉 日本"
 
 
 def test_glyph_coverage_comes_from_the_installed_fonts() -> None:
-    from trellosync.render import has_glyph
+    from trellosync.report.markdown import has_glyph
 
     assert has_glyph("A") and has_glyph("日") and has_glyph("ש") and has_glyph("ع") and has_glyph("🎉")
     assert not has_glyph("\U0010fffd")  # a private-use code point no font maps

@@ -574,7 +574,7 @@ def output_format(output: str | None, fmt: str | None, *, folder: bool = False) 
 
 def _pdf_notes() -> None:
     """Say once, before PDFs are rendered, what missing system library makes them slower (or fail)."""
-    from .render import pdf_library_notes
+    from .report.render import pdf_library_notes
 
     for note in pdf_library_notes():
         click.echo(f"trellosync: {note}", err=True)

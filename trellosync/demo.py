@@ -37,7 +37,7 @@ def load_example(database_url: str) -> tuple[Config, Store]:
 
 def summary_rows(domain: Domain, config: Config) -> list[dict[str, object]]:
     """Per mapped person: lunches held, goals achieved/open, commitment keep rate, as of the data's date."""
-    from .report_context import person_figures
+    from .report import person_figures
 
     as_of = domain.synced_at.date() if domain.synced_at else None
     rows = []

@@ -19,14 +19,6 @@ from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.files import atomic_write, private_mkdir
 from trellosync.logs import current_library_levels
 from trellosync.model import Domain
-from trellosync.render import (
-    ASSET_MARKER,
-    PdfMetadata,
-    SafeURLFetcher,
-    render_html,
-    self_contained_html,
-    write_pdf,
-)
 from trellosync.report import (
     ContextOptions,
     Ladder,
@@ -40,6 +32,14 @@ from trellosync.report import (
     to_local_date,
 )
 from trellosync.report.charts import render_chart
+from trellosync.report.render import (
+    ASSET_MARKER,
+    PdfMetadata,
+    SafeURLFetcher,
+    render_html,
+    self_contained_html,
+    write_pdf,
+)
 
 REPORT_KINDS = kind_names()
 Format = Literal["pdf", "html"]

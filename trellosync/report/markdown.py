@@ -1,0 +1,172 @@
+"""Untrusted card text made safe to print: Markdown without raw HTML, an nh3 allow-list, safe links, excerpts of
+very long entries, and characters no installed font can draw written out by name.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import subprocess
+import unicodedata
+from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from trellosync.report.assets import packaged_templates_dir
+
+ALLOWED_TAGS = {
+    "p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "h5", "h6", "hr", "del", "s",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
+
+
+def safe_link(url: str | None) -> str | None:
+    """The URL if it is absolute http(s) or mailto with a host or address; relative, protocol-relative and
+    file: URLs give None (in a PDF they would resolve against the install folder as file:// actions)."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url
+    if parts.scheme.lower() == "mailto" and parts.path:
+        return url
+    return None
+
+
+# A link markdown-it refuses is printed as the text the card holds: "[notes](/etc/passwd)".
+_md.validateLink = lambda url: safe_link(url) is not None  # type: ignore[method-assign]
+
+
+_IGNORABLE = {0x200D, 0xFE0E, 0xFE0F, *range(0x1F3FB, 0x1F400)}  # ZWJ, variation selectors, skin tones
+
+
+@functools.lru_cache(maxsize=1)
+def _packaged_codepoints() -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    covered: set[int] = set()
+    for path in sorted((packaged_templates_dir() / "fonts").glob("*.ttf")):
+        font = TTFont(path, lazy=True)
+        covered.update(font.getBestCmap() or {})
+        font.close()
+    return frozenset(covered)
+
+
+@functools.lru_cache(maxsize=1)
+def _system_ranges() -> tuple[tuple[int, int], ...]:
+    """Code point ranges the fonts fontconfig knows cover (Pango falls back to them); () without fc-list."""
+    try:
+        listing = subprocess.run(["fc-list", "--format", "%{charset}\n"], capture_output=True, text=True,
+                                 timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    ranges: list[tuple[int, int]] = []
+    for token in listing.split():
+        lo, _, hi = token.partition("-")
+        try:
+            ranges.append((int(lo, 16), int(hi or lo, 16)))
+        except ValueError:
+            continue
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if merged and lo <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return tuple(merged)
+
+
+def has_glyph(ch: str) -> bool:
+    """True when the shipped fonts or an installed font (through fontconfig) can draw the character."""
+    cp = ord(ch)
+    if cp in _packaged_codepoints():
+        return True
+    ranges = _system_ranges()
+    i = bisect.bisect_right(ranges, (cp, 0x10FFFF)) - 1
+    return i >= 0 and ranges[i][0] <= cp <= ranges[i][1]
+
+
+def spell_out_missing_glyphs(text: str) -> str:
+    """Replace symbols no installed font can draw by their name (a box says nothing): U+1FBC5 -> [stick figure].
+
+    Emoji and every script are drawn with real glyphs when a font has them (e.g. Debian's fonts-noto-color-emoji
+    and fonts-noto-cjk); letters are always left to the fallback fonts.
+    """
+    if text.isascii():
+        return text
+    symbols = {ch for ch in set(text) if unicodedata.category(ch).startswith("S")}
+    missing = {ch for ch in symbols if not has_glyph(ch)}
+    if not missing:
+        return text
+    out: list[str] = []
+    for ch in text:
+        if ch not in missing:
+            out.append(ch)
+        elif ord(ch) in _IGNORABLE:
+            continue
+        else:
+            name = unicodedata.name(ch, "").lower()
+            out.append(f"[{name}]" if name else "\N{REPLACEMENT CHARACTER}")
+    return "".join(out)
+
+
+MAX_QUOTE_CHARS = 500  # longer entries are quoted as an excerpt; the quote's attribution links the card
+
+
+def excerpt(text: str, limit: int = MAX_QUOTE_CHARS) -> tuple[str, bool]:
+    """The text cut at a word boundary near `limit` characters, and whether it was cut.
+
+    Laying out a 16 KB entry (Trello's own limit) took WeasyPrint seconds; a report quotes, it does not copy.
+    """
+    if len(text) <= limit:
+        return text, False
+    cut = text[:limit]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + " …", True
+
+
+def _excerpt_note(length: int) -> str:
+    return f"(excerpt of a {length:,}-character entry: the full text is on the Trello card)"
+
+
+def markdown_to_html(text: str | None) -> Markup:
+    """Untrusted card text → sanitized HTML (Markdown without raw HTML, then an nh3 allow-list); long text excerpted."""
+    if not text:
+        return Markup("")
+    short, cut = excerpt(text)
+    html = _md.render(short)
+    # Headings inside a card would break the document outline; demote them below the report's h2.
+    for level in (1, 2):
+        html = html.replace(f"<h{level}>", "<h4>").replace(f"</h{level}>", "</h4>")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",  # also replaces any rel=attachment
+        strip_comments=True,
+    )
+    if cut:  # added after sanitizing: our own fixed text, with a class card text cannot set
+        clean += f'<p class="excerpt-note">{_excerpt_note(len(text))}</p>'
+    return Markup(clean)
+
+
+def markdown_inline(text: str | None) -> Markup:
+    """Like markdown_to_html, without the wrapping paragraph when the text is a single paragraph."""
+    html = str(markdown_to_html(text)).strip()
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return Markup(html)
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is http(s), else None (card links come from Trello, but still)."""
+    if not url:
+        return None
+    scheme = urlsplit(url).scheme.lower()
+    return url if scheme in ("http", "https") else None
