@@ -9,6 +9,7 @@ written in an unusual way is dropped rather than quoted as praise.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ _BOLD_LINE = re.compile(r"^(\*\*|__)(.+?)\1\s*:?\s*$")
 _NAME_SUFFIX = re.compile(r"^\s*(?:[-–—:/,]\s*)?\(?\s*@?[\w.' -]{1,40}\)?\s*:?\s*$")
 _BARE_SUFFIX = re.compile(r"^\s*(?:[-–—/,]\s*\(?|\()\s*@?[\w.' -]{1,40}\)?\s*$")  # "Best moment – Will"
 _SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
+_MULTI_SPACE = re.compile(r" +")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\ufe0e\ufe0f]")
 MAX_LABEL_WORDS = 4
 
@@ -41,14 +43,20 @@ def _plain(text: str) -> str:
     return _INVISIBLE.sub("", _SPACES.sub(" ", text))
 
 
+@functools.lru_cache(maxsize=4096)
+def _title_form(text: str) -> str:
+    """A title with Unicode spaces made plain and runs of spaces collapsed (titles repeat: cached)."""
+    return _MULTI_SPACE.sub(" ", _plain(text)).strip()
+
+
 def _kind_of(name: str, names: dict[str, list[str]]) -> tuple[str | None, str]:
     """Which feedback kind a checklist or section title names, and the rest of the title."""
-    name = re.sub(r" +", " ", _plain(name)).strip()
+    name = _title_form(name)
     low = name.lower()
     best: tuple[str | None, str, int] = (None, "", 0)
     for kind, options in names.items():
         for opt in options:
-            o = re.sub(r" +", " ", _plain(opt)).strip().lower()
+            o = _title_form(opt).lower()
             if low == o or (low.startswith(o) and not low[len(o)].isalnum()):
                 if len(o) > best[2]:
                     best = (kind, name[len(o):], len(o))
