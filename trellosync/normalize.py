@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -118,56 +119,92 @@ def normalize_board(data: Any) -> BoardRows:
         data = card_export_as_board(data)
     b = _require(data, "board")
     bid = b["id"]
-    rows = BoardRows(
-        board={
-            "id": bid,
-            "name": _str(b.get("name")) or bid,
-            "short_link": b.get("shortLink"),
-            "url": b.get("url") or b.get("shortUrl"),
-            "description": _str(b.get("desc")),
-            "closed": bool(b.get("closed")),
-            "date_last_activity": parse_time(b.get("dateLastActivity")),
-            "created_at": id_time(bid),
-            "deleted_at": None,
-        },
-        date_last_activity=b.get("dateLastActivity") if isinstance(b.get("dateLastActivity"), str) else None,
-    )
+    rows = BoardRows(board=board_row(b), date_last_activity=_verbatim(b.get("dateLastActivity")))
+    rows.lists = list_rows(b, bid)
+    rows.labels = label_rows(b, bid)
+    members, rows.board_members = member_rows(b, bid)
+    rows.cards, rows.card_labels, rows.card_members = card_rows(b, bid)
+    rows.checklists, rows.check_items = checklist_rows(b, bid)
+    rows.actions, rows.comments = action_rows(b, bid, members)
+    rows.members = list(members.values())
+    return rows
 
+
+def _verbatim(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def board_row(b: dict[str, Any]) -> dict[str, Any]:
+    """The boards-table row."""
+    bid = b["id"]
+    return {
+        "id": bid,
+        "name": _str(b.get("name")) or bid,
+        "short_link": b.get("shortLink"),
+        "url": b.get("url") or b.get("shortUrl"),
+        "description": _str(b.get("desc")),
+        "closed": bool(b.get("closed")),
+        "date_last_activity": parse_time(b.get("dateLastActivity")),
+        "created_at": id_time(bid),
+        "deleted_at": None,
+    }
+
+
+def list_rows(b: dict[str, Any], bid: str) -> list[dict[str, Any]]:
+    """The lists-table rows."""
+    out = []
     for lst in b.get("lists") or []:
         lst = _require(lst, "list")
-        rows.lists.append({
+        out.append({
             "id": lst["id"], "board_id": bid, "name": _str(lst.get("name")),
             "closed": bool(lst.get("closed")), "pos": _float(lst.get("pos")), "deleted_at": None,
         })
+    return out
 
-    label_rows: dict[str, dict[str, Any]] = {}
 
-    def add_label(lab: dict[str, Any]) -> None:
-        if isinstance(lab, dict) and isinstance(lab.get("id"), str) and lab["id"] not in label_rows:
-            label_rows[lab["id"]] = {
+def _labels_anywhere(b: dict[str, Any]) -> Iterator[Any]:
+    yield from b.get("labels") or []
+    # 2015-era exports have no top-level labels: they only exist inside cards.
+    for card in b.get("cards") or []:
+        yield from (card.get("labels") or []) if isinstance(card, dict) else []
+
+
+def label_rows(b: dict[str, Any], bid: str) -> list[dict[str, Any]]:
+    """The labels-table rows: the board's labels, and those found only on cards; first one wins."""
+    out: dict[str, dict[str, Any]] = {}
+    for lab in _labels_anywhere(b):
+        if isinstance(lab, dict) and isinstance(lab.get("id"), str) and lab["id"] not in out:
+            out[lab["id"]] = {
                 "id": lab["id"], "board_id": bid, "name": _str(lab.get("name")),
                 "color": lab.get("color"), "deleted_at": None,
             }
+    return list(out.values())
 
-    for lab in b.get("labels") or []:
-        add_label(lab)
-    # 2015-era exports have no top-level labels: they only exist inside cards.
-    for card in b.get("cards") or []:
-        for lab in (card.get("labels") or []) if isinstance(card, dict) else []:
-            add_label(lab)
-    rows.labels = list(label_rows.values())
 
-    member_rows: dict[str, dict[str, Any]] = {}
+def _member_row(m: dict[str, Any]) -> dict[str, Any]:
+    return {"id": m["id"], "username": m.get("username"), "full_name": m.get("fullName")}
+
+
+def member_rows(b: dict[str, Any], bid: str) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """The board's members: (members-table rows by id, board_members-table rows)."""
+    members: dict[str, dict[str, Any]] = {}
+    board_members = []
     for m in b.get("members") or []:
         if isinstance(m, dict) and isinstance(m.get("id"), str):
-            member_rows[m["id"]] = {"id": m["id"], "username": m.get("username"), "full_name": m.get("fullName")}
-            rows.board_members.append({"board_id": bid, "member_id": m["id"], "member_type": m.get("memberType"),
-                                       "deleted_at": None})
+            members[m["id"]] = _member_row(m)
+            board_members.append({"board_id": bid, "member_id": m["id"], "member_type": m.get("memberType"),
+                                  "deleted_at": None})
+    return members, board_members
 
+
+def card_rows(b: dict[str, Any], bid: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                                   list[dict[str, Any]]]:
+    """The cards-table rows and their links: (cards, card_labels, card_members)."""
+    cards, card_labels, card_members = [], [], []
     for c in b.get("cards") or []:
         c = _require(c, "card")
         cid = c["id"]
-        rows.cards.append({
+        cards.append({
             "id": cid, "board_id": bid, "list_id": c.get("idList"), "name": _str(c.get("name")),
             "description": _str(c.get("desc")), "closed": bool(c.get("closed")),
             "due": parse_time(c.get("due")), "due_complete": bool(c.get("dueComplete")),
@@ -180,42 +217,52 @@ def normalize_board(data: Any) -> BoardRows:
         })
         for lid in dict.fromkeys(c.get("idLabels") or []):
             if isinstance(lid, str):
-                rows.card_labels.append({"card_id": cid, "label_id": lid, "board_id": bid})
+                card_labels.append({"card_id": cid, "label_id": lid, "board_id": bid})
         for mid in dict.fromkeys(c.get("idMembers") or []):
             if isinstance(mid, str):
-                rows.card_members.append({"card_id": cid, "member_id": mid, "board_id": bid})
+                card_members.append({"card_id": cid, "member_id": mid, "board_id": bid})
+    return cards, card_labels, card_members
 
+
+def checklist_rows(b: dict[str, Any], bid: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The checklists-table and check_items-table rows."""
+    checklists, check_items = [], []
     for cl in b.get("checklists") or []:
         cl = _require(cl, "checklist")
-        rows.checklists.append({
+        checklists.append({
             "id": cl["id"], "board_id": bid, "card_id": cl.get("idCard"), "name": _str(cl.get("name")),
             "pos": _float(cl.get("pos")), "deleted_at": None,
         })
         for it in cl.get("checkItems") or []:
             it = _require(it, "check item")
-            rows.check_items.append({
+            check_items.append({
                 "id": it["id"], "board_id": bid, "checklist_id": cl["id"], "name": _str(it.get("name")),
                 "state": "complete" if it.get("state") == "complete" else "incomplete",
                 "due": parse_time(it.get("due")), "member_id": it.get("idMember"),
                 "pos": _float(it.get("pos")), "deleted_at": None,
             })
+    return checklists, check_items
 
-    seen_actions: set[str] = set()
+
+def action_rows(b: dict[str, Any], bid: str, members: dict[str, dict[str, Any]]
+                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The actions-table and comments-table rows; adds each action's author to `members` if new."""
+    actions, comments = [], []
+    seen: set[str] = set()
     for a in b.get("actions") or []:
-        if not isinstance(a, dict) or not isinstance(a.get("id"), str) or a["id"] in seen_actions:
+        if not isinstance(a, dict) or not isinstance(a.get("id"), str) or a["id"] in seen:
             continue
-        seen_actions.add(a["id"])
+        seen.add(a["id"])
         row = normalize_action(a, bid)
         if row is None:
             continue
-        rows.actions.append(row)
+        actions.append(row)
         mc = a.get("memberCreator")
-        if isinstance(mc, dict) and isinstance(mc.get("id"), str) and mc["id"] not in member_rows:
-            member_rows[mc["id"]] = {"id": mc["id"], "username": mc.get("username"), "full_name": mc.get("fullName")}
+        if isinstance(mc, dict) and isinstance(mc.get("id"), str) and mc["id"] not in members:
+            members[mc["id"]] = _member_row(mc)
         if row["type"] == "commentCard":
-            rows.comments.append(comment_row(a, row))
-    rows.members = list(member_rows.values())
-    return rows
+            comments.append(comment_row(a, row))
+    return actions, comments
 
 
 def normalize_action(a: dict[str, Any], board_id: str) -> dict[str, Any] | None:

@@ -20,13 +20,14 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.types import Boolean, DateTime, Float
 
 from . import schema as t
-from .domain.records import commitment_of, domain_rows, feedback_of, goals_of, lunch_of
+from . import store_queries as queries
+from .domain.records import domain_rows
 from .errors import ConfigError, DataError, StoreError
 from .files import prepare_sqlite_file
-from .model import Competency, Domain, Person
+from .model import Domain, Person
 from .normalize import BoardRows
 from .practices.model import Practices
-from .practices.persist import load_practices, save_practices
+from .practices.persist import save_practices
 
 CHUNK = 500  # ids per IN (...) clause: below every SQLite build's host-parameter limit
 
@@ -324,40 +325,7 @@ class Store:
 
     def load_domain(self, board_ids: Iterable[str] | None = None) -> Domain:
         """The domain of the given boards (default: all), with every person and competency."""
-        ids = list(board_ids) if board_ids is not None else None
-        with self.engine.connect() as conn:
-            def rows_of(table: Table) -> list[Any]:
-                q = select(table)
-                if ids is not None:
-                    q = q.where(table.c.board_id.in_(ids))
-                return list(conn.execute(q))
-
-            d = Domain()
-            d.people = {r.key: Person(key=r.key, name=r.name, trello_username=r.trello_username,
-                                      member_id=r.member_id, mapped=r.mapped)
-                        for r in conn.execute(select(t.people).order_by(t.people.c.key))}
-            d.competencies = {r.key: Competency(r.key, r.name) for r in conn.execute(select(t.competencies))}
-            bq = select(t.boards.c.id, t.boards.c.name)
-            if ids is not None:
-                bq = bq.where(t.boards.c.id.in_(ids))
-            d.boards = {r.id: r.name for r in conn.execute(bq)}
-            d.lunches = sorted((lunch_of(r, d.boards.get(r.board_id, "")) for r in rows_of(t.lunches)),
-                               key=lambda x: (x.date, x.id))
-            for lu in d.lunches:
-                d.board_subjects.setdefault(lu.board_id, [])
-                d.board_subjects[lu.board_id] += [p for p in lu.about if p not in d.board_subjects[lu.board_id]]
-                d.board_every_days[lu.board_id] = lu.every_days
-            d.feedback = sorted((feedback_of(r) for r in rows_of(t.feedback)), key=lambda x: (x.date, x.id))
-            d.goals = goals_of(rows_of(t.goals), rows_of(t.key_results))
-            d.commitments = sorted((commitment_of(r) for r in rows_of(t.commitments)), key=lambda c: (c.made, c.id))
-            d.history_gaps = [r.note for r in rows_of(t.history_gaps)]
-            sq = select(t.sync_state.c.board_id, t.sync_state.c.synced_at)
-            if ids is not None:
-                sq = sq.where(t.sync_state.c.board_id.in_(ids))
-            d.board_synced = {bid: at for bid, at in conn.execute(sq) if at is not None}
-            d.synced_at = max(d.board_synced.values(), default=None)
-            d.practices = load_practices(conn, ids)
-        return d
+        return queries.load_domain(self.engine, board_ids)
 
     def save_practices(self, conn: Connection, board_id: str, p: Practices) -> None:
         """Replace one board's practice rows (self-reviews, stakeholder feedback, groups, promises, marks)."""
@@ -367,78 +335,19 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         """What the database holds, as the integer counts `trellosync status --json` prints."""
-        with self.engine.connect() as conn:
-            def n(table: Table, *where: Any) -> int:
-                return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar() or 0)
-
-            live = (t.cards.c.deleted_at.is_(None),)
-            return {
-                "boards": n(t.boards),
-                "lists": n(t.lists),
-                "cards": n(t.cards, *live),
-                "archived_cards": n(t.cards, t.cards.c.closed.is_(True), *live),
-                "deleted_cards": n(t.cards, t.cards.c.deleted_at.is_not(None)),
-                "checklists": n(t.checklists, t.checklists.c.deleted_at.is_(None)),
-                "check_items": n(t.check_items, t.check_items.c.deleted_at.is_(None)),
-                "comments": n(t.comments, t.comments.c.deleted_at.is_(None)),
-                "actions": n(t.actions),
-                "labels": n(t.labels, t.labels.c.deleted_at.is_(None)),
-                "members": n(t.members),
-                "people": n(t.people),
-                "lunches": n(t.lunches),
-                "feedback": n(t.feedback),
-                "goals": n(t.goals),
-                "commitments": n(t.commitments),
-            }
+        return queries.counts(self.engine)
 
     def people_names(self) -> list[tuple[str, str]]:
         """(key, name) of every person, mapped ones first (for shell completion)."""
-        with self.engine.connect() as conn:
-            q = select(t.people.c.key, t.people.c.name).order_by(t.people.c.mapped.desc(), t.people.c.key)
-            return [(r.key, r.name) for r in conn.execute(q)]
+        return queries.people_names(self.engine)
 
     def board_figures(self) -> list[dict[str, Any]]:
         """Per board: its row, live counts of what it holds, and its sync state (for `status --json`)."""
-        live = {t.cards: t.cards.c.deleted_at.is_(None), t.comments: t.comments.c.deleted_at.is_(None),
-                t.lists: t.lists.c.deleted_at.is_(None)}
-        tables = {"lists": t.lists, "cards": t.cards, "comments": t.comments, "actions": t.actions,
-                  "lunches": t.lunches, "entries": t.feedback, "goals": t.goals, "commitments": t.commitments}
-        with self.engine.connect() as conn:
-            per: dict[str, dict[str, int]] = {}
-            for name, table in tables.items():
-                q = select(table.c.board_id, func.count()).group_by(table.c.board_id)
-                if table in live:
-                    q = q.where(live[table])
-                for board_id, n in conn.execute(q):
-                    per.setdefault(board_id, {})[name] = int(n)
-            states = {r.board_id: r._mapping for r in conn.execute(select(t.sync_state))}
-            out = []
-            for b in conn.execute(select(t.boards).order_by(t.boards.c.name)):
-                st = states.get(b.id)
-                out.append({
-                    "id": b.id, "name": b.name, "closed": bool(b.closed), "url": b.url,
-                    **{name: per.get(b.id, {}).get(name, 0) for name in tables},
-                    "source": st["source"] if st else None,
-                    "synced_at": _iso(st["synced_at"]) if st else None,
-                    "last_full_sync": _iso(st["last_full_sync"]) if st else None,
-                    "history_complete": bool(st["history_complete"]) if st else False,
-                    "date_last_activity": st["date_last_activity"] if st else None,
-                })
-        return out
+        return queries.board_figures(self.engine)
 
     def table_dump(self) -> dict[str, list[tuple]]:
         """Every row of every table, sorted: for comparing two states of a database."""
-        out: dict[str, list[tuple]] = {}
-        with self.engine.connect() as conn:
-            for table in t.metadata.sorted_tables:
-                rows = [tuple("" if v is None else v for v in r) for r in conn.execute(select(table))]
-                out[table.name] = sorted(rows, key=repr)
-        return out
-
-
-def _iso(v: datetime | None) -> str | None:
-    """A stored naive-UTC time as ISO 8601 with its zone ('2026-11-22T10:00:00Z')."""
-    return v.isoformat(timespec="seconds") + "Z" if v is not None else None
+        return queries.table_dump(self.engine)
 
 
 def _to_json(v: Any) -> str:
