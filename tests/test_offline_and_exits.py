@@ -16,8 +16,8 @@ import pytest
 from clihelp import run_cli
 from conftest import EXPORTS
 
-from trellosync.cli import _SyncView
 from trellosync.config import Config, TrelloConfig
+from trellosync.console import SyncView
 from trellosync.pipeline import import_export
 from trellosync.store import Store
 from trellosync.sync import BoardOutcome, SyncReport, sync_boards
@@ -123,7 +123,7 @@ def test_sync_view_on_a_terminal_and_under_cron(capsys: pytest.CaptureFixture[st
     report = SyncReport(outcomes=[BoardOutcome("1", "Team \x1b[31mred", "synced", requests=2, cards=40, actions=3,
                                                full=True), BoardOutcome("2", "Quiet board", "unchanged")],
                         requests=4)
-    tty = _SyncView(tty=True, verbose=0)
+    tty = SyncView(tty=True, verbose=0)
     tty.event("start", 1)
     tty.event("notice", "GET /1/boards/x: HTTP 429; retry 1 in 2.0 s")
     tty.event("board", report.outcomes[0])
@@ -133,7 +133,7 @@ def test_sync_view_on_a_terminal_and_under_cron(capsys: pytest.CaptureFixture[st
     assert err[1] == "✓ Team \\x1b[31mred: 40 cards, 3 new actions, 2 requests, full"  # no raw escape sequence
     assert len(err) == 3, "unchanged boards are counted in the summary, not listed"
     assert err[-1] == "sync: 1 synced, 1 unchanged; 40 cards read; 4 requests"
-    cron = _SyncView(tty=False, verbose=0)
+    cron = SyncView(tty=False, verbose=0)
     cron.event("notice", "retrying")
     cron.event("board", report.outcomes[0])
     cron.finish(report)

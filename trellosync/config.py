@@ -8,9 +8,17 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from .config_yaml import (
+    ENV_REFERENCE,
+    MAX_CONFIG_BYTES,
+    LineMap,
+    escape_interpolation,  # noqa: F401 (callers import it from here)
+    interpolate,
+    line_for,
+    read_yaml,
+)
 from .credentials import check_api_url, check_credential, read_secret_file
 from .errors import ConfigError
 from .practices.mapping import BoardPractices, PersonPractices, cross_check_practices
@@ -74,12 +82,12 @@ def _resolve_secret(value: SecretStr | None, where: str) -> str | None:
     if value is None:
         return None
     text = value.get_secret_value()
-    unset = [m.group(1) for m in _ENV.finditer(text)
+    unset = [m.group(1) for m in ENV_REFERENCE.finditer(text)
              if m.group(1) and m.group(1) not in os.environ and m.group(2) is None]
     if unset:
         raise ConfigError(f"{where}: environment variable {unset[0]} is not set (needed to reach Trello)")
-    return _ENV.sub(lambda m: "$" if m.group(0) == "$$" else os.environ.get(m.group(1), m.group(2) or ""),
-                    text) or None
+    return ENV_REFERENCE.sub(lambda m: "$" if m.group(0) == "$$" else os.environ.get(m.group(1), m.group(2) or ""),
+                             text) or None
 
 
 class PersonConfig(PersonPractices, _Strict):
@@ -227,117 +235,6 @@ def board_ref_matches(ref: str, board: dict[str, Any]) -> bool:
     return ref in (board.get("id"), board.get("shortLink"), board.get("name"))
 
 
-# ---------------------------------------------------------------- loading with line numbers
-
-_ENV = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-# Where ${VAR} is read from the environment: secrets and paths, never names or text (which may come from
-# Trello: a member named "${TRELLO_TOKEN}" must stay a name). "$$" is a literal "$" everywhere.
-_INTERPOLATED = (("trello",), ("database",), ("reports", "templates"), ("reports", "output"),
-                 ("reports", "dossier", "ladder"))
-MAX_CONFIG_BYTES = 1_000_000
-MAX_YAML_NODES = 100_000  # after expanding aliases; a config has a few hundred
-
-
-def escape_interpolation(value: Any) -> Any:
-    """Text copied from Trello made literal in a config: every "$" in values doubled (keys are never interpolated)."""
-    if isinstance(value, str):
-        return value.replace("$", "$$")
-    if isinstance(value, dict):
-        return {k: escape_interpolation(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [escape_interpolation(v) for v in value]
-    return value
-
-
-def _interpolated_here(path: tuple) -> bool:
-    return any(path[:len(p)] == p for p in _INTERPOLATED)
-
-
-def _expanded_size(root: yaml.Node, filename: str) -> int:
-    """Nodes the document has once aliases are expanded (memoised, so an alias bomb is counted, not built)."""
-    sizes: dict[int, int] = {}
-
-    def size(node: yaml.Node) -> int:
-        if id(node) in sizes:
-            return sizes[id(node)]
-        sizes[id(node)] = 1  # a recursive alias counts once (PyYAML builds it as a cycle)
-        if isinstance(node, yaml.MappingNode):
-            n = 1 + sum(size(k) + size(v) for k, v in node.value)
-        elif isinstance(node, yaml.SequenceNode):
-            n = 1 + sum(size(v) for v in node.value)
-        else:
-            n = 1
-        sizes[id(node)] = min(n, MAX_YAML_NODES + 1)
-        return sizes[id(node)]
-
-    return size(root)
-
-
-def _line_map(text: str, filename: str, problems: list[str]) -> dict[tuple, int]:
-    """Map each key path of the YAML document to its 1-based line; note duplicate keys."""
-    lines: dict[tuple, int] = {}
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
-    if root is not None and _expanded_size(root, filename) > MAX_YAML_NODES:
-        raise ConfigError(f"{filename}:1: the YAML expands to more than {MAX_YAML_NODES} values "
-                          "(aliases used as a bomb?); refused")
-
-    def walk(node: yaml.Node, path: tuple) -> None:
-        lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for k, v in node.value:
-                key = k.value if isinstance(k, yaml.ScalarNode) else f"<{k.tag.rsplit(':', 1)[-1]} as a key>"
-                if key in seen:
-                    problems.append(f"{filename}:{k.start_mark.line + 1}: duplicate key {key!r}")
-                seen.add(key)
-                lines[path + (key,)] = k.start_mark.line + 1
-                walk(v, path + (key,))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, v in enumerate(node.value):
-                walk(v, path + (i,))
-
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
-def _line_for(lines: dict[tuple, int], loc: tuple) -> int:
-    loc = tuple(loc)
-    while loc and loc not in lines:
-        loc = loc[:-1]
-    return lines.get(loc, 1)
-
-
-def _interpolate(data: Any, path: tuple, lines: dict[tuple, int], filename: str, problems: list[str]) -> Any:
-    """Replace ${VAR} and ${VAR:-default} from the environment in secrets and paths; "$$" means "$"."""
-    if isinstance(data, dict):
-        return {k: _interpolate(v, path + (k,), lines, filename, problems) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_interpolate(v, path + (i,), lines, filename, problems) for i, v in enumerate(data)]
-    if isinstance(data, str) and "$" in data:
-        interpolate = _interpolated_here(path)
-
-        def sub(m: re.Match) -> str:
-            if m.group() == "$$":
-                return "$"
-            if not interpolate:
-                return m.group()
-            name, default = m.group(1), m.group(2)
-            value = os.environ.get(name)
-            if value is None:
-                if default is not None:
-                    return default
-                where = ".".join(str(p) for p in path)
-                problems.append(
-                    f"{filename}:{_line_for(lines, path)}: {where}: environment variable {name} is not set"
-                )
-                return ""
-            return value
-
-        return _ENV.sub(sub, data)
-    return data
-
-
 def _defer_secrets(raw: dict[str, Any]) -> dict[str, str]:
     """trello.api_key / trello.token as written: resolved by TrelloConfig.credentials() when needed."""
     trello = raw.get("trello")
@@ -364,24 +261,9 @@ def _describe(err: dict) -> str:
 def parse_config(text: str, filename: str = "<config>") -> Config:
     """Parse and validate config text; raise ConfigError listing every problem found."""
     problems: list[str] = []
-    if len(text) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{filename}: larger than {MAX_CONFIG_BYTES} bytes; not a trellosync config")
-    try:
-        lines = _line_map(text, filename, problems)
-        raw = yaml.safe_load(text)
-    except RecursionError:
-        raise ConfigError(f"{filename}: nested too deeply to be a trellosync config") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        what = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{filename}:{line}: not valid YAML: {what}", []) from None
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{filename}:1: expected a mapping of settings at the top level, got {type(raw).__name__}")
+    raw, lines = read_yaml(text, filename, problems)
     deferred = _defer_secrets(raw)
-    raw = _interpolate(raw, (), lines, filename, problems)
+    raw = interpolate(raw, (), lines, filename, problems)
     if deferred:
         raw["trello"] = {**raw["trello"], **deferred}
     cfg: Config | None = None
@@ -389,7 +271,7 @@ def parse_config(text: str, filename: str = "<config>") -> Config:
         cfg = Config.model_validate(raw)
     except ValidationError as exc:
         for err in exc.errors():
-            problems.append(f"{filename}:{_line_for(lines, err['loc'])}: {_describe(err)}")
+            problems.append(f"{filename}:{line_for(lines, err['loc'])}: {_describe(err)}")
     problems += _cross_check(raw, lines, filename)
     problems.sort(key=lambda p: int(p.split(":")[1]) if p.split(":")[1].isdigit() else 0)
     if problems:
@@ -397,7 +279,7 @@ def parse_config(text: str, filename: str = "<config>") -> Config:
     return cfg  # type: ignore[return-value]
 
 
-def _cross_check(raw: dict[str, Any], lines: dict[tuple, int], filename: str) -> list[str]:
+def _cross_check(raw: dict[str, Any], lines: LineMap, filename: str) -> list[str]:
     """Checks that span several keys (known people, distinct boards, a non-empty board list).
 
     They run on the raw data so they are reported together with schema errors, not after them.
@@ -405,7 +287,7 @@ def _cross_check(raw: dict[str, Any], lines: dict[tuple, int], filename: str) ->
     problems: list[str] = []
 
     def at(*loc: Any) -> str:
-        return f"{filename}:{_line_for(lines, loc)}"
+        return f"{filename}:{line_for(lines, loc)}"
 
     people = raw.get("people") if isinstance(raw.get("people"), dict) else {}
     boards = raw.get("boards")

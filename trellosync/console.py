@@ -1,4 +1,5 @@
-"""Terminal output shared by the command bodies: tables that pipe cleanly, and the progress bar over reports."""
+"""Terminal output shared by the command bodies: tables that pipe cleanly, the progress bar over reports, warnings
+and the sync view (text from Trello always made safe for a terminal)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import click
 
 Tick = Callable[[Path], None]
 
@@ -50,3 +53,55 @@ def report_progress(total: int, label: str = "reports") -> Iterator[Tick]:
                   console=console, transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda path: bar.update(task, advance=1, description=f"{label}: {path.name}")
+
+
+def safe(text: Any) -> str:
+    """Text from Trello made harmless for a terminal (escape sequences and control characters shown escaped)."""
+    from .crashlog import printable
+
+    return printable(str(text))
+
+
+def warn(problems: Any) -> None:
+    """One line per mapping problem on stderr, at every verbosity and under cron: data is being missed."""
+    for p in problems or []:
+        click.echo(f"warning: {safe(p)}", err=True)
+
+
+def pdf_notes() -> None:
+    """Say once, before PDFs are rendered, what missing system library makes them slower (or fail)."""
+    from .report.render import pdf_library_notes
+
+    for note in pdf_library_notes():
+        click.echo(f"trellosync: {note}", err=True)
+
+
+class SyncView:
+    """What `sync` shows: on a terminal each board fetched with its cards and requests as it finishes, then one
+    summary line (unchanged boards are counted there); without one (cron) nothing on success; at -v the same."""
+
+    def __init__(self, *, tty: bool, verbose: int) -> None:
+        self.show = tty or verbose > 0
+        self.tty = tty
+
+    def event(self, kind: str, data: Any) -> None:
+        """A progress event from sync_boards."""
+        if kind == "notice" and self.tty:
+            click.echo(f"  … {safe(data)}", err=True)
+        elif kind == "board" and self.show:
+            click.echo(self._line(data), err=True)
+
+    @staticmethod
+    def _line(o: Any) -> str:
+        if o.status == "failed":
+            return f"✗ {safe(o.error)}"
+        if o.status != "synced":
+            return f"· {safe(o.name)}: {o.status}"
+        extra = ", full" if o.full else ""
+        extra += ", cards paged" if o.paged else ""
+        return f"✓ {safe(o.name)}: {o.cards} cards, {o.actions} new actions, {o.requests} requests{extra}"
+
+    def finish(self, report: Any) -> None:
+        """The summary line (only where someone watches)."""
+        if self.show:
+            click.echo(report.summary(), err=True)

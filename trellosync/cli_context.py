@@ -1,0 +1,137 @@
+"""What every command gets: the config and database it names, the shared options, and a new file's cleanup."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .config import Config, load_config
+from .errors import ConfigError
+
+DEFAULT_CONFIG_NAMES = ("trellosync.yaml", "trellosync.yml")
+
+
+@dataclass
+class Ctx:
+    """What every command gets: the config path, a database override, verbosity."""
+
+    config_path: str | None
+    database: str | None
+    verbose: int
+    _config: Config | None = None
+    _loaded: bool = False
+
+    def config(self, required: bool = False) -> Config | None:
+        """The config: -c FILE, else $TRELLOSYNC_CONFIG, else ./trellosync.yaml when present."""
+        if not self._loaded:
+            path = self.config_path or os.environ.get("TRELLOSYNC_CONFIG")
+            if not path:
+                path = next((p for p in DEFAULT_CONFIG_NAMES if Path(p).exists()), None)
+            self._config = load_config(path) if path else None
+            self._loaded = True
+        if required and self._config is None:
+            raise ConfigError("no config file: pass -c FILE, set TRELLOSYNC_CONFIG, or run `trellosync init`")
+        return self._config
+
+    def store(self, must_exist: bool = False) -> Any:
+        """The database (migrated), from --database or the config."""
+        from .pipeline import open_store
+
+        return open_store(self.config(), self.database, must_exist=must_exist)
+
+
+pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def start_logging(verbose: int) -> None:
+    """Logging at this verbosity (imported only when a command runs)."""
+    from .logs import setup_logging
+
+    setup_logging(verbose)
+
+
+def more_verbose(click_ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    """-v after the command name (`trellosync sync -v`) counts like -v before it."""
+    obj = click_ctx.find_object(Ctx)
+    if value and obj is not None:
+        obj.verbose += value
+        start_logging(obj.verbose)
+
+
+def config_options(f: Any) -> Any:
+    """-c/--config and --database."""
+    f = click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False),
+                     help="Config file (default: $TRELLOSYNC_CONFIG or ./trellosync.yaml).")(f)
+    f = click.option("--database", help="Database URL or SQLite file; overrides the config.")(f)
+    return f
+
+
+def common_options(f: Any) -> Any:
+    """-c/--config, --database and -v on every command (they may also precede the command)."""
+    f = config_options(f)
+    f = click.option("-v", "--verbose", count=True, expose_value=False, callback=more_verbose,
+                     help="-v for progress details, -vv for debug logging.")(f)
+    return f
+
+
+def complete_person(click_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[Any]:
+    """PERSON completions: the people in the database named by -c/--database (or the default one)."""
+    from click.shell_completion import CompletionItem
+
+    params: dict[str, Any] = {}
+    for c in (click_ctx.parent, click_ctx):
+        params.update({k: v for k, v in (c.params if c else {}).items() if v})
+    try:
+        store = Ctx(params.get("config_path"), params.get("database"), 0).store(must_exist=True)
+        try:
+            people = store.people_names()
+        finally:
+            store.close()
+        return [CompletionItem(key, help=name) for key, name in people if key.startswith(incomplete)]
+    except Exception:  # noqa: BLE001 - completion must never print a traceback into the user's shell
+        return []
+
+
+def merge(ctx: Ctx, config_path: str | None, database: str | None) -> Ctx:
+    """The context with -c/--database given after the command name taking precedence."""
+    if config_path:
+        ctx.config_path, ctx._loaded = config_path, False
+    if database:
+        ctx.database = database
+    return ctx
+
+
+def existing_store(ctx: Ctx) -> Any:
+    """The database when it exists (for what the mappings matched before), else None; never creates one."""
+    try:
+        return ctx.store(must_exist=True)
+    except ConfigError:
+        return None
+
+
+def new_sqlite_file(ctx: Ctx) -> Path | None:
+    """The SQLite file this command would create (None when it exists already or is not SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    from .config import DEFAULT_DATABASE
+    from .store import normalize_url
+
+    config = ctx.config()
+    url = make_url(normalize_url(ctx.database or (config.database if config else None) or DEFAULT_DATABASE))
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database)
+    return None if path.exists() else path
+
+
+def remove_new_database(path: Path) -> None:
+    """Remove a database file this failed run created, so the failure leaves nothing behind."""
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
