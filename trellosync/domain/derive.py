@@ -73,7 +73,8 @@ class BoardView:
         return [k for k in self.card_competencies(card_id) if k in self.mapped_keys]
 
 
-def _group(rows: list[dict[str, Any]], key: str, value: str | None = None) -> dict[str, list[Any]]:
+def group_live(rows: list[dict[str, Any]], key: str, value: str | None = None) -> dict[str, list[Any]]:
+    """Mirror rows not deleted, grouped by `key` (the whole row, or its `value` column)."""
     out: dict[str, list[Any]] = {}
     for r in rows:
         if not r.get("deleted_at"):
@@ -81,12 +82,17 @@ def _group(rows: list[dict[str, Any]], key: str, value: str | None = None) -> di
     return out
 
 
+def live_board_people(people: People, rows: BoardRows) -> list[str]:
+    """The person keys of the board's current members, in member order."""
+    live = [m["member_id"] for m in rows.board_members if not m.get("deleted_at")]
+    return list(dict.fromkeys(k for k in (people.member(m) for m in live) if k))
+
+
 def index_board(rows: BoardRows, mapping: BoardMapping, config_people: dict[str, PersonConfig],
                 tz: ZoneInfo) -> BoardView:
     """Step 1: people, subjects, mapped lists, cards and the action history of one board."""
     people = People.build(config_people, rows, mapping.members)
-    live = [m["member_id"] for m in rows.board_members if not m.get("deleted_at")]
-    board_people = list(dict.fromkeys(k for k in (people.member(m) for m in live) if k))
+    board_people = live_board_people(people, rows)
     lists = [lst for lst in rows.lists]
     done_lists = match_lists(mapping.goals.done_lists, lists)
     cards = [c for c in rows.cards if not c.get("deleted_at")]
@@ -94,14 +100,14 @@ def index_board(rows: BoardRows, mapping: BoardMapping, config_people: dict[str,
     fix_desc_edits(history, {c["id"]: c.get("description") or "" for c in cards})
     labels = {lab["id"]: lab for lab in rows.labels if not lab.get("deleted_at")}
     label_names = {cid: [labels[lid]["name"] for lid in lids if lid in labels]
-                   for cid, lids in _group(rows.card_labels, "card_id", "label_id").items()}
+                   for cid, lids in group_live(rows.card_labels, "card_id", "label_id").items()}
     return BoardView(
         rows=rows, mapping=mapping, tz=tz, people=people,
         subjects=list(mapping.subjects) or board_people, board_people=board_people,
         lunch_lists=match_lists(mapping.lunches.lists, lists), goal_lists=match_lists(mapping.goals.lists, lists),
         done_lists=done_lists, history=history, cards=cards,
-        card_members=_group(rows.card_members, "card_id", "member_id"), card_label_names=label_names,
-        checklists=_group(rows.checklists, "card_id"), items=_group(rows.check_items, "checklist_id"))
+        card_members=group_live(rows.card_members, "card_id", "member_id"), card_label_names=label_names,
+        checklists=group_live(rows.checklists, "card_id"), items=group_live(rows.check_items, "checklist_id"))
 
 
 def map_competencies(view: BoardView, keywords: dict[str, list[str]] | None) -> None:

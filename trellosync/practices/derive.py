@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from ..config import BoardMapping, PersonConfig
 from ..domain import People, date_from_name, local_date
 from ..domain.classify import polarity_of
+from ..domain.derive import group_live, live_board_people
 from ..domain.history import index_history
 from ..matching import match_lists, name_key
 from ..model import Commitment, Domain
@@ -75,28 +76,19 @@ class PracticeView:
                 or local_date(card.get("created_at"), self.tz))
 
 
-def _group(rows: list[dict[str, Any]], key: str, value: str | None = None) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
-    for r in rows:
-        if not r.get("deleted_at"):
-            out.setdefault(r[key], []).append(r[value] if value else r)
-    return out
-
-
 def index_practices(rows: BoardRows, mapping: BoardMapping, config_people: dict[str, PersonConfig],
                     tz: ZoneInfo) -> PracticeView:
     """Step 1: people, subjects, cards, checklists and the tick history of one board."""
     people = People.build(config_people, rows, mapping.members)
-    live = [m["member_id"] for m in rows.board_members if not m.get("deleted_at")]
-    board_people = list(dict.fromkeys(k for k in (people.member(m) for m in live) if k))
+    board_people = live_board_people(people, rows)
     labels = {lab["id"]: lab["name"] for lab in rows.labels if not lab.get("deleted_at")}
     view = PracticeView(
         rows=rows, mapping=mapping, tz=tz, people=people, subjects=list(mapping.subjects) or board_people,
         cards=[c for c in rows.cards if not c.get("deleted_at")],  # archived cards are history too
-        card_members=_group(rows.card_members, "card_id", "member_id"),
+        card_members=group_live(rows.card_members, "card_id", "member_id"),
         card_labels={cid: [labels[x] for x in lids if x in labels]
-                     for cid, lids in _group(rows.card_labels, "card_id", "label_id").items()},
-        checklists=_group(rows.checklists, "card_id"), items=_group(rows.check_items, "checklist_id"))
+                     for cid, lids in group_live(rows.card_labels, "card_id", "label_id").items()},
+        checklists=group_live(rows.checklists, "card_id"), items=group_live(rows.check_items, "checklist_id"))
     history = index_history(rows, view.lists(mapping.promises.done_lists) if mapping.promises else set())
     view.item_done, view.card_done = history.item_done, history.card_done
     return view
@@ -175,7 +167,7 @@ def stakeholder_feedback(view: PracticeView) -> list[StakeholderFeedback]:
     m = view.mapping.stakeholder_feedback
     if m is None:
         return []
-    comments = _group([c for c in view.rows.comments if c.get("card_id")], "card_id")
+    comments = group_live([c for c in view.rows.comments if c.get("card_id")], "card_id")
     out: list[StakeholderFeedback | None] = []
     for card in view.cards_on(m.lists):
         about, title = view.owner(card)
