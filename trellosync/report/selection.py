@@ -164,7 +164,8 @@ class Selection:
     def commitment_view(self, c: Commitment) -> CommitmentView:
         """A commitment with its status as of the report's as-of date."""
         status = self.commitment_status(c)
-        overdue = (self.as_of - c.deadline).days if status == "broken" and c.deadline else None
+        known = rules.as_of_date(self.as_of, rules.sync_of(self.domain.sync_times, c.board_id), self.tz)
+        overdue = (known - c.deadline).days if status == "broken" and c.deadline else None  # as of its board's sync
         return CommitmentView(
             id=c.id, text=c.text, person=self.name(c.person), made=c.made, deadline=c.deadline,
             completed_on=to_local_date(c.completed_at, self.tz) if status in ("kept", "late") else None,
