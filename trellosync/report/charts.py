@@ -16,6 +16,7 @@ from pygal.style import Style
 
 from trellosync.report.views import Chart
 
+_FONTS = "'Report Sans', 'DejaVu Sans', sans-serif"  # the report's embedded font first (report.css names it)
 _STYLE_ARGS: dict[str, object] = dict(
     background="transparent",
     plot_background="transparent",
@@ -26,15 +27,8 @@ _STYLE_ARGS: dict[str, object] = dict(
     opacity_hover="0.85",
     transition="0s",
     colors=("#2b6cb0", "#2f855a", "#9aa5b1", "#c05621"),
-    font_family="'Report Sans', 'DejaVu Sans', sans-serif",
-    label_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
-    major_label_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
-    value_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
-    value_label_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
-    tooltip_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
-    title_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
-    legend_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
-    no_data_font_family="'Report Sans', 'DejaVu Sans', sans-serif",
+    **{f"{part}font_family": _FONTS for part in ("", "label_", "major_label_", "value_", "value_label_",
+                                                 "tooltip_", "title_", "legend_", "no_data_")},
     label_font_size=11,
     major_label_font_size=11,
     legend_font_size=12,
@@ -43,7 +37,6 @@ _STYLE_ARGS: dict[str, object] = dict(
 )
 _STYLE = Style(**_STYLE_ARGS)
 _CADENCE_STYLE = Style(**{**_STYLE_ARGS, "colors": ("#2b6cb0", "#cbd2d9")})
-
 
 
 def _config(chart: Chart) -> dict[str, object]:
