@@ -49,7 +49,7 @@ def trellosync_requests(board: dict[str, Any], tmp: Path) -> int:
     with FakeTrello([board], key=KEY, token=TOKEN, page_threshold=1000) as fake:
         bid = board["id"]
         store = Store(f"sqlite:///{tmp / f'ts-{bid}.db'}")
-        sync_boards(_cfg(fake, store.url), store, progress=False)
+        sync_boards(_cfg(fake, store.url), store)
         store.close()
         return int(fake.stats()["requests"])
 
@@ -71,9 +71,9 @@ def no_change_requests(n_boards: int, tmp: Path) -> int:
     with FakeTrello(boards, key=KEY, token=TOKEN) as fake:
         store = Store(f"sqlite:///{tmp / 'nochange.db'}")
         cfg = _cfg(fake, store.url)
-        sync_boards(cfg, store, progress=False)
+        sync_boards(cfg, store)
         fake.reset_stats()
-        sync_boards(cfg, store, progress=False)
+        sync_boards(cfg, store)
         store.close()
         return int(fake.stats()["requests"])
 
@@ -122,12 +122,12 @@ def resync_one_card(board: dict[str, Any], tmp: Path) -> tuple[float, float, int
         store = Store(f"sqlite:///{tmp / 'resync.db'}")
         cfg = _cfg(fake, store.url)
         t0 = time.perf_counter()
-        sync_boards(cfg, store, progress=False)
+        sync_boards(cfg, store)
         first = time.perf_counter() - t0
         fake.mutate("rename_card", board["id"], name="Renamed for the benchmark")
         fake.reset_stats()
         t0 = time.perf_counter()
-        sync_boards(cfg, store, progress=False)
+        sync_boards(cfg, store)
         again = time.perf_counter() - t0
         store.close()
         return first, again, int(fake.stats()["requests"])

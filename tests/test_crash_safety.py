@@ -118,7 +118,7 @@ def test_sigkill_at_twenty_moments(tmp_path: Path) -> None:
             # the next sync completes (run in-process: the subprocess start-up is already covered above)
             store = Store(f"sqlite:///{work}")
             try:
-                sync_boards(config, store, progress=False)
+                sync_boards(config, store)
             finally:
                 store.close()
             assert _fingerprint(work, board_ids) == fp_b

@@ -37,13 +37,13 @@ def test_second_sync_exits_at_once_with_a_clear_message(url: str) -> None:
         try:
             t0 = time.monotonic()
             with pytest.raises(LockError, match="another sync is running") as exc:
-                sync_boards(_cfg(fake, url), store, progress=False)
+                sync_boards(_cfg(fake, url), store)
             assert time.monotonic() - t0 < 2
             assert exc.value.exit_code == 7
             assert fake.stats()["requests"] == 0
         finally:
             held.release()
-        sync_boards(_cfg(fake, url), store, progress=False)  # free again
+        sync_boards(_cfg(fake, url), store)  # free again
     store.close()
 
 
@@ -54,7 +54,7 @@ def test_wait_waits_for_the_running_sync(url: str) -> None:
         timer = threading.Timer(0.8, held.release)
         timer.start()
         t0 = time.monotonic()
-        report = sync_boards(_cfg(fake, url), store, wait=True, progress=False)
+        report = sync_boards(_cfg(fake, url), store, wait=True)
         assert time.monotonic() - t0 >= 0.7
         assert [o.status for o in report.outcomes] == ["synced"]
         timer.join()
@@ -108,7 +108,7 @@ def test_postgres_workers_split_boards_and_never_sync_one_twice(pg_url: str) -> 
             try:
                 cfg = _cfg(fake, pg_url)
                 cfg.trello.concurrency = 2
-                reports.append(sync_boards(cfg, store, worker=True, progress=False))
+                reports.append(sync_boards(cfg, store, worker=True))
             except BaseException as exc:  # noqa: BLE001 - reported below
                 errors.append(exc)
             finally:
@@ -129,7 +129,7 @@ def test_postgres_workers_split_boards_and_never_sync_one_twice(pg_url: str) -> 
         held.acquire()
         try:
             with pytest.raises(LockError):
-                sync_boards(_cfg(fake, pg_url), Store(pg_url), progress=False)
+                sync_boards(_cfg(fake, pg_url), Store(pg_url))
         finally:
             held.release()
     store = Store(pg_url)

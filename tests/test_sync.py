@@ -51,7 +51,7 @@ def _rows(store: Store, table: Any, *where: Any) -> list[Any]:
 
 def test_full_then_no_change_sync_costs_one_request(fake: FakeTrello, db: Store) -> None:
     cfg = config_for(fake, db.url)
-    report = sync_boards(cfg, db, progress=False)
+    report = sync_boards(cfg, db)
     assert sorted(o.status for o in report.outcomes) == ["synced"] * 4
     assert report.requests == fake.stats()["requests"] == 1 + 4  # listing + one nested request per board
     counts = db.counts()
@@ -59,7 +59,7 @@ def test_full_then_no_change_sync_costs_one_request(fake: FakeTrello, db: Store)
     assert counts["cards"] == sum(len(e["cards"]) for e in exports)
     assert counts["checklists"] == sum(len(e["checklists"]) for e in exports)
     fake.reset_stats()
-    report = sync_boards(cfg, db, progress=False)
+    report = sync_boards(cfg, db)
     assert fake.stats()["requests"] == 1 == report.requests
     assert fake.stats()["by_path"] == {"GET /1/members/me/boards": 1}
     assert all(o.status == "unchanged" for o in report.outcomes)
@@ -67,7 +67,7 @@ def test_full_then_no_change_sync_costs_one_request(fake: FakeTrello, db: Store)
 
 def test_incremental_sync_brings_every_change_into_the_database(fake: FakeTrello, db: Store) -> None:
     cfg = config_for(fake, db.url)
-    sync_boards(cfg, db, progress=False)
+    sync_boards(cfg, db)
     board = next(b for b in fake.boards.values() if b["name"] == "Tekken Notes")
     victim = board["cards"][-1]
     cl = next(c for c in board["checklists"] if c["idCard"] != victim["id"])
@@ -79,7 +79,7 @@ def test_incremental_sync_brings_every_change_into_the_database(fake: FakeTrello
     deleted = fake.mutate("delete_card", board["id"], card=victim["id"])
     before = db.counts()
     fake.reset_stats()
-    report = sync_boards(cfg, db, progress=False)
+    report = sync_boards(cfg, db)
     # one listing + one nested request for the one changed board
     assert fake.stats()["requests"] == 2
     assert [o.name for o in report.outcomes if o.status == "synced"] == ["Tekken Notes"]
@@ -100,7 +100,7 @@ def test_incremental_sync_brings_every_change_into_the_database(fake: FakeTrello
     # old comments are not flagged deleted by an incremental sync (it only saw the new actions)
     assert after["comments"] == before["comments"] + 1
     fake.reset_stats()
-    sync_boards(cfg, db, progress=False)
+    sync_boards(cfg, db)
     assert fake.stats()["requests"] == 1
 
 
@@ -108,21 +108,21 @@ def test_incremental_sync_brings_every_change_into_the_database(fake: FakeTrello
 def test_history_is_kept_beyond_1000_actions(fake: FakeTrello, db: Store) -> None:
     big = fake.add_board(synthesize_board(1500, seed=11, comment_every=1))  # 3,000 actions
     cfg = config_for(fake, db.url)
-    sync_boards(cfg, db, boards=[big["id"]], progress=False)
+    sync_boards(cfg, db, boards=[big["id"]])
     assert len(_rows(db, t.actions, t.actions.c.board_id == big["id"])) == 3000
     assert len(_rows(db, t.comments, t.comments.c.board_id == big["id"])) == 1500
 
 
 def test_full_flag_and_refresh_interval_resync_unchanged_boards(fake: FakeTrello, db: Store) -> None:
     cfg = config_for(fake, db.url)
-    sync_boards(cfg, db, progress=False)
+    sync_boards(cfg, db)
     fake.reset_stats()
-    report = sync_boards(cfg, db, full=True, progress=False)
+    report = sync_boards(cfg, db, full=True)
     assert all(o.status == "synced" and o.full for o in report.outcomes)
     assert fake.stats()["requests"] == 5
     fake.reset_stats()
     zero = config_for(fake, db.url, full_refresh_hours=0.000001)
-    sync_boards(zero, db, progress=False)
+    sync_boards(zero, db)
     assert fake.stats()["requests"] == 5
     assert db.counts() == db.counts()
 
@@ -130,10 +130,10 @@ def test_full_flag_and_refresh_interval_resync_unchanged_boards(fake: FakeTrello
 def test_deleted_comment_is_flagged_on_a_full_sync(fake: FakeTrello, db: Store) -> None:
     cfg = config_for(fake, db.url)
     board = next(b for b in fake.boards.values() if b["name"] == "Weekly Sprint")
-    sync_boards(cfg, db, boards=[board["id"]], progress=False)
+    sync_boards(cfg, db, boards=[board["id"]])
     comment = next(a for a in board["actions"] if a["type"] == "commentCard")
     board["actions"].remove(comment)
-    sync_boards(cfg, db, boards=[board["id"]], full=True, progress=False)
+    sync_boards(cfg, db, boards=[board["id"]], full=True)
     row = _rows(db, t.comments, t.comments.c.id == comment["id"])[0]
     assert row.deleted_at is not None
 
@@ -146,7 +146,7 @@ def test_missing_and_forbidden_boards_fail_alone(fake: FakeTrello, db: Store) ->
     cfg = config_for(fake, db.url, max_retries=1)
     cfg.boards = [BoardMapping(board=b["id"]) for b in fake.boards.values()] + [BoardMapping(board="No Such Board")]
     with pytest.raises(PartialFailure) as exc:
-        sync_boards(cfg, db, progress=False)
+        sync_boards(cfg, db)
     msg = str(exc.value)
     assert "'Weekly Sprint'" in msg and "forbidden" in msg
     assert "'Tekken Notes'" in msg and "HTTP 500" in msg
@@ -176,14 +176,14 @@ def test_unknown_board_option_is_a_usage_error_and_nothing_synced_is_not_partial
 def test_wrong_token_is_an_auth_error(fake: FakeTrello, db: Store) -> None:
     cfg = Config(trello=TrelloConfig(api_key=KEY, token="wrong" * 10, api_url=fake.url), database=db.url)
     with pytest.raises(AuthError, match="token invalid or expired") as exc:
-        sync_boards(cfg, db, progress=False)
+        sync_boards(cfg, db)
     assert exc.value.exit_code == 4
     assert db.counts()["boards"] == 0
 
 
 def test_sync_survives_injected_faults(fake: FakeTrello, tmp_path: Path) -> None:
     clean = Store(f"sqlite:///{tmp_path / 'clean.db'}")
-    sync_boards(config_for(fake, clean.url), clean, progress=False)
+    sync_boards(config_for(fake, clean.url), clean)
     fake.faults = {"429": 0.2, "500": 0.1, "drop": 0.05}
     noisy = Store(f"sqlite:///{tmp_path / 'noisy.db'}")
     cfg = config_for(fake, noisy.url, max_retries=8)
@@ -192,7 +192,7 @@ def test_sync_survives_injected_faults(fake: FakeTrello, tmp_path: Path) -> None
     orig = client_mod.RetryPolicy.delay
     client_mod.RetryPolicy.delay = lambda self, attempt: 0.0  # type: ignore[method-assign]
     try:
-        sync_boards(cfg, noisy, progress=False)
+        sync_boards(cfg, noisy)
     finally:
         client_mod.RetryPolicy.delay = orig  # type: ignore[method-assign]
     stats = fake.stats()
@@ -204,7 +204,7 @@ def test_boards_sync_concurrently_within_the_rate_limit(db: Store, tmp_path: Pat
     boards = [synthesize_board(5, seed=100 + i, name=f"Board {i}") for i in range(12)]
     with FakeTrello(boards, key=KEY, token=TOKEN, latency=0.05) as f:
         cfg = config_for(f, db.url, concurrency=6)
-        report = sync_boards(cfg, db, progress=False)
+        report = sync_boards(cfg, db)
         assert len([o for o in report.outcomes if o.status == "synced"]) == 12
         assert f.stats()["requests"] == 13
     assert db.counts()["boards"] == 12
@@ -215,7 +215,7 @@ def test_mapped_boards_only_and_board_refs(fake: FakeTrello, db: Store) -> None:
 
     cfg = config_for(fake, db.url)
     cfg.boards = [BoardMapping(board="https://trello.com/b/uTbciFCh/weekly-sprint"), BoardMapping(board="98dLwYtj")]
-    report = sync_boards(cfg, db, progress=False)
+    report = sync_boards(cfg, db)
     assert sorted(o.name for o in report.outcomes) == sorted(
         b["name"] for b in fake.boards.values() if b["shortLink"] in ("uTbciFCh", "98dLwYtj"))
 

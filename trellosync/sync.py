@@ -204,12 +204,11 @@ class _Run:
 def sync_boards(config: Config | None, store: Any, *, boards: list[str] | None = None, full: bool = False,
                 wait: bool = False, worker: bool = False, client: TrelloClient | None = None,
                 on_event: EventHandler | None = None, lock: bool = True,
-                ingest: Callable[..., Any] | None = None, now: Callable[[], datetime] = _utcnow,
-                progress: bool | None = None) -> SyncReport:
+                ingest: Callable[..., Any] | None = None, now: Callable[[], datetime] = _utcnow) -> SyncReport:
     """Sync the mapped (or given) boards from Trello into `store`.
 
     Raises ConfigError for a --board nobody can see, PartialFailure when some boards synced and others
-    failed, TrelloAPIError when boards failed and none synced. `progress` is ignored (kept for callers).
+    failed, TrelloAPIError when boards failed and none synced.
     """
     config = config or Config(trello=TrelloConfig(), database=store.url)
     client = client or client_from_config(config.trello)
