@@ -230,6 +230,12 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
 }
 
 
+# Types that pass a kind's check without calling it (most values): dates, int32 and id lists always need it.
+_PLAIN: dict[str, tuple[type, ...]] = {STR: (str,), BOOL: (bool,), NUM: (int, float, str), OBJ: (dict,)}
+_FAST: dict[str, list[tuple[str, str, tuple[type, ...]]]] = {
+    shape: [(key, kind, _PLAIN.get(kind, ())) for key, kind in fields.items()] for shape, fields in SHAPES.items()}
+
+
 def _check_value(kind: str, value: Any, where: Callable[[], str]) -> None:
     if value is None or _CHECKS[kind](value):
         return
@@ -249,9 +255,9 @@ def _check_object(obj: Any, shape: str, path: tuple, *, need_id: bool = True) ->
         oid = obj.get("id")
         if not isinstance(oid, str) or not oid.strip() or len(oid) > 128:
             raise DataError(f"{_fmt(path + ('id',))}: expected an id (text of at most 128 characters)")
-    for key, kind in SHAPES[shape].items():
+    for key, kind, plain in _FAST[shape]:
         value = obj.get(key)
-        if value is not None and not _CHECKS[kind](value):
+        if value is not None and type(value) not in plain and not _CHECKS[kind](value):
             _check_value(kind, value, lambda key=key: _fmt(path + (key,)))
 
 

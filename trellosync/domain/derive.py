@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -201,8 +202,10 @@ class Entries:
     commitments: list[Commitment] = field(default_factory=list)
 
 
-def _next_lunch(lunches: list[Lunch], after: date) -> date | None:
-    return next((lu.date for lu in lunches if lu.date > after), None)
+def _next_lunch(dates: list[date], after: date) -> date | None:
+    """The first of the sorted lunch `dates` after `after` (a bisection: boards have thousands of lunches)."""
+    i = bisect.bisect_right(dates, after)
+    return dates[i] if i < len(dates) else None
 
 
 def checklist_entries(view: BoardView, card: dict[str, Any], lunch: Lunch, next_lunch: date | None,
@@ -275,11 +278,12 @@ def lunch_entries(view: BoardView, lunches: list[Lunch]) -> Entries:
     """Step 4: the entries and commitments of every lunch card, then the comments on them."""
     out = Entries()
     by_id = {lu.id: lu for lu in lunches}
+    dates = [lu.date for lu in lunches]  # sorted: derive_lunches orders by date
     for card in view.cards:
         lunch = by_id.get(card["id"])
         if lunch is None:
             continue
-        nxt = _next_lunch(lunches, lunch.date)
+        nxt = _next_lunch(dates, lunch.date)
         checklist_entries(view, card, lunch, nxt, out)
         section_entries(view, card, lunch, nxt, out)
     out.feedback += observations(view, by_id)
@@ -313,8 +317,9 @@ def goal_events(view: BoardView, card: dict[str, Any]) -> list[tuple[Any, str]]:
 def derive_goals(view: BoardView) -> list[Goal]:
     """Step 6: one Goal per card of a goals or done list, with its key results' tick dates."""
     out = []
+    goal_lists = view.goal_lists | view.done_lists
     for c in view.cards:
-        if c.get("list_id") not in view.goal_lists | view.done_lists:
+        if c.get("list_id") not in goal_lists:
             continue
         owners = [k for k in (view.people.member(m) for m in view.card_members.get(c["id"], [])) if k]
         title_owner, title = view.people.prefix(c["name"])
