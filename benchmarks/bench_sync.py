@@ -31,10 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from trellosync.client import make_client  # noqa: E402
 from trellosync.config import Config, TrelloConfig  # noqa: E402
-from trellosync.pipeline import ingest_board  # noqa: E402
+from trellosync.normalize import normalize_board  # noqa: E402
+from trellosync.pipeline import ingest_board, paused_gc  # noqa: E402
 from trellosync.store import Store  # noqa: E402
 from trellosync.sync import sync_boards  # noqa: E402
 from trellosync.testing.fake_trello import FakeTrello, synthesize_board  # noqa: E402
+from trellosync.validate import check_board_json  # noqa: E402
 
 KEY, TOKEN = "b0" * 16, "c1" * 32
 
@@ -116,6 +118,14 @@ def trellosync_store(text: str, store: Store) -> None:
     ingest_board(store, json.loads(text), None, source="api")
 
 
+def mirror_only_store(text: str, store: Store) -> None:
+    """What the baseline does, our way: parse, check and clean, normalize, upsert the mirror, commit; no domain."""
+    rows = normalize_board(check_board_json(json.loads(text)))
+    with paused_gc(), store.begin() as conn:
+        store.save_mirror(conn, rows, seen_at=rows.board["date_last_activity"], snapshot_complete=True,
+                          history_complete=True)
+
+
 def resync_one_card(board: dict[str, Any], tmp: Path) -> tuple[float, float, int]:
     """(first sync s, re-sync s, re-sync requests) of a board in which one card was renamed in between."""
     with FakeTrello([board], key=KEY, token=TOKEN, page_threshold=10**9) as fake:
@@ -131,6 +141,43 @@ def resync_one_card(board: dict[str, Any], tmp: Path) -> tuple[float, float, int
         again = time.perf_counter() - t0
         store.close()
         return first, again, int(fake.stats()["requests"])
+
+
+def ingest_split(text: str, store: Store) -> dict[str, float]:
+    """One ingest's time split into JSON parsing, SQL (statements and commit) and the Python in between."""
+    from sqlalchemy import event
+
+    sql, rows = [0.0], [0]
+
+    def before(conn: Any, *_: Any) -> None:
+        conn.info["t0"] = time.perf_counter()
+
+    def after(conn: Any, _cursor: Any, _stmt: Any, params: Any, _ctx: Any, many: bool) -> None:
+        sql[0] += time.perf_counter() - conn.info["t0"]
+        rows[0] += len(params) if many else 0
+
+    dialect = store.engine.dialect
+    plain_commit = dialect.do_commit
+
+    def timed_commit(dbapi_conn: Any) -> None:
+        t0 = time.perf_counter()
+        plain_commit(dbapi_conn)
+        sql[0] += time.perf_counter() - t0
+
+    event.listen(store.engine, "before_cursor_execute", before)
+    event.listen(store.engine, "after_cursor_execute", after)
+    dialect.do_commit = timed_commit  # type: ignore[method-assign]
+    t0 = time.perf_counter()
+    data = json.loads(text)
+    parse = time.perf_counter() - t0
+    ingest_board(store, data, None, source="api")
+    total = time.perf_counter() - t0
+    store.close()
+    base = json.loads(text)
+    baseline_rows = (len(base["lists"]) + len(base["labels"]) + len(base["cards"]) + len(base["checklists"])
+                     + sum(len(c.get("checkItems") or []) for c in base["checklists"]) + len(base["actions"]))
+    return {"parse": parse, "sql": sql[0], "rows": rows[0], "baseline_rows": baseline_rows,
+            "python": total - parse - sql[0]}
 
 
 def measure(fn: Callable[[Any], None], repeat: int, setup: Callable[[], Any] = lambda: None) -> tuple[float, float]:
@@ -202,15 +249,28 @@ def ingest_table(tmp: Path) -> None:
         trellosync_store(text, store)
         store.close()
 
+    def run_mirror(store: Store) -> None:
+        mirror_only_store(text, store)
+        store.close()
+
     b_time, b_mem = measure(run_baseline, 3)
     s_time, s_mem = measure(run_trellosync, 3, setup=new_store)
+    m_time, m_mem = measure(run_mirror, 3, setup=new_store)
     print(f"Normalize + store 5,000 cards ({len(board['actions'])} actions, "
           f"{sum(len(c['checkItems']) for c in board['checklists'])} check items, {len(text) / 2**20:.1f} MiB JSON)")
     print(f"{'':>28} {'wall s':>8} {'peak MiB':>9}")
     print(f"{'baseline (json+executemany)':>28} {b_time:>8.2f} {b_mem:>9.1f}")
     print(f"{'trellosync ingest_board':>28} {s_time:>8.2f} {s_mem:>9.1f}")
     print(f"{'factor':>28} {s_time / b_time:>7.1f}x {s_mem / b_mem:>8.1f}x")
+    print(f"{'mirror only (no domain)':>28} {m_time:>8.2f} {m_mem:>9.1f}   "
+          f"({m_time / b_time:.1f}x, {m_mem / b_mem:.1f}x: checked, normalized, upserted, committed)")
     print("(the schema migration when the store is opened is not timed; everything after it is)")
+    print()
+    split = ingest_split(text, new_store())
+    print("Where one ingest's time goes (wall s; SQL = statements plus commit, as the driver reports them):")
+    print(f"  json.loads {split['parse']:.2f}; SQL {split['sql']:.2f} for {split['rows']:,} rows (the baseline "
+          f"writes {split['baseline_rows']:,}); validation, normalizing and deriving the domain in Python "
+          f"{split['python']:.2f}")
     print()
     first, again, requests = resync_one_card(board, tmp)
     print(f"Sync of the same 5,000-card board from the fake API: first {first:.2f}s; after renaming one card "
