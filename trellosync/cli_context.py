@@ -31,8 +31,12 @@ class Ctx:
             path = self.config_path or os.environ.get("TRELLOSYNC_CONFIG")
             if not path:
                 path = next((p for p in DEFAULT_CONFIG_NAMES if Path(p).exists()), None)
-            self._config = load_config(path) if path else None
-            self._loaded = True
+            config = load_config(path) if path else None
+            if config is not None and config.reports.dossier.ladder is not None:
+                from .report.ladder import configured_ladder
+
+                configured_ladder(config)  # the ladder shapes the stored domain: a bad one is a config error
+            self._config, self._loaded = config, True
         if required and self._config is None:
             raise ConfigError("no config file: pass -c FILE, set TRELLOSYNC_CONFIG, or run `trellosync init`")
         return self._config
