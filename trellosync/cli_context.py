@@ -42,10 +42,14 @@ class Ctx:
         return self._config
 
     def store(self, must_exist: bool = False) -> Any:
-        """The database (migrated), from --database or the config."""
+        """The database (migrated), from --database or the config; closed when the running command ends."""
         from .pipeline import open_store
 
-        return open_store(self.config(), self.database, must_exist=must_exist)
+        store = open_store(self.config(), self.database, must_exist=must_exist)
+        click_ctx = click.get_current_context(silent=True)
+        if click_ctx is not None:
+            click_ctx.call_on_close(store.close)  # also when the command fails: click closes its context then
+        return store
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
@@ -90,11 +94,8 @@ def complete_person(click_ctx: click.Context, _param: click.Parameter, incomplet
     for c in (click_ctx.parent, click_ctx):
         params.update({k: v for k, v in (c.params if c else {}).items() if v})
     try:
-        store = Ctx(params.get("config_path"), params.get("database"), 0).store(must_exist=True)
-        try:
+        with Ctx(params.get("config_path"), params.get("database"), 0).store(must_exist=True) as store:
             people = store.people_names()
-        finally:
-            store.close()
         return [CompletionItem(key, help=name) for key, name in people if key.startswith(incomplete)]
     except Exception:  # noqa: BLE001 - completion must never print a traceback into the user's shell
         return []
