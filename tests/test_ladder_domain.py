@@ -179,3 +179,26 @@ def test_a_missing_or_bad_ladder_is_a_config_error_before_anything_is_written(tm
         assert store.counts()["lunches"] == 0 and store.boards() == []
     finally:
         store.close()
+
+
+def test_a_report_warns_while_the_database_lags_behind_the_ladder(tmp_path, capsys):
+    (tmp_path / "board.json").write_text(json.dumps(board().data))
+    cfg = workspace(tmp_path)
+    assert run_cli(capsys, "sync", "-c", str(cfg), "--from-export", str(tmp_path / "board.json"))[0] == 0
+    report = ("report", "dossier", "will", "-c", str(cfg), "--format", "json", "--to", "2026-03-01")
+
+    def filed(out: str) -> dict[str, str]:
+        ctx = json.loads(out)
+        return {e["text"]: s["key"] for s in ctx["sections"] for e in s["body"] + s["more"]}
+
+    code, out, err = run_cli(capsys, *report)
+    assert code == 0 and "warning" not in err
+    assert filed(out)["Mentored Sam through the release"] == "growing"
+    (tmp_path / "ladder.yaml").write_text(MOVED)
+    code, out, err = run_cli(capsys, *report)
+    assert code == 0 and "the mapping or ladder changed since 1 board(s)" in err and "rebuild" in err
+    assert filed(out)["Mentored Sam through the release"] == "growing"  # the database's classification, as SQL
+    assert run_cli(capsys, "rebuild", "-c", str(cfg))[0] == 0
+    code, out, err = run_cli(capsys, *report)
+    assert code == 0 and "warning" not in err
+    assert filed(out)["Mentored Sam through the release"] == "delivery"

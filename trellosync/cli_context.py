@@ -51,6 +51,18 @@ class Ctx:
             click_ctx.call_on_close(store.close)  # also when the command fails: click closes its context then
         return store
 
+    def stored_domain(self) -> Any:
+        """The database's domain; a warning when the config's mapping or ladder changed since a board was derived."""
+        from .pipeline import mapping_changed
+
+        store, config = self.store(must_exist=True), self.config()
+        stale = [b["name"] for b in store.boards() if config is not None and mapping_changed(
+            store, config, {"id": b["id"], "name": b["name"], "shortLink": b["short_link"]})]
+        if stale:
+            click.echo(f"warning: the mapping or ladder changed since {len(stale)} board(s) were last derived; "
+                       "reports follow the database until `trellosync rebuild` (or the next sync)", err=True)
+        return store.load_domain()
+
 
 pass_ctx = click.make_pass_decorator(Ctx)
 
