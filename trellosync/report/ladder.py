@@ -93,6 +93,8 @@ def read_ladder(path: Path) -> ConfiguredLadder:
         except UnicodeDecodeError:
             raise ConfigError(f"ladder file {path} is not UTF-8 text") from None
         data, _lines = read_yaml(text, f"ladder file {path}", [])  # the config's YAML limits (alias bombs)
+        if len(_PARSED) >= 8:  # a long-lived process whose ladder keeps changing keeps only the latest few
+            _PARSED.clear()
         try:
             _PARSED[digest] = ladder_from_dict(data)
         except ValueError as exc:
