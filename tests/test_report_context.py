@@ -210,7 +210,7 @@ def test_dossier_evidence_per_ladder_criterion_by_competency_and_keyword() -> No
             "level": "Staff Engineer",
             "criteria": [
                 {"key": "influence", "name": "Influence beyond the team", "competencies": ["Influence"]},
-                {"name": "Growing others", "keywords": ["joiner", "paired"]},
+                {"name": "Growing others", "competencies": ["mentoring"], "keywords": ["joiner", "paired"]},
             ],
         }
     )
@@ -222,9 +222,32 @@ def test_dossier_evidence_per_ladder_criterion_by_competency_and_keyword() -> No
     assert all(e.competency_key == "influence" for e in influence.body + influence.more)
     growing = by_key["growing-others"]
     assert growing.total > 0
-    assert all("joiner" in e.text.lower() or "paired" in e.text.lower() for e in growing.body + growing.more)
+    assert all(e.competency_key == "mentoring" for e in growing.body + growing.more)
     filed = [e.key for s in ctx.sections + [ctx.unclassified] for e in s.body + s.more]
     assert len(filed) == len(set(filed))  # each entry counts once, under its best match
+
+
+def test_dossier_files_entries_by_their_stored_competency_and_goals_by_the_same_keyword_rule() -> None:
+    b = small()
+    lu = b.lunch(date(2026, 6, 2), ["ada", "grace"])
+    # The pipeline derived the first with the ladder's keywords (its key: the criterion's, as it names no
+    # competency); the second was classified by a #tag, which wins over keywords: the dossier keeps both as stored.
+    b.entry(lu, "best", "ada", "grace", "Paired with the new joiner all week.", labels=["growing-others"])
+    b.entry(lu, "best", "ada", "grace", "Paired on the #influence deck.", labels=["influence"])
+    b.entry(lu, "best", "ada", "grace", "Paired a lot, no competency stored.")
+    b.goal("ada", "Mentor the new joiner", date(2026, 5, 1), status="achieved", achieved_at=utc(2026, 6, 20),
+           labels=["influence"])  # a keyword in its title beats its single label, as competency_of rules
+    b.goal("ada", "Present the roadmap", date(2026, 5, 1), status="achieved", achieved_at=utc(2026, 6, 21),
+           labels=["influence"])
+    ladder = ladder_from_dict({"criteria": [
+        {"key": "influence", "name": "Influence", "competencies": ["influence"]},
+        {"name": "Growing others", "keywords": ["joiner", "paired"]},
+    ]})
+    ctx = build_dossier_context(b.domain, "ada", Period(date(2026, 5, 1), AS_OF), AS_OF, ContextOptions(), ladder)
+    texts = {s.key: sorted(e.text for e in s.body + s.more + s.more_quoted) for s in ctx.sections + [ctx.unclassified]}
+    assert texts["growing-others"] == ["Mentor the new joiner", "Paired with the new joiner all week."]
+    assert texts["influence"] == ["Paired on the #influence deck.", "Present the roadmap"]
+    assert texts["unclassified"] == ["Paired a lot, no competency stored."]
 
 
 def test_dossier_body_puts_peer_observed_and_outcome_items_first() -> None:

@@ -350,7 +350,7 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
     start, end = checked_period(kind, all_people, fmt, period_from, period_to, peer=peer, board=board)
     config = ctx.config()
     options = options_from_config(config, peer=peer, board=board)
-    domain = ctx.store(must_exist=True).load_domain()
+    domain = ctx.stored_domain()
     person = names[0] if names else None
     if kind == "showcase":
         team = showcase_team(names, domain)

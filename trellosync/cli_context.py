@@ -31,17 +31,37 @@ class Ctx:
             path = self.config_path or os.environ.get("TRELLOSYNC_CONFIG")
             if not path:
                 path = next((p for p in DEFAULT_CONFIG_NAMES if Path(p).exists()), None)
-            self._config = load_config(path) if path else None
-            self._loaded = True
+            config = load_config(path) if path else None
+            if config is not None and config.reports.dossier.ladder is not None:
+                from .report.ladder import configured_ladder
+
+                configured_ladder(config)  # the ladder shapes the stored domain: a bad one is a config error
+            self._config, self._loaded = config, True
         if required and self._config is None:
             raise ConfigError("no config file: pass -c FILE, set TRELLOSYNC_CONFIG, or run `trellosync init`")
         return self._config
 
     def store(self, must_exist: bool = False) -> Any:
-        """The database (migrated), from --database or the config."""
+        """The database (migrated), from --database or the config; closed when the running command ends."""
         from .pipeline import open_store
 
-        return open_store(self.config(), self.database, must_exist=must_exist)
+        store = open_store(self.config(), self.database, must_exist=must_exist)
+        click_ctx = click.get_current_context(silent=True)
+        if click_ctx is not None:
+            click_ctx.call_on_close(store.close)  # also when the command fails: click closes its context then
+        return store
+
+    def stored_domain(self) -> Any:
+        """The database's domain; a warning when the config's mapping or ladder changed since a board was derived."""
+        from .pipeline import mapping_changed
+
+        store, config = self.store(must_exist=True), self.config()
+        stale = [b["name"] for b in store.boards() if config is not None and mapping_changed(
+            store, config, {"id": b["id"], "name": b["name"], "shortLink": b["short_link"]})]
+        if stale:
+            click.echo(f"warning: the mapping or ladder changed since {len(stale)} board(s) were last derived; "
+                       "reports follow the database until `trellosync rebuild` (or the next sync)", err=True)
+        return store.load_domain()
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
@@ -86,11 +106,8 @@ def complete_person(click_ctx: click.Context, _param: click.Parameter, incomplet
     for c in (click_ctx.parent, click_ctx):
         params.update({k: v for k, v in (c.params if c else {}).items() if v})
     try:
-        store = Ctx(params.get("config_path"), params.get("database"), 0).store(must_exist=True)
-        try:
+        with Ctx(params.get("config_path"), params.get("database"), 0).store(must_exist=True) as store:
             people = store.people_names()
-        finally:
-            store.close()
         return [CompletionItem(key, help=name) for key, name in people if key.startswith(incomplete)]
     except Exception:  # noqa: BLE001 - completion must never print a traceback into the user's shell
         return []

@@ -18,6 +18,7 @@ from .domain import build_domain
 from .errors import ConfigError, DataError, TrellosyncError
 from .normalize import ACTION_WINDOW, BoardRows, normalize_board
 from .practices.derive import build_practices
+from .report.ladder import configured_ladder
 from .store import Store, SyncState, normalize_url
 from .validate import check_board_json, parse_json, read_limited
 
@@ -62,6 +63,9 @@ def mapping_hash(config: Config | None, board: dict[str, Any]) -> str:
         "people": {k: v.model_dump(mode="json") for k, v in config.people.items()},
         "timezone": config.timezone,
     }
+    ladder = configured_ladder(config)  # its keywords classify entries: a changed ladder file re-derives
+    if ladder is not None:
+        payload["ladder"] = ladder.digest
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -137,8 +141,10 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     """Derive and save one board's domain; returns the mapping's problems and the list matches to store."""
     board = {"id": mirror.board["id"], "name": mirror.board["name"], "shortLink": mirror.board["short_link"]}
     mapping = config.mapping_for(board) if config else None
+    ladder = configured_ladder(config)
     domain = build_domain(mirror, mapping, config.people if config else {},
-                          tz=config.timezone if config else "UTC", history_complete=history_complete)
+                          tz=config.timezone if config else "UTC", history_complete=history_complete,
+                          keywords=ladder.keywords if ladder else None)
     domain.synced_at = synced_at  # statuses are stored as of the last sync
     practices, group_commitments = build_practices(mirror, mapping, config.people if config else {}, domain,
                                                    tz=config.timezone if config else "UTC")

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.files import atomic_write, private_mkdir
 from trellosync.logs import current_library_levels
@@ -27,11 +25,11 @@ from trellosync.report import (
     get_kind,
     kind_names,
     known_people,
-    ladder_from_dict,
     resolve_period,
     to_local_date,
 )
 from trellosync.report.charts import render_chart
+from trellosync.report.ladder import load_ladder
 from trellosync.report.render import (
     ASSET_MARKER,
     PdfMetadata,
@@ -94,20 +92,6 @@ def options_from_config(config: Any, **overrides: Any) -> ReportOptions:
         }
     values.update(overrides)
     return ReportOptions(**values)
-
-
-def load_ladder(path: Path) -> Ladder:
-    """Read and parse a career-ladder YAML file; problems raise ConfigError naming the file."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read ladder file {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"ladder file {path} is not valid YAML: {exc}") from exc
-    try:
-        return ladder_from_dict(data)
-    except ValueError as exc:
-        raise ConfigError(f"ladder file {path}: {exc}") from exc
 
 
 def _check(kind: str, person: str, domain: Domain, options: ReportOptions) -> ZoneInfo:

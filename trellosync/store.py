@@ -120,8 +120,15 @@ class Store:
             raise database_refused(exc) from None
 
     def close(self) -> None:
-        """Release the connection pool."""
+        """Release the connection pool (on SQLite the last connection to close folds the -wal file back)."""
         self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        """The store itself; leaving the `with` block closes it."""
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     # ------------------------------------------------------------------ mirror
 

@@ -46,7 +46,11 @@ def _strip_marker(text: str, marker: str) -> tuple[bool, str]:
 
 @dataclass
 class CompetencyIndex:
-    """What makes an entry's own text evidence for a competency: tags, aliases (YAML), ladder keywords."""
+    """What makes an entry's own text evidence for a competency: tags, aliases (YAML), ladder keywords.
+
+    An alias matches a whole word; a ladder keyword matches at a word start ("mentor" in "mentoring"), as the
+    ladder file documents (templates/ladder.example.yaml).
+    """
 
     tags: dict[str, str] = field(default_factory=dict)  # normalised tag -> competency key
     aliases: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)  # key -> word patterns
@@ -64,15 +68,16 @@ class CompetencyIndex:
             tags.setdefault(_tag_norm(key), key)
             for w in words:
                 tags.setdefault(_tag_norm(w), key)
-        return cls(tags, _patterns(aliases), _patterns(keywords or {}))
+        return cls(tags, _patterns(aliases), _patterns(keywords or {}, word_start=True))
 
 
 def _tag_norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def _patterns(words: dict[str, list[str]]) -> dict[str, list[re.Pattern[str]]]:
-    return {key: [re.compile(rf"(?<!\w){re.escape(w.strip())}(?!\w)", re.IGNORECASE) for w in ws if w.strip()]
+def _patterns(words: dict[str, list[str]], *, word_start: bool = False) -> dict[str, list[re.Pattern[str]]]:
+    end = "" if word_start else r"(?!\w)"
+    return {key: [re.compile(rf"(?<!\w){re.escape(w.strip())}{end}", re.IGNORECASE) for w in ws if w.strip()]
             for key, ws in words.items()}
 
 

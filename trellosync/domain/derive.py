@@ -128,8 +128,23 @@ def map_competencies(view: BoardView, keywords: dict[str, list[str]] | None) -> 
         view.label_competency[low] = key
     for key in view.mapping.competency_aliases:
         view.competencies.setdefault(key, Competency(key, key.replace("-", " ").replace("_", " ").title()))
+    words = keywords_by_key(view.competencies, keywords or {})
+    for key in words:
+        view.competencies.setdefault(key, Competency(key, key.replace("-", " ").replace("_", " ").title()))
     names = {k: c.name for k, c in view.competencies.items()}
-    view.index = CompetencyIndex.build(names, view.mapping.competency_aliases, keywords)
+    view.index = CompetencyIndex.build(names, view.mapping.competency_aliases, words)
+
+
+def keywords_by_key(competencies: dict[str, Competency], keywords: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Ladder keywords under the board's own competency keys: a ladder may name one by key or by name, in any case."""
+    known: dict[str, str] = {}
+    for key, comp in competencies.items():
+        known.setdefault(key.lower(), key)
+        known.setdefault(comp.name.lower(), key)
+    out: dict[str, list[str]] = {}
+    for key, words in keywords.items():
+        out.setdefault(known.get(key.lower(), key), []).extend(words)
+    return out
 
 
 def lunch_date(view: BoardView, card: dict[str, Any]) -> tuple[date | None, str]:

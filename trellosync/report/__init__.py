@@ -3,7 +3,7 @@
 Layout (one hop to any rule):
   text.py       dates, ids, months (no wording: templates word everything, see templates/phrases.html)
   views.py      the dataclasses templates read (Period, Evidence, Figures, GoalView, ...)
-  ladder.py     career ladder parsing and criterion matching
+  ladder.py     career ladder: its file (configured_ladder), its keywords for the domain, criterion matching
   selection.py  a person's slice of the domain; statuses come from trellosync.domain.rules, never re-derived
   figures.py    summary and per-pair figures, the cover, chart numbers
   threads.py    focus-point threads (growth arcs)

@@ -1,12 +1,18 @@
-"""A career ladder (target level and criteria) and how an entry is matched to a criterion."""
+"""A career ladder (target level and criteria): reading its file, its keywords for the domain, criterion matching."""
 
 from __future__ import annotations
 
-import re
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from trellosync.config_yaml import read_yaml
+from trellosync.errors import ConfigError, DataError
 from trellosync.report.text import slug
+from trellosync.validate import read_limited
+
+MAX_LADDER_BYTES = 1_000_000
 
 
 @dataclass
@@ -27,6 +33,20 @@ class Ladder:
     name: str
     level: str
     criteria: list[Criterion]
+
+
+@dataclass(frozen=True)
+class ConfiguredLadder:
+    """The config's ladder file as read: the ladder and a digest of the file's bytes (what the domain depends on)."""
+
+    path: Path
+    digest: str
+    ladder: Ladder
+
+    @property
+    def keywords(self) -> dict[str, list[str]]:
+        """Competency key -> words, for build_domain (see ladder_keywords)."""
+        return ladder_keywords(self.ladder)
 
 
 def _criterion(i: int, item: Any) -> Criterion:
@@ -56,27 +76,72 @@ def ladder_from_dict(data: Any) -> Ladder:
     return Ladder(name=str(data.get("name") or "Career ladder"), level=str(data.get("level") or ""), criteria=criteria)
 
 
+_PARSED: dict[str, Ladder] = {}  # file digest -> ladder: a sync reads the file per board but parses it once
+
+
+def read_ladder(path: Path) -> ConfiguredLadder:
+    """Read, hash and parse a career-ladder YAML file; problems raise ConfigError naming the file."""
+    try:
+        raw = read_limited(path, MAX_LADDER_BYTES)  # a regular file under the cap, never a FIFO or /dev/zero
+    except DataError:
+        reason = "no such file" if not Path(path).exists() else "not a regular file, unreadable or too large"
+        raise ConfigError(f"cannot read ladder file {path} (reports.dossier.ladder): {reason}") from None
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    if digest not in _PARSED:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(f"ladder file {path} is not UTF-8 text") from None
+        data, _lines = read_yaml(text, f"ladder file {path}", [])  # the config's YAML limits (alias bombs)
+        if len(_PARSED) >= 8:  # a long-lived process whose ladder keeps changing keeps only the latest few
+            _PARSED.clear()
+        try:
+            _PARSED[digest] = ladder_from_dict(data)
+        except ValueError as exc:
+            raise ConfigError(f"ladder file {path}: {exc}") from None
+    return ConfiguredLadder(Path(path), digest, _PARSED[digest])
+
+
+def load_ladder(path: Path) -> Ladder:
+    """Read and parse a career-ladder YAML file; problems raise ConfigError naming the file."""
+    return read_ladder(path).ladder
+
+
+def configured_ladder(config: Any) -> ConfiguredLadder | None:
+    """The ladder the config names (reports.dossier.ladder), read; None without a config or a ladder."""
+    path = config.reports.dossier.ladder if config is not None else None
+    return read_ladder(path) if path is not None else None
+
+
+def criterion_competency(crit: Criterion) -> str:
+    """The competency a criterion's keywords file an entry under: its first competency, else the criterion's key."""
+    return crit.competencies[0] if crit.competencies else crit.key
+
+
+def ladder_keywords(ladder: Ladder) -> dict[str, list[str]]:
+    """Competency key -> the words that make an entry's text evidence for it, from every criterion's keywords."""
+    out: dict[str, list[str]] = {}
+    for crit in ladder.criteria:
+        if crit.keywords:
+            out.setdefault(criterion_competency(crit), []).extend(crit.keywords)
+    return out
+
+
 @dataclass
 class CriterionMatcher:
-    """Which competency keys and which keywords make an entry evidence for one criterion."""
+    """Which competency keys make an entry evidence for one criterion."""
 
     criterion: Criterion
     keys: set[str]
-    pattern: re.Pattern[str] | None
 
-    def matches(self, competency_key: str | None, text: str) -> bool:
-        """True when the entry's own competency or its text supports this criterion."""
-        if competency_key is not None and competency_key.lower() in self.keys:
-            return True
-        return self.pattern is not None and self.pattern.search(text) is not None
+    def matches(self, competency_key: str | None) -> bool:
+        """True when the entry's one competency (as the domain classified it) supports this criterion."""
+        return competency_key is not None and competency_key.lower() in self.keys
 
 
 def criterion_matcher(crit: Criterion, competency_names: dict[str, str]) -> CriterionMatcher:
     """The matcher of a criterion; `competency_names` maps competency keys to display names."""
-    wanted = {c.lower() for c in crit.competencies}
+    wanted = {c.lower() for c in crit.competencies} | {criterion_competency(crit).lower()}
     keys = {k.lower() for k, name in competency_names.items() if k.lower() in wanted or name.lower() in wanted}
     keys |= wanted  # labels nobody mapped still match by key
-    pattern = None
-    if crit.keywords:
-        pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in crit.keywords) + r")", re.IGNORECASE)
-    return CriterionMatcher(crit, keys, pattern)
+    return CriterionMatcher(crit, keys)

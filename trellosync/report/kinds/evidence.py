@@ -1,12 +1,13 @@
-"""The dossier's evidence: positive entries filed once each under their best criterion, strongest first."""
+"""The dossier's evidence: positive entries filed once each under their criterion (by competency), strongest first."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
+from trellosync.domain.classify import CompetencyIndex, competency_of
 from trellosync.report.citations import Citations
-from trellosync.report.ladder import Ladder, criterion_matcher
+from trellosync.report.ladder import Ladder, criterion_matcher, ladder_keywords
 from trellosync.report.selection import Selection
 from trellosync.report.text import month_key, slug, spread
 from trellosync.report.views import Evidence
@@ -62,17 +63,27 @@ def strength_order(e: Evidence) -> tuple[bool, bool, bool, date]:
 
 
 def buckets_by_ladder(items: list[Evidence], ladder: Ladder, sel: Selection) -> list[Bucket]:
-    """Each item under the first criterion its competency names, else the first whose keywords it holds."""
+    """Each item under the first criterion its one competency supports, as the domain classified it.
+
+    An entry's competency is the stored one: the pipeline derived it with this ladder's keywords
+    (configured_ladder), so the dossier and a SQL query of `feedback.competency` agree. An achieved goal has no
+    stored competency beyond its single label, so the same rule (competency_of) reads its title here.
+    """
     names = {k: c.name for k, c in sel.domain.competencies.items()}
     matchers = [criterion_matcher(c, names) for c in ladder.criteria]
     buckets = [Bucket(m.criterion.key, m.criterion.name, m.criterion.description) for m in matchers]
     rest = Bucket(UNCLASSIFIED, "", "")
+    titles = CompetencyIndex.build({}, {}, ladder_keywords(ladder))
     for e in items:
-        by_comp = [i for i, m in enumerate(matchers) if e.competency_key and e.competency_key.lower() in m.keys]
-        by_word = [i for i, m in enumerate(matchers) if m.matches(None, e.text)]
-        target = (by_comp or by_word or [None])[0]
+        key = goal_competency(e, titles) if e.kind == "goal" else e.competency_key
+        target = next((i for i, m in enumerate(matchers) if m.matches(key)), None)
         (rest if target is None else buckets[target]).items.append(e)
     return buckets + [rest]
+
+
+def goal_competency(goal: Evidence, titles: CompetencyIndex) -> str | None:
+    """An achieved goal's competency: the ladder keywords its title holds, else its card's single label."""
+    return competency_of(goal.text, [goal.competency_key] if goal.competency_key else [], titles)[0]
 
 
 def buckets_by_competency(items: list[Evidence]) -> list[Bucket]:
