@@ -152,8 +152,14 @@ def test_sigterm_stops_a_sync_within_seconds_and_keeps_the_previous_state(tmp_pa
         for b in boards:
             f.mutate("comment", b["id"], text="late news")
         f.trickle = 0.2  # every answer now takes minutes: the sync is stuck in reads
+        f.reset_stats()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(2.0)
+        # Signal only once the sync is reading (its handlers are in place): a loaded machine can take
+        # seconds just to import, and a SIGTERM before then is the default one, not ours.
+        deadline = time.monotonic() + 60
+        while f.stats()["requests"] < 1 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        time.sleep(0.3)
         sent = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=30)
