@@ -206,11 +206,13 @@ def test_pdf_holds_no_file_uri_even_from_raw_html(tmp_path: Path) -> None:
 
 
 def test_a_16kb_entry_is_quoted_as_an_excerpt_with_a_note() -> None:
-    from trellosync.report.markdown import MAX_QUOTE_CHARS, markdown_inline
+    from trellosync.report.markdown import MAX_QUOTE_CHARS
+    from trellosync.report.render import make_environment
 
+    env = make_environment(None, True)
     text = ("word " * 4000)[:16384] + "TAIL"
-    html = str(markdown_to_html(text))
+    html = env.from_string("{{ t|md }}").render(t=text)
     assert "TAIL" not in html and html.count("word") * 5 <= MAX_QUOTE_CHARS + 10
     assert "excerpt of a 16,388-character entry" in html and "on the Trello card" in html
-    assert "excerpt" in str(markdown_inline(text))
-    assert "excerpt" not in str(markdown_to_html("short entry"))
+    assert "excerpt" in env.from_string("{{ t|md_inline }}").render(t=text)
+    assert "excerpt" not in env.from_string("{{ t|md }}").render(t="short entry")

@@ -164,6 +164,37 @@ def test_how_and_why_puts_a_named_peers_words_first(example, options):
     assert all(e.said_by or e.lunch_date for p in ctx.people for e in p.how_and_why)
 
 
+def test_showcase_at_a_glance_says_it_counts_shared_items_only(example, showcase_pdf):
+    domain, _ = example
+    p = domain.practices
+    will_private = [g for g in domain.goals if "will" in g.owners and g.status == "achieved"
+                    and not entry_marked(p, g.board_id, g.id)]
+    assert will_private, "the example gives Will achieved goals that are not shareable"
+    text = pdf_text(showcase_pdf)
+    glance = text[text.index("the team at a glance", text.index("contents") + 30):]
+    glance = glance[:glance.index("how and why")]
+    assert "shared goals achieved shared promises kept shared strengths shared praise" in glance
+    assert "each count is of shareable items only" in glance and "a 0 does not mean nothing was achieved" in glance
+    assert re.search(r"will smith 0 \d+ \d+ \d+", glance), glance  # his 0 is of shared goals, and says so
+    for title in (norm(g.title) for g in will_private):
+        assert title not in text  # the count never brings a private goal's text along
+
+
+def test_showcase_counts_are_taken_before_sections_are_cut(example, options, monkeypatch):
+    from trellosync.report.kinds import showcase
+
+    domain, _ = example
+    full = {p.person_key: p for p in build_context("showcase", TEAM[0], domain, period_from=START,
+                                                   options=options).people}
+    monkeypatch.setattr(showcase, "MAX_PER_SECTION", 1)
+    ctx = build_context("showcase", TEAM[0], domain, period_from=START, options=options)
+    will = next(p for p in ctx.people if p.person_key == "will")
+    assert will.counts == full["will"].counts and will.counts.praise == len(full["will"].praise) >= 2
+    assert len(will.praise) == 1
+    page, _meta = render_report_html(ctx, options, for_pdf=False)
+    assert f"1 of {will.counts.praise} shared strengths and praise are shown, the newest." in page
+
+
 def test_a_private_board_without_marks_contributes_nothing(example, options):
     domain, _ = example
     empty = Practices(visibility=dict.fromkeys(domain.practices.visibility, "private"))

@@ -132,3 +132,48 @@ def test_fetcher_serves_user_assets_first_then_packaged_ones(tmp_path: Path) -> 
         fetcher.resolve("file:///etc/passwd")
     with pytest.raises(RefusedURLError):
         fetcher.resolve((tmp_path / ".." / "elsewhere.css").as_uri())
+
+
+LONG_ENTRY = ("The handover went well because " * 40).strip() + " TAIL"
+
+
+def test_an_excerpt_note_is_a_template_sentence(tmp_path: Path) -> None:
+    """The code cuts a long entry and gives the note its data; excerpt_note.html words it (an override rewords it)."""
+    assert "excerpt" not in str(markdown_to_html(LONG_ENTRY)) + str(markdown_inline(LONG_ENTRY))  # no words in Python
+    env = make_environment(None, False)
+    html = env.from_string("{{ t|md(u) }}").render(t=LONG_ENTRY, u="https://trello.com/c/AbCd1234")
+    assert "TAIL" not in html
+    assert (f'<p class="excerpt-note">(excerpt of a {len(LONG_ENTRY):,}-character entry: the full text is on '
+            '<a href="https://trello.com/c/AbCd1234">the Trello card</a>)</p>') in html
+    unsafe = env.from_string("{{ t|md(u) }}").render(t=LONG_ENTRY, u="javascript:alert(1)")
+    assert "javascript" not in unsafe and "on the Trello card)" in unsafe
+    (tmp_path / "excerpt_note.html").write_text('<p class="excerpt-note">Auszug: {{ full_length }} Zeichen</p>',
+                                                encoding="utf-8")
+    own = make_environment(tmp_path, False).from_string("{{ t|md }}").render(t=LONG_ENTRY)
+    assert f"Auszug: {len(LONG_ENTRY)} Zeichen" in own and "excerpt of" not in own
+
+
+def test_an_inline_excerpt_keeps_its_html_whole() -> None:
+    """In a sentence or table cell the excerpt stays unwrapped and its note is a span, not a second paragraph."""
+    env = make_environment(None, False)
+    html = env.from_string("<td>{{ t|md_inline }}</td>").render(t=LONG_ENTRY)
+    assert html.startswith("<td>The handover") and html.count("<p") == html.count("</p>") == 0
+    assert html.endswith(' <span class="excerpt-note">(excerpt of a '
+                         f'{len(LONG_ENTRY):,}-character entry: the full text is on the Trello card)</span></td>')
+
+
+@pytest.mark.slow
+def test_a_long_entry_reads_as_an_excerpt_with_a_link_to_its_card(tmp_path: Path) -> None:
+    import pypdf
+
+    domain = example_domain(4)
+    entry = next(f for f in domain.feedback if f.about == "ada" and f.kind == "best")
+    entry.text = LONG_ENTRY
+    out = render_report("goals", "ada", domain, options=ReportOptions(as_of=date(2026, 6, 30)), out=tmp_path / "g.pdf")
+    reader = pypdf.PdfReader(out)
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert "TAIL" not in text
+    assert f"(excerpt of a {len(LONG_ENTRY):,}-character entry: the full text is on the Trello card)" in text
+    html = render_report("goals", "ada", domain, options=ReportOptions(as_of=date(2026, 6, 30)), fmt="html",
+                         out=tmp_path / "g.html").read_text(encoding="utf-8")
+    assert entry.card_url and f'the full text is on <a href="{entry.card_url}">the Trello card</a>)' in html

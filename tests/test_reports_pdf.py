@@ -93,6 +93,38 @@ def test_outline_and_table_of_contents_agree(pdfs: dict[str, pypdf.PdfReader], k
         assert title in reader.pages[number - 1].extract_text()
         found += 1
     assert found == len(top)
+    contents = toc_text[toc_text.index("Contents"):toc_text.index("Confidential test footer")]
+    entries = [line for line in contents.splitlines()[1:] if line.strip()]
+    assert [re.sub(r"\s*\d+$", "", e) for e in entries] == list(top)  # each title printed once, in order
+
+
+@pytest.mark.parametrize("kind", ["goals", "dossier"])
+def test_html_contents_carry_the_headings_text(tmp_path: Path, kind: str) -> None:
+    """Browsers lack target-text: the HTML's table of contents holds each chapter's title, as its heading does."""
+    html = render_report(kind, "ada", example_domain(14), options=OPTIONS, fmt="html",
+                         out=tmp_path / f"{kind}.html").read_text(encoding="utf-8")
+    nav = re.search(r'<nav class="toc">(.*?)</nav>', html, re.S)
+    assert nav is not None
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', nav.group(1))
+    assert len(links) >= 5
+    for anchor, title in links:
+        assert re.search(rf'<h1 id="{re.escape(anchor)}">{re.escape(title)}</h1>', html), (anchor, title)
+    css = html[html.index("<style>"):html.index("</style>")]
+    assert "target-text" not in css.split("@media print", 1)[0]  # outside print, nothing needs it
+    assert not re.search(r"@media screen\s*{\s*\.toc\s*{\s*display:\s*none", css)
+
+
+def test_an_empty_contents_link_still_takes_its_headings_text_in_the_pdf(tmp_path: Path) -> None:
+    """A template override from before the titles were written into the links still gets a readable PDF."""
+    from trellosync.report.render import make_environment, write_pdf
+
+    css = make_environment(None, True).get_template("report.css").render(asset_base="")
+    html = (f"<html><head><style>{css}</style></head><body><nav class='toc'><ol><li><a href='#x'></a></li>"
+            "<li><a href='#y'>Second chapter</a></li></ol></nav><h1 id='x' style='break-before: page'>First chapter</h1>"
+            "<h1 id='y' style='break-before: page'>Second chapter</h1></body></html>")
+    first = pypdf.PdfReader(write_pdf(html, tmp_path / "toc.pdf")).pages[0].extract_text()
+    lines = [" ".join(line.split()) for line in first.splitlines() if line.strip()]
+    assert lines[:2] == ["First chapter 2", "Second chapter 3"]
 
 
 @pytest.mark.parametrize("kind", list(TITLES))

@@ -8,6 +8,7 @@ import bisect
 import functools
 import subprocess
 import unicodedata
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import nh3
@@ -130,14 +131,12 @@ def excerpt(text: str, limit: int = MAX_QUOTE_CHARS) -> tuple[str, bool]:
     return (cut[:space] if space > limit // 2 else cut).rstrip() + " …", True
 
 
-def _excerpt_note(length: int) -> str:
-    return f"(excerpt of a {length:,}-character entry: the full text is on the Trello card)"
+ExcerptNote = Callable[[int, bool], str]
+"""(full length, inline) -> the HTML of the note under an excerpt; the templates word it (excerpt_note.html)."""
 
 
-def markdown_to_html(text: str | None) -> Markup:
-    """Untrusted card text → sanitized HTML (Markdown without raw HTML, then an nh3 allow-list); long text excerpted."""
-    if not text:
-        return Markup("")
+def _sanitized(text: str) -> tuple[str, int | None]:
+    """The entry as sanitized HTML (excerpted when long), and its full length when it was cut."""
     short, cut = excerpt(text)
     html = _md.render(short)
     # Headings inside a card would break the document outline; demote them below the report's h2.
@@ -151,17 +150,29 @@ def markdown_to_html(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow",  # also replaces any rel=attachment
         strip_comments=True,
     )
-    if cut:  # added after sanitizing: our own fixed text, with a class card text cannot set
-        clean += f'<p class="excerpt-note">{_excerpt_note(len(text))}</p>'
-    return Markup(clean)
+    return clean, len(text) if cut else None
 
 
-def markdown_inline(text: str | None) -> Markup:
+def markdown_to_html(text: str | None, excerpt_note: ExcerptNote | None = None) -> Markup:
+    """Untrusted card text → sanitized HTML (Markdown without raw HTML, then an nh3 allow-list); long text
+    excerpted, followed by `excerpt_note` (the report's own words, added after sanitizing)."""
+    if not text:
+        return Markup("")
+    clean, full_length = _sanitized(text)
+    note = excerpt_note(full_length, False) if full_length and excerpt_note else ""
+    return Markup(clean + note)
+
+
+def markdown_inline(text: str | None, excerpt_note: ExcerptNote | None = None) -> Markup:
     """Like markdown_to_html, without the wrapping paragraph when the text is a single paragraph."""
-    html = str(markdown_to_html(text)).strip()
+    if not text:
+        return Markup("")
+    clean, full_length = _sanitized(text)
+    html = clean.strip()
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
-    return Markup(html)
+    note = excerpt_note(full_length, True) if full_length and excerpt_note else ""
+    return Markup(html + note)
 
 
 def safe_url(url: str | None) -> str | None:

@@ -26,6 +26,8 @@ from trellosync.errors import TrellosyncError
 from trellosync.files import atomic_write
 from trellosync.report.assets import packaged_templates_dir
 from trellosync.report.markdown import (
+    MAX_QUOTE_CHARS,
+    ExcerptNote,
     markdown_inline,
     markdown_to_html,
     safe_link,
@@ -59,6 +61,28 @@ def _finalize_for_pdf(value: Any) -> Any:
     return value
 
 
+def _excerpt_note(env: jinja2.Environment, url: str | None) -> ExcerptNote:
+    """The note under an excerpted card entry, in the words of the excerpt_note.html template."""
+
+    def note(full_length: int, inline: bool) -> str:
+        return env.get_template("excerpt_note.html").render(
+            full_length=full_length, limit=MAX_QUOTE_CHARS, url=safe_url(url), inline=inline)
+
+    return note
+
+
+@jinja2.pass_environment
+def _md(env: jinja2.Environment, text: str | None, url: str | None = None) -> Markup:
+    """The |md filter: card text as safe HTML; `url` (the card) is where the note sends a reader of an excerpt."""
+    return markdown_to_html(text, _excerpt_note(env, url))
+
+
+@jinja2.pass_environment
+def _md_inline(env: jinja2.Environment, text: str | None, url: str | None = None) -> Markup:
+    """The |md_inline filter: like |md, without the paragraph around a single paragraph."""
+    return markdown_inline(text, _excerpt_note(env, url))
+
+
 @functools.lru_cache(maxsize=8)
 def make_environment(templates_dir: Path | None = None, for_pdf: bool = False) -> jinja2.Environment:
     """Jinja environment: user's templates first, then the packaged ones; autoescape on, undefined is an error.
@@ -77,8 +101,8 @@ def make_environment(templates_dir: Path | None = None, for_pdf: bool = False) -
         lstrip_blocks=True,
         finalize=_finalize_for_pdf if for_pdf else None,
     )
-    env.filters["md"] = markdown_to_html
-    env.filters["md_inline"] = markdown_inline
+    env.filters["md"] = _md
+    env.filters["md_inline"] = _md_inline
     env.filters["d"] = _fmt_date
     env.filters["pct"] = _percent
     env.filters["num"] = _number

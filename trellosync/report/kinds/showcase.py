@@ -52,11 +52,23 @@ class PromiseView:
 
 
 @dataclass
+class SharedCounts:
+    """How many shareable items of each kind a person has in the period (before the sections are cut to
+    MAX_PER_SECTION); entries that are not shareable are never counted."""
+
+    goals: int = 0
+    promises: int = 0
+    strengths: int = 0
+    praise: int = 0
+
+
+@dataclass
 class PersonShowcase:
     """One person's part of the showcase."""
 
     person: str
     person_key: str
+    counts: SharedCounts = field(default_factory=SharedCounts)
     how_and_why: list[Evidence] = field(default_factory=list)
     goals: list[Evidence] = field(default_factory=list)
     promises: list[PromiseView] = field(default_factory=list)
@@ -123,6 +135,8 @@ def person_showcase(sel: Selection, practices: Practices, period: Period) -> Per
         if p.person == sel.person and done in period and entry_marked(practices, p.board_id, p.id):
             if view := _promise_view(sel, p, sel.as_of):
                 out.promises.append(view)
+    out.counts = SharedCounts(goals=len(out.goals), promises=len(out.promises), strengths=len(out.strengths),
+                              praise=len(out.praise))
     for items in (out.strengths, out.praise, out.goals):
         items.sort(key=lambda e: e.date, reverse=True)
         del items[MAX_PER_SECTION:]
