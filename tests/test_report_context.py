@@ -362,3 +362,16 @@ def test_commitment_completed_after_as_of_is_not_yet_known() -> None:
     b.commitment(lu, "ada", "Later", date(2026, 6, 10), utc(2026, 6, 8) + timedelta(days=30))
     ctx = build_goals_context(b.domain, "ada", Period(date(2026, 6, 1), date(2026, 6, 20)), date(2026, 6, 20), ContextOptions())
     assert [c.status for c in ctx.commitments] == ["broken"]
+
+
+@pytest.mark.parametrize("lunch, wording", [(date(2026, 6, 16), "next one due 30 Jun 2026"),
+                                            (date(2026, 6, 2), "next one was due 16 Jun 2026")])
+def test_brief_says_a_missed_next_lunch_was_due(lunch: date, wording: str) -> None:
+    from trellosync.reports import render_report_html
+
+    b = small()
+    lu = b.lunch(lunch, ["ada", "grace"])
+    b.entry(lu, "best", "ada", "grace", "Great incident review.")
+    ctx = build_brief_context(b.domain, "ada", AS_OF, ContextOptions())
+    html, _ = render_report_html(ctx, ReportOptions(), for_pdf=False)
+    assert ctx.cover.as_of == AS_OF and wording in " ".join(html.split())
