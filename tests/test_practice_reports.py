@@ -350,3 +350,17 @@ def test_practice_reports_use_the_one_status_vocabulary_and_agree_numbers_with_n
         assert not re.search(r"(?<![\d.,])1 (days|meetings|criteria|pieces|items|promises)\b", flat), path.name
         assert not re.search(r"\b(broken|OVERDUE|Unattributed|None)\b", flat), path.name
         assert "said_by" not in flat and "from_line" not in flat  # no field names
+
+
+def test_reliability_chart_has_no_legend_entry_for_a_line_without_points() -> None:
+    from trellosync.practices.rules import ReliabilityPoint
+    from trellosync.report.charts import render_chart
+    from trellosync.report.practices import reliability_chart
+
+    points = [ReliabilityPoint(date(2026, m, 1), 4, 3, 0.75, 0, None) for m in (5, 6)]
+    chart = reliability_chart(points)
+    assert [code for code, _ in chart.series] == ["keep_rate"]
+    svg = render_chart(chart, names={"keep_rate": "Keep rate", "grade": "Promise grade"})
+    assert "Keep rate" in svg and "Promise grade" not in svg
+    graded = [ReliabilityPoint(date(2026, 5, 1), 4, 3, 0.75, 2, 0.5)]
+    assert [code for code, _ in reliability_chart(graded).series] == ["keep_rate", "grade"]

@@ -94,8 +94,9 @@ def reliability_chart(points: list[ReliabilityPoint]) -> Chart:
 
     return Chart(kind="reliability", title="",
                  x_labels=[month_label(f"{p.date.year:04d}-{p.date.month:02d}") for p in points],
-                 series=[("keep_rate", [pct(p.keep_rate) for p in points]),
-                         ("grade", [pct(p.mean_grade) for p in points])])
+                 series=[(code, values) for code, values in (("keep_rate", [pct(p.keep_rate) for p in points]),
+                                                             ("grade", [pct(p.mean_grade) for p in points]))
+                         if any(v is not None for v in values)])  # no legend entry for a line with no points
 
 
 def practice_parts(sel: Selection, period: Period, *, with_recurring: bool = True) -> PracticeParts:
