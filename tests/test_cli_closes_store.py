@@ -65,3 +65,12 @@ def test_store_is_a_context_manager(tmp_path):
         assert not is_closed(store)
     assert is_closed(store)
     assert not Path(f"{tmp_path / 'c.db'}-wal").exists()
+
+
+def test_the_printable_database_url_hides_the_password(tmp_path) -> None:
+    from trellosync.store import Store, _safe_url
+
+    assert "s3cret" not in _safe_url("postgresql+psycopg://tess:s3cret@db.example:5432/trellosync")
+    assert "tess" in _safe_url("postgresql+psycopg://tess:s3cret@db.example:5432/trellosync")
+    with Store(f"sqlite:///{tmp_path / 'x.db'}") as store:
+        assert store.safe_url == store.url

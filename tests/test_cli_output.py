@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
@@ -109,9 +110,14 @@ def test_missing_pango_is_one_clear_message(example_db: str, tmp_path: Path, cap
 def test_demo_keeps_the_example_with_config_and_database(tmp_path: Path, capsys,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    code, stdout, err = run_cli(capsys, "demo", "--no-reports", "-c", "demo.yaml", "--database", "demo.db")
+    deep = "a-folder-name-long-enough-to-push-the-command-past-eighty-columns"
+    (tmp_path / deep).mkdir()
+    cfg = f"{deep}/demo.yaml"
+    code, stdout, err = run_cli(capsys, "demo", "--no-reports", "-c", cfg, "--database", "demo.db")
     assert code == 0, err
-    assert (tmp_path / "demo.db").is_file() and "demo.yaml" in stdout
+    assert (tmp_path / "demo.db").is_file()
+    assert f"try: trellosync status -c {cfg}" in stdout.splitlines()[-1]  # one line, to be copied whole
+    shutil.copy(tmp_path / cfg, tmp_path / "demo.yaml")
     code, stdout, _ = run_cli(capsys, "status", "--json", "-c", str(tmp_path / "demo.yaml"))
     from trellosync.demo import example_dir
 

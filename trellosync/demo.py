@@ -87,12 +87,14 @@ def run_demo(out_dir: Path, *, reports: bool = True, console: Console | None = N
             print_summary(console, store, domain, config)
             if reports:
                 written = write_reports(domain, config, out_dir, progress or (lambda _n: nullcontext(_ignore)))
-                console.print(f"Wrote {len(written)} PDFs to {out_dir}/:")
+                # soft_wrap: a path or a command must stay on one line to be copied; markup=False: "[" in a path.
+                console.print(f"Wrote {len(written)} PDFs to {out_dir}/:", soft_wrap=True, markup=False)
                 for p in written:
-                    console.print(f"  {p}")
+                    console.print(f"  {p}", soft_wrap=True, markup=False)
             if kept:
-                console.print(f"The example stays in {store.url}" +
-                              (f"; try: trellosync status -c {config_out}" if config_out else ""))
+                console.print(f"The example stays in {store.safe_url}" +
+                              (f"; try: trellosync status -c {config_out}" if config_out else ""),
+                              soft_wrap=True, markup=False)
         finally:
             store.close()
     return written

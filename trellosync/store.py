@@ -119,6 +119,11 @@ class Store:
         except DBAPIError as exc:
             raise database_refused(exc) from None
 
+    @property
+    def safe_url(self) -> str:
+        """The database URL with its password hidden (for what is printed or logged)."""
+        return _safe_url(self.url)
+
     def close(self) -> None:
         """Release the connection pool (on SQLite the last connection to close folds the -wal file back)."""
         self.engine.dispose()
