@@ -375,3 +375,22 @@ def test_brief_says_a_missed_next_lunch_was_due(lunch: date, wording: str) -> No
     ctx = build_brief_context(b.domain, "ada", AS_OF, ContextOptions())
     html, _ = render_report_html(ctx, ReportOptions(), for_pdf=False)
     assert ctx.cover.as_of == AS_OF and wording in " ".join(html.split())
+
+
+def test_goal_report_counts_boards_not_pairs_once_a_group_is_among_them() -> None:
+    from trellosync.reports import render_report_html
+
+    b = small().person("alan", "Alan Turing")
+    b.lunch(date(2026, 6, 2), ["ada", "grace"])
+    period = Period(date(2026, 6, 1), AS_OF)
+
+    def wording() -> str:
+        ctx = build_goals_context(b.domain, "ada", period, AS_OF, ContextOptions())
+        html, _ = render_report_html(ctx, ReportOptions(), for_pdf=False)
+        return " ".join(html.split())
+
+    assert "expected across 1 pair<" in wording()
+    b.board_id, b.board_name = "b0000002", "Peer learning group"
+    b.domain.boards[b.board_id] = b.board_name
+    b.lunch(date(2026, 6, 9), ["ada", "grace", "alan"])
+    assert "expected across 2 boards<" in wording()
