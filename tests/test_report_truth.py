@@ -41,3 +41,31 @@ def test_a_focus_point_stated_at_three_lunches_is_restated_at_two() -> None:
     for kind in ("goals", "dossier"):
         text = html_of(kind, b)
         assert "raised 2 Mar 2026, restated at 2 later lunches until 30 Mar 2026" in text, kind
+
+
+def two_boards_one_synced_early() -> DomainBuilder:
+    """Ada's pair board synced at the period's end; a team board last synced 12 Jun with one lunch."""
+    from datetime import datetime, timezone
+
+    b = small()
+    for day in (date(2026, 6, 2), date(2026, 6, 16), date(2026, 6, 30)):
+        lu = b.lunch(day, ["ada", "grace"])
+        b.entry(lu, "best", "ada", "grace", "Shipped the billing migration")
+    b.domain.board_synced[b.board_id] = datetime(2026, 6, 30, 22, 0, tzinfo=timezone.utc)
+    b.board_id, b.board_name = "b0000002", "Team board"
+    b.domain.boards[b.board_id] = b.board_name
+    b.lunch(date(2026, 6, 1), ["ada", "grace"])
+    b.domain.board_synced[b.board_id] = datetime(2026, 6, 12, 9, 0, tzinfo=timezone.utc)
+    return b
+
+
+def test_a_board_counted_only_to_its_earlier_sync_says_so_and_one_lunch_is_singular() -> None:
+    b = two_boards_one_synced_early()
+    period = Period(date(2026, 6, 1), AS_OF)
+    goals = html_of("goals", b, period=period)
+    assert "1 lunch of 1 expected (one every 14 days), counted to 12 Jun 2026 (this board's last sync)" in goals
+    assert "3 lunches of 2 expected (one every 14 days) ·" in goals  # the pair board: counted to the as-of date
+    assert "expected across 2 pairs; 1 counted to its last sync" in goals
+    dossier = html_of("dossier", b, period=period)
+    assert "1 lunch of 1 expected, one every 14 days, counted to 12 Jun 2026 (this board's last sync)" in dossier
+    assert "1 lunches" not in dossier

@@ -40,7 +40,7 @@ def _pair_views(sel: Selection, cadences: list[rules.Cadence]) -> list[PairFigur
             board=sel.board(cad.board_id), board_id=cad.board_id,
             with_names=[sel.name(k) for k in sel.pair_people(cad.board_id)[1:]], every_days=cad.every_days,
             held=cad.count, expected=cad.expected, mean_interval_days=cad.mean_interval_days,
-            gaps=list(cad.gaps), last_lunch=cad.last_lunch,
+            gaps=list(cad.gaps), last_lunch=cad.last_lunch, counted_to=cad.end,
         )
         for cad in cadences
     ]

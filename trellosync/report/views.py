@@ -92,6 +92,7 @@ class PairFigures:
     gaps: list[Gap]
     last_lunch: date | None
     subject: bool = True  # False when the person attends but the lunches are about someone else
+    counted_to: date | None = None  # the day it is counted up to: the as-of date, or the board's earlier last sync
 
 
 @dataclass
