@@ -213,7 +213,7 @@ def test_advocate_brief_of_the_example(example, tmp_path):
     opts = ReportOptions(as_of=AS_OF, timezone="Europe/London")
     ctx = build_context("advocate", "will", domain, period_from=START, options=opts)
     assert ctx.advocate == "Amara Okafor"
-    assert ctx.last_check_in == date(2026, 11, 4)
+    assert ctx.last_check_in == date(2026, 10, 28)  # the last one-on-one with Amara; the 4 Nov group meeting is no check-in
     assert ctx.self_review is not None and ctx.self_review.title.endswith("Self-review: autumn")
     assert {(s.said_by, s.said_by_source) for s in ctx.other} == {
         ("Pete Novak", "from_line"), ("Jessica Jones", "comment_author"), (None, None)}
@@ -224,7 +224,7 @@ def test_advocate_brief_of_the_example(example, tmp_path):
     assert all(s.polarity != "praise" for s in ctx.unanswered)
     path = render_report("advocate", "will", domain, period_from=START, options=opts, out=tmp_path / "a.pdf")
     text = pdf_text(path)
-    for expected in ["Advocate brief", "In their own words", "Stakeholders since 4 Nov 2026", "Not answered yet",
+    for expected in ["Advocate brief", "In their own words", "Stakeholders since 28 Oct 2026", "Not answered yet",
                      "Pete Novak", "Design reviews: ask before I answer", "Holds:", "Leaves out:"]:
         assert norm(expected) in text, expected
     best = [f for f in domain.feedback if f.kind in ("best", "worst") and f.about == "will" and len(f.text) > 20]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from report_fixtures import DomainBuilder
+from report_fixtures import DomainBuilder, utc
 
 from trellosync.report import ContextOptions, Period, Request, get_kind
 from trellosync.reports import ReportOptions, render_report_html
@@ -69,3 +69,23 @@ def test_a_board_counted_only_to_its_earlier_sync_says_so_and_one_lunch_is_singu
     dossier = html_of("dossier", b, period=period)
     assert "1 lunch of 1 expected, one every 14 days, counted to 12 Jun 2026 (this board's last sync)" in dossier
     assert "1 lunches" not in dossier
+
+
+def test_advocate_brief_check_in_is_a_one_on_one_and_empty_sections_say_why() -> None:
+    from trellosync.practices.model import Practices
+
+    b = small().person("alan", "Alan Turing")
+    old = b.lunch(date(2026, 3, 2), ["ada", "grace"])
+    b.commitment(old, "ada", "Write the runbook", date(2026, 3, 16))  # still open: 106 days overdue
+    check_in = b.lunch(date(2026, 6, 1), ["ada", "alan"])  # the check-in with the advocate
+    b.commitment(check_in, "ada", "Draft the plan", date(2026, 6, 10), utc(2026, 6, 9))  # kept
+    b.lunch(date(2026, 6, 20), ["ada", "grace", "alan"])  # a group meeting the advocate attended too
+    b.domain.practices = Practices(advocates={"ada": "alan"})
+    text = html_of("advocate", b)
+    assert "last check-in 1 Jun 2026" in text
+    assert "No stakeholder concern or other feedback since 1 Jun 2026: nothing to answer." in text
+    assert "Every theme raised" not in text  # there was no theme to answer
+    assert "Nothing overdue" not in text  # one is, folded into the line below
+    assert "Nothing due in the next two weeks, and nothing overdue by 45 days or less." in text
+    assert "Also 1 older commitment or promise overdue for more than 45 days" in text
+    assert "keep rate of commitments and promises (last 90 days)" in text

@@ -74,10 +74,14 @@ class AdvocateContext:
 
 
 def last_check_in(sel: Selection, advocate: str | None) -> date | None:
-    """The latest lunch about the person that their advocate attended (up to the as-of date)."""
+    """The latest one-on-one lunch of the person with their advocate (up to the as-of date).
+
+    A group meeting or team lunch the advocate also attended is not a check-in with the advocate.
+    """
     if advocate is None:
         return None
-    dates = [lu.date for lu in sel.lunches if advocate in lu.participants and lu.date <= sel.as_of]
+    dates = [lu.date for lu in sel.lunches
+             if advocate in lu.participants and len(set(lu.participants)) <= 2 and lu.date <= sel.as_of]
     return max(dates, default=None)
 
 
