@@ -100,3 +100,14 @@ def test_goal_report_titles_its_lunch_log_by_board_once_a_group_is_among_them() 
     b.lunch(date(2026, 6, 9), ["ada", "grace", "alan"])
     text = html_of("goals", b)
     assert "Lunches, board by board" in text and "pair by pair" not in text
+
+
+def test_dossier_counts_months_with_evidence_not_a_span() -> None:
+    b = small().competency("delivery", "Delivery")
+    for day in (date(2026, 3, 2), date(2026, 6, 29)):  # two months, four months apart
+        lu = b.lunch(day, ["ada", "grace"])
+        b.entry(lu, "best", "ada", "ada", "Shipped the billing migration", labels=["delivery"])
+    text = html_of("dossier", b)
+    assert "Delivery : 2 items, at 2 lunches in 2 different months." in text
+    assert "2 items · 2 lunches · in 2 different months · 2 Mar 2026 – 29 Jun 2026" in text
+    assert "over 2 months" not in text
