@@ -111,3 +111,12 @@ def test_dossier_counts_months_with_evidence_not_a_span() -> None:
     assert "Delivery : 2 items, at 2 lunches in 2 different months." in text
     assert "2 items · 2 lunches · in 2 different months · 2 Mar 2026 – 29 Jun 2026" in text
     assert "over 2 months" not in text
+
+
+def test_dossier_peer_section_accounts_for_every_entry_it_counts() -> None:
+    b = small()
+    for i, day in enumerate((date(2026, 3, 2), date(2026, 3, 16), date(2026, 3, 30), date(2026, 4, 13))):
+        lu = b.lunch(day, ["ada", "grace"])
+        b.entry(lu, "observation", "ada", "grace", f"Observation number {i + 1} about the review")
+    text = html_of("dossier", b)
+    assert "4 entries, 4 of them praise, 2 Mar 2026 – 13 Apr 2026; 1 earlier not quoted here" in text
