@@ -6,11 +6,15 @@ would read: counts, labels and empty sections must say what the data says, no mo
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from report_fixtures import DomainBuilder, utc
 
 from trellosync.report import ContextOptions, Period, Request, get_kind
+from trellosync.report.selection import Scope, Selection
+from trellosync.report.threads import focus_threads
 from trellosync.reports import ReportOptions, render_report_html
 
 AS_OF = date(2026, 6, 30)
@@ -25,8 +29,6 @@ def small() -> DomainBuilder:
 
 def html_of(kind: str, b: DomainBuilder, person: str = "ada", period: Period = PERIOD) -> str:
     """The report's HTML with tags dropped and whitespace folded, as a reader sees its words."""
-    import re
-
     ctx = get_kind(kind).builder(Request(b.domain, person, period, period.end, ContextOptions(), None))
     html, _ = render_report_html(ctx, ReportOptions(), for_pdf=False)
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
@@ -120,3 +122,15 @@ def test_dossier_peer_section_accounts_for_every_entry_it_counts() -> None:
         b.entry(lu, "observation", "ada", "grace", f"Observation number {i + 1} about the review")
     text = html_of("dossier", b)
     assert "4 entries, 4 of them praise, 2 Mar 2026 – 13 Apr 2026; 1 earlier not quoted here" in text
+
+
+def test_a_later_best_moment_is_on_the_focus_theme_only_when_it_shares_a_content_word() -> None:
+    b = small()
+    first = b.lunch(date(2026, 3, 2), ["ada", "grace"])
+    b.entry(first, "focus", "ada", "ada", "Delegate on-call follow-ups instead of doing them all myself")
+    later = b.lunch(date(2026, 3, 16), ["ada", "grace"])
+    b.entry(later, "best", "ada", "ada", "Said 'I don't know' in the review instead of bluffing")
+    b.entry(later, "best", "ada", "ada", "Delegated the disk-alert follow-ups to Sam")
+    sel = Selection(b.domain, Scope("ada", ZoneInfo("UTC"), AS_OF, b.domain.synced_at))
+    [thread] = focus_threads(sel, PERIOD, AS_OF)
+    assert [e.text for e in thread.later_best] == ["Delegated the disk-alert follow-ups to Sam"]

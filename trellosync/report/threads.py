@@ -16,7 +16,10 @@ MAX_OBSERVATIONS_PER_FOCUS = 6
 MAX_LATER_BEST = 3
 _STOPWORDS = frozenset(
     "about after again being could every first from have into more much other should their there these "
-    "they this those through under very what when where which while will with would your yours".split()
+    "they this those through under very what when where which while will with would your yours "
+    # words that say how, not what: "... instead of doing them all myself" shares no theme with "... instead of bluffing"
+    "again always another anything because before doing going instead myself never really since something "
+    "still thing things think today without yourself".split()
 )
 
 
