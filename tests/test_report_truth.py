@@ -134,3 +134,18 @@ def test_a_later_best_moment_is_on_the_focus_theme_only_when_it_shares_a_content
     sel = Selection(b.domain, Scope("ada", ZoneInfo("UTC"), AS_OF, b.domain.synced_at))
     [thread] = focus_threads(sel, PERIOD, AS_OF)
     assert [e.text for e in thread.later_best] == ["Delegated the disk-alert follow-ups to Sam"]
+
+
+def test_advocate_brief_says_its_unanswered_list_is_a_word_match_not_that_no_answer_exists() -> None:
+    from trellosync.practices.model import Practices, StakeholderFeedback
+
+    b = small().person("alan", "Alan Turing")
+    b.lunch(date(2026, 6, 1), ["ada", "alan"])
+    b.domain.practices = Practices(advocates={"ada": "alan"}, stakeholder_feedback=[StakeholderFeedback(
+        id="s1", board_id=b.board_id, about="ada", said_by=None, said_by_name="Pete Novak",
+        said_by_source="from_line", date=date(2026, 6, 10), text="In design reviews you answer for others.",
+        polarity="concern", url=None)])
+    text = html_of("advocate", b)
+    assert "In design reviews you answer for others." in text
+    assert "share no issue" not in text  # a word match cannot know that nothing answers it
+    assert "A word match: read each against the self-review and focus points" in text
