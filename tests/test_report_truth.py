@@ -149,3 +149,15 @@ def test_advocate_brief_says_its_unanswered_list_is_a_word_match_not_that_no_ans
     assert "In design reviews you answer for others." in text
     assert "share no issue" not in text  # a word match cannot know that nothing answers it
     assert "A word match: read each against the self-review and focus points" in text
+
+
+def test_goal_report_says_when_a_group_member_has_no_recurring_issue() -> None:
+    from trellosync.practices.model import Practices
+
+    b = small().person("alan", "Alan Turing")
+    b.lunch(date(2026, 6, 2), ["ada", "grace", "alan"])
+    b.domain.practices = Practices()
+    assert "Recurring group issues: none" not in html_of("goals", b)  # not in a group: nothing to say
+    b.domain.practices = Practices(group_boards={b.board_id: ["ada", "grace", "alan"]})
+    assert ("Recurring group issues: none; no issue was raised at three or more peer learning group meetings."
+            in html_of("goals", b))

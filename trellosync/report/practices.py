@@ -63,6 +63,7 @@ class PracticeParts:
     promises: list[GradedPromise] = field(default_factory=list)
     reliability: list[ReliabilityPoint] = field(default_factory=list)
     recurring: list[Recurring] = field(default_factory=list)
+    in_group: bool = False  # a member of a peer learning group board (so "no recurring issue" is news)
 
     @property
     def mean_grade(self) -> float | None:
@@ -117,6 +118,7 @@ def practice_parts(sel: Selection, period: Period, *, with_recurring: bool = Tru
         reliability=reliability_series(sel.commitments, mine, start, end, last_sync=sel.domain.synced_at, tz=sel.tz)
         if (sel.commitments or mine) else [],
         recurring=recurring_issues(raised_by(person, practices, sel.domain.feedback, end)) if with_recurring else [],
+        in_group=with_recurring and any(person in members for members in practices.group_boards.values()),
     )
 
 
