@@ -325,7 +325,7 @@ CONFIG_BLOCK = f"""{BEGIN}
     shareable: {{labels: [Shareable], marker: "#share"}}
   - board: "Peer learning group: Platform leads"
     subjects: [will, jessica, amara, diego]
-    lunches: {{lists: [Meetings]}}
+    lunches: {{lists: [Meetings], every_days: 28}}   # the group meets monthly
     group: {{issues: [Issues], issue_prefix: Issue}}
   - board: "Platform team: promises & wins"
     subjects: [will, jessica, amara, diego]

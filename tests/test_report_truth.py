@@ -161,3 +161,17 @@ def test_goal_report_says_when_a_group_member_has_no_recurring_issue() -> None:
     b.domain.practices = Practices(group_boards={b.board_id: ["ada", "grace", "alan"]})
     assert ("Recurring group issues: none; no issue was raised at three or more peer learning group meetings."
             in html_of("goals", b))
+
+
+def test_the_example_group_meets_monthly_and_is_counted_so(tmp_path) -> None:
+    from trellosync.demo import load_example
+    from trellosync.domain import rules
+
+    _config, store = load_example(f"sqlite:///{tmp_path}/example.db")
+    try:
+        domain = store.load_domain()
+    finally:
+        store.close()
+    [group] = [c for c in rules.person_cadences(domain.lunches, "amara", date(2026, 4, 1), date(2026, 11, 4))
+               if domain.boards[c.board_id] == "Peer learning group: Platform leads"]
+    assert (group.count, group.expected, group.every_days, group.gaps) == (6, 6, 28, [])
