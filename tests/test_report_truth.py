@@ -175,3 +175,13 @@ def test_the_example_group_meets_monthly_and_is_counted_so(tmp_path) -> None:
     [group] = [c for c in rules.person_cadences(domain.lunches, "amara", date(2026, 4, 1), date(2026, 11, 4))
                if domain.boards[c.board_id] == "Peer learning group: Platform leads"]
     assert (group.count, group.expected, group.every_days, group.gaps) == (6, 6, 28, [])
+
+
+def test_goal_report_keeps_commitments_and_graded_promises_apart_in_its_words() -> None:
+    b = small()
+    lu = b.lunch(date(2026, 6, 2), ["ada", "grace"])
+    b.commitment(lu, "ada", "Write the runbook", date(2026, 6, 16), utc(2026, 6, 10))
+    text = html_of("goals", b)
+    assert "Commitments made at the lunches, or due, in the period (graded promises are in the next section)." in text
+    assert "0 comments 1 commitment" in text  # the lunch log's notes column
+    assert "Promises made, or due" not in text and "1 promise" not in text
