@@ -185,3 +185,20 @@ def test_goal_report_keeps_commitments_and_graded_promises_apart_in_its_words() 
     assert "Commitments made at the lunches, or due, in the period (graded promises are in the next section)." in text
     assert "0 comments 1 commitment" in text  # the lunch log's notes column
     assert "Promises made, or due" not in text and "1 promise" not in text
+
+
+def test_growth_arc_keep_rate_of_a_replaced_focus_runs_until_it_was_replaced() -> None:
+    b = small()
+    first = b.lunch(date(2026, 3, 2), ["ada", "grace"])
+    b.entry(first, "focus", "ada", "ada", "Speak up earlier in planning")
+    b.entry(first, "best", "ada", "ada", "Shipped the billing migration")
+    b.commitment(first, "ada", "Write the runbook", date(2026, 3, 10), utc(2026, 3, 9))
+    again = b.lunch(date(2026, 3, 16), ["ada", "grace"])
+    b.entry(again, "focus", "ada", "ada", "Speak up earlier in planning")
+    later = b.lunch(date(2026, 4, 13), ["ada", "grace"])
+    b.entry(later, "focus", "ada", "ada", "Write shorter status updates")
+    text = html_of("dossier", b)
+    assert ("this pair's commitments kept on time: none due in the 90 days before it was raised, 100% until it was "
+            "replaced") in text
+    assert "promises kept on time" not in text  # graded promises are another thing, in 'Reliability'
+    assert "1 further item names no competency" in text
