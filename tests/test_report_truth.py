@@ -202,3 +202,19 @@ def test_growth_arc_keep_rate_of_a_replaced_focus_runs_until_it_was_replaced() -
             "replaced") in text
     assert "promises kept on time" not in text  # graded promises are another thing, in 'Reliability'
     assert "1 further item names no competency" in text
+
+
+def test_lunches_per_month_target_owes_nothing_before_a_board_began() -> None:
+    from trellosync.report.figures import cadence_chart
+
+    b = small()
+    b.lunch(date(2026, 3, 2), ["ada", "grace"])
+    b.board_id, b.board_name = "b0000002", "Team board"
+    b.domain.boards[b.board_id] = b.board_name
+    b.lunch(date(2026, 6, 1), ["ada", "grace"])  # the second board begins in June
+    sel = Selection(b.domain, Scope("ada", ZoneInfo("UTC"), AS_OF, b.domain.synced_at))
+    chart = cadence_chart(sel, PERIOD)
+    target = dict(zip(chart.x_labels, dict(chart.series)["target"], strict=True))
+    assert target["Mar 2026"] == round(30 / 14, 2)  # the first board only, from its first lunch on 2 Mar
+    assert target["May 2026"] == round(31 / 14, 2)
+    assert target["Jun 2026"] == round(2 * 30 / 14, 2)  # both boards

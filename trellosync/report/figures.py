@@ -95,12 +95,25 @@ def cadence_chart(sel: Selection, period: Period) -> Chart:
     for lu in sel.lunches:
         if lu.date in period and month_key(lu.date) in counts:
             counts[month_key(lu.date)] += 1
-    every = {lu.board_id: lu.every_days for lu in sel.lunches}
-    target = round(sum(30.44 / d for d in every.values()), 2)
     return Chart(
         kind="cadence", title="", x_labels=[month_label(m) for m in months],
-        series=[("held", [float(counts[m]) for m in months]), ("target", [target for _ in months])],
+        series=[("held", [float(counts[m]) for m in months]), ("target", [_month_target(sel, m) for m in months])],
     )
+
+
+def _month_target(sel: Selection, key: str) -> float:
+    """Lunches owed in one month: each board's share of its interval from its first lunch on (as rules.cadence:
+    nobody owes lunches from before the pair began)."""
+    year, month = (int(x) for x in key.split("-"))
+    first_day = date(year, month, 1)
+    last_day = (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+    first_lunch: dict[str, date] = {}
+    every: dict[str, int] = {}
+    for lu in sel.lunches:
+        first_lunch[lu.board_id] = min(lu.date, first_lunch.get(lu.board_id, lu.date))
+        every[lu.board_id] = lu.every_days
+    owed = sum(max(0, (last_day - max(first_day, first_lunch[b])).days + 1) / every[b] for b in every)
+    return round(owed, 2)
 
 
 def goal_progress_chart(sel: Selection, period: Period) -> Chart:
