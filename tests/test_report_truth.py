@@ -218,3 +218,6 @@ def test_lunches_per_month_target_owes_nothing_before_a_board_began() -> None:
     assert target["Mar 2026"] == round(30 / 14, 2)  # the first board only, from its first lunch on 2 Mar
     assert target["May 2026"] == round(31 / 14, 2)
     assert target["Jun 2026"] == round(2 * 30 / 14, 2)  # both boards
+    mid_june = cadence_chart(sel, Period(date(2026, 3, 1), date(2026, 6, 15)))
+    assert dict(zip(mid_june.x_labels, dict(mid_june.series)["target"], strict=True))["Jun 2026"] == round(
+        2 * 15 / 14, 2)  # a month the period ends in owes only its days up to the end

@@ -97,16 +97,16 @@ def cadence_chart(sel: Selection, period: Period) -> Chart:
             counts[month_key(lu.date)] += 1
     return Chart(
         kind="cadence", title="", x_labels=[month_label(m) for m in months],
-        series=[("held", [float(counts[m]) for m in months]), ("target", [_month_target(sel, m) for m in months])],
+        series=[("held", [float(counts[m]) for m in months]), ("target", [_month_target(sel, m, period) for m in months])],
     )
 
 
-def _month_target(sel: Selection, key: str) -> float:
-    """Lunches owed in one month: each board's share of its interval from its first lunch on (as rules.cadence:
-    nobody owes lunches from before the pair began)."""
+def _month_target(sel: Selection, key: str, period: Period) -> float:
+    """Lunches owed in the part of one month inside the period (up to the as-of date): each board's share of its
+    interval from its first lunch on (as rules.cadence: nobody owes lunches from before the pair began)."""
     year, month = (int(x) for x in key.split("-"))
-    first_day = date(year, month, 1)
-    last_day = (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+    first_day = max(date(year, month, 1), period.start)
+    last_day = min(date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1), period.end, sel.as_of)
     first_lunch: dict[str, date] = {}
     every: dict[str, int] = {}
     for lu in sel.lunches:
