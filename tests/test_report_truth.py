@@ -221,3 +221,18 @@ def test_lunches_per_month_target_owes_nothing_before_a_board_began() -> None:
     mid_june = cadence_chart(sel, Period(date(2026, 3, 1), date(2026, 6, 15)))
     assert dict(zip(mid_june.x_labels, dict(mid_june.series)["target"], strict=True))["Jun 2026"] == round(
         2 * 15 / 14, 2)  # a month the period ends in owes only its days up to the end
+
+
+def test_an_unmet_success_criterion_is_not_met_yet_not_never() -> None:
+    from trellosync.practices.model import Criterion, Practices, Promise
+
+    b = small()
+    b.lunch(date(2026, 3, 2), ["ada", "grace"])
+    b.domain.practices = Practices(promises=[Promise(
+        id="p1", board_id=b.board_id, person="ada", title="Run two guild sessions", made=date(2026, 3, 1),
+        due=date(2026, 5, 31), criteria=[
+            Criterion(id="k1", name="First session", done=True, completed_at=utc(2026, 5, 20)),
+            Criterion(id="k2", name="Second session", done=False, completed_at=None)])])
+    text = html_of("goals", b)
+    assert "1 of 2 by the due date (50%), 1 not met yet" in text  # it may still be met: 'never' says more
+    assert " never" not in text.split("Promises and reliability", 2)[-1].split("Focus points")[0]
