@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from html import unescape
 from zoneinfo import ZoneInfo
 
 from report_fixtures import DomainBuilder, utc
@@ -31,7 +32,7 @@ def html_of(kind: str, b: DomainBuilder, person: str = "ada", period: Period = P
     """The report's HTML with tags dropped and whitespace folded, as a reader sees its words."""
     ctx = get_kind(kind).builder(Request(b.domain, person, period, period.end, ContextOptions(), None))
     html, _ = render_report_html(ctx, ReportOptions(), for_pdf=False)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def test_a_focus_point_stated_at_three_lunches_is_restated_at_two() -> None:
@@ -236,3 +237,21 @@ def test_an_unmet_success_criterion_is_not_met_yet_not_never() -> None:
     text = html_of("goals", b)
     assert "1 of 2 by the due date (50%), 1 not met yet" in text  # it may still be met: 'never' says more
     assert " never" not in text.split("Promises and reliability", 2)[-1].split("Focus points")[0]
+
+
+def test_group_brief_holds_no_goal_of_another_board_and_speaks_of_meetings() -> None:
+    b = small().person("alan", "Alan Turing")
+    b.goal("ada", "Private pair goal", date(2026, 3, 1), due=date(2026, 7, 10))  # on the pair board
+    b.board_id, b.board_name = "b0000002", "Peer learning group"
+    b.domain.boards[b.board_id] = b.board_name
+    meeting = b.lunch(date(2026, 6, 16), ["ada", "grace", "alan"])
+    b.commitment(meeting, "ada", "Write the runbook", None)
+    b.goal("ada", "Group goal", date(2026, 3, 1), due=date(2026, 7, 12))
+    ctx = get_kind("brief").builder(Request(b.domain, "ada", Period(AS_OF, AS_OF),
+                                            AS_OF, ContextOptions(board=b.board_id), None))
+    html, _ = render_report_html(ctx, ReportOptions(), for_pdf=False)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    assert ctx.group and "Group goal" in text
+    assert "Private pair goal" not in text  # another board's goal stays out of the group's document
+    assert "last meeting 16 Jun 2026" in text and "Promised at or since the last meeting" in text
+    assert "one pair's or group's promises" in text and "other boards' entries and goals" in text

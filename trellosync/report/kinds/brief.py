@@ -157,7 +157,8 @@ def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cit
         focus.observations_against = [cites.quote(o) for o in latest if o.polarity == "negative"]
         focus.observations_other = [cites.quote(o) for o in latest if o.polarity not in ("positive", "negative")]
         focus.later_best = []
-    goals = [person_sel.goal_view(g) for g in person_sel.goals if person_sel.goal_status(g) in ("open", "overdue")]
+    goals = [person_sel.goal_view(g) for g in person_sel.goals  # this board's: other pairs' goals stay with them
+             if g.board_id == board_id and person_sel.goal_status(g) in ("open", "overdue")]
     near = sorted((g for g in goals if g.due and abs((g.due - sel.as_of).days) <= GOAL_NEAR_DAYS), key=lambda g: g.due)
     pair_entries = [f for f in person_sel.feedback if f.board_id == board_id and f.date <= sel.as_of]
     best = [f for f in pair_entries if f.kind == "best"]
@@ -203,5 +204,6 @@ def build(req: Request) -> BriefContext:
 
 
 KIND = ReportKind(name="brief", title="Conversation brief", template="brief.html", builder=build,
-                  includes=("one pair's promises, focus point, goals near target, last best and worst moment",),
-                  leaves_out=("other pairs' entries", "self-reviews", "stakeholder feedback"))
+                  includes=("one pair's or group's promises, focus points, goals near target, last best and worst "
+                            "moment",),
+                  leaves_out=("other boards' entries and goals", "self-reviews", "stakeholder feedback"))
