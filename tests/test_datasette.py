@@ -50,15 +50,24 @@ def _query(conn: sqlite3.Connection, metadata: dict, name: str) -> list[sqlite3.
 
 
 def test_keep_rate_per_person_follows_the_commitment_rule(example, metadata: dict) -> None:
+    from zoneinfo import ZoneInfo
+
     from trellosync.domain import rules
+    from trellosync.domain.dates import local_date
 
     conn, domain, _ = example
-    as_of = domain.synced_at.date()
+    tz = ZoneInfo(domain.timezone)
     rows = {r["person_key"]: r for r in _query(conn, metadata, "keep_rate_per_person")}
     expected: dict[str, Counter] = {}
     for c in domain.commitments:
-        if c.deadline is not None:
-            expected.setdefault(c.person, Counter())[rules.commitment_status(c, as_of, last_sync=domain.synced_at)] += 1
+        if c.deadline is None:
+            continue
+        as_of = local_date(rules.sync_of(domain.sync_times, c.board_id), tz)  # that board's last sync
+        status = rules.commitment_status(c, as_of, last_sync=domain.sync_times, tz=tz)
+        # As the reports count: kept only once due (a commitment kept early is neither judged nor open yet).
+        if status in ("kept", "done_undated") and c.deadline > as_of:
+            continue
+        expected.setdefault(c.person, Counter())[status] += 1
     assert set(rows) == set(expected)
     for person, counts in expected.items():
         row = rows[person]
@@ -66,6 +75,7 @@ def test_keep_rate_per_person_follows_the_commitment_rule(example, metadata: dic
             (counts["kept"], counts["late"], counts["broken"], counts["open"]), person
         due = counts["kept"] + counts["late"] + counts["broken"]
         assert row["keep_rate_percent"] == (round(100 * counts["kept"] / due) if due else None)
+    assert (rows["jessica"]["kept"], rows["jessica"]["late"], rows["jessica"]["broken"]) == (12, 1, 3)  # her reports
 
 
 def test_overdue_commitments_are_the_broken_ones(example, metadata: dict) -> None:
