@@ -33,7 +33,7 @@ from .cli_report import (
     write_all,
     write_one,
 )
-from .config import Config
+from .cli_sync import import_exports, terminate
 from .console import SyncView, pdf_notes, print_table, report_progress, safe, warn
 from .crashlog import printable
 from .errors import ConfigError, TrellosyncError
@@ -75,7 +75,7 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
     merge(ctx, config_path, database)
     config = ctx.config()
     if exports:
-        _import_exports(ctx, config, exports, wait=wait)
+        import_exports(ctx, config, exports, wait=wait)
         return
     from .config import TrelloConfig
     from .sync import sync_boards
@@ -84,7 +84,7 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
     fresh = new_sqlite_file(ctx)
     store = ctx.store()
     view = SyncView(tty=sys.stderr.isatty(), verbose=ctx.verbose)
-    previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM stops a sync like Ctrl-C: within seconds
+    previous = signal.signal(signal.SIGTERM, terminate)  # SIGTERM stops a sync like Ctrl-C: within seconds
     report, failed = None, True
     try:
         report = sync_boards(config, store, boards=list(boards) or None, full=full, wait=wait, worker=worker,
@@ -101,36 +101,6 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
         if failed and fresh is not None and not (report and any(o.status == "synced" for o in report.outcomes)):
             store.close()
             remove_new_database(fresh)
-
-
-def _import_exports(ctx: Ctx, config: Config | None, exports: tuple[str, ...], *, wait: bool) -> None:
-    """`sync --from-export`: import each export under the sync lock, saying what each one changed."""
-    from .locks import acquire_sync_lock
-    from .pipeline import import_export
-
-    missing = [p for p in exports if not Path(p).exists()]
-    if missing:  # before the database is opened: a usage error leaves no new empty database behind
-        raise ConfigError("--from-export: no such file", problems=[str(p) for p in missing])
-    store = ctx.store()
-    lock = acquire_sync_lock(store.url, wait=wait)  # an import excludes a sync, as a sync does
-    try:
-        for path in exports:
-            r = import_export(store, path, config)
-            warn(r.problems)
-            if r.history_only:
-                click.echo(f"{path}: older than what the database holds for {safe(r.board_name)!r}: only "
-                           f"its history was added ({r.actions} actions the database lacked); nothing newer "
-                           "changed", err=True)
-            elif ctx.verbose:
-                click.echo(f"imported {safe(r.board_name)}: {r.cards} cards, {r.actions} actions"
-                           + ("" if r.mapped else " (default mapping: the board is not in the config)"),
-                           err=True)
-    finally:
-        lock.release()
-
-
-def _terminate(_signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt
 
 
 @cli.command()
