@@ -134,13 +134,15 @@ def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
 @click.option("-o", "--output", "-c", "--config", "output", type=click.Path(dir_okay=False), default=None,
               help="Write the config to this file (default: standard output).")
 @click.option("--board", "board_refs", multiple=True, help="Only this board (url, shortLink, id or name).")
-@click.option("--database", "database", default="sqlite:///trellosync.db", show_default=True,
-              help="The database the new config names.")
+@click.option("--database", "database", default=None,
+              help="The database the new config names (default: sqlite:///trellosync.db).")
 @click.option("-v", "--verbose", count=True, expose_value=False, callback=more_verbose,
               help="-v for progress details, -vv for debug logging.")
 @click.option("--api-url", default=None, help="Trello API base URL (default https://api.trello.com/1).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(output: str | None, board_refs: tuple[str, ...], database: str, api_url: str | None, force: bool) -> None:
+@pass_ctx
+def init(ctx: Ctx, output: str | None, board_refs: tuple[str, ...], database: str | None, api_url: str | None,
+         force: bool) -> None:
     """Write a starting config from the boards $TRELLO_API_KEY / $TRELLO_TOKEN can see.
 
     \b
@@ -149,9 +151,10 @@ def init(output: str | None, board_refs: tuple[str, ...], database: str, api_url
       trellosync init -c trellosync.yaml --database postgresql://trellosync@db/trellosync
     """
     from .client import client_from_config
-    from .config import TrelloConfig
+    from .config import DEFAULT_DATABASE, TrelloConfig
     from .onboard import init_config
 
+    output, database = output or ctx.config_path, database or ctx.database or DEFAULT_DATABASE  # `-c F init`
     path = Path(output) if output is not None else None
     if path is not None and path.exists() and not force:
         raise ConfigError(f"{path} exists; pass --force to overwrite it or -o to write elsewhere")

@@ -1,0 +1,44 @@
+"""The command line as a new user and a cron job meet it: the README's walk, its options where the README puts
+them, and what each failure says."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from clihelp import run_cli
+from conftest import EXPORTS
+
+from trellosync.testing.fake_trello import FakeTrello
+
+KEY, TOKEN = "c3" * 16, "d4" * 32
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeTrello]:
+    """The fake Trello API with two exports, and the environment a user sets for it."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
+    with FakeTrello([EXPORTS / "notes-board.json", EXPORTS / "small-notes-board.json"], key=KEY,
+                    token=TOKEN) as f:
+        monkeypatch.setenv("TRELLO_API_KEY", KEY)
+        monkeypatch.setenv("TRELLO_TOKEN", TOKEN)
+        monkeypatch.setenv("TRELLO_API_URL", f.url)
+        yield f
+
+
+def test_init_takes_config_and_database_before_the_command_name(fake: FakeTrello, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    # README: "all accept -c FILE and --database URL, before or after the command name: `init -c FILE` writes
+    # the config there".
+    code, out, err = run_cli(capsys, "-c", "before.yaml", "--database", "sqlite:///team.db", "init")
+    assert code == 0, err
+    assert out == "", "the config goes to the file -c names, not to stdout"
+    doc = yaml.safe_load((tmp_path / "before.yaml").read_text())
+    assert doc["database"] == "sqlite:///team.db"
+    code, out, err = run_cli(capsys, "--database", "sqlite:///other.db", "init")
+    assert code == 0 and yaml.safe_load(out)["database"] == "sqlite:///other.db"
+    code, out, err = run_cli(capsys, "init")
+    assert code == 0 and yaml.safe_load(out)["database"] == "sqlite:///trellosync.db"
