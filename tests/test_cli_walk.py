@@ -3,6 +3,7 @@ them, and what each failure says."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,3 +43,15 @@ def test_init_takes_config_and_database_before_the_command_name(fake: FakeTrello
     assert code == 0 and yaml.safe_load(out)["database"] == "sqlite:///other.db"
     code, out, err = run_cli(capsys, "init")
     assert code == 0 and yaml.safe_load(out)["database"] == "sqlite:///trellosync.db"
+
+
+def test_sync_v_says_each_board_once(fake: FakeTrello, capsys: pytest.CaptureFixture[str],
+                                     caplog: pytest.LogCaptureFixture) -> None:
+    # -v showed each board twice: the view's line, then the same outcome as an INFO log record.
+    caplog.set_level(logging.INFO)
+    code, out, err = run_cli(capsys, "sync", "-v", "--database", "v.db")
+    assert code == 0, err
+    lines = [line for line in err.splitlines() if line.startswith("✓ ")]
+    assert len(lines) == 2 and err.splitlines()[-1].startswith("sync: 2 synced")
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO and r.name == "trellosync.sync"]
+    assert said == [], "each board and the summary once, from the view"

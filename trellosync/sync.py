@@ -246,7 +246,7 @@ def _sync(config: Config, store: Any, client: TrelloClient, *, boards: list[str]
     on_event("start", len(todo))
     _run_pool(run, todo, report, on_event)
     report.requests = session.request_count - start_count
-    log.info("%s", report.summary())
+    log.debug("%s", report.summary())  # the CLI's view shows it; at INFO -v printed every line twice
     _raise_for_failures(report)
     return report
 
@@ -296,7 +296,7 @@ def _run_pool(run: _Run, todo: list[tuple[dict[str, Any], bool]], report: SyncRe
                     continue
                 report.outcomes.append(o)
                 on_event("board", o)
-                log.info("board %r: %s (%d requests, %d cards, %d new actions%s)%s", o.name, o.status,
+                log.debug("board %r: %s (%d requests, %d cards, %d new actions%s)%s", o.name, o.status,
                          o.requests, o.cards, o.actions, ", paged" if o.paged else "",
                          f": {o.error}" if o.error else "")
     except BaseException:
@@ -314,7 +314,7 @@ def _sync_one(run: _Run, b: dict[str, Any], is_full: bool) -> BoardOutcome:
     out = BoardOutcome(b["id"], name, "synced", full=is_full)
     if run.lock is not None and not run.lock.try_board(b["id"]):
         out.status = "busy"
-        log.info("board %r: another worker is syncing it", name)
+        log.debug("board %r: another worker is syncing it", name)
         return out
     try:
         _fetch_and_ingest(run, b, out)
