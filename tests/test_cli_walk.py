@@ -12,6 +12,8 @@ import yaml
 from clihelp import run_cli
 from conftest import EXPORTS
 
+from trellosync.console import SyncView
+from trellosync.sync import BoardOutcome, SyncReport
 from trellosync.testing.fake_trello import FakeTrello
 
 KEY, TOKEN = "c3" * 16, "d4" * 32
@@ -55,3 +57,12 @@ def test_sync_v_says_each_board_once(fake: FakeTrello, capsys: pytest.CaptureFix
     assert len(lines) == 2 and err.splitlines()[-1].startswith("sync: 2 synced")
     said = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO and r.name == "trellosync.sync"]
     assert said == [], "each board and the summary once, from the view"
+
+
+def test_sync_lines_agree_in_number(capsys: pytest.CaptureFixture[str]) -> None:
+    one = BoardOutcome("1", "Small", "synced", requests=1, cards=1, actions=1, full=True)
+    view = SyncView(tty=True, verbose=0)
+    view.event("board", one)
+    view.finish(SyncReport(outcomes=[one], requests=1))
+    assert capsys.readouterr().err.splitlines() == ["✓ Small: 1 card, 1 new action, 1 request, full",
+                                                    "sync: 1 synced; 1 card read; 1 request"]

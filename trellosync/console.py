@@ -99,7 +99,10 @@ class SyncView:
             return f"· {safe(o.name)}: {o.status}"
         extra = ", full" if o.full else ""
         extra += ", cards paged" if o.paged else ""
-        return f"✓ {safe(o.name)}: {o.cards} cards, {o.actions} new actions, {o.requests} requests{extra}"
+        from .sync import counted
+
+        return (f"✓ {safe(o.name)}: {counted(o.cards, 'card')}, {counted(o.actions, 'new action')}, "
+                f"{counted(o.requests, 'request')}{extra}")
 
     def finish(self, report: Any) -> None:
         """The summary line (only where someone watches)."""

@@ -80,7 +80,12 @@ class SyncReport:
             c[o.status] = c.get(o.status, 0) + 1
         parts = [f"{n} {s}" for s, n in sorted(c.items())] or ["no boards"]
         cards = sum(o.cards for o in self.outcomes)
-        return f"sync: {', '.join(parts)}; {cards} cards read; {self.requests} requests"
+        return f"sync: {', '.join(parts)}; {counted(cards, 'card')} read; {counted(self.requests, 'request')}"
+
+
+def counted(n: int, noun: str) -> str:
+    """"1 request", "2 requests": a count with its noun agreeing."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _utcnow() -> datetime:
