@@ -66,3 +66,9 @@ def test_sync_lines_agree_in_number(capsys: pytest.CaptureFixture[str]) -> None:
     view.finish(SyncReport(outcomes=[one], requests=1))
     assert capsys.readouterr().err.splitlines() == ["✓ Small: 1 card, 1 new action, 1 request, full",
                                                     "sync: 1 synced; 1 card read; 1 request"]
+
+
+def test_report_help_names_the_date_format(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "report", "--help")
+    assert code == 0
+    assert "--from YYYY-MM-DD" in out and "--to YYYY-MM-DD" in out and "%Y" not in out

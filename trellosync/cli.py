@@ -286,8 +286,10 @@ def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, 
 @click.argument("names", nargs=-1, metavar="[PERSON]...", shell_complete=complete_person)
 @click.option("--all", "all_people", is_flag=True,
               help="One report for every mapped person (in parallel); showcase: one document for everyone.")
-@click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (inclusive).")
-@click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period (inclusive).")
+@click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="First day of the period (inclusive).")
+@click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Last day of the period (inclusive).")
 @click.option("-o", "--output", type=click.Path(),
               help="Output file, its extension (.pdf, .html) choosing the format; a folder with --all.")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html", "json"]),
