@@ -72,3 +72,12 @@ def test_report_help_names_the_date_format(capsys: pytest.CaptureFixture[str]) -
     code, out, err = run_cli(capsys, "report", "--help")
     assert code == 0
     assert "--from YYYY-MM-DD" in out and "--to YYYY-MM-DD" in out and "%Y" not in out
+
+
+def test_trello_api_url_is_read_when_a_config_is_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A config without a `trello:` section took TRELLO_API_URL as it was when trellosync.config was imported.
+    from trellosync.config import load_config
+
+    (tmp_path / "c.yaml").write_text("boards:\n  - board: uTbciFCh\n")
+    monkeypatch.setenv("TRELLO_API_URL", "http://127.0.0.1:9/1")
+    assert load_config(tmp_path / "c.yaml").trello.api_url == "http://127.0.0.1:9/1"

@@ -199,7 +199,7 @@ class ReportsConfig(_Strict):
 class Config(_Strict):
     """The whole config file."""
 
-    trello: TrelloConfig = TrelloConfig()
+    trello: TrelloConfig = Field(default_factory=TrelloConfig)  # TRELLO_API_URL read when loaded, not imported
     database: str = DEFAULT_DATABASE
     timezone: str = "UTC"
     people: dict[str, PersonConfig] = {}
