@@ -74,6 +74,16 @@ def test_report_help_names_the_date_format(capsys: pytest.CaptureFixture[str]) -
     assert "--from YYYY-MM-DD" in out and "--to YYYY-MM-DD" in out and "%Y" not in out
 
 
+def test_a_mapped_board_gone_from_trello_says_where_to_look(fake: FakeTrello, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "c.yaml").write_text("boards:\n  - board: uTbciFCh\n  - board: https://trello.com/b/Gone1234/old\n")
+    code, out, err = run_cli(capsys, "sync", "-c", "c.yaml")
+    assert code == 6 and out == "", err
+    gone = [line for line in err.splitlines() if "Gone1234" in line]
+    assert len(gone) == 1 and "not found among the boards this token can see" in gone[0]
+    assert "`trellosync boards`" in gone[0], "the line says how to see what the token can see"
+
+
 def test_trello_api_url_is_read_when_a_config_is_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A config without a `trello:` section took TRELLO_API_URL as it was when trellosync.config was imported.
     from trellosync.config import load_config

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -75,12 +76,10 @@ class SyncReport:
 
     def summary(self) -> str:
         """One line: how many boards synced, unchanged, failed, and the request count."""
-        c: dict[str, int] = {}
-        for o in self.outcomes:
-            c[o.status] = c.get(o.status, 0) + 1
+        c = Counter(o.status for o in self.outcomes)
         parts = [f"{n} {s}" for s, n in sorted(c.items())] or ["no boards"]
-        cards = sum(o.cards for o in self.outcomes)
-        return f"sync: {', '.join(parts)}; {counted(cards, 'card')} read; {counted(self.requests, 'request')}"
+        cards = counted(sum(o.cards for o in self.outcomes), "card")
+        return f"sync: {', '.join(parts)}; {cards} read; {counted(self.requests, 'request')}"
 
 
 def counted(n: int, noun: str) -> str:
@@ -162,8 +161,8 @@ def select_boards(config: Config | None, listing: list[dict[str, Any]], refs: li
     for ref in wanted:
         match = [b for b in listing if board_ref_matches(ref, b)]
         if not match:
-            missing.append(BoardOutcome(None, ref, "failed",
-                                        error=f"board {ref!r}: not found among the boards this token can see"))
+            missing.append(BoardOutcome(None, ref, "failed", error=f"board {ref!r}: not found among the boards "
+                                        "this token can see (`trellosync boards` lists them)"))
             continue
         if len(match) > 1:
             missing.append(BoardOutcome(None, ref, "failed",
