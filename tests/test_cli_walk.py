@@ -91,3 +91,17 @@ def test_trello_api_url_is_read_when_a_config_is_loaded(tmp_path: Path, monkeypa
     (tmp_path / "c.yaml").write_text("boards:\n  - board: uTbciFCh\n")
     monkeypatch.setenv("TRELLO_API_URL", "http://127.0.0.1:9/1")
     assert load_config(tmp_path / "c.yaml").trello.api_url == "http://127.0.0.1:9/1"
+
+
+def test_a_truncated_first_export_leaves_no_new_database(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    # README: exit 3 "nothing was written", and a failed sync leaves no new database file behind.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
+    (tmp_path / "cut.json").write_text((EXPORTS / "small-notes-board.json").read_text()[:500])
+    code, out, err = run_cli(capsys, "sync", "--from-export", "cut.json", "--database", "new.db")
+    assert code == 3 and "truncated" in err and len(err.strip().splitlines()) == 1
+    assert not [p for p in tmp_path.glob("new.db*") if not p.name.endswith(".sync-lock")]
+    code, out, err = run_cli(capsys, "sync", "--from-export", str(EXPORTS / "small-notes-board.json"),
+                             "--from-export", "cut.json", "--database", "new.db")
+    assert code == 3 and (tmp_path / "new.db").exists(), "the first export's import is kept"

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .cli_context import Ctx
+from .cli_context import Ctx, new_sqlite_file, remove_new_database
 from .config import Config
 from .console import safe, warn
 from .errors import ConfigError
@@ -21,11 +21,13 @@ def import_exports(ctx: Ctx, config: Config | None, exports: tuple[str, ...], *,
     missing = [p for p in exports if not Path(p).exists()]
     if missing:  # before the database is opened: a usage error leaves no new empty database behind
         raise ConfigError("--from-export: no such file", problems=[str(p) for p in missing])
+    fresh, imported = new_sqlite_file(ctx), 0
     store = ctx.store()
     lock = acquire_sync_lock(store.url, wait=wait)  # an import excludes a sync, as a sync does
     try:
         for path in exports:
             r = import_export(store, path, config)
+            imported += 1
             warn(r.problems)
             if r.history_only:
                 click.echo(f"{path}: older than what the database holds for {safe(r.board_name)!r}: only "
@@ -37,6 +39,9 @@ def import_exports(ctx: Ctx, config: Config | None, exports: tuple[str, ...], *,
                            err=True)
     finally:
         lock.release()
+        if fresh is not None and not imported:  # a bad first export leaves no new empty database behind
+            store.close()
+            remove_new_database(fresh)
 
 
 def terminate(_signum: int, _frame: Any) -> None:
