@@ -105,3 +105,14 @@ def test_a_truncated_first_export_leaves_no_new_database(tmp_path: Path, capsys:
     code, out, err = run_cli(capsys, "sync", "--from-export", str(EXPORTS / "small-notes-board.json"),
                              "--from-export", "cut.json", "--database", "new.db")
     assert code == 3 and (tmp_path / "new.db").exists(), "the first export's import is kept"
+
+
+def test_ctrl_c_is_one_line_and_exit_130(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                         tmp_path: Path) -> None:
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("trellosync.cli_context.Ctx.store", interrupted)
+    code, out, err = run_cli(capsys, "status", "--database", str(tmp_path / "x.db"))
+    assert code == 130 and out == ""
+    assert err.strip() == "trellosync: interrupted", "one line, named like every other trellosync message"

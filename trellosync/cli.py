@@ -355,8 +355,8 @@ def main() -> None:
         rv = cli.main(standalone_mode=False)
         if isinstance(rv, int):
             sys.exit(rv)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C (and our SIGTERM) into Abort
+        click.echo("trellosync: interrupted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
@@ -364,9 +364,6 @@ def main() -> None:
     except TrellosyncError as exc:
         click.echo(printable(f"trellosync: {exc}"), err=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:  # noqa: BLE001 (the boundary: anything else is a bug, reported without its message)
