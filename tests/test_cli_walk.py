@@ -116,3 +116,17 @@ def test_ctrl_c_is_one_line_and_exit_130(capsys: pytest.CaptureFixture[str], mon
     code, out, err = run_cli(capsys, "status", "--database", str(tmp_path / "x.db"))
     assert code == 130 and out == ""
     assert err.strip() == "trellosync: interrupted", "one line, named like every other trellosync message"
+
+
+def test_demo_summary_pipes_as_plain_columns(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # README: tables "pipe as plain columns"; the demo's table came out with box drawing, its first line wrapped.
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(capsys, "demo", "--no-reports")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("Loaded 6 example boards: ") and lines[0].endswith(" commitments.")
+    assert lines[1] == "person\tlunches\tgoals achieved\tgoals open\tkeep rate"
+    assert [line.split("\t")[0] for line in lines[2:6]] == ["Will Smith", "Jessica Jones", "Amara Okafor",
+                                                             "Diego Ramírez"]
+    assert not any(c in out for c in "┃│━")
