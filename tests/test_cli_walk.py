@@ -130,3 +130,26 @@ def test_demo_summary_pipes_as_plain_columns(tmp_path: Path, capsys: pytest.Capt
     assert [line.split("\t")[0] for line in lines[2:6]] == ["Will Smith", "Jessica Jones", "Amara Okafor",
                                                              "Diego Ramírez"]
     assert not any(c in out for c in "┃│━")
+
+
+@pytest.mark.parametrize(("body", "named", "todo"), [
+    ("invalid token", "token invalid or expired", "set TRELLO_TOKEN"),
+    ("invalid key", "API key invalid", "check TRELLO_API_KEY"),
+])
+def test_a_refused_credential_is_named_with_what_to_do(body: str, named: str, todo: str, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import responses
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
+    monkeypatch.setenv("TRELLO_API_KEY", KEY)
+    monkeypatch.setenv("TRELLO_TOKEN", TOKEN)
+    monkeypatch.setenv("TRELLO_API_URL", "https://api.trello.com/1")
+    with responses.RequestsMock() as rsps:
+        rsps.get("https://api.trello.com/1/members/me/boards", status=401, body=body, content_type="text/plain")
+        code, out, err = run_cli(capsys, "boards")
+    assert code == 4 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert named in err and todo in err and "https://trello.com/power-ups/admin" in err
+    assert KEY not in err and TOKEN not in err

@@ -239,7 +239,7 @@ class TrelloSession(requests.Session):
         shown = self.redact(" ".join(x for x in (answer.code, answer.text if answer.text != answer.code else "")
                                      if x))
         if status == 401:
-            raise AuthError(f"Trello refused the credentials: token invalid or expired ({what})")
+            raise AuthError(refused_line(what, answer.text))
         if answer.too_many_cards:
             raise TooManyCards(f"{what}: HTTP {status} {shown}")
         if answer.retryable:
@@ -269,3 +269,10 @@ class TrelloSession(requests.Session):
         return delay, None
 
 
+def refused_line(what: str, text: str) -> str:
+    """The one line for a 401: which credential Trello's own words name, and what to do about it."""
+    if "invalid key" in text.lower():
+        return (f"Trello refused the credentials: API key invalid ({what}); check TRELLO_API_KEY "
+                "(or trello.api_key) against https://trello.com/power-ups/admin")
+    return (f"Trello refused the credentials: token invalid or expired ({what}); make a new one at "
+            "https://trello.com/power-ups/admin and set TRELLO_TOKEN (or trello.token)")
