@@ -153,3 +153,23 @@ def test_a_refused_credential_is_named_with_what_to_do(body: str, named: str, to
     assert len(err.strip().splitlines()) == 1
     assert named in err and todo in err and "https://trello.com/power-ups/admin" in err
     assert KEY not in err and TOKEN not in err
+
+
+def test_without_a_config_a_mapped_database_is_not_re_derived(fake: FakeTrello, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    # `rebuild` or `sync` run without -c (another directory, a forgotten flag) re-derived every board with the
+    # default mapping: a board whose lunches the config maps lost them, silently, until the next sync with -c.
+    (tmp_path / "c.yaml").write_text("people:\n  ana: {name: Ana}\nboards:\n  - board: uTbciFCh\n"
+                                     "    subjects: [ana]\n  - board: 98dLwYtj\n")
+    assert run_cli(capsys, "sync", "-c", "c.yaml", "--database", "m.db")[0] == 0
+    before = run_cli(capsys, "status", "--json", "--database", "m.db")[1]
+    for args in (["rebuild"], ["sync"], ["sync", "--from-export", str(EXPORTS / "notes-board.json")]):
+        code, out, err = run_cli(capsys, *args, "--database", "m.db")
+        assert code == 2 and out == "", (args, err)
+        assert err.startswith("trellosync: no config file, but 2 board(s)") and "pass -c FILE" in err, err
+        assert run_cli(capsys, "status", "--json", "--database", "m.db")[1] == before, args
+    assert run_cli(capsys, "rebuild", "-c", "c.yaml", "--database", "m.db")[0] == 0
+    # a database only ever synced without a config stays usable without one
+    for _ in range(2):
+        assert run_cli(capsys, "sync", "--database", "bare.db")[0] == 0
+    assert run_cli(capsys, "rebuild", "--database", "bare.db")[0] == 0

@@ -82,7 +82,7 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
 
     (config.trello if config else TrelloConfig()).credentials()  # one clear message, before any database exists
     fresh = new_sqlite_file(ctx)
-    store = ctx.store()
+    store = ctx.store(derive=True)
     view = SyncView(tty=sys.stderr.isatty(), verbose=ctx.verbose)
     previous = signal.signal(signal.SIGTERM, terminate)  # SIGTERM stops a sync like Ctrl-C: within seconds
     report, failed = None, True
@@ -249,7 +249,7 @@ def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
     from .pipeline import rebuild_domain
 
     problems: list[Any] = []
-    names = rebuild_domain(ctx.store(must_exist=True), ctx.config(), problems=problems)
+    names = rebuild_domain(ctx.store(must_exist=True, derive=True), ctx.config(), problems=problems)
     warn(problems)
     if ctx.verbose:
         click.echo(f"rebuilt {len(names)} board(s)", err=True)

@@ -22,7 +22,7 @@ def import_exports(ctx: Ctx, config: Config | None, exports: tuple[str, ...], *,
     if missing:  # before the database is opened: a usage error leaves no new empty database behind
         raise ConfigError("--from-export: no such file", problems=[str(p) for p in missing])
     fresh, imported = new_sqlite_file(ctx), 0
-    store = ctx.store()
+    store = ctx.store(derive=True)
     lock = acquire_sync_lock(store.url, wait=wait)  # an import excludes a sync, as a sync does
     try:
         for path in exports:
