@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -63,8 +64,10 @@ def test_sync_lines_agree_in_number(capsys: pytest.CaptureFixture[str]) -> None:
     one = BoardOutcome("1", "Small", "synced", requests=1, cards=1, actions=1, full=True)
     view = SyncView(tty=True, verbose=0)
     view.event("board", one)
+    view.event("board", replace(one, full=False, actions=2))
     view.finish(SyncReport(outcomes=[one], requests=1))
-    assert capsys.readouterr().err.splitlines() == ["✓ Small: 1 card, 1 new action, 1 request, full",
+    assert capsys.readouterr().err.splitlines() == ["✓ Small: 1 card, 1 action, 1 request, full",
+                                                    "✓ Small: 1 card, 2 new actions, 1 request",
                                                     "sync: 1 synced; 1 card read; 1 request"]
 
 

@@ -101,8 +101,8 @@ class SyncView:
         extra += ", cards paged" if o.paged else ""
         from .sync import counted
 
-        return (f"✓ {safe(o.name)}: {counted(o.cards, 'card')}, {counted(o.actions, 'new action')}, "
-                f"{counted(o.requests, 'request')}{extra}")
+        actions = counted(o.actions, "action" if o.full else "new action")  # a full read is not all new
+        return f"✓ {safe(o.name)}: {counted(o.cards, 'card')}, {actions}, {counted(o.requests, 'request')}{extra}"
 
     def finish(self, report: Any) -> None:
         """The summary line (only where someone watches)."""
