@@ -176,3 +176,11 @@ def test_without_a_config_a_mapped_database_is_not_re_derived(fake: FakeTrello, 
     for _ in range(2):
         assert run_cli(capsys, "sync", "--database", "bare.db")[0] == 0
     assert run_cli(capsys, "rebuild", "--database", "bare.db")[0] == 0
+
+
+def test_the_command_list_is_not_cut_short(capsys: pytest.CaptureFixture[str]) -> None:
+    # `trellosync --help` cut five of eight command summaries with "..." at 80 columns.
+    code, out, err = run_cli(capsys, "--help")
+    commands = out[out.index("Commands:"):].splitlines()[1:]
+    assert code == 0 and len(commands) == 8
+    assert not [line for line in commands if line.endswith("...")], commands

@@ -53,7 +53,7 @@ def cli(click_ctx: click.Context, config_path: str | None, database: str | None,
     click_ctx.obj = Ctx(config_path, database, verbose)
 
 
-@cli.command()
+@cli.command(short_help="Pull the mapped boards (or import exports) into the database.")
 @common_options
 @click.option("--from-export", "exports", multiple=True, type=click.Path(dir_okay=False),
               help="Import a board's JSON export (Trello: Menu > Print and export > Export as JSON). Repeatable.")
@@ -130,7 +130,7 @@ def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
     print_table(f"{len(listing)} boards", ("name", "id", "shortLink", "last activity", "mapped"), rows)
 
 
-@cli.command()
+@cli.command(short_help="Write a starting config from the boards the token can see.")
 @click.option("-o", "--output", "-c", "--config", "output", type=click.Path(dir_okay=False), default=None,
               help="Write the config to this file (default: standard output).")
 @click.option("--board", "board_refs", multiple=True, help="Only this board (url, shortLink, id or name).")
@@ -235,7 +235,7 @@ def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool,
         raise ConfigError(f"--strict: {len(result.problems)} mapping problem(s)")
 
 
-@cli.command()
+@cli.command(short_help="Re-derive the domain from the stored mirror (mapping change).")
 @common_options
 @pass_ctx
 def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
@@ -255,7 +255,7 @@ def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
         click.echo(f"rebuilt {len(names)} board(s)", err=True)
 
 
-@cli.command()
+@cli.command(short_help="Load the example boards and write every report (no account).")
 @common_options
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="trellosync-demo", show_default=True,
               help="Where the PDFs go.")
@@ -280,7 +280,7 @@ def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, 
              config_out=Path(config_out) if config_out else None, progress=report_progress)
 
 
-@cli.command()
+@cli.command(short_help="Write a report: goals, dossier, brief, advocate or showcase.")
 @common_options
 @click.argument("kind", type=click.Choice(list(REPORT_KIND_NAMES)))
 @click.argument("names", nargs=-1, metavar="[PERSON]...", shell_complete=complete_person)
