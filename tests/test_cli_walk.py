@@ -184,3 +184,13 @@ def test_the_command_list_is_not_cut_short(capsys: pytest.CaptureFixture[str]) -
     commands = out[out.index("Commands:"):].splitlines()[1:]
     assert code == 0 and len(commands) == 8
     assert not [line for line in commands if line.endswith("...")], commands
+
+
+@pytest.mark.parametrize("flag", [["--board", "uTbciFCh"], ["--full"], ["--worker"]])
+def test_sync_options_an_import_ignores_are_a_usage_error(flag: list[str], tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    # `sync --from-export F --board B` imported F whatever B said, and exited 0.
+    code, out, err = run_cli(capsys, "sync", "--from-export", str(EXPORTS / "small-notes-board.json"), *flag,
+                             "--database", str(tmp_path / "i.db"))
+    assert code == 2 and flag[0] in err and "--from-export" in err
+    assert not (tmp_path / "i.db").exists()

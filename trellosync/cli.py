@@ -75,6 +75,9 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
     merge(ctx, config_path, database)
     config = ctx.config()
     if exports:
+        if boards or full or worker:  # they choose what to pull from Trello; an import reads only its files
+            raise click.UsageError("--from-export imports only the files named: --board, --full and --worker "
+                                   "are for a sync from Trello")
         import_exports(ctx, config, exports, wait=wait)
         return
     from .config import TrelloConfig
