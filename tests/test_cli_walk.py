@@ -194,3 +194,16 @@ def test_sync_options_an_import_ignores_are_a_usage_error(flag: list[str], tmp_p
                              "--database", str(tmp_path / "i.db"))
     assert code == 2 and flag[0] in err and "--from-export" in err
     assert not (tmp_path / "i.db").exists()
+
+
+def test_a_database_path_that_is_not_a_database_is_a_config_error(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # `--database trellosync.yaml` (a slip of the keys) was "unexpected error ... This is a bug", exit 1.
+    not_db = tmp_path / "trellosync.yaml"
+    not_db.write_text("boards:\n  - board: uTbciFCh\n" * 200)
+    before = not_db.read_bytes()
+    for args in (["status"], ["rebuild"], ["report", "goals", "will"]):
+        code, out, err = run_cli(capsys, *args, "--database", str(not_db))
+        assert code == 2, (args, err)
+        assert err.strip() == f"trellosync: database: cannot open sqlite:///{not_db}: file is not a database"
+    assert not_db.read_bytes() == before
