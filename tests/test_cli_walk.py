@@ -207,3 +207,16 @@ def test_a_database_path_that_is_not_a_database_is_a_config_error(tmp_path: Path
         assert code == 2, (args, err)
         assert err.strip() == f"trellosync: database: cannot open sqlite:///{not_db}: file is not a database"
     assert not_db.read_bytes() == before
+
+
+def test_init_with_a_token_that_sees_no_board_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # It wrote `boards: []`, exit 0, a config the next step (`check`) refuses.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRELLO_API_KEY", KEY)
+    monkeypatch.setenv("TRELLO_TOKEN", TOKEN)
+    with FakeTrello([], key=KEY, token=TOKEN) as f:
+        code, out, err = run_cli(capsys, "init", "-o", "new.yaml", "--api-url", f.url)
+    assert code == 2 and out == "" and not (tmp_path / "new.yaml").exists()
+    assert err.startswith("trellosync: this token sees no open board: ") and "`trellosync boards`" in err
+    assert len(err.strip().splitlines()) == 1
