@@ -220,3 +220,11 @@ def test_init_with_a_token_that_sees_no_board_says_so(tmp_path: Path, capsys: py
     assert code == 2 and out == "" and not (tmp_path / "new.yaml").exists()
     assert err.startswith("trellosync: this token sees no open board: ") and "`trellosync boards`" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_validator_message_reads_without_pydantics_prefix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("trello:\n  api_url: http://api.trello.com/1\nboards:\n  - board: uTbciFCh\n")
+    code, out, err = run_cli(capsys, "check", "-c", str(cfg))
+    assert code == 2
+    assert f"  - {cfg}:2: trello.api_url: the Trello API URL must be https://" in err and "Value error" not in err
