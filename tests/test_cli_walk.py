@@ -228,3 +228,23 @@ def test_a_validator_message_reads_without_pydantics_prefix(tmp_path: Path, caps
     code, out, err = run_cli(capsys, "check", "-c", str(cfg))
     assert code == 2
     assert f"  - {cfg}:2: trello.api_url: the Trello API URL must be https://" in err and "Value error" not in err
+
+
+def test_sync_v_says_each_retry_once_with_or_without_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                               caplog: pytest.LogCaptureFixture,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from trellosync.client import RetryPolicy
+
+    monkeypatch.setattr(RetryPolicy, "delay", lambda self, attempt: 0.01)
+    caplog.set_level(logging.INFO)
+    with FakeTrello([EXPORTS / "notes-board.json"], key=KEY, token=TOKEN, faults={"500": 0.5}, seed=3) as f:
+        cfg = tmp_path / "c.yaml"
+        cfg.write_text(f"trello:\n  api_key: {KEY}\n  token: {TOKEN}\n  api_url: {f.url}\n  max_retries: 10\n"
+                       f"database: sqlite:///{tmp_path / 'q.db'}\n")
+        code, out, err = run_cli(capsys, "sync", "-v", "-c", str(cfg))
+        assert f.stats()["faults"], "faults were injected"
+    assert code == 0, err
+    notices = [line for line in err.splitlines() if line.startswith("  … ")]
+    assert notices and all("HTTP 500" in line for line in notices), err  # cron -v sees the retries too
+    logged = [r for r in caplog.records if r.levelno >= logging.INFO and "HTTP 500" in r.getMessage()]
+    assert logged == [], "each retry once"

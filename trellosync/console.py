@@ -86,7 +86,7 @@ class SyncView:
 
     def event(self, kind: str, data: Any) -> None:
         """A progress event from sync_boards."""
-        if kind == "notice" and self.tty:
+        if kind == "notice" and self.show:
             click.echo(f"  … {safe(data)}", err=True)
         elif kind == "board" and self.show:
             click.echo(self._line(data), err=True)

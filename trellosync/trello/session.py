@@ -139,7 +139,8 @@ class TrelloSession(requests.Session):
         return self.api_url + "/" + url.lstrip("/")
 
     def _notice(self, message: str) -> None:
-        log.info("%s", message)
+        # A listener (the CLI's sync view) shows it; logged at INFO as well, -v printed every retry twice.
+        log.log(logging.INFO if self.on_notice is None else logging.DEBUG, "%s", message)
         if self.on_notice is not None:
             self.on_notice(message)
 
