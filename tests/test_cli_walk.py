@@ -3,6 +3,7 @@ them, and what each failure says."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import replace
@@ -248,3 +249,20 @@ def test_sync_v_says_each_retry_once_with_or_without_a_terminal(tmp_path: Path, 
     assert notices and all("HTTP 500" in line for line in notices), err  # cron -v sees the retries too
     logged = [r for r in caplog.records if r.levelno >= logging.INFO and "HTTP 500" in r.getMessage()]
     assert logged == [], "each retry once"
+
+
+def test_report_takes_a_person_as_people_type_them(fake: FakeTrello, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # `report goals Will` said "unknown person 'Will'; known people: ..., will, ...".
+    (tmp_path / "c.yaml").write_text("people:\n  will: {name: Will Smith, trello: willsmith}\n"
+                                     "  wilma: {name: Wilma Flint}\nboards:\n  - board: uTbciFCh\n"
+                                     "    subjects: [will, wilma]\n")
+    assert run_cli(capsys, "sync", "-c", "c.yaml")[0] == 0
+    for typed in ("will", "Will", "WILL", "Will Smith", "willsmith", " will smith "):
+        code, out, err = run_cli(capsys, "report", "goals", typed, "-c", "c.yaml", "--format", "json")
+        assert code == 0 and json.loads(out)["cover"]["person_key"] == "will", (typed, err)
+    code, out, err = run_cli(capsys, "report", "brief", "wilma", "--with", "Will Smith", "-c", "c.yaml",
+                             "--format", "json")
+    assert "unknown person" not in err and "has no lunches with" in err, err  # the board has no lunch list
+    code, out, err = run_cli(capsys, "report", "goals", "Wil", "-c", "c.yaml", "--format", "json")
+    assert code == 2 and "unknown person 'Wil'" in err  # no guessing between will and wilma

@@ -27,6 +27,7 @@ from .cli_context import (
 from .cli_report import (
     ReportJob,
     checked_period,
+    person_key,
     print_json_or_warn,
     report_format,
     showcase_team,
@@ -326,9 +327,9 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
     if fmt == "pdf":
         pdf_notes()
     start, end = checked_period(kind, all_people, fmt, period_from, period_to, peer=peer, board=board)
-    config = ctx.config()
+    config, domain = ctx.config(), ctx.stored_domain()
+    names, peer = tuple(person_key(n, domain) for n in names), peer and person_key(peer, domain)
     options = options_from_config(config, peer=peer, board=board)
-    domain = ctx.stored_domain()
     person = names[0] if names else None
     if kind == "showcase":
         team = showcase_team(names, domain)

@@ -78,6 +78,17 @@ def everyone(domain: Domain) -> list[str]:
     return people
 
 
+def person_key(typed: str, domain: Domain) -> str:
+    """The person's key for what was typed: the key, else the one person whose key, name or Trello username it
+    is, ignoring case (`Will`, `Will Smith`, `willsmith`); unchanged when none or several match."""
+    if typed in domain.people:
+        return typed
+    folded = typed.strip().casefold()
+    found = {p.key for p in domain.people.values()
+             if folded in (p.key.casefold(), p.name.casefold(), (p.trello_username or "").casefold())}
+    return found.pop() if len(found) == 1 else typed
+
+
 def showcase_team(names: tuple[str, ...], domain: Domain) -> list[str]:
     """The showcase's people: those named, else everyone()."""
     return list(names) or everyone(domain)
