@@ -251,6 +251,20 @@ def test_sync_v_says_each_retry_once_with_or_without_a_terminal(tmp_path: Path, 
     assert logged == [], "each retry once"
 
 
+def test_an_empty_showcase_warns_about_the_team_not_one_person(fake: FakeTrello, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # "warning: no data for ana in that period" for a showcase of two people with hundreds of entries: what it
+    # lacked was anything shareable (private boards, nothing marked).
+    (tmp_path / "c.yaml").write_text("people:\n  ana: {name: Ana}\n  bo: {name: Bo}\nboards:\n"
+                                     "  - board: uTbciFCh\n    subjects: [ana, bo]\n")
+    assert run_cli(capsys, "sync", "-c", "c.yaml")[0] == 0
+    code, out, err = run_cli(capsys, "report", "showcase", "Ana", "bo", "-c", "c.yaml", "-o", "s.html")
+    assert code == 0, err
+    assert err.strip() == ("warning: nothing shareable about 2 people in that period (a team board, or entries "
+                           "marked shareable); the showcase says so")
+    assert (tmp_path / "s.html").exists()
+
+
 def test_report_takes_a_person_as_people_type_them(fake: FakeTrello, tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     # `report goals Will` said "unknown person 'Will'; known people: ..., will, ...".

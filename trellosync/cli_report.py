@@ -103,7 +103,10 @@ def print_json_or_warn(job: ReportJob, person: str) -> bool:
     if job.fmt == "json":
         click.echo(context_as_json(built))
         return True
-    if built.empty:
+    if built.empty and job.kind == "showcase":  # one document for the team: empty means nothing shareable
+        click.echo(f"warning: nothing shareable about {len(job.options.people)} people in that period (a team "
+                   "board, or entries marked shareable); the showcase says so", err=True)
+    elif built.empty:
         click.echo(f"warning: no data for {person} in that period; the report says so", err=True)
     return False
 
