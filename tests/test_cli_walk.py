@@ -280,3 +280,18 @@ def test_report_takes_a_person_as_people_type_them(fake: FakeTrello, tmp_path: P
     assert "unknown person" not in err and "has no lunches with" in err, err  # the board has no lunch list
     code, out, err = run_cli(capsys, "report", "goals", "Wil", "-c", "c.yaml", "--format", "json")
     assert code == 2 and "unknown person 'Wil'" in err  # no guessing between will and wilma
+
+
+def test_an_output_place_that_cannot_be_written_is_one_line_not_a_bug(fake: FakeTrello, tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    # Both were "unexpected error (...) This is a bug", exit 1, and a crash log.
+    (tmp_path / "c.yaml").write_text("people:\n  ana: {name: Ana}\nboards:\n  - board: uTbciFCh\n"
+                                     "    subjects: [ana]\n")
+    assert run_cli(capsys, "sync", "-c", "c.yaml")[0] == 0
+    (tmp_path / "afile").write_text("not a folder")
+    code, out, err = run_cli(capsys, "report", "goals", "ana", "-c", "c.yaml", "-o", str(tmp_path / "afile" / "r.html"))
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1] == f"trellosync: cannot write into {tmp_path / 'afile'}: Not a directory"
+    code, out, err = run_cli(capsys, "report", "goals", "--all", "-c", "c.yaml", "-o", "afile", "--format", "html")
+    assert code == 2 and err.splitlines()[-1] == "trellosync: -o afile: with --all, -o names a folder, and this is a file"
+    assert (tmp_path / "afile").read_text() == "not a folder"

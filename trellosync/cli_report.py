@@ -3,6 +3,8 @@ per person. Terminal-side only: the reports themselves come from `trellosync.rep
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -117,10 +119,12 @@ def write_all(job: ReportJob, out_dir: Path, *, jobs: int | None, force: bool) -
     from .files import check_writable_reports
     from .reports import default_filename, render_all
 
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"-o {out_dir}: with --all, -o names a folder, and this is a file")
     people = everyone(job.domain)
     check_writable_reports((out_dir / default_filename(job.kind, p, job.fmt, job.options.as_of)  # type: ignore[arg-type]
                             for p in people), force=force)
-    with report_progress(len(people)) as tick:
+    with report_progress(len(people)) as tick, unwritable(out_dir):
         return render_all(job.kind, people, job.domain, out_dir=out_dir, period_from=job.start, period_to=job.end,
                           options=job.options, fmt=job.fmt, jobs=jobs, progress=tick)  # type: ignore[arg-type]
 
@@ -138,5 +142,17 @@ def write_one(job: ReportJob, person: str, output: str | None, out_default: Path
     if out.is_dir():
         out = out / name
     check_writable_reports([out], force=force)  # never `report -o feedback.db` over the database
-    return render_report(job.kind, person, job.domain, period_from=job.start, period_to=job.end, options=job.options,
-                         fmt=job.fmt, out=out)  # type: ignore[arg-type]
+    with unwritable(out.parent):
+        return render_report(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
+                             options=job.options, fmt=job.fmt, out=out)  # type: ignore[arg-type]
+
+
+@contextmanager
+def unwritable(folder: Path) -> Iterator[None]:
+    """An OS error writing into `folder` (no such place, read-only, full) as one line, exit 2: not a bug."""
+    try:
+        yield
+    except OSError as exc:
+        if not exc.filename or not str(exc.filename).startswith(str(folder)):
+            raise
+        raise ConfigError(f"cannot write into {folder}: {exc.strerror or type(exc).__name__}") from None
