@@ -295,3 +295,15 @@ def test_an_output_place_that_cannot_be_written_is_one_line_not_a_bug(fake: Fake
     code, out, err = run_cli(capsys, "report", "goals", "--all", "-c", "c.yaml", "-o", "afile", "--format", "html")
     assert code == 2 and err.splitlines()[-1] == "trellosync: -o afile: with --all, -o names a folder, and this is a file"
     assert (tmp_path / "afile").read_text() == "not a folder"
+
+
+def test_a_trimmed_token_is_said_once_per_run(fake: FakeTrello, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              caplog: pytest.LogCaptureFixture,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # Under cron the same warning came twice every hour (the token is looked up by the check and the client).
+    monkeypatch.setenv("TRELLO_TOKEN", TOKEN + "\n")
+    caplog.set_level(logging.WARNING)
+    code, out, err = run_cli(capsys, "sync", "--database", "t.db")
+    assert code == 0, err
+    said = [r for r in caplog.records if "trailing newline" in r.getMessage()]
+    assert len(said) == 1 and TOKEN not in caplog.text
