@@ -307,3 +307,14 @@ def test_a_trimmed_token_is_said_once_per_run(fake: FakeTrello, tmp_path: Path, 
     assert code == 0, err
     said = [r for r in caplog.records if "trailing newline" in r.getMessage()]
     assert len(said) == 1 and TOKEN not in caplog.text
+
+
+def test_an_empty_config_file_is_refused(fake: FakeTrello, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A failed `trellosync init > trellosync.yaml` leaves an empty file; `check` said "OK (0 board(s))" and
+    # `sync` pulled every board the token sees with the default mapping.
+    (tmp_path / "trellosync.yaml").write_text("# nothing yet\n")
+    for args in (["check"], ["sync"]):
+        code, out, err = run_cli(capsys, *args)
+        assert code == 2 and out == "", (args, out)
+        assert err.strip().startswith("trellosync: trellosync.yaml: empty, nothing is configured"), err
+    assert not (tmp_path / "trellosync.db").exists()
