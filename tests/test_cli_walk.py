@@ -318,3 +318,15 @@ def test_an_empty_config_file_is_refused(fake: FakeTrello, tmp_path: Path, capsy
         assert code == 2 and out == "", (args, out)
         assert err.strip().startswith("trellosync: trellosync.yaml: empty, nothing is configured"), err
     assert not (tmp_path / "trellosync.db").exists()
+
+
+def test_check_online_shows_dates_as_boards_does(fake: FakeTrello, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "c.yaml").write_text("boards:\n  - board: uTbciFCh\n")
+    code, out, err = run_cli(capsys, "check", "-c", "c.yaml", "--online")
+    assert code == 0, err
+    board = next(b for b in fake.boards.values() if b["shortLink"] == "uTbciFCh")
+    when = board["dateLastActivity"][:16].replace("T", " ")
+    assert f"visible, last activity {when} UTC; " in out, out
+    code, listing, err = run_cli(capsys, "boards")
+    assert when in listing

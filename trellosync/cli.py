@@ -229,7 +229,8 @@ def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool,
 
     result = check_online(config, existing_store(ctx))
     for b, problems in result.boards:
-        click.echo(f"board {safe(b.get('name'))!r} ({b['id']}): visible, last activity {b.get('dateLastActivity')}"
+        when = (b.get("dateLastActivity") or "-")[:16].replace("T", " ")  # as `boards` shows it
+        click.echo(f"board {safe(b.get('name'))!r} ({b['id']}): visible, last activity {when} UTC"
                    + (f"; {len(problems)} mapping problem(s)" if problems else "; mapping OK"))
         for p in problems:
             click.echo(f"  - {safe(p)}")
