@@ -130,7 +130,7 @@ def test_sync_view_on_a_terminal_and_under_cron(capsys: pytest.CaptureFixture[st
     tty.finish(report)
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("  … ") and "retry 1" in err[0]
-    assert err[1] == "✓ Team \\x1b[31mred: 40 cards, 3 new actions, 2 requests, full"  # no raw escape sequence
+    assert err[1] == "✓ Team \\x1b[31mred: 40 cards, 3 actions, 2 requests, full"  # no raw escape sequence
     assert len(err) == 3, "unchanged boards are counted in the summary, not listed"
     assert err[-1] == "sync: 1 synced, 1 unchanged; 40 cards read; 4 requests"
     cron = SyncView(tty=False, verbose=0)

@@ -27,13 +27,14 @@ from .cli_context import (
 from .cli_report import (
     ReportJob,
     checked_period,
+    person_key,
     print_json_or_warn,
     report_format,
     showcase_team,
     write_all,
     write_one,
 )
-from .config import Config
+from .cli_sync import import_exports, terminate
 from .console import SyncView, pdf_notes, print_table, report_progress, safe, warn
 from .crashlog import printable
 from .errors import ConfigError, TrellosyncError
@@ -53,7 +54,7 @@ def cli(click_ctx: click.Context, config_path: str | None, database: str | None,
     click_ctx.obj = Ctx(config_path, database, verbose)
 
 
-@cli.command()
+@cli.command(short_help="Pull the mapped boards (or import exports) into the database.")
 @common_options
 @click.option("--from-export", "exports", multiple=True, type=click.Path(dir_okay=False),
               help="Import a board's JSON export (Trello: Menu > Print and export > Export as JSON). Repeatable.")
@@ -75,16 +76,19 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
     merge(ctx, config_path, database)
     config = ctx.config()
     if exports:
-        _import_exports(ctx, config, exports, wait=wait)
+        if boards or full or worker:  # they choose what to pull from Trello; an import reads only its files
+            raise click.UsageError("--from-export imports only the files named: --board, --full and --worker "
+                                   "are for a sync from Trello")
+        import_exports(ctx, config, exports, wait=wait)
         return
     from .config import TrelloConfig
     from .sync import sync_boards
 
     (config.trello if config else TrelloConfig()).credentials()  # one clear message, before any database exists
     fresh = new_sqlite_file(ctx)
-    store = ctx.store()
+    store = ctx.store(derive=True)
     view = SyncView(tty=sys.stderr.isatty(), verbose=ctx.verbose)
-    previous = signal.signal(signal.SIGTERM, _terminate)  # SIGTERM stops a sync like Ctrl-C: within seconds
+    previous = signal.signal(signal.SIGTERM, terminate)  # SIGTERM stops a sync like Ctrl-C: within seconds
     report, failed = None, True
     try:
         report = sync_boards(config, store, boards=list(boards) or None, full=full, wait=wait, worker=worker,
@@ -101,36 +105,6 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
         if failed and fresh is not None and not (report and any(o.status == "synced" for o in report.outcomes)):
             store.close()
             remove_new_database(fresh)
-
-
-def _import_exports(ctx: Ctx, config: Config | None, exports: tuple[str, ...], *, wait: bool) -> None:
-    """`sync --from-export`: import each export under the sync lock, saying what each one changed."""
-    from .locks import acquire_sync_lock
-    from .pipeline import import_export
-
-    missing = [p for p in exports if not Path(p).exists()]
-    if missing:  # before the database is opened: a usage error leaves no new empty database behind
-        raise ConfigError("--from-export: no such file", problems=[str(p) for p in missing])
-    store = ctx.store()
-    lock = acquire_sync_lock(store.url, wait=wait)  # an import excludes a sync, as a sync does
-    try:
-        for path in exports:
-            r = import_export(store, path, config)
-            warn(r.problems)
-            if r.history_only:
-                click.echo(f"{path}: older than what the database holds for {safe(r.board_name)!r}: only "
-                           f"its history was added ({r.actions} actions the database lacked); nothing newer "
-                           "changed", err=True)
-            elif ctx.verbose:
-                click.echo(f"imported {safe(r.board_name)}: {r.cards} cards, {r.actions} actions"
-                           + ("" if r.mapped else " (default mapping: the board is not in the config)"),
-                           err=True)
-    finally:
-        lock.release()
-
-
-def _terminate(_signum: int, _frame: Any) -> None:
-    raise KeyboardInterrupt
 
 
 @cli.command()
@@ -160,17 +134,19 @@ def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
     print_table(f"{len(listing)} boards", ("name", "id", "shortLink", "last activity", "mapped"), rows)
 
 
-@cli.command()
+@cli.command(short_help="Write a starting config from the boards the token can see.")
 @click.option("-o", "--output", "-c", "--config", "output", type=click.Path(dir_okay=False), default=None,
               help="Write the config to this file (default: standard output).")
 @click.option("--board", "board_refs", multiple=True, help="Only this board (url, shortLink, id or name).")
-@click.option("--database", "database", default="sqlite:///trellosync.db", show_default=True,
-              help="The database the new config names.")
+@click.option("--database", "database", default=None,
+              help="The database the new config names (default: sqlite:///trellosync.db).")
 @click.option("-v", "--verbose", count=True, expose_value=False, callback=more_verbose,
               help="-v for progress details, -vv for debug logging.")
 @click.option("--api-url", default=None, help="Trello API base URL (default https://api.trello.com/1).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def init(output: str | None, board_refs: tuple[str, ...], database: str, api_url: str | None, force: bool) -> None:
+@pass_ctx
+def init(ctx: Ctx, output: str | None, board_refs: tuple[str, ...], database: str | None, api_url: str | None,
+         force: bool) -> None:
     """Write a starting config from the boards $TRELLO_API_KEY / $TRELLO_TOKEN can see.
 
     \b
@@ -179,9 +155,10 @@ def init(output: str | None, board_refs: tuple[str, ...], database: str, api_url
       trellosync init -c trellosync.yaml --database postgresql://trellosync@db/trellosync
     """
     from .client import client_from_config
-    from .config import TrelloConfig
+    from .config import DEFAULT_DATABASE, TrelloConfig
     from .onboard import init_config
 
+    output, database = output or ctx.config_path, database or ctx.database or DEFAULT_DATABASE  # `-c F init`
     path = Path(output) if output is not None else None
     if path is not None and path.exists() and not force:
         raise ConfigError(f"{path} exists; pass --force to overwrite it or -o to write elsewhere")
@@ -252,7 +229,8 @@ def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool,
 
     result = check_online(config, existing_store(ctx))
     for b, problems in result.boards:
-        click.echo(f"board {safe(b.get('name'))!r} ({b['id']}): visible, last activity {b.get('dateLastActivity')}"
+        when = (b.get("dateLastActivity") or "-")[:16].replace("T", " ")  # as `boards` shows it
+        click.echo(f"board {safe(b.get('name'))!r} ({b['id']}): visible, last activity {when} UTC"
                    + (f"; {len(problems)} mapping problem(s)" if problems else "; mapping OK"))
         for p in problems:
             click.echo(f"  - {safe(p)}")
@@ -262,7 +240,7 @@ def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool,
         raise ConfigError(f"--strict: {len(result.problems)} mapping problem(s)")
 
 
-@cli.command()
+@cli.command(short_help="Re-derive the domain from the stored mirror (mapping change).")
 @common_options
 @pass_ctx
 def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
@@ -276,13 +254,13 @@ def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
     from .pipeline import rebuild_domain
 
     problems: list[Any] = []
-    names = rebuild_domain(ctx.store(must_exist=True), ctx.config(), problems=problems)
+    names = rebuild_domain(ctx.store(must_exist=True, derive=True), ctx.config(), problems=problems)
     warn(problems)
     if ctx.verbose:
         click.echo(f"rebuilt {len(names)} board(s)", err=True)
 
 
-@cli.command()
+@cli.command(short_help="Load the example boards and write every report (no account).")
 @common_options
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="trellosync-demo", show_default=True,
               help="Where the PDFs go.")
@@ -307,14 +285,16 @@ def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, 
              config_out=Path(config_out) if config_out else None, progress=report_progress)
 
 
-@cli.command()
+@cli.command(short_help="Write a report: goals, dossier, brief, advocate or showcase.")
 @common_options
 @click.argument("kind", type=click.Choice(list(REPORT_KIND_NAMES)))
 @click.argument("names", nargs=-1, metavar="[PERSON]...", shell_complete=complete_person)
 @click.option("--all", "all_people", is_flag=True,
               help="One report for every mapped person (in parallel); showcase: one document for everyone.")
-@click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), help="First day of the period (inclusive).")
-@click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the period (inclusive).")
+@click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="First day of the period (inclusive).")
+@click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Last day of the period (inclusive).")
 @click.option("-o", "--output", type=click.Path(),
               help="Output file, its extension (.pdf, .html) choosing the format; a folder with --all.")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html", "json"]),
@@ -348,9 +328,9 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
     if fmt == "pdf":
         pdf_notes()
     start, end = checked_period(kind, all_people, fmt, period_from, period_to, peer=peer, board=board)
-    config = ctx.config()
+    config, domain = ctx.config(), ctx.stored_domain()
+    names, peer = tuple(person_key(n, domain) for n in names), peer and person_key(peer, domain)
     options = options_from_config(config, peer=peer, board=board)
-    domain = ctx.stored_domain()
     person = names[0] if names else None
     if kind == "showcase":
         team = showcase_team(names, domain)
@@ -380,8 +360,8 @@ def main() -> None:
         rv = cli.main(standalone_mode=False)
         if isinstance(rv, int):
             sys.exit(rv)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C (and our SIGTERM) into Abort
+        click.echo("trellosync: interrupted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
@@ -389,9 +369,6 @@ def main() -> None:
     except TrellosyncError as exc:
         click.echo(printable(f"trellosync: {exc}"), err=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:  # noqa: BLE001 (the boundary: anything else is a bug, reported without its message)

@@ -41,14 +41,20 @@ class Ctx:
             raise ConfigError("no config file: pass -c FILE, set TRELLOSYNC_CONFIG, or run `trellosync init`")
         return self._config
 
-    def store(self, must_exist: bool = False) -> Any:
-        """The database (migrated), from --database or the config; closed when the running command ends."""
+    def store(self, must_exist: bool = False, derive: bool = False) -> Any:
+        """The database (migrated), from --database or the config; closed when the running command ends.
+
+        derive: the command re-derives boards, so without a config it refuses a database whose boards a
+        config's mappings derived (they would silently get the default mapping).
+        """
         from .pipeline import open_store
 
         store = open_store(self.config(), self.database, must_exist=must_exist)
         click_ctx = click.get_current_context(silent=True)
         if click_ctx is not None:
             click_ctx.call_on_close(store.close)  # also when the command fails: click closes its context then
+        if derive and self.config() is None:
+            refuse_default_remap(store)
         return store
 
     def stored_domain(self) -> Any:
@@ -65,6 +71,19 @@ class Ctx:
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
+
+
+def refuse_default_remap(store: Any) -> None:
+    """Without a config, refuse a database whose boards a config's mappings derived (a ConfigError)."""
+    from .config import Config
+    from .pipeline import mapping_hash
+
+    default = {None, "default", mapping_hash(Config(), {"id": ""})}  # an export's and a sync's bare mapping
+    mapped = [s for s in store.sync_states().values() if s.mapping_hash not in default]
+    if mapped:
+        raise ConfigError(f"no config file, but {len(mapped)} board(s) in the database were derived with a "
+                          "config's mappings: pass -c FILE or set TRELLOSYNC_CONFIG (without it they would be "
+                          "re-derived with the default mapping)")
 
 
 def start_logging(verbose: int) -> None:

@@ -3,6 +3,8 @@ per person. Terminal-side only: the reports themselves come from `trellosync.rep
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -78,6 +80,17 @@ def everyone(domain: Domain) -> list[str]:
     return people
 
 
+def person_key(typed: str, domain: Domain) -> str:
+    """The person's key for what was typed: the key, else the one person whose key, name or Trello username it
+    is, ignoring case (`Will`, `Will Smith`, `willsmith`); unchanged when none or several match."""
+    if typed in domain.people:
+        return typed
+    folded = typed.strip().casefold()
+    found = {p.key for p in domain.people.values()
+             if folded in (p.key.casefold(), p.name.casefold(), (p.trello_username or "").casefold())}
+    return found.pop() if len(found) == 1 else typed
+
+
 def showcase_team(names: tuple[str, ...], domain: Domain) -> list[str]:
     """The showcase's people: those named, else everyone()."""
     return list(names) or everyone(domain)
@@ -92,7 +105,10 @@ def print_json_or_warn(job: ReportJob, person: str) -> bool:
     if job.fmt == "json":
         click.echo(context_as_json(built))
         return True
-    if built.empty:
+    if built.empty and job.kind == "showcase":  # one document for the team: empty means nothing shareable
+        click.echo(f"warning: nothing shareable about {len(job.options.people)} people in that period (a team "
+                   "board, or entries marked shareable); the showcase says so", err=True)
+    elif built.empty:
         click.echo(f"warning: no data for {person} in that period; the report says so", err=True)
     return False
 
@@ -103,10 +119,12 @@ def write_all(job: ReportJob, out_dir: Path, *, jobs: int | None, force: bool) -
     from .files import check_writable_reports
     from .reports import default_filename, render_all
 
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"-o {out_dir}: with --all, -o names a folder, and this is a file")
     people = everyone(job.domain)
     check_writable_reports((out_dir / default_filename(job.kind, p, job.fmt, job.options.as_of)  # type: ignore[arg-type]
                             for p in people), force=force)
-    with report_progress(len(people)) as tick:
+    with report_progress(len(people)) as tick, unwritable(out_dir):
         return render_all(job.kind, people, job.domain, out_dir=out_dir, period_from=job.start, period_to=job.end,
                           options=job.options, fmt=job.fmt, jobs=jobs, progress=tick)  # type: ignore[arg-type]
 
@@ -124,5 +142,17 @@ def write_one(job: ReportJob, person: str, output: str | None, out_default: Path
     if out.is_dir():
         out = out / name
     check_writable_reports([out], force=force)  # never `report -o feedback.db` over the database
-    return render_report(job.kind, person, job.domain, period_from=job.start, period_to=job.end, options=job.options,
-                         fmt=job.fmt, out=out)  # type: ignore[arg-type]
+    with unwritable(out.parent):
+        return render_report(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
+                             options=job.options, fmt=job.fmt, out=out)  # type: ignore[arg-type]
+
+
+@contextmanager
+def unwritable(folder: Path) -> Iterator[None]:
+    """An OS error writing into `folder` (no such place, read-only, full) as one line, exit 2: not a bug."""
+    try:
+        yield
+    except OSError as exc:
+        if not exc.filename or not str(exc.filename).startswith(str(folder)):
+            raise
+        raise ConfigError(f"cannot write into {folder}: {exc.strerror or type(exc).__name__}") from None

@@ -199,7 +199,7 @@ class ReportsConfig(_Strict):
 class Config(_Strict):
     """The whole config file."""
 
-    trello: TrelloConfig = TrelloConfig()
+    trello: TrelloConfig = Field(default_factory=TrelloConfig)  # TRELLO_API_URL read when loaded, not imported
     database: str = DEFAULT_DATABASE
     timezone: str = "UTC"
     people: dict[str, PersonConfig] = {}
@@ -250,7 +250,7 @@ def _describe(err: dict) -> str:
         return f"{loc}: unknown key (not expected here)"
     if kind == "missing":
         return f"{loc}: required key is missing"
-    msg = err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")  # pydantic's prefix for our own validators' messages
     if tuple(err["loc"][:2]) in (("trello", "api_key"), ("trello", "token")):
         return f"{loc}: {msg} (the value is not shown)"
     if kind.endswith("_type") or kind.endswith("_parsing"):

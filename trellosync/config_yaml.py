@@ -46,8 +46,9 @@ def read_yaml(text: str, filename: str, problems: list[str]) -> tuple[dict[str, 
         line = mark.line + 1 if mark else 1
         what = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{filename}:{line}: not valid YAML: {what}", []) from None
-    if raw is None:
-        raw = {}
+    if raw is None:  # what a failed `trellosync init > FILE` leaves: an empty config would sync every board
+        raise ConfigError(f"{filename}: empty, nothing is configured (a failed `trellosync init > FILE` leaves "
+                          "an empty file: run `trellosync init` again)")
     if not isinstance(raw, dict):
         raise ConfigError(f"{filename}:1: expected a mapping of settings at the top level, got {type(raw).__name__}")
     return raw, lines

@@ -86,7 +86,7 @@ class SyncView:
 
     def event(self, kind: str, data: Any) -> None:
         """A progress event from sync_boards."""
-        if kind == "notice" and self.tty:
+        if kind == "notice" and self.show:
             click.echo(f"  … {safe(data)}", err=True)
         elif kind == "board" and self.show:
             click.echo(self._line(data), err=True)
@@ -99,7 +99,10 @@ class SyncView:
             return f"· {safe(o.name)}: {o.status}"
         extra = ", full" if o.full else ""
         extra += ", cards paged" if o.paged else ""
-        return f"✓ {safe(o.name)}: {o.cards} cards, {o.actions} new actions, {o.requests} requests{extra}"
+        from .sync import counted
+
+        actions = counted(o.actions, "action" if o.full else "new action")  # a full read is not all new
+        return f"✓ {safe(o.name)}: {counted(o.cards, 'card')}, {actions}, {counted(o.requests, 'request')}{extra}"
 
     def finish(self, report: Any) -> None:
         """The summary line (only where someone watches)."""

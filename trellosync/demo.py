@@ -109,14 +109,21 @@ def print_summary(console: Console, store: Store, domain: Domain, config: Config
     counts = store.counts()
     console.print(f"Loaded {counts['boards']} example boards: {counts['cards']} cards, "
                   f"{counts['lunches']} lunches, {counts['feedback']} feedback entries, "
-                  f"{counts['goals']} goals, {counts['commitments']} commitments.")
-    table = Table(title=f"Peer feedback lunches, data as of {domain.synced_at:%d %b %Y}")
-    for col, just in (("person", "left"), ("lunches", "right"), ("goals achieved", "right"),
-                      ("goals open", "right"), ("keep rate", "right")):
-        table.add_column(col, justify=just)  # type: ignore[arg-type]
-    for r in summary_rows(domain, config):
-        table.add_row(str(r["person"]), str(r["lunches"]), str(r["achieved"]), str(r["open"]),
-                      str(r["keep_rate"]))
+                  f"{counts['goals']} goals, {counts['commitments']} commitments.", soft_wrap=True)
+    title = f"Peer feedback lunches, data as of {domain.synced_at:%d %b %Y}"
+    columns = ("person", "lunches", "goals achieved", "goals open", "keep rate")
+    rows = [(str(r["person"]), str(r["lunches"]), str(r["achieved"]), str(r["open"]), str(r["keep_rate"]))
+            for r in summary_rows(domain, config)]
+    if not console.is_terminal:  # piped: plain tab-separated columns, like every other table
+        from .console import print_table
+
+        print_table(title, columns, rows, file=console.file)
+        return
+    table = Table(title=title)
+    for col in columns:
+        table.add_column(col, justify="left" if col == "person" else "right")
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
 
 

@@ -68,6 +68,10 @@ def init_config(client: TrelloClient, *, boards: list[str] | None = None, databa
             raise ConfigError("boards not visible to this token", problems=[o.error or "" for o in missing])
     else:
         chosen = [b for b in listing if not b.get("closed")]
+    if not chosen:  # a config without boards is one `check` refuses: say why instead of writing it
+        closed = f" (only {len(listing)} closed)" if listing else ""
+        raise ConfigError(f"this token sees no open board{closed}: nothing to propose; use the token of a member "
+                          "the boards are shared with (`trellosync boards` lists what a token sees)")
     people: dict[str, dict[str, Any]] = {}
     mappings = []
     for b in chosen:

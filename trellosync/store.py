@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.types import Boolean, DateTime, Float
 
 from . import schema as t
@@ -107,8 +107,12 @@ class Store:
                     conn.execute(text("SELECT pg_advisory_xact_lock(7270151)"))
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
-        except OperationalError as exc:
-            raise ConfigError(f"database: cannot open {_safe_url(self.url)}: {exc.orig}") from None
+        except DatabaseError as exc:
+            if type(exc) not in (OperationalError, DatabaseError):  # a constraint or SQL error here is a bug
+                raise
+            # sqlite3 says "file is not a database" (a DatabaseError); psycopg's reasons span lines.
+            reason = " ".join(str(exc.orig).split())
+            raise ConfigError(f"database: cannot open {_safe_url(self.url)}: {reason}") from None
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -75,12 +76,15 @@ class SyncReport:
 
     def summary(self) -> str:
         """One line: how many boards synced, unchanged, failed, and the request count."""
-        c: dict[str, int] = {}
-        for o in self.outcomes:
-            c[o.status] = c.get(o.status, 0) + 1
+        c = Counter(o.status for o in self.outcomes)
         parts = [f"{n} {s}" for s, n in sorted(c.items())] or ["no boards"]
-        cards = sum(o.cards for o in self.outcomes)
-        return f"sync: {', '.join(parts)}; {cards} cards read; {self.requests} requests"
+        cards = counted(sum(o.cards for o in self.outcomes), "card")
+        return f"sync: {', '.join(parts)}; {cards} read; {counted(self.requests, 'request')}"
+
+
+def counted(n: int, noun: str) -> str:
+    """"1 request", "2 requests": a count with its noun agreeing."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _utcnow() -> datetime:
@@ -157,8 +161,8 @@ def select_boards(config: Config | None, listing: list[dict[str, Any]], refs: li
     for ref in wanted:
         match = [b for b in listing if board_ref_matches(ref, b)]
         if not match:
-            missing.append(BoardOutcome(None, ref, "failed",
-                                        error=f"board {ref!r}: not found among the boards this token can see"))
+            missing.append(BoardOutcome(None, ref, "failed", error=f"board {ref!r}: not found among the boards "
+                                        "this token can see (`trellosync boards` lists them)"))
             continue
         if len(match) > 1:
             missing.append(BoardOutcome(None, ref, "failed",
@@ -246,7 +250,7 @@ def _sync(config: Config, store: Any, client: TrelloClient, *, boards: list[str]
     on_event("start", len(todo))
     _run_pool(run, todo, report, on_event)
     report.requests = session.request_count - start_count
-    log.info("%s", report.summary())
+    log.debug("%s", report.summary())  # the CLI's view shows it; at INFO -v printed every line twice
     _raise_for_failures(report)
     return report
 
@@ -296,7 +300,7 @@ def _run_pool(run: _Run, todo: list[tuple[dict[str, Any], bool]], report: SyncRe
                     continue
                 report.outcomes.append(o)
                 on_event("board", o)
-                log.info("board %r: %s (%d requests, %d cards, %d new actions%s)%s", o.name, o.status,
+                log.debug("board %r: %s (%d requests, %d cards, %d new actions%s)%s", o.name, o.status,
                          o.requests, o.cards, o.actions, ", paged" if o.paged else "",
                          f": {o.error}" if o.error else "")
     except BaseException:
@@ -314,7 +318,7 @@ def _sync_one(run: _Run, b: dict[str, Any], is_full: bool) -> BoardOutcome:
     out = BoardOutcome(b["id"], name, "synced", full=is_full)
     if run.lock is not None and not run.lock.try_board(b["id"]):
         out.status = "busy"
-        log.info("board %r: another worker is syncing it", name)
+        log.debug("board %r: another worker is syncing it", name)
         return out
     try:
         _fetch_and_ingest(run, b, out)

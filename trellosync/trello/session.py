@@ -139,7 +139,8 @@ class TrelloSession(requests.Session):
         return self.api_url + "/" + url.lstrip("/")
 
     def _notice(self, message: str) -> None:
-        log.info("%s", message)
+        # A listener (the CLI's sync view) shows it; logged at INFO as well, -v printed every retry twice.
+        log.log(logging.INFO if self.on_notice is None else logging.DEBUG, "%s", message)
         if self.on_notice is not None:
             self.on_notice(message)
 
@@ -239,7 +240,7 @@ class TrelloSession(requests.Session):
         shown = self.redact(" ".join(x for x in (answer.code, answer.text if answer.text != answer.code else "")
                                      if x))
         if status == 401:
-            raise AuthError(f"Trello refused the credentials: token invalid or expired ({what})")
+            raise AuthError(refused_line(what, answer.text))
         if answer.too_many_cards:
             raise TooManyCards(f"{what}: HTTP {status} {shown}")
         if answer.retryable:
@@ -269,3 +270,10 @@ class TrelloSession(requests.Session):
         return delay, None
 
 
+def refused_line(what: str, text: str) -> str:
+    """The one line for a 401: which credential Trello's own words name, and what to do about it."""
+    if "invalid key" in text.lower():
+        return (f"Trello refused the credentials: API key invalid ({what}); check TRELLO_API_KEY "
+                "(or trello.api_key) against https://trello.com/power-ups/admin")
+    return (f"Trello refused the credentials: token invalid or expired ({what}); make a new one at "
+            "https://trello.com/power-ups/admin and set TRELLO_TOKEN (or trello.token)")
