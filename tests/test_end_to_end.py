@@ -178,3 +178,42 @@ def test_reports_without_a_config_use_board_members(tmp_path, capsys, monkeypatc
     code, out, err = run_cli(capsys, "report", "brief", "--all", "--database", "t.db", "-o", "out", "--format", "html")
     assert code == 0, err
     assert sorted(p.name.split("-")[1] for p in (tmp_path / "out").glob("*.html")) == ["jessjones", "willsmith"]
+
+
+def test_an_unchanged_board_holds_as_of_the_listing_and_its_statuses_move_on(example_server, tmp_path):
+    """A quiet board is current as of each run: its sync time moves on and its deadlines get judged."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    from trellosync.config import load_config
+    from trellosync.store import Store
+    from trellosync.sync import sync_boards
+
+    cfg = yaml.safe_load((example_dir() / "config.yaml").read_text())
+    # No daily full refresh (full_refresh_hours: 0), which would otherwise re-download the boards anyway.
+    cfg["trello"] = {"api_key": KEY, "token": TOKEN, "api_url": example_server.url, "full_refresh_hours": 0}
+    cfg["database"] = f"sqlite:///{tmp_path / 'q.db'}"
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True))
+    config = load_config(tmp_path / "c.yaml")
+    first, later = datetime(2026, 11, 14, 9, tzinfo=timezone.utc), datetime(2026, 12, 31, 9, tzinfo=timezone.utc)
+    with Store(config.database) as store:
+        sync_boards(config, store, now=lambda: first)
+
+        def open_due_before_later() -> dict[str, str]:
+            with store.engine.connect() as conn:
+                return dict(conn.execute(text(
+                    "SELECT id, status_at_sync FROM commitments WHERE NOT done AND deadline > '2026-11-14' "
+                    "AND deadline < '2026-12-31'")).all())
+
+        waiting = open_due_before_later()
+        assert waiting and set(waiting.values()) == {"open"}
+        before = example_server.stats()["requests"]
+        report = sync_boards(config, store, now=lambda: later)
+        assert {o.status for o in report.outcomes} == {"unchanged"}
+        assert example_server.stats()["requests"] - before == len(list(example_dir().glob("*.json")))  # no download
+        assert {st.synced_at for st in store.sync_states().values()} == {later.replace(tzinfo=None)}
+        assert set(open_due_before_later().values()) == {"broken"}  # judged as of this run, in SQL too
+        same_day = later.replace(hour=18)
+        sync_boards(config, store, now=lambda: same_day)
+        assert {st.synced_at for st in store.sync_states().values()} == {same_day.replace(tzinfo=None)}

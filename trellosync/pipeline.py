@@ -11,10 +11,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .config import DEFAULT_DATABASE, Config, board_ref_matches
-from .diagnostics import BoardOutline, Problem, diagnose, dump_matches, list_matches, load_matches
+from .diagnostics import (
+    BoardOutline,
+    Problem,
+    diagnose,
+    dump_matches,
+    list_matches,
+    load_matches,
+    stored_problems,
+)
 from .domain import build_domain
+from .domain.dates import local_date
 from .errors import ConfigError, DataError, TrellosyncError
 from .normalize import ACTION_WINDOW, BoardRows, normalize_board
 from .practices.derive import build_practices
@@ -159,9 +169,15 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     return problems, dump_matches(kept)
 
 
-def rebuild_board(store: Store, config: Config | None, board_id: str) -> list[Problem]:
-    """Re-derive one board's domain from its stored mirror (no download); returns the mapping's problems."""
+def rebuild_board(store: Store, config: Config | None, board_id: str, *,
+                  checked_at: datetime | None = None) -> list[Problem]:
+    """Re-derive one board's domain from its stored mirror (no download); returns the mapping's problems.
+
+    `checked_at`: the board was seen unchanged then, so its data (and the statuses stored) hold as of it.
+    """
     st = store.sync_states().get(board_id)
+    if st is not None and checked_at is not None:
+        st.synced_at = checked_at
     with store.begin() as conn:
         mirror = store.load_mirror(conn, board_id)
         problems, matches = _rebuild(store, conn, mirror, config, bool(st and st.history_complete),
@@ -172,6 +188,29 @@ def rebuild_board(store: Store, config: Config | None, board_id: str) -> list[Pr
             st.list_matches = matches
             store.set_sync_state(conn, st)
     return problems
+
+
+def record_unchanged(store: Store, config: Config | None, board: dict[str, Any],
+                     checked_at: datetime) -> list[Problem]:
+    """A board the listing shows unchanged since its last sync: its data holds as of `checked_at`.
+
+    Without this, a quiet board's reports stay "as of" its last change and later deadlines go unjudged.
+    Statuses are per local date, so the domain is re-derived (no download) only when the date moved on or
+    the mapping changed. Returns the mapping's problems.
+    """
+    st = store.sync_states().get(board["id"])
+    if st is None:
+        return []
+    if mapping_changed(store, config, board):
+        return rebuild_board(store, config, board["id"], checked_at=max(checked_at, st.synced_at))
+    if st.synced_at < checked_at:
+        tz = ZoneInfo(config.timezone if config else "UTC")
+        if local_date(st.synced_at, tz) != local_date(checked_at, tz):
+            return rebuild_board(store, config, board["id"], checked_at=checked_at)
+        with store.begin() as conn:
+            st.synced_at = checked_at
+            store.set_sync_state(conn, st)
+    return stored_problems(store, config, board["id"])
 
 
 def mapping_changed(store: Store, config: Config | None, board: dict[str, Any]) -> bool:

@@ -258,7 +258,7 @@ def _sync(config: Config, store: Any, client: TrelloClient, *, boards: list[str]
 def _plan(run: _Run, chosen: list[dict[str, Any]], report: SyncReport) -> list[tuple[dict[str, Any], bool]]:
     """The boards to fetch (with full or not); unchanged ones are recorded, re-derived if the mapping changed."""
     from .diagnostics import stored_problems
-    from .pipeline import mapping_changed, rebuild_board
+    from .pipeline import record_unchanged
 
     todo: list[tuple[dict[str, Any], bool]] = []
     for b in chosen:
@@ -267,9 +267,9 @@ def _plan(run: _Run, chosen: list[dict[str, Any]], report: SyncReport) -> list[t
             todo.append((b, is_full))
             continue
         out = BoardOutcome(b["id"], b.get("name") or b["id"], "unchanged")
-        if mapping_changed(run.store, run.config, b) and (run.lock is None or run.lock.try_board(b["id"])):
-            try:  # the config's mapping changed since this board was derived: no download needed
-                out.problems = rebuild_board(run.store, run.config, b["id"])
+        if run.lock is None or run.lock.try_board(b["id"]):
+            try:  # no download; re-derived when the mapping or the date moved on
+                out.problems = record_unchanged(run.store, run.config, b, _naive(run.started))
             finally:
                 if run.lock is not None:
                     run.lock.release_board(b["id"])
