@@ -107,7 +107,8 @@ def _ignore(_path: Path) -> None:
 def print_summary(console: Console, store: Store, domain: Domain, config: Config) -> None:
     """What was loaded, and a table of each person's figures as of the data's date."""
     counts = store.counts()
-    console.print(f"Loaded {counts['boards']} example boards: {counts['cards']} cards, "
+    as_of = f" (data as of {domain.synced_at:%d %b %Y})" if domain.synced_at else ""  # piped tables have no title
+    console.print(f"Loaded {counts['boards']} example boards{as_of}: {counts['cards']} cards, "
                   f"{counts['lunches']} lunches, {counts['feedback']} feedback entries, "
                   f"{counts['goals']} goals, {counts['commitments']} commitments.", soft_wrap=True)
     title = f"Peer feedback lunches, data as of {domain.synced_at:%d %b %Y}"
