@@ -33,7 +33,11 @@ def _copy(src: Path, dst: Path) -> None:
 
 
 def _fingerprint(db: Path, board_ids: list[str]) -> dict[str, str]:
-    """Per board: a hash of every row that belongs to it, with sync-time timestamps reduced to set/unset."""
+    """Per board: a hash of every row that belongs to it, with sync-time timestamps reduced to set/unset.
+
+    What is computed as of the run's date (statuses at sync, the cadence row) is left out: a kill-run after
+    midnight would otherwise differ from the state it replays without being half-written.
+    """
     con = sqlite3.connect(db)
     try:
         out = {}
@@ -42,10 +46,11 @@ def _fingerprint(db: Path, board_ids: list[str]) -> dict[str, str]:
             for table in t.metadata.sorted_tables:
                 cols = [c.name for c in table.columns]
                 key = "board_id" if "board_id" in cols else "id" if table.name == "boards" else None
-                if key is None:
+                if key is None or table.name == "board_cadence":
                     continue
                 shown = [f"({c} IS NOT NULL)" if c.endswith("_at") or c in ("last_full_sync",) else c
-                         for c in cols if not (c == "id" and str(table.c.id.type).startswith("INTEGER"))]
+                         for c in cols if not (c == "id" and str(table.c.id.type).startswith("INTEGER"))
+                         and c != "status_at_sync"]
                 rows = con.execute(f"SELECT {', '.join(shown)} FROM {table.name} WHERE {key} = ?",
                                    (bid,)).fetchall()
                 h.update(table.name.encode())
