@@ -164,3 +164,20 @@ def test_init_proposes_only_names_the_board_has(fake: FakeTrello, tmp_path: Path
         assert set(proposed) <= names, (mapping["board"], proposed, names)
         proposals += bool(proposed)
     assert proposals >= 3  # the lunch boards (a self-review board has no lunch or goal list to propose)
+
+
+def test_a_bare_mapping_without_the_default_lunch_list_is_a_problem() -> None:
+    from trellosync.config import BoardMapping
+    from trellosync.diagnostics import BoardOutline, diagnose
+    from trellosync.practices.mapping import SelfReviewMapping
+
+    outline = BoardOutline(name="Team board", lists=[{"id": "l1", "name": "Doing", "closed": False},
+                                                    {"id": "l2", "name": "Old stuff", "closed": True}])
+    problems = diagnose(BoardMapping(board="x"), outline)
+    assert [(p.key, p.name) for p in problems] == [("lunches.lists", "Lunches")]
+    assert "(the default) matches no list" in str(problems[0]) and "'Doing'" in str(problems[0])
+    # A board that names its own lists, or holds a practice, need not hold lunches.
+    assert diagnose(BoardMapping(board="x", goals={"lists": ["Doing"]}), outline) == []
+    assert diagnose(BoardMapping(board="x", self_reviews=SelfReviewMapping()), outline) == []
+    outline.lists[1]["name"] = "Lunches"  # archived, its cards still count (the domain's rule)
+    assert diagnose(BoardMapping(board="x"), outline) == []

@@ -241,8 +241,10 @@ def test_cli_sync_boards_and_init(fake: FakeTrello, tmp_path: Path, capsys: pyte
     assert {b["name"] for b in json.loads(out)} == {b["name"] for b in fake.boards.values()}
     code, out, err = run_cli(capsys, "init", "-o", str(cfg))
     assert code == 2 and "exists" in err
-    next(iter(fake.boards.values()))["_forbidden"] = True
-    fake.mutate("comment", next(iter(fake.boards.values()))["id"])
+    mapped = [b for b in fake.boards.values() if b.get("url") and b["url"] in text]
+    assert mapped
+    mapped[0]["_forbidden"] = True
+    fake.mutate("comment", mapped[0]["id"])
     code, out, err = run_cli(capsys, "sync", "-c", str(cfg))
     assert code == 6
     assert len([line for line in err.splitlines() if "forbidden" in line]) == 1
@@ -286,7 +288,13 @@ def test_cli_init_to_stdout(fake: FakeTrello, capsys: pytest.CaptureFixture[str]
     assert code == 0, err
     doc = yaml.safe_load(out)
     assert doc["trello"]["token"] == "${TRELLO_TOKEN}"
-    assert len(doc["boards"]) == len([b for b in fake.boards.values() if not b.get("closed")])
+    # Boards with a lunch, goal or feedback name are proposed; the others are named in a comment.
+    proposed = {m["board"] for m in doc["boards"]}
+    assert proposed and all(set(m) & {"lunches", "goals", "feedback"} for m in doc["boards"])
+    skipped = next(line for line in out.splitlines() if line.startswith("# Not proposed"))
+    for b in fake.boards.values():
+        if not b.get("closed"):
+            assert (b.get("url") or b["id"]) in proposed or repr(b["name"]) in skipped, b["name"]
     assert TOKEN not in out and KEY not in out
 
 

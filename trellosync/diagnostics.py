@@ -101,7 +101,7 @@ def diagnose(mapping: BoardMapping | None, outline: BoardOutline,
     """Every problem of `mapping` against what the board holds; `previous` is the last derive's list_matches."""
     if mapping is None:
         return []
-    problems = _list_problems(mapping, outline)
+    problems = _list_problems(mapping, outline) + _default_lunch_problems(mapping, outline)
     problems += _lost_matches(mapping, outline, previous or {})
     problems += _checklist_problems(mapping, outline)
     problems += _label_problems(mapping, outline)
@@ -130,6 +130,21 @@ def _list_problems(mapping: BoardMapping, outline: BoardOutline) -> list[Problem
             problems.append(Problem(outline.name, key, name, f"matches {len(found)} lists of one name{what} "
                                     f"({_ids(found)}): the cards of all of them are used; name one by its id"))
     return problems
+
+
+def _default_lunch_problems(mapping: BoardMapping, outline: BoardOutline) -> list[Problem]:
+    """A board mapped with the default convention (it names no list and no practice) whose lunch list is not
+    there: every report would say "no lunches" without a word why."""
+    practices = (mapping.self_reviews, mapping.stakeholder_feedback, mapping.promises)
+    if explicit_list_names(mapping) or any(x is not None for x in practices):
+        return []
+    names = mapping.lunches.lists
+    if match_lists(names, outline.lists):
+        return []
+    open_names = sorted({x["name"] for x in outline.lists if not x["closed"]}, key=str.casefold)
+    return [Problem(outline.name, "lunches.lists", ", ".join(names),
+                    "(the default) matches no list on the board (open lists: "
+                    + (", ".join(repr(n) for n in open_names) or "none") + "): name the list that holds the lunch cards")]
 
 
 def _lost_matches(mapping: BoardMapping, outline: BoardOutline, previous: dict[str, list[str]]) -> list[Problem]:

@@ -72,17 +72,22 @@ def init_config(client: TrelloClient, *, boards: list[str] | None = None, databa
         closed = f" (only {len(listing)} closed)" if listing else ""
         raise ConfigError(f"this token sees no open board{closed}: nothing to propose; use the token of a member "
                           "the boards are shared with (`trellosync boards` lists what a token sees)")
+    outlines = [(b, get_board_outline(client, b["id"])) for b in chosen]
+    proposed = [(b, nested, propose_mapping({**b, **nested, "url": b.get("url") or nested.get("url")}))
+                for b, nested in outlines]
+    # A board with no lunch, goal or feedback name is not a lunch board: mapped bare, every sync would warn
+    # that its default lunch list is missing. It is named in a comment instead (all are kept if none is one).
+    recognised = [x for x in proposed if set(x[2]) & {"lunches", "goals", "feedback"}] or proposed
+    skipped = [b for b, _, _ in proposed if all(b is not r[0] for r in recognised)]
     people: dict[str, dict[str, Any]] = {}
     mappings = []
-    for b in chosen:
-        nested = get_board_outline(client, b["id"])
+    for _b, nested, m in recognised:
         subjects = []
         for mem in nested.get("members") or []:
             username = mem.get("username") or mem["id"]
             key = _person_key(mem, people)
             people.setdefault(key, {"name": mem.get("fullName") or username, "trello": username})
             subjects.append(key)
-        m = propose_mapping({**b, **nested, "url": b.get("url") or nested.get("url")})
         if subjects:
             m = {"board": m.pop("board"), "subjects": subjects, **m}
         mappings.append(m)
@@ -94,7 +99,16 @@ def init_config(client: TrelloClient, *, boards: list[str] | None = None, databa
     head = ("# trellosync config written by `trellosync init`: check the proposed mappings, then run\n"
             "#   trellosync check -c THIS_FILE --online && trellosync sync -c THIS_FILE\n"
             "# The key and token are read from the environment; never write them here.\n")
+    if skipped:
+        names = ", ".join(_comment_safe(b.get("name") or b["id"]) for b in skipped)
+        head += (f"# Not proposed (no lunch, goal or feedback list or checklist found): {names}.\n"
+                 "# To sync one anyway, add a `- board:` entry that names its lists.\n")
     return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def _comment_safe(name: str) -> str:
+    """A board name on one YAML comment line (a newline in it would start a line of YAML)."""
+    return repr(" ".join(str(name).split()))
 
 
 def _person_key(member: dict[str, Any], people: dict[str, dict[str, Any]]) -> str:
