@@ -332,3 +332,13 @@ def test_check_online_shows_dates_as_boards_does(fake: FakeTrello, tmp_path: Pat
     assert f"visible, last activity {when} UTC; " in out, out
     code, listing, err = run_cli(capsys, "boards")
     assert when in listing
+
+
+def test_worker_on_sqlite_is_a_usage_error_not_a_plain_sync(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # `sync --worker` on SQLite quietly ran as a plain sync: a second machine's worker would only wait.
+    monkeypatch.setenv("TRELLO_API_KEY", "a1" * 16)
+    monkeypatch.setenv("TRELLO_TOKEN", "b2" * 32)
+    code, out, err = run_cli(capsys, "sync", "--worker", "--database", str(tmp_path / "w.db"))
+    assert code == 2 and "--worker" in err and "PostgreSQL" in err and out == ""
+    assert not (tmp_path / "w.db").exists()

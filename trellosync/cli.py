@@ -16,6 +16,7 @@ from .cli_context import (
     common_options,
     complete_person,
     config_options,
+    database_url,
     existing_store,
     merge,
     more_verbose,
@@ -85,6 +86,9 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
     from .sync import sync_boards
 
     (config.trello if config else TrelloConfig()).credentials()  # one clear message, before any database exists
+    if worker and database_url(ctx).get_backend_name() != "postgresql":  # claims are PostgreSQL advisory locks
+        raise click.UsageError("--worker splits the boards between syncs through a PostgreSQL database; "
+                               "with SQLite, run one `trellosync sync`")
     fresh = new_sqlite_file(ctx)
     store = ctx.store(derive=True)
     view = SyncView(tty=sys.stderr.isatty(), verbose=ctx.verbose)

@@ -149,15 +149,20 @@ def existing_store(ctx: Ctx) -> Any:
         return None
 
 
-def new_sqlite_file(ctx: Ctx) -> Path | None:
-    """The SQLite file this command would create (None when it exists already or is not SQLite)."""
+def database_url(ctx: Ctx) -> Any:
+    """The database URL this command uses (--database, else the config's, else the default), parsed."""
     from sqlalchemy.engine import make_url
 
     from .config import DEFAULT_DATABASE
     from .store import normalize_url
 
     config = ctx.config()
-    url = make_url(normalize_url(ctx.database or (config.database if config else None) or DEFAULT_DATABASE))
+    return make_url(normalize_url(ctx.database or (config.database if config else None) or DEFAULT_DATABASE))
+
+
+def new_sqlite_file(ctx: Ctx) -> Path | None:
+    """The SQLite file this command would create (None when it exists already or is not SQLite)."""
+    url = database_url(ctx)
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
     path = Path(url.database)
