@@ -175,3 +175,17 @@ def test_past_200_refusals_a_key_is_refused_for_the_rest_of_the_window() -> None
     assert limits.count("K", "U", False)[1] == "API_KEY_LIMIT_EXCEEDED", "a fresh token of that key: refused"
     now[0] += 5.0
     assert limits.count("K", "U", False)[1] is None, "the next window"
+
+
+def test_a_wrong_key_and_a_wrong_token_are_named_apart() -> None:
+    board = synthesize_board(1, seed=63)
+    with FakeTrello([board], key="K", token="T") as f:
+        def body(key: str, token: str) -> tuple[int, bytes]:
+            status, _, text = _raw(f"{f.url}/boards/{board['id']}",
+                                   {"Authorization": f'OAuth oauth_consumer_key="{key}", oauth_token="{token}"'})
+            return status, text
+
+        # Trello answers a wrong key "invalid key" (Lujeni/matterllo#30), a wrong token "invalid token".
+        assert body("X", "T") == (401, b"invalid key")
+        assert body("K", "X") == (401, b"invalid token")
+        assert body("K", "T")[0] == 200

@@ -197,7 +197,10 @@ class FakeTrello(TrelloRoutes):
             return 500, {"message": "Internal server error"}
         if self.key is not None or self.token is not None:
             m = _AUTH_RE.match(headers.get("Authorization", ""))
-            if not m or m.group(1) != (self.key or m.group(1)) or m.group(2) != (self.token or m.group(2)):
+            if m and m.group(1) != (self.key or m.group(1)):
+                # Trello names a wrong key "invalid key", text/plain (seen in Lujeni/matterllo#30).
+                return 401, "invalid key"
+            if not m or m.group(2) != (self.token or m.group(2)):
                 return 401, "invalid token"
         if method != "GET":
             return 404, "Cannot " + method
