@@ -59,11 +59,12 @@ class Ctx:
 
     def stored_domain(self) -> Any:
         """The database's domain; a warning when the config's mapping or ladder changed since a board was derived."""
-        from .pipeline import mapping_changed
+        from .pipeline import mapping_changed, stored_board_ref
 
         store, config = self.store(must_exist=True), self.config()
-        stale = [b["name"] for b in store.boards() if config is not None and mapping_changed(
-            store, config, {"id": b["id"], "name": b["name"], "shortLink": b["short_link"]})]
+        states = store.sync_states()
+        stale = [b["name"] for b in store.boards()
+                 if config is not None and mapping_changed(store, config, stored_board_ref(b), states)]
         if stale:
             click.echo(f"warning: the mapping or ladder changed since {len(stale)} board(s) were last derived; "
                        "reports follow the database until `trellosync rebuild` (or the next sync)", err=True)

@@ -149,7 +149,7 @@ def _ingest_board(store: Store, board_json: dict[str, Any], config: Config | Non
 def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, history_complete: bool,
              previous: dict[str, list[str]], synced_at: datetime | None) -> tuple[list[Problem], str]:
     """Derive and save one board's domain; returns the mapping's problems and the list matches to store."""
-    board = {"id": mirror.board["id"], "name": mirror.board["name"], "shortLink": mirror.board["short_link"]}
+    board = stored_board_ref(mirror.board)
     mapping = config.mapping_for(board) if config else None
     ladder = configured_ladder(config)
     domain = build_domain(mirror, mapping, config.people if config else {},
@@ -183,8 +183,7 @@ def rebuild_board(store: Store, config: Config | None, board_id: str, *,
         problems, matches = _rebuild(store, conn, mirror, config, bool(st and st.history_complete),
                                      load_matches(st.list_matches if st else None), st.synced_at if st else None)
         if st is not None:
-            b = mirror.board
-            st.mapping_hash = mapping_hash(config, {"id": b["id"], "name": b["name"], "shortLink": b["short_link"]})
+            st.mapping_hash = mapping_hash(config, stored_board_ref(mirror.board))
             st.list_matches = matches
             store.set_sync_state(conn, st)
     return problems
@@ -201,7 +200,7 @@ def record_unchanged(store: Store, config: Config | None, board: dict[str, Any],
     st = store.sync_states().get(board["id"])
     if st is None:
         return []
-    if mapping_changed(store, config, board):
+    if mapping_changed(store, config, board, {board["id"]: st}):
         return rebuild_board(store, config, board["id"], checked_at=max(checked_at, st.synced_at))
     if st.synced_at < checked_at:
         tz = ZoneInfo(config.timezone if config else "UTC")
@@ -213,9 +212,18 @@ def record_unchanged(store: Store, config: Config | None, board: dict[str, Any],
     return stored_problems(store, config, board["id"])
 
 
-def mapping_changed(store: Store, config: Config | None, board: dict[str, Any]) -> bool:
-    """True when the board is stored and was derived with another mapping than the config's current one."""
-    st = store.sync_states().get(board["id"])
+def stored_board_ref(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored board row as the listing's shape the config's mappings match on (id, name, shortLink)."""
+    return {"id": row["id"], "name": row["name"], "shortLink": row["short_link"]}
+
+
+def mapping_changed(store: Store, config: Config | None, board: dict[str, Any],
+                    states: dict[str, SyncState] | None = None) -> bool:
+    """True when the board is stored and was derived with another mapping than the config's current one.
+
+    `states`: the store's sync states when the caller has them already (one query for many boards).
+    """
+    st = (store.sync_states() if states is None else states).get(board["id"])
     return st is not None and st.mapping_hash != mapping_hash(config, board)
 
 
@@ -226,9 +234,9 @@ def rebuild_domain(store: Store, config: Config | None, *, only_changed: bool = 
     The mapping's problems on each board are appended to `problems` when given.
     """
     done: list[str] = []
+    states = store.sync_states()
     for b in store.boards():
-        board = {"id": b["id"], "name": b["name"], "shortLink": b["short_link"]}
-        if only_changed and not mapping_changed(store, config, board):
+        if only_changed and not mapping_changed(store, config, stored_board_ref(b), states):
             continue
         found = rebuild_board(store, config, b["id"])
         if problems is not None:
