@@ -69,6 +69,10 @@ def team_domain(people: int, lunches: int) -> Domain:
             c.board_id, c.person = board, rename.get(c.person or "", c.person)
         sub.lunches, sub.feedback, sub.goals, sub.commitments = pair.lunches, pair.feedback, pair.goals, pair.commitments
         sub.competencies = pair.competencies
+        # Synced on the as-of date: the builder's default sync (2026) is years before these lunches, which left
+        # every dossier empty ("nothing to report") and the render_all figure measuring one-page documents.
+        synced = datetime(AS_OF.year, AS_OF.month, AS_OF.day, tzinfo=timezone.utc)
+        sub.synced_at, sub.board_synced = synced, {board: synced}
         domain.extend(sub)
     return domain
 
