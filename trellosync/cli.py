@@ -82,10 +82,12 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
                                    "are for a sync from Trello")
         import_exports(ctx, config, exports, wait=wait)
         return
+    from .client import client_from_config
     from .config import TrelloConfig
     from .sync import sync_boards
 
-    (config.trello if config else TrelloConfig()).credentials()  # one clear message, before any database exists
+    # The credentials are checked (one clear message, before any database exists) and read once per run.
+    client = client_from_config(config.trello if config else TrelloConfig())
     if worker and database_url(ctx).get_backend_name() != "postgresql":  # claims are PostgreSQL advisory locks
         raise click.UsageError("--worker splits the boards between syncs through a PostgreSQL database; "
                                "with SQLite, run one `trellosync sync`")
@@ -96,7 +98,7 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
     report, failed = None, True
     try:
         report = sync_boards(config, store, boards=list(boards) or None, full=full, wait=wait, worker=worker,
-                             on_event=view.event)
+                             client=client, on_event=view.event)
         failed = False
     except TrellosyncError as exc:
         report = getattr(exc, "report", None)

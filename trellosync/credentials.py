@@ -5,7 +5,6 @@ The value of a key or token is never put in a message: only where the problem is
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from pathlib import Path
@@ -17,7 +16,6 @@ log = logging.getLogger("trellosync.config")
 # A key or token is a short run of printable ASCII; anything else (a CR from a CRLF env file, a pasted
 # non-breaking space) would end up in the Authorization header, where requests refuses it and prints the
 # whole header in its exception.
-_SAID: set[tuple[str, str]] = set()  # (where, hash of the value) of each trimmed credential already said
 _CREDENTIAL = re.compile(r"[!#-\[\]-~]+")  # printable ASCII without space, '"' and '\\'
 
 
@@ -29,11 +27,8 @@ def check_credential(name: str, value: str | None) -> str | None:
     if value is None:
         return None
     if value.endswith(("\n", "\r")):
-        said = (name, hashlib.sha256(value.encode()).hexdigest())  # a run looks a credential up more than once
         value = value.rstrip("\r\n")
-        if said not in _SAID:
-            _SAID.add(said)
-            log.warning("%s: removed a trailing newline (was it read from a file with CRLF line ends?)", name)
+        log.warning("%s: removed a trailing newline (was it read from a file with CRLF line ends?)", name)
     if not value:
         raise ConfigError(f"{name}: is empty")
     bad = next((i for i, ch in enumerate(value) if not _CREDENTIAL.fullmatch(ch)), None)
