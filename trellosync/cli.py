@@ -11,35 +11,13 @@ from typing import Any
 
 import click
 
-from .cli_context import (
-    Ctx,
-    common_options,
-    complete_person,
-    config_options,
-    database_url,
-    existing_store,
-    merge,
-    more_verbose,
-    new_sqlite_file,
-    pass_ctx,
-    remove_new_database,
-    start_logging,
-)
-from .cli_report import (
-    ReportJob,
-    checked_period,
-    person_key,
-    print_json_or_warn,
-    report_format,
-    showcase_team,
-    write_all,
-    write_one,
-)
-from .cli_sync import import_exports, terminate
-from .console import SyncView, pdf_notes, print_table, report_progress, safe, warn
-from .crashlog import printable
-from .errors import ConfigError, TrellosyncError
-from .report.kinds import kind_names
+from trellosync.cli_context import Ctx, common_options, complete_person, config_options, database_url, existing_store, merge, more_verbose, new_sqlite_file, pass_ctx, remove_new_database, start_logging
+from trellosync.cli_report import ReportJob, checked_period, person_key, print_json_or_warn, report_format, showcase_team, write_all, write_one
+from trellosync.cli_sync import import_exports, terminate
+from trellosync.console import SyncView, pdf_notes, print_table, report_progress, safe, warn
+from trellosync.crashlog import printable
+from trellosync.errors import ConfigError, TrellosyncError
+from trellosync.report.kinds import kind_names
 
 REPORT_KIND_NAMES = kind_names()
 
@@ -82,9 +60,9 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
                                    "are for a sync from Trello")
         import_exports(ctx, config, exports, wait=wait)
         return
-    from .client import client_from_config
-    from .config import TrelloConfig
-    from .sync import sync_boards
+    from trellosync.client import client_from_config
+    from trellosync.config import TrelloConfig
+    from trellosync.sync import sync_boards
 
     # The credentials are checked (one clear message, before any database exists) and read once per run.
     client = client_from_config(config.trello if config else TrelloConfig())
@@ -125,8 +103,8 @@ def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
       TRELLO_API_KEY=... TRELLO_TOKEN=... trellosync boards
     """
     merge(ctx, config_path, database)
-    from .config import TrelloConfig
-    from .onboard import list_boards
+    from trellosync.config import TrelloConfig
+    from trellosync.onboard import list_boards
 
     config = ctx.config()
     listing = list_boards(config.trello if config else TrelloConfig())
@@ -160,9 +138,9 @@ def init(ctx: Ctx, output: str | None, board_refs: tuple[str, ...], database: st
       trellosync init > trellosync.yaml
       trellosync init -c trellosync.yaml --database postgresql://trellosync@db/trellosync
     """
-    from .client import client_from_config
-    from .config import DEFAULT_DATABASE, TrelloConfig
-    from .onboard import init_config
+    from trellosync.client import client_from_config
+    from trellosync.config import DEFAULT_DATABASE, TrelloConfig
+    from trellosync.onboard import init_config
 
     output, database = output or ctx.config_path, database or ctx.database or DEFAULT_DATABASE  # `-c F init`
     path = Path(output) if output is not None else None
@@ -174,7 +152,7 @@ def init(ctx: Ctx, output: str | None, board_refs: tuple[str, ...], database: st
     if path is None:
         sys.stdout.write(text)
         return
-    from .files import atomic_write
+    from trellosync.files import atomic_write
 
     atomic_write(path, lambda f: f.write(text.encode("utf-8")))  # owner-only: it may name a database password
     click.echo(f"wrote {path}: review the proposed board mappings, then `trellosync check -c {path} --online`",
@@ -231,7 +209,7 @@ def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool,
     click.echo(f"{config.source}: OK ({len(config.boards)} board(s), {len(config.people)} people)")
     if not online:
         return
-    from .onboard import check_online
+    from trellosync.onboard import check_online
 
     result = check_online(config, existing_store(ctx))
     for b, problems in result.boards:
@@ -257,7 +235,7 @@ def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
       trellosync rebuild -c trellosync.yaml -v
     """
     merge(ctx, config_path, database)
-    from .pipeline import rebuild_domain
+    from trellosync.pipeline import rebuild_domain
 
     problems: list[Any] = []
     names = rebuild_domain(ctx.store(must_exist=True, derive=True), ctx.config(), problems=problems)
@@ -283,7 +261,7 @@ def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, 
       trellosync demo
       trellosync demo -c demo.yaml --database demo.db && trellosync status -c demo.yaml
     """
-    from .demo import run_demo
+    from trellosync.demo import run_demo
 
     merge(ctx, None, database)
     config_out = config_path or ctx.config_path
@@ -327,7 +305,7 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
       trellosync report showcase --all --from 2026-07-01 --to 2026-09-30
       trellosync report goals will --format json | jq .figures
     """
-    from .reports import options_from_config
+    from trellosync.reports import options_from_config
 
     ctx = merge(ctx, config_path, database)
     fmt = report_format(kind, names, all_people, output, fmt)
@@ -360,7 +338,7 @@ def main() -> None:
     The one error boundary: any other exception becomes one line plus an owner-only crash log that holds
     no exception message (messages can carry a header, a URL or card text), never a traceback.
     """
-    from .crashlog import unexpected_error_line
+    from trellosync.crashlog import unexpected_error_line
 
     try:
         rv = cli.main(standalone_mode=False)

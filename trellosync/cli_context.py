@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from .config import Config, load_config
-from .errors import ConfigError
+from trellosync.config import Config, load_config
+from trellosync.errors import ConfigError
 
 DEFAULT_CONFIG_NAMES = ("trellosync.yaml", "trellosync.yml")
 
@@ -33,7 +33,7 @@ class Ctx:
                 path = next((p for p in DEFAULT_CONFIG_NAMES if Path(p).exists()), None)
             config = load_config(path) if path else None
             if config is not None and config.reports.dossier.ladder is not None:
-                from .report.ladder import configured_ladder
+                from trellosync.report.ladder import configured_ladder
 
                 configured_ladder(config)  # the ladder shapes the stored domain: a bad one is a config error
             self._config, self._loaded = config, True
@@ -47,7 +47,7 @@ class Ctx:
         derive: the command re-derives boards, so without a config it refuses a database whose boards a
         config's mappings derived (they would silently get the default mapping).
         """
-        from .pipeline import open_store
+        from trellosync.pipeline import open_store
 
         store = open_store(self.config(), self.database, must_exist=must_exist)
         click_ctx = click.get_current_context(silent=True)
@@ -59,7 +59,7 @@ class Ctx:
 
     def stored_domain(self) -> Any:
         """The database's domain; a warning when the config's mapping or ladder changed since a board was derived."""
-        from .pipeline import mapping_changed, stored_board_ref
+        from trellosync.pipeline import mapping_changed, stored_board_ref
 
         store, config = self.store(must_exist=True), self.config()
         states = store.sync_states()
@@ -76,8 +76,8 @@ pass_ctx = click.make_pass_decorator(Ctx)
 
 def refuse_default_remap(store: Any) -> None:
     """Without a config, refuse a database whose boards a config's mappings derived (a ConfigError)."""
-    from .config import Config
-    from .pipeline import mapping_hash
+    from trellosync.config import Config
+    from trellosync.pipeline import mapping_hash
 
     default = {None, "default", mapping_hash(Config(), {"id": ""})}  # an export's and a sync's bare mapping
     mapped = [s for s in store.sync_states().values() if s.mapping_hash not in default]
@@ -89,7 +89,7 @@ def refuse_default_remap(store: Any) -> None:
 
 def start_logging(verbose: int) -> None:
     """Logging at this verbosity (imported only when a command runs)."""
-    from .logs import setup_logging
+    from trellosync.logs import setup_logging
 
     setup_logging(verbose)
 
@@ -154,8 +154,8 @@ def database_url(ctx: Ctx) -> Any:
     """The database URL this command uses (--database, else the config's, else the default), parsed."""
     from sqlalchemy.engine import make_url
 
-    from .config import DEFAULT_DATABASE
-    from .store import normalize_url
+    from trellosync.config import DEFAULT_DATABASE
+    from trellosync.store import normalize_url
 
     config = ctx.config()
     return make_url(normalize_url(ctx.database or (config.database if config else None) or DEFAULT_DATABASE))

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .errors import ConfigError
+from trellosync.errors import ConfigError
 
 if TYPE_CHECKING:
-    from .model import Domain
-    from .reports import ReportOptions
+    from trellosync.model import Domain
+    from trellosync.reports import ReportOptions
 
 FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 NOBODY = "nobody to report on: the database holds no people (run `trellosync sync` first)"
@@ -98,7 +98,7 @@ def showcase_team(names: tuple[str, ...], domain: Domain) -> list[str]:
 
 def print_json_or_warn(job: ReportJob, person: str) -> bool:
     """Build the report's data: print it for --format json (True); otherwise warn when the period holds nothing."""
-    from .reports import build_context, context_as_json
+    from trellosync.reports import build_context, context_as_json
 
     built = build_context(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
                           options=job.options)
@@ -115,9 +115,9 @@ def print_json_or_warn(job: ReportJob, person: str) -> bool:
 
 def write_all(job: ReportJob, out_dir: Path, *, jobs: int | None, force: bool) -> list[Path]:
     """One report per person into out_dir (in parallel, with a progress bar on a terminal)."""
-    from .console import report_progress
-    from .files import check_writable_reports
-    from .reports import default_filename, render_all
+    from trellosync.console import report_progress
+    from trellosync.files import check_writable_reports
+    from trellosync.reports import default_filename, render_all
 
     if out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(f"-o {out_dir}: with --all, -o names a folder, and this is a file")
@@ -131,8 +131,8 @@ def write_all(job: ReportJob, out_dir: Path, *, jobs: int | None, force: bool) -
 
 def write_one(job: ReportJob, person: str, output: str | None, out_default: Path, *, force: bool) -> Path:
     """One report: to -o (a file, or a folder it goes into), else into the default folder under its default name."""
-    from .files import check_writable_reports
-    from .reports import default_filename, render_report, report_period
+    from trellosync.files import check_writable_reports
+    from trellosync.reports import default_filename, render_report, report_period
 
     period = report_period(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
                            options=job.options)

@@ -7,16 +7,16 @@ from typing import Any
 
 import click
 
-from .cli_context import Ctx, new_sqlite_file, remove_new_database
-from .config import Config
-from .console import safe, warn
-from .errors import ConfigError
+from trellosync.cli_context import Ctx, new_sqlite_file, remove_new_database
+from trellosync.config import Config
+from trellosync.console import safe, warn
+from trellosync.errors import ConfigError
 
 
 def import_exports(ctx: Ctx, config: Config | None, exports: tuple[str, ...], *, wait: bool) -> None:
     """`sync --from-export`: import each export under the sync lock, saying what each one changed."""
-    from .locks import acquire_sync_lock
-    from .pipeline import import_export
+    from trellosync.locks import acquire_sync_lock
+    from trellosync.pipeline import import_export
 
     missing = [p for p in exports if not Path(p).exists()]
     if missing:  # before the database is opened: a usage error leaves no new empty database behind

@@ -10,30 +10,10 @@ from typing import Any
 
 from trello import TrelloClient
 
-from .errors import ConfigError
-from .trello.fetch import (  # noqa: F401 - the client's public names
-    BOARD_LIST_FIELDS,
-    NESTED_BOARD_PARAMS,
-    NESTED_CARD_PARAMS,
-    PAGE_LIMIT,
-    BoardFetch,
-    fetch_actions_before,
-    fetch_board,
-    fetch_cards_paged,
-    fetch_listed_boards,
-    fetch_member_boards,
-    get,
-    session_of,
-)
-from .trello.pacing import RateLimiter, shared_limiter  # noqa: F401
-from .trello.session import (  # noqa: F401
-    DEFAULT_API_URL,
-    BoardUnavailable,
-    RetryPolicy,
-    TooManyCards,
-    TrelloSession,
-    Unreachable,
-)
+from trellosync.errors import ConfigError
+from trellosync.trello.fetch import BOARD_LIST_FIELDS, NESTED_BOARD_PARAMS, NESTED_CARD_PARAMS, PAGE_LIMIT, BoardFetch, fetch_actions_before, fetch_board, fetch_cards_paged, fetch_listed_boards, fetch_member_boards, get, session_of
+from trellosync.trello.pacing import RateLimiter, shared_limiter  # noqa: F401
+from trellosync.trello.session import DEFAULT_API_URL, BoardUnavailable, RetryPolicy, TooManyCards, TrelloSession, Unreachable
 
 
 def make_client(api_key: str | None, token: str | None, *, api_url: str = DEFAULT_API_URL,

@@ -10,18 +10,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
-from .config_yaml import (
-    ENV_REFERENCE,
-    MAX_CONFIG_BYTES,
-    LineMap,
-    escape_interpolation,  # noqa: F401 (callers import it from here)
-    interpolate,
-    line_for,
-    read_yaml,
-)
-from .credentials import check_api_url, check_credential, read_secret_file
-from .errors import ConfigError
-from .practices.mapping import BoardPractices, PersonPractices, cross_check_practices
+from trellosync.config_yaml import ENV_REFERENCE, MAX_CONFIG_BYTES, LineMap, escape_interpolation, interpolate, line_for, read_yaml
+from trellosync.credentials import check_api_url, check_credential, read_secret_file
+from trellosync.errors import ConfigError
+from trellosync.practices.mapping import BoardPractices, PersonPractices, cross_check_practices
 
 DEFAULT_DATABASE = "sqlite:///trellosync.db"
 DEFAULT_API_URL = "https://api.trello.com/1"
@@ -336,8 +328,8 @@ def _cross_check(raw: dict[str, Any], lines: LineMap, filename: str) -> list[str
 
 def load_config(path: str | Path) -> Config:
     """Read, interpolate and validate a config file."""
-    from .errors import DataError
-    from .validate import read_limited
+    from trellosync.errors import DataError
+    from trellosync.validate import read_limited
 
     p = Path(path)
     if not p.exists():

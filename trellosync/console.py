@@ -16,7 +16,7 @@ Tick = Callable[[Path], None]
 
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, file: Any = None) -> None:
     """A rich table on a terminal; piped, plain tab-separated columns with a header line and whole values."""
-    from .crashlog import printable
+    from trellosync.crashlog import printable
 
     out = file or sys.stdout
     rows = [["" if v is None else printable(str(v)) for v in row] for row in rows]  # names come from Trello
@@ -57,7 +57,7 @@ def report_progress(total: int, label: str = "reports") -> Iterator[Tick]:
 
 def safe(text: Any) -> str:
     """Text from Trello made harmless for a terminal (escape sequences and control characters shown escaped)."""
-    from .crashlog import printable
+    from trellosync.crashlog import printable
 
     return printable(str(text))
 
@@ -70,7 +70,7 @@ def warn(problems: Any) -> None:
 
 def pdf_notes() -> None:
     """Say once, before PDFs are rendered, what missing system library makes them slower (or fail)."""
-    from .report.render import pdf_library_notes
+    from trellosync.report.render import pdf_library_notes
 
     for note in pdf_library_notes():
         click.echo(f"trellosync: {note}", err=True)
@@ -99,7 +99,7 @@ class SyncView:
             return f"· {safe(o.name)}: {o.status}"
         extra = ", full" if o.full else ""
         extra += ", cards paged" if o.paged else ""
-        from .sync import counted
+        from trellosync.sync import counted
 
         actions = counted(o.actions, "action" if o.full else "new action")  # a full read is not all new
         return f"✓ {safe(o.name)}: {counted(o.cards, 'card')}, {actions}, {counted(o.requests, 'request')}{extra}"

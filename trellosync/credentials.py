@@ -9,7 +9,7 @@ import logging
 import re
 from pathlib import Path
 
-from .errors import ConfigError
+from trellosync.errors import ConfigError
 
 log = logging.getLogger("trellosync.config")
 

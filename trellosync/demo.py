@@ -11,12 +11,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from .config import Config, load_config
-from .console import Tick
-from .errors import ConfigError
-from .model import Domain
-from .pipeline import import_export
-from .store import Store
+from trellosync.config import Config, load_config
+from trellosync.console import Tick
+from trellosync.errors import ConfigError
+from trellosync.model import Domain
+from trellosync.pipeline import import_export
+from trellosync.store import Store
 
 
 def example_dir() -> Path:
@@ -37,7 +37,7 @@ def load_example(database_url: str) -> tuple[Config, Store]:
 
 def summary_rows(domain: Domain, config: Config) -> list[dict[str, object]]:
     """Per mapped person: lunches held, goals achieved/open, commitment keep rate, as of the data's date."""
-    from .report import person_figures
+    from trellosync.report import person_figures
 
     as_of = domain.synced_at.date() if domain.synced_at else None
     rows = []
@@ -116,7 +116,7 @@ def print_summary(console: Console, store: Store, domain: Domain, config: Config
     rows = [(str(r["person"]), str(r["lunches"]), str(r["achieved"]), str(r["open"]), str(r["keep_rate"]))
             for r in summary_rows(domain, config)]
     if not console.is_terminal:  # piped: plain tab-separated columns, like every other table
-        from .console import print_table
+        from trellosync.console import print_table
 
         print_table(title, columns, rows, file=console.file)
         return
@@ -131,8 +131,8 @@ def print_summary(console: Console, store: Store, domain: Domain, config: Config
 def write_reports(domain: Domain, config: Config, out_dir: Path,
                   progress: Callable[[int], AbstractContextManager[Tick]]) -> list[Path]:
     """Every report kind for every mapped person, with one progress callback over all of them."""
-    from .report import get_kind
-    from .reports import REPORT_KINDS, options_from_config, render_all, render_team
+    from trellosync.report import get_kind
+    from trellosync.reports import REPORT_KINDS, options_from_config, render_all, render_team
 
     options = options_from_config(config, as_of=domain.synced_at.date() if domain.synced_at else None)
     out_dir.mkdir(parents=True, exist_ok=True)

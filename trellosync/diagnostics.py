@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import BoardMapping
-from .matching import match_lists, name_key
+from trellosync.config import BoardMapping
+from trellosync.matching import match_lists, name_key
 
 LIST_KEYS = (("lunches", "lists"), ("goals", "lists"), ("goals", "done_lists"))
 FEEDBACK_KINDS = ("best", "worst", "focus", "commitments")
@@ -201,7 +201,7 @@ def outline_from_store(store: Any, board_id: str) -> BoardOutline | None:
     """A stored board's outline, read with four light queries (no cards' other fields, no actions)."""
     from sqlalchemy import select
 
-    from . import schema as t
+    from trellosync import schema as t
 
     with store.engine.connect() as conn:
         board = conn.execute(select(t.boards.c.name, t.boards.c.short_link).where(t.boards.c.id == board_id)).first()

@@ -22,8 +22,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import NullPool
 
-from .errors import LockError
-from .files import private_mkdir
+from trellosync.errors import LockError
+from trellosync.files import private_mkdir
 
 ANOTHER_SYNC = "another sync is running"
 

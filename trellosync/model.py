@@ -148,7 +148,7 @@ class Commitment:
 
     def status(self, as_of: date, last_sync: datetime | None = None) -> str:
         """The one commitment rule (rules.commitment_status), as seen on `as_of`."""
-        from .domain.rules import commitment_status
+        from trellosync.domain.rules import commitment_status
 
         return commitment_status(self, as_of, last_sync=last_sync)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from .errors import DataError
+from trellosync.errors import DataError
 
 ACTION_WINDOW = 1000  # an export, and one page of actions, holds at most this many
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from trello import TrelloClient
 
-from .client import TooManyCards, client_from_config, fetch_member_boards, get
-from .config import Config, TrelloConfig, escape_interpolation
-from .diagnostics import BoardOutline, Problem, diagnose
-from .errors import ConfigError
-from .sync import list_boards_to_sync, select_boards
+from trellosync.client import TooManyCards, client_from_config, fetch_member_boards, get
+from trellosync.config import Config, TrelloConfig, escape_interpolation
+from trellosync.diagnostics import BoardOutline, Problem, diagnose
+from trellosync.errors import ConfigError
+from trellosync.sync import list_boards_to_sync, select_boards
 
 _LUNCH = re.compile(r"lunch|1[:-]1|one.on.one|meeting|conversation|catch.?up|check.?ins?\b", re.I)
 _GOAL = re.compile(r"goal|objective|okr|target", re.I)
@@ -152,7 +152,7 @@ class OnlineCheck:
 
 def check_online(config: Config, store: Any | None = None) -> OnlineCheck:
     """Try the credentials, look every mapped board up and check its mapping against what it holds."""
-    from .diagnostics import load_matches
+    from trellosync.diagnostics import load_matches
 
     client = client_from_config(config.trello)
     stored = store.boards() if store is not None else []

@@ -13,24 +13,16 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .config import DEFAULT_DATABASE, Config, board_ref_matches
-from .diagnostics import (
-    BoardOutline,
-    Problem,
-    diagnose,
-    dump_matches,
-    list_matches,
-    load_matches,
-    stored_problems,
-)
-from .domain import build_domain
-from .domain.dates import local_date
-from .errors import ConfigError, DataError, TrellosyncError
-from .normalize import ACTION_WINDOW, BoardRows, normalize_board
-from .practices.derive import build_practices
-from .report.ladder import configured_ladder
-from .store import Store, SyncState, normalize_url
-from .validate import check_board_json, parse_json, read_limited
+from trellosync.config import DEFAULT_DATABASE, Config, board_ref_matches
+from trellosync.diagnostics import BoardOutline, Problem, diagnose, dump_matches, list_matches, load_matches, stored_problems
+from trellosync.domain import build_domain
+from trellosync.domain.dates import local_date
+from trellosync.errors import ConfigError, DataError, TrellosyncError
+from trellosync.normalize import ACTION_WINDOW, BoardRows, normalize_board
+from trellosync.practices.derive import build_practices
+from trellosync.report.ladder import configured_ladder
+from trellosync.store import Store, SyncState, normalize_url
+from trellosync.validate import check_board_json, parse_json, read_limited
 
 
 @dataclass
@@ -303,7 +295,7 @@ def add_history(store: Store, board_json: dict[str, Any], config: Config | None)
     """From an older export, only the actions and comments the store lacks; cards and lists stay as they are."""
     from sqlalchemy import select
 
-    from . import schema as t
+    from trellosync import schema as t
 
     rows = normalize_board(board_json)
     state = store.sync_states().get(rows.board_id)

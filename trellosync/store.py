@@ -20,15 +20,15 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, func, se
 from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.types import Boolean, DateTime, Float
 
-from . import schema as t
-from . import store_queries as queries
-from .domain.records import domain_rows
-from .errors import ConfigError, DataError, StoreError
-from .files import prepare_sqlite_file
-from .model import Domain, Person
-from .normalize import BoardRows
-from .practices.model import Practices
-from .practices.persist import save_practices
+from trellosync import schema as t
+from trellosync import store_queries as queries
+from trellosync.domain.records import domain_rows
+from trellosync.errors import ConfigError, DataError, StoreError
+from trellosync.files import prepare_sqlite_file
+from trellosync.model import Domain, Person
+from trellosync.normalize import BoardRows
+from trellosync.practices.model import Practices
+from trellosync.practices.persist import save_practices
 
 CHUNK = 500  # ids per IN (...) clause: below every SQLite build's host-parameter limit
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, select
 
-from . import schema as t
-from .domain.records import commitment_of, feedback_of, goals_of, lunch_of
-from .model import Competency, Domain, Person
-from .practices.persist import load_practices
+from trellosync import schema as t
+from trellosync.domain.records import commitment_of, feedback_of, goals_of, lunch_of
+from trellosync.model import Competency, Domain, Person
+from trellosync.practices.persist import load_practices
 
 
 def _board_rows(conn: Connection, table: Table, ids: list[str] | None) -> list[Any]:

@@ -20,17 +20,10 @@ from typing import Any
 
 from trello import TrelloClient
 
-from .client import (
-    BoardUnavailable,
-    client_from_config,
-    fetch_board,
-    fetch_listed_boards,
-    fetch_member_boards,
-    session_of,
-)
-from .config import Config, TrelloConfig, board_ref_matches
-from .errors import AuthError, ConfigError, PartialFailure, TrelloAPIError, TrellosyncError
-from .locks import acquire_sync_lock
+from trellosync.client import BoardUnavailable, client_from_config, fetch_board, fetch_listed_boards, fetch_member_boards, session_of
+from trellosync.config import Config, TrelloConfig, board_ref_matches
+from trellosync.errors import AuthError, ConfigError, PartialFailure, TrelloAPIError, TrellosyncError
+from trellosync.locks import acquire_sync_lock
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +220,7 @@ def sync_boards(config: Config | None, store: Any, *, boards: list[str] | None =
 
 def _sync(config: Config, store: Any, client: TrelloClient, *, boards: list[str] | None, full: bool, lock: Any,
           ingest: Callable[..., Any] | None, now: Callable[[], datetime], on_event: EventHandler) -> SyncReport:
-    from .pipeline import ingest_board
+    from trellosync.pipeline import ingest_board
 
     session = session_of(client)
     session.set_run_deadline(config.trello.run_deadline)
@@ -257,8 +250,8 @@ def _sync(config: Config, store: Any, client: TrelloClient, *, boards: list[str]
 
 def _plan(run: _Run, chosen: list[dict[str, Any]], report: SyncReport) -> list[tuple[dict[str, Any], bool]]:
     """The boards to fetch (with full or not); unchanged ones are recorded, re-derived if the mapping changed."""
-    from .diagnostics import stored_problems
-    from .pipeline import record_unchanged
+    from trellosync.diagnostics import stored_problems
+    from trellosync.pipeline import record_unchanged
 
     todo: list[tuple[dict[str, Any], bool]] = []
     for b in chosen:
@@ -378,7 +371,7 @@ def _raise_for_failures(report: SyncReport) -> None:
 def _next_state(listed: dict[str, Any], board_json: dict[str, Any], old: Any, is_full: bool,
                 when: datetime, *, paged: bool = False) -> Any:
     """The bookmark to commit with this board's data."""
-    from .store import SyncState
+    from trellosync.store import SyncState
 
     newest = max(board_json["actions"], key=lambda a: _id_int(a.get("id")), default=None)
     bookmark_id = getattr(old, "bookmark_action_id", None) if not is_full else None

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import DataError
+from trellosync.errors import DataError
 
 log = logging.getLogger(__name__)
 

@@ -53,10 +53,10 @@ Classification (trellosync.domain.classify)
 
 from __future__ import annotations
 
-from ..sections import _kind_of, description_sections
-from .dates import date_from_name, local_date, slug
-from .derive import KINDS, build_domain
-from .people import People
+from trellosync.sections import _kind_of, description_sections
+from trellosync.domain.dates import date_from_name, local_date, slug
+from trellosync.domain.derive import KINDS, build_domain
+from trellosync.domain.people import People
 
 __all__ = ["KINDS", "People", "_kind_of", "build_domain", "date_from_name", "description_sections",
            "local_date", "slug"]

@@ -13,9 +13,9 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..model import Commitment, Domain, FeedbackEntry, Goal, KeyResult, Lunch
-from . import rules
-from .dates import local_date
+from trellosync.model import Commitment, Domain, FeedbackEntry, Goal, KeyResult, Lunch
+from trellosync.domain import rules
+from trellosync.domain.dates import local_date
 
 Row = dict[str, Any]
 

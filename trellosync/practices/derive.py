@@ -12,18 +12,18 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..config import BoardMapping, PersonConfig
-from ..domain import People, date_from_name, local_date
-from ..domain.classify import polarity_of
-from ..domain.derive import group_live, live_board_people
-from ..domain.history import index_history
-from ..matching import match_lists, name_key
-from ..model import Commitment, Domain
-from ..normalize import BoardRows
-from ..sections import _kind_of, description_sections
-from .mapping import GroupMapping
-from .model import Criterion, GroupIssue, Practices, Promise, SelfReview, StakeholderFeedback
-from .rules import without_marker
+from trellosync.config import BoardMapping, PersonConfig
+from trellosync.domain import People, date_from_name, local_date
+from trellosync.domain.classify import polarity_of
+from trellosync.domain.derive import group_live, live_board_people
+from trellosync.domain.history import index_history
+from trellosync.matching import match_lists, name_key
+from trellosync.model import Commitment, Domain
+from trellosync.normalize import BoardRows
+from trellosync.sections import _kind_of, description_sections
+from trellosync.practices.mapping import GroupMapping
+from trellosync.practices.model import Criterion, GroupIssue, Practices, Promise, SelfReview, StakeholderFeedback
+from trellosync.practices.rules import without_marker
 
 _GROUP = GroupMapping()
 

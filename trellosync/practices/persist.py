@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
-from . import tables as t
-from .model import Criterion, GroupIssue, Practices, Promise, SelfReview, StakeholderFeedback
+from trellosync.practices import tables as t
+from trellosync.practices.model import Criterion, GroupIssue, Practices, Promise, SelfReview, StakeholderFeedback
 
 
 def save_practices(conn: Connection, board_id: str, p: Practices) -> None:

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..domain.dates import local_date as _local
-from ..domain.rules import commitment_status, keep_rate
-from ..model import Commitment, FeedbackEntry
-from .model import Practices, Promise
+from trellosync.domain.dates import local_date as _local
+from trellosync.domain.rules import commitment_status, keep_rate
+from trellosync.model import Commitment, FeedbackEntry
+from trellosync.practices.model import Practices, Promise
 
 UTC = ZoneInfo("UTC")
 RECURRING_MIN_MEETINGS = 3  # "will not tolerate a member continuing to share the same issue"

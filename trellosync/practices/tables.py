@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Date, DateTime, Float, String, Table, Text
 
-from ..schema import ID, metadata
+from trellosync.schema import ID, metadata
 
 KEY = String(128)  # person keys
 

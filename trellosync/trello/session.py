@@ -13,19 +13,11 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ..config import DEFAULT_API_URL
-from ..errors import AuthError, TrelloAPIError
-from .answers import ErrorAnswer, Redactor, parse_wait, read_error
-from .pacing import (
-    MEMBERS_ROUTE_MAX,
-    MEMBERS_ROUTE_WINDOW,
-    RateLimiter,
-    Waiter,
-    header_pause,
-    is_members_route,
-    shared_limiter,
-)
-from .transport import Call, DeadlineAdapter
+from trellosync.config import DEFAULT_API_URL
+from trellosync.errors import AuthError, TrelloAPIError
+from trellosync.trello.answers import ErrorAnswer, Redactor, parse_wait, read_error
+from trellosync.trello.pacing import MEMBERS_ROUTE_MAX, MEMBERS_ROUTE_WINDOW, RateLimiter, Waiter, header_pause, is_members_route, shared_limiter
+from trellosync.trello.transport import Call, DeadlineAdapter
 
 log = logging.getLogger("trellosync.client")
 
