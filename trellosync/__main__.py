@@ -1,5 +1,5 @@
 """`python -m trellosync`."""
 
-from trellosync.cli import main
+from trellosync.cli.commands import main
 
 main()

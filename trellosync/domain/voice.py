@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trellosync.config import FeedbackMapping
-from trellosync.sections import description_sections
+from trellosync.config.settings import FeedbackMapping
 from trellosync.domain.history import DescEdit
 from trellosync.domain.people import People
+from trellosync.domain.sections import description_sections
 
 SectionEntry = tuple[str, str | None, str]  # (kind, person named in the heading, text)
 

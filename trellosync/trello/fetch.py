@@ -9,7 +9,7 @@ from typing import Any
 from trello import TrelloClient
 
 from trellosync.errors import AuthError, DataError, TrelloAPIError
-from trellosync.validate import check_board_answer, check_listing
+from trellosync.mirror.validate import check_board_answer, check_listing
 from trellosync.trello.pacing import Stopped
 from trellosync.trello.session import BoardUnavailable, TooManyCards, TrelloSession, Unreachable
 
