@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 UTC = ZoneInfo("UTC")
@@ -48,3 +48,18 @@ def local_date(dt: datetime | date | None, tz: ZoneInfo = UTC) -> date | None:
     aware = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
     return aware.astimezone(tz).date()
 
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month."""
+    nxt = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def month_ends(start: date, end: date) -> list[date]:
+    """Each month's last day from `start`'s month to `end`'s, the last one cut at `end`."""
+    out: list[date] = []
+    day = start.replace(day=1)
+    while day <= end:
+        out.append(min(month_end(day), end))
+        day = month_end(day) + timedelta(days=1)
+    return out

@@ -6,16 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from trellosync.domain.issues import Recurring, raised_by, recurring_issues
+from trellosync.domain.judge import Recurring, ReliabilityPoint
 from trellosync.domain.practices import Practices, Promise, SelfReview, StakeholderFeedback
-from trellosync.domain.promises import (
-    ReliabilityPoint,
-    grade_promise,
-    promise_completed_at,
-    reliability_series,
-)
 from trellosync.report.selection import Selection
-from trellosync.report.text import month_label, to_local_date
+from trellosync.report.text import month_label
 from trellosync.report.views import Chart, Period
 
 MAX_CHART_MONTHS = 24
@@ -77,9 +71,9 @@ def stakeholder_view(s: StakeholderFeedback) -> StakeholderView:
 
 
 def graded_promise(sel: Selection, p: Promise) -> GradedPromise:
-    """A promise with its grade as of the selection's date (domain.promises.grade_promise)."""
-    g = grade_promise(p, sel.as_of, last_sync=sel.domain.synced_at, tz=sel.tz)
-    return GradedPromise(title=p.title, made=p.made, due=p.due, met_on=to_local_date(promise_completed_at(p), sel.tz),
+    """A promise with its grade as of the report's date, as the judgement has it."""
+    g = sel.judged.promise(p)
+    return GradedPromise(title=p.title, made=p.made, due=p.due, met_on=sel.judged.promise_met_on(p),
                          status=g.status, criteria=g.criteria, met_by_due=g.met_by_due, met_later=g.met_later,
                          never_met=g.never_met, days_late=g.days_late, score=g.score, url=p.url)
 
@@ -113,9 +107,8 @@ def practice_parts(sel: Selection, period: Period, *, with_recurring: bool = Tru
         praise=[stakeholder_view(s) for s in feedback if s.polarity == "praise"],
         other_feedback=sum(1 for s in feedback if s.polarity != "praise"),
         promises=sorted((graded_promise(sel, p) for p in promises), key=lambda g: g.due or date.max),
-        reliability=reliability_series(sel.commitments, mine, start, end, last_sync=sel.domain.synced_at, tz=sel.tz)
-        if (sel.commitments or mine) else [],
-        recurring=recurring_issues(raised_by(person, practices, sel.domain.feedback, end)) if with_recurring else [],
+        reliability=sel.judged.reliability(sel.commitments, mine, start, end) if (sel.commitments or mine) else [],
+        recurring=sel.judged.recurring(person, end) if with_recurring else [],
         in_group=with_recurring and any(person in members for members in practices.group_boards.values()),
     )
 
@@ -135,4 +128,4 @@ def group_items(sel: Selection, person: str, board_id: str | None, last_meeting:
         return [], []
     issues = [i.text for i in practices.group_issues
               if i.person == person and i.board_id == board_id and i.date == last_meeting]
-    return issues, recurring_issues(raised_by(person, practices, sel.domain.feedback, sel.as_of))
+    return issues, sel.judged.recurring(person)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
-from trellosync.domain.issues import Recurring
+from trellosync.domain.judge import Recurring
 from trellosync.domain.matching import name_key
 from trellosync.errors import ConfigError
 from trellosync.report.citations import Citations
-from trellosync.report.figures import as_of_for, make_cover, pair_figures
+from trellosync.report.figures import make_cover, pair_figures
 from trellosync.report.kinds import ReportKind, Request
 from trellosync.report.practice_parts import group_items
 from trellosync.report.selection import Scope, Selection
@@ -146,7 +145,8 @@ def _questions(block: Block, as_of: date) -> list[Question]:
 
 def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cites: Citations) -> Block:
     """One member's part of the brief: their promises, focus point, goals near target and last moments."""
-    person_sel = sel if key == sel.person else Selection(sel.domain, Scope(key, sel.tz, sel.as_of, sel.scope.synced_at))
+    person_sel = sel if key == sel.person else Selection(sel.domain, Scope(key, sel.tz, sel.as_of, sel.scope.synced_at),
+                                                            sel.judged)
     promised, fold = _promises(person_sel, board_id, last_lunch)
     current = [t for t in focus_threads(person_sel, None, sel.as_of, pair=board_id) if t.current]
     focus = current[-1] if current else None
@@ -175,9 +175,8 @@ def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cit
 
 def build(req: Request) -> BriefContext:
     """The brief for the next lunch of `req.person` with `req.options.peer` (default: their most active pair)."""
-    tz = ZoneInfo(req.options.timezone)
-    as_of = as_of_for(req.domain, req.period.end, tz)
-    sel = Selection(req.domain, Scope(req.person, tz, as_of, req.domain.synced_at))
+    sel = req.selection()
+    as_of = sel.as_of
     board_id = choose_pair(sel, req.options.peer, req.options.board)
     cites = Citations(numbered=False)
     pair_lunches = [lu for lu in sel.lunches if lu.board_id == board_id and lu.date <= as_of]
