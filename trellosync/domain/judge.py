@@ -43,6 +43,8 @@ class GoalJudgement:
     dropped_on: date | None
     key_results_done: tuple[bool, ...]  # per key result, in order
     competencies: tuple[str, ...]  # competency keys, the one it is filed under first
+    slip: str  # against its target date (rules.goal_slip): dropped | no_target | undated | late | ahead | ...
+    slip_days: int | None
 
     @property
     def kr_done(self) -> int:
@@ -92,12 +94,16 @@ class Judgement:
             return self._goals[g.id]
         day = self.board_as_of(g.board_id, on)
         status = rules.goal_status(g, day, self.tz, last_sync=self.domain.sync_times)
+        achieved_on = rules.goal_achieved_on(g, self.tz) if status == "achieved" else None
+        slip, slip_days = rules.goal_slip(g, status or "open", achieved_on, day)
         out = GoalJudgement(
             status=status,
-            achieved_on=rules.goal_achieved_on(g, self.tz) if status == "achieved" else None,
+            achieved_on=achieved_on,
             dropped_on=self.local(g.dropped_at) if status == "dropped" else None,
             key_results_done=tuple(rules.key_result_done(k, day, self.tz) for k in g.key_results),
             competencies=tuple(g.labels),
+            slip=slip,
+            slip_days=slip_days,
         )
         if on is None:
             self._goals[g.id] = out
@@ -168,6 +174,10 @@ class Judgement:
         """One cadence per board of the person's lunches in [start, end], each counted to its own sync."""
         return rules.person_cadences(self.domain.lunches, person, start, end, last_sync=self.domain.sync_times,
                                      tz=self.tz)
+
+    def next_lunch_due(self, board_id: str) -> date | None:
+        """When the board's next lunch or meeting is due, by its cadence, from its last one up to its cut-off."""
+        return rules.next_lunch_due(self.domain.lunches, board_id, self.board_as_of(board_id))
 
     def lunches_owed(self, lunches: Iterable[Lunch], first_day: date, last_day: date) -> float:
         """Lunches owed in [first_day, last_day] by the boards of `lunches` (rules.lunches_owed)."""

@@ -13,7 +13,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from trellosync.domain.dates import UTC, local_date
@@ -175,6 +175,23 @@ def achieved_in_period(goal: Goal, start: date, end: date, tz: ZoneInfo = UTC, *
     return achieved is None or achieved >= start
 
 
+def goal_slip(g: Goal, status: str, achieved: date | None, as_of: date) -> tuple[str, int | None]:
+    """How a goal stands against its target date as of `as_of`, as a code the templates word, and the days:
+    dropped | no_target | undated | late | ahead | on_time | overdue | due_in."""
+    if status == "dropped":
+        return "dropped", None
+    if g.due is None:
+        return "no_target", None
+    if status == "achieved":
+        if achieved is None:
+            return "undated", None
+        days = (achieved - g.due).days
+        return ("late" if days > 0 else "ahead" if days < 0 else "on_time"), abs(days)
+    if status == "overdue":
+        return "overdue", (as_of - g.due).days
+    return "due_in", (g.due - as_of).days
+
+
 # ------------------------------------------------------------------ commitments
 
 def commitment_status(c: Commitment, as_of: date, *, last_sync: SyncTimes = None,
@@ -299,6 +316,15 @@ def lunches_owed(lunches: Iterable[Lunch], first_day: date, last_day: date) -> f
         every[lu.board_id] = lu.every_days
     owed = sum(max(0, (last_day - max(first_day, first_lunch[b])).days + 1) / every[b] for b in every)
     return round(owed, 2)
+
+
+def next_lunch_due(lunches: Iterable[Lunch], board_id: str, as_of: date) -> date | None:
+    """When a board's next lunch (or meeting) is due: its last one up to `as_of` plus its interval."""
+    held = [lu for lu in lunches if lu.board_id == board_id and lu.date <= as_of]
+    if not held:
+        return None
+    last = max(held, key=lambda lu: (lu.date, lu.id))
+    return last.date + timedelta(days=last.every_days)
 
 
 def person_cadences(lunches: Iterable[Lunch], person: str, start: date, end: date, *,

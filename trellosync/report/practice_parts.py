@@ -31,6 +31,7 @@ class StakeholderView:
 class GradedPromise:
     """A promise and its grade as of the report date."""
 
+    id: str  # the promise card's id
     title: str
     made: date
     due: date | None
@@ -73,7 +74,7 @@ def stakeholder_view(s: StakeholderFeedback) -> StakeholderView:
 def graded_promise(sel: Selection, p: Promise) -> GradedPromise:
     """A promise with its grade as of the report's date, as the judgement has it."""
     g = sel.judged.promise(p)
-    return GradedPromise(title=p.title, made=p.made, due=p.due, met_on=sel.judged.promise_met_on(p),
+    return GradedPromise(id=p.id, title=p.title, made=p.made, due=p.due, met_on=sel.judged.promise_met_on(p),
                          status=g.status, criteria=g.criteria, met_by_due=g.met_by_due, met_later=g.met_later,
                          never_met=g.never_met, days_late=g.days_late, score=g.score, url=p.url)
 

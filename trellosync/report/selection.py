@@ -141,7 +141,6 @@ class Selection:
         """A goal as of the report's as-of date."""
         judged = self.judged.goal(g)
         status = judged.status or "open"
-        slip, slip_days = _slip(g, status, judged.achieved_on, self.as_of)
         krs = [
             KeyResultView(
                 name=k.name,
@@ -153,7 +152,7 @@ class Selection:
         ]
         return GoalView(
             id=g.id, title=g.title, description=g.description, status=status, created=g.created, due=g.due,
-            achieved_on=judged.achieved_on, dropped_on=judged.dropped_on, slip=slip, slip_days=slip_days,
+            achieved_on=judged.achieved_on, dropped_on=judged.dropped_on, slip=judged.slip, slip_days=judged.slip_days,
             key_results=krs, kr_done=judged.kr_done, kr_total=len(g.key_results),
             competencies=[self.competency_name(k) or k for k in judged.competencies],
             url=g.url, board=self.board(g.board_id), anchor=f"goal-{slug(g.id)}",
@@ -172,18 +171,3 @@ class Selection:
             board=self.board(c.board_id), pair=c.board_id,
         )
 
-
-def _slip(g: Goal, status: str, achieved: date | None, as_of: date) -> tuple[str, int | None]:
-    """How a goal stands against its target date, as a code the templates word (and the days)."""
-    if status == "dropped":
-        return "dropped", None
-    if g.due is None:
-        return "no_target", None
-    if status == "achieved":
-        if achieved is None:
-            return "undated", None
-        days = (achieved - g.due).days
-        return ("late" if days > 0 else "ahead" if days < 0 else "on_time"), abs(days)
-    if status == "overdue":
-        return "overdue", (as_of - g.due).days
-    return "due_in", (g.due - as_of).days

@@ -31,6 +31,7 @@ LEAVES_OUT = ("best and worst moments of the lunches", "lunch observations", "ot
 class DueItem:
     """A commitment or promise that is overdue or due soon."""
 
+    id: str  # the check item's (commitment) or card's (promise) id
     kind: str  # commitment | promise
     text: str
     deadline: date | None
@@ -84,14 +85,14 @@ def _due(sel: Selection, practices: Practices) -> list[DueItem]:
     for c in sel.commitments:
         v: CommitmentView = sel.commitment_view(c)
         if v.status in ("open", "broken") and c.deadline and c.deadline <= soon and c.made <= sel.as_of:
-            out.append(DueItem("commitment", c.text, c.deadline, v.status, "", c.url))
+            out.append(DueItem(c.id, "commitment", c.text, c.deadline, v.status, "", c.url))
     for p in practices.promises:
         if p.person != sel.person or p.made > sel.as_of:
             continue
         g = sel.judged.promise(p)
         if g.status in ("open", "broken") and p.due and p.due <= soon:
             met = g.met_by_due + g.met_later + g.met_undated
-            out.append(DueItem("promise", p.title, p.due, g.status, f"{met} of {g.criteria}", p.url))
+            out.append(DueItem(p.id, "promise", p.title, p.due, g.status, f"{met} of {g.criteria}", p.url))
     return sorted(out, key=lambda d: d.deadline or date.max)
 
 

@@ -196,7 +196,7 @@ def build(req: Request) -> BriefContext:
         board=sel.board(board_id) if board_id else "", with_names=[sel.name(k) for k in people[1:]], group=group,
         last_lunch=last.date if last else None, last_lunch_url=last.url if last else None,
         days_since_last_lunch=(as_of - last.date).days if last else None,
-        next_lunch_due=last.date + timedelta(days=last.every_days) if last else None, cadence=cadence,
+        next_lunch_due=sel.judged.next_lunch_due(board_id) if board_id else None, cadence=cadence,
         since_last=since[-3:], blocks=blocks,
         other_pairs=[sel.board(b) for b in sel.pair_ids() if b != board_id], sources=cites.sources,
     )

@@ -30,6 +30,7 @@ LEAVES_OUT = ("worst moments", "concerns", "focus points", "self-reviews", "grou
 class PromiseView:
     """A kept (or late-kept) promise and its grade."""
 
+    id: str  # the promise card's id
     title: str
     person: str
     due: date | None
@@ -101,7 +102,7 @@ def _promise_view(sel: Selection, p: Promise, as_of: date) -> PromiseView | None
     g = sel.judged.promise(p, as_of)
     if g.status not in ("kept", "late"):
         return None
-    return PromiseView(title=p.title, person=sel.name(p.person), due=p.due,
+    return PromiseView(id=p.id, title=p.title, person=sel.name(p.person), due=p.due,
                        met_on=sel.judged.promise_met_on(p), status=g.status, criteria=g.criteria,
                        met_by_due=g.met_by_due, days_late=g.days_late, score=g.score, board=sel.board(p.board_id),
                        url=p.url)
