@@ -25,11 +25,13 @@ from .diagnostics import (
 )
 from .domain import build_domain
 from .domain.dates import local_date
+from .domain.prepared import without_own_writes
 from .errors import ConfigError, DataError, TrellosyncError
 from .normalize import ACTION_WINDOW, BoardRows, normalize_board
 from .practices.derive import build_practices
 from .report.ladder import configured_ladder
 from .store import Store, SyncState, normalize_url
+from .store_prepared import own_ids
 from .validate import check_board_json, parse_json, read_limited
 
 
@@ -151,6 +153,7 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     """Derive and save one board's domain; returns the mapping's problems and the list matches to store."""
     board = stored_board_ref(mirror.board)
     mapping = config.mapping_for(board) if config else None
+    mirror = without_own_writes(mirror, own_ids(conn, mirror.board_id))  # trellosync's words are no evidence
     ladder = configured_ladder(config)
     domain = build_domain(mirror, mapping, config.people if config else {},
                           tz=config.timezone if config else "UTC", history_complete=history_complete,

@@ -320,3 +320,4 @@ DOMAIN_TABLES = (lunches, lunch_people, feedback, goals, goal_owners, key_result
                  history_gaps)
 
 from .practices import tables as _practice_tables  # noqa: E402,F401  (registers migration 0004's tables)
+from . import store_prepared as _store_prepared  # noqa: E402,F401  (registers migration 0006's table)

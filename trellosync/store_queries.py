@@ -15,6 +15,7 @@ from . import schema as t
 from .domain.records import commitment_of, feedback_of, goals_of, lunch_of
 from .model import Competency, Domain, Person
 from .practices.persist import load_practices
+from .store_prepared import last_asked
 
 
 def _board_rows(conn: Connection, table: Table, ids: list[str] | None) -> list[Any]:
@@ -71,6 +72,7 @@ def load_domain(engine: Engine, board_ids: Iterable[str] | None = None) -> Domai
         d.history_gaps = [r.note for r in _board_rows(conn, t.history_gaps, ids)]
         _load_sync_times(conn, d, ids)
         d.practices = load_practices(conn, ids)
+        d.asked = last_asked(conn, ids)
     return d
 
 
