@@ -319,5 +319,5 @@ MIRROR_TABLES = (boards, lists, labels, members, board_members, cards, card_labe
 DOMAIN_TABLES = (lunches, lunch_people, feedback, goals, goal_owners, key_results, commitments, board_cadence,
                  history_gaps)
 
-from .practices import tables as _practice_tables  # noqa: E402,F401  (registers migration 0004's tables)
 from . import store_prepared as _store_prepared  # noqa: E402,F401  (registers migration 0006's table)
+from .practices import tables as _practice_tables  # noqa: E402,F401  (registers migration 0004's tables)
