@@ -108,7 +108,8 @@ def test_prepare_twice_then_sync(tmp_path: Path, capsys: pytest.CaptureFixture[s
         assert str(domain.asked[asked.ref_id]) == str(asked.lunch_date)
         assert not any(f.id in {r.id for r in rows} for f in domain.feedback)
         owner = fake.me["username"]  # Trello records the token's owner as the author of every write
-        assert owner not in domain.people and all(f.said_by != owner for f in domain.feedback)
+        assert all(owner not in (f.said_by, f.about) for f in domain.feedback)
+        assert all(c.person != owner for c in domain.commitments)
         assert not any(owner in lu.participants + lu.about for lu in domain.lunches)
 
         code, out, _ = run_cli(capsys, "prepare", "-c", str(cfg), "--on", ON, "--apply")
