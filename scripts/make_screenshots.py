@@ -14,8 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from trellosync.demo import load_example
-from trellosync.reports import REPORT_KINDS, options_from_config, render_report
+from trellosync.cli.demo import load_example
+from trellosync.report.documents import REPORT_KINDS, options_from_config, render_report
 
 
 def main(argv: list[str] | None = None) -> int:

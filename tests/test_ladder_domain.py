@@ -11,11 +11,11 @@ import pytest
 from boardbuilder import Board
 from clihelp import run_cli
 
-from trellosync.config import load_config
+from trellosync.config.settings import load_config
 from trellosync.errors import ConfigError
-from trellosync.pipeline import ingest_board, mapping_hash, rebuild_domain
-from trellosync.reports import build_context, options_from_config
-from trellosync.store import Store
+from trellosync.report.documents import build_context, options_from_config
+from trellosync.store.db import Store
+from trellosync.sync.pipeline import ingest_board, mapping_hash, rebuild_domain
 
 LADDER = """
 name: Engineering ladder

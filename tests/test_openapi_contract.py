@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 from conftest import EXPORTS
 
-from trellosync.client import fetch_board, fetch_member_boards, make_client
-from trellosync.onboard import get_board_outline
+from trellosync.sync.onboard import get_board_outline
 from trellosync.testing.fake_trello import FakeTrello, synthesize_board
+from trellosync.trello.client import make_client
+from trellosync.trello.fetch import fetch_board, fetch_member_boards
 
 OPENAPI = Path(__file__).resolve().parents[2] / "shared" / "data" / "trello-openapi-v3.json"
 

@@ -15,20 +15,21 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 
-from trellosync.cli import cli
-from trellosync.demo import example_dir, load_example
+from trellosync.cli.commands import cli
+from trellosync.cli.demo import example_dir, load_example
 from trellosync.domain import rules
-from trellosync.model import Domain
-from trellosync.practices.model import Practices
-from trellosync.practices.rules import (
-    entry_marked,
-    feedback_shareable,
-    grade_promise,
-    promise_completed_at,
-    without_marker,
+from trellosync.domain.model import Domain
+from trellosync.domain.practices import Practices
+from trellosync.domain.promises import grade_promise, promise_completed_at
+from trellosync.domain.visibility import entry_marked, feedback_shareable, without_marker
+from trellosync.report.documents import (
+    ReportOptions,
+    build_context,
+    render_report,
+    render_report_html,
+    render_team,
 )
 from trellosync.report.kinds.showcase import person_showcase
-from trellosync.reports import ReportOptions, build_context, render_report, render_report_html, render_team
 
 AS_OF = date(2026, 11, 15)
 TEAM = ["will", "jessica", "amara", "diego"]
@@ -353,9 +354,9 @@ def test_practice_reports_use_the_one_status_vocabulary_and_agree_numbers_with_n
 
 
 def test_reliability_chart_has_no_legend_entry_for_a_line_without_points() -> None:
-    from trellosync.practices.rules import ReliabilityPoint
+    from trellosync.domain.promises import ReliabilityPoint
     from trellosync.report.charts import render_chart
-    from trellosync.report.practices import reliability_chart
+    from trellosync.report.practice_parts import reliability_chart
 
     points = [ReliabilityPoint(date(2026, m, 1), 4, 3, 0.75, 0, None) for m in (5, 6)]
     chart = reliability_chart(points)

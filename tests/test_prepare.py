@@ -9,11 +9,11 @@ import pytest
 from clihelp import run_cli
 from sqlalchemy import func, select
 
-from trellosync import schema as t
-from trellosync.demo import example_dir
+from trellosync.cli.demo import example_dir
 from trellosync.domain.prepared import ASKED_CHECKLIST, marked_day
-from trellosync.store import Store
-from trellosync.store_prepared import prepared_writes
+from trellosync.store import schema as t
+from trellosync.store.db import Store
+from trellosync.store.schema import prepared_writes
 from trellosync.testing.fake_trello import FakeTrello
 
 KEY, TOKEN, READ_ONLY = "a1" * 16, "b2" * 32, "c3" * 32

@@ -11,10 +11,10 @@ from report_fixtures import example_domain
 
 from trellosync.report.assets import packaged_templates_dir
 from trellosync.report.charts import render_chart
+from trellosync.report.documents import ReportOptions, render_report
 from trellosync.report.markdown import markdown_inline, markdown_to_html
 from trellosync.report.render import RefusedURLError, SafeURLFetcher, make_environment, render_html
 from trellosync.report.views import Chart
-from trellosync.reports import ReportOptions, render_report
 
 
 @pytest.mark.parametrize(

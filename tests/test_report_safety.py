@@ -10,9 +10,9 @@ import pypdf
 import pytest
 from report_fixtures import DomainBuilder, utc
 
-from trellosync.model import Domain
+from trellosync.domain.model import Domain
+from trellosync.report.documents import ReportOptions, render_report
 from trellosync.report.render import SafeURLFetcher
-from trellosync.reports import ReportOptions, render_report
 
 pytestmark = pytest.mark.slow  # renders every report kind as PDF and HTML
 

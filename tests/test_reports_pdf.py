@@ -11,7 +11,7 @@ import pypdf
 import pytest
 from report_fixtures import example_domain
 
-from trellosync.reports import ReportOptions, UnknownPersonError, render_all, render_report
+from trellosync.report.documents import ReportOptions, UnknownPersonError, render_all, render_report
 
 pytestmark = pytest.mark.slow  # every test here renders PDFs
 

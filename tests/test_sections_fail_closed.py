@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from boardbuilder import Board
 
-from trellosync.config import parse_config
+from trellosync.config.settings import parse_config
 from trellosync.domain import People, description_sections
-from trellosync.pipeline import ingest_board
-from trellosync.reports import ReportOptions, render_report
-from trellosync.store import Store
+from trellosync.report.documents import ReportOptions, render_report
+from trellosync.store.db import Store
+from trellosync.sync.pipeline import ingest_board
 
 KINDS = {"best": ["Best moment"], "worst": ["Worst moment"], "focus": ["Focus"], "commitments": ["Commitments"]}
 

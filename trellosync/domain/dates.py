@@ -48,7 +48,3 @@ def local_date(dt: datetime | date | None, tz: ZoneInfo = UTC) -> date | None:
     aware = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
     return aware.astimezone(tz).date()
 
-
-def slug(text: str) -> str:
-    """A lower-case key made of letters, digits and dashes."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"

@@ -9,16 +9,24 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..config import BoardMapping, PersonConfig
-from ..matching import match_lists
-from ..model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch
-from ..normalize import ACTION_WINDOW, BoardRows
-from ..sections import _kind_of
-from .classify import CompetencyIndex, competency_of, polarity_of
-from .dates import date_from_name, local_date, slug
-from .history import History, fix_desc_edits, index_history
-from .people import People
-from .voice import UNKNOWN, Voice, declared_voice, description_authors, description_entries, trello_voice
+from trellosync.config.settings import BoardMapping, PersonConfig
+from trellosync.domain.classify import CompetencyIndex, competency_of, polarity_of
+from trellosync.domain.dates import date_from_name, local_date
+from trellosync.domain.history import History, fix_desc_edits, index_history
+from trellosync.domain.matching import match_lists
+from trellosync.domain.model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch
+from trellosync.domain.people import People
+from trellosync.domain.sections import _kind_of
+from trellosync.domain.voice import (
+    UNKNOWN,
+    Voice,
+    declared_voice,
+    description_authors,
+    description_entries,
+    trello_voice,
+)
+from trellosync.mirror.ids import slug
+from trellosync.mirror.normalize import ACTION_WINDOW, BoardRows
 
 KINDS = ("best", "worst", "focus", "commitments")
 

@@ -5,7 +5,7 @@ trellosync marks everything it writes in two ways a later sync can read from the
   questions for a lunch, never entries, commitments, key results or criteria, whoever ticks them;
 - a card it creates ends its description with the line `marker_line(day)`, which is removed before the
   description is read for sections.
-The database also records the id of every card, checklist and item written (`store_prepared.py`), so a
+The database also records the id of every card, checklist and item written (`store/prepared.py`), so a
 renamed checklist or a card moved out of the lunches list is still recognised.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import date
 
-from ..normalize import BoardRows
+from trellosync.mirror.normalize import BoardRows
 
 ASKED_CHECKLIST = "How did it go?"
 _MARKER = re.compile(r"^[ \t]*trellosync: prepared for the (?:lunch|meeting) of (\d{4}-\d{2}-\d{2})\b[^\n]*$",

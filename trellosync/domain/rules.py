@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ..model import Commitment, FeedbackEntry, Goal, KeyResult, Lunch
-from .dates import UTC, local_date
+from trellosync.domain.dates import UTC, local_date
+from trellosync.domain.model import Commitment, FeedbackEntry, Goal, KeyResult, Lunch
 
 GOAL_STATUS_AS_OF = ("achieved", "open", "overdue", "dropped")
 VOICES = ("peer", "self", "conversation")

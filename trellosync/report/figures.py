@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from trellosync.domain import rules
-from trellosync.model import Domain
+from trellosync.domain.model import Domain
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.text import format_datetime, month_key, month_label, months_between, to_local_date
 from trellosync.report.views import Chart, ContextOptions, Cover, Figures, PairFigures, Period

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from trellosync.domain import rules
-from trellosync.model import Commitment, Domain, FeedbackEntry, Goal, Lunch
-from trellosync.report.text import slug, to_local_date
+from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, Lunch
+from trellosync.mirror.ids import slug
+from trellosync.report.text import to_local_date
 from trellosync.report.views import CommitmentView, Evidence, GoalView, KeyResultView
 
 # Polarity of an entry as the report groups it (the model's finer words map onto these four).

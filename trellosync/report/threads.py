@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from trellosync.domain import rules
-from trellosync.model import FeedbackEntry
+from trellosync.domain.model import FeedbackEntry
 from trellosync.report.selection import Selection
 from trellosync.report.text import norm
 from trellosync.report.views import FocusThread, Period

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .fake_limits import RateLimits  # noqa: F401 - the fake's public names
-from .fake_mutations import mutate_board, new_object_id  # noqa: F401
-from .fake_routes import TrelloRoutes
-from .fake_server import _Fault, _Handler, _Json, _Server  # noqa: F401 - tests patch _Server
-from .fake_writes import TrelloWrites
-from .synthetic import NESTED_KEYS, _id_key, _iso, synthesize_board  # noqa: F401
+from trellosync.testing.fake_limits import RateLimits  # noqa: F401 - the fake's public names
+from trellosync.testing.fake_mutations import mutate_board, new_object_id  # noqa: F401
+from trellosync.testing.fake_routes import TrelloRoutes
+from trellosync.testing.fake_server import _Fault, _Handler, _Json, _Server  # noqa: F401 - tests patch _Server
+from trellosync.testing.fake_writes import TrelloWrites
+from trellosync.testing.synthetic import NESTED_KEYS, _id_key, _iso, synthesize_board  # noqa: F401
 
 _AUTH_RE = re.compile(r'^OAuth\s+oauth_consumer_key="([^"]*)",\s*oauth_token="([^"]*)"\s*$')
 

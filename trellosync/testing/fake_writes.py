@@ -14,8 +14,8 @@ import re
 import time
 from typing import Any
 
-from .fake_mutations import new_object_id
-from .synthetic import _iso
+from trellosync.testing.fake_mutations import new_object_id
+from trellosync.testing.synthetic import _iso
 
 POS_STEP = 16384.0
 _HEX24 = re.compile(r"^[0-9a-f]{24}$")

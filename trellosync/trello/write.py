@@ -8,7 +8,7 @@ from typing import Any
 
 from trello import TrelloClient
 
-from ..errors import AuthError, TrelloAPIError
+from trellosync.errors import AuthError, TrelloAPIError
 
 
 def _post(client: TrelloClient, path: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from trellosync.model import Domain
-from trellosync.report.ladder import Ladder
+from trellosync.config.ladder import Ladder
+from trellosync.domain.model import Domain
 from trellosync.report.views import ContextOptions, Period
 
 

@@ -12,18 +12,12 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from trellosync.domain import rules
-from trellosync.practices.model import Practices, SelfReview
-from trellosync.practices.rules import (
-    Recurring,
-    grade_promise,
-    raised_by,
-    recurring_issues,
-    reliability_series,
-    same_issue,
-)
+from trellosync.domain.issues import Recurring, raised_by, recurring_issues, same_issue
+from trellosync.domain.practices import Practices, SelfReview
+from trellosync.domain.promises import grade_promise, reliability_series
 from trellosync.report.figures import as_of_for, make_cover
 from trellosync.report.kinds import ReportKind, Request
-from trellosync.report.practices import StakeholderView, stakeholder_view
+from trellosync.report.practice_parts import StakeholderView, stakeholder_view
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.views import CommitmentView, Cover
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from trellosync.domain.issues import Recurring
+from trellosync.domain.matching import name_key
 from trellosync.errors import ConfigError
-from trellosync.matching import name_key
-from trellosync.practices.rules import Recurring
 from trellosync.report.citations import Citations
 from trellosync.report.figures import as_of_for, make_cover, pair_figures
 from trellosync.report.kinds import ReportKind, Request
-from trellosync.report.practices import group_items
+from trellosync.report.practice_parts import group_items
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import (

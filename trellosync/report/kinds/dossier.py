@@ -18,7 +18,7 @@ from trellosync.report.kinds.evidence import (
     quote_appendix,
     section,
 )
-from trellosync.report.practices import PracticeParts, practice_charts, practice_parts
+from trellosync.report.practice_parts import PracticeParts, practice_charts, practice_parts
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.text import month_label, months_between, norm
 from trellosync.report.threads import focus_threads

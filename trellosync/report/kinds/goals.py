@@ -16,7 +16,7 @@ from trellosync.report.figures import (
     make_cover,
 )
 from trellosync.report.kinds import ReportKind, Request
-from trellosync.report.practices import PracticeParts, practice_charts, practice_parts
+from trellosync.report.practice_parts import PracticeParts, practice_charts, practice_parts
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.text import to_local_date
 from trellosync.report.threads import focus_threads

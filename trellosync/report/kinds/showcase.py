@@ -1,6 +1,6 @@
 """The team showcase: one shareable document of a team's accomplishments (PRODUCT.md, "Transparent showcase").
 
-Only what the visibility rules (trellosync.practices.rules) call shareable enters it: achieved goals, kept
+Only what the visibility rules (trellosync.domain.visibility) call shareable enters it: achieved goals, kept
 promises with their grades, strengths and praise, each from a `team` board or marked shareable on a private
 one. Worst moments, concerns, focus points, self-reviews, group issues and open commitments never do.
 """
@@ -12,14 +12,9 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from trellosync.domain import rules
-from trellosync.practices.model import Practices, Promise, StakeholderFeedback
-from trellosync.practices.rules import (
-    entry_marked,
-    feedback_shareable,
-    grade_promise,
-    promise_completed_at,
-    without_marker,
-)
+from trellosync.domain.practices import Practices, Promise, StakeholderFeedback
+from trellosync.domain.promises import grade_promise, promise_completed_at
+from trellosync.domain.visibility import entry_marked, feedback_shareable, without_marker
 from trellosync.report.figures import as_of_for
 from trellosync.report.kinds import ReportKind, Request
 from trellosync.report.selection import Scope, Selection
