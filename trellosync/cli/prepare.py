@@ -74,7 +74,7 @@ def _notes(ctx: Ctx, plan: Any) -> None:
         click.echo("nothing to prepare (-v says why, per board)")
 
 
-@click.command(short_help="Make the next lunch card with a \"How did it go?\" checklist (dry run by default).")
+@click.command(short_help="Make each pair's next lunch card on Trello (dry run by default).")
 @common_options
 @click.option("--apply", is_flag=True, help="Write to Trello (without it: print what would be written).")
 @ON_OPTION
@@ -96,7 +96,7 @@ def prepare(ctx: Ctx, config_path: str | None, database: str | None, apply: bool
     run_prepare(ctx, config, apply=apply, on_day=on_day.date() if on_day else None)
 
 
-@click.command(short_help="A person's next lunches per pair as an iCalendar (.ics) file.")
+@click.command(short_help="A person's next lunches per pair as an .ics calendar.")
 @common_options
 @click.argument("name", metavar="PERSON", shell_complete=complete_person)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="The .ics file (default: lunches-PERSON.ics).")

@@ -101,7 +101,11 @@ class TrelloWrites:
                 "pos": _position([c.get("pos") or 0.0 for c in b["cards"] if c.get("idList") == lst["id"]],
                                  p.get("pos")),
                 "shortLink": cid[-8:], "idShort": len(b["cards"]) + 1, "url": f"https://trello.com/c/{cid[-8:]}",
-                "dateLastActivity": _iso(), "badges": {"comments": 0}, "labels": []}
+                "shortUrl": f"https://trello.com/c/{cid[-8:]}",
+                "dateLastActivity": _iso(), "labels": [], "attachments": [],
+                "badges": {"attachments": 0, "checkItems": 0, "checkItemsChecked": 0, "comments": 0,
+                           "description": bool(p.get("desc")), "due": p.get("due") or None, "dueComplete": False,
+                           "votes": 0}}
         b["cards"].append(card)
         self._action(b, "createCard", {"card": {"id": cid, "name": card["name"], "idShort": card["idShort"],
                                                 "shortLink": card["shortLink"]}, "list": {"id": lst["id"],
