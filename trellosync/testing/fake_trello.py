@@ -179,7 +179,7 @@ class FakeTrello(TrelloRoutes, TrelloWrites):
             self.by_path[f"{method} {template}"] += 1
             if "key" in q or "token" in q:
                 self.secrets_in_query += 1
-            self.log.append({"method": method, "path": path, "query": q})
+            self.log.append({"method": method, "path": path, "query": q, "body": _body_keys(body)})
             fault = self._pick_fault()
             limited = None
             if self.limits is not None:
@@ -227,6 +227,15 @@ class FakeTrello(TrelloRoutes, TrelloWrites):
                 self.faults_injected[name] += 1
                 return name
         return None
+
+
+def _body_keys(body: bytes) -> list[str]:
+    """The parameter names of a JSON object body (the writes send theirs there), for the request log."""
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        return []
+    return sorted(data) if isinstance(data, dict) else []
 
 
 def _parse_faults(text: str) -> dict[str, float]:
