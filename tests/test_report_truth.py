@@ -102,7 +102,8 @@ def test_goal_report_titles_its_lunch_log_by_board_once_a_group_is_among_them() 
     b.domain.boards[b.board_id] = b.board_name
     b.lunch(date(2026, 6, 9), ["ada", "grace", "alan"])
     text = html_of("goals", b)
-    assert "Lunches, board by board" in text and "pair by pair" not in text
+    assert "Lunches and meetings, board by board" in text and "pair by pair" not in text
+    assert "1 team lunch of 2 expected" in text and "1 lunch of 2 expected" in text  # each named for what it is
 
 
 def test_dossier_counts_months_with_evidence_not_a_span() -> None:
