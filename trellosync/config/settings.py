@@ -146,6 +146,9 @@ class PolarityMapping(_Strict):
     praise: list[str] = ["👍", "praise:"]
     concern: list[str] = ["👎", "concern:"]
     labels: dict[str, Literal["praise", "concern"]] = {}
+    # Unmarked observations are neither praise nor concern: the dossier leaves them out and counts them,
+    # unless the board opts in here (`include`: quoted as plain observations, never counted as praise).
+    unmarked_in_dossier: Literal["leave_out", "include"] = "leave_out"
 
     @field_validator("praise", "concern")
     @classmethod

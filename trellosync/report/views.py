@@ -41,6 +41,7 @@ class ContextOptions:
     peer: str | None = None  # the brief's --with
     people: tuple[str, ...] = ()  # the showcase's team (default: the report's person)
     board: str | None = None  # the brief's --board: which pair or group
+    unmarked_boards: frozenset[str] = frozenset()  # board ids whose mapping puts unmarked observations in dossiers
 
 
 @dataclass
@@ -210,6 +211,7 @@ class FocusThread:
     keep_rate_after: float | None = None
     more_observations: int = 0
     against_left_out: int = 0  # concerns counted but not quoted (the dossier without worst moments)
+    other_left_out: int = 0  # unmarked observations counted but not quoted (the dossier fails closed)
 
     @property
     def observations(self) -> list[Evidence]:
