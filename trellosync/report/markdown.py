@@ -68,9 +68,9 @@ def _system_ranges() -> tuple[tuple[int, int], ...]:
         return ()
     ranges: list[tuple[int, int]] = []
     for token in listing.split():
-        lo, _, hi = token.partition("-")
+        first, _, last = token.partition("-")
         try:
-            ranges.append((int(lo, 16), int(hi or lo, 16)))
+            ranges.append((int(first, 16), int(last or first, 16)))
         except ValueError:
             continue
     merged: list[tuple[int, int]] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from trellosync.domain import rules
 from trellosync.domain.model import FeedbackEntry
@@ -62,7 +63,7 @@ def _related(sel: Selection, raised: _Raised, f: FeedbackEntry) -> bool:
 def _keep_rates(sel: Selection, board_id: str, raised_on: date, end: date) -> tuple[float | None, float | None]:
     """The pair's keep rate in the 90 days before the focus point was raised, and from then to `end`."""
     pair = [c for c in sel.commitments if c.board_id == board_id]
-    kw = {"last_sync": sel.domain.sync_times, "tz": sel.tz}
+    kw: dict[str, Any] = {"last_sync": sel.domain.sync_times, "tz": sel.tz}
     before = rules.keep_rate(pair, raised_on - timedelta(days=90), raised_on - timedelta(days=1), as_of=end, **kw)
     after = rules.keep_rate(pair, raised_on, end, as_of=end, **kw)
     return before.rate, after.rate
