@@ -59,7 +59,7 @@ def domain_with_entry(chars: int, folder: Path) -> Domain:
 
 
 def main() -> None:
-    opts = ReportOptions(as_of=date(2026, 6, 30), generated_at=datetime(2026, 6, 30, tzinfo=timezone.utc))
+    opts = ReportOptions(report_date=date(2026, 6, 30), generated_at=datetime(2026, 6, 30, tzinfo=timezone.utc))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         base: dict[str, float] = {}

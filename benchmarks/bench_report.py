@@ -42,7 +42,7 @@ from trellosync.report.render import SafeURLFetcher  # noqa: E402
 
 AS_OF = date(2030, 1, 1)
 # A fixed generation time, so our run and the baseline lay out byte-identical HTML.
-OPTIONS = ReportOptions(as_of=AS_OF, timezone="Europe/Berlin", generated_at=datetime(2030, 1, 1, 8, 0, tzinfo=timezone.utc))
+OPTIONS = ReportOptions(report_date=AS_OF, timezone="Europe/Berlin", generated_at=datetime(2030, 1, 1, 8, 0, tzinfo=timezone.utc))
 
 
 def big_domain(lunches: int) -> Domain:

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             store.close()
         as_of = domain.synced_at.date() if domain.synced_at else None
-        options = options_from_config(config, as_of=as_of)
+        options = options_from_config(config, report_date=as_of)
         for kind in REPORT_KINDS:
             pdf = render_report(kind, args.person, domain, options=options, fmt="pdf", out=Path(tmp) / f"{kind}.pdf")
             stem = args.out / f"report-{kind}"

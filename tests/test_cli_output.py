@@ -135,7 +135,7 @@ def test_render_all_reports_progress_once_per_report(example_db: str, tmp_path: 
     store.close()
     done: list[Path] = []
     paths = render_all("brief", ["will", "jessica", "amara"], domain, out_dir=tmp_path, fmt="html", jobs=jobs,
-                       options=ReportOptions(as_of=domain.synced_at.date()), progress=done.append)
+                       options=ReportOptions(report_date=domain.synced_at.date()), progress=done.append)
     assert sorted(done) == sorted(paths) and len(paths) == 3 and all(p.is_file() for p in paths)
 
 

@@ -89,7 +89,7 @@ reports:
     ingest_board(sqlite_store, b.data, config)
     domain = sqlite_store.load_domain()
     assert sum(1 for e in domain.feedback if e.about == "will") >= 3 * len(HOSTILE)
-    options = ReportOptions(include_worst_moments=True, as_of=domain.lunches[-1].date)
+    options = ReportOptions(include_worst_moments=True, report_date=domain.lunches[-1].date)
     for kind in ("goals", "dossier", "brief"):
         fetcher = SafeURLFetcher()
         out = render_report(kind, "will", domain, options=options, out=tmp_path / f"{kind}.pdf", fetcher=fetcher)

@@ -97,7 +97,7 @@ def dossier_filing(cfg: Path) -> dict[str, tuple[str, str | None]]:
     finally:
         store.close()
     ctx = build_context("dossier", "will", domain, period_from=date(2026, 1, 1), period_to=date(2026, 3, 1),
-                        options=options_from_config(config, as_of=date(2026, 3, 1)))
+                        options=options_from_config(config, report_date=date(2026, 3, 1)))
     assert ctx.by_criterion
     return {e.text: (s.key, e.competency_key) for s in ctx.sections + [ctx.unclassified]
             for e in s.body + s.more + s.more_quoted}

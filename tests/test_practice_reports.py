@@ -7,7 +7,9 @@ rules do not call shareable reaches the PDF (nor its HTML), while the shareable 
 from __future__ import annotations
 
 import html
+import json
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from trellosync.domain.visibility import entry_marked, feedback_shareable, witho
 from trellosync.report.documents import (
     ReportOptions,
     build_context,
+    context_as_json,
     render_report,
     render_report_html,
     render_team,
@@ -59,7 +62,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Domain, str]:
 
 @pytest.fixture(scope="module")
 def options(example: tuple[Domain, str]) -> ReportOptions:
-    return ReportOptions(as_of=AS_OF, timezone="Europe/London", people=tuple(TEAM))
+    return ReportOptions(report_date=AS_OF, timezone="Europe/London", people=tuple(TEAM))
 
 
 @pytest.fixture(scope="module")
@@ -211,7 +214,7 @@ def test_a_private_board_without_marks_contributes_nothing(example, options):
 
 def test_advocate_brief_of_the_example(example, tmp_path):
     domain, _ = example
-    opts = ReportOptions(as_of=AS_OF, timezone="Europe/London")
+    opts = ReportOptions(report_date=AS_OF, timezone="Europe/London")
     ctx = build_context("advocate", "will", domain, period_from=START, options=opts)
     assert ctx.advocate == "Amara Okafor"
     assert ctx.last_check_in == date(2026, 10, 28)  # the last one-on-one with Amara; the 4 Nov group meeting is no check-in
@@ -232,12 +235,16 @@ def test_advocate_brief_of_the_example(example, tmp_path):
     assert best and not any(norm(f.text) in text for f in best)
 
 
-def test_recurring_group_issue_is_flagged_in_the_members_advocate_brief(example):
+def test_a_recurring_group_issue_is_flagged_in_the_group_brief_and_stays_in_the_group(example):
     domain, _ = example
-    ctx = build_context("advocate", "diego", domain, period_from=START,
-                        options=ReportOptions(as_of=AS_OF, timezone="Europe/London"))
-    [r] = ctx.recurring
+    opts = ReportOptions(report_date=AS_OF, timezone="Europe/London")
+    group = build_context("brief", "diego", domain, options=replace(opts, board="Peer learning group: Platform leads"))
+    [r] = next(b for b in group.blocks if b.person_key == "diego").recurring
     assert r.dates == [date(2026, 7, 1), date(2026, 8, 5), date(2026, 9, 2), date(2026, 10, 7)]
+    for kind in ("advocate", "goals", "dossier"):  # what is said in a group stays in the group
+        text = context_as_json(build_context(kind, "diego", domain, period_from=START, options=opts))
+        assert r.text not in text and "recurring" not in json.loads(text).get("practices", {}) or \
+            not json.loads(text)["practices"]["recurring"], kind
 
 
 # ------------------------------------------------------------------ command line
@@ -268,7 +275,7 @@ def test_cli_report_showcase_all_writes_one_document(example, tmp_path):
 
 def test_group_brief_asks_each_member_hows_it_go_and_flags_the_recurring_issue(example, tmp_path):
     domain, _ = example
-    opts = ReportOptions(as_of=AS_OF, timezone="Europe/London", peer="jessica")
+    opts = ReportOptions(report_date=AS_OF, timezone="Europe/London", peer="jessica")
     ctx = build_context("brief", "diego", domain, options=opts)
     assert ctx.group and ctx.board == "Peer learning group: Platform leads"
     blocks = {b.person_key: b for b in ctx.blocks}
@@ -284,18 +291,17 @@ def test_group_brief_asks_each_member_hows_it_go_and_flags_the_recurring_issue(e
     assert norm("raised at 4 meetings (1 Jul 2026, 5 Aug 2026, 2 Sep 2026, 7 Oct 2026)") in text
 
 
-def test_goal_report_shows_graded_promises_reliability_and_recurring_issues(example):
+def test_goal_report_shows_graded_promises_and_reliability_and_no_group_issue(example):
     domain, _ = example
-    opts = ReportOptions(as_of=AS_OF, timezone="Europe/London")
+    opts = ReportOptions(report_date=AS_OF, timezone="Europe/London")
     ctx = build_context("goals", "diego", domain, period_from=START, options=opts)
     assert [c.kind for c in ctx.charts][-1] == "reliability"
     assert {(p.title, p.status) for p in ctx.practices.promises} == {
         ("Canary step in the deploy tooling", "kept"), ("Data-retention policy approved", "broken")}
-    assert len(ctx.practices.recurring) == 1
+    assert ctx.practices.self_review is None and ctx.practices.praise == []  # the advocate brief's, not this report's
     dossier = build_context("dossier", "will", domain, period_from=START, options=opts)
     assert dossier.practices.self_review.title.endswith("autumn")
     assert [s.said_by for s in dossier.practices.praise] == ["Pete Novak", "Diego Ramírez", "Amara Okafor"]
-    assert dossier.practices.recurring == []  # group issues stay in the group
     assert dossier.charts and dossier.charts[0].kind == "reliability"
 
 
@@ -307,7 +313,7 @@ def test_every_report_states_what_it_holds_and_leaves_out(example, kind, tmp_pat
     domain, _ = example
     spec = get_kind(kind)
     assert spec is not None and spec.includes and spec.leaves_out
-    path = render_report(kind, "will", domain, options=ReportOptions(as_of=AS_OF, timezone="Europe/London"),
+    path = render_report(kind, "will", domain, options=ReportOptions(report_date=AS_OF, timezone="Europe/London"),
                          out=tmp_path / f"{kind}.pdf")
     first = norm(pypdf.PdfReader(path).pages[0].extract_text())
     assert "holds:" in first and "leaves out:" in first
@@ -317,17 +323,17 @@ def test_every_report_states_what_it_holds_and_leaves_out(example, kind, tmp_pat
 def test_showcase_period_defaults_to_the_teams_first_data(example, options):
     domain, _ = example
     team = build_context("showcase", "will", domain, options=options)
-    alone = [build_context("goals", p, domain, options=ReportOptions(as_of=AS_OF, timezone="Europe/London"))
+    alone = [build_context("goals", p, domain, options=ReportOptions(report_date=AS_OF, timezone="Europe/London"))
              for p in TEAM]
     assert team.cover.period.start == min(c.cover.period.start for c in alone)
 
 
 def test_brief_board_option_selects_the_group_over_a_pair(example, tmp_path):
     domain, url = example
-    pair = build_context("brief", "will", domain, options=ReportOptions(as_of=AS_OF, peer="jessica"))
+    pair = build_context("brief", "will", domain, options=ReportOptions(report_date=AS_OF, peer="jessica"))
     assert pair.board == "Peer lunch: Will & Jessica" and not pair.group
     group = build_context("brief", "will", domain,
-                          options=ReportOptions(as_of=AS_OF, board="peer learning group: platform leads"))
+                          options=ReportOptions(report_date=AS_OF, board="peer learning group: platform leads"))
     assert group.group and len(group.blocks) == 4
     config = str(example_dir() / "config.yaml")
     result = CliRunner().invoke(cli, ["-c", config, "--database", url, "report", "brief", "will", "--board",
@@ -343,7 +349,7 @@ def test_brief_board_option_selects_the_group_over_a_pair(example, tmp_path):
 @pytest.mark.slow
 def test_practice_reports_use_the_one_status_vocabulary_and_agree_numbers_with_nouns(example, showcase_pdf, tmp_path):
     domain, _ = example
-    opts = ReportOptions(as_of=AS_OF, timezone="Europe/London")
+    opts = ReportOptions(report_date=AS_OF, timezone="Europe/London")
     paths = [showcase_pdf] + [render_report("advocate", p, domain, options=opts, out=tmp_path / f"a-{p}.pdf")
                               for p in TEAM]
     for path in paths:

@@ -342,7 +342,7 @@ def test_resolve_period_defaults_and_validation() -> None:
 def test_unknown_person_lists_known_people() -> None:
     d = example_domain(2)
     with pytest.raises(UnknownPersonError) as err:
-        build_context("goals", "bob", d, options=ReportOptions(as_of=AS_OF))
+        build_context("goals", "bob", d, options=ReportOptions(report_date=AS_OF))
     assert isinstance(err.value, TrellosyncError)
     assert "ada" in str(err.value) and "grace" in str(err.value) and "'bob'" in str(err.value)
 

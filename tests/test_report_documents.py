@@ -31,7 +31,7 @@ def example(tmp_path_factory: pytest.TempPathFactory, example_database: Path):
     tmp = tmp_path_factory.mktemp("example")
     config, store = example_workspace(example_database, tmp / "demo.db")
     domain = store.load_domain()
-    options = options_from_config(config, as_of=domain.synced_at.date())
+    options = options_from_config(config, report_date=domain.synced_at.date())
     yield config, domain, options, tmp
     store.close()
 
@@ -260,7 +260,7 @@ def test_report_contexts_match_plain_sql_on_the_store(tmp_path: Path, example_da
     config, store = example_workspace(example_database, tmp_path / "sql.db")
     try:
         domain = store.load_domain()
-        options = options_from_config(config, as_of=domain.synced_at.date())
+        options = options_from_config(config, report_date=domain.synced_at.date())
         goals = build_context("goals", "will", domain, options=options)
         dossier = build_context("dossier", "will", domain, options=options)
         brief = build_context("brief", "will", domain, options=options)

@@ -67,7 +67,7 @@ boards:
     wp.addHandler(handler)
     wp.setLevel(logging.WARNING)  # a CLI test earlier in the run may have quietened it
     try:
-        out = render_report("dossier", "will", domain, options=ReportOptions(as_of=domain.lunches[-1].date),
+        out = render_report("dossier", "will", domain, options=ReportOptions(report_date=domain.lunches[-1].date),
                             out=tmp / "dossier.pdf", fetcher=SafeURLFetcher())
     finally:
         wp.removeHandler(handler)

@@ -100,7 +100,7 @@ def test_no_dossier_of_a_board_in_every_form_contains_worst_moment_text(tmp_path
         domain = store.load_domain()
     finally:
         store.close()
-    options = ReportOptions(as_of=date(2026, 12, 31), generated_at=datetime(2026, 12, 31, tzinfo=timezone.utc))
+    options = ReportOptions(report_date=date(2026, 12, 31), generated_at=datetime(2026, 12, 31, tzinfo=timezone.utc))
     assert not options.include_worst_moments
     worst_in_domain = [e for e in domain.feedback if "WORSTTEXT" in e.text]
     assert worst_in_domain and all(e.kind == "worst" for e in worst_in_domain)

@@ -134,7 +134,7 @@ def write_reports(domain: Domain, config: Config, out_dir: Path,
     from trellosync.report import get_kind
     from trellosync.report.documents import REPORT_KINDS, options_from_config, render_all, render_team
 
-    options = options_from_config(config, as_of=domain.synced_at.date() if domain.synced_at else None)
+    options = options_from_config(config, report_date=domain.synced_at.date() if domain.synced_at else None)
     out_dir.mkdir(parents=True, exist_ok=True)
     people = list(config.people)
     team_kinds = [k for k in REPORT_KINDS if get_kind(k).team]  # type: ignore[union-attr]

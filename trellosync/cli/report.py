@@ -122,7 +122,7 @@ def write_all(job: ReportJob, out_dir: Path, *, jobs: int | None, force: bool) -
     if out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(f"-o {out_dir}: with --all, -o names a folder, and this is a file")
     people = everyone(job.domain)
-    check_writable_reports((out_dir / default_filename(job.kind, p, job.fmt, job.options.as_of)  # type: ignore[arg-type]
+    check_writable_reports((out_dir / default_filename(job.kind, p, job.fmt, job.options.report_date)  # type: ignore[arg-type]
                             for p in people), force=force)
     with report_progress(len(people)) as tick, unwritable(out_dir):
         return render_all(job.kind, people, job.domain, out_dir=out_dir, period_from=job.start, period_to=job.end,

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from trellosync.domain.dates import UTC
+from trellosync.domain.dates import UTC, month_ends
 from trellosync.domain.dates import local_date as _local
 from trellosync.domain.model import Commitment
 from trellosync.domain.practices import Promise
-from trellosync.domain.rules import commitment_status, keep_rate
+from trellosync.domain.rules import SyncTimes, as_of_date, commitment_status, keep_rate, sync_of
 
 RELIABILITY_WINDOW_DAYS = 90
 
@@ -64,8 +64,10 @@ def _criteria_dates(p: Promise, tz: ZoneInfo) -> list[tuple[bool, date | None]]:
     return [(p.done_flag, _local(p.met_at, tz))]
 
 
-def grade_promise(p: Promise, as_of: date, *, last_sync: datetime | None = None, tz: ZoneInfo = UTC) -> PromiseGrade:
-    """The grade of a promise as of `as_of`: criteria met by the due date, met later, never; days late."""
+def grade_promise(p: Promise, as_of: date, *, last_sync: SyncTimes = None, tz: ZoneInfo = UTC) -> PromiseGrade:
+    """The grade of a promise as of `as_of` (no later than its board's last sync): criteria met by the due date,
+    met later, never; days late."""
+    as_of = as_of_date(as_of, sync_of(last_sync, p.board_id), tz)
     status = commitment_status(promise_as_commitment(p), as_of, last_sync=last_sync, tz=tz)
     by_due = later = never = undated = 0
     last: date | None = None
@@ -99,25 +101,15 @@ class ReliabilityPoint:
     mean_grade: float | None
 
 
-def _month_ends(start: date, end: date) -> list[date]:
-    out: list[date] = []
-    y, m = start.year, start.month
-    while (y, m) <= (end.year, end.month):
-        ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
-        out.append(min(date(ny, nm, 1) - timedelta(days=1), end))
-        y, m = ny, nm
-    return out
-
-
 def reliability_series(commitments: Iterable[Commitment], promises: Iterable[Promise], start: date, end: date, *,
-                       window_days: int = RELIABILITY_WINDOW_DAYS, last_sync: datetime | None = None,
+                       window_days: int = RELIABILITY_WINDOW_DAYS, last_sync: SyncTimes = None,
                        tz: ZoneInfo = UTC) -> list[ReliabilityPoint]:
     """At each month's end in [start, end]: the keep rate of commitments and promises whose deadline fell in
     the preceding `window_days`, and the mean grade of the promises among them, each judged as of that day."""
     promises = list(promises)
     everything = list(commitments) + [promise_as_commitment(p) for p in promises]
     out = []
-    for day in _month_ends(start, end):
+    for day in month_ends(start, end):
         lo = day - timedelta(days=window_days)
         rate = keep_rate(everything, lo + timedelta(days=1), day, as_of=day, last_sync=last_sync, tz=tz)
         scores = [g.score for p in promises if p.due is not None and lo < p.due <= day and p.made <= day

@@ -69,7 +69,7 @@ class ReportOptions:
     ladder: Path | None = None
     lunch_interval_days: int = 14
     confidentiality: str = "Confidential: prepared for a feedback or promotion conversation. Do not forward."
-    as_of: date | None = None
+    report_date: date | None = None  # the day the report is about (default: today in the report's time zone)
     peer: str | None = None  # the brief's --with: whose pair
     people: tuple[str, ...] = ()  # the showcase's team
     board: str | None = None  # the brief's --board: which pair or group (a board name or id)
@@ -100,17 +100,22 @@ def _check(kind: str, person: str, domain: Domain, options: ReportOptions) -> Zo
     for who in (person, options.peer, *options.people):
         if who is not None and who not in domain.people:
             raise UnknownPersonError(who, known_people(domain))
+    return _timezone(options)
+
+
+def _timezone(options: ReportOptions) -> ZoneInfo:
     try:
         return ZoneInfo(options.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"unknown timezone {options.timezone!r} in reports.timezone") from exc
 
 
-def default_as_of(domain: Domain, options: ReportOptions, tz: ZoneInfo) -> date:
-    """The report date: the option, else today in the report timezone."""
-    if options.as_of is not None:
-        return options.as_of
-    return datetime.now(tz).date()
+def report_date_of(options: ReportOptions) -> date:
+    """The report date: the day a report is about when no period end is given (the option, else today in the
+    report's time zone). Figures are computed as of the earlier of it and the last sync (domain.judge)."""
+    if options.report_date is not None:
+        return options.report_date
+    return datetime.now(_timezone(options)).date()
 
 
 def build_context(
@@ -125,10 +130,10 @@ def build_context(
 ) -> Any:
     """The context dataclass of one report (validates kind, person, timezone and period)."""
     options = options or ReportOptions()
-    tz = _check(kind, person, domain, options)
+    _check(kind, person, domain, options)
     spec = get_kind(kind)
     assert spec is not None
-    report_date = default_as_of(domain, options, tz)
+    report_date = report_date_of(options)
     copts = ContextOptions(
         timezone=options.timezone,
         include_worst_moments=options.include_worst_moments,
@@ -150,7 +155,7 @@ def build_context(
         raise ConfigError(str(exc)) from exc
     if spec.uses_ladder and ladder is None and options.ladder is not None:
         ladder = load_ladder(options.ladder)
-    return spec.builder(Request(domain, person, period, period_to or report_date, copts, ladder))
+    return spec.builder(Request(domain, person, period, period.end, copts, ladder))
 
 
 def render_report_html(ctx: Any, options: ReportOptions, *, for_pdf: bool = True) -> tuple[str, PdfMetadata]:
@@ -220,11 +225,12 @@ def report_period(kind: str, person: str, domain: Domain, *, period_from: date |
                   period_to: date | None = None, options: ReportOptions | None = None) -> Period:
     """The period a report covers (a brief: the one day it prepares for)."""
     options = options or ReportOptions()
-    as_of = default_as_of(domain, options, _check(kind, person, domain, options))
+    _check(kind, person, domain, options)
+    report_date = report_date_of(options)
     if kind == "brief":
-        return Period(period_to or as_of, period_to or as_of)
+        return Period(period_to or report_date, period_to or report_date)
     try:
-        return resolve_period(domain, person, period_from, period_to, as_of, options.timezone)
+        return resolve_period(domain, person, period_from, period_to, report_date, options.timezone)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
 
@@ -233,7 +239,7 @@ def render_team(kind: str, people: list[str], domain: Domain, *, out_dir: Path, 
                 period_from: date | None = None, period_to: date | None = None, fmt: Format = "pdf") -> Path:
     """Render one document of a team kind (the showcase) for `people` into `out_dir`."""
     options = replace(options or ReportOptions(), people=tuple(people))
-    out = Path(out_dir) / default_filename(kind, "team", fmt, options.as_of)
+    out = Path(out_dir) / default_filename(kind, "team", fmt, options.report_date)
     return render_report(kind, people[0], domain, period_from=period_from, period_to=period_to, options=options,
                          fmt=fmt, out=out)
 
@@ -287,10 +293,9 @@ def render_all(
     if domain is not None:
         for p in people:
             _check(kind, p, domain, options)
-    tz = ZoneInfo(options.timezone)
-    as_of = options.as_of or datetime.now(tz).date()
+    report_date = report_date_of(options)
     # Pin the report date and generation time so every process writes the same ones.
-    options = replace(options, as_of=as_of, generated_at=options.generated_at or datetime.now(timezone.utc))
+    options = replace(options, report_date=report_date, generated_at=options.generated_at or datetime.now(timezone.utc))
     out_dir = Path(out_dir)
     private_mkdir(out_dir)
     job_list: list[dict[str, Any]] = [
@@ -301,7 +306,7 @@ def render_all(
             "period_to": period_to,
             "options": options,
             "fmt": fmt,
-            "out": out_dir / default_filename(kind, p, fmt, as_of if domain is None else report_period(
+            "out": out_dir / default_filename(kind, p, fmt, report_date if domain is None else report_period(
                 kind, p, domain, period_from=period_from, period_to=period_to, options=options)),
         }
         for p in people

@@ -1,21 +1,15 @@
 """The practice parts of a person's reports: their own self-review, stakeholders, graded promises,
-reliability over time and recurring group issues (plain data for templates/practices.html)."""
+reliability over time (plain data for templates/practices.html); a group's issues stay in its brief."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from trellosync.domain.issues import Recurring, raised_by, recurring_issues
+from trellosync.domain.judge import Recurring, ReliabilityPoint
 from trellosync.domain.practices import Practices, Promise, SelfReview, StakeholderFeedback
-from trellosync.domain.promises import (
-    ReliabilityPoint,
-    grade_promise,
-    promise_completed_at,
-    reliability_series,
-)
 from trellosync.report.selection import Selection
-from trellosync.report.text import month_label, to_local_date
+from trellosync.report.text import month_label
 from trellosync.report.views import Chart, Period
 
 MAX_CHART_MONTHS = 24
@@ -37,6 +31,7 @@ class StakeholderView:
 class GradedPromise:
     """A promise and its grade as of the report date."""
 
+    id: str  # the promise card's id
     title: str
     made: date
     due: date | None
@@ -60,8 +55,6 @@ class PracticeParts:
     other_feedback: int = 0  # stakeholder feedback that is not praise (for the advocate brief)
     promises: list[GradedPromise] = field(default_factory=list)
     reliability: list[ReliabilityPoint] = field(default_factory=list)
-    recurring: list[Recurring] = field(default_factory=list)
-    in_group: bool = False  # a member of a peer learning group board (so "no recurring issue" is news)
 
     @property
     def mean_grade(self) -> float | None:
@@ -77,9 +70,9 @@ def stakeholder_view(s: StakeholderFeedback) -> StakeholderView:
 
 
 def graded_promise(sel: Selection, p: Promise) -> GradedPromise:
-    """A promise with its grade as of the selection's date (domain.promises.grade_promise)."""
-    g = grade_promise(p, sel.as_of, last_sync=sel.domain.synced_at, tz=sel.tz)
-    return GradedPromise(title=p.title, made=p.made, due=p.due, met_on=to_local_date(promise_completed_at(p), sel.tz),
+    """A promise with its grade as of the report's date, as the judgement has it."""
+    g = sel.judged.promise(p)
+    return GradedPromise(id=p.id, title=p.title, made=p.made, due=p.due, met_on=sel.judged.promise_met_on(p),
                          status=g.status, criteria=g.criteria, met_by_due=g.met_by_due, met_later=g.met_later,
                          never_met=g.never_met, days_late=g.days_late, score=g.score, url=p.url)
 
@@ -98,12 +91,15 @@ def reliability_chart(points: list[ReliabilityPoint]) -> Chart:
                          if any(v is not None for v in values)])  # no legend entry for a line with no points
 
 
-def practice_parts(sel: Selection, period: Period, *, with_recurring: bool = True) -> PracticeParts:
-    """The practice parts for the selection's person in the period, as of its date."""
+def practice_parts(sel: Selection, period: Period, *, advocacy: bool = True) -> PracticeParts:
+    """The practice parts for the selection's person in the period, as of its date; `advocacy`: with the latest
+    self-review and stakeholder praise (a document whose cover leaves them out holds neither, in any format)."""
     practices: Practices = sel.domain.practices or Practices()
     person, end = sel.person, min(period.end, sel.as_of)
     reviews = [r for r in practices.self_reviews if r.person == person and period.start <= r.date <= end]
     feedback = [s for s in practices.stakeholder_feedback if s.about == person and period.start <= s.date <= end]
+    if not advocacy:
+        reviews, feedback = [], []
     promises = [p for p in practices.promises if p.person == person and p.made <= end
                 and (p.due is None or p.due >= period.start)]
     start = max(period.start, end - timedelta(days=365 * 2))
@@ -113,10 +109,7 @@ def practice_parts(sel: Selection, period: Period, *, with_recurring: bool = Tru
         praise=[stakeholder_view(s) for s in feedback if s.polarity == "praise"],
         other_feedback=sum(1 for s in feedback if s.polarity != "praise"),
         promises=sorted((graded_promise(sel, p) for p in promises), key=lambda g: g.due or date.max),
-        reliability=reliability_series(sel.commitments, mine, start, end, last_sync=sel.domain.synced_at, tz=sel.tz)
-        if (sel.commitments or mine) else [],
-        recurring=recurring_issues(raised_by(person, practices, sel.domain.feedback, end)) if with_recurring else [],
-        in_group=with_recurring and any(person in members for members in practices.group_boards.values()),
+        reliability=sel.judged.reliability(sel.commitments, mine, start, end) if (sel.commitments or mine) else [],
     )
 
 
@@ -135,4 +128,4 @@ def group_items(sel: Selection, person: str, board_id: str | None, last_meeting:
         return [], []
     issues = [i.text for i in practices.group_issues
               if i.person == person and i.board_id == board_id and i.date == last_meeting]
-    return issues, recurring_issues(raised_by(person, practices, sel.domain.feedback, sel.as_of))
+    return issues, sel.judged.recurring(person)

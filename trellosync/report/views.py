@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from trellosync.domain.rules import Gap  # a pair's gap is the domain's record, not a copy
+from trellosync.domain.judge import Gap  # a pair's gap is the domain's record, not a copy
 
 
 @dataclass(frozen=True)
