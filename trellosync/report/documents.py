@@ -304,7 +304,7 @@ def render_all(
     options = replace(options, report_date=report_date, generated_at=options.generated_at or datetime.now(timezone.utc))
     out_dir = Path(out_dir)
     private_mkdir(out_dir)
-    job_list = [
+    job_list: list[dict[str, Any]] = [
         {
             "kind": kind,
             "person": p,
@@ -319,7 +319,7 @@ def render_all(
     ]
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(job_list) <= 1:
-        dom = domain if domain is not None else domain_loader()  # type: ignore[operator]
+        dom = domain_loader if isinstance(domain_loader, Domain) else domain_loader()
         paths = []
         for job in job_list:
             paths.append(render_report(domain=dom, **job))

@@ -6,6 +6,7 @@ templates/macros.html), so a template override can reword any report.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -57,7 +58,7 @@ class Evidence:
     said_by_source: str  # trello | mapping | unknown
     voice: str  # peer | self | unknown: the author against the subject
     about: str
-    lunch_date: date | None
+    lunch_date: dt.date | None  # dt.: the field `date` above shadows the type in this class
     lunch_with: list[str]  # the other people at that lunch, for "at the lunch of ... with ..."
     board: str
     pair: str  # board id: the pair (or group) this entry belongs to
