@@ -1,10 +1,12 @@
-"""Dates: lunch dates in card names, naive-UTC timestamps to local calendar dates, slugs."""
+"""Dates: lunch dates in card names, naive-UTC timestamps to local calendar dates."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+from trellosync.mirror.ids import aware_utc
 
 UTC = ZoneInfo("UTC")
 
@@ -45,6 +47,5 @@ def local_date(dt: datetime | date | None, tz: ZoneInfo = UTC) -> date | None:
         return None
     if not isinstance(dt, datetime):
         return dt
-    aware = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-    return aware.astimezone(tz).date()
+    return aware_utc(dt).astimezone(tz).date()
 

@@ -8,16 +8,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-
-def to_local_date(value: datetime | date | None, tz: ZoneInfo) -> date | None:
-    """The calendar date of `value` in `tz` (naive datetimes are taken as UTC; dates pass through)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(tz).date()
-    return value
+from trellosync.domain.dates import local_date as to_local_date  # noqa: F401  (the one rule, under the report's name)
 
 
 def format_datetime(value: datetime | None, tz: ZoneInfo) -> str:
