@@ -42,8 +42,7 @@ def summary_rows(domain: Domain, config: Config) -> list[dict[str, object]]:
     as_of = domain.synced_at.date() if domain.synced_at else None
     rows = []
     for key, person in config.people.items():
-        fig = person_figures(domain, key, as_of=as_of, timezone=config.timezone,
-                             interval_days=config.reports.lunch_interval_days)
+        fig = person_figures(domain, key, as_of=as_of, timezone=config.timezone)
         rows.append({"person": person.name, "key": key, "lunches": fig.lunches_held,
                      "achieved": fig.goals_achieved, "open": fig.goals_open,
                      "keep_rate": fig.keep_rate_label})

@@ -24,6 +24,16 @@ from trellosync.errors import ConfigError
 
 DEFAULT_DATABASE = "sqlite:///trellosync.db"
 DEFAULT_API_URL = "https://api.trello.com/1"
+DEFAULT_TIMEZONE = "UTC"
+# The `trello:` section's defaults, which are also the Trello client's (trello/client.py, trello/session.py).
+DEFAULT_TIMEOUT = 30.0  # seconds, each read of a request
+DEFAULT_MAX_REQUESTS_PER_10S = 90  # Trello allows 100 per token
+DEFAULT_MAX_RETRIES = 5
+DEFAULT_MAX_WAIT = 180.0  # the longest any Retry-After or rate header may make a sync wait
+DEFAULT_GIVE_UP_AFTER = 20.0  # an unreachable API: stop retrying after this many seconds
+DEFAULT_REQUEST_DEADLINE = 120.0  # one request, from sending to its last byte
+DEFAULT_EVERY_DAYS = 14  # lunches.every_days: a pair meets once a fortnight unless its mapping says otherwise
+DEFAULT_CONFIDENTIALITY = "Confidential: peer feedback. Share only with the people it is about."
 
 
 class _Strict(BaseModel):
@@ -38,15 +48,15 @@ class TrelloConfig(_Strict):
     api_key_file: Path | None = None
     token_file: Path | None = None
     api_url: str = Field(default_factory=lambda: os.environ.get("TRELLO_API_URL") or DEFAULT_API_URL)
-    timeout: float = Field(30.0, gt=0)
-    max_requests_per_10s: int = Field(90, gt=0, le=100)
-    max_retries: int = Field(5, ge=0)
+    timeout: float = Field(DEFAULT_TIMEOUT, gt=0)
+    max_requests_per_10s: int = Field(DEFAULT_MAX_REQUESTS_PER_10S, gt=0, le=100)
+    max_retries: int = Field(DEFAULT_MAX_RETRIES, ge=0)
     full_refresh_hours: float = Field(24.0, ge=0)
     concurrency: int = Field(4, ge=1, le=16)
-    max_wait: float = Field(180.0, gt=0)  # the longest any Retry-After or rate header may make a sync wait
-    request_deadline: float = Field(120.0, gt=0)  # one request, from sending to its last byte
+    max_wait: float = Field(DEFAULT_MAX_WAIT, gt=0)
+    request_deadline: float = Field(DEFAULT_REQUEST_DEADLINE, gt=0)
     run_deadline: float = Field(1800.0, gt=0)  # a whole `sync` run
-    give_up_after: float = Field(20.0, gt=0)  # an unreachable API: stop retrying after this many seconds
+    give_up_after: float = Field(DEFAULT_GIVE_UP_AFTER, gt=0)
 
     def credentials(self) -> tuple[str, str]:
         """The key and token (config values, their files, else TRELLO_API_KEY / TRELLO_TOKEN).
@@ -102,7 +112,7 @@ class LunchesMapping(_Strict):
 
     lists: list[str] = ["Lunches"]
     day_first: bool = True
-    every_days: int = Field(14, ge=1, le=366)  # the pair's cadence target: one lunch every N days
+    every_days: int = Field(DEFAULT_EVERY_DAYS, ge=1, le=366)  # the pair's cadence target: one lunch every N days
 
 
 class GoalsMapping(_Strict):
@@ -190,8 +200,7 @@ class ReportsConfig(_Strict):
 
     templates: Path | None = None
     output: Path = Path("./reports")
-    confidentiality: str = "Confidential: peer feedback. Share only with the people it is about."
-    lunch_interval_days: int = Field(14, ge=1)
+    confidentiality: str = DEFAULT_CONFIDENTIALITY
     dossier: DossierConfig = DossierConfig()
 
 
@@ -200,7 +209,7 @@ class Config(_Strict):
 
     trello: TrelloConfig = Field(default_factory=TrelloConfig)  # TRELLO_API_URL read when loaded, not imported
     database: str = DEFAULT_DATABASE
-    timezone: str = "UTC"
+    timezone: str = DEFAULT_TIMEZONE
     people: dict[str, PersonConfig] = {}
     boards: list[BoardMapping] = []
     reports: ReportsConfig = ReportsConfig()

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trellosync.config.ladder import load_ladder
+from trellosync.config.settings import DEFAULT_CONFIDENTIALITY, DEFAULT_TIMEZONE
 from trellosync.domain.model import Domain
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.files import atomic_write, private_mkdir
@@ -63,12 +64,11 @@ class UnknownPersonError(TrellosyncError):
 class ReportOptions:
     """How reports are rendered (from the config's `reports:` section and the command line)."""
 
-    timezone: str = "UTC"
+    timezone: str = DEFAULT_TIMEZONE
     templates_dir: Path | None = None
     include_worst_moments: bool = False
     ladder: Path | None = None
-    lunch_interval_days: int = 14
-    confidentiality: str = "Confidential: prepared for a feedback or promotion conversation. Do not forward."
+    confidentiality: str = DEFAULT_CONFIDENTIALITY
     as_of: date | None = None
     peer: str | None = None  # the brief's --with: whose pair
     people: tuple[str, ...] = ()  # the showcase's team
@@ -87,7 +87,6 @@ def options_from_config(config: Any, **overrides: Any) -> ReportOptions:
             "templates_dir": rc.templates,
             "include_worst_moments": rc.dossier.include_worst_moments,
             "ladder": rc.dossier.ladder,
-            "lunch_interval_days": rc.lunch_interval_days,
             "confidentiality": rc.confidentiality,
         }
     values.update(overrides)
@@ -132,7 +131,6 @@ def build_context(
     copts = ContextOptions(
         timezone=options.timezone,
         include_worst_moments=options.include_worst_moments,
-        lunch_interval_days=options.lunch_interval_days,
         confidentiality=options.confidentiality,
         generated_by=options.generated_by,
         generated_at=options.generated_at,

@@ -138,7 +138,7 @@ def goal_progress_chart(sel: Selection, period: Period) -> Chart:
 
 
 def person_figures(
-    domain: Domain, person: str, *, as_of: date | None = None, timezone: str = "UTC", interval_days: int = 14
+    domain: Domain, person: str, *, as_of: date | None = None, timezone: str = "UTC"
 ) -> Figures:
     """The summary figures of a person over all their data up to `as_of` (default: today)."""
     tz = ZoneInfo(timezone)

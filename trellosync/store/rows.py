@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from trellosync.config.settings import DEFAULT_EVERY_DAYS
 from trellosync.domain import rules
 from trellosync.domain.dates import local_date
 from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, KeyResult, Lunch
@@ -68,7 +69,7 @@ def cadence_rows(d: Domain, as_of: date | None) -> list[Row]:
         if not dates:
             continue
         end = as_of or max(dates)
-        c = rules.cadence(d.lunches, board_id, min(dates), end, d.board_every_days.get(board_id, 14))
+        c = rules.cadence(d.lunches, board_id, min(dates), end, d.board_every_days.get(board_id, DEFAULT_EVERY_DAYS))
         out.append({"board_id": board_id, "every_days": c.every_days, "first_lunch": min(dates),
                     "last_lunch": c.last_lunch, "lunches": c.count, "expected": c.expected,
                     "mean_interval_days": c.mean_interval_days, "longest_interval_days": c.longest_interval_days,

@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import false as sa_false
 
+from trellosync.config.settings import DEFAULT_EVERY_DAYS
+
 metadata = MetaData()
 
 ID = String(64)  # Trello ids are 24 hex digits; test data and old boards hold other strings
@@ -205,7 +207,7 @@ lunches = Table(
     Column("archived", Boolean, nullable=False, default=False),
     Column("date_source", String(16), nullable=False),
     Column("about", Text, nullable=False, default="[]"),  # JSON list: whose lunch (see lunch_people)
-    Column("every_days", Integer, nullable=False, default=14),  # the board's lunches.every_days
+    Column("every_days", Integer, nullable=False, default=DEFAULT_EVERY_DAYS),  # the board's lunches.every_days
 )
 
 lunch_people = Table(  # one row per person a lunch is about: "lunches per pair" in plain SQL

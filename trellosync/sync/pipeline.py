@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from trellosync.config.ladder import configured_ladder
-from trellosync.config.settings import DEFAULT_DATABASE, Config, board_ref_matches
+from trellosync.config.settings import DEFAULT_DATABASE, DEFAULT_TIMEZONE, Config, board_ref_matches
 from trellosync.domain import build_domain
 from trellosync.domain.dates import local_date
 from trellosync.domain.derive_practices import build_practices
@@ -153,11 +153,11 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     mapping = config.mapping_for(board) if config else None
     ladder = configured_ladder(config)
     domain = build_domain(mirror, mapping, config.people if config else {},
-                          tz=config.timezone if config else "UTC", history_complete=history_complete,
+                          tz=config.timezone if config else DEFAULT_TIMEZONE, history_complete=history_complete,
                           keywords=ladder.keywords if ladder else None)
     domain.synced_at = synced_at  # statuses are stored as of the last sync
     practices, group_commitments = build_practices(mirror, mapping, config.people if config else {}, domain,
-                                                   tz=config.timezone if config else "UTC")
+                                                   tz=config.timezone if config else DEFAULT_TIMEZONE)
     domain.commitments += group_commitments
     store.save_domain(conn, mirror.board_id, domain)
     store.save_practices(conn, mirror.board_id, practices)
@@ -203,7 +203,7 @@ def record_unchanged(store: Store, config: Config | None, board: dict[str, Any],
     if mapping_changed(store, config, board, {board["id"]: st}):
         return rebuild_board(store, config, board["id"], checked_at=max(checked_at, st.synced_at))
     if st.synced_at < checked_at:
-        tz = ZoneInfo(config.timezone if config else "UTC")
+        tz = ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE)
         if local_date(st.synced_at, tz) != local_date(checked_at, tz):
             return rebuild_board(store, config, board["id"], checked_at=checked_at)
         with store.begin() as conn:
