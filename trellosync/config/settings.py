@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -21,6 +22,8 @@ from trellosync.config.yaml_file import (
     read_yaml,
 )
 from trellosync.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE = "sqlite:///trellosync.db"
 DEFAULT_API_URL = "https://api.trello.com/1"
@@ -251,6 +254,18 @@ def _defer_secrets(raw: dict[str, Any]) -> dict[str, str]:
     return {k: trello.pop(k) for k in ("api_key", "token") if isinstance(trello.get(k), str)}
 
 
+# Keys older configs may hold that nothing reads any more: accepted, ignored, and named in the log.
+RETIRED_KEYS = {("reports", "lunch_interval_days"): "a board's lunches.every_days sets each pair's cadence"}
+
+
+def _drop_retired(raw: dict[str, Any], filename: str) -> None:
+    for (section, key), instead in RETIRED_KEYS.items():
+        part = raw.get(section)
+        if isinstance(part, dict) and key in part:
+            del part[key]
+            log.warning("%s: %s.%s is no longer read and can go (%s)", filename, section, key, instead)
+
+
 def _describe(err: dict) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     kind = err["type"]
@@ -270,6 +285,7 @@ def parse_config(text: str, filename: str = "<config>") -> Config:
     """Parse and validate config text; raise ConfigError listing every problem found."""
     problems: list[str] = []
     raw, lines = read_yaml(text, filename, problems)
+    _drop_retired(raw, filename)
     deferred = _defer_secrets(raw)
     raw = interpolate(raw, (), lines, filename, problems)
     if deferred:
