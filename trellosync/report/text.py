@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from typing import Any
@@ -59,7 +58,3 @@ def spread(items: Sequence[Any], limit: int) -> list[Any]:
     step = (len(items) - 1) / (limit - 1)
     return [items[round(i * step)] for i in range(limit)]
 
-
-def norm(text: str) -> str:
-    """Lowercase words only: two wordings that differ in case or punctuation compare equal."""
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))

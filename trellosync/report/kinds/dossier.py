@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from trellosync.domain.issues import wording
 from trellosync.report.citations import Citations
 from trellosync.report.figures import as_of_for, compute_figures, make_cover
 from trellosync.report.kinds import ReportKind, Request
@@ -20,7 +21,7 @@ from trellosync.report.kinds.evidence import (
 )
 from trellosync.report.practice_parts import PracticeParts, practice_charts, practice_parts
 from trellosync.report.selection import Scope, Selection
-from trellosync.report.text import month_label, months_between, norm
+from trellosync.report.text import month_label, months_between
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import (
     Chart,
@@ -119,8 +120,8 @@ def _own_words(sel: Selection, period: Period, cites: Citations) -> tuple[list[E
     mine: list[Evidence] = []
     for f in sel.feedback:
         if f.own_words and f.kind in ("best", "observation") and f.polarity != "concern" and period.start <= f.date <= end:
-            if norm(f.text) not in seen:
-                seen.add(norm(f.text))
+            if wording(f.text) not in seen:
+                seen.add(wording(f.text))
                 mine.append(sel.evidence(f))
     already = sorted((cites.cite(e) for e in mine if cites.is_quoted(e)), key=lambda e: e.ref)
     fresh = [e for e in mine if not cites.is_quoted(e)][-MAX_OWN_WORDS:]
