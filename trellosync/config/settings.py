@@ -35,6 +35,7 @@ DEFAULT_MAX_RETRIES = 5
 DEFAULT_MAX_WAIT = 180.0  # the longest any Retry-After or rate header may make a sync wait
 DEFAULT_GIVE_UP_AFTER = 20.0  # an unreachable API: stop retrying after this many seconds
 DEFAULT_REQUEST_DEADLINE = 120.0  # one request, from sending to its last byte
+SAID_BY_ROLES = ("partner", "subject")  # what feedback.said_by may name besides a person key
 DEFAULT_EVERY_DAYS = 14  # lunches.every_days: a pair meets once a fortnight unless its mapping says otherwise
 DEFAULT_CONFIDENTIALITY = "Confidential: peer feedback. Share only with the people it is about."
 
@@ -342,7 +343,7 @@ def _cross_check(raw: dict[str, Any], lines: LineMap, filename: str) -> list[str
         feedback = b.get("feedback") if isinstance(b.get("feedback"), dict) else {}
         said = feedback.get("said_by")
         for kind, who in (said.items() if isinstance(said, dict) else [(None, said)]):
-            if isinstance(who, str) and who not in known | {"partner", "subject"}:
+            if isinstance(who, str) and who not in known | set(SAID_BY_ROLES):
                 loc = ("boards", i, "feedback", "said_by") + ((kind,) if kind else ())
                 problems.append(f"{at(*loc)}: boards.{i}.feedback.said_by{'.' + kind if kind else ''}: {who!r} is "
                                 "not partner, subject or a known person")

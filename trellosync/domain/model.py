@@ -76,11 +76,6 @@ class FeedbackEntry:
     card_labels: list[str] = field(default_factory=list)  # competency keys of the card's labels (context only)
 
     @property
-    def by(self) -> str | None:
-        """Deprecated alias of said_by."""
-        return self.said_by
-
-    @property
     def labels(self) -> list[str]:
         """The entry's competency as a list (empty when unclassified): never the card's other labels."""
         return [self.competency] if self.competency else []

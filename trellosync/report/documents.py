@@ -334,11 +334,6 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def options_as_dict(options: ReportOptions) -> dict[str, Any]:
-    """ReportOptions as plain data (for logging or the CLI's --verbose)."""
-    return {k: (str(v) if isinstance(v, (Path, date)) else v) for k, v in asdict(options).items()}
-
-
 __all__ = [
     "REPORT_KINDS",
     "ReportOptions",

@@ -174,7 +174,7 @@ sync_state = Table(
     Column("board_id", ID, primary_key=True),
     Column("source", String(16), nullable=False),  # export | api
     Column("date_last_activity", String(40)),  # Trello's value, verbatim, to compare with the next answer
-    Column("bookmark_action_id", ID),  # newest action stored
+    Column("bookmark_action_id", ID),  # the newest action stored, by id (mirror.ids.bookmark)
     Column("bookmark_date", DateTime),
     Column("synced_at", DateTime, nullable=False),  # data as of
     Column("last_full_sync", DateTime),

@@ -14,11 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from trellosync.config.ladder import configured_ladder
-from trellosync.config.settings import DEFAULT_DATABASE, DEFAULT_TIMEZONE, Config, board_ref_matches
+from trellosync.config.settings import DEFAULT_DATABASE, DEFAULT_TIMEZONE, Config
 from trellosync.domain import build_domain
 from trellosync.domain.dates import local_date
 from trellosync.domain.derive_practices import build_practices
-from trellosync.errors import ConfigError, DataError, TrellosyncError
+from trellosync.errors import ConfigError, DataError
 from trellosync.mirror.ids import bookmark, parse_time
 from trellosync.mirror.normalize import ACTION_WINDOW, BoardRows, normalize_board
 from trellosync.mirror.validate import check_board_json, parse_json, read_limited
@@ -333,14 +333,3 @@ def import_export(store: Store, path: str | Path, config: Config | None) -> Inge
         return ingest_board(store, data, config, source="export")
     except DataError as exc:
         raise DataError(f"{path}: {exc}") from None
-
-
-def resolve_board_ref(ref: str, boards: list[dict[str, Any]]) -> dict[str, Any]:
-    """The board a config reference (url, shortLink, id or exact name) names among `boards`."""
-    matches = [b for b in boards if board_ref_matches(ref, b)]
-    if not matches:
-        names = ", ".join(sorted(repr(b.get("name")) for b in boards)[:20]) or "none"
-        raise TrellosyncError(f"board {ref!r} not found (boards visible: {names})")
-    if len(matches) > 1:
-        raise TrellosyncError(f"board {ref!r} is ambiguous: {len(matches)} boards have that name; use its URL or id")
-    return matches[0]
