@@ -87,7 +87,7 @@ def report_record(kind: str, person: str, period: Period | None, fmt: str, *, pa
                         os_user=os_user(), written_at=datetime.now(timezone.utc).replace(tzinfo=None))
 
 
-def _subject(kind: str, person: str, options: ReportOptions) -> str:
+def report_subject(kind: str, person: str, options: ReportOptions) -> str:
     """Whom a report is about, as the report log names it (a team document: every key of the team)."""
     spec = get_kind(kind)
     return ",".join(options.people) if spec is not None and spec.team and options.people else person
@@ -265,7 +265,7 @@ def render_report(
     path, period = _render_report(kind, person, domain, period_from=period_from, period_to=period_to,
                                   options=options, fmt=fmt, out=out, fetcher=fetcher)
     if record is not None:
-        record(report_record(kind, _subject(kind, person, options or ReportOptions()), period, fmt, path=path))
+        record(report_record(kind, report_subject(kind, person, options or ReportOptions()), period, fmt, path=path))
     return path
 
 

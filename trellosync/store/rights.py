@@ -130,7 +130,9 @@ def subject_record(engine: Engine, key: str) -> dict[str, Any]:
         member_ids = [person.member_id] if person.member_id else []
         comments = rows(t.comments, t.comments.c.member_id.in_(member_ids)) if member_ids else []
         sh = t.stakeholder_feedback
+        mark = conn.execute(select(t.retention_marks.c.cutoff).where(t.retention_marks.c.kind == "entries")).first()
         return {
+            "data_from": mark.cutoff.isoformat() if mark else None,
             "person": {"key": person.key, "name": person.name, "trello_username": person.trello_username,
                        "trello_member_id": person.member_id, "mapped": bool(person.mapped)},
             "entries_about": about,
