@@ -26,7 +26,9 @@ def _person(ctx: Ctx, typed: str) -> str:
 
 
 @click.group(short_help="A person's rights: export everything held about them, or forget them.")
-def person() -> None:
+@common_options
+@pass_ctx
+def person(ctx: Ctx, config_path: str | None, database: str | None) -> None:
     """Subject access (export) and erasure (forget) for one person.
 
     \b
@@ -35,6 +37,7 @@ def person() -> None:
       trellosync person forget will            # a dry run: what would change
       trellosync person forget will --yes
     """
+    merge(ctx, config_path, database)
 
 
 @person.command(short_help="Write everything held about or by PERSON as JSON and PDF.")

@@ -137,7 +137,8 @@ def find_subject(conn: Connection, key: str, aliases: Iterable[str] = ()) -> Sub
         raise ConfigError(f"unknown person {key!r}: nobody of that key is in the database")
     ids = {row.member_id} if row.member_id else set()
     if row.trello_username:
-        ids |= set(conn.execute(select(t.members.c.id).where(t.members.c.username == row.trello_username)).scalars())
+        ids |= {i for i, u in conn.execute(select(t.members.c.id, t.members.c.username))
+                if (u or "").lower() == row.trello_username.lower().lstrip("@")}
     firsts = [n.split()[0] for k, n in conn.execute(select(t.people.c.key, t.people.c.name))
               if k != key and n and n.split()]
     first = row.name.split()[0] if row.name.split() else ""

@@ -180,16 +180,19 @@ def departed_people(engine: Engine, left_after_days: int | None, now: datetime) 
     deleted account's), or who left every board they were a member of more than `left_after_days` days ago."""
     out: list[Departed] = []
     with engine.connect() as conn:
-        people = [r for r in conn.execute(select(t.people).where(t.people.c.member_id.is_not(None)))
-                  if not r.key.startswith("former-")]
+        by_username = {(r.username or "").lower(): r.id for r in conn.execute(select(t.members))}
         memberships: dict[str, list[Any]] = {}
         for r in conn.execute(select(t.board_members)):
             memberships.setdefault(r.member_id, []).append(r)
-        for p in people:
+        for p in conn.execute(select(t.people)):
+            # a member who left is no longer linked by the last derive: find them by their username
+            member_id = p.member_id or by_username.get((p.trello_username or "").lower().lstrip("@"))
+            if member_id is None or p.key.startswith("former-"):
+                continue
             newest = conn.execute(select(t.actions.c.member_name, t.actions.c.member_username)
-                                  .where(t.actions.c.member_id == p.member_id)
+                                  .where(t.actions.c.member_id == member_id)
                                   .order_by(t.actions.c.date.desc()).limit(1)).first()
-            held = memberships.get(p.member_id, [])
+            held = memberships.get(member_id, [])
             if newest is not None and newest.member_name is None and newest.member_username is None \
                     and all(m.deleted_at is not None for m in held):
                 out.append(Departed(p.key, p.name, "deleted_account", None))
