@@ -25,7 +25,7 @@ def _person(ctx: Ctx, typed: str) -> str:
     return key
 
 
-@click.group(short_help="A person's rights: export everything held about them, or forget them.")
+@click.group(short_help="Export everything held about a person, or forget them.")
 @common_options
 @pass_ctx
 def person(ctx: Ctx, config_path: str | None, database: str | None) -> None:
@@ -102,7 +102,7 @@ def forget(ctx: Ctx, config_path: str | None, database: str | None, name: str, y
                    "database already ignores them, the config still names them", err=True)
 
 
-@click.command(name="log", short_help="Who wrote which report, when (the report log).")
+@click.command(name="log", short_help="Who wrote which report about whom, and when.")
 @common_options
 @click.option("--person", "name", help="Only reports about this person (a team document counts for each).",
               shell_complete=complete_person)
