@@ -217,6 +217,10 @@ class RetentionConfig(_Strict):
             f" or who left every mapped board over {self.left_after_days} days ago" if self.left_after_days is not None
             else "")
         return f"{policy}; {gone} are {'forgotten by the next sync' if self.departed == 'forget' else 'kept'}"
+class PrepareConfig(_Strict):
+    """`trellosync prepare`: how far ahead the next lunch card is made."""
+
+    days_ahead: int = Field(3, ge=0, le=60)  # prepare a board whose next lunch is due within this many days
 
 
 class Config(_Strict):
@@ -229,6 +233,7 @@ class Config(_Strict):
     boards: list[BoardMapping] = []
     reports: ReportsConfig = ReportsConfig()
     retention: RetentionConfig = RetentionConfig()
+    prepare: PrepareConfig = PrepareConfig()
     source: Path | None = Field(None, exclude=True)
 
     @field_validator("timezone")

@@ -187,6 +187,8 @@ class Domain:
     practices: Any = None  # trellosync.domain.practices.Practices of these boards (loaded with the domain)
     replies: list[Reply] = field(default_factory=list)  # subjects' replies to entries about them
     data_from: date | None = None  # the retention policy removed what is older than this day
+    # commitment, promise or focus-point id -> the latest lunch at which its "How did it go?" item was ticked
+    asked: dict[str, date] = field(default_factory=dict)
 
     @property
     def sync_times(self) -> dict[str, datetime] | datetime | None:
@@ -207,5 +209,6 @@ class Domain:
         self.board_synced.update(other.board_synced)
         self.history_gaps += other.history_gaps
         self.replies += other.replies
+        self.asked.update(other.asked)
         if other.synced_at and (self.synced_at is None or other.synced_at > self.synced_at):
             self.synced_at = other.synced_at

@@ -103,6 +103,18 @@ class PairFigures:
     last_lunch: date | None
     subject: bool = True  # False when the person attends but the lunches are about someone else
     counted_to: date | None = None  # the day it is counted up to: the as-of date, or the board's earlier last sync
+    kind: str = "lunch"  # what its meetings are (domain/meetings.py): lunch | group_meeting | check_in | team_lunch
+
+
+@dataclass
+class MeetingCount:
+    """Meetings of one kind (pair lunches, group meetings, check-ins or team lunches), summed over boards."""
+
+    kind: str
+    held: int
+    expected: int
+    boards: int
+    counted_early: int  # boards counted only to their own earlier last sync
 
 
 @dataclass
@@ -123,8 +135,9 @@ class Figures:
     commitments_broken: int = 0
     commitments_undated: int = 0
     keep_rate: float | None = None
-    lunches_held: int = 0
+    lunches_held: int = 0  # pair lunches only: group meetings, check-ins and team lunches are in `meetings`
     lunches_expected: int = 0
+    meetings: list[MeetingCount] = field(default_factory=list)  # one per kind of meeting the person had
     pairs: list[PairFigures] = field(default_factory=list)
     last_lunch: date | None = None
     days_since_last_lunch: int | None = None

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, Table, func, select
 from trellosync.domain.model import Competency, Domain, Person
 from trellosync.store import schema as t
 from trellosync.store.practice_rows import load_practices
+from trellosync.store.prepared import last_asked
 from trellosync.store.rows import commitment_of, feedback_of, goals_of, lunch_of, reply_of
 
 
@@ -74,6 +75,7 @@ def load_domain(engine: Engine, board_ids: Iterable[str] | None = None) -> Domai
         d.replies = sorted((reply_of(r) for r in _board_rows(conn, t.replies, ids)), key=lambda r: (r.date, r.id))
         mark = conn.execute(select(t.retention_marks.c.cutoff).where(t.retention_marks.c.kind == "entries")).first()
         d.data_from = mark.cutoff if mark else None
+        d.asked = last_asked(conn, ids)
     return d
 
 

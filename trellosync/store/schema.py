@@ -422,7 +422,7 @@ PER_BOARD = (practice_boards, practice_marks, self_reviews, stakeholder_feedback
              promise_criteria)
 
 
-# ------------------------------------------------------------------ the people's rights (migration 0006)
+# ------------------------------------------------------------------ the people's rights (migration 0007)
 
 report_log = Table(  # every report written: who (the OS user), when, which kind, about whom, and its hash
     "report_log", metadata,
@@ -462,4 +462,19 @@ retention_marks = Table(  # the cutoff each kind of data was last trimmed to (re
     Column("cutoff", Date, nullable=False),
     Column("days", Integer, nullable=False),
     Column("applied_at", DateTime, nullable=False),
+)
+
+# ------------------------------------------------------------------ what `prepare` wrote (migration 0006)
+# Never derived from the mirror and never replaced on rebuild: the record of trellosync's own writes on Trello.
+
+prepared_writes = Table(
+    "prepared_writes", metadata,
+    Column("id", ID, primary_key=True),  # the Trello id of what was written
+    Column("kind", String(16), nullable=False),  # card | checklist | item
+    Column("board_id", ID, nullable=False, index=True),
+    Column("card_id", ID, nullable=False),
+    Column("lunch_date", Date, nullable=False),  # the lunch (or meeting) it was prepared for
+    Column("ref_kind", String(16)),  # item: commitment | promise | focus
+    Column("ref_id", String(160)),  # item: the id of what it asks about
+    Column("written_at", DateTime, nullable=False),
 )

@@ -1,7 +1,7 @@
 """people's rights: replies beside entries, the report log, erasures, erased objects, retention marks
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 
 Replies are derived per board like the other domain tables; the report log records every report written;
 an erasure keeps only salted hashes of a forgotten person's Trello id, username and config key, so a later
@@ -11,8 +11,8 @@ stored again; retention_marks remembers where each kind of data was last trimmed
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
