@@ -6,9 +6,11 @@ templates/macros.html), so a template override can reword any report.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from trellosync.config.settings import DEFAULT_CONFIDENTIALITY, DEFAULT_TIMEZONE
 from trellosync.domain.judge import Gap  # a pair's gap is the domain's record, not a copy
 
 
@@ -32,15 +34,15 @@ class Period:
 class ContextOptions:
     """What the context builders need to know besides the domain."""
 
-    timezone: str = "UTC"
+    timezone: str = DEFAULT_TIMEZONE
     include_worst_moments: bool = False
-    lunch_interval_days: int = 14
-    confidentiality: str = "Confidential: for the named person and their peers only."
+    confidentiality: str = DEFAULT_CONFIDENTIALITY
     generated_by: str = "trellosync"
     generated_at: datetime | None = None
     peer: str | None = None  # the brief's --with
     people: tuple[str, ...] = ()  # the showcase's team (default: the report's person)
     board: str | None = None  # the brief's --board: which pair or group
+    unmarked_boards: frozenset[str] = frozenset()  # board ids whose mapping puts unmarked observations in dossiers
 
 
 @dataclass
@@ -65,7 +67,7 @@ class Evidence:
     said_by_source: str  # trello | mapping | unknown
     voice: str  # peer | self | unknown: the author against the subject
     about: str
-    lunch_date: date | None
+    lunch_date: dt.date | None  # dt.: the field `date` above shadows the type in this class
     lunch_with: list[str]  # the other people at that lunch, for "at the lunch of ... with ..."
     board: str
     pair: str  # board id: the pair (or group) this entry belongs to
@@ -220,6 +222,7 @@ class FocusThread:
     keep_rate_after: float | None = None
     more_observations: int = 0
     against_left_out: int = 0  # concerns counted but not quoted (the dossier without worst moments)
+    other_left_out: int = 0  # unmarked observations counted but not quoted (the dossier fails closed)
 
     @property
     def observations(self) -> list[Evidence]:
