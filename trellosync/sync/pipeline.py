@@ -34,6 +34,14 @@ from trellosync.sync.diagnostics import (
     load_matches,
     stored_problems,
 )
+from trellosync.sync.rights import (
+    derivation_config,
+    forget_derived,
+    forgotten,
+    keep_out,
+    retain_entries,
+    retain_history,
+)
 
 
 @dataclass
@@ -126,6 +134,7 @@ def _ingest_board(store: Store, board_json: dict[str, Any], config: Config | Non
     with store.begin() as conn:
         history_complete = (sync_state.history_complete if sync_state else
                             (len(rows.actions) < ACTION_WINDOW or bool(previous and previous.history_complete)))
+        rows = keep_out(conn, rows, config)  # a forgotten person never comes back with a sync
         # actions_complete: this batch holds the board's whole history (an API sync since a bookmark does not,
         # even when the database does), so only then may a missing comment be flagged deleted.
         store.save_mirror(conn, rows, seen_at=seen_at, snapshot_complete=snapshot_complete,
@@ -150,11 +159,17 @@ def _ingest_board(store: Store, board_json: dict[str, Any], config: Config | Non
 
 def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, history_complete: bool,
              previous: dict[str, list[str]], synced_at: datetime | None) -> tuple[list[Problem], str]:
-    """Derive and save one board's domain; returns the mapping's problems and the list matches to store."""
+    """Derive and save one board's domain; returns the mapping's problems and the list matches to store.
+
+    The retention policy and the erasures recorded apply here, so every sync, import and rebuild honours them.
+    """
+    ladder = configured_ladder(config)
+    mirror = retain_history(conn, mirror, config)
+    gone = forgotten(conn, config)
+    config = derivation_config(config, gone)
     board = stored_board_ref(mirror.board)
     mapping = config.mapping_for(board) if config else None
     mirror = without_own_writes(mirror, own_ids(conn, mirror.board_id))  # trellosync's words are no evidence
-    ladder = configured_ladder(config)
     domain = build_domain(mirror, mapping, config.people if config else {},
                           tz=config.timezone if config else DEFAULT_TIMEZONE, history_complete=history_complete,
                           keywords=ladder.keywords if ladder else None)
@@ -162,6 +177,8 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     practices, group_commitments = build_practices(mirror, mapping, config.people if config else {}, domain,
                                                    tz=config.timezone if config else DEFAULT_TIMEZONE)
     domain.commitments += group_commitments
+    forget_derived(domain, practices, gone)
+    retain_entries(conn, domain, practices, config)
     store.save_domain(conn, mirror.board_id, domain)
     store.save_practices(conn, mirror.board_id, practices)
     live = [x for x in mirror.lists if not x.get("deleted_at")]
@@ -304,6 +321,7 @@ def add_history(store: Store, board_json: dict[str, Any], config: Config | None)
         def stored_ids(table: Any) -> set[str]:
             return set(conn.execute(select(table.c.id).where(table.c.board_id == rows.board_id)).scalars())
 
+        rows = keep_out(conn, rows, config)
         actions = [a for a in rows.actions if a["id"] not in stored_ids(t.actions)]
         comments = [c for c in rows.comments if c["id"] not in stored_ids(t.comments)]
         wanted = [m["id"] for m in rows.members]
