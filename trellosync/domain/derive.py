@@ -263,13 +263,25 @@ def section_entries(view: BoardView, card: dict[str, Any], lunch: Lunch, next_lu
         out.feedback.append(make_entry(view, kind, entry_id, clean, who, voice, lunch, "description"))
 
 
+# A comment that says "you" or "your" speaks to the card's participant: names in it are context ("your board
+# with Jessica"), not whom it is about.
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd)\b", re.IGNORECASE)
+
+
 def comment_about(view: BoardView, text: str, author: str | None, lunch: Lunch) -> tuple[str | None, str]:
-    """Who a comment is about: a name prefix, else the pair member who is not its author, else the subject."""
+    """Who a comment is about: a leading `@username` or `Name:` prefix; else the one mapped person its text names
+    other than the card's participants, its subjects and its author (naming several: nobody), unless it speaks
+    to someone ("you", "your": it is about the participant it speaks to); else the pair member who is not its
+    author, else the subject."""
     who, clean = view.people.prefix(text)
-    if who is None:
-        others = [p for p in lunch.about if p != author]
-        who = others[0] if len(others) == 1 else (lunch.about[0] if len(lunch.about) == 1 else None)
-    return who, clean
+    if who is not None:
+        return who, clean
+    present = {*lunch.participants, *lunch.about, author}
+    named = [] if _SECOND_PERSON.search(clean) else [k for k in view.people.mentioned(clean) if k not in present]
+    if named:
+        return (named[0] if len(named) == 1 else None), clean
+    others = [p for p in lunch.about if p != author]
+    return (others[0] if len(others) == 1 else (lunch.about[0] if len(lunch.about) == 1 else None)), clean
 
 
 def observations(view: BoardView, lunch_by_id: dict[str, Lunch]) -> list[FeedbackEntry]:

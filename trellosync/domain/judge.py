@@ -211,6 +211,13 @@ class Judgement:
         """The person's focus points still current on `on` (default: the as-of date)."""
         return rules.open_focus_points(feedback, person, on or self.as_of)
 
+    def about_nobody(self, board_ids: Iterable[str] | None = None) -> list[FeedbackEntry]:
+        """Entries (of these boards; default: all) about nobody: comments naming several people other than the
+        card's participants, without a `Name:` prefix to say which. They are no one's evidence; a report counts
+        them so a reader knows something was left out."""
+        boards = set(board_ids) if board_ids is not None else None
+        return [f for f in self.domain.feedback if f.about is None and (boards is None or f.board_id in boards)]
+
     def recurring(self, person: str, on: date | None = None) -> list[Recurring]:
         """Issues the person raised at RECURRING_MIN_MEETINGS or more group meetings up to `on`."""
         practices = self.domain.practices or Practices()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from trellosync.config.settings import PersonConfig
 from trellosync.domain.model import Person
@@ -20,6 +21,8 @@ class People:
     persons: dict[str, Person]
     by_member: dict[str, str]
     by_token: dict[str, str]
+    # (person key, pattern) per way the text of an entry may name a mapped person (see `mentioned`)
+    mentions: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
 
     @classmethod
     def build(cls, config_people: dict[str, PersonConfig], rows: BoardRows,
@@ -38,7 +41,7 @@ class People:
                 tokens.update(pc.aliases)
             for tok in tokens:
                 by_token.setdefault(tok.lower().strip(), key)
-        return cls(persons, by_member, by_token)
+        return cls(persons, by_member, by_token, _mention_patterns(persons, config_people))
 
     def member(self, member_id: str | None) -> str | None:
         """Person key of a Trello member id."""
@@ -60,12 +63,43 @@ class People:
                 return key, text[m.end():].strip()
         return None, text.strip()
 
+    def mentioned(self, text: str) -> list[str]:
+        """The mapped people a text names, each once, in config order (see `_mention_patterns`)."""
+        return list(dict.fromkeys(key for key, pat in self.mentions if pat.search(text)))
+
     def in_title(self, title: str) -> str | None:
         """A person named in a checklist title such as 'Best moment - Will' or 'Focus (Jessica)'."""
         for word in re.split(r"[\s\-–—:()/,]+", title):
             if word and (key := self.name(word)):
                 return key
         return None
+
+
+def _whole(words: str, *, ignore_case: bool = True) -> re.Pattern[str]:
+    """`words` as whole words (any spacing between them); accents must match as written."""
+    body = r"\s+".join(re.escape(w) for w in words.split())
+    return re.compile(rf"(?<![\w@]){body}(?!\w)", re.IGNORECASE if ignore_case else 0)
+
+
+def _mention_patterns(persons: dict[str, Person],
+                      config_people: dict[str, PersonConfig]) -> list[tuple[str, re.Pattern[str]]]:
+    """How a text names a mapped person: their full name, an alias of the config or `@username` (any case),
+    or a first name no other mapped person shares, written with its capital ("Will", never "will" or
+    "willing": a first name is often a word too)."""
+    firsts = Counter(p.name.split()[0].lower() for p in persons.values() if p.mapped and p.name.split())
+    out: list[tuple[str, re.Pattern[str]]] = []
+    for key, p in persons.items():
+        if not p.mapped:
+            continue
+        names = [p.name, *(config_people[key].aliases if key in config_people else [])]
+        out += [(key, _whole(n)) for n in names if n.strip()]
+        first = p.name.split()[0] if p.name.split() else ""
+        if first and first != p.name.strip() and firsts[first.lower()] == 1:
+            out.append((key, _whole(first[0].upper() + first[1:], ignore_case=False)))
+        if p.trello_username:
+            out.append((key, re.compile(rf"(?<![\w@])@{re.escape(p.trello_username.lstrip('@'))}(?!\w)",
+                                        re.IGNORECASE)))
+    return out
 
 
 def _match_members(persons: dict[str, Person], config_people: dict[str, PersonConfig], rows: BoardRows,
