@@ -16,6 +16,7 @@ from trellosync.domain.history import History, fix_desc_edits, index_history
 from trellosync.domain.matching import match_lists
 from trellosync.domain.model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch
 from trellosync.domain.people import People
+from trellosync.domain.renewal import link_renewals, renewed_marker
 from trellosync.domain.sections import _kind_of
 from trellosync.domain.voice import (
     UNKNOWN,
@@ -204,8 +205,10 @@ def make_commitment(view: BoardView, item: dict[str, Any] | None, entry_id: str,
     completed = view.history.item_done.get(item["id"]) if item and done else None
     view.missing_dates += done and completed is None
     due = local_date(item.get("due"), view.tz) if item else None
+    marked, text = renewed_marker(text)
     return Commitment(id=entry_id, board_id=view.board_id, lunch_id=lunch.id, person=who, text=text,
-                      made=lunch.date, deadline=due or next_lunch, completed_at=completed, url=lunch.url, done=done)
+                      made=lunch.date, deadline=due or next_lunch, completed_at=completed, url=lunch.url, done=done,
+                      marked_renewed=marked)
 
 
 @dataclass
@@ -393,6 +396,7 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
     lunches = derive_lunches(view)
     entries = lunch_entries(view, lunches)
     goals = derive_goals(view)
+    link_renewals(entries.commitments, tz)
     return Domain(
         people=view.people.persons, lunches=lunches, feedback=entries.feedback, goals=goals,
         commitments=entries.commitments, competencies=view.competencies, boards={view.board_id: view.board_name},

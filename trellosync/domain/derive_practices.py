@@ -28,6 +28,7 @@ from trellosync.domain.practices import (
     SelfReview,
     StakeholderFeedback,
 )
+from trellosync.domain.renewal import renewed_marker
 from trellosync.domain.sections import _kind_of, description_sections
 from trellosync.domain.visibility import without_marker
 from trellosync.mirror.normalize import BoardRows
@@ -234,10 +235,12 @@ def group_entries(view: PracticeView, domain: Domain) -> tuple[list[GroupIssue],
                                              date=mt.date, text=issue_prefix.sub("", text), url=mt.url))
                 elif member:
                     done = it.get("state") == "complete"
+                    marked, text = renewed_marker(text)
                     commitments.append(Commitment(
                         id=it["id"], board_id=view.board_id, lunch_id=mt.id, person=who, text=text, made=mt.date,
                         deadline=local_date(it.get("due"), view.tz) or nxt,
-                        completed_at=view.item_done.get(it["id"]) if done else None, url=mt.url, done=done))
+                        completed_at=view.item_done.get(it["id"]) if done else None, url=mt.url, done=done,
+                        marked_renewed=marked))
     return issues, commitments
 
 

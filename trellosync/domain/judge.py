@@ -54,7 +54,7 @@ class GoalJudgement:
 
 @dataclass(frozen=True)
 class CommitmentJudgement:
-    """A commitment as of one day: kept | late | broken | open | done_undated, and how late."""
+    """A commitment as of one day: kept | late | broken | open | done_undated | renewed, and how late."""
 
     status: str
     completed_on: date | None  # the day it was ticked, when kept or late
@@ -72,6 +72,7 @@ class Judgement:
     _goals: dict[str, GoalJudgement] = field(default_factory=dict, init=False, repr=False)
     _commitments: dict[str, CommitmentJudgement] = field(default_factory=dict, init=False, repr=False)
     _grades: dict[tuple[str, date], PromiseGrade] = field(default_factory=dict, init=False, repr=False)
+    _by_id: dict[str, Commitment] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.as_of = rules.as_of_date(self.report_date, rules.latest_sync(self.domain.sync_times), self.tz)
@@ -138,8 +139,37 @@ class Judgement:
         return out
 
     def commitment_status(self, c: Commitment, on: date | None = None) -> str:
-        """kept | late | broken | open | done_undated as of `on` (default: the as-of date)."""
+        """kept | late | broken | open | done_undated | renewed as of `on` (default: the as-of date)."""
         return self.commitment(c, on).status
+
+    def _commitment_by_id(self, commitment_id: str | None) -> Commitment | None:
+        if commitment_id is None:
+            return None
+        if len(self._by_id) != len(self.domain.commitments):
+            self._by_id = {c.id: c for c in self.domain.commitments}
+        return self._by_id.get(commitment_id)
+
+    def renewed_by(self, c: Commitment, on: date | None = None) -> Commitment | None:
+        """The commitment that renewed `c` (domain/renewal.py), when it was made by `on` (default: the as-of date)
+        and its board's sync; such a `c` is neither kept nor broken: its renewal carries the outcome."""
+        later = self._commitment_by_id(c.renewed_by)
+        if later is None or later.made > self.board_as_of(c.board_id, on):
+            return None
+        return later
+
+    def renews(self, c: Commitment) -> Commitment | None:
+        """The commitment `c` renews (made again at an earlier lunch while open), if any."""
+        return self._commitment_by_id(c.renews)
+
+    def chain(self, c: Commitment, on: date | None = None) -> list[Commitment]:
+        """Every link of `c`'s chain of renewals, first to last as of `on` (default: the as-of date)."""
+        first = c
+        while (before := self.renews(first)) is not None:
+            first = before
+        out = [first]
+        while (after := self.renewed_by(out[-1], on)) is not None:
+            out.append(after)
+        return out
 
     def promise(self, p: Promise, on: date | None = None) -> PromiseGrade:
         """A promise's status and grade as of `on` (default: the as-of date), no later than its board's sync."""

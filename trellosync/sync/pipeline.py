@@ -19,6 +19,7 @@ from trellosync.domain import build_domain
 from trellosync.domain.dates import local_date
 from trellosync.domain.derive_practices import build_practices
 from trellosync.domain.prepared import without_own_writes
+from trellosync.domain.renewal import link_renewals
 from trellosync.errors import ConfigError, DataError, TrellosyncError
 from trellosync.mirror.normalize import ACTION_WINDOW, BoardRows, normalize_board
 from trellosync.mirror.validate import check_board_json, parse_json, read_limited
@@ -162,6 +163,7 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     practices, group_commitments = build_practices(mirror, mapping, config.people if config else {}, domain,
                                                    tz=config.timezone if config else "UTC")
     domain.commitments += group_commitments
+    link_renewals(domain.commitments, ZoneInfo(config.timezone if config else "UTC"))  # a group's renew too
     store.save_domain(conn, mirror.board_id, domain)
     store.save_practices(conn, mirror.board_id, practices)
     live = [x for x in mirror.lists if not x.get("deleted_at")]
