@@ -152,16 +152,20 @@ def test_advocate_brief_says_its_unanswered_list_is_a_word_match_not_that_no_ans
     assert "A word match: read each against the self-review and focus points" in text
 
 
-def test_goal_report_says_when_a_group_member_has_no_recurring_issue() -> None:
+def test_a_members_goal_report_holds_their_group_commitments_and_nothing_else_of_the_group() -> None:
     from trellosync.domain.practices import Practices
 
     b = small().person("alan", "Alan Turing")
-    b.lunch(date(2026, 6, 2), ["ada", "grace", "alan"])
-    b.domain.practices = Practices()
-    assert "Recurring group issues: none" not in html_of("goals", b)  # not in a group: nothing to say
+    lu = b.lunch(date(2026, 6, 2), ["ada", "grace", "alan"])
+    b.entry(lu, "best", "ada", "grace", "Said in the group: a best moment")
+    b.entry(lu, "focus", "ada", "grace", "Said in the group: a focus point")
+    b.commitment(lu, "ada", "Promised in the group: write the doc", date(2026, 6, 16))
     b.domain.practices = Practices(group_boards={b.board_id: ["ada", "grace", "alan"]})
-    assert ("Recurring group issues: none; no issue was raised at three or more peer learning group meetings."
-            in html_of("goals", b))
+    goals = html_of("goals", b)
+    assert "Promised in the group: write the doc" in goals
+    assert "Said in the group" not in goals and "Recurring group issues" not in goals
+    for kind in ("dossier", "advocate"):
+        assert "in the group" not in html_of(kind, b), kind
 
 
 def test_the_example_group_meets_monthly_and_is_counted_so(tmp_path) -> None:

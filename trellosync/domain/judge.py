@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from trellosync.domain import issues, next_lunch, promises, rules
+from trellosync.domain import issues, meetings, next_lunch, promises, rules
 from trellosync.domain.dates import local_date
 from trellosync.domain.issues import Recurring
 from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, KeyResult, Lunch
@@ -195,6 +195,15 @@ class Judgement:
                                            last_sync=self.domain.sync_times, tz=self.tz)
 
     # ---------------------------------------------------------------- lunches and figures
+
+    def group_boards(self) -> set[str]:
+        """The boards of peer learning groups (whose words stay in the group)."""
+        practices = self.domain.practices or Practices()
+        return set(practices.group_boards)
+
+    def meeting_kind(self, board_id: str) -> str:
+        """What a board's meetings are: lunch | group_meeting | check_in | team_lunch (meetings.meeting_kind)."""
+        return meetings.meeting_kind(self.domain, board_id)
 
     def lunches_of(self, person: str) -> list[Lunch]:
         """The lunches about the person (their pairs' and groups' boards), by date."""

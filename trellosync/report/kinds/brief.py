@@ -12,7 +12,7 @@ from trellosync.report.citations import Citations
 from trellosync.report.figures import make_cover, pair_figures
 from trellosync.report.kinds import ReportKind, Request
 from trellosync.report.practice_parts import group_items
-from trellosync.report.selection import Scope, Selection
+from trellosync.report.selection import GROUP_ALL, Scope, Selection
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import (
     CommitmentView,
@@ -149,7 +149,7 @@ def _questions(block: Block, as_of: date, asked: dict[str, date]) -> list[Questi
 def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cites: Citations) -> Block:
     """One member's part of the brief: their promises, focus point, goals near target and last moments."""
     person_sel = sel if key == sel.person else Selection(sel.domain, Scope(key, sel.tz, sel.as_of, sel.scope.synced_at),
-                                                            sel.judged)
+                                                            sel.judged, group=GROUP_ALL)
     promised, fold = _promises(person_sel, board_id, last_lunch)
     current = [t for t in focus_threads(person_sel, None, sel.as_of, pair=board_id) if t.current]
     focus = current[-1] if current else None
@@ -178,7 +178,7 @@ def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cit
 
 def build(req: Request) -> BriefContext:
     """The brief for the next lunch of `req.person` with `req.options.peer` (default: their most active pair)."""
-    sel = req.selection()
+    sel = req.selection(group=GROUP_ALL)  # only the chosen board's entries are shown
     as_of = sel.as_of
     board_id = choose_pair(sel, req.options.peer, req.options.board)
     cites = Citations(numbered=False)

@@ -171,7 +171,7 @@ def build(req: Request) -> DossierContext:
     cover = make_cover(sel, period, "dossier", req.options, req.report_date)
     if req.ladder:
         cover.target_level, cover.ladder_name = req.ladder.level or None, req.ladder.name
-    parts = practice_parts(sel, period, with_recurring=False)  # group issues stay in the group
+    parts = practice_parts(sel, period)
     achieved = [sel.goal_view(g) for g in sel.goals if any(e.kind == "goal" and e.id == g.id for e in items)]
     return DossierContext(
         kind="dossier", cover=cover, empty=not items, figures=compute_figures(sel, period),
