@@ -26,10 +26,10 @@ def date_from_name(name: str, *, day_first: bool = True) -> date | None:
     try:
         if m := _ISO.match(name):
             return date(int(m[1]), int(m[2]), int(m[3]))
-        if (m := _DMY_TEXT.match(name)) and _month(m[2]):
-            return date(int(m[3]), _month(m[2]), int(m[1]))  # type: ignore[arg-type]
-        if (m := _MDY_TEXT.match(name)) and _month(m[1]):
-            return date(int(m[3]), _month(m[1]), int(m[2]))  # type: ignore[arg-type]
+        if (m := _DMY_TEXT.match(name)) and (month := _month(m[2])):
+            return date(int(m[3]), month, int(m[1]))
+        if (m := _MDY_TEXT.match(name)) and (month := _month(m[1])):
+            return date(int(m[3]), month, int(m[2]))
         if m := _NUMERIC.match(name):
             a, b, y = int(m[1]), int(m[2]), int(m[3])
             y = y + 2000 if y < 100 else y

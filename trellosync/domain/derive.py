@@ -332,7 +332,7 @@ def goal_state(view: BoardView, card: dict[str, Any]) -> tuple[str, Any, Any]:
 
 def goal_events(view: BoardView, card: dict[str, Any]) -> list[tuple[Any, str]]:
     """(when, status after) each time the history shows a goal's status change: list moves, dueComplete, archive."""
-    state = {"list": None, "due_complete": False, "closed": False}
+    state: dict[str, Any] = {"list": None, "due_complete": False, "closed": False}
     events: list[tuple[Any, str]] = []
     for when, what, value in view.history.card_changes.get(card["id"], []):
         state[what] = value

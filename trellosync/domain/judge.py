@@ -223,11 +223,16 @@ class Judgement:
         """Lunches owed in [first_day, last_day] by the boards of `lunches` (rules.lunches_owed)."""
         return rules.lunches_owed(lunches, first_day, min(last_day, self.as_of))
 
-    def person_figures(self, person: str, start: date, end: date) -> PersonFigures:
-        """Every summary figure of a person for [start, end]."""
+    def person_figures(self, person: str, start: date, end: date, *, goals: Iterable[Goal] | None = None,
+                       commitments: Iterable[Commitment] | None = None,
+                       feedback: Iterable[FeedbackEntry] | None = None) -> PersonFigures:
+        """Every summary figure of a person for [start, end], over the goals, commitments and entries given
+        (default: the whole domain's; a report passes the slice it holds, so its figures count what it shows)."""
         d = self.domain
-        return rules.person_figures(d.goals, d.commitments, d.lunches, d.feedback, person, start,
-                                    min(end, self.report_date), last_sync=d.sync_times, tz=self.tz)
+        return rules.person_figures(d.goals if goals is None else goals,
+                                    d.commitments if commitments is None else commitments, d.lunches,
+                                    d.feedback if feedback is None else feedback, person, start, end,
+                                    last_sync=d.sync_times, tz=self.tz)
 
     def goal_progress(self, goals: list[Goal], start: date, days: list[date]) -> dict[str, list[float | None]]:
         """Goals set, achieved and key results done since `start`, cumulative at each of `days` (month ends)."""

@@ -13,10 +13,12 @@ MEETING_KINDS = (LUNCH, GROUP_MEETING, CHECK_IN, TEAM_LUNCH)
 
 
 def meeting_kind(domain: Domain, board_id: str) -> str:
-    """The kind of a board's meetings, from its mapping: a group section, else its number of subjects."""
+    """The kind of a board's meetings, from its mapping: a group section, else its number of subjects (on a
+    board that maps none, the people its lunches are about)."""
     if domain.practices is not None and board_id in domain.practices.group_boards:
         return GROUP_MEETING
-    subjects = domain.board_subjects.get(board_id, [])
+    subjects = domain.board_subjects.get(board_id) or {p for lu in domain.lunches if lu.board_id == board_id
+                                                       for p in lu.about}
     if len(subjects) == 1:
         return CHECK_IN
     if len(subjects) >= 3:

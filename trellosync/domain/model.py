@@ -180,6 +180,7 @@ class Domain:
     commitments: list[Commitment] = field(default_factory=list)
     competencies: dict[str, Competency] = field(default_factory=dict)
     boards: dict[str, str] = field(default_factory=dict)  # board id -> name
+    board_links: dict[str, str] = field(default_factory=dict)  # board id -> shortLink (to match config refs)
     synced_at: datetime | None = None  # data as of (the latest sync of these boards)
     board_synced: dict[str, datetime] = field(default_factory=dict)  # board id -> that board's last sync
     history_gaps: list[str] = field(default_factory=list)  # e.g. "board X: export holds only the last 1000 actions"
@@ -204,6 +205,7 @@ class Domain:
         self.commitments += other.commitments
         self.competencies.update(other.competencies)
         self.boards.update(other.boards)
+        self.board_links.update(other.board_links)
         self.board_subjects.update(other.board_subjects)
         self.board_every_days.update(other.board_every_days)
         self.board_synced.update(other.board_synced)

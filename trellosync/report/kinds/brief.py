@@ -162,7 +162,7 @@ def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cit
         focus.later_best = []
     goals = [person_sel.goal_view(g) for g in person_sel.goals  # this board's: other pairs' goals stay with them
              if g.board_id == board_id and person_sel.goal_status(g) in ("open", "overdue")]
-    near = sorted((g for g in goals if g.due and abs((g.due - sel.as_of).days) <= GOAL_NEAR_DAYS), key=lambda g: g.due)
+    near = sorted((g for g in goals if g.due and abs((g.due - sel.as_of).days) <= GOAL_NEAR_DAYS), key=lambda g: g.due or date.min)
     pair_entries = [f for f in person_sel.feedback if f.board_id == board_id and f.date <= sel.as_of]
     best = [f for f in pair_entries if f.kind == "best"]
     worst = [f for f in pair_entries if f.kind == "worst"]
