@@ -144,6 +144,10 @@ def test_the_judgement_names_the_renewal(imported):
     assert judged.renewed_by(r1) is r2 and judged.renews(r2) is r1
     assert judged.chain(r2) == [r1, r2, r3]
     assert judged.commitment_status(r1) == "renewed"
+    last = judged.commitment(r3)
+    assert (last.status, last.judged_against, last.renews, last.completed_on) == \
+        ("late", date(2026, 3, 17), r2.id, date(2026, 4, 10))
+    assert (judged.commitment(r1).renewed_by, judged.commitment(r1).days_overdue) == (r2.id, None)
     earlier = Judgement(domain, ZoneInfo("UTC"), date(2026, 3, 20))
     assert earlier.renewed_by(r2) is None and earlier.chain(r1) == [r1, r2]  # r3 was made on 31 Mar
 

@@ -59,6 +59,12 @@ class CommitmentJudgement:
     status: str
     completed_on: date | None  # the day it was ticked, when kept or late
     days_overdue: int | None  # broken: days from the deadline to its board's cut-off
+    # Renewal (domain/renewal.py): kept or late is judged against `judged_against`, the first deadline of its
+    # chain (its own deadline when it renews nothing); `renews`: the id of the commitment it made again;
+    # `renewed_by`: the id of the commitment that made it again by that day (its status is then renewed).
+    judged_against: date | None = None
+    renews: str | None = None
+    renewed_by: str | None = None
 
 
 @dataclass
@@ -133,7 +139,9 @@ class Judgement:
         overdue = None
         if status == "broken" and c.deadline is not None:
             overdue = (self.board_as_of(c.board_id, on) - c.deadline).days
-        out = CommitmentJudgement(status, self.local(c.completed_at) if status in ("kept", "late") else None, overdue)
+        out = CommitmentJudgement(status, self.local(c.completed_at) if status in ("kept", "late") else None, overdue,
+                                  judged_against=c.chain_deadline, renews=c.renews,
+                                  renewed_by=c.renewed_by if status == "renewed" else None)
         if on is None:
             self._commitments[c.id] = out
         return out
