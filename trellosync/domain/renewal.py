@@ -4,7 +4,7 @@ A commitment B *renews* an earlier commitment A when, on the same board and by t
 a later lunch than A, A was still open then (not ticked by the end of B's lunch day; a tick whose day the history
 no longer holds cannot be shown to be later, so it never is), A is not renewed yet, and either
 
-- B has A's wording (the same words, whatever the case, punctuation or spacing), or
+- B has A's wording (`issues.same_wording`: the same words, whatever the case, punctuation or spacing), or
 - B's text begins with the `renewed:` marker (removed from the text) and raises the same issue as A
   (`issues.same_issue`: half the content words of the shorter text recur in the other).
 
@@ -23,7 +23,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from trellosync.domain.dates import UTC, local_date
-from trellosync.domain.issues import same_issue
+from trellosync.domain.issues import same_issue, same_wording
 from trellosync.domain.model import Commitment
 
 RENEWED_MARKER = re.compile(r"^\s*renewed\s*:\s*", re.IGNORECASE)
@@ -33,12 +33,6 @@ def renewed_marker(text: str) -> tuple[bool, str]:
     """Whether a commitment's text begins with the `renewed:` marker, and the text without it."""
     m = RENEWED_MARKER.match(text)
     return (True, text[m.end():].strip()) if m else (False, text)
-
-
-def wording(text: str) -> str:
-    """A text's words, case-folded, without punctuation or spacing."""
-    folded = text.casefold()
-    return " ".join(re.findall(r"\w+", folded)) or " ".join(folded.split())
 
 
 def open_on(c: Commitment, day: date, tz: ZoneInfo = UTC) -> bool:
@@ -55,7 +49,7 @@ def renews(earlier: Commitment, later: Commitment, tz: ZoneInfo = UTC) -> bool:
         return False
     if not open_on(earlier, later.made, tz):
         return False
-    if wording(earlier.text) == wording(later.text):
+    if same_wording(earlier.text, later.text):
         return True
     return later.marked_renewed and same_issue(earlier.text, later.text)
 

@@ -291,7 +291,7 @@ class Cadence:
     last_lunch: date | None = None
 
 
-def cadence(lunches: Iterable[Lunch], board_id: str, start: date, end: date, every_days: int = 14) -> Cadence:
+def cadence(lunches: Iterable[Lunch], board_id: str, start: date, end: date, every_days: int) -> Cadence:
     """Count, mean interval, gaps and expected count of one board's lunches in [start, end].
 
     The expected count runs from the later of `start` and the pair's first lunch: nobody owes lunches
