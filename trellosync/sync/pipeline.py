@@ -19,6 +19,7 @@ from trellosync.domain import build_domain
 from trellosync.domain.dates import local_date
 from trellosync.domain.derive_practices import build_practices
 from trellosync.domain.prepared import without_own_writes
+from trellosync.domain.renewal import link_renewals
 from trellosync.errors import ConfigError, DataError
 from trellosync.mirror.ids import bookmark, parse_time
 from trellosync.mirror.normalize import ACTION_WINDOW, BoardRows, normalize_board
@@ -177,6 +178,7 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     practices, group_commitments = build_practices(mirror, mapping, config.people if config else {}, domain,
                                                    tz=config.timezone if config else DEFAULT_TIMEZONE)
     domain.commitments += group_commitments
+    link_renewals(domain.commitments, ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE))  # a group's too
     forget_derived(domain, practices, gone)
     retain_entries(conn, domain, practices, config)
     store.save_domain(conn, mirror.board_id, domain)
