@@ -44,6 +44,7 @@ class IngestResult:
     mapped: bool
     problems: list[Problem] = field(default_factory=list)  # what the mapping no longer finds on the board
     history_only: bool = False  # an older export: only actions and comments the store lacked were added
+    why_history_only: str = ""  # why only history was taken: the export's date against the database's
 
 
 def open_store(config: Config | None, database: str | None = None, *, must_exist: bool = False) -> Store:
@@ -121,9 +122,15 @@ def _ingest_board(store: Store, board_json: dict[str, Any], config: Config | Non
         # An export's own newest date keeps a re-import byte-identical; the API passes the real time.
         seen_at = max(candidates) if candidates else utcnow()
     previous = store.sync_states().get(rows.board_id) if sync_state is None else None
+    # An export without actions (API-made exports have no `actions` key) says nothing about history: it can
+    # neither vouch for a board's whole history nor for a comment's deletion.
+    has_history = bool(board_json.get("actions"))
+    if not has_history and actions_complete is None:
+        actions_complete = False
     with store.begin() as conn:
         history_complete = (sync_state.history_complete if sync_state else
-                            (len(rows.actions) < ACTION_WINDOW or bool(previous and previous.history_complete)))
+                            ((has_history and len(rows.actions) < ACTION_WINDOW)
+                             or bool(previous and previous.history_complete)))
         # actions_complete: this batch holds the board's whole history (an API sync since a bookmark does not,
         # even when the database does), so only then may a missing comment be flagged deleted.
         store.save_mirror(conn, rows, seen_at=seen_at, snapshot_complete=snapshot_complete,
@@ -294,7 +301,10 @@ def stale_export(store: Store, data: dict[str, Any]) -> str | None:
         return None
     stored = max((d for d in (_when(state.date_last_activity), state.bookmark_date) if d is not None), default=None)
     export = _export_as_of(data)
-    if stored is None or export is None or export >= stored:
+    if export is None:
+        # No dateLastActivity and no dated action: nothing shows it is newer, so it may roll nothing back.
+        return "the export carries no date (no dateLastActivity, no actions)"
+    if stored is None or export >= stored:
         return None
     return f"export as of {export:%Y-%m-%d %H:%M}, database as of {stored:%Y-%m-%d %H:%M} UTC"
 
@@ -337,8 +347,11 @@ def import_export(store: Store, path: str | Path, config: Config | None) -> Inge
     An export older than what the store holds adds only the history the store lacks (`add_history`).
     """
     data = read_export(path)
-    if stale_export(store, data) is not None:
-        return add_history(store, data, config)
+    why = stale_export(store, data)
+    if why is not None:
+        result = add_history(store, data, config)
+        result.why_history_only = why
+        return result
     try:
         return ingest_board(store, data, config, source="export")
     except DataError as exc:
