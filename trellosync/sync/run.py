@@ -139,7 +139,8 @@ def list_boards_to_sync(client: TrelloClient, config: Config | None, refs: list[
         if all(direct.values()):
             found, errors = fetch_listed_boards(client, dict.fromkeys(direct.values()))
             if not any("not found" in line for _, line in errors):
-                return found, errors
+                ref_of = {v: ref for ref, v in direct.items()}
+                return found, [(ref_of.get(key, key), line) for key, line in errors]
             # "Planning" looks like a shortLink but may be a board's name: ask the listing once.
     return fetch_member_boards(client), []
 
@@ -233,6 +234,9 @@ def _sync(config: Config, store: Any, client: TrelloClient, *, boards: list[str]
     listing, unseen = list_boards_to_sync(client, config, boards, store.boards())
     report.listing_requests = session.request_count - start_count
     chosen, missing = select_boards(config, listing, boards, set(states))
+    # One line per failed board: a board whose own look-up failed (rate limit, 5xx) is not also "not found".
+    failed_lookup = {ref for ref, _ in unseen}
+    missing = [o for o in missing if o.name not in failed_lookup]
     unknown = [o.error or "" for o in missing] + [line for _, line in unseen if "not found" in line]
     if boards and unknown:  # a --board nobody can see is a usage error, not a failed sync
         raise ConfigError("--board: no such board visible to this token", problems=unknown)

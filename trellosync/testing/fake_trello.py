@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 from trellosync.testing.fake_limits import RateLimits  # noqa: F401 - the fake's public names
 from trellosync.testing.fake_mutations import mutate_board, new_object_id  # noqa: F401
 from trellosync.testing.fake_routes import TrelloRoutes
-from trellosync.testing.fake_server import _Fault, _Handler, _Json, _Server  # noqa: F401 - tests patch _Server
+from trellosync.testing.fake_server import Hostile, _Fault, _Handler, _Json, _Server  # noqa: F401 - tests patch _Server
 from trellosync.testing.synthetic import NESTED_KEYS, _id_key, _iso, synthesize_board  # noqa: F401
 
 _AUTH_RE = re.compile(r'^OAuth\s+oauth_consumer_key="([^"]*)",\s*oauth_token="([^"]*)"\s*$')
@@ -56,6 +56,11 @@ class FakeTrello(TrelloRoutes):
         self.limits = RateLimits() if limits is True else (limits or None)
         self.headers: dict[str, str] = {}  # extra headers of the next answers (tests: Retry-After, ...)
         self.trickle = 0.0  # > 0: send each answer's body one byte per this many seconds (a hostile server)
+        # "endless" (a chunked body that never ends) or "gzip_bomb" (bomb_bytes of JSON in a tiny gzip body),
+        # for the 200 answers `hostile_when(path, query)` picks (default: every one); fake_hostile.py
+        self.hostile: str | None = None
+        self.hostile_when: Any = None
+        self.bomb_bytes = 3 * 1024**3
         self.by_board: Counter[str] = Counter()
         self.port = port
         self.lock = threading.RLock()
@@ -204,6 +209,8 @@ class FakeTrello(TrelloRoutes):
                 return 401, "invalid token"
         if method != "GET":
             return 404, "Cannot " + method
+        if self.hostile and (self.hostile_when is None or self.hostile_when(path, q)):
+            return 200, Hostile(self.hostile)
         with self.lock:
             status, payload = self._route(path, q)
             # Serialized under the lock so a concurrent mutate() never changes what is being written.
