@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from report_fixtures import DomainBuilder, example_domain, utc
 
+from trellosync.domain.practices import Practices
 from trellosync.errors import TrellosyncError
 from trellosync.report import (
     ContextOptions,
@@ -393,4 +394,6 @@ def test_goal_report_counts_boards_not_pairs_once_a_group_is_among_them() -> Non
     b.board_id, b.board_name = "b0000002", "Peer learning group"
     b.domain.boards[b.board_id] = b.board_name
     b.lunch(date(2026, 6, 9), ["ada", "grace", "alan"])
-    assert "expected across 2 boards<" in wording()
+    assert "expected across 1 pair<" in wording() and "Team lunches held" in wording()  # counted apart
+    b.domain.practices = Practices(group_boards={b.board_id: ["ada", "grace", "alan"]})
+    assert "Group meetings held" in wording() and "Team lunches held" not in wording()

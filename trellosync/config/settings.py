@@ -9,6 +9,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from trellosync.config.credentials import check_api_url, check_credential, read_secret_file
 from trellosync.config.practices import BoardPractices, PersonPractices, cross_check_practices
@@ -146,6 +147,9 @@ class PolarityMapping(_Strict):
     praise: list[str] = ["👍", "praise:"]
     concern: list[str] = ["👎", "concern:"]
     labels: dict[str, Literal["praise", "concern"]] = {}
+    # Unmarked observations are neither praise nor concern: the dossier leaves them out and counts them,
+    # unless the board opts in here (`include`: quoted as plain observations, never counted as praise).
+    unmarked_in_dossier: Literal["leave_out", "include"] = "leave_out"
 
     @field_validator("praise", "concern")
     @classmethod
@@ -195,6 +199,12 @@ class ReportsConfig(_Strict):
     dossier: DossierConfig = DossierConfig()
 
 
+class PrepareConfig(_Strict):
+    """`trellosync prepare`: how far ahead the next lunch card is made."""
+
+    days_ahead: int = Field(3, ge=0, le=60)  # prepare a board whose next lunch is due within this many days
+
+
 class Config(_Strict):
     """The whole config file."""
 
@@ -204,6 +214,7 @@ class Config(_Strict):
     people: dict[str, PersonConfig] = {}
     boards: list[BoardMapping] = []
     reports: ReportsConfig = ReportsConfig()
+    prepare: PrepareConfig = PrepareConfig()
     source: Path | None = Field(None, exclude=True)
 
     @field_validator("timezone")
@@ -242,7 +253,7 @@ def _defer_secrets(raw: dict[str, Any]) -> dict[str, str]:
     return {k: trello.pop(k) for k in ("api_key", "token") if isinstance(trello.get(k), str)}
 
 
-def _describe(err: dict) -> str:
+def _describe(err: ErrorDetails) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -275,7 +286,8 @@ def parse_config(text: str, filename: str = "<config>") -> Config:
     problems.sort(key=lambda p: int(p.split(":")[1]) if p.split(":")[1].isdigit() else 0)
     if problems:
         raise ConfigError(f"{filename}: {len(problems)} problem(s) in the config", problems)
-    return cfg  # type: ignore[return-value]
+    assert cfg is not None  # validation raised no error, else problems would not be empty
+    return cfg
 
 
 def _cross_check(raw: dict[str, Any], lines: LineMap, filename: str) -> list[str]:
@@ -288,7 +300,7 @@ def _cross_check(raw: dict[str, Any], lines: LineMap, filename: str) -> list[str
     def at(*loc: Any) -> str:
         return f"{filename}:{line_for(lines, loc)}"
 
-    people = raw.get("people") if isinstance(raw.get("people"), dict) else {}
+    people = v if isinstance(v := raw.get("people"), dict) else {}
     boards = raw.get("boards")
     if "boards" in raw and isinstance(boards, list) and not boards:
         problems.append(f"{at('boards')}: boards: the list is empty (expected at least one board mapping)")
@@ -304,17 +316,17 @@ def _cross_check(raw: dict[str, Any], lines: LineMap, filename: str) -> list[str
                 problems.append(f"{at('boards', i, 'board')}: boards.{i}.board: {ref!r} is mapped twice "
                                 f"(first as boards.{seen[key]})")
             seen.setdefault(key, i)
-        subjects = b.get("subjects") if isinstance(b.get("subjects"), list) else []
+        subjects = v if isinstance(v := b.get("subjects"), list) else []
         for j, s in enumerate(subjects):
             if isinstance(s, str) and s not in known:
                 problems.append(f"{at('boards', i, 'subjects', j)}: boards.{i}.subjects.{j}: unknown person "
                                 f"{s!r} (expected one of: {', '.join(sorted(known)) or 'no people defined'})")
-        members = b.get("members") if isinstance(b.get("members"), dict) else {}
+        members = v if isinstance(v := b.get("members"), dict) else {}
         for member, person in members.items():
             if isinstance(person, str) and person not in known:
                 problems.append(f"{at('boards', i, 'members', member)}: boards.{i}.members.{member}: unknown "
                                 f"person {person!r}")
-        feedback = b.get("feedback") if isinstance(b.get("feedback"), dict) else {}
+        feedback = v if isinstance(v := b.get("feedback"), dict) else {}
         said = feedback.get("said_by")
         for kind, who in (said.items() if isinstance(said, dict) else [(None, said)]):
             if isinstance(who, str) and who not in known | {"partner", "subject"}:

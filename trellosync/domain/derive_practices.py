@@ -131,9 +131,9 @@ def self_reviews(view: PracticeView) -> list[SelfReview]:
         for kind, _who, text in description_sections(card.get("description") or "", kinds, view.people):
             getattr(review, kind).append(text)
         for cl in view.checklists.get(card["id"], []):
-            kind, _ = _kind_of(cl["name"], kinds)
-            if kind:
-                getattr(review, kind).extend(it["name"].strip() for it in view.items.get(cl["id"], []))
+            list_kind, _ = _kind_of(cl["name"], kinds)
+            if list_kind:
+                getattr(review, list_kind).extend(it["name"].strip() for it in view.items.get(cl["id"], []))
         out.append(review)
     return out
 
@@ -157,6 +157,9 @@ def _stakeholder(view: PracticeView, about: str, entry_id: str, text: str, when:
                                  view.mapping.polarity)
     if not body:
         return None
+    who: str | None
+    source: str | None
+    name: str | None
     if written:
         key = view.people.name(written)
         name = view.people.persons[key].name if key else written

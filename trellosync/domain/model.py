@@ -166,6 +166,7 @@ class Domain:
     commitments: list[Commitment] = field(default_factory=list)
     competencies: dict[str, Competency] = field(default_factory=dict)
     boards: dict[str, str] = field(default_factory=dict)  # board id -> name
+    board_links: dict[str, str] = field(default_factory=dict)  # board id -> shortLink (to match config refs)
     synced_at: datetime | None = None  # data as of (the latest sync of these boards)
     board_synced: dict[str, datetime] = field(default_factory=dict)  # board id -> that board's last sync
     history_gaps: list[str] = field(default_factory=list)  # e.g. "board X: export holds only the last 1000 actions"
@@ -173,6 +174,8 @@ class Domain:
     board_every_days: dict[str, int] = field(default_factory=dict)  # board id -> lunches.every_days
     timezone: str = "UTC"  # the config's timezone: which calendar day a timestamp falls on
     practices: Any = None  # trellosync.domain.practices.Practices of these boards (loaded with the domain)
+    # commitment, promise or focus-point id -> the latest lunch at which its "How did it go?" item was ticked
+    asked: dict[str, date] = field(default_factory=dict)
 
     @property
     def sync_times(self) -> dict[str, datetime] | datetime | None:
@@ -188,9 +191,11 @@ class Domain:
         self.commitments += other.commitments
         self.competencies.update(other.competencies)
         self.boards.update(other.boards)
+        self.board_links.update(other.board_links)
         self.board_subjects.update(other.board_subjects)
         self.board_every_days.update(other.board_every_days)
         self.board_synced.update(other.board_synced)
         self.history_gaps += other.history_gaps
+        self.asked.update(other.asked)
         if other.synced_at and (self.synced_at is None or other.synced_at > self.synced_at):
             self.synced_at = other.synced_at

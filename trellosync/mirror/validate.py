@@ -15,6 +15,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -258,7 +259,7 @@ def _check_object(obj: Any, shape: str, path: tuple, *, need_id: bool = True) ->
     for key, kind, plain in _FAST[shape]:
         value = obj.get(key)
         if value is not None and type(value) not in plain and not _CHECKS[kind](value):
-            _check_value(kind, value, lambda key=key: _fmt(path + (key,)))
+            _check_value(kind, value, partial(_fmt, path + (key,)))
 
 
 def _check_list(items: Any, shape: str, path: tuple, *, unique: bool = True) -> None:
@@ -346,5 +347,5 @@ def check_listing(boards: list[Any], what: str) -> None:
         for key, kind in (("name", STR), ("closed", BOOL), ("dateLastActivity", DATE), ("shortLink", STR),
                           ("url", STR)):
             if key in b:
-                _check_value(kind, b[key], lambda key=key, i=i: f"{what}: [{i}].{key}")
+                _check_value(kind, b[key], partial("{}: [{}].{}".format, what, i, key))
         _clean(b, (), 0, Cleaning())

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trellosync.config.ladder import load_ladder
+from trellosync.config.settings import board_ref_matches
 from trellosync.domain.model import Domain
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.files import atomic_write, private_mkdir
@@ -73,6 +74,7 @@ class ReportOptions:
     peer: str | None = None  # the brief's --with: whose pair
     people: tuple[str, ...] = ()  # the showcase's team
     board: str | None = None  # the brief's --board: which pair or group (a board name or id)
+    unmarked_boards: tuple[str, ...] = ()  # config refs of boards whose mapping opts unmarked observations in
     generated_by: str = "trellosync"
     generated_at: datetime | None = field(default=None, repr=False)
 
@@ -89,6 +91,7 @@ def options_from_config(config: Any, **overrides: Any) -> ReportOptions:
             "ladder": rc.dossier.ladder,
             "lunch_interval_days": rc.lunch_interval_days,
             "confidentiality": rc.confidentiality,
+            "unmarked_boards": tuple(b.board for b in config.boards if b.polarity.unmarked_in_dossier == "include"),
         }
     values.update(overrides)
     return ReportOptions(**values)
@@ -144,6 +147,9 @@ def build_context(
         peer=options.peer,
         people=tuple(options.people),
         board=options.board,
+        unmarked_boards=frozenset(b for b, name in domain.boards.items() if any(
+            board_ref_matches(ref, {"id": b, "name": name, "shortLink": domain.board_links.get(b)})
+            for ref in options.unmarked_boards)),
     )
     try:
         period: Period = resolve_period(domain, person, period_from, period_to, report_date, options.timezone)
@@ -298,7 +304,7 @@ def render_all(
     options = replace(options, report_date=report_date, generated_at=options.generated_at or datetime.now(timezone.utc))
     out_dir = Path(out_dir)
     private_mkdir(out_dir)
-    job_list = [
+    job_list: list[dict[str, Any]] = [
         {
             "kind": kind,
             "person": p,
@@ -313,7 +319,7 @@ def render_all(
     ]
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(job_list) <= 1:
-        dom = domain if domain is not None else domain_loader()  # type: ignore[operator]
+        dom = domain_loader if isinstance(domain_loader, Domain) else domain_loader()
         paths = []
         for job in job_list:
             paths.append(render_report(domain=dom, **job))

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, Table, func, select
 from trellosync.domain.model import Competency, Domain, Person
 from trellosync.store import schema as t
 from trellosync.store.practice_rows import load_practices
+from trellosync.store.prepared import last_asked
 from trellosync.store.rows import commitment_of, feedback_of, goals_of, lunch_of
 
 
@@ -31,10 +32,12 @@ def _load_boards(conn: Connection, d: Domain, ids: list[str] | None) -> None:
                               member_id=r.member_id, mapped=r.mapped)
                 for r in conn.execute(select(t.people).order_by(t.people.c.key))}
     d.competencies = {r.key: Competency(r.key, r.name) for r in conn.execute(select(t.competencies))}
-    bq = select(t.boards.c.id, t.boards.c.name)
+    bq = select(t.boards.c.id, t.boards.c.name, t.boards.c.short_link)
     if ids is not None:
         bq = bq.where(t.boards.c.id.in_(ids))
-    d.boards = {r.id: r.name for r in conn.execute(bq)}
+    rows = list(conn.execute(bq))
+    d.boards = {r.id: r.name for r in rows}
+    d.board_links = {r.id: r.short_link for r in rows if r.short_link}
 
 
 def _load_lunches(conn: Connection, d: Domain, ids: list[str] | None) -> None:
@@ -71,6 +74,7 @@ def load_domain(engine: Engine, board_ids: Iterable[str] | None = None) -> Domai
         d.history_gaps = [r.note for r in _board_rows(conn, t.history_gaps, ids)]
         _load_sync_times(conn, d, ids)
         d.practices = load_practices(conn, ids)
+        d.asked = last_asked(conn, ids)
     return d
 
 

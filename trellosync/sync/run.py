@@ -137,7 +137,7 @@ def list_boards_to_sync(client: TrelloClient, config: Config | None, refs: list[
     if wanted and len(wanted) <= PER_BOARD_LISTING_MAX:
         direct = {ref: _addressable(ref, stored) for ref in wanted}
         if all(direct.values()):
-            found, errors = fetch_listed_boards(client, dict.fromkeys(direct.values()))
+            found, errors = fetch_listed_boards(client, dict.fromkeys(ref for ref in direct.values() if ref))
             if not any("not found" in line for _, line in errors):
                 ref_of = {v: ref for ref, v in direct.items()}
                 return found, [(ref_of.get(key, key), line) for key, line in errors]
@@ -151,8 +151,7 @@ def select_boards(config: Config | None, listing: list[dict[str, Any]], refs: li
     missing: list[BoardOutcome] = []
     wanted = refs if refs else [m.board for m in config.boards] if config and config.boards else None
     if wanted is None:
-        chosen = [b for b in listing if not b.get("closed") or b.get("id") in stored]
-        return chosen, missing
+        return [b for b in listing if not b.get("closed") or b.get("id") in stored], missing
     chosen: list[dict[str, Any]] = []
     for ref in wanted:
         match = [b for b in listing if board_ref_matches(ref, b)]

@@ -10,10 +10,10 @@ from typing import Any
 
 from trello import TrelloClient
 
+from trellosync.config.settings import DEFAULT_API_URL
 from trellosync.errors import ConfigError
 from trellosync.trello.pacing import RateLimiter, shared_limiter  # noqa: F401
 from trellosync.trello.session import (
-    DEFAULT_API_URL,
     RetryPolicy,
     TrelloSession,
 )

@@ -172,7 +172,7 @@ def _fetch_nested(client: TrelloClient, board_id: str, nested: dict[str, str], *
 
 def _merge_actions(actions: list[dict[str, Any]], since_action_id: str | None) -> list[dict[str, Any]]:
     """Actions without duplicates and without the bookmark or anything older (already stored)."""
-    seen: set[str] = set()
+    seen: set[str | None] = set()
     merged: list[dict[str, Any]] = []
     for a in actions:
         aid = a.get("id")
