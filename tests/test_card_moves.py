@@ -145,3 +145,18 @@ def test_sync_destination_with_the_source_no_longer_mapped(store: Store) -> None
 
 
 _ = oid  # boardbuilder's ids are what the exports above are made of
+
+
+def test_a_colliding_row_is_named_as_such_not_blamed_on_the_database(sqlite_store: Store) -> None:
+    from sqlalchemy import text
+
+    from trellosync.errors import StoreError
+
+    try:
+        with sqlite_store.begin() as conn:
+            for _ in range(2):
+                conn.execute(text("INSERT INTO competencies (key, name) VALUES ('secret-key', 'x')"))
+    except StoreError as exc:
+        message = str(exc)
+    assert "collides with one already stored" in message and "competencies.key" in message
+    assert "refused" not in message and "secret-key" not in message

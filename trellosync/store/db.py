@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.types import Boolean, DateTime, Float
 
 from trellosync.domain.model import Domain, Person
@@ -60,6 +67,11 @@ def database_refused(exc: DBAPIError) -> StoreError:
     first = str(exc.orig).splitlines()[0][:120] if str(exc.orig) else ""
     if isinstance(exc, OperationalError) and first:  # "database or disk is full", "database is locked"
         detail += f": {first}"
+    if isinstance(exc, IntegrityError):
+        # Not the database's fault: trellosync wrote a row that collides with a stored one (a bug). The first
+        # line names the constraint ("UNIQUE constraint failed: lunches.id"); the values are on later lines.
+        return StoreError(f"a row collides with one already stored ({detail}: {first}); the transaction was "
+                          "rolled back (a trellosync bug: please report it)")
     return StoreError(f"the database refused the write ({detail}); the transaction was rolled back")
 
 
