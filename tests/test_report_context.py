@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from report_fixtures import DomainBuilder, example_domain, utc
 
+from trellosync.domain.dates import local_date
 from trellosync.domain.practices import Practices
 from trellosync.errors import TrellosyncError
 from trellosync.report import (
@@ -16,7 +17,6 @@ from trellosync.report import (
     get_kind,
     ladder_from_dict,
     resolve_period,
-    to_local_date,
 )
 from trellosync.report.documents import ReportOptions, UnknownPersonError, build_context
 from trellosync.report.kinds.goals import MAX_LUNCH_LOG
@@ -120,8 +120,8 @@ def test_datetimes_are_shown_in_the_configured_timezone(tz: str, expected: date)
     late = datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)
     from zoneinfo import ZoneInfo
 
-    assert to_local_date(late, ZoneInfo(tz)) == expected
-    assert to_local_date(late.replace(tzinfo=None), ZoneInfo(tz)) == expected  # naive = UTC
+    assert local_date(late, ZoneInfo(tz)) == expected
+    assert local_date(late.replace(tzinfo=None), ZoneInfo(tz)) == expected  # naive = UTC
     b = small()
     b.domain.synced_at = datetime(2027, 2, 1, 12, 0, tzinfo=timezone.utc)
     b.goal("ada", "New year goal", date(2026, 12, 1), due=date(2027, 1, 1), status="achieved", achieved_at=late)

@@ -43,8 +43,7 @@ def summary_rows(domain: Domain, config: Config) -> list[dict[str, object]]:
     as_of = domain.synced_at.date() if domain.synced_at else None
     rows = []
     for key, person in config.people.items():
-        fig = person_figures(domain, key, as_of=as_of, timezone=config.timezone,
-                             interval_days=config.reports.lunch_interval_days)
+        fig = person_figures(domain, key, as_of=as_of, timezone=config.timezone)
         held = {mc.kind: mc.held for mc in fig.meetings}
         rows.append({"person": person.name, "key": key, "lunches": fig.lunches_held,
                      "group_meetings": held.get("group_meeting", 0), "check_ins": held.get("check_in", 0),

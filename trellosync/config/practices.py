@@ -12,8 +12,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-VISIBILITIES = ("private", "team")
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")

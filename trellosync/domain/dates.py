@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from trellosync.mirror.ids import aware_utc
 
 UTC = ZoneInfo("UTC")
 
@@ -46,8 +48,7 @@ def local_date(dt: datetime | date | None, tz: ZoneInfo = UTC) -> date | None:
         return None
     if not isinstance(dt, datetime):
         return dt
-    aware = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-    return aware.astimezone(tz).date()
+    return aware_utc(dt).astimezone(tz).date()
 
 
 def month_end(day: date) -> date:

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from trellosync.config.practices import GroupMapping
-from trellosync.config.settings import BoardMapping, PersonConfig
+from trellosync.config.settings import DEFAULT_TIMEZONE, BoardMapping, PersonConfig
 from trellosync.domain import People, date_from_name, local_date
 from trellosync.domain.classify import polarity_of
 from trellosync.domain.derive import group_live, live_board_people
@@ -267,7 +267,7 @@ def promises(view: PracticeView) -> list[Promise]:
 
 
 def build_practices(rows: BoardRows, mapping: BoardMapping | None, config_people: dict[str, PersonConfig],
-                    domain: Domain, *, tz: ZoneInfo | str = "UTC") -> tuple[Practices, list[Commitment]]:
+                    domain: Domain, *, tz: ZoneInfo | str = DEFAULT_TIMEZONE) -> tuple[Practices, list[Commitment]]:
     """The practices of one board, and the group commitments that join the domain's commitments."""
     tz = ZoneInfo(tz) if isinstance(tz, str) else tz
     mapping = mapping or BoardMapping(board=rows.board_id)

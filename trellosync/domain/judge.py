@@ -95,7 +95,7 @@ class Judgement:
         day = self.board_as_of(g.board_id, on)
         status = rules.goal_status(g, day, self.tz, last_sync=self.domain.sync_times)
         achieved_on = rules.goal_achieved_on(g, self.tz) if status == "achieved" else None
-        slip, slip_days = rules.goal_slip(g, status or "open", achieved_on, day)
+        slip, slip_days = rules.goal_slip(g, status or "open", achieved_on, on or self.as_of, day)
         out = GoalJudgement(
             status=status,
             achieved_on=achieved_on,

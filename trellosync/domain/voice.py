@@ -11,8 +11,6 @@ from trellosync.domain.sections import description_sections
 
 SectionEntry = tuple[str, str | None, str]  # (kind, person named in the heading, text)
 
-DECLARED = ("partner", "subject")  # besides a person key
-
 
 @dataclass(frozen=True)
 class Voice:

@@ -35,10 +35,6 @@ class BoardRows:
         """The board's Trello id."""
         return self.board["id"]
 
-    def newest_action(self) -> dict[str, Any] | None:
-        """The most recent action row, if any."""
-        return max(self.actions, key=lambda a: (a["date"], a["id"]), default=None)
-
 
 def _float(v: Any) -> float | None:
     try:

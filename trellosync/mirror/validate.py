@@ -14,12 +14,12 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from trellosync.errors import DataError
+from trellosync.mirror.ids import parse_time
 
 log = logging.getLogger(__name__)
 
@@ -211,13 +211,8 @@ COLLECTIONS = {"lists": "list", "labels": "label", "members": "member", "cards":
 
 
 def _date_ok(value: str) -> bool:
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if dt.tzinfo is not None:
-            dt = dt.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        return False
-    return YEARS[0] <= dt.year <= YEARS[1]
+    dt = parse_time(value)
+    return dt is not None and YEARS[0] <= dt.year <= YEARS[1]
 
 
 _CHECKS: dict[str, Callable[[Any], bool]] = {

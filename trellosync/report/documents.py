@@ -14,7 +14,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trellosync.config.ladder import load_ladder
-from trellosync.config.settings import board_ref_matches
+from trellosync.config.settings import DEFAULT_CONFIDENTIALITY, DEFAULT_TIMEZONE, board_ref_matches
 from trellosync.domain.model import Domain
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.files import atomic_write, private_mkdir
@@ -28,7 +28,6 @@ from trellosync.report import (
     kind_names,
     known_people,
     resolve_period,
-    to_local_date,
 )
 from trellosync.report.charts import render_chart
 from trellosync.report.render import (
@@ -64,12 +63,11 @@ class UnknownPersonError(TrellosyncError):
 class ReportOptions:
     """How reports are rendered (from the config's `reports:` section and the command line)."""
 
-    timezone: str = "UTC"
+    timezone: str = DEFAULT_TIMEZONE
     templates_dir: Path | None = None
     include_worst_moments: bool = False
     ladder: Path | None = None
-    lunch_interval_days: int = 14
-    confidentiality: str = "Confidential: prepared for a feedback or promotion conversation. Do not forward."
+    confidentiality: str = DEFAULT_CONFIDENTIALITY
     report_date: date | None = None  # the day the report is about (default: today in the report's time zone)
     peer: str | None = None  # the brief's --with: whose pair
     people: tuple[str, ...] = ()  # the showcase's team
@@ -89,7 +87,6 @@ def options_from_config(config: Any, **overrides: Any) -> ReportOptions:
             "templates_dir": rc.templates,
             "include_worst_moments": rc.dossier.include_worst_moments,
             "ladder": rc.dossier.ladder,
-            "lunch_interval_days": rc.lunch_interval_days,
             "confidentiality": rc.confidentiality,
             "unmarked_boards": tuple(b.board for b in config.boards if b.polarity.unmarked_in_dossier == "include"),
         }
@@ -140,7 +137,6 @@ def build_context(
     copts = ContextOptions(
         timezone=options.timezone,
         include_worst_moments=options.include_worst_moments,
-        lunch_interval_days=options.lunch_interval_days,
         confidentiality=options.confidentiality,
         generated_by=options.generated_by,
         generated_at=options.generated_at,
@@ -347,11 +343,6 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def options_as_dict(options: ReportOptions) -> dict[str, Any]:
-    """ReportOptions as plain data (for logging or the CLI's --verbose)."""
-    return {k: (str(v) if isinstance(v, (Path, date)) else v) for k, v in asdict(options).items()}
-
-
 __all__ = [
     "REPORT_KINDS",
     "ReportOptions",
@@ -365,5 +356,5 @@ __all__ = [
     "render_all",
     "render_report",
     "render_team",
-    "to_local_date",
+
 ]

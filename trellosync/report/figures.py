@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from trellosync.domain.dates import month_end
+from trellosync.domain.dates import local_date, month_end
 from trellosync.domain.judge import Cadence, Judgement
 from trellosync.domain.meetings import LUNCH, MEETING_KINDS
 from trellosync.domain.model import Domain, Lunch
 from trellosync.report.selection import GROUP_OWN_COMMITMENTS, Scope, Selection
-from trellosync.report.text import format_datetime, month_key, month_label, months_between, to_local_date
+from trellosync.report.text import format_datetime, month_key, month_label, months_between
 from trellosync.report.views import Chart, ContextOptions, Cover, Figures, MeetingCount, PairFigures, Period
 
 MAX_CHART_MONTHS = 24
@@ -89,7 +89,7 @@ def make_cover(sel: Selection, period: Period, kind: str, opts: ContextOptions, 
     return Cover(
         kind=kind, person=sel.name(sel.person), person_key=sel.person, period=period,
         boards=sorted(sel.board(b) for b in board_ids), as_of=sel.as_of, report_date=report_date,
-        synced_at=format_datetime(sel.domain.synced_at, sel.tz), synced_on=to_local_date(sel.domain.synced_at, sel.tz),
+        synced_at=format_datetime(sel.domain.synced_at, sel.tz), synced_on=local_date(sel.domain.synced_at, sel.tz),
         generated_at=format_datetime(generated, sel.tz), generated_by=opts.generated_by,
         confidentiality=opts.confidentiality, timezone=opts.timezone,
     )
@@ -131,7 +131,7 @@ def goal_progress_chart(sel: Selection, period: Period) -> Chart:
 
 
 def person_figures(
-    domain: Domain, person: str, *, as_of: date | None = None, timezone: str = "UTC", interval_days: int = 14
+    domain: Domain, person: str, *, as_of: date | None = None, timezone: str = "UTC"
 ) -> Figures:
     """The summary figures of a person over all their data up to `as_of` (default: today), as their goal report
     counts them (their own commitments, those made in a peer learning group included)."""

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from trellosync.domain.dates import local_date
 from trellosync.domain.judge import Judgement
 from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, Lunch
 from trellosync.mirror.ids import slug
-from trellosync.report.text import to_local_date
 from trellosync.report.views import CommitmentView, Evidence, GoalView, KeyResultView
 
 # Polarity of an entry as the report groups it (the model's finer words map onto these four).
@@ -165,8 +165,8 @@ class Selection:
             KeyResultView(
                 name=k.name,
                 done=done,
-                completed_on=to_local_date(k.completed_at, self.tz) if done else None,
-                due_on=to_local_date(k.due, self.tz),
+                completed_on=local_date(k.completed_at, self.tz) if done else None,
+                due_on=local_date(k.due, self.tz),
             )
             for k, done in zip(g.key_results, judged.key_results_done, strict=True)
         ]

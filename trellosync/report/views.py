@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from trellosync.config.settings import DEFAULT_CONFIDENTIALITY, DEFAULT_TIMEZONE
 from trellosync.domain.judge import Gap  # a pair's gap is the domain's record, not a copy
 
 
@@ -33,10 +34,9 @@ class Period:
 class ContextOptions:
     """What the context builders need to know besides the domain."""
 
-    timezone: str = "UTC"
+    timezone: str = DEFAULT_TIMEZONE
     include_worst_moments: bool = False
-    lunch_interval_days: int = 14
-    confidentiality: str = "Confidential: for the named person and their peers only."
+    confidentiality: str = DEFAULT_CONFIDENTIALITY
     generated_by: str = "trellosync"
     generated_at: datetime | None = None
     peer: str | None = None  # the brief's --with

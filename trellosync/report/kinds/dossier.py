@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from trellosync.domain.issues import wording
 from trellosync.domain.model import FeedbackEntry
 from trellosync.report.citations import Citations
 from trellosync.report.figures import compute_figures, make_cover
@@ -20,7 +21,7 @@ from trellosync.report.kinds.evidence import (
 )
 from trellosync.report.practice_parts import PracticeParts, practice_charts, practice_parts
 from trellosync.report.selection import Selection
-from trellosync.report.text import month_label, months_between, norm
+from trellosync.report.text import month_label, months_between
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import (
     Chart,
@@ -139,8 +140,8 @@ def _own_words(sel: Selection, period: Period, cites: Citations,
     mine: list[Evidence] = []
     for f in sel.feedback:
         if f.own_words and evidence_entry(f, unmarked) and period.start <= f.date <= end:
-            if norm(f.text) not in seen:
-                seen.add(norm(f.text))
+            if wording(f.text) not in seen:
+                seen.add(wording(f.text))
                 mine.append(sel.evidence(f))
     already = sorted((cites.cite(e) for e in mine if cites.is_quoted(e)), key=lambda e: e.ref)
     fresh = [e for e in mine if not cites.is_quoted(e)][-MAX_OWN_WORDS:]

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
+from trellosync.domain.issues import wording
 from trellosync.report.citations import Citations
 from trellosync.report.figures import (
     cadence_chart,
@@ -72,7 +73,7 @@ def _pair_logs(sel: Selection, period: Period, cites: Citations, figures: Figure
         for lu in shown:
             entries = per_lunch.get(lu.id, [])
             focus = [f for f in entries if f.kind == "focus"]
-            texts = sorted(f.text.strip().lower() for f in focus)
+            texts = sorted(wording(f.text) for f in focus)
             unchanged = bool(texts) and texts == previous
             rows.append(LunchView(
                 date=lu.date, with_names=[sel.name(p) for p in sel.pair_people(lu.board_id)[1:] if p in lu.participants + lu.about],
