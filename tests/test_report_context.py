@@ -294,7 +294,7 @@ def test_brief_asks_the_accountability_questions() -> None:
     assert ctx.last_lunch == date(2026, 6, 16) and ctx.with_names == ["Grace Hopper"] and not ctx.group
     block = ctx.blocks[0]
     kinds = [(q.kind, q.text) for q in block.questions]
-    assert ("promise_due", "Demo the prototype") in kinds and ("done", "Book the room") in kinds
+    assert ("commitment_due", "Demo the prototype") in kinds and ("done", "Book the room") in kinds
     assert ("focus", "Delegate the release checklist.") in kinds and ("goal", "Ship v2") in kinds
     assert len(block.questions) <= 5
     assert block.close_or_drop is not None and block.close_or_drop.count == 1  # the plan due at the last lunch

@@ -28,6 +28,7 @@ from trellosync.domain.practices import (
     SelfReview,
     StakeholderFeedback,
 )
+from trellosync.domain.replies import reply_body
 from trellosync.domain.sections import _kind_of, description_sections
 from trellosync.domain.visibility import without_marker
 from trellosync.mirror.normalize import BoardRows
@@ -193,6 +194,8 @@ def stakeholder_feedback(view: PracticeView) -> list[StakeholderFeedback]:
         if text.strip():
             out.append(_stakeholder(view, about, card["id"], text, when, recorded, labels, card.get("url")))
         for cm in comments.get(card["id"], []):
+            if reply_body(cm["text"], view.mapping.polarity.reply) is not None:
+                continue  # a reply is never evidence
             author = view.people.member(cm.get("member_id"))
             out.append(_stakeholder(view, about, cm["id"], cm["text"], local_date(cm["date"], view.tz) or when,
                                     (author, "comment_author") if author else (None, None), labels, card.get("url")))

@@ -145,6 +145,18 @@ class Commitment:
 
 
 @dataclass
+class Reply:
+    """The subject's own statement kept beside an entry about them: shown with every quote, never evidence."""
+
+    id: str  # the reply comment's action id
+    entry_id: str  # the feedback entry it answers
+    board_id: str
+    by: str  # person key of the subject who replied
+    date: date
+    text: str
+
+
+@dataclass
 class Competency:
     """A theme or ladder competency that labels map to."""
 
@@ -171,6 +183,8 @@ class Domain:
     board_every_days: dict[str, int] = field(default_factory=dict)  # board id -> lunches.every_days
     timezone: str = DEFAULT_TIMEZONE  # the config's timezone: which calendar day a timestamp falls on
     practices: Any = None  # trellosync.domain.practices.Practices of these boards (loaded with the domain)
+    replies: list[Reply] = field(default_factory=list)  # subjects' replies to entries about them
+    data_from: date | None = None  # the retention policy removed what is older than this day
     # commitment, promise or focus-point id -> the latest lunch at which its "How did it go?" item was ticked
     asked: dict[str, date] = field(default_factory=dict)
 
@@ -193,6 +207,7 @@ class Domain:
         self.board_every_days.update(other.board_every_days)
         self.board_synced.update(other.board_synced)
         self.history_gaps += other.history_gaps
+        self.replies += other.replies
         self.asked.update(other.asked)
         if other.synced_at and (self.synced_at is None or other.synced_at > self.synced_at):
             self.synced_at = other.synced_at

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from trellosync.domain.dates import local_date
 from trellosync.domain.judge import Judgement
-from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, Lunch
+from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, Lunch, Reply
 from trellosync.mirror.ids import slug
-from trellosync.report.views import CommitmentView, Evidence, GoalView, KeyResultView
+from trellosync.report.views import CommitmentView, Evidence, GoalView, KeyResultView, ReplyView
 
 # Polarity of an entry as the report groups it (the model's finer words map onto these four).
 _POLARITY = {"strength": "positive", "praise": "positive", "concern": "negative", "development": "development"}
@@ -74,6 +74,7 @@ class Selection:
             (c for c in domain.commitments if c.person == scope.person and commitments_of(c.board_id)),
             key=lambda c: (c.made, c.id),
         )
+        self.replies: dict[str, Reply] = {r.entry_id: r for r in domain.replies}  # the latest reply per entry
         self.group = group
 
     def name(self, key: str | None) -> str:
@@ -137,7 +138,15 @@ class Selection:
             competency=self.competency_name(f.competency),
             competency_key=f.competency,
             outcome=bool(_OUTCOME.search(f.text)),
+            reply=self.reply(f.id),
         )
+
+    def reply(self, entry_id: str) -> ReplyView | None:
+        """The subject's reply to an entry, dated on or before the report's as-of date."""
+        r = self.replies.get(entry_id)
+        if r is None or r.date > self.as_of:
+            return None
+        return ReplyView(text=r.text, date=r.date, by=self.name(r.by))
 
     def _lunch_people(self, lunch: Lunch) -> list[str]:
         return list(dict.fromkeys(lunch.participants + lunch.about))

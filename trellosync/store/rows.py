@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from trellosync.config.settings import DEFAULT_EVERY_DAYS
 from trellosync.domain import rules
 from trellosync.domain.dates import local_date
-from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, KeyResult, Lunch
+from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, KeyResult, Lunch, Reply
 from trellosync.mirror.ids import parse_time
 
 Row = dict[str, Any]
@@ -86,7 +86,9 @@ def domain_rows(d: Domain, board_id: str) -> dict[str, list[Row]]:
     return {"lunches": lunches, "lunch_people": lunch_people, "feedback": feedback_rows(d), "goals": goals,
             "goal_owners": owners, "key_results": krs, "commitments": commitment_rows(d, as_of, tz),
             "board_cadence": cadence_rows(d, as_of),
-            "history_gaps": [{"board_id": board_id, "seq": i, "note": n} for i, n in enumerate(d.history_gaps)]}
+            "history_gaps": [{"board_id": board_id, "seq": i, "note": n} for i, n in enumerate(d.history_gaps)],
+            "replies": [{"id": r.id, "board_id": r.board_id, "entry_id": r.entry_id, "by": r.by, "date": r.date,
+                         "text": r.text} for r in d.replies]}
 
 
 def lunch_of(r: Any, board_name: str) -> Lunch:
@@ -127,3 +129,8 @@ def commitment_of(r: Any) -> Commitment:
     """A Commitment from its row."""
     return Commitment(id=r.id, board_id=r.board_id, lunch_id=r.lunch_id, person=r.person, text=r.text, made=r.made,
                       deadline=r.deadline, completed_at=r.completed_at, url=r.url, done=r.done)
+
+
+def reply_of(r: Any) -> Reply:
+    """A Reply from its row."""
+    return Reply(id=r.id, entry_id=r.entry_id, board_id=r.board_id, by=r.by, date=r.date, text=r.text)

@@ -34,6 +34,14 @@ from trellosync.sync.diagnostics import (
     load_matches,
     stored_problems,
 )
+from trellosync.sync.rights import (
+    derivation_config,
+    forget_derived,
+    forgotten,
+    keep_out,
+    retain_entries,
+    retain_history,
+)
 
 
 @dataclass
@@ -133,6 +141,7 @@ def _ingest_board(store: Store, board_json: dict[str, Any], config: Config | Non
         history_complete = (sync_state.history_complete if sync_state else
                             ((has_history and len(rows.actions) < ACTION_WINDOW)
                              or bool(previous and previous.history_complete)))
+        rows = keep_out(conn, rows, config)  # a forgotten person never comes back with a sync
         # A card stored on another board moves here only when this snapshot is the newer data about it.
         rows, touched = store.place_cards(conn, rows, seen_at)
         # actions_complete: this batch holds the board's whole history (an API sync since a bookmark does not,
@@ -162,11 +171,17 @@ def _ingest_board(store: Store, board_json: dict[str, Any], config: Config | Non
 
 def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, history_complete: bool,
              previous: dict[str, list[str]], synced_at: datetime | None) -> tuple[list[Problem], str]:
-    """Derive and save one board's domain; returns the mapping's problems and the list matches to store."""
+    """Derive and save one board's domain; returns the mapping's problems and the list matches to store.
+
+    The retention policy and the erasures recorded apply here, so every sync, import and rebuild honours them.
+    """
+    ladder = configured_ladder(config)
+    mirror = retain_history(conn, mirror, config)
+    gone = forgotten(conn, config)
+    config = derivation_config(config, gone)
     board = stored_board_ref(mirror.board)
     mapping = config.mapping_for(board) if config else None
     mirror = without_own_writes(mirror, own_ids(conn, mirror.board_id))  # trellosync's words are no evidence
-    ladder = configured_ladder(config)
     domain = build_domain(mirror, mapping, config.people if config else {},
                           tz=config.timezone if config else DEFAULT_TIMEZONE, history_complete=history_complete,
                           keywords=ladder.keywords if ladder else None)
@@ -174,6 +189,8 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     practices, group_commitments = build_practices(mirror, mapping, config.people if config else {}, domain,
                                                    tz=config.timezone if config else DEFAULT_TIMEZONE)
     domain.commitments += group_commitments
+    forget_derived(domain, practices, gone)
+    retain_entries(conn, domain, practices, config)
     store.save_domain(conn, mirror.board_id, domain)
     store.save_practices(conn, mirror.board_id, practices)
     live = [x for x in mirror.lists if not x.get("deleted_at")]
@@ -337,6 +354,7 @@ def add_history(store: Store, board_json: dict[str, Any], config: Config | None)
     rows = normalize_board(board_json)
     state = store.sync_states().get(rows.board_id)
     with store.begin() as conn:
+        rows = keep_out(conn, rows, config)
         # Actions and comments about a card that has since moved to another board go with the card.
         rows, touched = store.place_cards(conn, rows, None)
 

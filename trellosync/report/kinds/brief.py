@@ -34,7 +34,7 @@ RECENT_DAYS = 90
 class Question:
     """A follow-up question as data; brief.html words it by `kind`."""
 
-    kind: str  # promise_due | promise_open | focus | goal | done
+    kind: str  # commitment_due | hows_it_go | focus | goal | done
     text: str
     on: date | None
     today: bool = False
@@ -134,7 +134,7 @@ def _questions(block: Block, as_of: date, asked: dict[str, date]) -> list[Questi
         if c.status == "open" and c.deadline is None:  # a group's "by the next meeting": this one
             out.append(Question("hows_it_go", c.text, None, last_asked=asked.get(c.id)))
         elif c.status in ("broken", "open") and c.deadline and c.deadline <= as_of + timedelta(days=3):
-            out.append(Question("promise_due", c.text, c.deadline, today=c.deadline == as_of,
+            out.append(Question("commitment_due", c.text, c.deadline, today=c.deadline == as_of,
                                 last_asked=asked.get(c.id)))
         elif c.status in ("kept", "late", "done_undated"):
             out.append(Question("done", c.text, c.completed_on))

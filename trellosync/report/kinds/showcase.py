@@ -150,7 +150,7 @@ def _cover(req: Request, sels: list[Selection], as_of: date, board_ids: set[str]
                  synced_at=format_datetime(req.domain.synced_at, tz), synced_on=local_date(req.domain.synced_at, tz),
                  generated_at=format_datetime(generated, tz), generated_by=req.options.generated_by,
                  confidentiality="Shareable: holds only entries that are shareable under the board mappings.",
-                 timezone=req.options.timezone)
+                 timezone=req.options.timezone, data_from=req.domain.data_from)
 
 
 def build(req: Request) -> ShowcaseContext:
