@@ -121,11 +121,12 @@ def moved_away(conn: Connection, board_id: str, gone: list[str], fresh_actions: 
         note(card, when, kind, parsed)
     out: dict[str, str] = {}
     for card, (_, kind, data) in newest.items():
-        source = data.get("board") if isinstance(data.get("board"), dict) else {}
-        target = data.get("boardTarget") if isinstance(data.get("boardTarget"), dict) else {}
-        if kind == "moveCardFromBoard" and source.get("id") in (None, board_id) \
-                and isinstance(target.get("id"), str) and target["id"] != board_id:
-            out[card] = target["id"]
+        source, target = data.get("board"), data.get("boardTarget")
+        source_id = source.get("id") if isinstance(source, dict) else None
+        target_id = target.get("id") if isinstance(target, dict) else None
+        if kind == "moveCardFromBoard" and source_id in (None, board_id) \
+                and isinstance(target_id, str) and target_id != board_id:
+            out[card] = target_id
     return out
 
 

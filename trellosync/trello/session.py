@@ -228,7 +228,7 @@ class TrelloSession(requests.Session):
                 response = super().request(**send, auth=None, allow_redirects=False, proxies={}, stream=True)
                 # The body under a byte cap, read while the deadline can still cut the socket.
                 response._content = read_capped(response, what, self.max_answer_bytes)
-                response._content_consumed = True
+                response._content_consumed = True  # type: ignore[attr-defined]  # requests' own flag, not in its stubs
                 response.raw.release_conn()
         except _NETWORK_ERRORS as exc:
             self.waiter.check()
