@@ -28,6 +28,7 @@ from trellosync.report.assets import packaged_templates_dir
 from trellosync.report.markdown import (
     MAX_QUOTE_CHARS,
     ExcerptNote,
+    first_sentence,
     markdown_inline,
     markdown_to_html,
     safe_link,
@@ -107,6 +108,7 @@ def make_environment(templates_dir: Path | None = None, for_pdf: bool = False) -
     env.filters["pct"] = _percent
     env.filters["num"] = _number
     env.filters["safe_url"] = safe_url
+    env.filters["sentence"] = first_sentence
     return env
 
 
