@@ -38,6 +38,7 @@ _SEP = re.compile(r"\s*(?::(?!//|\d)|\?+(?=\s*$)|;|->|=>|→|⇒|⟶|=+|\.{2,}|\
 _LABEL_START = re.compile(r"^[^\W\d_]")
 MAX_LABEL_CHARS = 120
 MAX_EMOJI_WORDS = 6
+_SENTENCE = re.compile(r"[.!?]\s")  # a label holding the end of a sentence is no heading
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,9 @@ def classify_line(line: str, names: _Names, people: PeopleLookup, current: str |
         if known := names.exact(label, people):
             return _Line("known", *known, inline=inline)
         starts = names.starts(label)
-        if not inline or (starts is not None and starts != current) \
+        if _SENTENCE.search(label) and (starts is None or starts == current):
+            pass  # "Experience shares, not advice. Each member: ..." is a sentence, not a heading
+        elif not inline or (starts is not None and starts != current) \
                 or (sp.sep == ":" and not bulleted):
             return _Line("unknown", title=label, inline=inline)
     starts = names.starts(body)
