@@ -34,10 +34,11 @@ _HTML_HEADING = re.compile(r"<\s*(?:h[1-6]|b|strong|th|dt|summary|caption)\b", r
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(?:\|\s*:?-{1,}:?\s*)*\|?\s*$")
 # The separators people type after a heading's words: "Title:", "Title;", "Title -", "Title ->", "Title =",
 # "Title...". A label starts with a letter.
-_SEP = re.compile(r"\s*(?::(?!//|\d)|\?+(?=\s*$)|;|->|=>|→|⇒|⟶|=+|\.{2,}|\s[-–—]+(?=\s|$)|(?<=\S)[-–—]+$)\s*")
+_SEP = re.compile(r"\s*(?::+(?!//|\d)|\?+(?=\s*$)|;|->|=>|→|⇒|⟶|=+|\.{2,}|\s[-–—]+(?=\s|$)|(?<=\S)[-–—]+$)\s*")
 _LABEL_START = re.compile(r"^[^\W\d_]")
 MAX_LABEL_CHARS = 120
 MAX_EMOJI_WORDS = 6
+_SEP_CHARS = ":;=-–—>→⇒.…?"  # "**Lowlights –** the outage": a bold label ending in a separator is a heading
 _SENTENCE = re.compile(r"[.!?]\s")  # a label holding the end of a sentence is no heading
 
 
@@ -211,8 +212,8 @@ def classify_line(line: str, names: _Names, people: PeopleLookup, current: str |
     if people.prefix(body)[0] is not None:
         return _TEXT  # "Will: demoed search", "@jess closed 40 tickets": an entry about someone
     bold = _BOLD.match(body)
-    if strong or (bold and (not bold[3] or bold[3].lstrip()[:1] in ":;=-–—>.…")) \
-            or (bold and bold[2].rstrip().endswith(":")):
+    if strong or (bold and (not bold[3] or bold[3].lstrip()[:1] in _SEP_CHARS
+                            or bold[2].rstrip()[-1:] in _SEP_CHARS)):
         if bold and people.name(_strip_markup(bold[2]).rstrip(":")):
             return _TEXT  # "**Will:** demoed search"
         return _heading(body, names, people)
@@ -229,7 +230,7 @@ def classify_line(line: str, names: _Names, people: PeopleLookup, current: str |
         if _SENTENCE.search(label) and (starts is None or starts == current):
             pass  # "Experience shares, not advice. Each member: ..." is a sentence, not a heading
         elif not inline or (starts is not None and starts != current) \
-                or (sp.sep == ":" and not bulleted):
+                or not bulleted:
             return _Line("unknown", title=label, inline=inline)
     starts = names.starts(body)
     if starts is not None and starts != current:
