@@ -27,6 +27,7 @@ from trellosync.cli.context import (
     start_logging,
 )
 from trellosync.cli.crashlog import printable
+from trellosync.cli.prepare import calendar, prepare, run_prepare
 from trellosync.cli.report import (
     ReportJob,
     checked_period,
@@ -64,9 +65,12 @@ def cli(click_ctx: click.Context, config_path: str | None, database: str | None,
 @click.option("--wait", is_flag=True, help="Wait for a running sync to finish instead of exiting.")
 @click.option("--worker", is_flag=True,
               help="PostgreSQL: share the boards with other `sync --worker` runs (each board synced by one).")
+@click.option("--prepare", "then_prepare", is_flag=True,
+              help="Then `prepare`: print the next lunch cards to make (with --apply: make them).")
+@click.option("--apply", is_flag=True, help="With --prepare: write the next lunch cards to Trello.")
 @pass_ctx
 def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple[str, ...],
-         boards: tuple[str, ...], full: bool, wait: bool, worker: bool) -> None:
+         boards: tuple[str, ...], full: bool, wait: bool, worker: bool, then_prepare: bool, apply: bool) -> None:
     """Pull the mapped boards from Trello (or import exports) into the database.
 
     \b
@@ -76,6 +80,10 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
     """
     merge(ctx, config_path, database)
     config = ctx.config()
+    if apply and not then_prepare:
+        raise click.UsageError("--apply writes the lunches `--prepare` plans: pass both")
+    if then_prepare and (exports or config is None):
+        raise click.UsageError("--prepare needs a config and a sync from Trello (not --from-export)")
     if exports:
         if boards or full or worker:  # they choose what to pull from Trello; an import reads only its files
             raise click.UsageError("--from-export imports only the files named: --board, --full and --worker "
@@ -114,6 +122,9 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
         if failed and fresh is not None and not (report and any(o.status == "synced" for o in report.outcomes)):
             store.close()
             remove_new_database(fresh)
+    if then_prepare:
+        assert config is not None
+        run_prepare(ctx, config, apply=apply, on_day=None, client=client)
 
 
 @cli.command()
@@ -363,6 +374,10 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
         paths = [write_one(job, person, output, out_default, force=force)]
     for path in paths:
         click.echo(str(path))
+
+
+cli.add_command(prepare)
+cli.add_command(calendar)
 
 
 def main() -> None:

@@ -195,6 +195,12 @@ class ReportsConfig(_Strict):
     dossier: DossierConfig = DossierConfig()
 
 
+class PrepareConfig(_Strict):
+    """`trellosync prepare`: how far ahead the next lunch card is made."""
+
+    days_ahead: int = Field(3, ge=0, le=60)  # prepare a board whose next lunch is due within this many days
+
+
 class Config(_Strict):
     """The whole config file."""
 
@@ -204,6 +210,7 @@ class Config(_Strict):
     people: dict[str, PersonConfig] = {}
     boards: list[BoardMapping] = []
     reports: ReportsConfig = ReportsConfig()
+    prepare: PrepareConfig = PrepareConfig()
     source: Path | None = Field(None, exclude=True)
 
     @field_validator("timezone")

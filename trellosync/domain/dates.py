@@ -1,9 +1,10 @@
-"""Dates: lunch dates in card names, naive-UTC timestamps to local calendar dates, slugs."""
+"""Dates, defined once: a lunch's date, dates in card names, naive-UTC timestamps as local days, month ends."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 UTC = ZoneInfo("UTC")
@@ -63,3 +64,12 @@ def month_ends(start: date, end: date) -> list[date]:
         out.append(min(month_end(day), end))
         day = month_end(day) + timedelta(days=1)
     return out
+
+
+def lunch_date(card: dict[str, Any], tz: ZoneInfo = UTC, *, day_first: bool = True) -> tuple[date | None, str]:
+    """A lunch card's date and where it came from: its due date, else a date in its name, else its creation."""
+    if card.get("due"):
+        return local_date(card["due"], tz), "due"
+    if nd := date_from_name(card["name"], day_first=day_first):
+        return nd, "name"
+    return local_date(card.get("created_at") or card.get("date_last_activity"), tz), "created"

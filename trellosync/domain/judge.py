@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from trellosync.domain import issues, promises, rules
+from trellosync.domain import issues, next_lunch, promises, rules
 from trellosync.domain.dates import local_date
 from trellosync.domain.issues import Recurring
 from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, KeyResult, Lunch
@@ -175,9 +175,10 @@ class Judgement:
         return rules.person_cadences(self.domain.lunches, person, start, end, last_sync=self.domain.sync_times,
                                      tz=self.tz)
 
-    def next_lunch_due(self, board_id: str) -> date | None:
-        """When the board's next lunch or meeting is due, by its cadence, from its last one up to its cut-off."""
-        return rules.next_lunch_due(self.domain.lunches, board_id, self.board_as_of(board_id))
+    def next_lunch_due(self, board_id: str, on: date | None = None) -> date | None:
+        """When the board's next lunch or meeting is due, by its cadence, from its last one held by `on` (default:
+        the as-of date), no later than its board's sync."""
+        return next_lunch.next_lunch_due(self.domain.lunches, board_id, self.board_as_of(board_id, on))
 
     def lunches_owed(self, lunches: Iterable[Lunch], first_day: date, last_day: date) -> float:
         """Lunches owed in [first_day, last_day] by the boards of `lunches` (rules.lunches_owed)."""

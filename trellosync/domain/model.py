@@ -173,6 +173,8 @@ class Domain:
     board_every_days: dict[str, int] = field(default_factory=dict)  # board id -> lunches.every_days
     timezone: str = "UTC"  # the config's timezone: which calendar day a timestamp falls on
     practices: Any = None  # trellosync.domain.practices.Practices of these boards (loaded with the domain)
+    # commitment, promise or focus-point id -> the latest lunch at which its "How did it go?" item was ticked
+    asked: dict[str, date] = field(default_factory=dict)
 
     @property
     def sync_times(self) -> dict[str, datetime] | datetime | None:
@@ -192,5 +194,6 @@ class Domain:
         self.board_every_days.update(other.board_every_days)
         self.board_synced.update(other.board_synced)
         self.history_gaps += other.history_gaps
+        self.asked.update(other.asked)
         if other.synced_at and (self.synced_at is None or other.synced_at > self.synced_at):
             self.synced_at = other.synced_at

@@ -13,7 +13,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from trellosync.domain.dates import UTC, local_date
@@ -316,15 +316,6 @@ def lunches_owed(lunches: Iterable[Lunch], first_day: date, last_day: date) -> f
         every[lu.board_id] = lu.every_days
     owed = sum(max(0, (last_day - max(first_day, first_lunch[b])).days + 1) / every[b] for b in every)
     return round(owed, 2)
-
-
-def next_lunch_due(lunches: Iterable[Lunch], board_id: str, as_of: date) -> date | None:
-    """When a board's next lunch (or meeting) is due: its last one up to `as_of` plus its interval."""
-    held = [lu for lu in lunches if lu.board_id == board_id and lu.date <= as_of]
-    if not held:
-        return None
-    last = max(held, key=lambda lu: (lu.date, lu.id))
-    return last.date + timedelta(days=last.every_days)
 
 
 def person_cadences(lunches: Iterable[Lunch], person: str, start: date, end: date, *,

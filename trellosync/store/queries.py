@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, Table, func, select
 from trellosync.domain.model import Competency, Domain, Person
 from trellosync.store import schema as t
 from trellosync.store.practice_rows import load_practices
+from trellosync.store.prepared import last_asked
 from trellosync.store.rows import commitment_of, feedback_of, goals_of, lunch_of
 
 
@@ -71,6 +72,7 @@ def load_domain(engine: Engine, board_ids: Iterable[str] | None = None) -> Domai
         d.history_gaps = [r.note for r in _board_rows(conn, t.history_gaps, ids)]
         _load_sync_times(conn, d, ids)
         d.practices = load_practices(conn, ids)
+        d.asked = last_asked(conn, ids)
     return d
 
 

@@ -410,3 +410,18 @@ promise_criteria = Table(
 
 PER_BOARD = (practice_boards, practice_marks, self_reviews, stakeholder_feedback, group_issues, promises,
              promise_criteria)
+
+# ------------------------------------------------------------------ what `prepare` wrote (migration 0006)
+# Never derived from the mirror and never replaced on rebuild: the record of trellosync's own writes on Trello.
+
+prepared_writes = Table(
+    "prepared_writes", metadata,
+    Column("id", ID, primary_key=True),  # the Trello id of what was written
+    Column("kind", String(16), nullable=False),  # card | checklist | item
+    Column("board_id", ID, nullable=False, index=True),
+    Column("card_id", ID, nullable=False),
+    Column("lunch_date", Date, nullable=False),  # the lunch (or meeting) it was prepared for
+    Column("ref_kind", String(16)),  # item: commitment | promise | focus
+    Column("ref_id", String(160)),  # item: the id of what it asks about
+    Column("written_at", DateTime, nullable=False),
+)

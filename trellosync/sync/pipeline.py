@@ -18,10 +18,12 @@ from trellosync.config.settings import DEFAULT_DATABASE, Config, board_ref_match
 from trellosync.domain import build_domain
 from trellosync.domain.dates import local_date
 from trellosync.domain.derive_practices import build_practices
+from trellosync.domain.prepared import without_own_writes
 from trellosync.errors import ConfigError, DataError, TrellosyncError
 from trellosync.mirror.normalize import ACTION_WINDOW, BoardRows, normalize_board
 from trellosync.mirror.validate import check_board_json, parse_json, read_limited
 from trellosync.store.db import Store, SyncState, normalize_url
+from trellosync.store.prepared import own_ids
 from trellosync.sync.diagnostics import (
     BoardOutline,
     Problem,
@@ -151,6 +153,7 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     """Derive and save one board's domain; returns the mapping's problems and the list matches to store."""
     board = stored_board_ref(mirror.board)
     mapping = config.mapping_for(board) if config else None
+    mirror = without_own_writes(mirror, own_ids(conn, mirror.board_id))  # trellosync's words are no evidence
     ladder = configured_ladder(config)
     domain = build_domain(mirror, mapping, config.people if config else {},
                           tz=config.timezone if config else "UTC", history_complete=history_complete,

@@ -164,6 +164,9 @@ class TrelloSession(requests.Session):
                 return self._attempt(what, members, send)
             except _Retry as exc:
                 r = exc
+            if method != "GET" and (r.network or r.answer is None or r.answer.status != 429):
+                # A write that failed in flight may have been done: trying again could make it twice.
+                raise TrelloAPIError(f"{what}: {r.reason}; a write is not retried (it may have been done)")
             delay, final = self._next_delay(what, r, attempt, started)
             if final is not None:
                 raise final from None

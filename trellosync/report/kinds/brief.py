@@ -40,6 +40,7 @@ class Question:
     today: bool = False
     done: int = 0
     total: int = 0
+    last_asked: date | None = None  # the lunch at which its "How did it go?" item was last ticked
 
 
 @dataclass
@@ -127,17 +128,19 @@ def _promises(sel: Selection, board_id: str, last_lunch: date | None) -> tuple[l
     return recent, fold
 
 
-def _questions(block: Block, as_of: date) -> list[Question]:
+def _questions(block: Block, as_of: date, asked: dict[str, date]) -> list[Question]:
     out: list[Question] = []
     for c in block.promised:
         if c.status == "open" and c.deadline is None:  # a group's "by the next meeting": this one
-            out.append(Question("hows_it_go", c.text, None))
+            out.append(Question("hows_it_go", c.text, None, last_asked=asked.get(c.id)))
         elif c.status in ("broken", "open") and c.deadline and c.deadline <= as_of + timedelta(days=3):
-            out.append(Question("promise_due", c.text, c.deadline, today=c.deadline == as_of))
+            out.append(Question("promise_due", c.text, c.deadline, today=c.deadline == as_of,
+                                last_asked=asked.get(c.id)))
         elif c.status in ("kept", "late", "done_undated"):
             out.append(Question("done", c.text, c.completed_on))
     if block.focus is not None:
-        out.append(Question("focus", block.focus.focus.text, block.focus.focus.date))
+        out.append(Question("focus", block.focus.focus.text, block.focus.focus.date,
+                            last_asked=asked.get(block.focus.focus.id)))
     for g in block.goals_near[:2]:
         out.append(Question("goal", g.title, g.due, done=g.kr_done, total=g.kr_total))
     return out[:MAX_QUESTIONS]
@@ -168,7 +171,7 @@ def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cit
         last_best=cites.quote(person_sel.evidence(best[-1])) if best else None,
         last_worst=cites.quote(person_sel.evidence(worst[-1])) if worst else None,
     )
-    block.questions = _questions(block, sel.as_of)
+    block.questions = _questions(block, sel.as_of, {k: d for k, d in sel.domain.asked.items() if d <= sel.as_of})
     block.issues, block.recurring = group_items(sel, key, board_id, last_lunch)
     return block
 
