@@ -13,7 +13,7 @@ from trellosync.config.settings import BoardMapping, PersonConfig
 from trellosync.domain.classify import CompetencyIndex, competency_of, polarity_of
 from trellosync.domain.dates import local_date, lunch_date
 from trellosync.domain.history import History, fix_desc_edits, index_history
-from trellosync.domain.matching import match_lists
+from trellosync.domain.matching import match_lists, name_key
 from trellosync.domain.model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch
 from trellosync.domain.people import People
 from trellosync.domain.sections import _kind_of
@@ -123,10 +123,11 @@ def map_competencies(view: BoardView, keywords: dict[str, list[str]] | None) -> 
     """Step 2: label -> competency (mapped, else a theme by slug) and the index that reads entries' text."""
     mapped = {k.strip().lower(): v for k, v in view.mapping.labels.items()}
     polarity_labels = {k.strip().lower() for k in view.mapping.polarity.labels}
+    share_labels = {name_key(k) for k in view.mapping.shareable.labels}  # marks what may be shown, not a skill
     for lab in view.rows.labels:
         name = (lab.get("name") or "").strip()
         low = name.lower()
-        if not name or lab.get("deleted_at") or low in polarity_labels:
+        if not name or lab.get("deleted_at") or low in polarity_labels or name_key(name) in share_labels:
             continue
         key = mapped.get(low) or slug(name)
         if low in mapped or not mapped:

@@ -15,6 +15,7 @@ from typing import Any
 from trellosync.config.settings import BoardMapping, PersonConfig
 from trellosync.domain.matching import match_lists
 from trellosync.domain.people import People
+from trellosync.domain.prepared import without_marker
 from trellosync.domain.sections import NO_HEADING, read_description
 from trellosync.mirror.normalize import BoardRows
 
@@ -69,7 +70,7 @@ def unread_text(mapping: BoardMapping | None, config_people: dict[str, PersonCon
                      {"accomplishments": sr.accomplishments, "goals": sr.goals, "improve": sr.improve}))
     out = UnreadText()
     for card in cards:
-        desc = card.get("description") or ""
+        desc = without_marker(card.get("description") or "")  # trellosync's own line on cards it created
         if not desc.strip():
             continue
         kinds = next((k for ids, k in read if card.get("list_id") in ids), None)
