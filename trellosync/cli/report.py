@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from trellosync.domain.dates import EARLIEST, LATEST, plausible
 from trellosync.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -63,6 +64,9 @@ def checked_period(kind: str, all_people: bool, fmt: str, period_from: datetime 
     end = period_to.date() if period_to else None
     if start and end and start > end:
         raise click.UsageError(f"--from {start} is after --to {end}")
+    for name, day in (("--from", start), ("--to", end)):
+        if day is not None and plausible(day) is None:
+            raise click.UsageError(f"{name} {day}: a report's dates lie between {EARLIEST} and {LATEST}")
     if board and kind != "brief":
         raise click.UsageError("--board is for the brief")
     if peer and (kind != "brief" or all_people):

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from trellosync.config.settings import BoardMapping, PersonConfig
 from trellosync.domain.classify import CompetencyIndex, competency_of, polarity_of
-from trellosync.domain.dates import local_date, lunch_date
+from trellosync.domain.dates import EARLIEST, local_date, lunch_date
 from trellosync.domain.history import History, fix_desc_edits, index_history
 from trellosync.domain.matching import match_lists, name_key
 from trellosync.domain.model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch
@@ -346,7 +346,7 @@ def derive_goals(view: BoardView) -> list[Goal]:
         out.append(Goal(
             id=c["id"], board_id=view.board_id, owners=owners or ([title_owner] if title_owner else list(view.subjects)),
             title=title or c["name"], description=c.get("description") or "", status=status,
-            created=local_date(c.get("created_at") or c.get("date_last_activity"), view.tz) or date.min,
+            created=local_date(c.get("created_at") or c.get("date_last_activity"), view.tz) or EARLIEST,
             due=local_date(c.get("due"), view.tz), achieved_at=achieved_at, dropped_at=dropped_at, url=c.get("url"),
             labels=view.card_competencies(c["id"]), key_results=krs, events=goal_events(view, c)))
     return out

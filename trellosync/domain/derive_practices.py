@@ -16,6 +16,7 @@ from trellosync.config.practices import GroupMapping
 from trellosync.config.settings import BoardMapping, PersonConfig
 from trellosync.domain import People, date_from_name, local_date
 from trellosync.domain.classify import polarity_of
+from trellosync.domain.dates import EARLIEST
 from trellosync.domain.derive import group_live, live_board_people
 from trellosync.domain.history import index_history
 from trellosync.domain.matching import match_lists, name_key
@@ -272,7 +273,7 @@ def promises(view: PracticeView) -> list[Promise]:
                     for cl in view.checklists.get(card["id"], []) for it in view.items.get(cl["id"], [])]
         done_flag = bool(card.get("due_complete")) or card.get("list_id") in done_lists
         out.append(Promise(id=card["id"], board_id=view.board_id, person=person, title=title,
-                           made=local_date(card.get("created_at"), view.tz) or date.min,
+                           made=local_date(card.get("created_at"), view.tz) or EARLIEST,
                            due=local_date(card.get("due"), view.tz), criteria=criteria,
                            met_at=view.card_done.get(card["id"]) if done_flag else None, done_flag=done_flag,
                            archived=bool(card.get("closed")), url=card.get("url")))

@@ -59,7 +59,7 @@ def unread_text(mapping: BoardMapping | None, config_people: dict[str, PersonCon
     `cards` hold id, list_id and description (live cards); `members` the board's members (id, username,
     full_name), which resolve a person named in a heading ("Worst moment (Will)") as the domain does.
     """
-    mapping = mapping or BoardMapping(board=board_id)
+    mapping = mapping or BoardMapping(board=board_id or "-")
     people = People.build(config_people, BoardRows(board={"id": board_id}, members=members), mapping.members)
     fb = mapping.feedback
     read: list[tuple[set[str], dict[str, list[str]]]] = [

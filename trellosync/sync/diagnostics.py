@@ -251,9 +251,9 @@ def load_matches(text: str | None) -> dict[str, list[str]]:
 
 
 def outline_unread(mapping: BoardMapping | None, config_people: dict[str, PersonConfig],
-                   outline: BoardOutline) -> UnreadText:
+                   outline: BoardOutline, board_id: str) -> UnreadText:
     """The description lines of the board that are no evidence (no heading, or one the mapping does not know)."""
-    return unread_text(mapping, config_people, outline.lists, outline.cards, outline.members)
+    return unread_text(mapping, config_people, outline.lists, outline.cards, outline.members, board_id)
 
 
 def stored_unread(store: Any, config: Any, board_id: str) -> UnreadText | None:
@@ -263,7 +263,7 @@ def stored_unread(store: Any, config: Any, board_id: str) -> UnreadText | None:
         return None
     mapping = config.mapping_for({"id": board_id, "name": outline.name, "shortLink": outline.short_link}) \
         if config is not None else None
-    return outline_unread(mapping, config.people if config is not None else {}, outline)
+    return outline_unread(mapping, config.people if config is not None else {}, outline, board_id)
 
 
 def stored_problems(store: Any, config: Any, board_id: str) -> list[Problem]:

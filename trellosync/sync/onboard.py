@@ -170,5 +170,5 @@ def check_online(config: Config, store: Any | None = None) -> OnlineCheck:
         st = states.get(b["id"])
         result.boards.append((b, diagnose(config.mapping_for(b), outline,
                                           load_matches(st.list_matches if st else None))))
-        result.unread[b["id"]] = outline_unread(config.mapping_for(b), config.people, outline)
+        result.unread[b["id"]] = outline_unread(config.mapping_for(b), config.people, outline, b["id"])
     return result
