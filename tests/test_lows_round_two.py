@@ -62,3 +62,45 @@ def test_a_lunch_named_1_jan_0001_breaks_no_report_and_not_status(tmp_path: Path
     code, out, err = run_cli(capsys, "report", "goals", "will", "--database", str(db), "--format", "json",
                              "--from", "0001-01-01")
     assert code == 2 and "between 1970-01-01 and 2200-12-31" in err
+
+
+# ------------------------------------------------------------------ the config: ${...} references, plaintext tokens
+
+BOARDS = "people: {will: {name: Will}}\nboards: [{board: X}]\n"
+
+
+@pytest.mark.parametrize("database", ["sqlite:///${HOME/x.db", "postgresql://u:${PG-PASS}@h/db", "${}", "x${ y }"])
+def test_a_malformed_reference_in_database_is_a_config_error(database: str) -> None:
+    from trellosync.errors import ConfigError
+
+    with pytest.raises(ConfigError) as exc:
+        parse_config(f"database: {database!r}\n" + BOARDS, "t.yaml")
+    assert any("t.yaml:1: database: a malformed ${...} reference" in p for p in exc.value.problems)
+
+
+def test_a_malformed_reference_in_the_token_is_a_config_error_without_the_value() -> None:
+    from trellosync.errors import ConfigError
+
+    with pytest.raises(ConfigError) as exc:
+        parse_config("trello: {token: '${TRELLO_TOKEN'}\n" + BOARDS, "t.yaml")
+    assert exc.value.problems == ["t.yaml:1: trello.token: a malformed ${...} reference (write ${TRELLO_TOKEN}; "
+                                  "the value is not shown)"]
+
+
+@pytest.mark.parametrize("database", ["sqlite:///a$$b.db", "sqlite:///${HOME:-/tmp}/x.db", "sqlite:///pa$word.db"])
+def test_well_formed_references_and_literal_dollars_are_no_problem(database: str) -> None:
+    assert parse_config(f"database: {database!r}\n" + BOARDS).database.startswith("sqlite:///")
+
+
+def test_a_plaintext_token_draws_a_warning_at_load(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    secret = "0123456789abcdef" * 4
+    cfg = parse_config(f"trello:\n  api_key: k\n  token: {secret}\n" + BOARDS, "t.yaml")
+    assert cfg.warnings == ["t.yaml:3: trello.token is written in the file as plain text: anyone who can read it "
+                            "can act as you on Trello; write token: ${TRELLO_TOKEN} or use token_file (the value "
+                            "is not shown)"]
+    assert parse_config("trello: {token: '${TRELLO_TOKEN}'}\n" + BOARDS).warnings == []
+    assert parse_config(BOARDS).warnings == []
+    path = tmp_path / "trellosync.yaml"
+    path.write_text(f"trello:\n  token: {secret}\n" + BOARDS)
+    code, out, err = run_cli(capsys, "check", "-c", str(path))
+    assert code == 0 and "warning: " in err and "${TRELLO_TOKEN}" in err and secret not in out + err
