@@ -104,3 +104,120 @@ def test_a_plaintext_token_draws_a_warning_at_load(tmp_path: Path, capsys: pytes
     path.write_text(f"trello:\n  token: {secret}\n" + BOARDS)
     code, out, err = run_cli(capsys, "check", "-c", str(path))
     assert code == 0 and "warning: " in err and "${TRELLO_TOKEN}" in err and secret not in out + err
+
+
+# ------------------------------------------------------------------ wrong-typed fields: a DataError, never a crash
+
+WRONG = [1, 1.5, True, "x", [], {}, ["a"], [{}], {"id": 1}]
+
+
+def _small_export() -> dict:
+    """The example board cut to a few cards, with one action of every type it holds."""
+    import json
+
+    from trellosync.cli.demo import example_dir
+
+    data = json.loads((example_dir() / "peer-lunch-will-jessica.json").read_text(encoding="utf-8"))
+    cards = [c for c in data["cards"] if c.get("idChecklists")][:2]
+    cards += [c for c in data["cards"] if c.get("desc") and c not in cards][:2]
+    ids = {c["id"] for c in cards}
+    data["cards"] = cards
+    data["checklists"] = [cl for cl in data["checklists"] if cl["idCard"] in ids]
+    one_each: dict[str, dict] = {}
+    for a in data["actions"]:
+        one_each.setdefault(a["type"] + ",".join(sorted(a.get("data", {}))), a)
+    data["actions"] = list(one_each.values())
+    return data
+
+
+def _places(data: dict) -> list[tuple[tuple, str]]:
+    """(path of an object, key) for every key of every object the normalizer and the domain read."""
+    from trellosync.mirror.validate import SHAPES
+
+    out: list[tuple[tuple, str]] = [((), k) for k in set(data) | set(SHAPES["board"]) if not isinstance(data.get(k), list)]
+    for coll, shape in (("lists", "list"), ("labels", "label"), ("members", "member"), ("cards", "card"),
+                        ("checklists", "checklist"), ("actions", "action")):
+        for i, obj in enumerate(data[coll][:2] if coll != "actions" else data[coll]):
+            out += [((coll, i), k) for k in sorted(set(obj) | set(SHAPES[shape]) | {"id"})]
+            if coll == "checklists":
+                out += [((coll, i, "checkItems", 0), k)
+                        for k in sorted(set(obj["checkItems"][0]) | set(SHAPES["checkItem"]))] if obj["checkItems"] else []
+            if coll == "actions":
+                for sub, value in obj.get("data", {}).items():
+                    out.append(((coll, i, "data"), sub))
+                    if isinstance(value, dict):
+                        out += [((coll, i, "data", sub), k) for k in sorted(set(value) | {"id"})]
+    return out
+
+
+@pytest.mark.slow  # about 4,000 tries, each normalized and derived
+def test_every_field_of_a_wrong_type_is_a_data_error_or_harmless() -> None:
+    import copy
+
+    from trellosync.domain import build_domain
+    from trellosync.domain.derive_practices import build_practices
+    from trellosync.errors import DataError
+    from trellosync.mirror.normalize import normalize_board
+    from trellosync.mirror.validate import check_board_json
+
+    base = _small_export()
+    places = _places(base)
+    assert build_domain(normalize_board(check_board_json(copy.deepcopy(base))), None, {}, tz="UTC").feedback
+    crashes: list[str] = []
+    tries = refused = 0
+    for path, key in places:
+        for wrong in WRONG:
+            data = copy.deepcopy(base)
+            obj = data
+            for p in path:
+                obj = obj[p]
+            obj[key] = wrong
+            tries += 1
+            try:
+                rows = normalize_board(check_board_json(data))
+                domain = build_domain(rows, None, {}, tz="UTC")
+                build_practices(rows, None, {}, domain, tz="UTC")
+            except DataError:
+                refused += 1
+            except Exception as exc:  # noqa: BLE001 (anything else is what this test looks for)
+                crashes.append(f"{'.'.join(map(str, path))}.{key} = {wrong!r}: {type(exc).__name__}")
+    assert tries > 3000 and 0 < refused < tries and crashes == []
+
+
+# ------------------------------------------------------------------ template overrides: confined and sandboxed
+
+@pytest.mark.parametrize("body", [
+    "{% include '../secret.txt' %}", "{% include 'over/../../secret.txt' %}", "{% include '%ABS%' %}",
+    "{% include 'link.html' %}", "{% extends 'link.html' %}", "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ ctx.__class__.__init__.__globals__ }}",
+])
+def test_a_template_override_reads_nothing_outside_its_folder(body: str, tmp_path: Path) -> None:
+    from report_fixtures import example_domain
+
+    from trellosync.errors import ConfigError
+    from trellosync.report.documents import render_report
+
+    (tmp_path / "secret.txt").write_text("SECRET-OUTSIDE")
+    outside = tmp_path / "abs.txt"
+    outside.write_text("SECRET-ABSOLUTE")
+    over = tmp_path / "over"
+    over.mkdir()
+    (over / "link.html").symlink_to(outside)
+    (over / "brief.html").write_text(body.replace("%ABS%", str(outside)), encoding="utf-8")
+    options = ReportOptions(report_date=date(2026, 6, 30), templates_dir=over)
+    with pytest.raises(ConfigError) as exc:
+        render_report("brief", "ada", example_domain(4), options=options, fmt="html", out=tmp_path / "b.html")
+    assert str(exc.value).startswith(f"reports.templates ({over}): ")
+    assert "SECRET" not in str(exc.value) and not (tmp_path / "b.html").exists()
+
+
+def test_an_override_inside_its_folder_still_works(tmp_path: Path) -> None:
+    from report_fixtures import example_domain
+
+    from trellosync.report.documents import render_report
+
+    (tmp_path / "part.html").write_text("PART for {{ ctx.cover.person }}", encoding="utf-8")
+    (tmp_path / "brief.html").write_text("{% include 'part.html' %}", encoding="utf-8")
+    out = render_report("brief", "ada", example_domain(4), fmt="html", out=tmp_path / "b.html",
+                        options=ReportOptions(report_date=date(2026, 6, 30), templates_dir=tmp_path))
+    assert out.read_text(encoding="utf-8") == "PART for Ada Lovelace"
