@@ -27,6 +27,7 @@ from trellosync.cli.context import (
     start_logging,
 )
 from trellosync.cli.crashlog import printable
+from trellosync.cli.person import check_rights, forget_departed_people, log_command, person
 from trellosync.cli.prepare import calendar, prepare, run_prepare
 from trellosync.cli.report import (
     ReportJob,
@@ -108,6 +109,7 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
         report = sync_boards(config, store, boards=list(boards) or None, full=full, wait=wait, worker=worker,
                              client=client, on_event=view.event)
         failed = False
+        forget_departed_people(store, config)
     except TrellosyncError as exc:
         report = getattr(exc, "report", None)
         raise
@@ -249,6 +251,8 @@ def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool,
     config = ctx.config(required=True)
     assert config is not None
     click.echo(f"{config.source}: OK ({len(config.boards)} board(s), {len(config.people)} people)")
+    for line in check_rights(ctx):
+        click.echo(line)
     if not online:
         return
     from trellosync.sync.onboard import check_online
@@ -350,6 +354,7 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
       trellosync report goals will --format json | jq .figures
     """
     from trellosync.report.documents import options_from_config
+    from trellosync.store.rights import report_logger
 
     ctx = merge(ctx, config_path, database)
     fmt = report_format(kind, names, all_people, output, fmt)
@@ -363,7 +368,7 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
     if kind == "showcase":
         team = showcase_team(names, domain)
         options, person, all_people = replace(options, people=tuple(team)), team[0], False
-    job = ReportJob(kind, domain, start, end, options, fmt)
+    job = ReportJob(kind, domain, start, end, options, fmt, record=report_logger(ctx.store(must_exist=True)))
     if person is not None and print_json_or_warn(job, person):
         return
     out_default = Path(config.reports.output) if config else Path("reports")
@@ -376,6 +381,8 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
         click.echo(str(path))
 
 
+cli.add_command(person)
+cli.add_command(log_command)
 cli.add_command(prepare)
 cli.add_command(calendar)
 

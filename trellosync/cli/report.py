@@ -3,12 +3,12 @@ per person. Terminal-side only: the reports themselves come from `trellosync.rep
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -33,6 +33,7 @@ class ReportJob:
     end: date | None
     options: ReportOptions
     fmt: str
+    record: Callable[[Any], None] | None = None  # the report log's recorder
 
 
 def output_format(output: str | None, fmt: str | None, *, folder: bool = False) -> str:
@@ -107,7 +108,13 @@ def print_json_or_warn(job: ReportJob, person: str) -> bool:
     built = build_context(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
                           options=job.options)
     if job.fmt == "json":
-        click.echo(context_as_json(built))
+        text = context_as_json(built)
+        click.echo(text)
+        if job.record is not None:
+            from trellosync.report.documents import report_record, report_subject
+
+            job.record(report_record(job.kind, report_subject(job.kind, person, job.options), built.cover.period, "json",
+                                     data=(text + "\n").encode("utf-8")))
         return True
     if built.empty and job.kind == "showcase":  # one document for the team: empty means nothing shareable
         click.echo(f"warning: nothing shareable about {len(job.options.people)} people in that period (a team "
@@ -130,7 +137,8 @@ def write_all(job: ReportJob, out_dir: Path, *, jobs: int | None, force: bool) -
                             for p in people), force=force)
     with report_progress(len(people)) as tick, unwritable(out_dir):
         return render_all(job.kind, people, job.domain, out_dir=out_dir, period_from=job.start, period_to=job.end,
-                          options=job.options, fmt=job.fmt, jobs=jobs, progress=tick)  # type: ignore[arg-type]
+                          options=job.options, fmt=job.fmt, jobs=jobs, progress=tick,  # type: ignore[arg-type]
+                          record=job.record)
 
 
 def write_one(job: ReportJob, person: str, output: str | None, out_default: Path, *, force: bool) -> Path:
@@ -148,7 +156,7 @@ def write_one(job: ReportJob, person: str, output: str | None, out_default: Path
     check_writable_reports([out], force=force)  # never `report -o feedback.db` over the database
     with unwritable(out.parent):
         return render_report(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
-                             options=job.options, fmt=job.fmt, out=out)  # type: ignore[arg-type]
+                             options=job.options, fmt=job.fmt, out=out, record=job.record)  # type: ignore[arg-type]
 
 
 @contextmanager

@@ -9,13 +9,23 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from trellosync.config.settings import BoardMapping, PersonConfig
+from trellosync.config.settings import DEFAULT_TIMEZONE, BoardMapping, PersonConfig
 from trellosync.domain.classify import CompetencyIndex, competency_of, polarity_of
 from trellosync.domain.dates import EARLIEST, local_date, lunch_date
 from trellosync.domain.history import History, fix_desc_edits, index_history
 from trellosync.domain.matching import match_lists, name_key
-from trellosync.domain.model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch
+from trellosync.domain.model import (
+    Commitment,
+    Competency,
+    Domain,
+    FeedbackEntry,
+    Goal,
+    KeyResult,
+    Lunch,
+    Reply,
+)
 from trellosync.domain.people import People
+from trellosync.domain.replies import make_reply, reply_body
 from trellosync.domain.sections import _kind_of
 from trellosync.domain.voice import (
     UNKNOWN,
@@ -281,11 +291,35 @@ def observations(view: BoardView, lunch_by_id: dict[str, Lunch]) -> list[Feedbac
         lunch = lunch_by_id.get(cm.get("card_id") or "")
         if lunch is None or cm.get("deleted_at") or any(p.search(cm["text"]) for p in ignored):
             continue
+        if reply_body(cm["text"], view.mapping.polarity.reply) is not None:
+            continue  # a reply is never evidence (derive_replies)
         voice = trello_voice(cm.get("member_id"), view.people)
         who, clean = comment_about(view, cm["text"], voice.said_by, lunch)
         if clean:
             out.append(make_entry(view, "observation", cm["id"], clean, who, voice, lunch, "comment",
                                   local_date(cm["date"], view.tz) or lunch.date))
+    return out
+
+
+def derive_replies(view: BoardView, lunches: list[Lunch], feedback: list[FeedbackEntry]) -> list[Reply]:
+    """Step 5b: a lunch-card comment by the person entries on that card are about, starting with a reply marker."""
+    by_card: dict[str, list[FeedbackEntry]] = {}
+    for f in feedback:
+        by_card.setdefault(f.lunch_id or "", []).append(f)
+    lunch_ids = {lu.id for lu in lunches}
+    out = []
+    for cm in view.rows.comments:
+        card = cm.get("card_id") or ""
+        if card not in lunch_ids or cm.get("deleted_at"):
+            continue
+        body = reply_body(cm["text"], view.mapping.polarity.reply)
+        author = view.people.member(cm.get("member_id"))
+        if body is None or author is None:
+            continue
+        reply = make_reply(cm["id"], view.board_id, author, local_date(cm["date"], view.tz) or date.min, body,
+                           by_card.get(card, []))
+        if reply is not None:
+            out.append(reply)
     return out
 
 
@@ -318,7 +352,7 @@ def goal_state(view: BoardView, card: dict[str, Any]) -> tuple[str, Any, Any]:
 
 def goal_events(view: BoardView, card: dict[str, Any]) -> list[tuple[Any, str]]:
     """(when, status after) each time the history shows a goal's status change: list moves, dueComplete, archive."""
-    state = {"list": None, "due_complete": False, "closed": False}
+    state: dict[str, Any] = {"list": None, "due_complete": False, "closed": False}
     events: list[tuple[Any, str]] = []
     for when, what, value in view.history.card_changes.get(card["id"], []):
         state[what] = value
@@ -370,7 +404,7 @@ def history_gaps(view: BoardView, history_complete: bool | None) -> list[str]:
 
 
 def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: dict[str, PersonConfig],
-                 *, tz: ZoneInfo | str = "UTC", history_complete: bool | None = None,
+                 *, tz: ZoneInfo | str = DEFAULT_TIMEZONE, history_complete: bool | None = None,
                  keywords: dict[str, list[str]] | None = None) -> Domain:
     """Derive lunches, feedback, goals, commitments and competencies of one board from its mirror rows.
 
@@ -382,8 +416,9 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
     lunches = derive_lunches(view)
     entries = lunch_entries(view, lunches)
     goals = derive_goals(view)
+    replies = derive_replies(view, lunches, entries.feedback)
     return Domain(
         people=view.people.persons, lunches=lunches, feedback=entries.feedback, goals=goals,
         commitments=entries.commitments, competencies=view.competencies, boards={view.board_id: view.board_name},
         history_gaps=history_gaps(view, history_complete), board_subjects={view.board_id: list(view.subjects)},
-        board_every_days={view.board_id: view.mapping.lunches.every_days}, timezone=tz.key)
+        board_every_days={view.board_id: view.mapping.lunches.every_days}, timezone=tz.key, replies=replies)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import hashlib
 import json
 import logging
 import os
@@ -14,6 +16,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trellosync.config.ladder import load_ladder
+from trellosync.config.settings import DEFAULT_CONFIDENTIALITY, DEFAULT_TIMEZONE, board_ref_matches
 from trellosync.domain.model import Domain
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.files import atomic_write, private_mkdir
@@ -27,7 +30,6 @@ from trellosync.report import (
     kind_names,
     known_people,
     resolve_period,
-    to_local_date,
 )
 from trellosync.report.charts import render_chart
 from trellosync.report.render import (
@@ -41,6 +43,54 @@ from trellosync.report.render import (
 
 REPORT_KINDS = kind_names()
 Format = Literal["pdf", "html"]
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """One report written: who made it (the operating-system user), when, which kind, about whom, and its hash."""
+
+    kind: str
+    person: str  # person key; a team document: the keys, comma-separated
+    period_start: date | None
+    period_end: date | None
+    fmt: str
+    path: str | None  # None: printed to standard output
+    sha256: str
+    os_user: str
+    written_at: datetime  # naive UTC, as the store keeps times
+
+
+Recorder = Callable[[ReportRecord], None]  # the CLI passes one backed by the database's report log
+
+
+def os_user() -> str:
+    """The operating-system user running this process ("unknown" when the system cannot say)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError, ImportError):  # no USER/LOGNAME and no passwd entry (some containers)
+        return "unknown"
+
+
+def report_record(kind: str, person: str, period: Period | None, fmt: str, *, path: Path | None = None,
+                  data: bytes | None = None) -> ReportRecord:
+    """The record of one report: the SHA-256 of the file at `path` (or of `data`, what was printed)."""
+    digest = hashlib.sha256()
+    if path is not None:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+    else:
+        digest.update(data or b"")
+    return ReportRecord(kind=kind, person=person, period_start=period.start if period else None,
+                        period_end=period.end if period else None, fmt=fmt,
+                        path=str(Path(path).resolve()) if path is not None else None, sha256=digest.hexdigest(),
+                        os_user=os_user(), written_at=datetime.now(timezone.utc).replace(tzinfo=None))
+
+
+def report_subject(kind: str, person: str, options: ReportOptions) -> str:
+    """Whom a report is about, as the report log names it (a team document: every key of the team)."""
+    spec = get_kind(kind)
+    return ",".join(options.people) if spec is not None and spec.team and options.people else person
 
 
 class UnknownPersonError(TrellosyncError):
@@ -63,16 +113,16 @@ class UnknownPersonError(TrellosyncError):
 class ReportOptions:
     """How reports are rendered (from the config's `reports:` section and the command line)."""
 
-    timezone: str = "UTC"
+    timezone: str = DEFAULT_TIMEZONE
     templates_dir: Path | None = None
     include_worst_moments: bool = False
     ladder: Path | None = None
-    lunch_interval_days: int = 14
-    confidentiality: str = "Confidential: prepared for a feedback or promotion conversation. Do not forward."
+    confidentiality: str = DEFAULT_CONFIDENTIALITY
     report_date: date | None = None  # the day the report is about (default: today in the report's time zone)
     peer: str | None = None  # the brief's --with: whose pair
     people: tuple[str, ...] = ()  # the showcase's team
     board: str | None = None  # the brief's --board: which pair or group (a board name or id)
+    unmarked_boards: tuple[str, ...] = ()  # config refs of boards whose mapping opts unmarked observations in
     generated_by: str = "trellosync"
     generated_at: datetime | None = field(default=None, repr=False)
 
@@ -87,8 +137,8 @@ def options_from_config(config: Any, **overrides: Any) -> ReportOptions:
             "templates_dir": rc.templates,
             "include_worst_moments": rc.dossier.include_worst_moments,
             "ladder": rc.dossier.ladder,
-            "lunch_interval_days": rc.lunch_interval_days,
             "confidentiality": rc.confidentiality,
+            "unmarked_boards": tuple(b.board for b in config.boards if b.polarity.unmarked_in_dossier == "include"),
         }
     values.update(overrides)
     return ReportOptions(**values)
@@ -137,13 +187,15 @@ def build_context(
     copts = ContextOptions(
         timezone=options.timezone,
         include_worst_moments=options.include_worst_moments,
-        lunch_interval_days=options.lunch_interval_days,
         confidentiality=options.confidentiality,
         generated_by=options.generated_by,
         generated_at=options.generated_at,
         peer=options.peer,
         people=tuple(options.people),
         board=options.board,
+        unmarked_boards=frozenset(b for b, name in domain.boards.items() if any(
+            board_ref_matches(ref, {"id": b, "name": name, "shortLink": domain.board_links.get(b)})
+            for ref in options.unmarked_boards)),
     )
     try:
         period: Period = resolve_period(domain, person, period_from, period_to, report_date, options.timezone)
@@ -206,8 +258,23 @@ def render_report(
     fmt: Format = "pdf",
     out: Path,
     fetcher: SafeURLFetcher | None = None,
+    record: Recorder | None = None,
 ) -> Path:
-    """Render one report of `kind` (see REPORT_KINDS) for `person` to `out` (PDF or HTML)."""
+    """Render one report of `kind` (see REPORT_KINDS) for `person` to `out` (PDF or HTML).
+
+    `record` is called with the report's ReportRecord once the file is written (the report log).
+    """
+    path, period = _render_report(kind, person, domain, period_from=period_from, period_to=period_to,
+                                  options=options, fmt=fmt, out=out, fetcher=fetcher)
+    if record is not None:
+        record(report_record(kind, report_subject(kind, person, options or ReportOptions()), period, fmt, path=path))
+    return path
+
+
+def _render_report(kind: str, person: str, domain: Domain, *, period_from: date | None, period_to: date | None,
+                   options: ReportOptions | None, fmt: Format, out: Path,
+                   fetcher: SafeURLFetcher | None = None) -> tuple[Path, Period]:
+    """Write one report; returns its path and the period it covers."""
     options = options or ReportOptions()
     if fmt not in ("pdf", "html"):
         raise ConfigError(f"unknown format {fmt!r}; expected pdf or html")
@@ -217,8 +284,8 @@ def render_report(
     if fmt == "html":
         fetcher = fetcher or SafeURLFetcher(overrides=options.templates_dir)
         page = self_contained_html(html, fetcher)
-        return atomic_write(out, lambda f: f.write(page.encode("utf-8")))
-    return write_pdf(html, out, meta, fetcher or SafeURLFetcher(overrides=options.templates_dir))
+        return atomic_write(out, lambda f: f.write(page.encode("utf-8"))), ctx.cover.period
+    return write_pdf(html, out, meta, fetcher or SafeURLFetcher(overrides=options.templates_dir)), ctx.cover.period
 
 
 def report_period(kind: str, person: str, domain: Domain, *, period_from: date | None = None,
@@ -236,12 +303,13 @@ def report_period(kind: str, person: str, domain: Domain, *, period_from: date |
 
 
 def render_team(kind: str, people: list[str], domain: Domain, *, out_dir: Path, options: ReportOptions | None = None,
-                period_from: date | None = None, period_to: date | None = None, fmt: Format = "pdf") -> Path:
+                period_from: date | None = None, period_to: date | None = None, fmt: Format = "pdf",
+                record: Recorder | None = None) -> Path:
     """Render one document of a team kind (the showcase) for `people` into `out_dir`."""
     options = replace(options or ReportOptions(), people=tuple(people))
     out = Path(out_dir) / default_filename(kind, "team", fmt, options.report_date)
     return render_report(kind, people[0], domain, period_from=period_from, period_to=period_to, options=options,
-                         fmt=fmt, out=out)
+                         fmt=fmt, out=out, record=record)
 
 
 def default_filename(kind: str, person: str, fmt: Format = "pdf", period: Period | date | None = None) -> str:
@@ -265,9 +333,10 @@ def _init_worker(source: Callable[[], Domain] | Domain, levels: dict[str, int] |
     _WORKER_DOMAIN = source() if callable(source) else source
 
 
-def _render_in_worker(job: dict[str, Any]) -> str:
+def _render_in_worker(job: dict[str, Any]) -> tuple[str, date, date]:
     assert _WORKER_DOMAIN is not None
-    return str(render_report(domain=_WORKER_DOMAIN, **job))
+    path, period = _render_report(domain=_WORKER_DOMAIN, **job)
+    return str(path), period.start, period.end
 
 
 def render_all(
@@ -282,10 +351,12 @@ def render_all(
     fmt: Format = "pdf",
     jobs: int | None = None,
     progress: Callable[[Path], None] | None = None,
+    record: Recorder | None = None,
 ) -> list[Path]:
     """Render one report per person into `out_dir`, in parallel processes (`jobs`, default every core).
 
-    `progress` is called with each written file as it is done (in completion order).
+    `progress` is called with each written file as it is done (in completion order); `record` with each
+    report's ReportRecord, in this process (the report log).
     """
     done = progress or (lambda _path: None)
     options = options or ReportOptions()
@@ -298,7 +369,7 @@ def render_all(
     options = replace(options, report_date=report_date, generated_at=options.generated_at or datetime.now(timezone.utc))
     out_dir = Path(out_dir)
     private_mkdir(out_dir)
-    job_list = [
+    job_list: list[dict[str, Any]] = [
         {
             "kind": kind,
             "person": p,
@@ -313,19 +384,23 @@ def render_all(
     ]
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(job_list) <= 1:
-        dom = domain if domain is not None else domain_loader()  # type: ignore[operator]
+        dom = domain_loader if isinstance(domain_loader, Domain) else domain_loader()
         paths = []
         for job in job_list:
-            paths.append(render_report(domain=dom, **job))
+            paths.append(render_report(domain=dom, record=record, **job))
             done(paths[-1])
         return paths
     with ProcessPoolExecutor(
         max_workers=min(workers, len(job_list)), initializer=_init_worker, initargs=(domain_loader, current_library_levels())
     ) as pool:
-        futures = [pool.submit(_render_in_worker, job) for job in job_list]
+        futures = {pool.submit(_render_in_worker, job): job for job in job_list}
         for future in as_completed(futures):
-            done(Path(future.result()))
-        return [Path(f.result()) for f in futures]
+            path, start, end = future.result()
+            if record is not None:
+                job = futures[future]
+                record(report_record(kind, job["person"], Period(start, end), fmt, path=Path(path)))
+            done(Path(path))
+        return [Path(f.result()[0]) for f in futures]
 
 
 def context_as_json(ctx: Any) -> str:
@@ -341,14 +416,11 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def options_as_dict(options: ReportOptions) -> dict[str, Any]:
-    """ReportOptions as plain data (for logging or the CLI's --verbose)."""
-    return {k: (str(v) if isinstance(v, (Path, date)) else v) for k, v in asdict(options).items()}
-
-
 __all__ = [
     "REPORT_KINDS",
+    "Recorder",
     "ReportOptions",
+    "ReportRecord",
     "UnknownPersonError",
     "build_context",
     "context_as_json",
@@ -359,5 +431,5 @@ __all__ = [
     "render_all",
     "render_report",
     "render_team",
-    "to_local_date",
+    "report_record",
 ]

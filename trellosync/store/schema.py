@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import false as sa_false
 
+from trellosync.config.settings import DEFAULT_EVERY_DAYS
+
 metadata = MetaData()
 
 ID = String(64)  # Trello ids are 24 hex digits; test data and old boards hold other strings
@@ -172,7 +174,7 @@ sync_state = Table(
     Column("board_id", ID, primary_key=True),
     Column("source", String(16), nullable=False),  # export | api
     Column("date_last_activity", String(40)),  # Trello's value, verbatim, to compare with the next answer
-    Column("bookmark_action_id", ID),  # newest action stored
+    Column("bookmark_action_id", ID),  # the newest action stored, by id (mirror.ids.bookmark)
     Column("bookmark_date", DateTime),
     Column("synced_at", DateTime, nullable=False),  # data as of
     Column("last_full_sync", DateTime),
@@ -205,7 +207,7 @@ lunches = Table(
     Column("archived", Boolean, nullable=False, default=False),
     Column("date_source", String(16), nullable=False),
     Column("about", Text, nullable=False, default="[]"),  # JSON list: whose lunch (see lunch_people)
-    Column("every_days", Integer, nullable=False, default=14),  # the board's lunches.every_days
+    Column("every_days", Integer, nullable=False, default=DEFAULT_EVERY_DAYS),  # the board's lunches.every_days
 )
 
 lunch_people = Table(  # one row per person a lunch is about: "lunches per pair" in plain SQL
@@ -314,10 +316,20 @@ history_gaps = Table(
     Column("note", Text, nullable=False),
 )
 
+replies = Table(  # a subject's reply to an entry about them (domain.replies): shown beside it, never evidence
+    "replies", metadata,
+    Column("id", ID, primary_key=True),  # the reply comment's action id
+    Column("board_id", ID, nullable=False, index=True),
+    Column("entry_id", String(160), nullable=False, index=True),
+    Column("by", String(128), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
 MIRROR_TABLES = (boards, lists, labels, members, board_members, cards, card_labels, card_members,
                  checklists, check_items, comments, actions)
 DOMAIN_TABLES = (lunches, lunch_people, feedback, goals, goal_owners, key_results, commitments, board_cadence,
-                 history_gaps)
+                 history_gaps, replies)
 
 
 # ------------------------------------------------------------------ the practices (migration 0004)
@@ -410,6 +422,49 @@ promise_criteria = Table(
 
 PER_BOARD = (practice_boards, practice_marks, self_reviews, stakeholder_feedback, group_issues, promises,
              promise_criteria)
+
+
+# ------------------------------------------------------------------ the people's rights (migration 0007)
+
+report_log = Table(  # every report written: who (the OS user), when, which kind, about whom, and its hash
+    "report_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("written_at", DateTime, nullable=False),  # UTC
+    Column("os_user", String(128), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("person", Text, nullable=False),  # person key; a showcase: the keys, comma-separated
+    Column("period_start", Date),
+    Column("period_end", Date),
+    Column("format", String(16), nullable=False),
+    Column("path", Text),  # where it was written (None: printed)
+    Column("sha256", String(64), nullable=False),
+)
+
+erasures = Table(  # a forgotten person: only salted hashes, so a later sync can recognise and exclude them
+    "erasures", metadata,
+    Column("pseudonym", String(128), primary_key=True),  # the person key their remaining words carry
+    Column("member_pseudonym", ID, nullable=False),  # the member id their remaining Trello actions carry
+    Column("salt", String(32), nullable=False),
+    Column("member_hash", String(64)),  # sha256(salt + Trello member id)
+    Column("username_hash", String(64)),  # sha256(salt + lower-case Trello username)
+    Column("key_hash", String(64)),  # sha256(salt + config person key)
+    Column("erased_at", DateTime, nullable=False),
+    Column("reason", String(32), nullable=False),  # request | departed | deleted_account
+)
+
+erased_objects = Table(  # Trello objects about a forgotten person (cards, check items, comments): never stored again
+    "erased_objects", metadata,
+    Column("id", ID, primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
+)
+
+retention_marks = Table(  # the cutoff each kind of data was last trimmed to (reports say where their data starts)
+    "retention_marks", metadata,
+    Column("kind", String(32), primary_key=True),  # entries | actions | report_log
+    Column("cutoff", Date, nullable=False),
+    Column("days", Integer, nullable=False),
+    Column("applied_at", DateTime, nullable=False),
+)
 
 # ------------------------------------------------------------------ what `prepare` wrote (migration 0006)
 # Never derived from the mirror and never replaced on rebuild: the record of trellosync's own writes on Trello.
