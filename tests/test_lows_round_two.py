@@ -221,3 +221,115 @@ def test_an_override_inside_its_folder_still_works(tmp_path: Path) -> None:
     out = render_report("brief", "ada", example_domain(4), fmt="html", out=tmp_path / "b.html",
                         options=ReportOptions(report_date=date(2026, 6, 30), templates_dir=tmp_path))
     assert out.read_text(encoding="utf-8") == "PART for Ada Lovelace"
+
+
+# ------------------------------------------------------------------ Ctrl-C during an import
+
+@pytest.mark.slow  # a real process, a real SIGINT, a 4,000-card export
+def test_ctrl_c_during_an_import_exits_130(tmp_path: Path) -> None:
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from trellosync.testing.synthetic import synthesize_board
+
+    export = tmp_path / "big.json"
+    export.write_text(json.dumps(synthesize_board(4000)))
+    db = tmp_path / "big.db"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "trellosync", "sync", "--from-export", str(export),
+                             "--database", str(db)], env=env, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 30
+    while not db.exists() and time.monotonic() < deadline:  # the import has begun once the database exists
+        time.sleep(0.02)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    err = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130, err[-500:]
+    assert err.strip().splitlines()[-1] == "trellosync: interrupted" and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ files: demo --out, locks, -o
+
+def test_demo_out_makes_an_owner_only_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import stat
+
+    import trellosync.report.documents as documents
+
+    monkeypatch.setattr(documents, "render_all", lambda *a, **k: [])  # the folder is the point, not the PDFs
+    monkeypatch.setattr(documents, "render_team", lambda *a, out_dir, **k: out_dir / "team.pdf")
+    old = os.umask(0o022)
+    try:
+        code, out, err = run_cli(capsys, "demo", "--out", str(tmp_path / "a" / "demo-out"),
+                                 "--database", str(tmp_path / "demo.db"))
+    finally:
+        os.umask(old)
+    assert code == 0, err
+    for folder in (tmp_path / "a", tmp_path / "a" / "demo-out"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_two_names_for_one_database_take_one_lock(tmp_path: Path) -> None:
+    from trellosync.errors import LockError
+    from trellosync.store.locks import acquire_sync_lock, sqlite_lock_path
+
+    real = tmp_path / "feedback.db"
+    real.write_bytes(b"")
+    (tmp_path / "alias").mkdir()
+    link = tmp_path / "alias" / "other-name.db"
+    link.symlink_to(real)
+    assert sqlite_lock_path(f"sqlite:///{link}") == sqlite_lock_path(f"sqlite:///{real}") \
+        == tmp_path / "feedback.db.sync-lock"
+    held = acquire_sync_lock(f"sqlite:///{real}", wait=False)
+    try:
+        with pytest.raises(LockError):
+            acquire_sync_lock(f"sqlite:///{link}", wait=False)
+    finally:
+        held.release()
+
+
+@pytest.fixture(scope="module")
+def example_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from trellosync.cli.demo import load_example
+
+    db = tmp_path_factory.mktemp("ex") / "example.db"
+    _config, store = load_example(f"sqlite:///{db}")
+    store.close()
+    return db
+
+
+@pytest.mark.parametrize("args, says", [
+    (("--format", "json", "-o", "{db}"), "exists and is not a report trellosync wrote"),
+    (("-o", "{file}/x.pdf"), "is a file, not a folder"),
+    (("--format", "json", "-o", "{file}/sub/x.json"), "is a file, not a folder"),
+    (("--format", "json", "-o", "{dir}"), "with --format json, -o names a file"),
+])
+def test_a_report_is_never_written_over_or_under_a_file(args: tuple[str, ...], says: str, example_db: Path,
+                                                        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder")
+    before = example_db.read_bytes()
+    filled = [a.format(db=example_db, file=afile, dir=tmp_path) for a in args]
+    code, out, err = run_cli(capsys, "report", "dossier", "will", "--database", str(example_db), *filled)
+    assert code == 2 and says in err, err
+    assert "unexpected error" not in err and example_db.read_bytes() == before and afile.read_text() == "not a folder"
+
+
+def test_json_with_o_writes_an_owner_only_file_it_may_replace(example_db: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    import stat
+
+    out_file = tmp_path / "will.json"
+    for _ in range(2):  # the second run replaces the JSON the first one wrote
+        code, out, err = run_cli(capsys, "report", "dossier", "will", "--database", str(example_db),
+                                 "--format", "json", "-o", str(out_file))
+        assert code == 0 and out.strip() == str(out_file), err
+    assert json.loads(out_file.read_text())["kind"] == "dossier"
+    assert stat.S_IMODE(out_file.stat().st_mode) == 0o600

@@ -369,7 +369,7 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
         team = showcase_team(names, domain)
         options, person, all_people = replace(options, people=tuple(team)), team[0], False
     job = ReportJob(kind, domain, start, end, options, fmt, record=report_logger(ctx.store(must_exist=True)))
-    if person is not None and print_json_or_warn(job, person):
+    if person is not None and print_json_or_warn(job, person, output, force=force):
         return
     out_default = Path(config.reports.output) if config else Path("reports")
     if all_people:

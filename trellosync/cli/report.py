@@ -101,15 +101,26 @@ def showcase_team(names: tuple[str, ...], domain: Domain) -> list[str]:
     return list(names) or everyone(domain)
 
 
-def print_json_or_warn(job: ReportJob, person: str) -> bool:
-    """Build the report's data: print it for --format json (True); otherwise warn when the period holds nothing."""
+def print_json_or_warn(job: ReportJob, person: str, output: str | None = None, *, force: bool = False) -> bool:
+    """Build the report's data: for --format json print it, or write it to -o (True); otherwise warn when the
+    period holds nothing."""
+    from trellosync.files import atomic_write, check_writable_reports
     from trellosync.report.documents import build_context, context_as_json
 
     built = build_context(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
                           options=job.options)
     if job.fmt == "json":
         text = context_as_json(built)
-        click.echo(text)
+        if output:
+            out = Path(output)
+            if out.is_dir():
+                raise ConfigError(f"-o {out}: with --format json, -o names a file, and this is a folder")
+            check_writable_reports([out], force=force)  # never `--format json -o feedback.db`
+            with unwritable(out.parent):
+                atomic_write(out, lambda f: f.write((text + "\n").encode("utf-8")))
+            click.echo(str(out))
+        else:
+            click.echo(text)
         if job.record is not None:
             from trellosync.report.documents import report_record, report_subject
 
