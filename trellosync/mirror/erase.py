@@ -124,8 +124,9 @@ def drop_erased(rows: BoardRows, erased: Iterable[str]) -> BoardRows:
 
     def gone_action(a: dict[str, Any]) -> bool:
         data = _data(a)
-        item = data.get("checkItem") if isinstance(data.get("checkItem"), dict) else {}
-        return a["id"] in ids or a.get("card_id") in cards or item.get("id") in items
+        item = data.get("checkItem")
+        item_id = item.get("id") if isinstance(item, dict) else None
+        return a["id"] in ids or a.get("card_id") in cards or item_id in items
 
     actions = []
     for a in rows.actions:
