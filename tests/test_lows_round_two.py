@@ -306,8 +306,8 @@ def example_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("args, says", [
     (("--format", "json", "-o", "{db}"), "exists and is not a report trellosync wrote"),
-    (("-o", "{file}/x.pdf"), "is a file, not a folder"),
-    (("--format", "json", "-o", "{file}/sub/x.json"), "is a file, not a folder"),
+    (("-o", "{file}/x.pdf"), "afile: Not a directory"),
+    (("--format", "json", "-o", "{file}/sub/x.json"), "afile: Not a directory"),
     (("--format", "json", "-o", "{dir}"), "with --format json, -o names a file"),
 ])
 def test_a_report_is_never_written_over_or_under_a_file(args: tuple[str, ...], says: str, example_db: Path,

@@ -99,7 +99,7 @@ def check_writable_reports(paths: Iterable[Path], *, force: bool = False) -> Non
         while not os.path.lexists(folder) and folder != folder.parent:
             folder = folder.parent
         if not folder.is_dir():
-            raise ConfigError(f"{p}: {folder} is a file, not a folder; refusing to write a report under it")
+            raise ConfigError(f"cannot write into {folder}: Not a directory")  # as `unwritable` says it
         if not os.path.lexists(p):
             continue
         if p.is_symlink() or not p.is_file():
