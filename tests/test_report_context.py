@@ -314,7 +314,7 @@ def test_brief_is_for_one_pair_and_a_group_gets_a_block_per_member() -> None:
     b.lunch(date(2026, 5, 1), ["ada", "grace", "lin"])
     default = build_brief_context(b.domain, "ada", AS_OF, ContextOptions())
     assert default.board == "Peer lunch: Ada & Grace" and not default.group
-    group = build_brief_context(b.domain, "ada", AS_OF, ContextOptions(peer="lin"))
+    group = build_brief_context(b.domain, "ada", AS_OF, ContextOptions(board="Team lunch"))
     assert group.board == "Team lunch" and group.group
     assert [blk.person for blk in group.blocks] == ["Ada Lovelace", "Grace Hopper", "Lin Chen"]
 

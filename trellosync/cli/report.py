@@ -3,6 +3,7 @@ per person. Terminal-side only: the reports themselves come from `trellosync.rep
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -160,9 +161,9 @@ def write_one(job: ReportJob, person: str, output: str | None, out_default: Path
     period = report_period(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
                            options=job.options)
     name = default_filename(job.kind, "team" if job.kind == "showcase" else person, job.fmt,  # type: ignore[arg-type]
-                            period)
+                            period, peer=job.options.peer, board=job.options.board)
     out = Path(output) if output else out_default / name
-    if out.is_dir():
+    if out.is_dir() or (output and output.endswith(("/", os.sep))):  # `-o reports/`: a folder, made if need be
         out = out / name
     check_writable_reports([out], force=force)  # never `report -o feedback.db` over the database
     with unwritable(out.parent):

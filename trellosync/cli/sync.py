@@ -30,7 +30,9 @@ def import_exports(ctx: Ctx, config: Config | None, exports: tuple[str, ...], *,
             imported += 1
             warn(r.problems)
             if r.history_only:
-                click.echo(f"{path}: older than what the database holds for {safe(r.board_name)!r}: only "
+                age = ("carries no date, so it cannot show it is newer than" if "no date" in r.why_history_only
+                       else "older than")
+                click.echo(f"{path}: {age} what the database holds for {safe(r.board_name)!r}: only "
                            f"its history was added ({r.actions} actions the database lacked); nothing newer "
                            "changed", err=True)
             elif ctx.verbose:

@@ -25,6 +25,7 @@ from trellosync.domain.model import (
     Reply,
 )
 from trellosync.domain.people import People
+from trellosync.domain.renewal import link_renewals, renewed_marker
 from trellosync.domain.replies import make_reply, reply_body
 from trellosync.domain.sections import _kind_of
 from trellosync.domain.voice import (
@@ -215,8 +216,10 @@ def make_commitment(view: BoardView, item: dict[str, Any] | None, entry_id: str,
     completed = view.history.item_done.get(item["id"]) if item and done else None
     view.missing_dates += done and completed is None
     due = local_date(item.get("due"), view.tz) if item else None
+    marked, text = renewed_marker(text)
     return Commitment(id=entry_id, board_id=view.board_id, lunch_id=lunch.id, person=who, text=text,
-                      made=lunch.date, deadline=due or next_lunch, completed_at=completed, url=lunch.url, done=done)
+                      made=lunch.date, deadline=due or next_lunch, completed_at=completed, url=lunch.url, done=done,
+                      marked_renewed=marked)
 
 
 @dataclass
@@ -274,13 +277,25 @@ def section_entries(view: BoardView, card: dict[str, Any], lunch: Lunch, next_lu
         out.feedback.append(make_entry(view, kind, entry_id, clean, who, voice, lunch, "description"))
 
 
+# A comment that says "you" or "your" speaks to the card's participant: names in it are context ("your board
+# with Jessica"), not whom it is about.
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd)\b", re.IGNORECASE)
+
+
 def comment_about(view: BoardView, text: str, author: str | None, lunch: Lunch) -> tuple[str | None, str]:
-    """Who a comment is about: a name prefix, else the pair member who is not its author, else the subject."""
+    """Who a comment is about: a leading `@username` or `Name:` prefix; else the one mapped person its text names
+    other than the card's participants, its subjects and its author (naming several: nobody), unless it speaks
+    to someone ("you", "your": it is about the participant it speaks to); else the pair member who is not its
+    author, else the subject."""
     who, clean = view.people.prefix(text)
-    if who is None:
-        others = [p for p in lunch.about if p != author]
-        who = others[0] if len(others) == 1 else (lunch.about[0] if len(lunch.about) == 1 else None)
-    return who, clean
+    if who is not None:
+        return who, clean
+    present = {*lunch.participants, *lunch.about, author}
+    named = [] if _SECOND_PERSON.search(clean) else [k for k in view.people.mentioned(clean) if k not in present]
+    if named:
+        return (named[0] if len(named) == 1 else None), clean
+    others = [p for p in lunch.about if p != author]
+    return (others[0] if len(others) == 1 else (lunch.about[0] if len(lunch.about) == 1 else None)), clean
 
 
 def observations(view: BoardView, lunch_by_id: dict[str, Lunch]) -> list[FeedbackEntry]:
@@ -417,6 +432,7 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
     entries = lunch_entries(view, lunches)
     goals = derive_goals(view)
     replies = derive_replies(view, lunches, entries.feedback)
+    link_renewals(entries.commitments, tz)
     return Domain(
         people=view.people.persons, lunches=lunches, feedback=entries.feedback, goals=goals,
         commitments=entries.commitments, competencies=view.competencies, boards={view.board_id: view.board_name},

@@ -29,6 +29,7 @@ from trellosync.domain.practices import (
     SelfReview,
     StakeholderFeedback,
 )
+from trellosync.domain.renewal import renewed_marker
 from trellosync.domain.replies import reply_body
 from trellosync.domain.sections import _kind_of, description_sections
 from trellosync.domain.visibility import holds_marker, without_marker
@@ -130,6 +131,39 @@ def shareable_marks(view: PracticeView) -> set[str]:
     marked |= {it["id"] for it in view.rows.check_items if holds_marker(it.get("name"), marker)}
     marked |= {cm["id"] for cm in view.rows.comments if holds_marker(cm.get("text"), marker)}
     return marked
+
+
+def label_subject(view: PracticeView, card: dict[str, Any], label: str) -> tuple[bool, str | None]:
+    """Whether a label is a shareable label, and whose entries it marks on its card: the person a label such as
+    `Shareable: Will` or `Shareable - Will Smith` names, else the card's subject (`PracticeView.owner`: its
+    single member, a `Name:` prefix, the board's single subject), else nobody."""
+    key = name_key(label)
+    for share in (name_key(n) for n in view.mapping.shareable.labels):
+        if key == share:
+            return True, view.owner(card)[0]
+        rest = key[len(share):] if key.startswith(share) else ""
+        if rest[:1] in (":", "-", "–", "(", " ") and rest.strip(" :-–()"):
+            return True, view.people.name(rest.strip(" :-–()"))
+    return False, None
+
+
+def label_marks(view: PracticeView, domain: Domain, stakeholder: list[StakeholderFeedback]) -> set[str]:
+    """Step 2b: the entries on a card with a shareable label that are about the card's subject (`label_subject`):
+    its check items, description entries and comments (the domain's), and its stakeholder comments. The card
+    itself, when it is one entry (a goal, a promise, a piece of stakeholder feedback), is marked by
+    `shareable_marks`; an entry about anyone else on the card never is."""
+    subject: dict[str, set[str]] = {}
+    for card in view.cards:
+        for label in view.card_labels.get(card["id"], []):
+            is_share, who = label_subject(view, card, label)
+            if is_share and who is not None:
+                subject.setdefault(card["id"], set()).add(who)
+    if not subject:
+        return set()
+    out = {f.id for f in domain.feedback if f.board_id == view.board_id and f.about in subject.get(f.lunch_id or "", ())}
+    on_card = {cm["id"]: cm.get("card_id") for cm in view.rows.comments}
+    out |= {s.id for s in stakeholder if s.id in on_card and s.about in subject.get(on_card[s.id] or "", ())}
+    return out
 
 
 def self_reviews(view: PracticeView) -> list[SelfReview]:
@@ -257,10 +291,12 @@ def group_entries(view: PracticeView, domain: Domain) -> tuple[list[GroupIssue],
                                              date=mt.date, text=issue_prefix.sub("", text), url=mt.url))
                 elif member:
                     done = it.get("state") == "complete"
+                    marked, text = renewed_marker(text)
                     commitments.append(Commitment(
                         id=it["id"], board_id=view.board_id, lunch_id=mt.id, person=who, text=text, made=mt.date,
                         deadline=local_date(it.get("due"), view.tz) or nxt,
-                        completed_at=view.item_done.get(it["id"]) if done else None, url=mt.url, done=done))
+                        completed_at=view.item_done.get(it["id"]) if done else None, url=mt.url, done=done,
+                        marked_renewed=marked))
     return issues, commitments
 
 
@@ -293,9 +329,10 @@ def build_practices(rows: BoardRows, mapping: BoardMapping | None, config_people
     mapping = mapping or BoardMapping(board=rows.board_id)
     view = index_practices(rows, mapping, config_people, tz)
     issues, group_commitments = group_entries(view, domain)
-    p = Practices(self_reviews=self_reviews(view), stakeholder_feedback=stakeholder_feedback(view),
+    stakeholder = stakeholder_feedback(view)
+    p = Practices(self_reviews=self_reviews(view), stakeholder_feedback=stakeholder,
                   group_issues=issues, promises=promises(view), visibility={view.board_id: mapping.visibility},
-                  marked=shareable_marks(view),
+                  marked=shareable_marks(view) | label_marks(view, domain, stakeholder),
                   markers={view.board_id: mapping.shareable.marker} if mapping.shareable.marker else {},
                   advocates={k: pc.advocate for k, pc in config_people.items() if pc.advocate})
     if mapping.group is not None and len(view.subjects) >= 3:

@@ -55,5 +55,6 @@ def feedback_showcase_kind(f: FeedbackEntry) -> str | None:
 
 
 def feedback_shareable(f: FeedbackEntry, practices: Practices) -> bool:
-    """A strength or praise on a team board, or marked shareable on a private one; nothing else."""
-    return feedback_showcase_kind(f) is not None and entry_marked(practices, f.board_id, f.id, f.lunch_id)
+    """A strength or praise on a team board, or marked shareable on a private one (the entry itself: a label
+    on its card marks only the entries about the card's subject, `derive_practices.label_marks`); nothing else."""
+    return feedback_showcase_kind(f) is not None and entry_marked(practices, f.board_id, f.id)

@@ -197,6 +197,7 @@ class Selection:
         return CommitmentView(
             id=c.id, text=c.text, person=self.name(c.person), made=c.made, deadline=c.deadline,
             completed_on=judged.completed_on, status=judged.status, days_overdue=judged.days_overdue, url=c.url,
-            board=self.board(c.board_id), pair=c.board_id,
+            board=self.board(c.board_id), pair=c.board_id, judged_against=judged.judged_against,
+            renews=judged.renews, renewed_by=judged.renewed_by,
         )
 
