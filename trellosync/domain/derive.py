@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from trellosync.config.settings import DEFAULT_TIMEZONE, BoardMapping, PersonConfig
 from trellosync.domain.classify import CompetencyIndex, competency_of, polarity_of
-from trellosync.domain.dates import local_date, lunch_date
+from trellosync.domain.dates import EARLIEST, local_date, lunch_date
 from trellosync.domain.history import History, fix_desc_edits, index_history
-from trellosync.domain.matching import match_lists
+from trellosync.domain.matching import match_lists, name_key
 from trellosync.domain.model import (
     Commitment,
     Competency,
@@ -134,10 +134,11 @@ def map_competencies(view: BoardView, keywords: dict[str, list[str]] | None) -> 
     """Step 2: label -> competency (mapped, else a theme by slug) and the index that reads entries' text."""
     mapped = {k.strip().lower(): v for k, v in view.mapping.labels.items()}
     polarity_labels = {k.strip().lower() for k in view.mapping.polarity.labels}
+    share_labels = {name_key(k) for k in view.mapping.shareable.labels}  # marks what may be shown, not a skill
     for lab in view.rows.labels:
         name = (lab.get("name") or "").strip()
         low = name.lower()
-        if not name or lab.get("deleted_at") or low in polarity_labels:
+        if not name or lab.get("deleted_at") or low in polarity_labels or name_key(name) in share_labels:
             continue
         key = mapped.get(low) or slug(name)
         if low in mapped or not mapped:
@@ -394,7 +395,7 @@ def derive_goals(view: BoardView) -> list[Goal]:
         out.append(Goal(
             id=c["id"], board_id=view.board_id, owners=owners or ([title_owner] if title_owner else list(view.subjects)),
             title=title or c["name"], description=c.get("description") or "", status=status,
-            created=local_date(c.get("created_at") or c.get("date_last_activity"), view.tz) or date.min,
+            created=local_date(c.get("created_at") or c.get("date_last_activity"), view.tz) or EARLIEST,
             due=local_date(c.get("due"), view.tz), achieved_at=achieved_at, dropped_at=dropped_at, url=c.get("url"),
             labels=view.card_competencies(c["id"]), key_results=krs, events=goal_events(view, c)))
     return out

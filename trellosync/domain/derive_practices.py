@@ -16,6 +16,7 @@ from trellosync.config.practices import GroupMapping
 from trellosync.config.settings import DEFAULT_TIMEZONE, BoardMapping, PersonConfig
 from trellosync.domain import People, date_from_name, local_date
 from trellosync.domain.classify import polarity_of
+from trellosync.domain.dates import EARLIEST
 from trellosync.domain.derive import group_live, live_board_people
 from trellosync.domain.history import index_history
 from trellosync.domain.matching import match_lists, name_key
@@ -31,7 +32,8 @@ from trellosync.domain.practices import (
 from trellosync.domain.renewal import renewed_marker
 from trellosync.domain.replies import reply_body
 from trellosync.domain.sections import _kind_of, description_sections
-from trellosync.domain.visibility import without_marker
+from trellosync.domain.visibility import holds_marker, without_marker
+from trellosync.domain.voice import description_entries
 from trellosync.mirror.normalize import BoardRows
 
 _GROUP = GroupMapping()
@@ -104,15 +106,30 @@ def index_practices(rows: BoardRows, mapping: BoardMapping, config_people: dict[
 
 
 def shareable_marks(view: PracticeView) -> set[str]:
-    """Step 2: ids of cards with a shareable label, and of check items, comments and cards carrying the marker."""
+    """Step 2: ids of cards with a shareable label, and of the entries whose own text holds the marker.
+
+    A marker marks only its own entry: a check item, a comment, one section entry of a lunch card's description
+    (`<card>:desc:<n>`, numbered as `derive.section_entries` numbers them), or a card that is one entry itself
+    (a goal, a promise, a piece of stakeholder feedback). A lunch card's name or description marks no other entry.
+    """
     share = {name_key(n) for n in view.mapping.shareable.labels}
     marked = {cid for cid, names in view.card_labels.items() if any(name_key(n) in share for n in names)}
-    marker = (view.mapping.shareable.marker or "").lower()
-    if marker:
-        marked |= {c["id"] for c in view.cards
-                   if marker in (c.get("name") or "").lower() or marker in (c.get("description") or "").lower()}
-        marked |= {it["id"] for it in view.rows.check_items if marker in (it.get("name") or "").lower()}
-        marked |= {cm["id"] for cm in view.rows.comments if marker in (cm.get("text") or "").lower()}
+    marker = view.mapping.shareable.marker
+    if not marker:
+        return marked
+    lunch_lists = view.lists(view.mapping.lunches.lists)
+    fb = view.mapping.feedback
+    kinds = {"best": fb.best, "worst": fb.worst, "focus": fb.focus, "commitments": fb.commitments}
+    for c in view.cards:
+        if c.get("list_id") not in lunch_lists:
+            if holds_marker(c.get("name"), marker) or holds_marker(c.get("description"), marker):
+                marked.add(c["id"])
+            continue
+        for n, (_kind, _who, text) in enumerate(description_entries(c.get("description") or "", kinds, view.people)):
+            if holds_marker(text, marker):
+                marked.add(f"{c['id']}:desc:{n}")
+    marked |= {it["id"] for it in view.rows.check_items if holds_marker(it.get("name"), marker)}
+    marked |= {cm["id"] for cm in view.rows.comments if holds_marker(cm.get("text"), marker)}
     return marked
 
 
@@ -298,7 +315,7 @@ def promises(view: PracticeView) -> list[Promise]:
                     for cl in view.checklists.get(card["id"], []) for it in view.items.get(cl["id"], [])]
         done_flag = bool(card.get("due_complete")) or card.get("list_id") in done_lists
         out.append(Promise(id=card["id"], board_id=view.board_id, person=person, title=title,
-                           made=local_date(card.get("created_at"), view.tz) or date.min,
+                           made=local_date(card.get("created_at"), view.tz) or EARLIEST,
                            due=local_date(card.get("due"), view.tz), criteria=criteria,
                            met_at=view.card_done.get(card["id"]) if done_flag else None, done_flag=done_flag,
                            archived=bool(card.get("closed")), url=card.get("url")))
