@@ -35,6 +35,7 @@ from trellosync.cli.report import (
     person_key,
     print_json_or_warn,
     report_format,
+    report_people,
     showcase_team,
     write_all,
     write_one,
@@ -361,7 +362,8 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
     if fmt == "pdf":
         pdf_notes()
     start, end = checked_period(kind, all_people, fmt, period_from, period_to, peer=peer, board=board)
-    config, domain = ctx.config(), ctx.stored_domain()
+    config = ctx.config()
+    domain = ctx.stored_domain(None if all_people else lambda people: report_people(kind, names, peer, people))
     names, peer = tuple(person_key(n, domain) for n in names), peer and person_key(peer, domain)
     options = options_from_config(config, peer=peer, board=board)
     person = names[0] if names else None

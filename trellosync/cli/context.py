@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,18 +65,26 @@ class Ctx:
             refuse_default_remap(store)
         return store
 
-    def stored_domain(self) -> Any:
-        """The database's domain; a warning when the config's mapping or ladder changed since a board was derived."""
+    def stored_domain(self, about: Callable[[Any], Iterable[str]] | None = None) -> Any:
+        """The database's domain; a warning when the config's mapping or ladder changed since a board was derived.
+
+        about: given the domain of no board (every person, no entries), the people the command reports on; then
+        only the boards about them are loaded (a report's cost does not grow with the organisation).
+        """
         from trellosync.sync.pipeline import mapping_changed, stored_board_ref
 
         store, config = self.store(must_exist=True), self.config()
+        board_ids = None
+        if about is not None:
+            board_ids = store.board_ids_about(about(store.load_domain(board_ids=[])))
         states = store.sync_states()
         stale = [b["name"] for b in store.boards()
-                 if config is not None and mapping_changed(store, config, stored_board_ref(b), states)]
+                 if (board_ids is None or b["id"] in board_ids) and config is not None
+                 and mapping_changed(store, config, stored_board_ref(b), states)]
         if stale:
             click.echo(f"warning: the mapping or ladder changed since {len(stale)} board(s) were last derived; "
                        "reports follow the database until `trellosync rebuild` (or the next sync)", err=True)
-        return store.load_domain()
+        return store.load_domain(board_ids)
 
 
 pass_ctx = click.make_pass_decorator(Ctx)

@@ -97,6 +97,14 @@ def person_key(typed: str, domain: Domain) -> str:
     return found.pop() if len(found) == 1 else typed
 
 
+def report_people(kind: str, names: tuple[str, ...], peer: str | None, domain: Domain) -> list[str]:
+    """Whose boards a report of PERSON (or the showcase's PEOPLE) reads, given a domain holding every person: them,
+    the brief's peer and the person's advocate."""
+    keys = [person_key(n, domain) for n in names] + ([person_key(peer, domain)] if peer else [])
+    advocates = domain.practices.advocates if domain.practices is not None else {}
+    return keys + [advocates[k] for k in keys if k in advocates] if kind != "showcase" else keys
+
+
 def showcase_team(names: tuple[str, ...], domain: Domain) -> list[str]:
     """The showcase's people: those named, else everyone()."""
     return list(names) or everyone(domain)

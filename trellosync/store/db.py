@@ -389,6 +389,10 @@ class Store:
         """The domain of the given boards (default: all), with every person and competency."""
         return queries.load_domain(self.engine, board_ids)
 
+    def board_ids_about(self, people: Iterable[str]) -> list[str]:
+        """The boards a report of `people` reads (see queries.board_ids_about)."""
+        return queries.board_ids_about(self.engine, people)
+
     def save_practices(self, conn: Connection, board_id: str, p: Practices) -> None:
         """Replace one board's practice rows (self-reviews, stakeholder feedback, groups, promises, marks)."""
         save_practices(conn, board_id, p)

@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy import Connection, Engine, Table, func, or_, select
 
 from trellosync.domain.model import Competency, Domain, Person
 from trellosync.store import schema as t
@@ -56,7 +57,8 @@ def _load_sync_times(conn: Connection, d: Domain, ids: list[str] | None) -> None
     if ids is not None:
         sq = sq.where(t.sync_state.c.board_id.in_(ids))
     d.board_synced = {bid: at for bid, at in conn.execute(sq) if at is not None}
-    d.synced_at = max(d.board_synced.values(), default=None)
+    # The database's last sync, whichever boards are loaded: a report of some boards says the same as of all.
+    d.synced_at = conn.execute(select(func.max(t.sync_state.c.synced_at))).scalar()
 
 
 def load_domain(engine: Engine, board_ids: Iterable[str] | None = None) -> Domain:
@@ -79,6 +81,32 @@ def load_domain(engine: Engine, board_ids: Iterable[str] | None = None) -> Domai
         d.data_from = mark.cutoff if mark else None
         d.asked = last_asked(conn, ids)
     return d
+
+
+def board_ids_about(engine: Engine, people: Iterable[str]) -> list[str]:
+    """The boards about any of `people`: whose lunches are about them or that they attend, whose goals they own,
+    whose entries, commitments, self-reviews, stakeholder feedback, issues or promises are about them or theirs,
+    and the peer learning groups they belong to (a report of them reads no other board)."""
+    keys = sorted(set(people))
+    if not keys:
+        return []
+    # JSON lists of person keys are matched as quoted strings ('"will"'), then checked exactly.
+    quoted = [f'%{json.dumps(k)}%' for k in keys]
+    by_key = [(t.lunch_people, t.lunch_people.c.person), (t.goal_owners, t.goal_owners.c.person),
+              (t.feedback, t.feedback.c.about), (t.feedback, t.feedback.c.said_by),
+              (t.commitments, t.commitments.c.person), (t.self_reviews, t.self_reviews.c.person),
+              (t.stakeholder_feedback, t.stakeholder_feedback.c.about),
+              (t.stakeholder_feedback, t.stakeholder_feedback.c.said_by), (t.group_issues, t.group_issues.c.person),
+              (t.promises, t.promises.c.person), (t.replies, t.replies.c.by)]
+    found: set[str] = set()
+    with engine.connect() as conn:
+        for table, col in by_key:
+            found.update(conn.execute(select(table.c.board_id).where(col.in_(keys)).distinct()).scalars())
+        for table, col in ((t.lunches, t.lunches.c.participants), (t.lunches, t.lunches.c.about),
+                           (t.goals, t.goals.c.owners), (t.practice_boards, t.practice_boards.c.group_members)):
+            q = select(table.c.board_id, col).where(or_(*(col.like(p) for p in quoted))).distinct()
+            found.update(bid for bid, listed in conn.execute(q) if set(json.loads(listed or "[]")) & set(keys))
+    return sorted(found)
 
 
 def counts(engine: Engine) -> dict[str, int]:
