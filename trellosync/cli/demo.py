@@ -5,8 +5,11 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
+from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -133,20 +136,40 @@ def print_summary(console: Console, store: Store, domain: Domain, config: Config
 
 def write_reports(domain: Domain, config: Config, out_dir: Path,
                   progress: Callable[[int], AbstractContextManager[Tick]]) -> list[Path]:
-    """Every report kind for every mapped person, with one progress callback over all of them."""
+    """Every report kind for every mapped person, in one pool of processes, with one progress callback."""
     from trellosync.report import get_kind
-    from trellosync.report.documents import REPORT_KINDS, options_from_config, render_all, render_team
+    from trellosync.report.documents import (
+        REPORT_KINDS,
+        default_filename,
+        options_from_config,
+        render_jobs,
+        report_date_of,
+        report_period,
+    )
 
     options = options_from_config(config, report_date=domain.synced_at.date() if domain.synced_at else None)
+    # Every process writes the same report date and generation time.
+    options = replace(options, report_date=report_date_of(options),
+                      generated_at=options.generated_at or datetime.now(timezone.utc))
     private_mkdir(out_dir)  # the reports quote feedback: owner-only, like every file trellosync writes
     people = list(config.people)
-    team_kinds = [k for k in REPORT_KINDS if get_kind(k).team]  # type: ignore[union-attr]
-    written: list[Path] = []
-    with progress(len(people) * (len(REPORT_KINDS) - len(team_kinds)) + len(team_kinds)) as tick:
-        for kind in REPORT_KINDS:
-            if kind in team_kinds:  # one document for the whole team (the showcase)
-                written.append(render_team(kind, people, domain, out_dir=out_dir, options=options))
-                tick(written[-1])
-            else:
-                written += render_all(kind, people, domain, out_dir=out_dir, options=options, progress=tick)
-    return written
+    jobs: list[dict[str, Any]] = []
+    for kind in REPORT_KINDS:
+        if get_kind(kind).team:  # type: ignore[union-attr]  # one document for the whole team (the showcase)
+            team = replace(options, people=tuple(people))
+            jobs.append({"kind": kind, "person": people[0], "options": team,
+                         "out": out_dir / default_filename(kind, "team", "pdf", team.report_date)})
+            continue
+        for p in people:
+            jobs.append({"kind": kind, "person": p, "options": options,
+                         "out": out_dir / default_filename(kind, p, "pdf", report_period(kind, p, domain,
+                                                                                          options=options))})
+    # The longest documents first, so the processes finish together.
+    order = sorted(range(len(jobs)), key=lambda i: HEAVY.get(jobs[i]["kind"], 0), reverse=True)
+    with progress(len(jobs)) as tick:
+        paths = render_jobs([jobs[i] for i in order], domain, progress=tick)
+    by_job = dict(zip(order, paths, strict=True))
+    return [by_job[i] for i in range(len(jobs))]
+
+
+HEAVY = {"dossier": 2, "goals": 2, "showcase": 1}  # report kinds of many pages, written first

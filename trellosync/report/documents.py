@@ -37,6 +37,7 @@ from trellosync.report.render import (
     ASSET_MARKER,
     PdfMetadata,
     SafeURLFetcher,
+    load_weasyprint,
     render_html,
     self_contained_html,
     write_pdf,
@@ -386,6 +387,25 @@ def render_all(
         }
         for p in people
     ]
+    return render_jobs(job_list, domain_loader, jobs=jobs, progress=done, record=record)
+
+
+def render_jobs(
+    job_list: list[dict[str, Any]],
+    domain_loader: Callable[[], Domain] | Domain,
+    *,
+    jobs: int | None = None,
+    progress: Callable[[Path], None] | None = None,
+    record: Recorder | None = None,
+) -> list[Path]:
+    """Write several reports (each job: the keywords of `render_report` but the domain) in one pool of processes
+    (`jobs`, default every core), so each process imports WeasyPrint and loads its fonts once for all of them.
+
+    Returns the paths in the jobs' order; `progress` gets each file as it is done, `record` each report's
+    ReportRecord, in this process.
+    """
+    done = progress or (lambda _path: None)
+    job_list = [{"period_from": None, "period_to": None, "options": None, "fmt": "pdf", **job} for job in job_list]
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(job_list) <= 1:
         dom = domain_loader if isinstance(domain_loader, Domain) else domain_loader()
@@ -394,6 +414,8 @@ def render_all(
             paths.append(render_report(domain=dom, record=record, **job))
             done(paths[-1])
         return paths
+    if any(job["fmt"] == "pdf" for job in job_list):
+        load_weasyprint()  # imported once here: forked workers inherit it instead of each importing it again
     with ProcessPoolExecutor(
         max_workers=min(workers, len(job_list)), initializer=_init_worker, initargs=(domain_loader, current_library_levels())
     ) as pool:
@@ -402,7 +424,8 @@ def render_all(
             path, start, end = future.result()
             if record is not None:
                 job = futures[future]
-                record(report_record(kind, job["person"], Period(start, end), fmt, path=Path(path)))
+                subject = report_subject(job["kind"], job["person"], job["options"] or ReportOptions())
+                record(report_record(job["kind"], subject, Period(start, end), job["fmt"], path=Path(path)))
             done(Path(path))
         return [Path(f.result()[0]) for f in futures]
 
@@ -434,6 +457,7 @@ __all__ = [
     "options_from_config",
     "render_all",
     "render_report",
+    "render_jobs",
     "render_team",
     "report_record",
 ]

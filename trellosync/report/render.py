@@ -176,6 +176,16 @@ def pdf_library_notes() -> list[str]:
     return []
 
 
+@functools.lru_cache(maxsize=1)
+def shared_font_config() -> Any:
+    """One WeasyPrint FontConfiguration per process, shared by every PDF it writes.
+
+    WeasyPrint advises reusing it across documents: it loads each @font-face font once (keyed by the rule, so a
+    user's template folder with other fonts gets its own entry) instead of once per document.
+    """
+    return load_weasyprint().text.fonts.FontConfiguration()
+
+
 _MIME = {".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf", ".svg": "image/svg+xml", ".png": "image/png",
          ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 
@@ -291,7 +301,7 @@ def write_pdf(
     fetcher = fetcher or SafeURLFetcher()
     base_url = fetcher.root.as_uri() + "/"
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
-        attachments=[], pdf_forms=False
+        attachments=[], pdf_forms=False, font_config=shared_font_config()
     )
     # WeasyPrint turns <link rel=attachment> in the head and <a rel=attachment> into embedded files;
     # sanitized card text cannot produce them, and we drop them here as a second line of defence.
