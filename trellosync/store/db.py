@@ -6,7 +6,9 @@ Nothing here touches the network. Every write happens on a connection the caller
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -61,6 +63,21 @@ def _migrations_dir() -> Path:
     return Path(str(resources.files("trellosync.store") / "migrations"))
 
 
+_REVISION = re.compile(r"^(down_)?revision\s*=\s*['\"]?([^'\"\s]+|None)['\"]?\s*$", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=1)
+def head_revision() -> str | None:
+    """The newest migration's revision, read from the migration files (None when they have no single head)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (_migrations_dir() / "versions").glob("*.py"):
+        for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (parents if down else revisions).add(value)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
 def database_refused(exc: DBAPIError) -> StoreError:
     """A database error as a StoreError: the driver's first line for operational errors, never parameters."""
     detail = type(exc.orig).__name__
@@ -106,7 +123,10 @@ class Store:
         return self.engine.dialect.name
 
     def migrate(self) -> None:
-        """Apply every pending Alembic migration."""
+        """Apply every pending Alembic migration (none to apply: Alembic is not even imported)."""
+        head = head_revision()
+        if head is not None and self.revision() == head:
+            return
         from alembic import command
         from alembic.config import Config as AlembicConfig
 
@@ -125,6 +145,15 @@ class Store:
             # sqlite3 says "file is not a database" (a DatabaseError); psycopg's reasons span lines.
             reason = " ".join(str(exc.orig).split())
             raise ConfigError(f"database: cannot open {_safe_url(self.url)}: {reason}") from None
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at (None: a new database, or not one we can read)."""
+        try:
+            with self.engine.connect() as conn:
+                rows = list(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        except DatabaseError:  # no such table (a new database), or no database at all: migrate() says which
+            return None
+        return rows[0] if len(rows) == 1 else None
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
