@@ -7,12 +7,12 @@ builder); no card text ever reaches a chart.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from typing import Any
 
-import pygal
 from markupsafe import Markup
-from pygal.style import Style
 
 from trellosync.report.views import Chart
 
@@ -35,14 +35,20 @@ _STYLE_ARGS: dict[str, object] = dict(
     title_font_size=14,
     no_data_font_size=16,
 )
-_STYLE = Style(**_STYLE_ARGS)
-_CADENCE_STYLE = Style(**{**_STYLE_ARGS, "colors": ("#2b6cb0", "#cbd2d9")})
+
+
+@functools.lru_cache(maxsize=2)
+def _style(kind: str) -> Any:
+    """The pygal style of a chart kind (pygal is imported when a report first draws a chart, not before)."""
+    from pygal.style import Style
+
+    return Style(**_STYLE_ARGS) if kind != "cadence" else Style(**{**_STYLE_ARGS, "colors": ("#2b6cb0", "#cbd2d9")})
 
 
 def _config(chart: Chart) -> dict[str, object]:
     many = len(chart.x_labels) > 8
     return {
-        "style": _STYLE,
+        "style": _style("default"),
         "js": [],  # no remote (or any) scripts
         "disable_xml_declaration": True,
         "width": 720,
@@ -81,11 +87,13 @@ def render_chart(chart: Chart, title: str | None = None, names: dict[str, str] |
 
     `title` and `names` (series code -> legend text) come from the template, which words the chart.
     """
+    import pygal
+
     names = names or {}
     cls = pygal.Bar if chart.kind == "cadence" else pygal.Line
     config = _config(chart)
     if chart.kind == "cadence":
-        config["style"] = _CADENCE_STYLE
+        config["style"] = _style("cadence")
     if chart.kind == "reliability":  # percentages
         config.update(y_labels=[0, 25, 50, 75, 100], range=(0, 100))
     graph = cls(**config)
