@@ -302,10 +302,10 @@ def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, 
 @click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Last day of the period (inclusive).")
 @click.option("-o", "--output", type=click.Path(),
-              help="Output file, its extension (.pdf, .html) choosing the format; a folder with --all.")
+              help="Output file, its extension (.pdf, .html, .json) choosing the format; a folder with --all.")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html", "json"]),
-              help="pdf or html (default: from -o's extension, else pdf); json prints the report's data "
-                   "(figures and evidence, no prose).")
+              help="pdf, html or json (default: from -o's extension, else pdf); json is the report's data "
+                   "(figures and evidence, no prose), printed without -o.")
 @click.option("--with", "peer", help="brief: the peer whose pair the brief is for (default: the most active pair).")
 @click.option("--board", "board", help="brief: the pair's or peer learning group's board (name or id).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for --all (default: every core).")
@@ -342,7 +342,7 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
         team = showcase_team(names, domain)
         options, person, all_people = replace(options, people=tuple(team)), team[0], False
     job = ReportJob(kind, domain, start, end, options, fmt)
-    if person is not None and print_json_or_warn(job, person):
+    if person is not None and print_json_or_warn(job, person, output, force=force):
         return
     out_default = Path(config.reports.output) if config else Path("reports")
     if all_people:

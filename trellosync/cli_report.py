@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .model import Domain
     from .reports import ReportOptions
 
-FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".json": "json"}
 NOBODY = "nobody to report on: the database holds no people (run `trellosync sync` first)"
 
 
@@ -41,7 +41,8 @@ def output_format(output: str | None, fmt: str | None, *, folder: bool = False) 
     if fmt and implied and fmt != implied:
         raise click.UsageError(f"-o {output} names a .{implied} file but --format is {fmt}")
     if suffix and not implied and not fmt:
-        raise click.UsageError(f"cannot tell the format from {suffix!r}: name the file .pdf or .html, or pass --format")
+        raise click.UsageError(f"cannot tell the format from {suffix!r}: name the file .pdf, .html or .json, "
+                               "or pass --format")
     return fmt or implied or "pdf"
 
 
@@ -51,8 +52,6 @@ def report_format(kind: str, names: tuple[str, ...], all_people: bool, output: s
         raise click.UsageError("give either a PERSON or --all")
     if len(names) > 1 and kind != "showcase":
         raise click.UsageError("give one PERSON (several people are for the showcase)")
-    if fmt == "json":
-        return fmt
     return output_format(output, fmt, folder=all_people and kind != "showcase")
 
 
@@ -96,14 +95,18 @@ def showcase_team(names: tuple[str, ...], domain: Domain) -> list[str]:
     return list(names) or everyone(domain)
 
 
-def print_json_or_warn(job: ReportJob, person: str) -> bool:
-    """Build the report's data: print it for --format json (True); otherwise warn when the period holds nothing."""
+def print_json_or_warn(job: ReportJob, person: str, output: str | None = None, *, force: bool = False) -> bool:
+    """Build the report's data: for --format json print it, or write it to -o (True); otherwise warn when the
+    period holds nothing."""
     from .reports import build_context, context_as_json
 
     built = build_context(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
                           options=job.options)
     if job.fmt == "json":
-        click.echo(context_as_json(built))
+        if output is None:
+            click.echo(context_as_json(built))
+        else:
+            click.echo(str(write_json(job, person, context_as_json(built), Path(output), force=force)))
         return True
     if built.empty and job.kind == "showcase":  # one document for the team: empty means nothing shareable
         click.echo(f"warning: nothing shareable about {len(job.options.people)} people in that period (a team "
@@ -111,6 +114,21 @@ def print_json_or_warn(job: ReportJob, person: str) -> bool:
     elif built.empty:
         click.echo(f"warning: no data for {person} in that period; the report says so", err=True)
     return False
+
+
+def write_json(job: ReportJob, person: str, text: str, out: Path, *, force: bool) -> Path:
+    """The report's data written to `out` (a file, or a folder it goes into under its default name), owner-only."""
+    from .files import atomic_write, check_writable_reports
+    from .reports import default_filename, report_period
+
+    if out.is_dir():
+        period = report_period(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
+                               options=job.options)
+        out = out / default_filename(job.kind, "team" if job.kind == "showcase" else person, "json",  # type: ignore[arg-type]
+                                     period)
+    check_writable_reports([out], force=force)
+    with unwritable(out.parent):
+        return atomic_write(out, lambda f: f.write((text + "\n").encode("utf-8")))
 
 
 def write_all(job: ReportJob, out_dir: Path, *, jobs: int | None, force: bool) -> list[Path]:

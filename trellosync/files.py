@@ -56,7 +56,7 @@ def atomic_write(out: Path, write: Callable[[BinaryIO], None]) -> Path:
 
 
 def is_trellosync_report(path: Path) -> bool:
-    """True when `path` is a PDF or HTML report trellosync wrote (its generator mark is `trellosync`)."""
+    """True when `path` is a PDF, HTML or JSON report trellosync wrote (its generator mark is `trellosync`)."""
     try:
         with open(path, "rb") as f:
             head = f.read(_SNIFF)
@@ -68,6 +68,8 @@ def is_trellosync_report(path: Path) -> bool:
         return False
     if head.startswith(b"%PDF-"):
         return _pdf_creator_is_us(head + tail)
+    if head.lstrip().startswith(b"{"):
+        return re.match(rb'\{\s*"generator": "trellosync",', head.lstrip()) is not None
     return head.lstrip().lower().startswith(b"<!doctype html") and b'<meta name="generator" content="trellosync">' in head
 
 

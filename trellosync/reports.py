@@ -325,7 +325,8 @@ def render_all(
 
 def context_as_json(ctx: Any) -> str:
     """A report's context as JSON (figures and evidence, no prose) for scripts and dashboards."""
-    return json.dumps(asdict(ctx), default=_json_default, ensure_ascii=False, indent=2)
+    data = {"generator": "trellosync", **asdict(ctx)}  # the mark files.is_trellosync_report looks for
+    return json.dumps(data, default=_json_default, ensure_ascii=False, indent=2)
 
 
 def _json_default(value: Any) -> Any:
