@@ -137,7 +137,8 @@ def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
     rows = [(b.get("name", "") + (" (closed)" if b.get("closed") else ""), b["id"], b.get("shortLink", ""),
              (b.get("dateLastActivity") or "")[:16].replace("T", " "),
              "yes" if config is not None and config.mapping_for(b) else "") for b in listing]
-    print_table(f"{len(listing)} boards", ("name", "id", "shortLink", "last activity", "mapped"), rows)
+    print_table(f"{len(listing)} boards", ("name", "id", "shortLink", "last activity", "mapped"), rows,
+                optional=("last activity", "shortLink"))
 
 
 @cli.command(short_help="Write a starting config from the boards the token can see.")
@@ -207,9 +208,14 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
              (b["date_last_activity"] or "-").replace("T", " ")[:16], "yes" if b["history_complete"] else "no")
             for b in figures]
     print_table("Boards (what the mapping found)", ("board", "id", "lunches", "entries", "goals", "commitments",
-                                                   "last sync (UTC)", "last change", "full history"), rows)
+                                                   "last sync (UTC)", "last change", "full history"), rows,
+                optional=("id", "last change", "full history", "last sync (UTC)"))
     if sys.stdout.isatty():
-        click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+        import shutil
+        import textwrap
+
+        click.echo(textwrap.fill(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()),
+                                 shutil.get_terminal_size().columns))
 
 
 @cli.command()

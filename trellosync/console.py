@@ -3,39 +3,109 @@ and the sync view (text from Trello always made safe for a terminal)."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
 Tick = Callable[[Path], None]
 
 
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, file: Any = None) -> None:
-    """A rich table on a terminal; piped, plain tab-separated columns with a header line and whole values."""
+NAME_MIN = 16  # a name column cut with an ellipsis keeps at least this many characters
+ID_COLUMNS = ("id", "shortLink")  # what people copy from a table: never cut short
+
+
+def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, file: Any = None,
+                console: Console | None = None, optional: Sequence[str] = ()) -> None:
+    """A table that fits the terminal; piped, plain tab-separated columns with a header line and whole values.
+
+    On a terminal the first column (a name) is cut with an ellipsis, ids are never cut, and when even that is
+    too wide the `optional` columns are left out, in that order, with one line saying which.
+    """
     from .crashlog import printable
 
-    out = file or sys.stdout
+    out = console.file if console is not None else (file or sys.stdout)
     rows = [["" if v is None else printable(str(v)) for v in row] for row in rows]  # names come from Trello
-    if not out.isatty():
+    if not (console.is_terminal if console is not None else out.isatty()):
         out.write("\t".join(columns) + "\n")
         for row in rows:
             out.write("\t".join(v.replace("\t", " ") for v in row) + "\n")
         return
     from rich.console import Console
+
+    console = console or Console(file=out)
+    shown = list(range(len(columns)))
+    left_out: list[str] = []
+    for name in optional:
+        if _min_width([columns[i] for i in shown], [[r[i] for i in shown] for r in rows]) <= console.width:
+            break
+        shown.remove(columns.index(name))
+        left_out.append(name)
+    console.print(_rich_table(title, [columns[i] for i in shown], [[r[i] for i in shown] for r in rows],
+                              console.width))
+    if left_out:
+        console.print(f"(left out at {console.width} columns: {', '.join(left_out)}; piped: every column)",
+                      style="dim", markup=False, highlight=False)
+
+
+def _widths(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[tuple[int, int]]:
+    """Each column's (narrowest, natural) width: the name cut to NAME_MIN, ids whole, other cells and every
+    header wrapped at spaces."""
+    from rich.cells import cell_len
+
+    out = []
+    for i, col in enumerate(columns):
+        cells = [r[i] for r in rows]
+        longest = max(map(cell_len, [*cells, col]), default=0)
+        header = max(map(cell_len, col.split()), default=0)
+        if i == 0:
+            narrowest = min(longest, max(header, NAME_MIN))
+        elif col in ID_COLUMNS:
+            narrowest = max(header, *map(cell_len, cells))
+        else:
+            narrowest = max((cell_len(word) for cell in cells for word in cell.split()), default=0)
+        out.append((max(header, narrowest), longest))
+    return out
+
+
+def _min_width(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
+    """The narrowest the compact table can be, with three characters between columns."""
+    return sum(narrowest for narrowest, _ in _widths(columns, rows)) + 3 * (len(columns) - 1)
+
+
+def _rich_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> Table:
+    """The compact rich table: a rule under the header, no borders, numbers right; the name column gets what
+    the others leave of `width` (cut with an ellipsis), and the others wrap at spaces only when it is short."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title)
-    for col in columns:
-        # Ids are what people copy from this table: never cut them short with an ellipsis.
-        table.add_column(col, overflow="fold", no_wrap=col in ("id", "shortLink"))
+    widths = _widths(columns, rows)
+    others = sum(natural for _, natural in widths[1:]) + 3 * (len(columns) - 1)
+    name_width = max(widths[0][0], min(widths[0][1], width - others))
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for i, col in enumerate(columns):
+        cells = [r[i] for r in rows]
+        numeric = bool(cells) and all(_NUMBER.fullmatch(v) for v in cells)
+        if i == 0:
+            table.add_column(col, overflow="ellipsis", no_wrap=True, width=name_width)
+        else:
+            table.add_column(col, overflow="fold", no_wrap=col in ID_COLUMNS, justify="right" if numeric else "left",
+                             min_width=widths[i][0])
     for row in rows:
         table.add_row(*(Text(v) for v in row))  # Text, not markup: "[red]" in a board name stays literal
-    Console(file=out).print(table)
+    return table
+
+
+_NUMBER = re.compile(r"-?[\d.,]+%?|-|")
 
 
 @contextmanager
