@@ -253,6 +253,7 @@ def test_sync_v_says_each_retry_once_with_or_without_a_terminal(tmp_path: Path, 
     assert logged == [], "each retry once"
 
 
+@pytest.mark.slow  # renders HTML with subset fonts
 def test_an_empty_showcase_warns_about_the_team_not_one_person(fake: FakeTrello, tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     # "warning: no data for ana in that period" for a showcase of two people with hundreds of entries: what it

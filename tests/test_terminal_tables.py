@@ -119,11 +119,29 @@ def test_boards_fits_80_columns_with_every_column_and_whole_ids(fake_long, monke
     assert header.split()[:3] == ["name", "id", "shortLink"]
 
 
-def test_demo_summary_fits_80_columns(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.chdir(tmp_path)
-    lines = on_terminal(monkeypatch, 80, "demo", "--no-reports")
-    table = lines[lines.index(next(line for line in lines if line.startswith("person"))) - 1:][:7]
-    assert widest(table) <= 80 and "Will Smith" in "\n".join(table)
+def test_demo_summary_fits_80_columns(example_database: Path, tmp_path: Path) -> None:
+    from conftest import example_workspace
+
+    from trellosync.demo import print_summary
+
+    config, store = example_workspace(example_database, tmp_path / "demo.db")
+    out = io.StringIO()
+    try:
+        print_summary(Console(file=out, width=80, force_terminal=True, color_system=None), store,
+                      store.load_domain(), replace_names(config))
+    finally:
+        store.close()
+    lines = out.getvalue().splitlines()
+    table = lines[lines.index(next(line for line in lines if line.startswith("person"))) - 1:]
+    assert widest(table) <= 80, "\n".join(lines)
+    assert sum("…" in line for line in table) == len(config.people)  # the long names, each cut on one line
+
+
+def replace_names(config):
+    """The config with every person's name made far longer than a terminal."""
+    for person in config.people.values():
+        person.name = person.name + " of the platform team's peer-feedback lunches since the very beginning"
+    return config
 
 
 def render(width: int, columns: tuple[str, ...], rows: list[tuple[str, ...]], **kw) -> list[str]:
