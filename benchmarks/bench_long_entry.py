@@ -22,11 +22,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from boardbuilder import Board  # noqa: E402
 
-from trellosync.config import parse_config  # noqa: E402
-from trellosync.model import Domain  # noqa: E402
-from trellosync.pipeline import ingest_board  # noqa: E402
-from trellosync.reports import ReportOptions, render_report  # noqa: E402
-from trellosync.store import Store  # noqa: E402
+from trellosync.config.settings import parse_config  # noqa: E402
+from trellosync.domain.model import Domain  # noqa: E402
+from trellosync.report.documents import ReportOptions, render_report  # noqa: E402
+from trellosync.store.db import Store  # noqa: E402
+from trellosync.sync.pipeline import ingest_board  # noqa: E402
 
 CONFIG = parse_config("""
 timezone: UTC
@@ -59,7 +59,7 @@ def domain_with_entry(chars: int, folder: Path) -> Domain:
 
 
 def main() -> None:
-    opts = ReportOptions(as_of=date(2026, 6, 30), generated_at=datetime(2026, 6, 30, tzinfo=timezone.utc))
+    opts = ReportOptions(report_date=date(2026, 6, 30), generated_at=datetime(2026, 6, 30, tzinfo=timezone.utc))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         base: dict[str, float] = {}

@@ -19,8 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from trellosync.client import RateLimiter, get, make_client, session_of  # noqa: E402
 from trellosync.testing.fake_trello import FakeTrello, synthesize_board  # noqa: E402
+from trellosync.trello.client import make_client
+from trellosync.trello.fetch import get, session_of
+from trellosync.trello.pacing import RateLimiter
 
 KEY = "0b" * 16
 

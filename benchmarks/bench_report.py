@@ -30,13 +30,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import weasyprint  # noqa: E402
 
 from tests.report_fixtures import DomainBuilder, example_domain  # noqa: E402
-from trellosync.model import Domain  # noqa: E402
+from trellosync.domain.model import Domain  # noqa: E402
+from trellosync.report.documents import (  # noqa: E402
+    ReportOptions,
+    build_context,
+    render_all,
+    render_report,
+    render_report_html,
+)
 from trellosync.report.render import SafeURLFetcher  # noqa: E402
-from trellosync.reports import ReportOptions, build_context, render_all, render_report, render_report_html  # noqa: E402
 
 AS_OF = date(2030, 1, 1)
 # A fixed generation time, so our run and the baseline lay out byte-identical HTML.
-OPTIONS = ReportOptions(as_of=AS_OF, timezone="Europe/Berlin", generated_at=datetime(2030, 1, 1, 8, 0, tzinfo=timezone.utc))
+OPTIONS = ReportOptions(report_date=AS_OF, timezone="Europe/Berlin", generated_at=datetime(2030, 1, 1, 8, 0, tzinfo=timezone.utc))
 
 
 def big_domain(lunches: int) -> Domain:

@@ -29,14 +29,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from trellosync.client import make_client  # noqa: E402
-from trellosync.config import Config, TrelloConfig  # noqa: E402
-from trellosync.normalize import normalize_board  # noqa: E402
-from trellosync.pipeline import ingest_board, paused_gc  # noqa: E402
-from trellosync.store import Store  # noqa: E402
-from trellosync.sync import sync_boards  # noqa: E402
+from trellosync.config.settings import Config, TrelloConfig  # noqa: E402
+from trellosync.mirror.normalize import normalize_board  # noqa: E402
+from trellosync.mirror.validate import check_board_json  # noqa: E402
+from trellosync.store.db import Store  # noqa: E402
+from trellosync.sync.pipeline import ingest_board, paused_gc  # noqa: E402
+from trellosync.sync.run import sync_boards  # noqa: E402
 from trellosync.testing.fake_trello import FakeTrello, synthesize_board  # noqa: E402
-from trellosync.validate import check_board_json  # noqa: E402
+from trellosync.trello.client import make_client
 
 KEY, TOKEN = "b0" * 16, "c1" * 32
 

@@ -14,8 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from trellosync.demo import load_example
-from trellosync.reports import REPORT_KINDS, options_from_config, render_report
+from trellosync.cli.demo import load_example
+from trellosync.report.documents import REPORT_KINDS, options_from_config, render_report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             store.close()
         as_of = domain.synced_at.date() if domain.synced_at else None
-        options = options_from_config(config, as_of=as_of)
+        options = options_from_config(config, report_date=as_of)
         for kind in REPORT_KINDS:
             pdf = render_report(kind, args.person, domain, options=options, fmt="pdf", out=Path(tmp) / f"{kind}.pdf")
             stem = args.out / f"report-{kind}"

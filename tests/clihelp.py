@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from trellosync.cli import main
+from trellosync.cli.commands import main
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

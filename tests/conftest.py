@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from pg_server import PgServer  # noqa: E402
 
-from trellosync.config import Config  # noqa: E402
-from trellosync.store import Store  # noqa: E402
+from trellosync.config.settings import Config  # noqa: E402
+from trellosync.store.db import Store  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -86,7 +86,7 @@ def copy_sqlite(src: Path, dst: Path) -> Path:
 def example_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped example workspace imported by `load_example` once per test process. Never write to it:
     take a copy with `example_workspace` (copying is ~50x cheaper than importing the boards again)."""
-    from trellosync.demo import load_example
+    from trellosync.cli.demo import load_example
 
     db = tmp_path_factory.mktemp("example") / "example.db"
     _, store = load_example(f"sqlite:///{db}")
@@ -96,8 +96,8 @@ def example_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def example_workspace(example_database: Path, db: Path) -> tuple[Config, Store]:
     """What `load_example(sqlite:///db)` returns (its config and an open store), from a copy of the import."""
-    from trellosync.config import load_config
-    from trellosync.demo import example_dir
+    from trellosync.cli.demo import example_dir
+    from trellosync.config.settings import load_config
 
     copy_sqlite(example_database, db)
     config = load_config(example_dir() / "config.yaml")

@@ -6,7 +6,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from trellosync.model import (
+from trellosync.domain.model import (
     Commitment,
     Competency,
     Domain,

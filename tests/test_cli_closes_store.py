@@ -9,8 +9,8 @@ import pytest
 from boardbuilder import Board
 from clihelp import run_cli
 
-from trellosync import pipeline
-from trellosync.store import Store
+from trellosync.store.db import Store
+from trellosync.sync import pipeline
 
 
 def export(tmp_path: Path) -> Path:
@@ -68,7 +68,7 @@ def test_store_is_a_context_manager(tmp_path):
 
 
 def test_the_printable_database_url_hides_the_password(tmp_path) -> None:
-    from trellosync.store import Store, _safe_url
+    from trellosync.store.db import Store, _safe_url
 
     assert "s3cret" not in _safe_url("postgresql+psycopg://tess:s3cret@db.example:5432/trellosync")
     assert "tess" in _safe_url("postgresql+psycopg://tess:s3cret@db.example:5432/trellosync")

@@ -120,7 +120,7 @@ def test_demo_keeps_the_example_with_config_and_database(tmp_path: Path, capsys,
     assert f"try: trellosync status -c {cfg}" in stdout.splitlines()[-1]  # one line, to be copied whole
     shutil.copy(tmp_path / cfg, tmp_path / "demo.yaml")
     code, stdout, _ = run_cli(capsys, "status", "--json", "-c", str(tmp_path / "demo.yaml"))
-    from trellosync.demo import example_dir
+    from trellosync.cli.demo import example_dir
 
     assert code == 0 and json.loads(stdout)["boards"] == len(list(example_dir().glob("*.json")))
 
@@ -128,15 +128,15 @@ def test_demo_keeps_the_example_with_config_and_database(tmp_path: Path, capsys,
 @pytest.mark.slow
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_render_all_reports_progress_once_per_report(example_db: str, tmp_path: Path, jobs: int) -> None:
-    from trellosync.reports import ReportOptions, render_all
-    from trellosync.store import Store
+    from trellosync.report.documents import ReportOptions, render_all
+    from trellosync.store.db import Store
 
     store = Store(f"sqlite:///{example_db}")
     domain = store.load_domain()
     store.close()
     done: list[Path] = []
     paths = render_all("brief", ["will", "jessica", "amara"], domain, out_dir=tmp_path, fmt="html", jobs=jobs,
-                       options=ReportOptions(as_of=domain.synced_at.date()), progress=done.append)
+                       options=ReportOptions(report_date=domain.synced_at.date()), progress=done.append)
     assert sorted(done) == sorted(paths) and len(paths) == 3 and all(p.is_file() for p in paths)
 
 
@@ -160,7 +160,7 @@ def test_missing_harfbuzz_subset_is_one_note_and_weasyprint_stays_quiet(
 
 
 def test_piped_boards_prints_plain_columns_with_whole_ids(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
-    from trellosync.demo import example_dir
+    from trellosync.cli.demo import example_dir
     from trellosync.testing.fake_trello import FakeTrello
 
     key, token = "e5" * 16, "f6" * 32

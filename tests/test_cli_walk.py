@@ -14,8 +14,8 @@ import yaml
 from clihelp import run_cli
 from conftest import EXPORTS
 
-from trellosync.console import SyncView
-from trellosync.sync import BoardOutcome, SyncReport
+from trellosync.cli.console import SyncView
+from trellosync.sync.run import BoardOutcome, SyncReport
 from trellosync.testing.fake_trello import FakeTrello
 
 KEY, TOKEN = "c3" * 16, "d4" * 32
@@ -57,7 +57,7 @@ def test_sync_v_says_each_board_once(fake: FakeTrello, capsys: pytest.CaptureFix
     assert code == 0, err
     lines = [line for line in err.splitlines() if line.startswith("✓ ")]
     assert len(lines) == 2 and err.splitlines()[-1].startswith("sync: 2 synced")
-    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO and r.name == "trellosync.sync"]
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO and r.name == "trellosync.sync.run"]
     assert said == [], "each board and the summary once, from the view"
 
 
@@ -89,8 +89,8 @@ def test_a_mapped_board_gone_from_trello_says_where_to_look(fake: FakeTrello, tm
 
 
 def test_trello_api_url_is_read_when_a_config_is_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A config without a `trello:` section took TRELLO_API_URL as it was when trellosync.config was imported.
-    from trellosync.config import load_config
+    # A config without a `trello:` section took TRELLO_API_URL as it was when trellosync.config.settings was imported.
+    from trellosync.config.settings import load_config
 
     (tmp_path / "c.yaml").write_text("boards:\n  - board: uTbciFCh\n")
     monkeypatch.setenv("TRELLO_API_URL", "http://127.0.0.1:9/1")
@@ -116,7 +116,7 @@ def test_ctrl_c_is_one_line_and_exit_130(capsys: pytest.CaptureFixture[str], mon
     def interrupted(*_args: object, **_kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("trellosync.cli_context.Ctx.store", interrupted)
+    monkeypatch.setattr("trellosync.cli.context.Ctx.store", interrupted)
     code, out, err = run_cli(capsys, "status", "--database", str(tmp_path / "x.db"))
     assert code == 130 and out == ""
     assert err.strip() == "trellosync: interrupted", "one line, named like every other trellosync message"
@@ -182,10 +182,10 @@ def test_without_a_config_a_mapped_database_is_not_re_derived(fake: FakeTrello, 
 
 
 def test_the_command_list_is_not_cut_short(capsys: pytest.CaptureFixture[str]) -> None:
-    # `trellosync --help` cut five of eight command summaries with "..." at 80 columns.
+    # `trellosync --help` cut five of eight (now ten) command summaries with "..." at 80 columns.
     code, out, err = run_cli(capsys, "--help")
     commands = out[out.index("Commands:"):].splitlines()[1:]
-    assert code == 0 and len(commands) == 8
+    assert code == 0 and len(commands) == 10
     assert not [line for line in commands if line.endswith("...")], commands
 
 
@@ -236,7 +236,7 @@ def test_a_validator_message_reads_without_pydantics_prefix(tmp_path: Path, caps
 def test_sync_v_says_each_retry_once_with_or_without_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                                caplog: pytest.LogCaptureFixture,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from trellosync.client import RetryPolicy
+    from trellosync.trello.session import RetryPolicy
 
     monkeypatch.setattr(RetryPolicy, "delay", lambda self, attempt: 0.01)
     caplog.set_level(logging.INFO)

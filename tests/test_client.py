@@ -13,16 +13,12 @@ import pytest
 import requests
 import responses
 
-from trellosync.client import (
-    BoardUnavailable,
-    RateLimiter,
-    fetch_board,
-    fetch_member_boards,
-    make_client,
-    session_of,
-)
 from trellosync.errors import AuthError, TrelloAPIError
 from trellosync.testing.fake_trello import FakeTrello, synthesize_board
+from trellosync.trello.client import make_client
+from trellosync.trello.fetch import fetch_board, fetch_member_boards, session_of
+from trellosync.trello.pacing import RateLimiter
+from trellosync.trello.session import BoardUnavailable
 
 API = "https://api.trello.com/1"
 KEY = "k" * 32

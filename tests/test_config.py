@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from clihelp import run_cli
 
-from trellosync.config import board_ref_matches, load_config, parse_config
+from trellosync.config.settings import board_ref_matches, load_config, parse_config
 from trellosync.errors import ConfigError
 
 GOOD = """\

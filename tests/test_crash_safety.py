@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import EXPORTS
 
-from trellosync import schema as t
-from trellosync.config import load_config
-from trellosync.store import Store
-from trellosync.sync import sync_boards
+from trellosync.config.settings import load_config
+from trellosync.store import schema as t
+from trellosync.store.db import Store
+from trellosync.sync.run import sync_boards
 from trellosync.testing.fake_trello import FakeTrello, synthesize_board
 
 KEY, TOKEN = "e5" * 16, "f6" * 32

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from conftest import example_workspace
 
-from trellosync import schema as t
 from trellosync.datasette import METADATA, main, metadata_for
-from trellosync.model import Domain
+from trellosync.domain.model import Domain
+from trellosync.store import schema as t
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,7 @@ def test_evidence_per_competency_counts_every_entry_once(example, metadata: dict
 
 
 def test_metadata_ships_in_the_package() -> None:
-    assert METADATA.is_file() and METADATA.parent == Path(t.__file__).parent
+    assert METADATA.is_file() and METADATA.parent == Path(t.__file__).parent.parent
 
 
 # ------------------------------------------------------------------ any file name

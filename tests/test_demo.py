@@ -6,7 +6,7 @@ import pypdf
 import pytest
 from clihelp import run_cli
 
-from trellosync.demo import load_example, summary_rows
+from trellosync.cli.demo import load_example, summary_rows
 
 
 def test_demo_summary_figures(tmp_path):

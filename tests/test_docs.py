@@ -9,7 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from trellosync.cli import cli
+from trellosync.cli.commands import cli
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 from boardbuilder import Board, iso
 
-from trellosync.config import parse_config
+from trellosync.config.settings import parse_config
 from trellosync.domain import People, build_domain, date_from_name, description_sections
-from trellosync.normalize import normalize_board
+from trellosync.domain.rules import commitment_status
+from trellosync.mirror.normalize import normalize_board
 
 CONFIG = parse_config("""
 timezone: Europe/Berlin
@@ -192,10 +193,10 @@ def test_commitment_deadlines_and_statuses():
     assert by_text["kept: write the doc"].deadline == date(2026, 2, 24)  # next lunch
     assert by_text["open: plan the offsite"].deadline == date(2026, 12, 1)  # item due
     as_of = date(2026, 6, 1)
-    assert {c.text.split(":")[0]: c.status(as_of) for c in d.commitments} == \
+    assert {c.text.split(":")[0]: commitment_status(c, as_of) for c in d.commitments} == \
         {"kept": "kept", "late": "late", "broken": "broken", "open": "open"}
     # as seen before the deadline, the late one was still open
-    assert by_text["late: fix the flaky test"].status(date(2026, 2, 20)) == "open"
+    assert commitment_status(by_text["late: fix the flaky test"], date(2026, 2, 20)) == "open"
     assert by_text["kept: write the doc"].person == "will"
 
 

@@ -12,11 +12,11 @@ import yaml
 from boardbuilder import Board
 from clihelp import run_cli
 
-from trellosync.config import parse_config
-from trellosync.demo import example_dir
-from trellosync.pipeline import ingest_board
+from trellosync.cli.demo import example_dir
+from trellosync.config.settings import parse_config
+from trellosync.report.documents import ReportOptions, render_report
 from trellosync.report.render import SafeURLFetcher
-from trellosync.reports import ReportOptions, render_report
+from trellosync.sync.pipeline import ingest_board
 from trellosync.testing.fake_trello import FakeTrello
 
 pytestmark = pytest.mark.slow  # every test here renders reports
@@ -89,7 +89,7 @@ reports:
     ingest_board(sqlite_store, b.data, config)
     domain = sqlite_store.load_domain()
     assert sum(1 for e in domain.feedback if e.about == "will") >= 3 * len(HOSTILE)
-    options = ReportOptions(include_worst_moments=True, as_of=domain.lunches[-1].date)
+    options = ReportOptions(include_worst_moments=True, report_date=domain.lunches[-1].date)
     for kind in ("goals", "dossier", "brief"):
         fetcher = SafeURLFetcher()
         out = render_report(kind, "will", domain, options=options, out=tmp_path / f"{kind}.pdf", fetcher=fetcher)
@@ -186,9 +186,9 @@ def test_an_unchanged_board_holds_as_of_the_listing_and_its_statuses_move_on(exa
 
     from sqlalchemy import text
 
-    from trellosync.config import load_config
-    from trellosync.store import Store
-    from trellosync.sync import sync_boards
+    from trellosync.config.settings import load_config
+    from trellosync.store.db import Store
+    from trellosync.sync.run import sync_boards
 
     cfg = yaml.safe_load((example_dir() / "config.yaml").read_text())
     # No daily full refresh (full_refresh_hours: 0), which would otherwise re-download the boards anyway.

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from boardbuilder import Board
 
-from trellosync.config import parse_config
+from trellosync.config.settings import parse_config
 from trellosync.domain import build_domain
 from trellosync.errors import ConfigError
-from trellosync.normalize import normalize_board
+from trellosync.mirror.normalize import normalize_board
 
 PEOPLE = """
 timezone: UTC

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from trellosync.config import load_config
+from trellosync.config.settings import load_config
 from trellosync.domain import rules
-from trellosync.pipeline import import_export
-from trellosync.store import Store
+from trellosync.store.db import Store
+from trellosync.sync.pipeline import import_export
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "trellosync" / "example"
 PAST = date(2026, 9, 8)  # a report for August/September, run long after

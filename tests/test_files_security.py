@@ -12,10 +12,10 @@ from conftest import EXPORTS
 
 from trellosync.errors import LockError
 from trellosync.files import atomic_write, check_writable_reports
-from trellosync.locks import acquire_sync_lock, sqlite_lock_path
 from trellosync.report.markdown import markdown_to_html
 from trellosync.report.render import write_pdf
-from trellosync.store import Store
+from trellosync.store.db import Store
+from trellosync.store.locks import acquire_sync_lock, sqlite_lock_path
 
 EXPORT = str(EXPORTS / "notes-board.json")
 PERSON = "ryanhimmelwright"

@@ -223,7 +223,7 @@ def test_fifo_and_device_are_refused_at_once(seeded_db: Path, tmp_path: Path,
 
 def test_oversized_export_is_refused(seeded_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import trellosync.validate as v
+    import trellosync.mirror.validate as v
 
     monkeypatch.setattr(v, "MAX_EXPORT_BYTES", 1000)
     monkeypatch.setattr(v.read_limited, "__defaults__", (1000,))
@@ -253,8 +253,8 @@ def test_bad_text_is_cleaned_and_said_so_at_v(family: str, tmp_path: Path, capsy
 
 
 def test_nul_and_surrogate_are_cleaned_on_postgresql(pg_url: str, tmp_path: Path) -> None:
-    from trellosync.pipeline import ingest_board
-    from trellosync.store import Store
+    from trellosync.store.db import Store
+    from trellosync.sync.pipeline import ingest_board
 
     board = _load()
     board["cards"][0]["desc"] = "a\x00b \ud83d"
@@ -403,8 +403,8 @@ def test_full_disk_during_an_import_is_one_clear_error_and_changes_nothing(seede
     from sqlalchemy import event
 
     from trellosync.errors import StoreError
-    from trellosync.pipeline import ingest_board
-    from trellosync.store import Store
+    from trellosync.store.db import Store
+    from trellosync.sync.pipeline import ingest_board
 
     store = Store(f"sqlite:///{seeded_db}")
     pages = store.engine.connect().exec_driver_sql("PRAGMA page_count").scalar()

@@ -10,9 +10,9 @@ from clihelp import run_cli
 from conftest import API_DATA, EXPORTS
 from sqlalchemy import select
 
-from trellosync import schema as t
 from trellosync.errors import ConfigError, DataError
-from trellosync.pipeline import import_export, ingest_board, read_export
+from trellosync.store import schema as t
+from trellosync.sync.pipeline import import_export, ingest_board, read_export
 
 EXPORT_FILES = sorted(p.name for p in EXPORTS.glob("*.json"))
 
@@ -174,7 +174,7 @@ def test_cli_malformed_export_exit_code(capsys, tmp_path):
 
 
 def test_export_for_board_not_in_config_uses_default_mapping(sqlite_store, tmp_path):
-    from trellosync.config import parse_config
+    from trellosync.config.settings import parse_config
 
     cfg = parse_config("people:\n  ryan: {name: Ryan, trello: ryanhimmelwright}\nboards:\n  - board: Other\n")
     r = import_export(sqlite_store, EXPORTS / "small-notes-board.json", cfg)

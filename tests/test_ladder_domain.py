@@ -11,11 +11,11 @@ import pytest
 from boardbuilder import Board
 from clihelp import run_cli
 
-from trellosync.config import load_config
+from trellosync.config.settings import load_config
 from trellosync.errors import ConfigError
-from trellosync.pipeline import ingest_board, mapping_hash, rebuild_domain
-from trellosync.reports import build_context, options_from_config
-from trellosync.store import Store
+from trellosync.report.documents import build_context, options_from_config
+from trellosync.store.db import Store
+from trellosync.sync.pipeline import ingest_board, mapping_hash, rebuild_domain
 
 LADDER = """
 name: Engineering ladder
@@ -97,7 +97,7 @@ def dossier_filing(cfg: Path) -> dict[str, tuple[str, str | None]]:
     finally:
         store.close()
     ctx = build_context("dossier", "will", domain, period_from=date(2026, 1, 1), period_to=date(2026, 3, 1),
-                        options=options_from_config(config, as_of=date(2026, 3, 1)))
+                        options=options_from_config(config, report_date=date(2026, 3, 1)))
     assert ctx.by_criterion
     return {e.text: (s.key, e.competency_key) for s in ctx.sections + [ctx.unclassified]
             for e in s.body + s.more + s.more_quoted}

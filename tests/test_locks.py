@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from trellosync.config import Config, TrelloConfig
+from trellosync.config.settings import Config, TrelloConfig
 from trellosync.errors import LockError
-from trellosync.locks import SyncLock, acquire_sync_lock
-from trellosync.store import Store
-from trellosync.sync import SyncReport, sync_boards
+from trellosync.store.db import Store
+from trellosync.store.locks import SyncLock, acquire_sync_lock
+from trellosync.sync.run import SyncReport, sync_boards
 from trellosync.testing.fake_trello import FakeTrello, synthesize_board
 
 KEY, TOKEN = "c3" * 16, "d4" * 32
@@ -66,7 +66,7 @@ def test_sqlite_lock_is_released_when_the_holder_dies(tmp_path: Path) -> None:
     import sys
 
     url = f"sqlite:///{tmp_path / 'dead.db'}"
-    code = (f"import time; from trellosync.locks import acquire_sync_lock; acquire_sync_lock({url!r}); "
+    code = (f"import time; from trellosync.store.locks import acquire_sync_lock; acquire_sync_lock({url!r}); "
             "print('held', flush=True); time.sleep(60)")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"

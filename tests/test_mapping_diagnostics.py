@@ -11,8 +11,8 @@ import pytest
 import yaml
 from clihelp import run_cli
 
-from trellosync.demo import example_dir
-from trellosync.onboard import propose_mapping
+from trellosync.cli.demo import example_dir
+from trellosync.sync.onboard import propose_mapping
 from trellosync.testing.fake_trello import FakeTrello
 
 KEY, TOKEN = "e5" * 16, "f6" * 32
@@ -167,9 +167,9 @@ def test_init_proposes_only_names_the_board_has(fake: FakeTrello, tmp_path: Path
 
 
 def test_a_bare_mapping_without_the_default_lunch_list_is_a_problem() -> None:
-    from trellosync.config import BoardMapping
-    from trellosync.diagnostics import BoardOutline, diagnose
-    from trellosync.practices.mapping import SelfReviewMapping
+    from trellosync.config.practices import SelfReviewMapping
+    from trellosync.config.settings import BoardMapping
+    from trellosync.sync.diagnostics import BoardOutline, diagnose
 
     outline = BoardOutline(name="Team board", lists=[{"id": "l1", "name": "Doing", "closed": False},
                                                     {"id": "l2", "name": "Old stuff", "closed": True}])

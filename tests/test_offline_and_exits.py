@@ -16,11 +16,11 @@ import pytest
 from clihelp import run_cli
 from conftest import EXPORTS
 
-from trellosync.config import Config, TrelloConfig
-from trellosync.console import SyncView
-from trellosync.pipeline import import_export
-from trellosync.store import Store
-from trellosync.sync import BoardOutcome, SyncReport, sync_boards
+from trellosync.cli.console import SyncView
+from trellosync.config.settings import Config, TrelloConfig
+from trellosync.store.db import Store
+from trellosync.sync.pipeline import import_export
+from trellosync.sync.run import BoardOutcome, SyncReport, sync_boards
 from trellosync.testing.fake_trello import FakeTrello, synthesize_board
 
 KEY, TOKEN = "a7" * 16, "b8" * 32

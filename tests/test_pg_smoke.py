@@ -1,4 +1,4 @@
-from trellosync.store import Store
+from trellosync.store.db import Store
 
 
 def test_postgres_server_migrates(pg_url):

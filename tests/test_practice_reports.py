@@ -15,20 +15,21 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 
-from trellosync.cli import cli
-from trellosync.demo import example_dir, load_example
+from trellosync.cli.commands import cli
+from trellosync.cli.demo import example_dir, load_example
 from trellosync.domain import rules
-from trellosync.model import Domain
-from trellosync.practices.model import Practices
-from trellosync.practices.rules import (
-    entry_marked,
-    feedback_shareable,
-    grade_promise,
-    promise_completed_at,
-    without_marker,
+from trellosync.domain.model import Domain
+from trellosync.domain.practices import Practices
+from trellosync.domain.promises import grade_promise, promise_completed_at
+from trellosync.domain.visibility import entry_marked, feedback_shareable, without_marker
+from trellosync.report.documents import (
+    ReportOptions,
+    build_context,
+    render_report,
+    render_report_html,
+    render_team,
 )
 from trellosync.report.kinds.showcase import person_showcase
-from trellosync.reports import ReportOptions, build_context, render_report, render_report_html, render_team
 
 AS_OF = date(2026, 11, 15)
 TEAM = ["will", "jessica", "amara", "diego"]
@@ -58,7 +59,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Domain, str]:
 
 @pytest.fixture(scope="module")
 def options(example: tuple[Domain, str]) -> ReportOptions:
-    return ReportOptions(as_of=AS_OF, timezone="Europe/London", people=tuple(TEAM))
+    return ReportOptions(report_date=AS_OF, timezone="Europe/London", people=tuple(TEAM))
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +215,7 @@ def test_a_private_board_without_marks_contributes_nothing(example, options):
 @pytest.mark.slow  # renders a PDF
 def test_advocate_brief_of_the_example(example, tmp_path):
     domain, _ = example
-    opts = ReportOptions(as_of=AS_OF, timezone="Europe/London")
+    opts = ReportOptions(report_date=AS_OF, timezone="Europe/London")
     ctx = build_context("advocate", "will", domain, period_from=START, options=opts)
     assert ctx.advocate == "Amara Okafor"
     assert ctx.last_check_in == date(2026, 10, 28)  # the last one-on-one with Amara; the 4 Nov group meeting is no check-in
@@ -238,7 +239,7 @@ def test_advocate_brief_of_the_example(example, tmp_path):
 def test_recurring_group_issue_is_flagged_in_the_members_advocate_brief(example):
     domain, _ = example
     ctx = build_context("advocate", "diego", domain, period_from=START,
-                        options=ReportOptions(as_of=AS_OF, timezone="Europe/London"))
+                        options=ReportOptions(report_date=AS_OF, timezone="Europe/London"))
     [r] = ctx.recurring
     assert r.dates == [date(2026, 7, 1), date(2026, 8, 5), date(2026, 9, 2), date(2026, 10, 7)]
 
@@ -271,7 +272,7 @@ def test_cli_report_showcase_all_writes_one_document(example, tmp_path):
 
 def test_group_brief_asks_each_member_hows_it_go_and_flags_the_recurring_issue(example, tmp_path):
     domain, _ = example
-    opts = ReportOptions(as_of=AS_OF, timezone="Europe/London", peer="jessica")
+    opts = ReportOptions(report_date=AS_OF, timezone="Europe/London", peer="jessica")
     ctx = build_context("brief", "diego", domain, options=opts)
     assert ctx.group and ctx.board == "Peer learning group: Platform leads"
     blocks = {b.person_key: b for b in ctx.blocks}
@@ -289,7 +290,7 @@ def test_group_brief_asks_each_member_hows_it_go_and_flags_the_recurring_issue(e
 
 def test_goal_report_shows_graded_promises_reliability_and_recurring_issues(example):
     domain, _ = example
-    opts = ReportOptions(as_of=AS_OF, timezone="Europe/London")
+    opts = ReportOptions(report_date=AS_OF, timezone="Europe/London")
     ctx = build_context("goals", "diego", domain, period_from=START, options=opts)
     assert [c.kind for c in ctx.charts][-1] == "reliability"
     assert {(p.title, p.status) for p in ctx.practices.promises} == {
@@ -310,7 +311,7 @@ def test_every_report_states_what_it_holds_and_leaves_out(example, kind, tmp_pat
     domain, _ = example
     spec = get_kind(kind)
     assert spec is not None and spec.includes and spec.leaves_out
-    path = render_report(kind, "will", domain, options=ReportOptions(as_of=AS_OF, timezone="Europe/London"),
+    path = render_report(kind, "will", domain, options=ReportOptions(report_date=AS_OF, timezone="Europe/London"),
                          out=tmp_path / f"{kind}.pdf")
     first = norm(pypdf.PdfReader(path).pages[0].extract_text())
     assert "holds:" in first and "leaves out:" in first
@@ -320,7 +321,7 @@ def test_every_report_states_what_it_holds_and_leaves_out(example, kind, tmp_pat
 def test_showcase_period_defaults_to_the_teams_first_data(example, options):
     domain, _ = example
     team = build_context("showcase", "will", domain, options=options)
-    alone = [build_context("goals", p, domain, options=ReportOptions(as_of=AS_OF, timezone="Europe/London"))
+    alone = [build_context("goals", p, domain, options=ReportOptions(report_date=AS_OF, timezone="Europe/London"))
              for p in TEAM]
     assert team.cover.period.start == min(c.cover.period.start for c in alone)
 
@@ -328,10 +329,10 @@ def test_showcase_period_defaults_to_the_teams_first_data(example, options):
 @pytest.mark.slow  # renders a PDF
 def test_brief_board_option_selects_the_group_over_a_pair(example, tmp_path):
     domain, url = example
-    pair = build_context("brief", "will", domain, options=ReportOptions(as_of=AS_OF, peer="jessica"))
+    pair = build_context("brief", "will", domain, options=ReportOptions(report_date=AS_OF, peer="jessica"))
     assert pair.board == "Peer lunch: Will & Jessica" and not pair.group
     group = build_context("brief", "will", domain,
-                          options=ReportOptions(as_of=AS_OF, board="peer learning group: platform leads"))
+                          options=ReportOptions(report_date=AS_OF, board="peer learning group: platform leads"))
     assert group.group and len(group.blocks) == 4
     config = str(example_dir() / "config.yaml")
     result = CliRunner().invoke(cli, ["-c", config, "--database", url, "report", "brief", "will", "--board",
@@ -347,7 +348,7 @@ def test_brief_board_option_selects_the_group_over_a_pair(example, tmp_path):
 @pytest.mark.slow
 def test_practice_reports_use_the_one_status_vocabulary_and_agree_numbers_with_nouns(example, showcase_pdf, tmp_path):
     domain, _ = example
-    opts = ReportOptions(as_of=AS_OF, timezone="Europe/London")
+    opts = ReportOptions(report_date=AS_OF, timezone="Europe/London")
     paths = [showcase_pdf] + [render_report("advocate", p, domain, options=opts, out=tmp_path / f"a-{p}.pdf")
                               for p in TEAM]
     for path in paths:
@@ -358,9 +359,9 @@ def test_practice_reports_use_the_one_status_vocabulary_and_agree_numbers_with_n
 
 
 def test_reliability_chart_has_no_legend_entry_for_a_line_without_points() -> None:
-    from trellosync.practices.rules import ReliabilityPoint
+    from trellosync.domain.promises import ReliabilityPoint
     from trellosync.report.charts import render_chart
-    from trellosync.report.practices import reliability_chart
+    from trellosync.report.practice_parts import reliability_chart
 
     points = [ReliabilityPoint(date(2026, m, 1), 4, 3, 0.75, 0, None) for m in (5, 6)]
     chart = reliability_chart(points)

@@ -8,21 +8,17 @@ from datetime import date, datetime
 import pytest
 from boardbuilder import Board
 
-from trellosync.config import parse_config
+from trellosync.config.settings import parse_config
 from trellosync.domain import build_domain
+from trellosync.domain.derive_practices import build_practices
+from trellosync.domain.issues import Raised, recurring_issues, same_issue
+from trellosync.domain.model import FeedbackEntry
+from trellosync.domain.practices import Criterion, Practices, Promise
+from trellosync.domain.promises import grade_promise, reliability_series
+from trellosync.domain.rules import commitment_status
+from trellosync.domain.visibility import feedback_shareable
 from trellosync.errors import ConfigError
-from trellosync.model import FeedbackEntry
-from trellosync.normalize import normalize_board
-from trellosync.practices.derive import build_practices
-from trellosync.practices.model import Criterion, Practices, Promise
-from trellosync.practices.rules import (
-    Raised,
-    feedback_shareable,
-    grade_promise,
-    recurring_issues,
-    reliability_series,
-    same_issue,
-)
+from trellosync.mirror.normalize import normalize_board
 
 PEOPLE = """
 people:
@@ -267,7 +263,7 @@ def test_group_meetings_hold_issues_and_commitments_per_member():
         ("amara", "no time for deep work", date(2026, 1, 5)), ("jessica", "roadmap keeps changing", date(2026, 2, 2))}
     assert [(c.person, c.text, c.deadline) for c in commitments] == [
         ("will", "Call two agencies", date(2026, 2, 2)), ("will", "Rewrite the job ad", date(2026, 2, 2))]
-    assert [c.status(date(2026, 3, 1)) for c in commitments] == ["kept", "late"]
+    assert [commitment_status(c, date(2026, 3, 1)) for c in commitments] == ["kept", "late"]
     assert issue not in {c.id for c in commitments}
 
 
@@ -284,9 +280,9 @@ def test_a_board_is_a_group_only_when_mapped_as_one_with_three_or_more_subjects(
 # ------------------------------------------------------------------ stored and loaded (SQLite and PostgreSQL)
 
 def test_practices_are_stored_per_board_and_survive_a_rebuild(store):
-    from trellosync.config import load_config
-    from trellosync.demo import example_dir
-    from trellosync.pipeline import import_export, rebuild_domain
+    from trellosync.cli.demo import example_dir
+    from trellosync.config.settings import load_config
+    from trellosync.sync.pipeline import import_export, rebuild_domain
 
     config = load_config(example_dir() / "config.yaml")
     for f in sorted(example_dir().glob("practices-*.json")):
@@ -297,7 +293,7 @@ def test_practices_are_stored_per_board_and_survive_a_rebuild(store):
     assert sum(len(x.criteria) for x in p.promises) == 23
     assert sorted(p.visibility.values()) == ["private", "private", "team"]
     assert p.advocates["will"] == "amara" and len(p.group_boards) == 1 and p.marked
-    from trellosync.practices.tables import PER_BOARD, advocates
+    from trellosync.store.schema import PER_BOARD, advocates
 
     mine = {t.name for t in (*PER_BOARD, advocates)}
     before = {k: v for k, v in store.table_dump().items() if k in mine}

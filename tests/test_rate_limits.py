@@ -12,13 +12,15 @@ from typing import Any
 import pytest
 from conftest import EXPORTS
 
-from trellosync.client import RateLimiter, fetch_member_boards, get, make_client, session_of
-from trellosync.config import BoardMapping, Config, TrelloConfig
+from trellosync.config.settings import BoardMapping, Config, TrelloConfig
 from trellosync.errors import TrelloAPIError
-from trellosync.store import Store
-from trellosync.sync import sync_boards
+from trellosync.store.db import Store
+from trellosync.sync.run import sync_boards
 from trellosync.testing.fake_trello import FakeTrello, RateLimits, synthesize_board
 from trellosync.trello import pacing
+from trellosync.trello.client import make_client
+from trellosync.trello.fetch import fetch_member_boards, get, session_of
+from trellosync.trello.pacing import RateLimiter
 
 KEY = "c9" * 16
 

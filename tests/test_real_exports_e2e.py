@@ -9,7 +9,7 @@ import pytest
 from clihelp import run_cli
 from conftest import EXPORTS
 
-from trellosync.store import Store
+from trellosync.store.db import Store
 from trellosync.testing.fake_trello import FakeTrello
 
 KEY, TOKEN = "d1" * 16, "e2" * 32

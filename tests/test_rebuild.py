@@ -8,8 +8,8 @@ import pytest
 from boardbuilder import Board
 from clihelp import run_cli
 
-from trellosync.config import parse_config
-from trellosync.pipeline import ingest_board, rebuild_domain
+from trellosync.config.settings import parse_config
+from trellosync.sync.pipeline import ingest_board, rebuild_domain
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_rebuild_command(capsys, tmp_path, no_network):
     cfg = tmp_path / "c.yaml"
     cfg.write_text(PEOPLE + "database: sqlite:///t.db\nboards:\n  - board: 'Peer lunch: Will & Jessica'\n"
                    "    lunches: {lists: [Lunch log]}\n")
-    from trellosync.store import Store
+    from trellosync.store.db import Store
 
     s = Store(f"sqlite:///{tmp_path / 't.db'}")
     ingest_board(s, board().data, None)

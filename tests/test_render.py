@@ -11,10 +11,10 @@ from report_fixtures import example_domain
 
 from trellosync.report.assets import packaged_templates_dir
 from trellosync.report.charts import render_chart
+from trellosync.report.documents import ReportOptions, render_report
 from trellosync.report.markdown import markdown_inline, markdown_to_html
 from trellosync.report.render import RefusedURLError, SafeURLFetcher, make_environment, render_html
 from trellosync.report.views import Chart
-from trellosync.reports import ReportOptions, render_report
 
 
 @pytest.mark.parametrize(
@@ -58,13 +58,13 @@ def test_environment_autoescapes_and_rejects_undefined() -> None:
 def test_user_templates_override_packaged_ones(tmp_path: Path) -> None:
     (tmp_path / "brief.html").write_text("CUSTOM BRIEF for {{ ctx.cover.person }}", encoding="utf-8")
     out = render_report(
-        "brief", "ada", example_domain(4), options=ReportOptions(as_of=date(2026, 6, 30), templates_dir=tmp_path),
+        "brief", "ada", example_domain(4), options=ReportOptions(report_date=date(2026, 6, 30), templates_dir=tmp_path),
         fmt="html", out=tmp_path / "b.html",
     )
     assert out.read_text(encoding="utf-8") == "CUSTOM BRIEF for Ada Lovelace"
     # Templates not overridden still come from the package.
     goals = render_report(
-        "goals", "ada", example_domain(4), options=ReportOptions(as_of=date(2026, 6, 30), templates_dir=tmp_path),
+        "goals", "ada", example_domain(4), options=ReportOptions(report_date=date(2026, 6, 30), templates_dir=tmp_path),
         fmt="html", out=tmp_path / "g.html",
     )
     assert "Goal-achievement report" in goals.read_text(encoding="utf-8")
@@ -75,7 +75,7 @@ def test_user_templates_override_packaged_ones(tmp_path: Path) -> None:
 @pytest.mark.slow  # renders HTML with subset fonts (test_cli_output's HTML test stays in the inner loop)
 def test_html_output_is_a_complete_page(tmp_path: Path) -> None:
     out = render_report(
-        "goals", "ada", example_domain(6), options=ReportOptions(as_of=date(2026, 6, 30)), fmt="html", out=tmp_path / "g.html"
+        "goals", "ada", example_domain(6), options=ReportOptions(report_date=date(2026, 6, 30)), fmt="html", out=tmp_path / "g.html"
     )
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and '<html lang="en">' in html
@@ -169,11 +169,11 @@ def test_a_long_entry_reads_as_an_excerpt_with_a_link_to_its_card(tmp_path: Path
     domain = example_domain(4)
     entry = next(f for f in domain.feedback if f.about == "ada" and f.kind == "best")
     entry.text = LONG_ENTRY
-    out = render_report("goals", "ada", domain, options=ReportOptions(as_of=date(2026, 6, 30)), out=tmp_path / "g.pdf")
+    out = render_report("goals", "ada", domain, options=ReportOptions(report_date=date(2026, 6, 30)), out=tmp_path / "g.pdf")
     reader = pypdf.PdfReader(out)
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "TAIL" not in text
     assert f"(excerpt of a {len(LONG_ENTRY):,}-character entry: the full text is on the Trello card)" in text
-    html = render_report("goals", "ada", domain, options=ReportOptions(as_of=date(2026, 6, 30)), fmt="html",
+    html = render_report("goals", "ada", domain, options=ReportOptions(report_date=date(2026, 6, 30)), fmt="html",
                          out=tmp_path / "g.html").read_text(encoding="utf-8")
     assert entry.card_url and f'the full text is on <a href="{entry.card_url}">the Trello card</a>)' in html

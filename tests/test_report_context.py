@@ -17,8 +17,8 @@ from trellosync.report import (
     resolve_period,
     to_local_date,
 )
+from trellosync.report.documents import ReportOptions, UnknownPersonError, build_context
 from trellosync.report.kinds.goals import MAX_LUNCH_LOG
-from trellosync.reports import ReportOptions, UnknownPersonError, build_context
 
 AS_OF = date(2026, 6, 30)
 
@@ -342,7 +342,7 @@ def test_resolve_period_defaults_and_validation() -> None:
 def test_unknown_person_lists_known_people() -> None:
     d = example_domain(2)
     with pytest.raises(UnknownPersonError) as err:
-        build_context("goals", "bob", d, options=ReportOptions(as_of=AS_OF))
+        build_context("goals", "bob", d, options=ReportOptions(report_date=AS_OF))
     assert isinstance(err.value, TrellosyncError)
     assert "ada" in str(err.value) and "grace" in str(err.value) and "'bob'" in str(err.value)
 
@@ -367,7 +367,7 @@ def test_commitment_completed_after_as_of_is_not_yet_known() -> None:
 @pytest.mark.parametrize("lunch, wording", [(date(2026, 6, 16), "next one due 30 Jun 2026"),
                                             (date(2026, 6, 2), "next one was due 16 Jun 2026")])
 def test_brief_says_a_missed_next_lunch_was_due(lunch: date, wording: str) -> None:
-    from trellosync.reports import render_report_html
+    from trellosync.report.documents import render_report_html
 
     b = small()
     lu = b.lunch(lunch, ["ada", "grace"])
@@ -378,7 +378,7 @@ def test_brief_says_a_missed_next_lunch_was_due(lunch: date, wording: str) -> No
 
 
 def test_goal_report_counts_boards_not_pairs_once_a_group_is_among_them() -> None:
-    from trellosync.reports import render_report_html
+    from trellosync.report.documents import render_report_html
 
     b = small().person("alan", "Alan Turing")
     b.lunch(date(2026, 6, 2), ["ada", "grace"])

@@ -11,15 +11,15 @@ import pytest
 from conftest import example_workspace
 from pagelayout import TableOnPages, stranded, tables_on_pages
 
-from trellosync.report.kinds import get_kind, kind_names
-from trellosync.report.render import SafeURLFetcher, write_pdf
-from trellosync.reports import (
+from trellosync.report.documents import (
     build_context,
     context_as_json,
     options_from_config,
     render_report,
     render_report_html,
 )
+from trellosync.report.kinds import get_kind, kind_names
+from trellosync.report.render import SafeURLFetcher, write_pdf
 
 # A4 in points, and the page box's content area (report.css: margins 24mm top, 22mm bottom).
 PAGE_TOP, CONTENT_TOP, CONTENT_BOTTOM = 842.0, 842.0 - 24 * 72 / 25.4, 22 * 72 / 25.4
@@ -31,7 +31,7 @@ def example(tmp_path_factory: pytest.TempPathFactory, example_database: Path):
     tmp = tmp_path_factory.mktemp("example")
     config, store = example_workspace(example_database, tmp / "demo.db")
     domain = store.load_domain()
-    options = options_from_config(config, as_of=domain.synced_at.date())
+    options = options_from_config(config, report_date=domain.synced_at.date())
     yield config, domain, options, tmp
     store.close()
 
@@ -154,7 +154,7 @@ def test_json_is_the_context_without_prose(example) -> None:
 
 @pytest.fixture
 def example_db(example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, example_database: Path) -> Path:
-    from trellosync.demo import example_dir
+    from trellosync.cli.demo import example_dir
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
@@ -260,7 +260,7 @@ def test_report_contexts_match_plain_sql_on_the_store(tmp_path: Path, example_da
     config, store = example_workspace(example_database, tmp_path / "sql.db")
     try:
         domain = store.load_domain()
-        options = options_from_config(config, as_of=domain.synced_at.date())
+        options = options_from_config(config, report_date=domain.synced_at.date())
         goals = build_context("goals", "will", domain, options=options)
         dossier = build_context("dossier", "will", domain, options=options)
         brief = build_context("brief", "will", domain, options=options)

@@ -10,9 +10,9 @@ import pypdf
 import pytest
 from report_fixtures import DomainBuilder, utc
 
-from trellosync.model import Domain
+from trellosync.domain.model import Domain
+from trellosync.report.documents import ReportOptions, render_report
 from trellosync.report.render import SafeURLFetcher
-from trellosync.reports import ReportOptions, render_report
 
 pytestmark = pytest.mark.slow  # renders every report kind as PDF and HTML
 
@@ -85,7 +85,7 @@ def hostile_domain() -> Domain:
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path, SafeURLFetcher]]:
     out = tmp_path_factory.mktemp("safety")
     domain = hostile_domain()
-    opts = ReportOptions(as_of=date(2026, 6, 30), include_worst_moments=True)
+    opts = ReportOptions(report_date=date(2026, 6, 30), include_worst_moments=True)
     result = {}
     for kind in ("goals", "dossier", "brief"):
         fetcher = SafeURLFetcher()

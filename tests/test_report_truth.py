@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from report_fixtures import DomainBuilder, utc
 
 from trellosync.report import ContextOptions, Period, Request, get_kind
+from trellosync.report.documents import ReportOptions, render_report_html
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.threads import focus_threads
-from trellosync.reports import ReportOptions, render_report_html
 
 AS_OF = date(2026, 6, 30)
 PERIOD = Period(date(2026, 3, 1), AS_OF)
@@ -75,7 +75,7 @@ def test_a_board_counted_only_to_its_earlier_sync_says_so_and_one_lunch_is_singu
 
 
 def test_advocate_brief_check_in_is_a_one_on_one_and_empty_sections_say_why() -> None:
-    from trellosync.practices.model import Practices
+    from trellosync.domain.practices import Practices
 
     b = small().person("alan", "Alan Turing")
     old = b.lunch(date(2026, 3, 2), ["ada", "grace"])
@@ -138,7 +138,7 @@ def test_a_later_best_moment_is_on_the_focus_theme_only_when_it_shares_a_content
 
 
 def test_advocate_brief_says_its_unanswered_list_is_a_word_match_not_that_no_answer_exists() -> None:
-    from trellosync.practices.model import Practices, StakeholderFeedback
+    from trellosync.domain.practices import Practices, StakeholderFeedback
 
     b = small().person("alan", "Alan Turing")
     b.lunch(date(2026, 6, 1), ["ada", "alan"])
@@ -153,7 +153,7 @@ def test_advocate_brief_says_its_unanswered_list_is_a_word_match_not_that_no_ans
 
 
 def test_goal_report_says_when_a_group_member_has_no_recurring_issue() -> None:
-    from trellosync.practices.model import Practices
+    from trellosync.domain.practices import Practices
 
     b = small().person("alan", "Alan Turing")
     b.lunch(date(2026, 6, 2), ["ada", "grace", "alan"])
@@ -165,7 +165,7 @@ def test_goal_report_says_when_a_group_member_has_no_recurring_issue() -> None:
 
 
 def test_the_example_group_meets_monthly_and_is_counted_so(tmp_path) -> None:
-    from trellosync.demo import load_example
+    from trellosync.cli.demo import load_example
     from trellosync.domain import rules
 
     _config, store = load_example(f"sqlite:///{tmp_path}/example.db")
@@ -225,7 +225,7 @@ def test_lunches_per_month_target_owes_nothing_before_a_board_began() -> None:
 
 
 def test_an_unmet_success_criterion_is_not_met_yet_not_never() -> None:
-    from trellosync.practices.model import Criterion, Practices, Promise
+    from trellosync.domain.practices import Criterion, Practices, Promise
 
     b = small()
     b.lunch(date(2026, 3, 2), ["ada", "grace"])

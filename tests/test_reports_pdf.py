@@ -11,13 +11,13 @@ import pypdf
 import pytest
 from report_fixtures import example_domain
 
-from trellosync.reports import ReportOptions, UnknownPersonError, render_all, render_report
+from trellosync.report.documents import ReportOptions, UnknownPersonError, render_all, render_report
 
 pytestmark = pytest.mark.slow  # every test here renders PDFs
 
 AS_OF = date(2026, 6, 30)
 OPTIONS = ReportOptions(
-    as_of=AS_OF,
+    report_date=AS_OF,
     timezone="Europe/Berlin",
     confidentiality="Confidential test footer: peers only.",
     generated_by="Test Suite",
@@ -169,7 +169,7 @@ def test_empty_period_renders_a_report_that_says_so(tmp_path: Path) -> None:
 
 def test_thousand_lunch_dossier_renders(tmp_path: Path) -> None:
     domain = example_domain(1000, start=date(1990, 1, 1))
-    opts = ReportOptions(as_of=date(2030, 1, 1))
+    opts = ReportOptions(report_date=date(2030, 1, 1))
     path = render_report("dossier", "ada", domain, options=opts, fmt="pdf", out=tmp_path / "big.pdf")
     reader = pypdf.PdfReader(path)
     assert 5 < len(reader.pages) < 60

@@ -14,11 +14,11 @@ import pypdf
 import pytest
 from boardbuilder import Board
 
-from trellosync.config import parse_config
-from trellosync.pipeline import ingest_board
+from trellosync.config.settings import parse_config
+from trellosync.report.documents import ReportOptions, render_report
 from trellosync.report.markdown import spell_out_missing_glyphs
 from trellosync.report.render import SafeURLFetcher
-from trellosync.reports import ReportOptions, render_report
+from trellosync.sync.pipeline import ingest_board
 
 SCRIPTS = {
     "Japanese": "日本語のフィードバック：説明がとても分かりやすかった",
@@ -37,7 +37,7 @@ def _letters(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[logging.LogRecord]]:
-    from trellosync.store import Store
+    from trellosync.store.db import Store
 
     tmp = tmp_path_factory.mktemp("scripts")
     config = parse_config("""
@@ -67,7 +67,7 @@ boards:
     wp.addHandler(handler)
     wp.setLevel(logging.WARNING)  # a CLI test earlier in the run may have quietened it
     try:
-        out = render_report("dossier", "will", domain, options=ReportOptions(as_of=domain.lunches[-1].date),
+        out = render_report("dossier", "will", domain, options=ReportOptions(report_date=domain.lunches[-1].date),
                             out=tmp / "dossier.pdf", fetcher=SafeURLFetcher())
     finally:
         wp.removeHandler(handler)

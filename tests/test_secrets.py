@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from conftest import EXPORTS
 
-from trellosync.client import fetch_board, fetch_member_boards, make_client
 from trellosync.errors import TrellosyncError
 from trellosync.testing.fake_trello import FakeTrello
+from trellosync.trello.client import make_client
+from trellosync.trello.fetch import fetch_board, fetch_member_boards
 
 KEY = "KEYSECRET" + "5f0e1d2c3b4a" * 2 + "ab"
 TOKEN = "TOKSECRET" + "9a8b7c6d5e4f" * 5 + "cd"

@@ -14,7 +14,9 @@ import pytest
 from clihelp import run_cli
 from conftest import EXPORTS
 
-from trellosync.config import check_credential, escape_interpolation, parse_config
+from trellosync.config.credentials import check_credential
+from trellosync.config.settings import parse_config
+from trellosync.config.yaml_file import escape_interpolation
 from trellosync.errors import ConfigError
 from trellosync.testing.fake_trello import FakeTrello
 
@@ -76,7 +78,7 @@ def test_init_copies_a_hostile_member_name_literally(tmp_path: Path, capsys: pyt
         code, _, err = run_cli(capsys, "init", "-o", str(cfg), "--api-url", fake.url,
                                "--database", f"sqlite:///{tmp_path / 'x.db'}")
     assert code == 0, err
-    from trellosync.config import load_config
+    from trellosync.config.settings import load_config
 
     loaded = load_config(cfg)
     assert "${TRELLO_TOKEN}" in [p.name for p in loaded.people.values()]
@@ -176,7 +178,7 @@ def test_config_fifo_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_unexpected_error_is_one_line_and_an_owner_only_log_without_messages(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import trellosync.pipeline as pipeline
+    import trellosync.sync.pipeline as pipeline
 
     def boom(*_a: object, **_k: object) -> None:
         header = f'OAuth oauth_consumer_key="{KEY}", oauth_token="{TOKEN}\r"'
@@ -200,8 +202,8 @@ def test_unexpected_error_is_one_line_and_an_owner_only_log_without_messages(
 def test_database_errors_hide_their_parameters(store) -> None:  # noqa: ANN001
     from sqlalchemy.exc import IntegrityError
 
-    from trellosync import schema as t
     from trellosync.errors import StoreError
+    from trellosync.store import schema as t
 
     row = {"id": "b1", "name": "Will was rude in the retro", "closed": False}
     with pytest.raises(IntegrityError) as err:  # the engine itself: parameters hidden

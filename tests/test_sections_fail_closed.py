@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from boardbuilder import Board
 
-from trellosync.config import parse_config
+from trellosync.config.settings import parse_config
 from trellosync.domain import People, description_sections
-from trellosync.pipeline import ingest_board
-from trellosync.reports import ReportOptions, render_report
-from trellosync.store import Store
+from trellosync.report.documents import ReportOptions, render_report
+from trellosync.store.db import Store
+from trellosync.sync.pipeline import ingest_board
 
 KINDS = {"best": ["Best moment"], "worst": ["Worst moment"], "focus": ["Focus"], "commitments": ["Commitments"]}
 
@@ -100,7 +100,7 @@ def test_no_dossier_of_a_board_in_every_form_contains_worst_moment_text(tmp_path
         domain = store.load_domain()
     finally:
         store.close()
-    options = ReportOptions(as_of=date(2026, 12, 31), generated_at=datetime(2026, 12, 31, tzinfo=timezone.utc))
+    options = ReportOptions(report_date=date(2026, 12, 31), generated_at=datetime(2026, 12, 31, tzinfo=timezone.utc))
     assert not options.include_worst_moments
     worst_in_domain = [e for e in domain.feedback if "WORSTTEXT" in e.text]
     assert worst_in_domain and all(e.kind == "worst" for e in worst_in_domain)

@@ -11,10 +11,11 @@ from alembic.migration import MigrationContext
 from boardbuilder import Board
 from sqlalchemy import create_engine, text
 
-from trellosync import schema
-from trellosync.config import parse_config
-from trellosync.pipeline import ingest_board
-from trellosync.store import Store, _migrations_dir
+from trellosync.config.settings import parse_config
+from trellosync.domain.rules import commitment_status
+from trellosync.store import schema
+from trellosync.store.db import Store, _migrations_dir
+from trellosync.sync.pipeline import ingest_board
 
 CONFIG = parse_config("""
 people:
@@ -59,7 +60,7 @@ def test_views_show_the_statuses_of_the_domain_rules(store):
                     for r in conn.execute(text("SELECT * FROM evidence"))}
         pairs = {r.person: r.lunches for r in conn.execute(text("SELECT * FROM pair_lunches"))}
     on = d.synced_at.date()
-    assert commitments == {c.text: c.status(on) for c in d.commitments}
+    assert commitments == {c.text: commitment_status(c, on) for c in d.commitments}
     assert commitments == {"write the doc": "kept", "book the room": "broken", "plan the offsite": "open"}
     assert (keep.kept, keep.broken, keep.judged, float(keep.rate)) == (1, 1, 2, 0.5)
     assert goals == {"Give a talk": "overdue" if on > date(2026, 3, 1) else "open"}

@@ -12,12 +12,12 @@ from clihelp import run_cli
 from conftest import EXPORTS
 from sqlalchemy import select
 
-from trellosync import schema as t
-from trellosync.config import BoardMapping, Config, TrelloConfig
+from trellosync.config.settings import BoardMapping, Config, TrelloConfig
 from trellosync.errors import AuthError, ConfigError, PartialFailure, TrelloAPIError
-from trellosync.onboard import propose_mapping
-from trellosync.store import Store
-from trellosync.sync import sync_boards
+from trellosync.store import schema as t
+from trellosync.store.db import Store
+from trellosync.sync.onboard import propose_mapping
+from trellosync.sync.run import sync_boards
 from trellosync.testing.fake_trello import FakeTrello, synthesize_board
 
 KEY, TOKEN = "a1" * 16, "b2" * 32
@@ -187,7 +187,7 @@ def test_sync_survives_injected_faults(fake: FakeTrello, tmp_path: Path) -> None
     fake.faults = {"429": 0.2, "500": 0.1, "drop": 0.05}
     noisy = Store(f"sqlite:///{tmp_path / 'noisy.db'}")
     cfg = config_for(fake, noisy.url, max_retries=8)
-    from trellosync import client as client_mod
+    from trellosync.trello import session as client_mod
 
     orig = client_mod.RetryPolicy.delay
     client_mod.RetryPolicy.delay = lambda self, attempt: 0.0  # type: ignore[method-assign]
@@ -211,7 +211,7 @@ def test_boards_sync_concurrently_within_the_rate_limit(db: Store, tmp_path: Pat
 
 
 def test_mapped_boards_only_and_board_refs(fake: FakeTrello, db: Store) -> None:
-    from trellosync.config import BoardMapping
+    from trellosync.config.settings import BoardMapping
 
     cfg = config_for(fake, db.url)
     cfg.boards = [BoardMapping(board="https://trello.com/b/uTbciFCh/weekly-sprint"), BoardMapping(board="98dLwYtj")]
@@ -300,7 +300,7 @@ def test_cli_init_to_stdout(fake: FakeTrello, capsys: pytest.CaptureFixture[str]
 
 def test_cli_sync_is_silent_when_retries_succeed(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from trellosync.client import RetryPolicy
+    from trellosync.trello.session import RetryPolicy
 
     monkeypatch.setattr(RetryPolicy, "delay", lambda self, attempt: 0.01)
     board = json.loads((EXPORTS / "notes-board.json").read_text())

@@ -17,8 +17,8 @@ from conftest import copy_sqlite
 from rich.cells import cell_len
 from rich.console import Console
 
-from trellosync.console import print_table
-from trellosync.demo import example_dir
+from trellosync.cli.console import print_table
+from trellosync.cli.demo import example_dir
 from trellosync.testing.fake_trello import FakeTrello
 
 LONG = " — the long-running fortnightly peer feedback lunch board of the platform team"
@@ -34,7 +34,7 @@ class Terminal(io.StringIO):
 
 def on_terminal(monkeypatch: pytest.MonkeyPatch, columns: int, *args: str) -> list[str]:
     """The lines `trellosync ARGS` prints on a terminal of `columns` columns (styles removed)."""
-    from trellosync.cli import main
+    from trellosync.cli.commands import main
 
     screen = Terminal()
     monkeypatch.setenv("COLUMNS", str(columns))
@@ -122,7 +122,7 @@ def test_boards_fits_80_columns_with_every_column_and_whole_ids(fake_long, monke
 def test_demo_summary_fits_80_columns(example_database: Path, tmp_path: Path) -> None:
     from conftest import example_workspace
 
-    from trellosync.demo import print_summary
+    from trellosync.cli.demo import print_summary
 
     config, store = example_workspace(example_database, tmp_path / "demo.db")
     out = io.StringIO()

@@ -17,20 +17,13 @@ import responses
 import yaml
 from conftest import API_DATA
 
-from trellosync.client import (
-    BoardUnavailable,
-    RateLimiter,
-    TooManyCards,
-    Unreachable,
-    fetch_board,
-    get,
-    make_client,
-    session_of,
-)
 from trellosync.errors import AuthError, TrelloAPIError
 from trellosync.testing.fake_trello import FakeTrello, synthesize_board
 from trellosync.trello.answers import Redactor, parse_wait, read_error
-from trellosync.trello.pacing import Stopped, header_pause
+from trellosync.trello.client import make_client
+from trellosync.trello.fetch import fetch_board, get, session_of
+from trellosync.trello.pacing import RateLimiter, Stopped, header_pause
+from trellosync.trello.session import BoardUnavailable, TooManyCards, Unreachable
 
 API = "https://api.trello.com/1"
 RECORDED = API_DATA / "recorded"

@@ -1,5 +1,5 @@
 """`python -m trellosync`."""
 
-from .cli import main
+from trellosync.cli.commands import main
 
 main()

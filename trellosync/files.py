@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import ConfigError
+from trellosync.errors import ConfigError
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700

@@ -4,7 +4,7 @@ Derivation (`build_domain`, in `derive.py`) is a sequence of named steps: index_
 -> derive_lunches -> lunch_entries (checklist_entries, section_entries, observations) -> derive_goals ->
 history_gaps. Every status and figure is defined once, in `rules.py`; reports and the SQL views use those.
 
-Records (trellosync.model)
+Records (trellosync.domain.model)
   Lunch: date, board_id, about (whose lunch: the board's subjects; on a board mapping none, the card's
     members), participants (who attended), every_days (the board's lunches.every_days, default 14).
   FeedbackEntry: kind (best | worst | focus | observation), about, said_by, said_by_source
@@ -53,10 +53,11 @@ Classification (trellosync.domain.classify)
 
 from __future__ import annotations
 
-from ..sections import _kind_of, description_sections
-from .dates import date_from_name, local_date, slug
-from .derive import KINDS, build_domain
-from .people import People
+from trellosync.domain.dates import date_from_name, local_date
+from trellosync.domain.derive import KINDS, build_domain
+from trellosync.domain.people import People
+from trellosync.domain.sections import _kind_of, description_sections
+from trellosync.mirror.ids import slug
 
 __all__ = ["KINDS", "People", "_kind_of", "build_domain", "date_from_name", "description_sections",
            "local_date", "slug"]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..config import PolarityMapping
+from trellosync.config.settings import PolarityMapping
 
 KIND_POLARITY = {"best": "strength", "worst": "concern", "focus": "development"}
 _TAG = re.compile(r"(?<![\w&])#([A-Za-z][\w-]*)")

@@ -1,9 +1,10 @@
-"""Dates: lunch dates in card names, naive-UTC timestamps to local calendar dates, slugs."""
+"""Dates, defined once: a lunch's date, dates in card names, naive-UTC timestamps as local days, month ends."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
 from zoneinfo import ZoneInfo
 
 UTC = ZoneInfo("UTC")
@@ -49,6 +50,26 @@ def local_date(dt: datetime | date | None, tz: ZoneInfo = UTC) -> date | None:
     return aware.astimezone(tz).date()
 
 
-def slug(text: str) -> str:
-    """A lower-case key made of letters, digits and dashes."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "unnamed"
+def month_end(day: date) -> date:
+    """The last day of `day`'s month."""
+    nxt = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def month_ends(start: date, end: date) -> list[date]:
+    """Each month's last day from `start`'s month to `end`'s, the last one cut at `end`."""
+    out: list[date] = []
+    day = start.replace(day=1)
+    while day <= end:
+        out.append(min(month_end(day), end))
+        day = month_end(day) + timedelta(days=1)
+    return out
+
+
+def lunch_date(card: dict[str, Any], tz: ZoneInfo = UTC, *, day_first: bool = True) -> tuple[date | None, str]:
+    """A lunch card's date and where it came from: its due date, else a date in its name, else its creation."""
+    if card.get("due"):
+        return local_date(card["due"], tz), "due"
+    if nd := date_from_name(card["name"], day_first=day_first):
+        return nd, "name"
+    return local_date(card.get("created_at") or card.get("date_last_activity"), tz), "created"

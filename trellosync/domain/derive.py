@@ -9,16 +9,24 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..config import BoardMapping, PersonConfig
-from ..matching import match_lists
-from ..model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch
-from ..normalize import ACTION_WINDOW, BoardRows
-from ..sections import _kind_of
-from .classify import CompetencyIndex, competency_of, polarity_of
-from .dates import date_from_name, local_date, slug
-from .history import History, fix_desc_edits, index_history
-from .people import People
-from .voice import UNKNOWN, Voice, declared_voice, description_authors, description_entries, trello_voice
+from trellosync.config.settings import BoardMapping, PersonConfig
+from trellosync.domain.classify import CompetencyIndex, competency_of, polarity_of
+from trellosync.domain.dates import local_date, lunch_date
+from trellosync.domain.history import History, fix_desc_edits, index_history
+from trellosync.domain.matching import match_lists
+from trellosync.domain.model import Commitment, Competency, Domain, FeedbackEntry, Goal, KeyResult, Lunch
+from trellosync.domain.people import People
+from trellosync.domain.sections import _kind_of
+from trellosync.domain.voice import (
+    UNKNOWN,
+    Voice,
+    declared_voice,
+    description_authors,
+    description_entries,
+    trello_voice,
+)
+from trellosync.mirror.ids import slug
+from trellosync.mirror.normalize import ACTION_WINDOW, BoardRows
 
 KINDS = ("best", "worst", "focus", "commitments")
 
@@ -147,22 +155,13 @@ def keywords_by_key(competencies: dict[str, Competency], keywords: dict[str, lis
     return out
 
 
-def lunch_date(view: BoardView, card: dict[str, Any]) -> tuple[date | None, str]:
-    """A lunch card's date and where it came from: due, a date in its name, else its creation time."""
-    if card.get("due"):
-        return local_date(card["due"], view.tz), "due"
-    if nd := date_from_name(card["name"], day_first=view.mapping.lunches.day_first):
-        return nd, "name"
-    return local_date(card.get("created_at") or card.get("date_last_activity"), view.tz), "created"
-
-
 def derive_lunches(view: BoardView) -> list[Lunch]:
     """Step 3: one Lunch per card of a lunches list, about the board's subjects (else the card's members)."""
     out = []
     for c in view.cards:
         if c.get("list_id") not in view.lunch_lists:
             continue
-        when, source = lunch_date(view, c)
+        when, source = lunch_date(c, view.tz, day_first=view.mapping.lunches.day_first)
         if when is None:
             continue
         members = [k for k in (view.people.member(m) for m in view.card_members.get(c["id"], [])) if k]

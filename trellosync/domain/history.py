@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..normalize import BoardRows
+from trellosync.mirror.normalize import BoardRows
 
 # Actions that put a card on a list at birth (data.list is the list it starts in).
 _CARD_BIRTHS = ("createCard", "copyCard", "convertToCardFromCheckItem", "moveCardToBoard")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..config import PersonConfig
-from ..model import Person
-from ..normalize import BoardRows
+from trellosync.config.settings import PersonConfig
+from trellosync.domain.model import Person
+from trellosync.mirror.normalize import BoardRows
 
 _AT_PREFIX = re.compile(r"^\s*@([A-Za-z0-9_.-]+)[\s:,-]*")
 _NAME_PREFIX = re.compile(r"^\s*([^:\n]{1,40}?)\s*:\s*")

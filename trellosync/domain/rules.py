@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ..model import Commitment, FeedbackEntry, Goal, KeyResult, Lunch
-from .dates import UTC, local_date
+from trellosync.domain.dates import UTC, local_date
+from trellosync.domain.model import Commitment, FeedbackEntry, Goal, KeyResult, Lunch
 
 GOAL_STATUS_AS_OF = ("achieved", "open", "overdue", "dropped")
 VOICES = ("peer", "self", "conversation")
@@ -149,12 +149,11 @@ def goal_counts(goals: Iterable[Goal], start: date, end: date, tz: ZoneInfo = UT
         status = goal_status(g, end, tz, last_sync=last_sync)
         if status == "achieved":
             achieved = goal_achieved_on(g, tz)
-            if achieved is None:
+            if achieved_in_period(g, start, end, tz, last_sync=last_sync):
                 out.achieved += 1
-                out.achieved_undated += 1
-            elif achieved >= start:
-                out.achieved += 1
-                days.append((achieved - g.created).days)
+                out.achieved_undated += achieved is None
+                if achieved is not None:
+                    days.append((achieved - g.created).days)
         elif status == "dropped":
             dropped = local_date(g.dropped_at, tz)
             if dropped is None or dropped >= start:
@@ -165,6 +164,32 @@ def goal_counts(goals: Iterable[Goal], start: date, end: date, tz: ZoneInfo = UT
     if days:
         out.median_days_to_achieve = float(statistics.median(days))
     return out
+
+
+def achieved_in_period(goal: Goal, start: date, end: date, tz: ZoneInfo = UTC, *, last_sync: SyncTimes = None) -> bool:
+    """Achieved by `end` and counted in a period from `start`: achieved on or after `start`, or on a day the
+    history no longer holds (such a goal counts in every period that ends after it was created)."""
+    if goal_status(goal, end, tz, last_sync=last_sync) != "achieved":
+        return False
+    achieved = goal_achieved_on(goal, tz)
+    return achieved is None or achieved >= start
+
+
+def goal_slip(g: Goal, status: str, achieved: date | None, as_of: date) -> tuple[str, int | None]:
+    """How a goal stands against its target date as of `as_of`, as a code the templates word, and the days:
+    dropped | no_target | undated | late | ahead | on_time | overdue | due_in."""
+    if status == "dropped":
+        return "dropped", None
+    if g.due is None:
+        return "no_target", None
+    if status == "achieved":
+        if achieved is None:
+            return "undated", None
+        days = (achieved - g.due).days
+        return ("late" if days > 0 else "ahead" if days < 0 else "on_time"), abs(days)
+    if status == "overdue":
+        return "overdue", (as_of - g.due).days
+    return "due_in", (g.due - as_of).days
 
 
 # ------------------------------------------------------------------ commitments
@@ -279,6 +304,18 @@ def cadence(lunches: Iterable[Lunch], board_id: str, start: date, end: date, eve
         tolerance = math.floor(every_days * 1.5)
         out.gaps = [Gap(a, b, (b - a).days) for a, b in zip(dates, dates[1:], strict=False) if (b - a).days > tolerance]
     return out
+
+
+def lunches_owed(lunches: Iterable[Lunch], first_day: date, last_day: date) -> float:
+    """Lunches owed in [first_day, last_day]: each board's share of its interval (lunches.every_days), counted
+    from its first lunch on (as `cadence`: nobody owes lunches from before the pair began)."""
+    first_lunch: dict[str, date] = {}
+    every: dict[str, int] = {}
+    for lu in lunches:
+        first_lunch[lu.board_id] = min(lu.date, first_lunch.get(lu.board_id, lu.date))
+        every[lu.board_id] = lu.every_days
+    owed = sum(max(0, (last_day - max(first_day, first_lunch[b])).days + 1) / every[b] for b in every)
+    return round(owed, 2)
 
 
 def person_cadences(lunches: Iterable[Lunch], person: str, start: date, end: date, *,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..config import FeedbackMapping
-from ..sections import description_sections
-from .history import DescEdit
-from .people import People
+from trellosync.config.settings import FeedbackMapping
+from trellosync.domain.history import DescEdit
+from trellosync.domain.people import People
+from trellosync.domain.sections import description_sections
 
 SectionEntry = tuple[str, str | None, str]  # (kind, person named in the heading, text)
 

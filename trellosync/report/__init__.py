@@ -1,7 +1,7 @@
 """Reports: from a Domain to plain-data contexts, then Jinja templates and WeasyPrint.
 
 Layout (one hop to any rule):
-  text.py       dates, ids, months (no wording: templates word everything, see templates/phrases.html)
+  text.py       dates, ids, months (no wording: the templates and macros.html word everything)
   views.py      the dataclasses templates read (Period, Evidence, Figures, GoalView, ...)
   ladder.py     career ladder: its file (configured_ladder), its keywords for the domain, criterion matching
   selection.py  a person's slice of the domain; statuses come from trellosync.domain.rules, never re-derived
@@ -14,9 +14,9 @@ Layout (one hop to any rule):
 
 from __future__ import annotations
 
+from trellosync.config.ladder import Criterion, Ladder, ladder_from_dict
 from trellosync.report.figures import known_people, person_figures, resolve_period
 from trellosync.report.kinds import ReportKind, Request, get_kind, kind_names
-from trellosync.report.ladder import Criterion, Ladder, ladder_from_dict
 from trellosync.report.text import format_date, to_local_date
 from trellosync.report.views import Chart, ContextOptions, Period
 

@@ -1,12 +1,13 @@
-"""Summary figures, the cover, the period and chart numbers: all from domain.rules, as of one date."""
+"""Summary figures, the cover, the period and chart numbers: all read from the one Judgement."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from trellosync.domain import rules
-from trellosync.model import Domain
+from trellosync.domain.dates import month_end
+from trellosync.domain.judge import Cadence, Judgement
+from trellosync.domain.model import Domain
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.text import format_datetime, month_key, month_label, months_between, to_local_date
 from trellosync.report.views import Chart, ContextOptions, Cover, Figures, PairFigures, Period
@@ -28,13 +29,8 @@ def resolve_period(
     return Period(start, end)
 
 
-def as_of_for(domain: Domain, period_end: date, tz: ZoneInfo) -> date:
-    """The date every figure is computed as of: min(period end, last sync) (domain.rules.as_of_date)."""
-    return rules.as_of_date(period_end, domain.synced_at, tz)
-
-
-def _pair_views(sel: Selection, cadences: list[rules.Cadence]) -> list[PairFigures]:
-    """Each of the person's pairs (domain.rules cadences) with the names of the other people."""
+def _pair_views(sel: Selection, cadences: list[Cadence]) -> list[PairFigures]:
+    """Each of the person's pairs (the judgement's cadences) with the names of the other people."""
     return [
         PairFigures(
             board=sel.board(cad.board_id), board_id=cad.board_id,
@@ -48,16 +44,12 @@ def _pair_views(sel: Selection, cadences: list[rules.Cadence]) -> list[PairFigur
 
 def pair_figures(sel: Selection, period: Period) -> list[PairFigures]:
     """Cadence of each of the person's pairs over the period (up to the as-of date)."""
-    end = min(period.end, sel.as_of)
-    return _pair_views(sel, rules.person_cadences(sel.domain.lunches, sel.person, period.start, end,
-                                                  last_sync=sel.domain.sync_times, tz=sel.tz))
+    return _pair_views(sel, sel.judged.cadences(sel.person, period.start, min(period.end, sel.as_of)))
 
 
 def compute_figures(sel: Selection, period: Period) -> Figures:
-    """The person's figures for the period: domain.rules.person_figures, as of min(period end, last sync)."""
-    d = sel.domain
-    pf = rules.person_figures(d.goals, d.commitments, d.lunches, d.feedback, sel.person, period.start,
-                              period.end, last_sync=d.sync_times, tz=sel.tz)
+    """The person's figures for the period, as the judgement has them (as of min(period end, last sync))."""
+    pf = sel.judged.person_figures(sel.person, period.start, period.end)
     pairs = _pair_views(sel, pf.cadences)
     fig = Figures(
         as_of=pf.as_of, goals_set=pf.goals.set, goals_achieved=pf.goals.achieved,
@@ -102,37 +94,18 @@ def cadence_chart(sel: Selection, period: Period) -> Chart:
 
 
 def _month_target(sel: Selection, key: str, period: Period) -> float:
-    """Lunches owed in the part of one month inside the period (up to the as-of date): each board's share of its
-    interval from its first lunch on (as rules.cadence: nobody owes lunches from before the pair began)."""
+    """Lunches owed in the part of one month inside the period (up to the as-of date)."""
     year, month = (int(x) for x in key.split("-"))
     first_day = max(date(year, month, 1), period.start)
-    last_day = min(date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1), period.end, sel.as_of)
-    first_lunch: dict[str, date] = {}
-    every: dict[str, int] = {}
-    for lu in sel.lunches:
-        first_lunch[lu.board_id] = min(lu.date, first_lunch.get(lu.board_id, lu.date))
-        every[lu.board_id] = lu.every_days
-    owed = sum(max(0, (last_day - max(first_day, first_lunch[b])).days + 1) / every[b] for b in every)
-    return round(owed, 2)
+    last_day = min(date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1), period.end)
+    return sel.judged.lunches_owed(sel.lunches, first_day, last_day)
 
 
 def goal_progress_chart(sel: Selection, period: Period) -> Chart:
     """Goals set, goals achieved and key results done, cumulative per month of the period."""
     months = months_between(period.start, period.end)[-MAX_CHART_MONTHS:]
-    series: dict[str, list[float | None]] = {"set": [], "achieved": [], "key_results": []}
-    for m in months:
-        y, mo = (int(x) for x in m.split("-"))
-        end = min(date(y + (mo == 12), mo % 12 + 1, 1) - timedelta(days=1), period.end, sel.as_of)
-        series["set"].append(float(sum(1 for g in sel.goals if period.start <= g.created <= end)))
-        series["achieved"].append(float(sum(
-            1 for g in sel.goals
-            if rules.goal_status(g, end, sel.tz, last_sync=sel.domain.sync_times) == "achieved"
-            and (rules.goal_achieved_on(g, sel.tz) or g.created) >= period.start
-        )))
-        series["key_results"].append(float(sum(
-            1 for g in sel.goals for k in g.key_results
-            if rules.key_result_done(k, end, sel.tz) and (to_local_date(k.completed_at, sel.tz) or g.created) >= period.start
-        )))
+    days = [min(month_end(date(int(m[:4]), int(m[5:7]), 1)), period.end, sel.as_of) for m in months]
+    series = sel.judged.goal_progress(sel.goals, period.start, days)
     return Chart(kind="goal_progress", title="", x_labels=[month_label(m) for m in months],
                  series=list(series.items()))
 
@@ -143,7 +116,8 @@ def person_figures(
     """The summary figures of a person over all their data up to `as_of` (default: today)."""
     tz = ZoneInfo(timezone)
     period = resolve_period(domain, person, None, None, as_of or date.today(), timezone)
-    sel = Selection(domain, Scope(person, tz, as_of_for(domain, period.end, tz), domain.synced_at))
+    judged = Judgement(domain, tz, period.end)
+    sel = Selection(domain, Scope(person, tz, judged.as_of, domain.synced_at), judged)
     return compute_figures(sel, period)
 
 

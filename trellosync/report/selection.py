@@ -1,4 +1,4 @@
-"""A person's slice of the domain and the views built from it; every status comes from domain.rules."""
+"""A person's slice of the domain and the views built from it; every status is read from the one Judgement."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from trellosync.domain import rules
-from trellosync.model import Commitment, Domain, FeedbackEntry, Goal, Lunch
-from trellosync.report.text import slug, to_local_date
+from trellosync.domain.judge import Judgement
+from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, Lunch
+from trellosync.mirror.ids import slug
+from trellosync.report.text import to_local_date
 from trellosync.report.views import CommitmentView, Evidence, GoalView, KeyResultView
 
 # Polarity of an entry as the report groups it (the model's finer words map onto these four).
@@ -24,7 +25,8 @@ _OUTCOME = re.compile(
 
 @dataclass
 class Scope:
-    """Who and when: the subject, the report timezone, the as-of date and the last sync."""
+    """Who and when: the subject, the report timezone, the as-of date (min(report date, last sync)) and the last
+    sync."""
 
     person: str
     tz: ZoneInfo
@@ -35,13 +37,14 @@ class Scope:
 class Selection:
     """A person's slice of the domain (their pairs' lunches, entries about them, their goals and promises)."""
 
-    def __init__(self, domain: Domain, scope: Scope) -> None:
+    def __init__(self, domain: Domain, scope: Scope, judged: Judgement | None = None) -> None:
         self.domain = domain
         self.scope = scope
         self.person = scope.person
-        self.as_of = scope.as_of
         self.tz = scope.tz
-        self.lunches: list[Lunch] = rules.lunches_of(domain.lunches, scope.person)
+        self.judged = judged or Judgement(domain, scope.tz, scope.as_of)
+        self.as_of = self.judged.as_of
+        self.lunches: list[Lunch] = self.judged.lunches_of(scope.person)
         self.lunch_by_id: dict[str, Lunch] = {lu.id: lu for lu in domain.lunches}
         self.feedback: list[FeedbackEntry] = sorted(
             (f for f in domain.feedback if f.about == scope.person), key=lambda f: (f.date, f.id)
@@ -95,7 +98,7 @@ class Selection:
     def evidence(self, f: FeedbackEntry) -> Evidence:
         """An entry as evidence: author only when known, else the lunch it was recorded at."""
         lunch = self.lunch_by_id.get(f.lunch_id) if f.lunch_id else None
-        voice = rules.voice(f)
+        voice = self.judged.voice(f)
         return Evidence(
             id=f.id,
             kind=f.kind,
@@ -121,71 +124,50 @@ class Selection:
 
     def goal_evidence(self, g: Goal) -> Evidence:
         """An achieved goal as evidence (the person's own goal: their outcome, not a peer's words)."""
-        achieved = rules.goal_achieved_on(g, self.tz)
-        comp = g.labels[0] if len(g.labels) == 1 else None
+        judged = self.judged.goal(g)
+        comp = judged.competencies[0] if judged.competencies else None
         return Evidence(
-            id=g.id, kind="goal", polarity="positive", date=achieved or g.created, text=g.title,
+            id=g.id, kind="goal", polarity="positive", date=judged.achieved_on or g.created, text=g.title,
             said_by=None, said_by_source="unknown", voice="self", about=self.name(self.person),
             lunch_date=None, lunch_with=[], board=self.board(g.board_id), pair=g.board_id, url=g.url,
             competency=self.competency_name(comp), competency_key=comp, outcome=True,
         )
 
     def goal_status(self, g: Goal, on: date | None = None) -> str | None:
-        """The one goal rule (domain.rules.goal_status) as of `on` (default: the report's as-of date)."""
-        return rules.goal_status(g, on or self.as_of, self.tz, last_sync=self.domain.sync_times)
+        """The goal's status as of `on` (default: the report's as-of date), as the judgement has it."""
+        return self.judged.goal_status(g, on)
 
     def goal_view(self, g: Goal) -> GoalView:
         """A goal as of the report's as-of date."""
-        status = self.goal_status(g) or "open"
-        achieved = rules.goal_achieved_on(g, self.tz) if status == "achieved" else None
-        dropped = to_local_date(g.dropped_at, self.tz) if status == "dropped" else None
-        slip, slip_days = _slip(g, status, achieved, self.as_of, self.scope.synced_at, self.tz)
+        judged = self.judged.goal(g)
+        status = judged.status or "open"
         krs = [
             KeyResultView(
                 name=k.name,
-                done=rules.key_result_done(k, self.as_of, self.tz),
-                completed_on=to_local_date(k.completed_at, self.tz) if rules.key_result_done(k, self.as_of, self.tz) else None,
+                done=done,
+                completed_on=to_local_date(k.completed_at, self.tz) if done else None,
                 due_on=to_local_date(k.due, self.tz),
             )
-            for k in g.key_results
+            for k, done in zip(g.key_results, judged.key_results_done, strict=True)
         ]
-        done, total = rules.key_results_done(g, self.as_of, self.tz)
         return GoalView(
             id=g.id, title=g.title, description=g.description, status=status, created=g.created, due=g.due,
-            achieved_on=achieved, dropped_on=dropped, slip=slip, slip_days=slip_days, key_results=krs,
-            kr_done=done, kr_total=total, competencies=[self.competency_name(k) or k for k in g.labels],
+            achieved_on=judged.achieved_on, dropped_on=judged.dropped_on, slip=judged.slip, slip_days=judged.slip_days,
+            key_results=krs, kr_done=judged.kr_done, kr_total=len(g.key_results),
+            competencies=[self.competency_name(k) or k for k in judged.competencies],
             url=g.url, board=self.board(g.board_id), anchor=f"goal-{slug(g.id)}",
         )
 
     def commitment_status(self, c: Commitment, on: date | None = None) -> str:
-        """The one commitment rule (domain.rules.commitment_status), never judging past the last sync."""
-        return rules.commitment_status(c, on or self.as_of, last_sync=self.domain.sync_times, tz=self.tz)
+        """The commitment's status as of `on` (default: the report's as-of date), as the judgement has it."""
+        return self.judged.commitment_status(c, on)
 
     def commitment_view(self, c: Commitment) -> CommitmentView:
         """A commitment with its status as of the report's as-of date."""
-        status = self.commitment_status(c)
-        known = rules.as_of_date(self.as_of, rules.sync_of(self.domain.sync_times, c.board_id), self.tz)
-        overdue = (known - c.deadline).days if status == "broken" and c.deadline else None  # as of its board's sync
+        judged = self.judged.commitment(c)
         return CommitmentView(
             id=c.id, text=c.text, person=self.name(c.person), made=c.made, deadline=c.deadline,
-            completed_on=to_local_date(c.completed_at, self.tz) if status in ("kept", "late") else None,
-            status=status, days_overdue=overdue, url=c.url, board=self.board(c.board_id), pair=c.board_id,
+            completed_on=judged.completed_on, status=judged.status, days_overdue=judged.days_overdue, url=c.url,
+            board=self.board(c.board_id), pair=c.board_id,
         )
 
-
-def _slip(
-    g: Goal, status: str, achieved: date | None, as_of: date, synced_at: datetime | None, tz: ZoneInfo
-) -> tuple[str, int | None]:
-    """How a goal stands against its target date, as a code the templates word (and the days)."""
-    if status == "dropped":
-        return "dropped", None
-    if g.due is None:
-        return "no_target", None
-    if status == "achieved":
-        if achieved is None:
-            return "undated", None
-        days = (achieved - g.due).days
-        return ("late" if days > 0 else "ahead" if days < 0 else "on_time"), abs(days)
-    if status == "overdue":
-        return "overdue", (as_of - g.due).days
-    return "due_in", (g.due - as_of).days

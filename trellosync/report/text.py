@@ -37,10 +37,6 @@ def format_date(value: date | None) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-def slug(text: str) -> str:
-    """An HTML id fragment made of lowercase letters, digits and dashes."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
-
 
 def month_key(d: date) -> str:
     """`2026-03` for any day of March 2026."""

@@ -6,8 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from trellosync.domain import rules
-from trellosync.model import FeedbackEntry
+from trellosync.domain.model import FeedbackEntry
 from trellosync.report.selection import Selection
 from trellosync.report.text import norm
 from trellosync.report.views import FocusThread, Period
@@ -62,9 +61,8 @@ def _related(sel: Selection, raised: _Raised, f: FeedbackEntry) -> bool:
 def _keep_rates(sel: Selection, board_id: str, raised_on: date, end: date) -> tuple[float | None, float | None]:
     """The pair's keep rate in the 90 days before the focus point was raised, and from then to `end`."""
     pair = [c for c in sel.commitments if c.board_id == board_id]
-    kw = {"last_sync": sel.domain.sync_times, "tz": sel.tz}
-    before = rules.keep_rate(pair, raised_on - timedelta(days=90), raised_on - timedelta(days=1), as_of=end, **kw)
-    after = rules.keep_rate(pair, raised_on, end, as_of=end, **kw)
+    before = sel.judged.keep_rate(pair, raised_on - timedelta(days=90), raised_on - timedelta(days=1), end)
+    after = sel.judged.keep_rate(pair, raised_on, end, end)
     return before.rate, after.rate
 
 
@@ -94,7 +92,7 @@ def _thread(sel: Selection, raised: _Raised, open_ids: set[str], as_of: date) ->
 
 def focus_threads(sel: Selection, period: Period | None, as_of: date, pair: str | None = None) -> list[FocusThread]:
     """The person's focus-point threads that were raised or still open in the period (optionally one pair)."""
-    open_ids = {f.id for f in rules.open_focus_points(sel.feedback, sel.person, as_of)}
+    open_ids = {f.id for f in sel.judged.open_focus(sel.feedback, sel.person, as_of)}
     threads: list[FocusThread] = []
     for raised in _group_focus(sel, as_of):
         if pair is not None and raised.board_id != pair:

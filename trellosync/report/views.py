@@ -1,7 +1,7 @@
 """The plain data the templates read: periods, figures and views of evidence, goals, commitments, lunches.
 
 Data only: no sentence a reader sees is built here (the templates word everything, see
-templates/phrases.html), so a template override can reword any report.
+templates/macros.html), so a template override can reword any report.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from trellosync.domain.rules import Gap  # a pair's gap is the domain's record, not a copy
+from trellosync.domain.judge import Gap  # a pair's gap is the domain's record, not a copy
 
 
 @dataclass(frozen=True)

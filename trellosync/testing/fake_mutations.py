@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .synthetic import _iso
+from trellosync.testing.synthetic import _iso
 
 _counter = itertools.count(random.randrange(1 << 20))
 _counter_lock = threading.Lock()

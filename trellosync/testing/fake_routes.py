@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from .synthetic import NESTED_KEYS, _id_key
+from trellosync.testing.synthetic import NESTED_KEYS, _id_key
 
 
 class TrelloRoutes:

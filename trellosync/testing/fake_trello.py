@@ -24,23 +24,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .fake_limits import RateLimits  # noqa: F401 - the fake's public names
-from .fake_mutations import mutate_board, new_object_id  # noqa: F401
-from .fake_routes import TrelloRoutes
-from .fake_server import _Fault, _Handler, _Json, _Server  # noqa: F401 - tests patch _Server
-from .synthetic import NESTED_KEYS, _id_key, _iso, synthesize_board  # noqa: F401
+from trellosync.testing.fake_limits import RateLimits  # noqa: F401 - the fake's public names
+from trellosync.testing.fake_mutations import mutate_board, new_object_id  # noqa: F401
+from trellosync.testing.fake_routes import TrelloRoutes
+from trellosync.testing.fake_server import _Fault, _Handler, _Json, _Server  # noqa: F401 - tests patch _Server
+from trellosync.testing.fake_writes import TrelloWrites
+from trellosync.testing.synthetic import NESTED_KEYS, _id_key, _iso, synthesize_board  # noqa: F401
 
 _AUTH_RE = re.compile(r'^OAuth\s+oauth_consumer_key="([^"]*)",\s*oauth_token="([^"]*)"\s*$')
 
 
-class FakeTrello(TrelloRoutes):
+class FakeTrello(TrelloRoutes, TrelloWrites):
     """The fake server; importable from tests (start()/stop()/url/stats()/mutate())."""
 
     def __init__(self, exports: list[dict[str, Any] | str | Path] | None = None, *, key: str | None = None,
                  token: str | None = None, faults: dict[str, float] | None = None, seed: int | None = None,
                  page_threshold: int = 1000, port: int = 0, slow_seconds: float = 1.5,
                  latency: float = 0.0, limits: RateLimits | None | bool = True,
-                 too_many_status: int = 403) -> None:
+                 too_many_status: int = 403, read_only_tokens: tuple[str, ...] = ()) -> None:
         self.boards: dict[str, dict[str, Any]] = {}
         for e in exports or []:
             self.add_board(e)
@@ -53,6 +54,9 @@ class FakeTrello(TrelloRoutes):
         self.latency = latency
         # Real Trello refuses too large a nested board with 403 API_TOO_MANY_CARDS_REQUESTED (TRELLO-FACTS.md).
         self.too_many_status = too_many_status
+        # Tokens made with read scope only: real Trello answers their writes 401 "invalid token" (text/plain).
+        self.read_only_tokens = set(read_only_tokens)
+        self.me = {"id": new_object_id(0), "username": "tokenowner", "fullName": "Token Owner"}  # who writes
         self.limits = RateLimits() if limits is True else (limits or None)
         self.headers: dict[str, str] = {}  # extra headers of the next answers (tests: Retry-After, ...)
         self.trickle = 0.0  # > 0: send each answer's body one byte per this many seconds (a hostile server)
@@ -175,7 +179,7 @@ class FakeTrello(TrelloRoutes):
             self.by_path[f"{method} {template}"] += 1
             if "key" in q or "token" in q:
                 self.secrets_in_query += 1
-            self.log.append({"method": method, "path": path, "query": q})
+            self.log.append({"method": method, "path": path, "query": q, "body": _body_keys(body)})
             fault = self._pick_fault()
             limited = None
             if self.limits is not None:
@@ -203,7 +207,12 @@ class FakeTrello(TrelloRoutes):
             if not m or m.group(2) != (self.token or m.group(2)):
                 return 401, "invalid token"
         if method != "GET":
-            return 404, "Cannot " + method
+            m = _AUTH_RE.match(headers.get("Authorization", ""))
+            if m and m.group(2) in self.read_only_tokens:
+                return 401, "invalid token"
+            with self.lock:
+                status, payload = self._write_route(method, path, q, body)
+                return status, payload if isinstance(payload, str) else _Json(json.dumps(payload))
         with self.lock:
             status, payload = self._route(path, q)
             # Serialized under the lock so a concurrent mutate() never changes what is being written.
@@ -218,6 +227,15 @@ class FakeTrello(TrelloRoutes):
                 self.faults_injected[name] += 1
                 return name
         return None
+
+
+def _body_keys(body: bytes) -> list[str]:
+    """The parameter names of a JSON object body (the writes send theirs there), for the request log."""
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        return []
+    return sorted(data) if isinstance(data, dict) else []
 
 
 def _parse_faults(text: str) -> dict[str, float]:

@@ -8,10 +8,10 @@ from typing import Any
 
 from trello import TrelloClient
 
-from ..errors import AuthError, DataError, TrelloAPIError
-from ..validate import check_board_answer, check_listing
-from .pacing import Stopped
-from .session import BoardUnavailable, TooManyCards, TrelloSession, Unreachable
+from trellosync.errors import AuthError, DataError, TrelloAPIError
+from trellosync.mirror.validate import check_board_answer, check_listing
+from trellosync.trello.pacing import Stopped
+from trellosync.trello.session import BoardUnavailable, TooManyCards, TrelloSession, Unreachable
 
 PAGE_LIMIT = 1000
 BOARD_LIST_FIELDS = "id,name,closed,dateLastActivity,shortLink,url"

@@ -12,7 +12,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 
-from ..errors import TrelloAPIError
+from trellosync.errors import TrelloAPIError
 
 MEMBERS_ROUTE_MAX = 100
 MEMBERS_ROUTE_WINDOW = 900.0

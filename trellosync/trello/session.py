@@ -13,10 +13,10 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ..config import DEFAULT_API_URL
-from ..errors import AuthError, TrelloAPIError
-from .answers import ErrorAnswer, Redactor, parse_wait, read_error
-from .pacing import (
+from trellosync.config.settings import DEFAULT_API_URL
+from trellosync.errors import AuthError, TrelloAPIError
+from trellosync.trello.answers import ErrorAnswer, Redactor, parse_wait, read_error
+from trellosync.trello.pacing import (
     MEMBERS_ROUTE_MAX,
     MEMBERS_ROUTE_WINDOW,
     RateLimiter,
@@ -25,9 +25,9 @@ from .pacing import (
     is_members_route,
     shared_limiter,
 )
-from .transport import Call, DeadlineAdapter
+from trellosync.trello.transport import Call, DeadlineAdapter
 
-log = logging.getLogger("trellosync.client")
+log = logging.getLogger("trellosync.trello.client")
 
 # py-trello 0.20.1 hard-codes this prefix in TrelloClient.fetch_json; the session rebases it onto api_url.
 PY_TRELLO_PREFIX = "https://api.trello.com/1/"
@@ -164,6 +164,9 @@ class TrelloSession(requests.Session):
                 return self._attempt(what, members, send)
             except _Retry as exc:
                 r = exc
+            if method != "GET" and (r.network or r.answer is None or r.answer.status != 429):
+                # A write that failed in flight may have been done: trying again could make it twice.
+                raise TrelloAPIError(f"{what}: {r.reason}; a write is not retried (it may have been done)")
             delay, final = self._next_delay(what, r, attempt, started)
             if final is not None:
                 raise final from None

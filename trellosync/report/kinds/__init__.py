@@ -7,18 +7,22 @@ and that `--format json` prints.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from trellosync.model import Domain
-from trellosync.report.ladder import Ladder
+from trellosync.config.ladder import Ladder
+from trellosync.domain.judge import Judgement
+from trellosync.domain.model import Domain
+from trellosync.report.selection import Scope, Selection
 from trellosync.report.views import ContextOptions, Period
 
 
 @dataclass(frozen=True)
 class Request:
-    """What a builder is asked for: whose report, which period, and the options."""
+    """What a builder is asked for: whose report, which period, and the options; and the one judgement of the
+    domain as of the report date that every part of the report reads."""
 
     domain: Domain
     person: str
@@ -26,6 +30,15 @@ class Request:
     report_date: date
     options: ContextOptions
     ladder: Ladder | None = None
+    judged: Judgement = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "judged", Judgement(self.domain, ZoneInfo(self.options.timezone), self.period.end))
+
+    def selection(self, person: str | None = None) -> Selection:
+        """The slice of `person` (default: the report's person), read from the report's one judgement."""
+        scope = Scope(person or self.person, self.judged.tz, self.judged.as_of, self.domain.synced_at)
+        return Selection(self.domain, scope, self.judged)
 
 
 @dataclass(frozen=True)

@@ -9,22 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
-from trellosync.domain import rules
-from trellosync.practices.model import Practices, SelfReview
-from trellosync.practices.rules import (
-    Recurring,
-    grade_promise,
-    raised_by,
-    recurring_issues,
-    reliability_series,
-    same_issue,
-)
-from trellosync.report.figures import as_of_for, make_cover
+from trellosync.domain.issues import same_issue
+from trellosync.domain.judge import Recurring
+from trellosync.domain.practices import Practices, SelfReview
+from trellosync.report.figures import make_cover
 from trellosync.report.kinds import ReportKind, Request
-from trellosync.report.practices import StakeholderView, stakeholder_view
-from trellosync.report.selection import Scope, Selection
+from trellosync.report.practice_parts import StakeholderView, stakeholder_view
+from trellosync.report.selection import Selection
 from trellosync.report.views import CommitmentView, Cover
 
 DUE_SOON_DAYS = 14
@@ -39,6 +31,7 @@ LEAVES_OUT = ("best and worst moments of the lunches", "lunch observations", "ot
 class DueItem:
     """A commitment or promise that is overdue or due soon."""
 
+    id: str  # the check item's (commitment) or card's (promise) id
     kind: str  # commitment | promise
     text: str
     deadline: date | None
@@ -92,14 +85,14 @@ def _due(sel: Selection, practices: Practices) -> list[DueItem]:
     for c in sel.commitments:
         v: CommitmentView = sel.commitment_view(c)
         if v.status in ("open", "broken") and c.deadline and c.deadline <= soon and c.made <= sel.as_of:
-            out.append(DueItem("commitment", c.text, c.deadline, v.status, "", c.url))
+            out.append(DueItem(c.id, "commitment", c.text, c.deadline, v.status, "", c.url))
     for p in practices.promises:
         if p.person != sel.person or p.made > sel.as_of:
             continue
-        g = grade_promise(p, sel.as_of, last_sync=sel.domain.synced_at, tz=sel.tz)
+        g = sel.judged.promise(p)
         if g.status in ("open", "broken") and p.due and p.due <= soon:
             met = g.met_by_due + g.met_later + g.met_undated
-            out.append(DueItem("promise", p.title, p.due, g.status, f"{met} of {g.criteria}", p.url))
+            out.append(DueItem(p.id, "promise", p.title, p.due, g.status, f"{met} of {g.criteria}", p.url))
     return sorted(out, key=lambda d: d.deadline or date.max)
 
 
@@ -109,9 +102,8 @@ def _older(d: DueItem, as_of: date) -> bool:
 
 def build(req: Request) -> AdvocateContext:
     """The advocate brief for `req.person`, as of the period's end."""
-    tz = ZoneInfo(req.options.timezone)
-    as_of = as_of_for(req.domain, req.period.end, tz)
-    sel = Selection(req.domain, Scope(req.person, tz, as_of, req.domain.synced_at))
+    sel = req.selection()
+    as_of = sel.as_of
     practices: Practices = req.domain.practices or Practices()
     advocate = practices.advocates.get(req.person)
     check_in = last_check_in(sel, advocate)
@@ -119,18 +111,18 @@ def build(req: Request) -> AdvocateContext:
     reviews = [r for r in practices.self_reviews if r.person == req.person and r.date in req.period and r.date <= as_of]
     mine = [s for s in practices.stakeholder_feedback if s.about == req.person and s.date <= as_of]
     recent = [s for s in mine if s.date > since or (check_in is None and s.date >= since)]
-    focus = rules.open_focus_points(sel.feedback, req.person, as_of)
+    focus = sel.judged.open_focus(sel.feedback, req.person)
     answers = [f.text for f in focus] + [c.text for c in sel.commitments if sel.commitment_status(c) == "open"]
     open_promises = [p.title for p in practices.promises if p.person == req.person
-                     and grade_promise(p, as_of, last_sync=req.domain.synced_at, tz=tz).status == "open"]
+                     and sel.judged.promise(p).status == "open"]
     answers += open_promises
     if reviews:
         answers += reviews[-1].improve + reviews[-1].goals
     due = _due(sel, practices)
     unanswered = [s for s in recent if s.polarity != "praise" and not any(same_issue(s.text, a) for a in answers)]
     start = as_of - timedelta(days=365)
-    series = reliability_series(sel.commitments, [p for p in practices.promises if p.person == req.person],
-                                start, as_of, last_sync=req.domain.synced_at, tz=tz)
+    series = sel.judged.reliability(sel.commitments, [p for p in practices.promises if p.person == req.person],
+                                    start, as_of)
     now = series[-1] if series else None
     cover = make_cover(sel, req.period, "advocate", req.options, req.report_date)
     return AdvocateContext(
@@ -142,7 +134,7 @@ def build(req: Request) -> AdvocateContext:
         earlier_count=sum(1 for s in mine if s.date in req.period and s not in recent),
         unanswered=[stakeholder_view(s) for s in unanswered], focus_points=[f.text for f in focus],
         due=[d for d in due if not _older(d, as_of)], older_overdue=sum(1 for d in due if _older(d, as_of)),
-        recurring=recurring_issues(raised_by(req.person, practices, req.domain.feedback, as_of)),
+        recurring=sel.judged.recurring(req.person),
         keep_rate=now.keep_rate if now else None, keep_rate_judged=now.judged if now else 0,
         promises_open=open_promises,
     )

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
+from trellosync.domain.judge import Recurring
+from trellosync.domain.matching import name_key
 from trellosync.errors import ConfigError
-from trellosync.matching import name_key
-from trellosync.practices.rules import Recurring
 from trellosync.report.citations import Citations
-from trellosync.report.figures import as_of_for, make_cover, pair_figures
+from trellosync.report.figures import make_cover, pair_figures
 from trellosync.report.kinds import ReportKind, Request
-from trellosync.report.practices import group_items
+from trellosync.report.practice_parts import group_items
 from trellosync.report.selection import Scope, Selection
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import (
@@ -41,6 +40,7 @@ class Question:
     today: bool = False
     done: int = 0
     total: int = 0
+    last_asked: date | None = None  # the lunch at which its "How did it go?" item was last ticked
 
 
 @dataclass
@@ -128,17 +128,19 @@ def _promises(sel: Selection, board_id: str, last_lunch: date | None) -> tuple[l
     return recent, fold
 
 
-def _questions(block: Block, as_of: date) -> list[Question]:
+def _questions(block: Block, as_of: date, asked: dict[str, date]) -> list[Question]:
     out: list[Question] = []
     for c in block.promised:
         if c.status == "open" and c.deadline is None:  # a group's "by the next meeting": this one
-            out.append(Question("hows_it_go", c.text, None))
+            out.append(Question("hows_it_go", c.text, None, last_asked=asked.get(c.id)))
         elif c.status in ("broken", "open") and c.deadline and c.deadline <= as_of + timedelta(days=3):
-            out.append(Question("promise_due", c.text, c.deadline, today=c.deadline == as_of))
+            out.append(Question("promise_due", c.text, c.deadline, today=c.deadline == as_of,
+                                last_asked=asked.get(c.id)))
         elif c.status in ("kept", "late", "done_undated"):
             out.append(Question("done", c.text, c.completed_on))
     if block.focus is not None:
-        out.append(Question("focus", block.focus.focus.text, block.focus.focus.date))
+        out.append(Question("focus", block.focus.focus.text, block.focus.focus.date,
+                            last_asked=asked.get(block.focus.focus.id)))
     for g in block.goals_near[:2]:
         out.append(Question("goal", g.title, g.due, done=g.kr_done, total=g.kr_total))
     return out[:MAX_QUESTIONS]
@@ -146,7 +148,8 @@ def _questions(block: Block, as_of: date) -> list[Question]:
 
 def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cites: Citations) -> Block:
     """One member's part of the brief: their promises, focus point, goals near target and last moments."""
-    person_sel = sel if key == sel.person else Selection(sel.domain, Scope(key, sel.tz, sel.as_of, sel.scope.synced_at))
+    person_sel = sel if key == sel.person else Selection(sel.domain, Scope(key, sel.tz, sel.as_of, sel.scope.synced_at),
+                                                            sel.judged)
     promised, fold = _promises(person_sel, board_id, last_lunch)
     current = [t for t in focus_threads(person_sel, None, sel.as_of, pair=board_id) if t.current]
     focus = current[-1] if current else None
@@ -168,16 +171,15 @@ def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cit
         last_best=cites.quote(person_sel.evidence(best[-1])) if best else None,
         last_worst=cites.quote(person_sel.evidence(worst[-1])) if worst else None,
     )
-    block.questions = _questions(block, sel.as_of)
+    block.questions = _questions(block, sel.as_of, {k: d for k, d in sel.domain.asked.items() if d <= sel.as_of})
     block.issues, block.recurring = group_items(sel, key, board_id, last_lunch)
     return block
 
 
 def build(req: Request) -> BriefContext:
     """The brief for the next lunch of `req.person` with `req.options.peer` (default: their most active pair)."""
-    tz = ZoneInfo(req.options.timezone)
-    as_of = as_of_for(req.domain, req.period.end, tz)
-    sel = Selection(req.domain, Scope(req.person, tz, as_of, req.domain.synced_at))
+    sel = req.selection()
+    as_of = sel.as_of
     board_id = choose_pair(sel, req.options.peer, req.options.board)
     cites = Citations(numbered=False)
     pair_lunches = [lu for lu in sel.lunches if lu.board_id == board_id and lu.date <= as_of]
@@ -197,7 +199,7 @@ def build(req: Request) -> BriefContext:
         board=sel.board(board_id) if board_id else "", with_names=[sel.name(k) for k in people[1:]], group=group,
         last_lunch=last.date if last else None, last_lunch_url=last.url if last else None,
         days_since_last_lunch=(as_of - last.date).days if last else None,
-        next_lunch_due=last.date + timedelta(days=last.every_days) if last else None, cadence=cadence,
+        next_lunch_due=sel.judged.next_lunch_due(board_id) if board_id else None, cadence=cadence,
         since_last=since[-3:], blocks=blocks,
         other_pairs=[sel.board(b) for b in sel.pair_ids() if b != board_id], sources=cites.sources,
     )

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from trellosync.report.citations import Citations
-from trellosync.report.figures import as_of_for, compute_figures, make_cover
+from trellosync.report.figures import compute_figures, make_cover
 from trellosync.report.kinds import ReportKind, Request
 from trellosync.report.kinds.evidence import (
     UNCLASSIFIED,
@@ -18,8 +17,8 @@ from trellosync.report.kinds.evidence import (
     quote_appendix,
     section,
 )
-from trellosync.report.practices import PracticeParts, practice_charts, practice_parts
-from trellosync.report.selection import Scope, Selection
+from trellosync.report.practice_parts import PracticeParts, practice_charts, practice_parts
+from trellosync.report.selection import Selection
 from trellosync.report.text import month_label, months_between, norm
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import (
@@ -85,11 +84,7 @@ def _positive(sel: Selection, period: Period) -> list[Evidence]:
     """Strengths and praise about the person in the period, plus achieved goals: the candidate's evidence."""
     end = min(period.end, sel.as_of)
     items = [sel.evidence(f) for f in sel.feedback if f.positive and period.start <= f.date <= end]
-    for g in sel.goals:
-        if sel.goal_status(g, end) == "achieved":
-            e = sel.goal_evidence(g)
-            if e.date >= period.start or e.date == g.created:
-                items.append(e)
+    items += [sel.goal_evidence(g) for g in sel.goals if sel.judged.achieved_in(g, period.start, end)]
     return items
 
 
@@ -161,9 +156,7 @@ def _concerns(sel: Selection, period: Period, include_worst: bool, cites: Citati
 
 def build(req: Request) -> DossierContext:
     """The promotion dossier of one person and period (by ladder criterion when a ladder is given)."""
-    tz = ZoneInfo(req.options.timezone)
-    as_of = as_of_for(req.domain, req.period.end, tz)
-    sel = Selection(req.domain, Scope(req.person, tz, as_of, req.domain.synced_at))
+    sel = req.selection()
     period = req.period
     months = months_between(period.start, period.end)[-MAX_MONTHS:]
     items = _positive(sel, period)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from trellosync.config.ladder import Ladder, criterion_matcher, ladder_keywords
 from trellosync.domain.classify import CompetencyIndex, competency_of
+from trellosync.mirror.ids import slug
 from trellosync.report.citations import Citations
-from trellosync.report.ladder import Ladder, criterion_matcher, ladder_keywords
 from trellosync.report.selection import Selection
-from trellosync.report.text import month_key, slug, spread
+from trellosync.report.text import month_key, spread
 from trellosync.report.views import Evidence
 
 MAX_BODY_ITEMS = 3

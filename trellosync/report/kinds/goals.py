@@ -5,20 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from trellosync.report.citations import Citations
 from trellosync.report.figures import (
-    as_of_for,
     cadence_chart,
     compute_figures,
     goal_progress_chart,
     make_cover,
 )
 from trellosync.report.kinds import ReportKind, Request
-from trellosync.report.practices import PracticeParts, practice_charts, practice_parts
-from trellosync.report.selection import Scope, Selection
-from trellosync.report.text import to_local_date
+from trellosync.report.practice_parts import PracticeParts, practice_charts, practice_parts
+from trellosync.report.selection import Selection
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import (
     Chart,
@@ -93,9 +90,8 @@ def _pair_logs(sel: Selection, period: Period, cites: Citations, figures: Figure
 
 def build(req: Request) -> GoalsContext:
     """The goal-achievement report of one person and period."""
-    tz = ZoneInfo(req.options.timezone)
-    as_of = as_of_for(req.domain, req.period.end, tz)
-    sel = Selection(req.domain, Scope(req.person, tz, as_of, req.domain.synced_at))
+    sel = req.selection()
+    as_of = sel.as_of
     period = req.period
     figures = compute_figures(sel, period)
     goals = [sel.goal_view(g) for g in sel.goals
@@ -113,7 +109,7 @@ def build(req: Request) -> GoalsContext:
         t.observations_other = [quoted[o.key] for o in t.observations_other]
         t.later_best = []  # growth belongs to the dossier; this report follows the goals
     logs = _pair_logs(sel, period, cites, figures)
-    activity = any(g.created in period or to_local_date(g.achieved_at, tz) in period for g in sel.goals)
+    activity = any(g.created in period or sel.judged.local(g.achieved_at) in period for g in sel.goals)
     empty = not (activity or commitments or any(log.lunches for log in logs)
                  or any(f.date in period for f in sel.feedback))
     if empty:  # nothing happened in the period: the report is one notice, not lists carried over from before

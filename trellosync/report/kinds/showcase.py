@@ -1,6 +1,6 @@
 """The team showcase: one shareable document of a team's accomplishments (PRODUCT.md, "Transparent showcase").
 
-Only what the visibility rules (trellosync.practices.rules) call shareable enters it: achieved goals, kept
+Only what the visibility rules (trellosync.domain.visibility) call shareable enters it: achieved goals, kept
 promises with their grades, strengths and praise, each from a `team` board or marked shareable on a private
 one. Worst moments, concerns, focus points, self-reviews, group issues and open commitments never do.
 """
@@ -11,18 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from trellosync.domain import rules
-from trellosync.practices.model import Practices, Promise, StakeholderFeedback
-from trellosync.practices.rules import (
-    entry_marked,
-    feedback_shareable,
-    grade_promise,
-    promise_completed_at,
-    without_marker,
-)
-from trellosync.report.figures import as_of_for
+from trellosync.domain.practices import Practices, Promise, StakeholderFeedback
+from trellosync.domain.visibility import entry_marked, feedback_shareable, without_marker
 from trellosync.report.kinds import ReportKind, Request
-from trellosync.report.selection import Scope, Selection
+from trellosync.report.selection import Selection
 from trellosync.report.text import format_datetime, to_local_date
 from trellosync.report.views import Cover, Evidence, Period
 
@@ -38,6 +30,7 @@ LEAVES_OUT = ("worst moments", "concerns", "focus points", "self-reviews", "grou
 class PromiseView:
     """A kept (or late-kept) promise and its grade."""
 
+    id: str  # the promise card's id
     title: str
     person: str
     due: date | None
@@ -106,11 +99,11 @@ def _stakeholder_evidence(sel: Selection, s: StakeholderFeedback) -> Evidence:
 
 
 def _promise_view(sel: Selection, p: Promise, as_of: date) -> PromiseView | None:
-    g = grade_promise(p, as_of, last_sync=sel.domain.synced_at, tz=sel.tz)
+    g = sel.judged.promise(p, as_of)
     if g.status not in ("kept", "late"):
         return None
-    return PromiseView(title=p.title, person=sel.name(p.person), due=p.due,
-                       met_on=to_local_date(promise_completed_at(p), sel.tz), status=g.status, criteria=g.criteria,
+    return PromiseView(id=p.id, title=p.title, person=sel.name(p.person), due=p.due,
+                       met_on=sel.judged.promise_met_on(p), status=g.status, criteria=g.criteria,
                        met_by_due=g.met_by_due, days_late=g.days_late, score=g.score, board=sel.board(p.board_id),
                        url=p.url)
 
@@ -127,11 +120,11 @@ def person_showcase(sel: Selection, practices: Practices, period: Period) -> Per
                    if s.about == sel.person and s.date in period and s.polarity == "praise"
                    and entry_marked(practices, s.board_id, s.id)]
     for g in sel.goals:
-        achieved = rules.goal_achieved_on(g, sel.tz)
-        if sel.goal_status(g) == "achieved" and achieved in period and entry_marked(practices, g.board_id, g.id):
+        achieved = sel.judged.goal(g).achieved_on
+        if achieved in period and entry_marked(practices, g.board_id, g.id):
             out.goals.append(sel.goal_evidence(g))
     for p in practices.promises:
-        done = to_local_date(promise_completed_at(p), sel.tz)
+        done = sel.judged.promise_met_on(p)
         if p.person == sel.person and done in period and entry_marked(practices, p.board_id, p.id):
             if view := _promise_view(sel, p, sel.as_of):
                 out.promises.append(view)
@@ -161,11 +154,10 @@ def _cover(req: Request, sels: list[Selection], as_of: date, board_ids: set[str]
 
 def build(req: Request) -> ShowcaseContext:
     """The showcase of `req.options.people` (default: `req.person`) for the period."""
-    tz = ZoneInfo(req.options.timezone)
-    as_of = as_of_for(req.domain, req.period.end, tz)
+    as_of = req.judged.as_of
     practices: Practices = req.domain.practices or Practices()
     keys = list(req.options.people) or [req.person]
-    sels = [Selection(req.domain, Scope(k, tz, as_of, req.domain.synced_at)) for k in keys]
+    sels = [req.selection(k) for k in keys]
     people = [person_showcase(s, practices, req.period) for s in sels]
     used = {e.pair for p in people for e in p.goals + p.strengths + p.praise}
     used |= {b for b, v in practices.visibility.items() if v == "team"}

@@ -1,0 +1,364 @@
+"""Public API of the reports: render one report, or one per person in parallel processes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from trellosync.config.ladder import load_ladder
+from trellosync.domain.model import Domain
+from trellosync.errors import ConfigError, TrellosyncError
+from trellosync.files import atomic_write, private_mkdir
+from trellosync.logs import current_library_levels
+from trellosync.report import (
+    ContextOptions,
+    Ladder,
+    Period,
+    Request,
+    get_kind,
+    kind_names,
+    known_people,
+    resolve_period,
+    to_local_date,
+)
+from trellosync.report.charts import render_chart
+from trellosync.report.render import (
+    ASSET_MARKER,
+    PdfMetadata,
+    SafeURLFetcher,
+    render_html,
+    self_contained_html,
+    write_pdf,
+)
+
+REPORT_KINDS = kind_names()
+Format = Literal["pdf", "html"]
+
+
+class UnknownPersonError(TrellosyncError):
+    """A report was asked for a person nobody maps; the message lists the known ones."""
+
+    exit_code = 2
+
+    def __init__(self, person: str, known: list[str]) -> None:
+        self.person = person
+        self.known = known
+        listed = ", ".join(known) if known else "(nobody: is the database synced?)"
+        super().__init__(f"unknown person {person!r}; known people: {listed}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keeps the error intact when it crosses a process boundary in render_all.
+        return (UnknownPersonError, (self.person, self.known))
+
+
+@dataclass
+class ReportOptions:
+    """How reports are rendered (from the config's `reports:` section and the command line)."""
+
+    timezone: str = "UTC"
+    templates_dir: Path | None = None
+    include_worst_moments: bool = False
+    ladder: Path | None = None
+    lunch_interval_days: int = 14
+    confidentiality: str = "Confidential: prepared for a feedback or promotion conversation. Do not forward."
+    report_date: date | None = None  # the day the report is about (default: today in the report's time zone)
+    peer: str | None = None  # the brief's --with: whose pair
+    people: tuple[str, ...] = ()  # the showcase's team
+    board: str | None = None  # the brief's --board: which pair or group (a board name or id)
+    generated_by: str = "trellosync"
+    generated_at: datetime | None = field(default=None, repr=False)
+
+
+def options_from_config(config: Any, **overrides: Any) -> ReportOptions:
+    """ReportOptions from a loaded Config (`timezone` and the `reports:` section); keywords override."""
+    values: dict[str, Any] = {}
+    if config is not None:
+        rc = config.reports
+        values = {
+            "timezone": config.timezone,
+            "templates_dir": rc.templates,
+            "include_worst_moments": rc.dossier.include_worst_moments,
+            "ladder": rc.dossier.ladder,
+            "lunch_interval_days": rc.lunch_interval_days,
+            "confidentiality": rc.confidentiality,
+        }
+    values.update(overrides)
+    return ReportOptions(**values)
+
+
+def _check(kind: str, person: str, domain: Domain, options: ReportOptions) -> ZoneInfo:
+    if get_kind(kind) is None:
+        raise ConfigError(f"unknown report kind {kind!r}; expected one of {', '.join(REPORT_KINDS)}")
+    for who in (person, options.peer, *options.people):
+        if who is not None and who not in domain.people:
+            raise UnknownPersonError(who, known_people(domain))
+    return _timezone(options)
+
+
+def _timezone(options: ReportOptions) -> ZoneInfo:
+    try:
+        return ZoneInfo(options.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"unknown timezone {options.timezone!r} in reports.timezone") from exc
+
+
+def report_date_of(options: ReportOptions) -> date:
+    """The report date: the day a report is about when no period end is given (the option, else today in the
+    report's time zone). Figures are computed as of the earlier of it and the last sync (domain.judge)."""
+    if options.report_date is not None:
+        return options.report_date
+    return datetime.now(_timezone(options)).date()
+
+
+def build_context(
+    kind: str,
+    person: str,
+    domain: Domain,
+    *,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    options: ReportOptions | None = None,
+    ladder: Ladder | None = None,
+) -> Any:
+    """The context dataclass of one report (validates kind, person, timezone and period)."""
+    options = options or ReportOptions()
+    _check(kind, person, domain, options)
+    spec = get_kind(kind)
+    assert spec is not None
+    report_date = report_date_of(options)
+    copts = ContextOptions(
+        timezone=options.timezone,
+        include_worst_moments=options.include_worst_moments,
+        lunch_interval_days=options.lunch_interval_days,
+        confidentiality=options.confidentiality,
+        generated_by=options.generated_by,
+        generated_at=options.generated_at,
+        peer=options.peer,
+        people=tuple(options.people),
+        board=options.board,
+    )
+    try:
+        period: Period = resolve_period(domain, person, period_from, period_to, report_date, options.timezone)
+        if spec.team and period_from is None:  # a team's document starts with the team's first data
+            starts = [resolve_period(domain, p, None, period_to, report_date, options.timezone).start
+                      for p in options.people]
+            period = Period(min([period.start, *starts]), period.end)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    if spec.uses_ladder and ladder is None and options.ladder is not None:
+        ladder = load_ladder(options.ladder)
+    return spec.builder(Request(domain, person, period, period.end, copts, ladder))
+
+
+def render_report_html(ctx: Any, options: ReportOptions, *, for_pdf: bool = True) -> tuple[str, PdfMetadata]:
+    """The report's HTML (and the metadata the PDF gets) from a built context."""
+    cover = ctx.cover
+    created = options.generated_at or datetime.now(timezone.utc)
+    tz = ZoneInfo(options.timezone)
+    title = get_kind(ctx.kind).title  # type: ignore[union-attr]
+    subject = f"{title} for {cover.person}, {cover.period.start.isoformat()} to {cover.period.end.isoformat()}"
+    meta = PdfMetadata(
+        title=f"{title}: {cover.person}",
+        author=options.generated_by,
+        subject=subject,
+        keywords=["trellosync", ctx.kind, cover.person],
+        created=created.astimezone(tz) if created.tzinfo else created.replace(tzinfo=timezone.utc).astimezone(tz),
+    )
+    asset_base = "" if for_pdf else ASSET_MARKER  # HTML: replaced by data: URIs (self_contained_html)
+    html = render_html(
+        f"{ctx.kind}.html",
+        {
+            "ctx": ctx,
+            "kind": get_kind(ctx.kind),
+            "chart": render_chart,  # templates call chart(c, title=..., names={...}): the wording stays theirs
+            "asset_base": asset_base,
+            "meta": {
+                "title": meta.title,
+                "author": meta.author,
+                "subject": meta.subject,
+                "keywords": meta.keywords,
+                "created": meta.created.isoformat(timespec="seconds"),
+                "lang": meta.lang,
+            },
+        },
+        options.templates_dir,
+        for_pdf=for_pdf,
+    )
+    return html, meta
+
+
+def render_report(
+    kind: str,
+    person: str,
+    domain: Domain,
+    *,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    options: ReportOptions | None = None,
+    fmt: Format = "pdf",
+    out: Path,
+    fetcher: SafeURLFetcher | None = None,
+) -> Path:
+    """Render one report of `kind` (see REPORT_KINDS) for `person` to `out` (PDF or HTML)."""
+    options = options or ReportOptions()
+    if fmt not in ("pdf", "html"):
+        raise ConfigError(f"unknown format {fmt!r}; expected pdf or html")
+    ctx = build_context(kind, person, domain, period_from=period_from, period_to=period_to, options=options)
+    html, meta = render_report_html(ctx, options, for_pdf=fmt == "pdf")
+    out = Path(out)
+    if fmt == "html":
+        fetcher = fetcher or SafeURLFetcher(overrides=options.templates_dir)
+        page = self_contained_html(html, fetcher)
+        return atomic_write(out, lambda f: f.write(page.encode("utf-8")))
+    return write_pdf(html, out, meta, fetcher or SafeURLFetcher(overrides=options.templates_dir))
+
+
+def report_period(kind: str, person: str, domain: Domain, *, period_from: date | None = None,
+                  period_to: date | None = None, options: ReportOptions | None = None) -> Period:
+    """The period a report covers (a brief: the one day it prepares for)."""
+    options = options or ReportOptions()
+    _check(kind, person, domain, options)
+    report_date = report_date_of(options)
+    if kind == "brief":
+        return Period(period_to or report_date, period_to or report_date)
+    try:
+        return resolve_period(domain, person, period_from, period_to, report_date, options.timezone)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def render_team(kind: str, people: list[str], domain: Domain, *, out_dir: Path, options: ReportOptions | None = None,
+                period_from: date | None = None, period_to: date | None = None, fmt: Format = "pdf") -> Path:
+    """Render one document of a team kind (the showcase) for `people` into `out_dir`."""
+    options = replace(options or ReportOptions(), people=tuple(people))
+    out = Path(out_dir) / default_filename(kind, "team", fmt, options.report_date)
+    return render_report(kind, people[0], domain, period_from=period_from, period_to=period_to, options=options,
+                         fmt=fmt, out=out)
+
+
+def default_filename(kind: str, person: str, fmt: Format = "pdf", period: Period | date | None = None) -> str:
+    """Kind, person and period: `dossier-will-2026-01-01_2026-06-30.pdf`, `brief-will-2026-11-22.pdf`."""
+    if isinstance(period, Period):
+        stamp = period.start.isoformat() + ("" if period.start == period.end else "_" + period.end.isoformat())
+    else:
+        stamp = (period or date.today()).isoformat()
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in person)
+    return f"{kind}-{safe}-{stamp}.{fmt}"
+
+
+# Worker-process state: the domain is loaded (or unpickled) once per process, not once per report.
+_WORKER_DOMAIN: Domain | None = None
+
+
+def _init_worker(source: Callable[[], Domain] | Domain, levels: dict[str, int] | None = None) -> None:
+    global _WORKER_DOMAIN
+    for name, level in (levels or {}).items():  # a spawned worker would start without the CLI's levels
+        logging.getLogger(name).setLevel(level)
+    _WORKER_DOMAIN = source() if callable(source) else source
+
+
+def _render_in_worker(job: dict[str, Any]) -> str:
+    assert _WORKER_DOMAIN is not None
+    return str(render_report(domain=_WORKER_DOMAIN, **job))
+
+
+def render_all(
+    kind: str,
+    people: list[str],
+    domain_loader: Callable[[], Domain] | Domain,
+    *,
+    out_dir: Path,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    options: ReportOptions | None = None,
+    fmt: Format = "pdf",
+    jobs: int | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Render one report per person into `out_dir`, in parallel processes (`jobs`, default every core).
+
+    `progress` is called with each written file as it is done (in completion order).
+    """
+    done = progress or (lambda _path: None)
+    options = options or ReportOptions()
+    domain = domain_loader if isinstance(domain_loader, Domain) else None
+    if domain is not None:
+        for p in people:
+            _check(kind, p, domain, options)
+    report_date = report_date_of(options)
+    # Pin the report date and generation time so every process writes the same ones.
+    options = replace(options, report_date=report_date, generated_at=options.generated_at or datetime.now(timezone.utc))
+    out_dir = Path(out_dir)
+    private_mkdir(out_dir)
+    job_list = [
+        {
+            "kind": kind,
+            "person": p,
+            "period_from": period_from,
+            "period_to": period_to,
+            "options": options,
+            "fmt": fmt,
+            "out": out_dir / default_filename(kind, p, fmt, report_date if domain is None else report_period(
+                kind, p, domain, period_from=period_from, period_to=period_to, options=options)),
+        }
+        for p in people
+    ]
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(job_list) <= 1:
+        dom = domain if domain is not None else domain_loader()  # type: ignore[operator]
+        paths = []
+        for job in job_list:
+            paths.append(render_report(domain=dom, **job))
+            done(paths[-1])
+        return paths
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(job_list)), initializer=_init_worker, initargs=(domain_loader, current_library_levels())
+    ) as pool:
+        futures = [pool.submit(_render_in_worker, job) for job in job_list]
+        for future in as_completed(futures):
+            done(Path(future.result()))
+        return [Path(f.result()) for f in futures]
+
+
+def context_as_json(ctx: Any) -> str:
+    """A report's context as JSON (figures and evidence, no prose) for scripts and dashboards."""
+    data = {"generator": "trellosync", **asdict(ctx)}  # the mark files.is_trellosync_report looks for
+    return json.dumps(data, default=_json_default, ensure_ascii=False, indent=2)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def options_as_dict(options: ReportOptions) -> dict[str, Any]:
+    """ReportOptions as plain data (for logging or the CLI's --verbose)."""
+    return {k: (str(v) if isinstance(v, (Path, date)) else v) for k, v in asdict(options).items()}
+
+
+__all__ = [
+    "REPORT_KINDS",
+    "ReportOptions",
+    "UnknownPersonError",
+    "build_context",
+    "context_as_json",
+    "default_filename",
+    "report_period",
+    "load_ladder",
+    "options_from_config",
+    "render_all",
+    "render_report",
+    "render_team",
+    "to_local_date",
+]

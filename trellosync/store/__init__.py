@@ -1,0 +1,1 @@
+"""The database: schema and migrations, the mirror's upserts, the domain's rows, queries and sync locks."""

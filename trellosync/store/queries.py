@@ -1,0 +1,163 @@
+"""Read-only queries of the database: the domain as stored, and the figures `trellosync status` reports.
+
+`Store` exposes each of these as a method of the same name; nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, func, select
+
+from trellosync.domain.model import Competency, Domain, Person
+from trellosync.store import schema as t
+from trellosync.store.practice_rows import load_practices
+from trellosync.store.prepared import last_asked
+from trellosync.store.rows import commitment_of, feedback_of, goals_of, lunch_of
+
+
+def _board_rows(conn: Connection, table: Table, ids: list[str] | None) -> list[Any]:
+    """Every row of a per-board table, of the given boards (None: all)."""
+    q = select(table)
+    if ids is not None:
+        q = q.where(table.c.board_id.in_(ids))
+    return list(conn.execute(q))
+
+
+def _load_boards(conn: Connection, d: Domain, ids: list[str] | None) -> None:
+    """People, competencies and board names into `d`."""
+    d.people = {r.key: Person(key=r.key, name=r.name, trello_username=r.trello_username,
+                              member_id=r.member_id, mapped=r.mapped)
+                for r in conn.execute(select(t.people).order_by(t.people.c.key))}
+    d.competencies = {r.key: Competency(r.key, r.name) for r in conn.execute(select(t.competencies))}
+    bq = select(t.boards.c.id, t.boards.c.name)
+    if ids is not None:
+        bq = bq.where(t.boards.c.id.in_(ids))
+    d.boards = {r.id: r.name for r in conn.execute(bq)}
+
+
+def _load_lunches(conn: Connection, d: Domain, ids: list[str] | None) -> None:
+    """Lunches into `d`, with each board's subjects and cadence."""
+    d.lunches = sorted((lunch_of(r, d.boards.get(r.board_id, "")) for r in _board_rows(conn, t.lunches, ids)),
+                       key=lambda x: (x.date, x.id))
+    for lu in d.lunches:
+        d.board_subjects.setdefault(lu.board_id, [])
+        d.board_subjects[lu.board_id] += [p for p in lu.about if p not in d.board_subjects[lu.board_id]]
+        d.board_every_days[lu.board_id] = lu.every_days
+
+
+def _load_sync_times(conn: Connection, d: Domain, ids: list[str] | None) -> None:
+    """When each board was synced, and the newest of those, into `d`."""
+    sq = select(t.sync_state.c.board_id, t.sync_state.c.synced_at)
+    if ids is not None:
+        sq = sq.where(t.sync_state.c.board_id.in_(ids))
+    d.board_synced = {bid: at for bid, at in conn.execute(sq) if at is not None}
+    d.synced_at = max(d.board_synced.values(), default=None)
+
+
+def load_domain(engine: Engine, board_ids: Iterable[str] | None = None) -> Domain:
+    """The domain of the given boards (default: all), with every person and competency."""
+    ids = list(board_ids) if board_ids is not None else None
+    with engine.connect() as conn:
+        d = Domain()
+        _load_boards(conn, d, ids)
+        _load_lunches(conn, d, ids)
+        d.feedback = sorted((feedback_of(r) for r in _board_rows(conn, t.feedback, ids)),
+                            key=lambda x: (x.date, x.id))
+        d.goals = goals_of(_board_rows(conn, t.goals, ids), _board_rows(conn, t.key_results, ids))
+        d.commitments = sorted((commitment_of(r) for r in _board_rows(conn, t.commitments, ids)),
+                               key=lambda c: (c.made, c.id))
+        d.history_gaps = [r.note for r in _board_rows(conn, t.history_gaps, ids)]
+        _load_sync_times(conn, d, ids)
+        d.practices = load_practices(conn, ids)
+        d.asked = last_asked(conn, ids)
+    return d
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    """What the database holds, as the integer counts `trellosync status --json` prints."""
+    with engine.connect() as conn:
+        def n(table: Table, *where: Any) -> int:
+            return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar() or 0)
+
+        live = (t.cards.c.deleted_at.is_(None),)
+        return {
+            "boards": n(t.boards),
+            "lists": n(t.lists),
+            "cards": n(t.cards, *live),
+            "archived_cards": n(t.cards, t.cards.c.closed.is_(True), *live),
+            "deleted_cards": n(t.cards, t.cards.c.deleted_at.is_not(None)),
+            "checklists": n(t.checklists, t.checklists.c.deleted_at.is_(None)),
+            "check_items": n(t.check_items, t.check_items.c.deleted_at.is_(None)),
+            "comments": n(t.comments, t.comments.c.deleted_at.is_(None)),
+            "actions": n(t.actions),
+            "labels": n(t.labels, t.labels.c.deleted_at.is_(None)),
+            "members": n(t.members),
+            "people": n(t.people),
+            "lunches": n(t.lunches),
+            "feedback": n(t.feedback),
+            "goals": n(t.goals),
+            "commitments": n(t.commitments),
+        }
+
+
+def people_names(engine: Engine) -> list[tuple[str, str]]:
+    """(key, name) of every person, mapped ones first (for shell completion)."""
+    with engine.connect() as conn:
+        q = select(t.people.c.key, t.people.c.name).order_by(t.people.c.mapped.desc(), t.people.c.key)
+        return [(r.key, r.name) for r in conn.execute(q)]
+
+
+_FIGURE_TABLES = {"lists": t.lists, "cards": t.cards, "comments": t.comments, "actions": t.actions,
+                  "lunches": t.lunches, "entries": t.feedback, "goals": t.goals, "commitments": t.commitments}
+
+
+def _per_board_counts(conn: Connection) -> dict[str, dict[str, int]]:
+    """{board id: {figure name: live rows}} for every table of `_FIGURE_TABLES`."""
+    live = {t.cards: t.cards.c.deleted_at.is_(None), t.comments: t.comments.c.deleted_at.is_(None),
+            t.lists: t.lists.c.deleted_at.is_(None)}
+    per: dict[str, dict[str, int]] = {}
+    for name, table in _FIGURE_TABLES.items():
+        q = select(table.c.board_id, func.count()).group_by(table.c.board_id)
+        if table in live:
+            q = q.where(live[table])
+        for board_id, n in conn.execute(q):
+            per.setdefault(board_id, {})[name] = int(n)
+    return per
+
+
+def board_figures(engine: Engine) -> list[dict[str, Any]]:
+    """Per board: its row, live counts of what it holds, and its sync state (for `status --json`)."""
+    with engine.connect() as conn:
+        per = _per_board_counts(conn)
+        states = {r.board_id: r._mapping for r in conn.execute(select(t.sync_state))}
+        out = []
+        for b in conn.execute(select(t.boards).order_by(t.boards.c.name)):
+            st = states.get(b.id)
+            out.append({
+                "id": b.id, "name": b.name, "closed": bool(b.closed), "url": b.url,
+                **{name: per.get(b.id, {}).get(name, 0) for name in _FIGURE_TABLES},
+                "source": st["source"] if st else None,
+                "synced_at": _iso(st["synced_at"]) if st else None,
+                "last_full_sync": _iso(st["last_full_sync"]) if st else None,
+                "history_complete": bool(st["history_complete"]) if st else False,
+                "date_last_activity": st["date_last_activity"] if st else None,
+            })
+    return out
+
+
+def table_dump(engine: Engine) -> dict[str, list[tuple]]:
+    """Every row of every table, sorted: for comparing two states of a database."""
+    out: dict[str, list[tuple]] = {}
+    with engine.connect() as conn:
+        for table in t.metadata.sorted_tables:
+            rows = [tuple("" if v is None else v for v in r) for r in conn.execute(select(table))]
+            out[table.name] = sorted(rows, key=repr)
+    return out
+
+
+def _iso(v: datetime | None) -> str | None:
+    """A stored naive-UTC time as ISO 8601 with its zone ('2026-11-22T10:00:00Z')."""
+    return v.isoformat(timespec="seconds") + "Z" if v is not None else None
