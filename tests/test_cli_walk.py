@@ -285,6 +285,7 @@ def test_report_takes_a_person_as_people_type_them(fake: FakeTrello, tmp_path: P
     assert code == 2 and "unknown person 'Wil'" in err  # no guessing between will and wilma
 
 
+@pytest.mark.slow  # renders a report before the write fails
 def test_an_output_place_that_cannot_be_written_is_one_line_not_a_bug(fake: FakeTrello, tmp_path: Path,
                                                                        capsys: pytest.CaptureFixture[str]) -> None:
     # Both were "unexpected error (...) This is a bug", exit 1, and a crash log.

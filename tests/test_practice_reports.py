@@ -270,6 +270,7 @@ def test_cli_report_showcase_all_writes_one_document(example, tmp_path):
 
 # ------------------------------------------------------------------ peer learning group brief
 
+@pytest.mark.slow  # renders a PDF
 def test_group_brief_asks_each_member_hows_it_go_and_flags_the_recurring_issue(example, tmp_path):
     domain, _ = example
     opts = ReportOptions(report_date=AS_OF, timezone="Europe/London", peer="jessica")
