@@ -176,3 +176,8 @@ def test_print_table_piped_is_tab_separated_and_whole() -> None:
     print_table("title", ("board", "id"), [(name, "6a0d7810b2d4f6a8c0000001")],
                 console=Console(file=out, width=80))
     assert out.getvalue() == f"board\tid\n{name}\t6a0d7810b2d4f6a8c0000001\n"
+
+
+def test_an_empty_table_prints_its_header() -> None:
+    lines = render(80, ("board", "id", "lunches"), [], optional=("id",))
+    assert [line.split() for line in lines if line.strip() and "─" not in line][1] == ["board", "id", "lunches"]

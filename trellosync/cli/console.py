@@ -69,7 +69,7 @@ def _widths(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[tuple
         if i == 0:
             narrowest = min(longest, max(header, NAME_MIN))
         elif col in ID_COLUMNS:
-            narrowest = max(header, *map(cell_len, cells))
+            narrowest = max([header, *map(cell_len, cells)])
         else:
             narrowest = max((cell_len(word) for cell in cells for word in cell.split()), default=0)
         out.append((max(header, narrowest), longest))
