@@ -36,7 +36,7 @@ def test_ci_runs_exactly_the_readme_blocks() -> None:
     assert first.startswith("sh scripts/install-system-packages.sh && python3 -m venv .venv && . .venv/bin/activate")
     assert first.endswith("&& trellosync demo")
     assert tests.startswith("sh scripts/install-system-packages.sh --tests && python3 -m venv .venv")
-    assert tests.endswith("ruff check . && python3 -m pytest -q")
+    assert tests.endswith("&& ruff check . && ruff format --check . && mypy && lint-imports && python3 -m pytest -q")
     assert "sudo" not in first + tests, "the script decides on sudo: root in a container has none"
 
 

@@ -132,7 +132,7 @@ def test_demo_summary_pipes_as_plain_columns(tmp_path: Path, capsys: pytest.Capt
     # The piped table has no title, so the first line states the figures' date.
     assert lines[0].startswith("Loaded 6 example boards (data as of 13 Nov 2026): ")
     assert lines[0].endswith(" commitments.")
-    assert lines[1] == "person\tlunches\tgoals achieved\tgoals open\tkeep rate"
+    assert lines[1] == "person\tlunches\tgroup meetings\tcheck-ins\tgoals achieved\tgoals open\tkeep rate"
     assert [line.split("\t")[0] for line in lines[2:6]] == ["Will Smith", "Jessica Jones", "Amara Okafor",
                                                              "Diego Ramírez"]
     assert not any(c in out for c in "┃│━")

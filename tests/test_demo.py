@@ -15,7 +15,9 @@ def test_demo_summary_figures(tmp_path):
     assert set(rows) == {"will", "jessica", "amara", "diego"}
     assert all(r["lunches"] >= 12 for r in rows.values())
     assert all(str(r["keep_rate"]).endswith(")") for r in rows.values())  # "NN% (k of n)": commitments were due
-    assert rows["will"]["lunches"] > rows["jessica"]["lunches"]  # Will also has the advocate board
+    assert rows["will"]["lunches"] == rows["jessica"]["lunches"]  # their pair's lunches
+    assert rows["will"]["check_ins"] > 0 and rows["jessica"]["check_ins"] == 0  # Will's advocate board, apart
+    assert all(r["group_meetings"] == 6 for r in rows.values())  # never added to the lunches
 
 
 @pytest.mark.slow

@@ -134,7 +134,7 @@ def test_comments_are_observations_by_the_commenter():
     b.comment(c, "Saw you push back on scope in planning", "2026-02-12T10:00", by="jessjones")
     b.comment(c, "@jessjones great review of my PR", "2026-02-13T10:00", by="willsmith")
     d = domain_of(b)
-    obs = sorted((e.about, e.by, e.date, e.text) for e in d.feedback if e.kind == "observation")[::-1]
+    obs = sorted((e.about, e.said_by, e.date, e.text) for e in d.feedback if e.kind == "observation")[::-1]
     assert obs == [("will", "jessica", date(2026, 2, 12), "Saw you push back on scope in planning"),
                    ("jessica", "will", date(2026, 2, 13), "great review of my PR")]
 

@@ -175,3 +175,14 @@ def test_two_kinds_of_one_person_and_period_agree_on_each_item(judged_workspace)
     for item_id, kinds in by_kind.items():
         values = set().union(*kinds.values())
         assert len(values) == 1, (item_id, dict(kinds))
+
+
+def test_a_goal_stands_against_its_target_as_of_the_stated_date(judged_workspace) -> None:
+    domain, judged, ctxs = judged_workspace
+    goals = {g["title"]: g for g in ctxs["goals"]["goals"]}
+    assert ctxs["goals"]["cover"]["as_of"] == "2026-06-30"
+    assert (goals["Cut build time below ten minutes"]["slip"], goals["Cut build time below ten minutes"]["slip_days"]) \
+        == ("overdue", 10)  # due 20 Jun, its board synced 30 Jun
+    # Due 25 Jun on the board last synced 12 Jun: neither overdue nor "due in -5 days".
+    mentor = goals["Mentor Bob to his first on-call shift"]
+    assert (mentor["status"], mentor["slip"], mentor["slip_days"]) == ("open", "unjudged", None)

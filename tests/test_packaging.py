@@ -28,12 +28,13 @@ def test_wheel_contents(wheel):
     for required in ("trellosync/templates/base.html", "trellosync/templates/report.css",
                      "trellosync/templates/goals.html", "trellosync/templates/dossier.html",
                      "trellosync/templates/brief.html", "trellosync/example/config.yaml",
-                     "trellosync/example/peer-lunch-will-jessica.json", "trellosync/migrations/env.py",
-                     "trellosync/migrations/versions/0001_initial_schema.py", "trellosync/cli.py",
+                     "trellosync/example/peer-lunch-will-jessica.json", "trellosync/store/migrations/env.py",
+                     "trellosync/store/migrations/versions/0001_initial_schema.py", "trellosync/cli/commands.py",
                      "trellosync/datasette-metadata.yaml"):
         assert required in names, required
     assert any(n.startswith("trellosync/templates/fonts/") and n.endswith(".ttf") for n in names)
     assert not any(n.startswith("tests/") for n in names)
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
 
 
 def _site_dirs() -> list[str]:

@@ -7,7 +7,9 @@ rules do not call shareable reaches the PDF (nor its HTML), while the shareable 
 from __future__ import annotations
 
 import html
+import json
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from trellosync.domain.visibility import entry_marked, feedback_shareable, witho
 from trellosync.report.documents import (
     ReportOptions,
     build_context,
+    context_as_json,
     render_report,
     render_report_html,
     render_team,
@@ -236,12 +239,16 @@ def test_advocate_brief_of_the_example(example, tmp_path):
     assert best and not any(norm(f.text) in text for f in best)
 
 
-def test_recurring_group_issue_is_flagged_in_the_members_advocate_brief(example):
+def test_a_recurring_group_issue_is_flagged_in_the_group_brief_and_stays_in_the_group(example):
     domain, _ = example
-    ctx = build_context("advocate", "diego", domain, period_from=START,
-                        options=ReportOptions(report_date=AS_OF, timezone="Europe/London"))
-    [r] = ctx.recurring
+    opts = ReportOptions(report_date=AS_OF, timezone="Europe/London")
+    group = build_context("brief", "diego", domain, options=replace(opts, board="Peer learning group: Platform leads"))
+    [r] = next(b for b in group.blocks if b.person_key == "diego").recurring
     assert r.dates == [date(2026, 7, 1), date(2026, 8, 5), date(2026, 9, 2), date(2026, 10, 7)]
+    for kind in ("advocate", "goals", "dossier"):  # what is said in a group stays in the group
+        text = context_as_json(build_context(kind, "diego", domain, period_from=START, options=opts))
+        assert r.text not in text and "recurring" not in json.loads(text).get("practices", {}) or \
+            not json.loads(text)["practices"]["recurring"], kind
 
 
 # ------------------------------------------------------------------ command line
@@ -289,18 +296,17 @@ def test_group_brief_asks_each_member_hows_it_go_and_flags_the_recurring_issue(e
     assert norm("raised at 4 meetings (1 Jul 2026, 5 Aug 2026, 2 Sep 2026, 7 Oct 2026)") in text
 
 
-def test_goal_report_shows_graded_promises_reliability_and_recurring_issues(example):
+def test_goal_report_shows_graded_promises_and_reliability_and_no_group_issue(example):
     domain, _ = example
     opts = ReportOptions(report_date=AS_OF, timezone="Europe/London")
     ctx = build_context("goals", "diego", domain, period_from=START, options=opts)
     assert [c.kind for c in ctx.charts][-1] == "reliability"
     assert {(p.title, p.status) for p in ctx.practices.promises} == {
         ("Canary step in the deploy tooling", "kept"), ("Data-retention policy approved", "broken")}
-    assert len(ctx.practices.recurring) == 1
+    assert ctx.practices.self_review is None and ctx.practices.praise == []  # the advocate brief's, not this report's
     dossier = build_context("dossier", "will", domain, period_from=START, options=opts)
     assert dossier.practices.self_review.title.endswith("autumn")
     assert [s.said_by for s in dossier.practices.praise] == ["Pete Novak", "Diego Ramírez", "Amara Okafor"]
-    assert dossier.practices.recurring == []  # group issues stay in the group
     assert dossier.charts and dossier.charts[0].kind == "reliability"
 
 

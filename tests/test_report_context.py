@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from report_fixtures import DomainBuilder, example_domain, utc
 
+from trellosync.domain.dates import local_date
+from trellosync.domain.practices import Practices
 from trellosync.errors import TrellosyncError
 from trellosync.report import (
     ContextOptions,
@@ -15,7 +17,6 @@ from trellosync.report import (
     get_kind,
     ladder_from_dict,
     resolve_period,
-    to_local_date,
 )
 from trellosync.report.documents import ReportOptions, UnknownPersonError, build_context
 from trellosync.report.kinds.goals import MAX_LUNCH_LOG
@@ -119,8 +120,8 @@ def test_datetimes_are_shown_in_the_configured_timezone(tz: str, expected: date)
     late = datetime(2026, 12, 31, 23, 30, tzinfo=timezone.utc)
     from zoneinfo import ZoneInfo
 
-    assert to_local_date(late, ZoneInfo(tz)) == expected
-    assert to_local_date(late.replace(tzinfo=None), ZoneInfo(tz)) == expected  # naive = UTC
+    assert local_date(late, ZoneInfo(tz)) == expected
+    assert local_date(late.replace(tzinfo=None), ZoneInfo(tz)) == expected  # naive = UTC
     b = small()
     b.domain.synced_at = datetime(2027, 2, 1, 12, 0, tzinfo=timezone.utc)
     b.goal("ada", "New year goal", date(2026, 12, 1), due=date(2027, 1, 1), status="achieved", achieved_at=late)
@@ -393,4 +394,6 @@ def test_goal_report_counts_boards_not_pairs_once_a_group_is_among_them() -> Non
     b.board_id, b.board_name = "b0000002", "Peer learning group"
     b.domain.boards[b.board_id] = b.board_name
     b.lunch(date(2026, 6, 9), ["ada", "grace", "alan"])
-    assert "expected across 2 boards<" in wording()
+    assert "expected across 1 pair<" in wording() and "Team lunches held" in wording()  # counted apart
+    b.domain.practices = Practices(group_boards={b.board_id: ["ada", "grace", "alan"]})
+    assert "Group meetings held" in wording() and "Team lunches held" not in wording()

@@ -43,7 +43,7 @@ def test_a_focus_point_stated_at_three_lunches_is_restated_at_two() -> None:
         b.entry(lu, "best", "ada", "ada", "Shipped the billing migration")
     for kind in ("goals", "dossier"):
         text = html_of(kind, b)
-        assert "raised 2 Mar 2026, restated at 2 later lunches until 30 Mar 2026" in text, kind
+        assert "raised 2 Mar 2026" in text and ", restated at 2 later lunches until 30 Mar 2026" in text, kind
 
 
 def two_boards_one_synced_early() -> DomainBuilder:
@@ -102,7 +102,8 @@ def test_goal_report_titles_its_lunch_log_by_board_once_a_group_is_among_them() 
     b.domain.boards[b.board_id] = b.board_name
     b.lunch(date(2026, 6, 9), ["ada", "grace", "alan"])
     text = html_of("goals", b)
-    assert "Lunches, board by board" in text and "pair by pair" not in text
+    assert "Lunches and meetings, board by board" in text and "pair by pair" not in text
+    assert "1 team lunch of 2 expected" in text and "1 lunch of 2 expected" in text  # each named for what it is
 
 
 def test_dossier_counts_months_with_evidence_not_a_span() -> None:
@@ -122,7 +123,7 @@ def test_dossier_peer_section_accounts_for_every_entry_it_counts() -> None:
         lu = b.lunch(day, ["ada", "grace"])
         b.entry(lu, "observation", "ada", "grace", f"Observation number {i + 1} about the review")
     text = html_of("dossier", b)
-    assert "4 entries, 4 of them praise, 2 Mar 2026 – 13 Apr 2026; 1 earlier not quoted here" in text
+    assert "0 strengths, 4 observations marked as praise, 2 Mar 2026 – 13 Apr 2026; 1 earlier not quoted here" in text
 
 
 def test_a_later_best_moment_is_on_the_focus_theme_only_when_it_shares_a_content_word() -> None:
@@ -152,16 +153,20 @@ def test_advocate_brief_says_its_unanswered_list_is_a_word_match_not_that_no_ans
     assert "A word match: read each against the self-review and focus points" in text
 
 
-def test_goal_report_says_when_a_group_member_has_no_recurring_issue() -> None:
+def test_a_members_goal_report_holds_their_group_commitments_and_nothing_else_of_the_group() -> None:
     from trellosync.domain.practices import Practices
 
     b = small().person("alan", "Alan Turing")
-    b.lunch(date(2026, 6, 2), ["ada", "grace", "alan"])
-    b.domain.practices = Practices()
-    assert "Recurring group issues: none" not in html_of("goals", b)  # not in a group: nothing to say
+    lu = b.lunch(date(2026, 6, 2), ["ada", "grace", "alan"])
+    b.entry(lu, "best", "ada", "grace", "Said in the group: a best moment")
+    b.entry(lu, "focus", "ada", "grace", "Said in the group: a focus point")
+    b.commitment(lu, "ada", "Promised in the group: write the doc", date(2026, 6, 16))
     b.domain.practices = Practices(group_boards={b.board_id: ["ada", "grace", "alan"]})
-    assert ("Recurring group issues: none; no issue was raised at three or more peer learning group meetings."
-            in html_of("goals", b))
+    goals = html_of("goals", b)
+    assert "Promised in the group: write the doc" in goals
+    assert "Said in the group" not in goals and "Recurring group issues" not in goals
+    for kind in ("dossier", "advocate"):
+        assert "in the group" not in html_of(kind, b), kind
 
 
 def test_the_example_group_meets_monthly_and_is_counted_so(tmp_path) -> None:

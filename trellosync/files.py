@@ -37,7 +37,7 @@ def private_mkdir(folder: Path) -> None:
             os.chmod(d, PRIVATE_DIR)  # mkdir's mode is filtered by the umask
 
 
-def atomic_write(out: Path, write: Callable[[BinaryIO], None]) -> Path:
+def atomic_write(out: Path, write: Callable[[BinaryIO], object]) -> Path:
     """Write a file through a same-folder temporary file (0600), fsync it, then rename it over `out`."""
     out = Path(out)
     private_mkdir(out.parent)

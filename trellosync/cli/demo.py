@@ -35,15 +35,17 @@ def load_example(database_url: str) -> tuple[Config, Store]:
 
 
 def summary_rows(domain: Domain, config: Config) -> list[dict[str, object]]:
-    """Per mapped person: lunches held, goals achieved/open, commitment keep rate, as of the data's date."""
+    """Per mapped person: pair lunches, group meetings and check-ins held (never added together), goals
+    achieved/open, commitment keep rate, as of the data's date."""
     from trellosync.report import person_figures
 
     as_of = domain.synced_at.date() if domain.synced_at else None
     rows = []
     for key, person in config.people.items():
-        fig = person_figures(domain, key, as_of=as_of, timezone=config.timezone,
-                             interval_days=config.reports.lunch_interval_days)
+        fig = person_figures(domain, key, as_of=as_of, timezone=config.timezone)
+        held = {mc.kind: mc.held for mc in fig.meetings}
         rows.append({"person": person.name, "key": key, "lunches": fig.lunches_held,
+                     "group_meetings": held.get("group_meeting", 0), "check_ins": held.get("check_in", 0),
                      "achieved": fig.goals_achieved, "open": fig.goals_open,
                      "keep_rate": fig.keep_rate_label})
     return rows
@@ -108,12 +110,12 @@ def print_summary(console: Console, store: Store, domain: Domain, config: Config
     counts = store.counts()
     as_of = f" (data as of {domain.synced_at:%d %b %Y})" if domain.synced_at else ""  # piped tables have no title
     console.print(f"Loaded {counts['boards']} example boards{as_of}: {counts['cards']} cards, "
-                  f"{counts['lunches']} lunches, {counts['feedback']} feedback entries, "
+                  f"{counts['lunches']} lunches and meetings, {counts['feedback']} feedback entries, "
                   f"{counts['goals']} goals, {counts['commitments']} commitments.", soft_wrap=True)
     title = f"Peer feedback lunches, data as of {domain.synced_at:%d %b %Y}"
-    columns = ("person", "lunches", "goals achieved", "goals open", "keep rate")
-    rows = [(str(r["person"]), str(r["lunches"]), str(r["achieved"]), str(r["open"]), str(r["keep_rate"]))
-            for r in summary_rows(domain, config)]
+    columns = ("person", "lunches", "group meetings", "check-ins", "goals achieved", "goals open", "keep rate")
+    rows = [(str(r["person"]), str(r["lunches"]), str(r["group_meetings"]), str(r["check_ins"]), str(r["achieved"]),
+             str(r["open"]), str(r["keep_rate"])) for r in summary_rows(domain, config)]
     from trellosync.cli.console import print_table
 
     print_table(title, columns, rows, console=console)  # piped: plain tab-separated columns, like every table

@@ -12,8 +12,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-VISIBILITIES = ("private", "team")
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -87,7 +85,7 @@ def cross_check_practices(raw: dict[str, Any], where: Callable[..., str]) -> lis
     `where(*loc)` returns the `file:line` prefix of a key path.
     """
     problems: list[str] = []
-    people = raw.get("people") if isinstance(raw.get("people"), dict) else {}
+    people = v if isinstance(v := raw.get("people"), dict) else {}
     for key, p in people.items():
         adv = p.get("advocate") if isinstance(p, dict) else None
         if not isinstance(adv, str):
@@ -98,7 +96,7 @@ def cross_check_practices(raw: dict[str, Any], where: Callable[..., str]) -> lis
                             f"(expected one of: {', '.join(sorted(people))})")
         elif adv == key:
             problems.append(f"{where(*loc)}: people.{key}.advocate: a person cannot be their own advocate")
-    boards = raw.get("boards") if isinstance(raw.get("boards"), list) else []
+    boards = v if isinstance(v := raw.get("boards"), list) else []
     for i, b in enumerate(boards):
         subjects = b.get("subjects") if isinstance(b, dict) else None
         if isinstance(b, dict) and "group" in b and isinstance(subjects, list) and 0 < len(subjects) < 3:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from trellosync.config.credentials import check_api_url, check_credential, read_secret_file
 from trellosync.config.practices import BoardPractices, PersonPractices, cross_check_practices
@@ -22,8 +24,21 @@ from trellosync.config.yaml_file import (
 )
 from trellosync.errors import ConfigError
 
+log = logging.getLogger(__name__)
+
 DEFAULT_DATABASE = "sqlite:///trellosync.db"
 DEFAULT_API_URL = "https://api.trello.com/1"
+DEFAULT_TIMEZONE = "UTC"
+# The `trello:` section's defaults, which are also the Trello client's (trello/client.py, trello/session.py).
+DEFAULT_TIMEOUT = 30.0  # seconds, each read of a request
+DEFAULT_MAX_REQUESTS_PER_10S = 90  # Trello allows 100 per token
+DEFAULT_MAX_RETRIES = 5
+DEFAULT_MAX_WAIT = 180.0  # the longest any Retry-After or rate header may make a sync wait
+DEFAULT_GIVE_UP_AFTER = 20.0  # an unreachable API: stop retrying after this many seconds
+DEFAULT_REQUEST_DEADLINE = 120.0  # one request, from sending to its last byte
+SAID_BY_ROLES = ("partner", "subject")  # what feedback.said_by may name besides a person key
+DEFAULT_EVERY_DAYS = 14  # lunches.every_days: a pair meets once a fortnight unless its mapping says otherwise
+DEFAULT_CONFIDENTIALITY = "Confidential: peer feedback. Share only with the people it is about."
 
 
 class _Strict(BaseModel):
@@ -38,15 +53,15 @@ class TrelloConfig(_Strict):
     api_key_file: Path | None = None
     token_file: Path | None = None
     api_url: str = Field(default_factory=lambda: os.environ.get("TRELLO_API_URL") or DEFAULT_API_URL)
-    timeout: float = Field(30.0, gt=0)
-    max_requests_per_10s: int = Field(90, gt=0, le=100)
-    max_retries: int = Field(5, ge=0)
+    timeout: float = Field(DEFAULT_TIMEOUT, gt=0)
+    max_requests_per_10s: int = Field(DEFAULT_MAX_REQUESTS_PER_10S, gt=0, le=100)
+    max_retries: int = Field(DEFAULT_MAX_RETRIES, ge=0)
     full_refresh_hours: float = Field(24.0, ge=0)
     concurrency: int = Field(4, ge=1, le=16)
-    max_wait: float = Field(180.0, gt=0)  # the longest any Retry-After or rate header may make a sync wait
-    request_deadline: float = Field(120.0, gt=0)  # one request, from sending to its last byte
+    max_wait: float = Field(DEFAULT_MAX_WAIT, gt=0)
+    request_deadline: float = Field(DEFAULT_REQUEST_DEADLINE, gt=0)
     run_deadline: float = Field(1800.0, gt=0)  # a whole `sync` run
-    give_up_after: float = Field(20.0, gt=0)  # an unreachable API: stop retrying after this many seconds
+    give_up_after: float = Field(DEFAULT_GIVE_UP_AFTER, gt=0)
 
     def credentials(self) -> tuple[str, str]:
         """The key and token (config values, their files, else TRELLO_API_KEY / TRELLO_TOKEN).
@@ -102,7 +117,7 @@ class LunchesMapping(_Strict):
 
     lists: list[str] = ["Lunches"]
     day_first: bool = True
-    every_days: int = Field(14, ge=1, le=366)  # the pair's cadence target: one lunch every N days
+    every_days: int = Field(DEFAULT_EVERY_DAYS, ge=1, le=366)  # the pair's cadence target: one lunch every N days
 
 
 class GoalsMapping(_Strict):
@@ -146,6 +161,9 @@ class PolarityMapping(_Strict):
     praise: list[str] = ["👍", "praise:"]
     concern: list[str] = ["👎", "concern:"]
     labels: dict[str, Literal["praise", "concern"]] = {}
+    # Unmarked observations are neither praise nor concern: the dossier leaves them out and counts them,
+    # unless the board opts in here (`include`: quoted as plain observations, never counted as praise).
+    unmarked_in_dossier: Literal["leave_out", "include"] = "leave_out"
 
     @field_validator("praise", "concern")
     @classmethod
@@ -190,8 +208,7 @@ class ReportsConfig(_Strict):
 
     templates: Path | None = None
     output: Path = Path("./reports")
-    confidentiality: str = "Confidential: peer feedback. Share only with the people it is about."
-    lunch_interval_days: int = Field(14, ge=1)
+    confidentiality: str = DEFAULT_CONFIDENTIALITY
     dossier: DossierConfig = DossierConfig()
 
 
@@ -206,7 +223,7 @@ class Config(_Strict):
 
     trello: TrelloConfig = Field(default_factory=TrelloConfig)  # TRELLO_API_URL read when loaded, not imported
     database: str = DEFAULT_DATABASE
-    timezone: str = "UTC"
+    timezone: str = DEFAULT_TIMEZONE
     people: dict[str, PersonConfig] = {}
     boards: list[BoardMapping] = []
     reports: ReportsConfig = ReportsConfig()
@@ -249,7 +266,19 @@ def _defer_secrets(raw: dict[str, Any]) -> dict[str, str]:
     return {k: trello.pop(k) for k in ("api_key", "token") if isinstance(trello.get(k), str)}
 
 
-def _describe(err: dict) -> str:
+# Keys older configs may hold that nothing reads any more: accepted, ignored, and named in the log.
+RETIRED_KEYS = {("reports", "lunch_interval_days"): "a board's lunches.every_days sets each pair's cadence"}
+
+
+def _drop_retired(raw: dict[str, Any], filename: str) -> None:
+    for (section, key), instead in RETIRED_KEYS.items():
+        part = raw.get(section)
+        if isinstance(part, dict) and key in part:
+            del part[key]
+            log.warning("%s: %s.%s is no longer read and can go (%s)", filename, section, key, instead)
+
+
+def _describe(err: ErrorDetails) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -268,6 +297,7 @@ def parse_config(text: str, filename: str = "<config>") -> Config:
     """Parse and validate config text; raise ConfigError listing every problem found."""
     problems: list[str] = []
     raw, lines = read_yaml(text, filename, problems)
+    _drop_retired(raw, filename)
     deferred = _defer_secrets(raw)
     raw = interpolate(raw, (), lines, filename, problems)
     if deferred:
@@ -282,7 +312,8 @@ def parse_config(text: str, filename: str = "<config>") -> Config:
     problems.sort(key=lambda p: int(p.split(":")[1]) if p.split(":")[1].isdigit() else 0)
     if problems:
         raise ConfigError(f"{filename}: {len(problems)} problem(s) in the config", problems)
-    return cfg  # type: ignore[return-value]
+    assert cfg is not None  # validation raised no error, else problems would not be empty
+    return cfg
 
 
 def _cross_check(raw: dict[str, Any], lines: LineMap, filename: str) -> list[str]:
@@ -295,7 +326,7 @@ def _cross_check(raw: dict[str, Any], lines: LineMap, filename: str) -> list[str
     def at(*loc: Any) -> str:
         return f"{filename}:{line_for(lines, loc)}"
 
-    people = raw.get("people") if isinstance(raw.get("people"), dict) else {}
+    people = v if isinstance(v := raw.get("people"), dict) else {}
     boards = raw.get("boards")
     if "boards" in raw and isinstance(boards, list) and not boards:
         problems.append(f"{at('boards')}: boards: the list is empty (expected at least one board mapping)")
@@ -311,20 +342,20 @@ def _cross_check(raw: dict[str, Any], lines: LineMap, filename: str) -> list[str
                 problems.append(f"{at('boards', i, 'board')}: boards.{i}.board: {ref!r} is mapped twice "
                                 f"(first as boards.{seen[key]})")
             seen.setdefault(key, i)
-        subjects = b.get("subjects") if isinstance(b.get("subjects"), list) else []
+        subjects = v if isinstance(v := b.get("subjects"), list) else []
         for j, s in enumerate(subjects):
             if isinstance(s, str) and s not in known:
                 problems.append(f"{at('boards', i, 'subjects', j)}: boards.{i}.subjects.{j}: unknown person "
                                 f"{s!r} (expected one of: {', '.join(sorted(known)) or 'no people defined'})")
-        members = b.get("members") if isinstance(b.get("members"), dict) else {}
+        members = v if isinstance(v := b.get("members"), dict) else {}
         for member, person in members.items():
             if isinstance(person, str) and person not in known:
                 problems.append(f"{at('boards', i, 'members', member)}: boards.{i}.members.{member}: unknown "
                                 f"person {person!r}")
-        feedback = b.get("feedback") if isinstance(b.get("feedback"), dict) else {}
+        feedback = v if isinstance(v := b.get("feedback"), dict) else {}
         said = feedback.get("said_by")
         for kind, who in (said.items() if isinstance(said, dict) else [(None, said)]):
-            if isinstance(who, str) and who not in known | {"partner", "subject"}:
+            if isinstance(who, str) and who not in known | set(SAID_BY_ROLES):
                 loc = ("boards", i, "feedback", "said_by") + ((kind,) if kind else ())
                 problems.append(f"{at(*loc)}: boards.{i}.feedback.said_by{'.' + kind if kind else ''}: {who!r} is "
                                 "not partner, subject or a known person")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from trellosync.mirror.ids import aware_utc
 
 UTC = ZoneInfo("UTC")
 
@@ -26,10 +28,10 @@ def date_from_name(name: str, *, day_first: bool = True) -> date | None:
     try:
         if m := _ISO.match(name):
             return date(int(m[1]), int(m[2]), int(m[3]))
-        if (m := _DMY_TEXT.match(name)) and _month(m[2]):
-            return date(int(m[3]), _month(m[2]), int(m[1]))  # type: ignore[arg-type]
-        if (m := _MDY_TEXT.match(name)) and _month(m[1]):
-            return date(int(m[3]), _month(m[1]), int(m[2]))  # type: ignore[arg-type]
+        if (m := _DMY_TEXT.match(name)) and (month := _month(m[2])):
+            return date(int(m[3]), month, int(m[1]))
+        if (m := _MDY_TEXT.match(name)) and (month := _month(m[1])):
+            return date(int(m[3]), month, int(m[2]))
         if m := _NUMERIC.match(name):
             a, b, y = int(m[1]), int(m[2]), int(m[3])
             y = y + 2000 if y < 100 else y
@@ -46,8 +48,7 @@ def local_date(dt: datetime | date | None, tz: ZoneInfo = UTC) -> date | None:
         return None
     if not isinstance(dt, datetime):
         return dt
-    aware = dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-    return aware.astimezone(tz).date()
+    return aware_utc(dt).astimezone(tz).date()
 
 
 def month_end(day: date) -> date:

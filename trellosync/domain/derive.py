@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from trellosync.config.settings import BoardMapping, PersonConfig
+from trellosync.config.settings import DEFAULT_TIMEZONE, BoardMapping, PersonConfig
 from trellosync.domain.classify import CompetencyIndex, competency_of, polarity_of
 from trellosync.domain.dates import local_date, lunch_date
 from trellosync.domain.history import History, fix_desc_edits, index_history
@@ -317,7 +317,7 @@ def goal_state(view: BoardView, card: dict[str, Any]) -> tuple[str, Any, Any]:
 
 def goal_events(view: BoardView, card: dict[str, Any]) -> list[tuple[Any, str]]:
     """(when, status after) each time the history shows a goal's status change: list moves, dueComplete, archive."""
-    state = {"list": None, "due_complete": False, "closed": False}
+    state: dict[str, Any] = {"list": None, "due_complete": False, "closed": False}
     events: list[tuple[Any, str]] = []
     for when, what, value in view.history.card_changes.get(card["id"], []):
         state[what] = value
@@ -369,7 +369,7 @@ def history_gaps(view: BoardView, history_complete: bool | None) -> list[str]:
 
 
 def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: dict[str, PersonConfig],
-                 *, tz: ZoneInfo | str = "UTC", history_complete: bool | None = None,
+                 *, tz: ZoneInfo | str = DEFAULT_TIMEZONE, history_complete: bool | None = None,
                  keywords: dict[str, list[str]] | None = None) -> Domain:
     """Derive lunches, feedback, goals, commitments and competencies of one board from its mirror rows.
 

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from trellosync.config.practices import GroupMapping
-from trellosync.config.settings import BoardMapping, PersonConfig
+from trellosync.config.settings import DEFAULT_TIMEZONE, BoardMapping, PersonConfig
 from trellosync.domain import People, date_from_name, local_date
 from trellosync.domain.classify import polarity_of
 from trellosync.domain.derive import group_live, live_board_people
@@ -131,9 +131,9 @@ def self_reviews(view: PracticeView) -> list[SelfReview]:
         for kind, _who, text in description_sections(card.get("description") or "", kinds, view.people):
             getattr(review, kind).append(text)
         for cl in view.checklists.get(card["id"], []):
-            kind, _ = _kind_of(cl["name"], kinds)
-            if kind:
-                getattr(review, kind).extend(it["name"].strip() for it in view.items.get(cl["id"], []))
+            list_kind, _ = _kind_of(cl["name"], kinds)
+            if list_kind:
+                getattr(review, list_kind).extend(it["name"].strip() for it in view.items.get(cl["id"], []))
         out.append(review)
     return out
 
@@ -157,6 +157,9 @@ def _stakeholder(view: PracticeView, about: str, entry_id: str, text: str, when:
                                  view.mapping.polarity)
     if not body:
         return None
+    who: str | None
+    source: str | None
+    name: str | None
     if written:
         key = view.people.name(written)
         name = view.people.persons[key].name if key else written
@@ -264,7 +267,7 @@ def promises(view: PracticeView) -> list[Promise]:
 
 
 def build_practices(rows: BoardRows, mapping: BoardMapping | None, config_people: dict[str, PersonConfig],
-                    domain: Domain, *, tz: ZoneInfo | str = "UTC") -> tuple[Practices, list[Commitment]]:
+                    domain: Domain, *, tz: ZoneInfo | str = DEFAULT_TIMEZONE) -> tuple[Practices, list[Commitment]]:
     """The practices of one board, and the group commitments that join the domain's commitments."""
     tz = ZoneInfo(tz) if isinstance(tz, str) else tz
     mapping = mapping or BoardMapping(board=rows.board_id)

@@ -73,7 +73,7 @@ def _card_update(h: History, a: dict[str, Any], data: dict[str, Any], done_lists
     if isinstance(old.get("desc"), str):
         # Trello truncates data.card.desc in actions; the full new text is the next edit's old.desc
         # (seen in data/trello-exports/clone-board-2025.json). fix_desc_edits() repairs it.
-        new = card.get("desc") if isinstance(card.get("desc"), str) else ""
+        new = v if isinstance(v := card.get("desc"), str) else ""
         h.desc_edits.setdefault(cid, []).append(DescEdit(a.get("member_id"), a["date"], old["desc"], new))
 
 

@@ -1,4 +1,4 @@
-"""Issues, defined once: when two texts raise the same issue, and which issues a person keeps raising.
+"""Issues, defined once: when two texts say the same, when they raise the same issue, which issues recur.
 
 Peer learning groups "will not tolerate a member continuing to share the same issue" (PRODUCT.md): an issue
 raised at `RECURRING_MIN_MEETINGS` or more meetings is recurring. The same rule links a focus point to the
@@ -20,7 +20,18 @@ SAME_ISSUE_OVERLAP = 0.5  # shared content words / content words of the shorter 
 
 _STOP = frozenset("about after again being could every first from have into more much other should their there "
                   "these they this those through under very what when where which while will with would your "
-                  "still again same keep keeps kept issue problem".split())
+                  "still same keep keeps kept issue problem".split())
+
+
+def wording(text: str) -> str:
+    """A text's words, case-folded, without punctuation or spacing (a text without words: its trimmed self)."""
+    folded = text.casefold()
+    return " ".join(re.findall(r"\w+", folded)) or " ".join(folded.split())
+
+
+def same_wording(a: str, b: str) -> bool:
+    """Two texts say the same when they differ only in case, punctuation and spacing."""
+    return wording(a) == wording(b)
 
 
 def issue_words(text: str) -> set[str]:
@@ -32,7 +43,7 @@ def same_issue(a: str, b: str) -> bool:
     """Two texts raise the same issue when half the content words of the shorter one recur in the other."""
     wa, wb = issue_words(a), issue_words(b)
     if not wa or not wb:
-        return " ".join(a.lower().split()) == " ".join(b.lower().split())
+        return same_wording(a, b)
     return len(wa & wb) / min(len(wa), len(wb)) >= SAME_ISSUE_OVERLAP
 
 

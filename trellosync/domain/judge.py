@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from trellosync.domain import issues, next_lunch, promises, rules
+from trellosync.domain import issues, meetings, next_lunch, promises, rules
 from trellosync.domain.dates import local_date
 from trellosync.domain.issues import Recurring
 from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, KeyResult, Lunch
@@ -95,7 +95,7 @@ class Judgement:
         day = self.board_as_of(g.board_id, on)
         status = rules.goal_status(g, day, self.tz, last_sync=self.domain.sync_times)
         achieved_on = rules.goal_achieved_on(g, self.tz) if status == "achieved" else None
-        slip, slip_days = rules.goal_slip(g, status or "open", achieved_on, day)
+        slip, slip_days = rules.goal_slip(g, status or "open", achieved_on, on or self.as_of, day)
         out = GoalJudgement(
             status=status,
             achieved_on=achieved_on,
@@ -166,6 +166,15 @@ class Judgement:
 
     # ---------------------------------------------------------------- lunches and figures
 
+    def group_boards(self) -> set[str]:
+        """The boards of peer learning groups (whose words stay in the group)."""
+        practices = self.domain.practices or Practices()
+        return set(practices.group_boards)
+
+    def meeting_kind(self, board_id: str) -> str:
+        """What a board's meetings are: lunch | group_meeting | check_in | team_lunch (meetings.meeting_kind)."""
+        return meetings.meeting_kind(self.domain, board_id)
+
     def lunches_of(self, person: str) -> list[Lunch]:
         """The lunches about the person (their pairs' and groups' boards), by date."""
         return rules.lunches_of(self.domain.lunches, person)
@@ -184,11 +193,16 @@ class Judgement:
         """Lunches owed in [first_day, last_day] by the boards of `lunches` (rules.lunches_owed)."""
         return rules.lunches_owed(lunches, first_day, min(last_day, self.as_of))
 
-    def person_figures(self, person: str, start: date, end: date) -> PersonFigures:
-        """Every summary figure of a person for [start, end]."""
+    def person_figures(self, person: str, start: date, end: date, *, goals: Iterable[Goal] | None = None,
+                       commitments: Iterable[Commitment] | None = None,
+                       feedback: Iterable[FeedbackEntry] | None = None) -> PersonFigures:
+        """Every summary figure of a person for [start, end], over the goals, commitments and entries given
+        (default: the whole domain's; a report passes the slice it holds, so its figures count what it shows)."""
         d = self.domain
-        return rules.person_figures(d.goals, d.commitments, d.lunches, d.feedback, person, start,
-                                    min(end, self.report_date), last_sync=d.sync_times, tz=self.tz)
+        return rules.person_figures(d.goals if goals is None else goals,
+                                    d.commitments if commitments is None else commitments, d.lunches,
+                                    d.feedback if feedback is None else feedback, person, start, end,
+                                    last_sync=d.sync_times, tz=self.tz)
 
     def goal_progress(self, goals: list[Goal], start: date, days: list[date]) -> dict[str, list[float | None]]:
         """Goals set, achieved and key results done since `start`, cumulative at each of `days` (month ends)."""

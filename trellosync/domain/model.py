@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from trellosync.config.settings import DEFAULT_EVERY_DAYS, DEFAULT_TIMEZONE
+
 FEEDBACK_KINDS = ("best", "worst", "focus", "observation")
 # Current state of a goal card; the status *as of a date* is rules.goal_status (adds "overdue").
 GOAL_STATUSES = ("open", "achieved", "dropped")
@@ -50,7 +52,7 @@ class Lunch:
     archived: bool = False
     date_source: str = "due"  # due | name | created
     about: list[str] = field(default_factory=list)  # whose lunch it is: the board's subjects (else card members)
-    every_days: int = 14  # the board's cadence target (lunches.every_days)
+    every_days: int = DEFAULT_EVERY_DAYS  # the board's cadence target (lunches.every_days)
 
 
 @dataclass
@@ -72,11 +74,6 @@ class FeedbackEntry:
     competency: str | None = None  # best match, None = unclassified
     competency_source: str | None = None  # tag | keyword | alias | label
     card_labels: list[str] = field(default_factory=list)  # competency keys of the card's labels (context only)
-
-    @property
-    def by(self) -> str | None:
-        """Deprecated alias of said_by."""
-        return self.said_by
 
     @property
     def labels(self) -> list[str]:
@@ -166,12 +163,13 @@ class Domain:
     commitments: list[Commitment] = field(default_factory=list)
     competencies: dict[str, Competency] = field(default_factory=dict)
     boards: dict[str, str] = field(default_factory=dict)  # board id -> name
+    board_links: dict[str, str] = field(default_factory=dict)  # board id -> shortLink (to match config refs)
     synced_at: datetime | None = None  # data as of (the latest sync of these boards)
     board_synced: dict[str, datetime] = field(default_factory=dict)  # board id -> that board's last sync
     history_gaps: list[str] = field(default_factory=list)  # e.g. "board X: export holds only the last 1000 actions"
     board_subjects: dict[str, list[str]] = field(default_factory=dict)  # board id -> person keys it is about
     board_every_days: dict[str, int] = field(default_factory=dict)  # board id -> lunches.every_days
-    timezone: str = "UTC"  # the config's timezone: which calendar day a timestamp falls on
+    timezone: str = DEFAULT_TIMEZONE  # the config's timezone: which calendar day a timestamp falls on
     practices: Any = None  # trellosync.domain.practices.Practices of these boards (loaded with the domain)
     # commitment, promise or focus-point id -> the latest lunch at which its "How did it go?" item was ticked
     asked: dict[str, date] = field(default_factory=dict)
@@ -190,6 +188,7 @@ class Domain:
         self.commitments += other.commitments
         self.competencies.update(other.competencies)
         self.boards.update(other.boards)
+        self.board_links.update(other.board_links)
         self.board_subjects.update(other.board_subjects)
         self.board_every_days.update(other.board_every_days)
         self.board_synced.update(other.board_synced)

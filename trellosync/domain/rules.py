@@ -175,9 +175,15 @@ def achieved_in_period(goal: Goal, start: date, end: date, tz: ZoneInfo = UTC, *
     return achieved is None or achieved >= start
 
 
-def goal_slip(g: Goal, status: str, achieved: date | None, as_of: date) -> tuple[str, int | None]:
+def goal_slip(g: Goal, status: str, achieved: date | None, as_of: date,
+              judged_to: date | None = None) -> tuple[str, int | None]:
     """How a goal stands against its target date as of `as_of`, as a code the templates word, and the days:
-    dropped | no_target | undated | late | ahead | on_time | overdue | due_in."""
+    dropped | no_target | undated | late | ahead | on_time | overdue | due_in | unjudged.
+
+    `judged_to` is the day its status was judged to (its board's last sync, when earlier than `as_of`): an
+    overdue goal is late by the days to then; an open goal whose target fell after then is `unjudged`.
+    """
+    judged_to = judged_to or as_of
     if status == "dropped":
         return "dropped", None
     if g.due is None:
@@ -188,7 +194,9 @@ def goal_slip(g: Goal, status: str, achieved: date | None, as_of: date) -> tuple
         days = (achieved - g.due).days
         return ("late" if days > 0 else "ahead" if days < 0 else "on_time"), abs(days)
     if status == "overdue":
-        return "overdue", (as_of - g.due).days
+        return "overdue", (judged_to - g.due).days
+    if g.due < as_of:
+        return "unjudged", None  # its target passed after its board's last sync: the data cannot say
     return "due_in", (g.due - as_of).days
 
 
@@ -283,7 +291,7 @@ class Cadence:
     last_lunch: date | None = None
 
 
-def cadence(lunches: Iterable[Lunch], board_id: str, start: date, end: date, every_days: int = 14) -> Cadence:
+def cadence(lunches: Iterable[Lunch], board_id: str, start: date, end: date, every_days: int) -> Cadence:
     """Count, mean interval, gaps and expected count of one board's lunches in [start, end].
 
     The expected count runs from the later of `start` and the pair's first lunch: nobody owes lunches

@@ -11,8 +11,6 @@ from trellosync.domain.sections import description_sections
 
 SectionEntry = tuple[str, str | None, str]  # (kind, person named in the heading, text)
 
-DECLARED = ("partner", "subject")  # besides a person key
-
 
 @dataclass(frozen=True)
 class Voice:
@@ -44,7 +42,7 @@ def declared_voice(feedback: FeedbackMapping, kind: str, checklist: str | None, 
 
 def description_entries(desc: str, kinds: dict[str, list[str]], people: People) -> list[SectionEntry]:
     """The entries of a description, as the section parser reads them."""
-    return [tuple(e) for e in description_sections(desc or "", kinds, people)]  # type: ignore[misc]
+    return description_sections(desc or "", kinds, people)
 
 
 def description_authors(edits: list[DescEdit], kinds: dict[str, list[str]],

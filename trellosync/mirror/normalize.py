@@ -35,10 +35,6 @@ class BoardRows:
         """The board's Trello id."""
         return self.board["id"]
 
-    def newest_action(self) -> dict[str, Any] | None:
-        """The most recent action row, if any."""
-        return max(self.actions, key=lambda a: (a["date"], a["id"]), default=None)
-
 
 def _float(v: Any) -> float | None:
     try:
@@ -242,9 +238,9 @@ def normalize_action(a: dict[str, Any], board_id: str) -> dict[str, Any] | None:
     date = parse_time(a.get("date")) or id_time(a.get("id"))
     if date is None:
         return None
-    data = a.get("data") if isinstance(a.get("data"), dict) else {}
-    card = data.get("card") if isinstance(data.get("card"), dict) else {}
-    mc = a.get("memberCreator") if isinstance(a.get("memberCreator"), dict) else {}
+    data = v if isinstance(v := a.get("data"), dict) else {}
+    card = v if isinstance(v := data.get("card"), dict) else {}
+    mc = v if isinstance(v := a.get("memberCreator"), dict) else {}
     return {
         "id": a["id"], "board_id": board_id, "type": _str(a.get("type")) or "unknown", "date": date,
         "member_id": a.get("idMemberCreator"), "member_username": mc.get("username"),
@@ -255,7 +251,7 @@ def normalize_action(a: dict[str, Any], board_id: str) -> dict[str, Any] | None:
 
 def comment_row(a: dict[str, Any], action_row: dict[str, Any]) -> dict[str, Any]:
     """The comments-table row of a commentCard action (author may be a deleted account)."""
-    data = a.get("data") if isinstance(a.get("data"), dict) else {}
+    data = v if isinstance(v := a.get("data"), dict) else {}
     return {
         "id": action_row["id"], "board_id": action_row["board_id"], "card_id": action_row["card_id"],
         "member_id": action_row["member_id"], "member_name": action_row["member_name"],

@@ -14,11 +14,12 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from trellosync.errors import DataError
+from trellosync.mirror.ids import parse_time
 
 log = logging.getLogger(__name__)
 
@@ -210,13 +211,8 @@ COLLECTIONS = {"lists": "list", "labels": "label", "members": "member", "cards":
 
 
 def _date_ok(value: str) -> bool:
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        if dt.tzinfo is not None:
-            dt = dt.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        return False
-    return YEARS[0] <= dt.year <= YEARS[1]
+    dt = parse_time(value)
+    return dt is not None and YEARS[0] <= dt.year <= YEARS[1]
 
 
 _CHECKS: dict[str, Callable[[Any], bool]] = {
@@ -258,7 +254,7 @@ def _check_object(obj: Any, shape: str, path: tuple, *, need_id: bool = True) ->
     for key, kind, plain in _FAST[shape]:
         value = obj.get(key)
         if value is not None and type(value) not in plain and not _CHECKS[kind](value):
-            _check_value(kind, value, lambda key=key: _fmt(path + (key,)))
+            _check_value(kind, value, partial(_fmt, path + (key,)))
 
 
 def _check_list(items: Any, shape: str, path: tuple, *, unique: bool = True) -> None:
@@ -346,5 +342,5 @@ def check_listing(boards: list[Any], what: str) -> None:
         for key, kind in (("name", STR), ("closed", BOOL), ("dateLastActivity", DATE), ("shortLink", STR),
                           ("url", STR)):
             if key in b:
-                _check_value(kind, b[key], lambda key=key, i=i: f"{what}: [{i}].{key}")
+                _check_value(kind, b[key], partial("{}: [{}].{}".format, what, i, key))
         _clean(b, (), 0, Cleaning())

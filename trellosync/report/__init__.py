@@ -17,11 +17,11 @@ from __future__ import annotations
 from trellosync.config.ladder import Criterion, Ladder, ladder_from_dict
 from trellosync.report.figures import known_people, person_figures, resolve_period
 from trellosync.report.kinds import ReportKind, Request, get_kind, kind_names
-from trellosync.report.text import format_date, to_local_date
+from trellosync.report.text import format_date
 from trellosync.report.views import Chart, ContextOptions, Period
 
 __all__ = [
     "Chart", "ContextOptions", "Criterion", "Ladder", "Period", "ReportKind", "Request", "format_date",
     "get_kind", "kind_names", "known_people", "ladder_from_dict", "person_figures", "resolve_period",
-    "to_local_date",
+
 ]

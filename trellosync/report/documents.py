@@ -14,6 +14,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from trellosync.config.ladder import load_ladder
+from trellosync.config.settings import DEFAULT_CONFIDENTIALITY, DEFAULT_TIMEZONE, board_ref_matches
 from trellosync.domain.model import Domain
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.files import atomic_write, private_mkdir
@@ -27,7 +28,6 @@ from trellosync.report import (
     kind_names,
     known_people,
     resolve_period,
-    to_local_date,
 )
 from trellosync.report.charts import render_chart
 from trellosync.report.render import (
@@ -63,16 +63,16 @@ class UnknownPersonError(TrellosyncError):
 class ReportOptions:
     """How reports are rendered (from the config's `reports:` section and the command line)."""
 
-    timezone: str = "UTC"
+    timezone: str = DEFAULT_TIMEZONE
     templates_dir: Path | None = None
     include_worst_moments: bool = False
     ladder: Path | None = None
-    lunch_interval_days: int = 14
-    confidentiality: str = "Confidential: prepared for a feedback or promotion conversation. Do not forward."
+    confidentiality: str = DEFAULT_CONFIDENTIALITY
     report_date: date | None = None  # the day the report is about (default: today in the report's time zone)
     peer: str | None = None  # the brief's --with: whose pair
     people: tuple[str, ...] = ()  # the showcase's team
     board: str | None = None  # the brief's --board: which pair or group (a board name or id)
+    unmarked_boards: tuple[str, ...] = ()  # config refs of boards whose mapping opts unmarked observations in
     generated_by: str = "trellosync"
     generated_at: datetime | None = field(default=None, repr=False)
 
@@ -87,8 +87,8 @@ def options_from_config(config: Any, **overrides: Any) -> ReportOptions:
             "templates_dir": rc.templates,
             "include_worst_moments": rc.dossier.include_worst_moments,
             "ladder": rc.dossier.ladder,
-            "lunch_interval_days": rc.lunch_interval_days,
             "confidentiality": rc.confidentiality,
+            "unmarked_boards": tuple(b.board for b in config.boards if b.polarity.unmarked_in_dossier == "include"),
         }
     values.update(overrides)
     return ReportOptions(**values)
@@ -137,13 +137,15 @@ def build_context(
     copts = ContextOptions(
         timezone=options.timezone,
         include_worst_moments=options.include_worst_moments,
-        lunch_interval_days=options.lunch_interval_days,
         confidentiality=options.confidentiality,
         generated_by=options.generated_by,
         generated_at=options.generated_at,
         peer=options.peer,
         people=tuple(options.people),
         board=options.board,
+        unmarked_boards=frozenset(b for b, name in domain.boards.items() if any(
+            board_ref_matches(ref, {"id": b, "name": name, "shortLink": domain.board_links.get(b)})
+            for ref in options.unmarked_boards)),
     )
     try:
         period: Period = resolve_period(domain, person, period_from, period_to, report_date, options.timezone)
@@ -298,7 +300,7 @@ def render_all(
     options = replace(options, report_date=report_date, generated_at=options.generated_at or datetime.now(timezone.utc))
     out_dir = Path(out_dir)
     private_mkdir(out_dir)
-    job_list = [
+    job_list: list[dict[str, Any]] = [
         {
             "kind": kind,
             "person": p,
@@ -313,7 +315,7 @@ def render_all(
     ]
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(job_list) <= 1:
-        dom = domain if domain is not None else domain_loader()  # type: ignore[operator]
+        dom = domain_loader if isinstance(domain_loader, Domain) else domain_loader()
         paths = []
         for job in job_list:
             paths.append(render_report(domain=dom, **job))
@@ -342,11 +344,6 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def options_as_dict(options: ReportOptions) -> dict[str, Any]:
-    """ReportOptions as plain data (for logging or the CLI's --verbose)."""
-    return {k: (str(v) if isinstance(v, (Path, date)) else v) for k, v in asdict(options).items()}
-
-
 __all__ = [
     "REPORT_KINDS",
     "ReportOptions",
@@ -360,5 +357,5 @@ __all__ = [
     "render_all",
     "render_report",
     "render_team",
-    "to_local_date",
+
 ]

@@ -40,6 +40,7 @@ def safe_link(url: str | None) -> str | None:
 
 
 # A link markdown-it refuses is printed as the text the card holds: "[notes](/etc/passwd)".
+# markdown-it-py's way to set the link policy is to replace this method (its docs do so).
 _md.validateLink = lambda url: safe_link(url) is not None  # type: ignore[method-assign]
 
 
@@ -68,9 +69,9 @@ def _system_ranges() -> tuple[tuple[int, int], ...]:
         return ()
     ranges: list[tuple[int, int]] = []
     for token in listing.split():
-        lo, _, hi = token.partition("-")
+        first, _, last = token.partition("-")
         try:
-            ranges.append((int(lo, 16), int(hi or lo, 16)))
+            ranges.append((int(first, 16), int(last or first, 16)))
         except ValueError:
             continue
     merged: list[tuple[int, int]] = []

@@ -1,5 +1,5 @@
 """The practice parts of a person's reports: their own self-review, stakeholders, graded promises,
-reliability over time and recurring group issues (plain data for templates/practices.html)."""
+reliability over time (plain data for templates/practices.html); a group's issues stay in its brief."""
 
 from __future__ import annotations
 
@@ -55,8 +55,6 @@ class PracticeParts:
     other_feedback: int = 0  # stakeholder feedback that is not praise (for the advocate brief)
     promises: list[GradedPromise] = field(default_factory=list)
     reliability: list[ReliabilityPoint] = field(default_factory=list)
-    recurring: list[Recurring] = field(default_factory=list)
-    in_group: bool = False  # a member of a peer learning group board (so "no recurring issue" is news)
 
     @property
     def mean_grade(self) -> float | None:
@@ -93,12 +91,15 @@ def reliability_chart(points: list[ReliabilityPoint]) -> Chart:
                          if any(v is not None for v in values)])  # no legend entry for a line with no points
 
 
-def practice_parts(sel: Selection, period: Period, *, with_recurring: bool = True) -> PracticeParts:
-    """The practice parts for the selection's person in the period, as of its date."""
+def practice_parts(sel: Selection, period: Period, *, advocacy: bool = True) -> PracticeParts:
+    """The practice parts for the selection's person in the period, as of its date; `advocacy`: with the latest
+    self-review and stakeholder praise (a document whose cover leaves them out holds neither, in any format)."""
     practices: Practices = sel.domain.practices or Practices()
     person, end = sel.person, min(period.end, sel.as_of)
     reviews = [r for r in practices.self_reviews if r.person == person and period.start <= r.date <= end]
     feedback = [s for s in practices.stakeholder_feedback if s.about == person and period.start <= s.date <= end]
+    if not advocacy:
+        reviews, feedback = [], []
     promises = [p for p in practices.promises if p.person == person and p.made <= end
                 and (p.due is None or p.due >= period.start)]
     start = max(period.start, end - timedelta(days=365 * 2))
@@ -109,8 +110,6 @@ def practice_parts(sel: Selection, period: Period, *, with_recurring: bool = Tru
         other_feedback=sum(1 for s in feedback if s.polarity != "praise"),
         promises=sorted((graded_promise(sel, p) for p in promises), key=lambda g: g.due or date.max),
         reliability=sel.judged.reliability(sel.commitments, mine, start, end) if (sel.commitments or mine) else [],
-        recurring=sel.judged.recurring(person, end) if with_recurring else [],
-        in_group=with_recurring and any(person in members for members in practices.group_boards.values()),
     )
 
 

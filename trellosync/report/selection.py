@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from trellosync.domain.dates import local_date
 from trellosync.domain.judge import Judgement
 from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, Lunch
 from trellosync.mirror.ids import slug
-from trellosync.report.text import to_local_date
 from trellosync.report.views import CommitmentView, Evidence, GoalView, KeyResultView
 
 # Polarity of an entry as the report groups it (the model's finer words map onto these four).
@@ -34,27 +34,47 @@ class Scope:
     synced_at: datetime | None
 
 
-class Selection:
-    """A person's slice of the domain (their pairs' lunches, entries about them, their goals and promises)."""
+# What a report may hold of a peer learning group's meetings (PRODUCT.md: nothing said or made in a group leaves
+# it, but for the group's own brief and a member's view of their own group commitments). Meetings held are
+# counted in every case: that a meeting took place is no one's words.
+GROUP_NOTHING = "nothing"
+GROUP_OWN_COMMITMENTS = "own_commitments"
+GROUP_ALL = "all"
 
-    def __init__(self, domain: Domain, scope: Scope, judged: Judgement | None = None) -> None:
+
+class Selection:
+    """A person's slice of the domain (their pairs' lunches, entries about them, their goals and promises).
+
+    `group` says what it holds of peer learning groups' boards: nothing (the default), the person's own
+    commitments made there, or all (the group's brief).
+    """
+
+    def __init__(self, domain: Domain, scope: Scope, judged: Judgement | None = None, *,
+                 group: str = GROUP_NOTHING) -> None:
         self.domain = domain
         self.scope = scope
         self.person = scope.person
         self.tz = scope.tz
         self.judged = judged or Judgement(domain, scope.tz, scope.as_of)
         self.as_of = self.judged.as_of
+        groups = self.judged.group_boards()
+        words_of = (lambda board_id: True) if group == GROUP_ALL else (lambda board_id: board_id not in groups)
+        commitments_of = (lambda board_id: True) if group != GROUP_NOTHING else words_of
         self.lunches: list[Lunch] = self.judged.lunches_of(scope.person)
         self.lunch_by_id: dict[str, Lunch] = {lu.id: lu for lu in domain.lunches}
         self.feedback: list[FeedbackEntry] = sorted(
-            (f for f in domain.feedback if f.about == scope.person), key=lambda f: (f.date, f.id)
+            (f for f in domain.feedback if f.about == scope.person and words_of(f.board_id)),
+            key=lambda f: (f.date, f.id),
         )
         self.goals: list[Goal] = sorted(
-            (g for g in domain.goals if scope.person in g.owners), key=lambda g: (g.created, g.id)
+            (g for g in domain.goals if scope.person in g.owners and words_of(g.board_id)),
+            key=lambda g: (g.created, g.id),
         )
         self.commitments: list[Commitment] = sorted(
-            (c for c in domain.commitments if c.person == scope.person), key=lambda c: (c.made, c.id)
+            (c for c in domain.commitments if c.person == scope.person and commitments_of(c.board_id)),
+            key=lambda c: (c.made, c.id),
         )
+        self.group = group
 
     def name(self, key: str | None) -> str:
         """Display name of a person key."""
@@ -145,8 +165,8 @@ class Selection:
             KeyResultView(
                 name=k.name,
                 done=done,
-                completed_on=to_local_date(k.completed_at, self.tz) if done else None,
-                due_on=to_local_date(k.due, self.tz),
+                completed_on=local_date(k.completed_at, self.tz) if done else None,
+                due_on=local_date(k.due, self.tz),
             )
             for k, done in zip(g.key_results, judged.key_results_done, strict=True)
         ]

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
-
-
-def to_local_date(value: datetime | date | None, tz: ZoneInfo) -> date | None:
-    """The calendar date of `value` in `tz` (naive datetimes are taken as UTC; dates pass through)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(tz).date()
-    return value
 
 
 def format_datetime(value: datetime | None, tz: ZoneInfo) -> str:
@@ -68,7 +56,3 @@ def spread(items: Sequence[Any], limit: int) -> list[Any]:
     step = (len(items) - 1) / (limit - 1)
     return [items[round(i * step)] for i in range(limit)]
 
-
-def norm(text: str) -> str:
-    """Lowercase words only: two wordings that differ in case or punctuation compare equal."""
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from trellosync.domain.issues import same_issue, wording
 from trellosync.domain.model import FeedbackEntry
 from trellosync.report.selection import Selection
-from trellosync.report.text import norm
 from trellosync.report.views import FocusThread, Period
 
 MAX_OBSERVATIONS_PER_FOCUS = 6
 MAX_LATER_BEST = 3
-_STOPWORDS = frozenset(
-    "about after again being could every first from have into more much other should their there these "
-    "they this those through under very what when where which while will with would your yours "
-    # words that say how, not what: "... instead of doing them all myself" shares no theme with "... instead of bluffing"
-    "again always another anything because before doing going instead myself never really since something "
-    "still thing things think today without yourself".split()
-)
-
-
-def theme_words(text: str) -> set[str]:
-    """Crude stems (first five letters) of the content words of a text, for theme matching."""
-    return {w[:5] for w in re.findall(r"[a-z]{5,}", text.lower()) if w not in _STOPWORDS}
 
 
 @dataclass
@@ -41,7 +28,7 @@ def _group_focus(sel: Selection, as_of: date) -> list[_Raised]:
     per_board: dict[str, dict[str, list[FeedbackEntry]]] = {}
     for f in sel.feedback:
         if f.kind == "focus" and f.date <= as_of:
-            per_board.setdefault(f.board_id, {}).setdefault(norm(f.text), []).append(f)
+            per_board.setdefault(f.board_id, {}).setdefault(wording(f.text), []).append(f)
     out: list[_Raised] = []
     for board_id, groups in per_board.items():
         starts = sorted((items[0].date, key) for key, items in groups.items())
@@ -55,7 +42,7 @@ def _related(sel: Selection, raised: _Raised, f: FeedbackEntry) -> bool:
     first = raised.entries[0]
     if first.competency and f.competency == first.competency:
         return True
-    return bool(theme_words(first.text) & theme_words(f.text))
+    return same_issue(first.text, f.text)
 
 
 def _keep_rates(sel: Selection, board_id: str, raised_on: date, end: date) -> tuple[float | None, float | None]:

@@ -6,9 +6,11 @@ templates/macros.html), so a template override can reword any report.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from trellosync.config.settings import DEFAULT_CONFIDENTIALITY, DEFAULT_TIMEZONE
 from trellosync.domain.judge import Gap  # a pair's gap is the domain's record, not a copy
 
 
@@ -32,15 +34,15 @@ class Period:
 class ContextOptions:
     """What the context builders need to know besides the domain."""
 
-    timezone: str = "UTC"
+    timezone: str = DEFAULT_TIMEZONE
     include_worst_moments: bool = False
-    lunch_interval_days: int = 14
-    confidentiality: str = "Confidential: for the named person and their peers only."
+    confidentiality: str = DEFAULT_CONFIDENTIALITY
     generated_by: str = "trellosync"
     generated_at: datetime | None = None
     peer: str | None = None  # the brief's --with
     people: tuple[str, ...] = ()  # the showcase's team (default: the report's person)
     board: str | None = None  # the brief's --board: which pair or group
+    unmarked_boards: frozenset[str] = frozenset()  # board ids whose mapping puts unmarked observations in dossiers
 
 
 @dataclass
@@ -56,7 +58,7 @@ class Evidence:
     said_by_source: str  # trello | mapping | unknown
     voice: str  # peer | self | unknown: the author against the subject
     about: str
-    lunch_date: date | None
+    lunch_date: dt.date | None  # dt.: the field `date` above shadows the type in this class
     lunch_with: list[str]  # the other people at that lunch, for "at the lunch of ... with ..."
     board: str
     pair: str  # board id: the pair (or group) this entry belongs to
@@ -93,6 +95,18 @@ class PairFigures:
     last_lunch: date | None
     subject: bool = True  # False when the person attends but the lunches are about someone else
     counted_to: date | None = None  # the day it is counted up to: the as-of date, or the board's earlier last sync
+    kind: str = "lunch"  # what its meetings are (domain/meetings.py): lunch | group_meeting | check_in | team_lunch
+
+
+@dataclass
+class MeetingCount:
+    """Meetings of one kind (pair lunches, group meetings, check-ins or team lunches), summed over boards."""
+
+    kind: str
+    held: int
+    expected: int
+    boards: int
+    counted_early: int  # boards counted only to their own earlier last sync
 
 
 @dataclass
@@ -113,8 +127,9 @@ class Figures:
     commitments_broken: int = 0
     commitments_undated: int = 0
     keep_rate: float | None = None
-    lunches_held: int = 0
+    lunches_held: int = 0  # pair lunches only: group meetings, check-ins and team lunches are in `meetings`
     lunches_expected: int = 0
+    meetings: list[MeetingCount] = field(default_factory=list)  # one per kind of meeting the person had
     pairs: list[PairFigures] = field(default_factory=list)
     last_lunch: date | None = None
     days_since_last_lunch: int | None = None
@@ -197,6 +212,7 @@ class FocusThread:
     keep_rate_after: float | None = None
     more_observations: int = 0
     against_left_out: int = 0  # concerns counted but not quoted (the dossier without worst moments)
+    other_left_out: int = 0  # unmarked observations counted but not quoted (the dossier fails closed)
 
     @property
     def observations(self) -> list[Evidence]:

@@ -32,10 +32,12 @@ def _load_boards(conn: Connection, d: Domain, ids: list[str] | None) -> None:
                               member_id=r.member_id, mapped=r.mapped)
                 for r in conn.execute(select(t.people).order_by(t.people.c.key))}
     d.competencies = {r.key: Competency(r.key, r.name) for r in conn.execute(select(t.competencies))}
-    bq = select(t.boards.c.id, t.boards.c.name)
+    bq = select(t.boards.c.id, t.boards.c.name, t.boards.c.short_link)
     if ids is not None:
         bq = bq.where(t.boards.c.id.in_(ids))
-    d.boards = {r.id: r.name for r in conn.execute(bq)}
+    rows = list(conn.execute(bq))
+    d.boards = {r.id: r.name for r in rows}
+    d.board_links = {r.id: r.short_link for r in rows if r.short_link}
 
 
 def _load_lunches(conn: Connection, d: Domain, ids: list[str] | None) -> None:

@@ -13,9 +13,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from trellosync.config.settings import DEFAULT_EVERY_DAYS
 from trellosync.domain import rules
 from trellosync.domain.dates import local_date
 from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, KeyResult, Lunch
+from trellosync.mirror.ids import parse_time
 
 Row = dict[str, Any]
 
@@ -67,7 +69,7 @@ def cadence_rows(d: Domain, as_of: date | None) -> list[Row]:
         if not dates:
             continue
         end = as_of or max(dates)
-        c = rules.cadence(d.lunches, board_id, min(dates), end, d.board_every_days.get(board_id, 14))
+        c = rules.cadence(d.lunches, board_id, min(dates), end, d.board_every_days.get(board_id, DEFAULT_EVERY_DAYS))
         out.append({"board_id": board_id, "every_days": c.every_days, "first_lunch": min(dates),
                     "last_lunch": c.last_lunch, "lunches": c.count, "expected": c.expected,
                     "mean_interval_days": c.mean_interval_days, "longest_interval_days": c.longest_interval_days,
@@ -102,6 +104,11 @@ def feedback_of(r: Any) -> FeedbackEntry:
                          competency_source=r.competency_source, card_labels=json.loads(r.card_labels))
 
 
+def _events(text: str) -> list[tuple[datetime, str]]:
+    """A goal's history from its JSON column ([[iso time, status after], ...], written by `goal_rows`)."""
+    return [(when, st) for w, st in json.loads(text) if (when := parse_time(w)) is not None]
+
+
 def goals_of(goal_rows: Iterable[Any], kr_rows: Iterable[Any]) -> list[Goal]:
     """Goals (with their key results in order) from their rows."""
     krs: dict[str, list[KeyResult]] = {}
@@ -112,7 +119,7 @@ def goals_of(goal_rows: Iterable[Any], kr_rows: Iterable[Any]) -> list[Goal]:
                         description=r.description, status=r.status, created=r.created, due=r.due,
                         achieved_at=r.achieved_at, dropped_at=r.dropped_at, url=r.url, labels=json.loads(r.labels),
                         key_results=krs.get(r.id, []),
-                        events=[(datetime.fromisoformat(w), st) for w, st in json.loads(r.events)])
+                        events=_events(r.events))
                    for r in goal_rows), key=lambda g: (g.created, g.id))
 
 

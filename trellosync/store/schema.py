@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy import false as sa_false
 
+from trellosync.config.settings import DEFAULT_EVERY_DAYS
+
 metadata = MetaData()
 
 ID = String(64)  # Trello ids are 24 hex digits; test data and old boards hold other strings
@@ -172,7 +174,7 @@ sync_state = Table(
     Column("board_id", ID, primary_key=True),
     Column("source", String(16), nullable=False),  # export | api
     Column("date_last_activity", String(40)),  # Trello's value, verbatim, to compare with the next answer
-    Column("bookmark_action_id", ID),  # newest action stored
+    Column("bookmark_action_id", ID),  # the newest action stored, by id (mirror.ids.bookmark)
     Column("bookmark_date", DateTime),
     Column("synced_at", DateTime, nullable=False),  # data as of
     Column("last_full_sync", DateTime),
@@ -205,7 +207,7 @@ lunches = Table(
     Column("archived", Boolean, nullable=False, default=False),
     Column("date_source", String(16), nullable=False),
     Column("about", Text, nullable=False, default="[]"),  # JSON list: whose lunch (see lunch_people)
-    Column("every_days", Integer, nullable=False, default=14),  # the board's lunches.every_days
+    Column("every_days", Integer, nullable=False, default=DEFAULT_EVERY_DAYS),  # the board's lunches.every_days
 )
 
 lunch_people = Table(  # one row per person a lunch is about: "lunches per pair" in plain SQL

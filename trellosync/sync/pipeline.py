@@ -14,12 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from trellosync.config.ladder import configured_ladder
-from trellosync.config.settings import DEFAULT_DATABASE, Config, board_ref_matches
+from trellosync.config.settings import DEFAULT_DATABASE, DEFAULT_TIMEZONE, Config
 from trellosync.domain import build_domain
 from trellosync.domain.dates import local_date
 from trellosync.domain.derive_practices import build_practices
 from trellosync.domain.prepared import without_own_writes
-from trellosync.errors import ConfigError, DataError, TrellosyncError
+from trellosync.errors import ConfigError, DataError
+from trellosync.mirror.ids import bookmark, parse_time
 from trellosync.mirror.normalize import ACTION_WINDOW, BoardRows, normalize_board
 from trellosync.mirror.validate import check_board_json, parse_json, read_limited
 from trellosync.store.db import Store, SyncState, normalize_url
@@ -116,12 +117,11 @@ def paused_gc() -> Iterator[None]:
 def _ingest_board(store: Store, board_json: dict[str, Any], config: Config | None, *, source: str,
                   seen_at: datetime | None, sync_state: SyncState | None, snapshot_complete: bool,
                   actions_complete: bool | None) -> IngestResult:
-    rows = normalize_board(check_board_json(board_json))
+    checked = check_board_json(board_json)
+    rows = normalize_board(checked)
     if seen_at is None:
-        newest = rows.newest_action()
-        candidates = [x for x in (rows.board.get("date_last_activity"), newest["date"] if newest else None) if x]
-        # An export's own newest date keeps a re-import byte-identical; the API passes the real time.
-        seen_at = max(candidates) if candidates else utcnow()
+        # An export's own latest date keeps a re-import byte-identical; the API passes the real time.
+        seen_at = _export_as_of(checked) or utcnow()
     previous = store.sync_states().get(rows.board_id) if sync_state is None else None
     with store.begin() as conn:
         history_complete = (sync_state.history_complete if sync_state else
@@ -135,10 +135,10 @@ def _ingest_board(store: Store, board_json: dict[str, Any], config: Config | Non
         problems, matches = _rebuild(store, conn, mirror, config, history_complete,
                                      load_matches(before.list_matches if before else None),
                                      sync_state.synced_at if sync_state else seen_at)
-        newest = mirror.newest_action()
+        bookmark_id, bookmark_date = bookmark(mirror.actions)
         state = sync_state or SyncState(
             board_id=rows.board_id, source=source, date_last_activity=rows.date_last_activity,
-            bookmark_action_id=newest["id"] if newest else None, bookmark_date=newest["date"] if newest else None,
+            bookmark_action_id=bookmark_id, bookmark_date=bookmark_date,
             synced_at=seen_at, last_full_sync=seen_at, history_complete=history_complete,
             cards_paged=bool(previous and previous.cards_paged))
         state.mapping_hash = mapping_hash(config, board_json)
@@ -156,11 +156,11 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     mirror = without_own_writes(mirror, own_ids(conn, mirror.board_id))  # trellosync's words are no evidence
     ladder = configured_ladder(config)
     domain = build_domain(mirror, mapping, config.people if config else {},
-                          tz=config.timezone if config else "UTC", history_complete=history_complete,
+                          tz=config.timezone if config else DEFAULT_TIMEZONE, history_complete=history_complete,
                           keywords=ladder.keywords if ladder else None)
     domain.synced_at = synced_at  # statuses are stored as of the last sync
     practices, group_commitments = build_practices(mirror, mapping, config.people if config else {}, domain,
-                                                   tz=config.timezone if config else "UTC")
+                                                   tz=config.timezone if config else DEFAULT_TIMEZONE)
     domain.commitments += group_commitments
     store.save_domain(conn, mirror.board_id, domain)
     store.save_practices(conn, mirror.board_id, practices)
@@ -206,7 +206,7 @@ def record_unchanged(store: Store, config: Config | None, board: dict[str, Any],
     if mapping_changed(store, config, board, {board["id"]: st}):
         return rebuild_board(store, config, board["id"], checked_at=max(checked_at, st.synced_at))
     if st.synced_at < checked_at:
-        tz = ZoneInfo(config.timezone if config else "UTC")
+        tz = ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE)
         if local_date(st.synced_at, tz) != local_date(checked_at, tz):
             return rebuild_board(store, config, board["id"], checked_at=checked_at)
         with store.begin() as conn:
@@ -267,20 +267,10 @@ def read_export(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        d = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d
-
-
 def _export_as_of(data: dict[str, Any]) -> datetime | None:
     """How recent an export is: its board's dateLastActivity or its newest action, whichever is later."""
-    dates = [_when(data.get("dateLastActivity"))]
-    dates += [_when(a.get("date")) for a in data.get("actions") or [] if isinstance(a, dict)]
+    dates = [parse_time(data.get("dateLastActivity"))]
+    dates += [parse_time(a.get("date")) for a in data.get("actions") or [] if isinstance(a, dict)]
     known = [d for d in dates if d is not None]
     return max(known) if known else None
 
@@ -295,7 +285,7 @@ def stale_export(store: Store, data: dict[str, Any]) -> str | None:
     state = store.sync_states().get(board_id) if isinstance(board_id, str) else None
     if state is None:
         return None
-    stored = max((d for d in (_when(state.date_last_activity), state.bookmark_date) if d is not None), default=None)
+    stored = max((d for d in (parse_time(state.date_last_activity), state.bookmark_date) if d is not None), default=None)
     export = _export_as_of(data)
     if stored is None or export is None or export >= stored:
         return None
@@ -346,14 +336,3 @@ def import_export(store: Store, path: str | Path, config: Config | None) -> Inge
         return ingest_board(store, data, config, source="export")
     except DataError as exc:
         raise DataError(f"{path}: {exc}") from None
-
-
-def resolve_board_ref(ref: str, boards: list[dict[str, Any]]) -> dict[str, Any]:
-    """The board a config reference (url, shortLink, id or exact name) names among `boards`."""
-    matches = [b for b in boards if board_ref_matches(ref, b)]
-    if not matches:
-        names = ", ".join(sorted(repr(b.get("name")) for b in boards)[:20]) or "none"
-        raise TrellosyncError(f"board {ref!r} not found (boards visible: {names})")
-    if len(matches) > 1:
-        raise TrellosyncError(f"board {ref!r} is ambiguous: {len(matches)} boards have that name; use its URL or id")
-    return matches[0]

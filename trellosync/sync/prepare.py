@@ -193,7 +193,7 @@ def plan_board(mapping: BoardMapping, rows: BoardRows, domain: Domain, records: 
         prev_list = next((c.get("list_id") for c in rows.cards if c["id"] == in_list), None)
         plan.list_id = prev_list if prev_list in lists else sorted(lists, key=lambda i: _list_pos(open_lists, i))[0]
         people = domain.people
-        plan.member_ids = [people[k].member_id for k in subjects if k in people and people[k].member_id]
+        plan.member_ids = [m for k in subjects if k in people and (m := people[k].member_id)]
         plan.due = due_at(day, tz)
         plan.desc = marker_line(day, noun)
     elif existing != (upcoming[0].id if upcoming else None):

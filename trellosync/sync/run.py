@@ -22,6 +22,7 @@ from trello import TrelloClient
 
 from trellosync.config.settings import Config, TrelloConfig, board_ref_matches
 from trellosync.errors import AuthError, ConfigError, PartialFailure, TrelloAPIError, TrellosyncError
+from trellosync.mirror.ids import aware_utc, bookmark, naive_utc
 from trellosync.store.locks import acquire_sync_lock
 from trellosync.trello.client import client_from_config
 from trellosync.trello.fetch import fetch_board, fetch_listed_boards, fetch_member_boards, session_of
@@ -86,33 +87,6 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _naive(d: datetime) -> datetime:
-    """UTC without tzinfo: the store's convention."""
-    return d.astimezone(timezone.utc).replace(tzinfo=None) if d.tzinfo else d
-
-
-def _aware(d: datetime | None) -> datetime | None:
-    if d is not None and d.tzinfo is None:
-        return d.replace(tzinfo=timezone.utc)
-    return d
-
-
-def _parse_date(s: str | None) -> datetime | None:
-    if not s:
-        return None
-    try:
-        return _naive(datetime.fromisoformat(s.replace("Z", "+00:00")))
-    except ValueError:
-        return None
-
-
-def _id_int(i: str | None) -> int:
-    try:
-        return int(i or "", 16)
-    except ValueError:
-        return -1
-
-
 # ---- which boards ----------------------------------------------------------------------------------------
 
 _URL_SHORTLINK = re.compile(r"trello\.com/b/([A-Za-z0-9]+)")
@@ -137,7 +111,7 @@ def list_boards_to_sync(client: TrelloClient, config: Config | None, refs: list[
     if wanted and len(wanted) <= PER_BOARD_LISTING_MAX:
         direct = {ref: _addressable(ref, stored) for ref in wanted}
         if all(direct.values()):
-            found, errors = fetch_listed_boards(client, dict.fromkeys(direct.values()))
+            found, errors = fetch_listed_boards(client, dict.fromkeys(ref for ref in direct.values() if ref))
             if not any("not found" in line for _, line in errors):
                 return found, errors
             # "Planning" looks like a shortLink but may be a board's name: ask the listing once.
@@ -150,8 +124,7 @@ def select_boards(config: Config | None, listing: list[dict[str, Any]], refs: li
     missing: list[BoardOutcome] = []
     wanted = refs if refs else [m.board for m in config.boards] if config and config.boards else None
     if wanted is None:
-        chosen = [b for b in listing if not b.get("closed") or b.get("id") in stored]
-        return chosen, missing
+        return [b for b in listing if not b.get("closed") or b.get("id") in stored], missing
     chosen: list[dict[str, Any]] = []
     for ref in wanted:
         match = [b for b in listing if board_ref_matches(ref, b)]
@@ -173,10 +146,10 @@ def _needs(state: Any, listed: dict[str, Any], *, full: bool, refresh: timedelta
     """(sync it?, full?) for one board given its stored state and its listing entry."""
     if full or state is None:
         return True, True
-    last_full = _aware(getattr(state, "last_full_sync", None))
+    last_full = getattr(state, "last_full_sync", None)
     if not getattr(state, "history_complete", True) or last_full is None:
         return True, True
-    if refresh is not None and now - last_full >= refresh:
+    if refresh is not None and now - aware_utc(last_full) >= refresh:
         return True, True
     return state.date_last_activity != listed.get("dateLastActivity"), False
 
@@ -264,7 +237,7 @@ def _plan(run: _Run, chosen: list[dict[str, Any]], report: SyncReport) -> list[t
         out = BoardOutcome(b["id"], b.get("name") or b["id"], "unchanged")
         if run.lock is None or run.lock.try_board(b["id"]):
             try:  # no download; re-derived when the mapping or the date moved on
-                out.problems = record_unchanged(run.store, run.config, b, _naive(run.started))
+                out.problems = record_unchanged(run.store, run.config, b, naive_utc(run.started))
             finally:
                 if run.lock is not None:
                     run.lock.release_board(b["id"])
@@ -346,7 +319,7 @@ def _fetch_and_ingest(run: _Run, b: dict[str, Any], out: BoardOutcome) -> None:
     out.requests, out.paged = fetched.requests, fetched.paged
     board_json = fetched.board
     out.cards, out.actions = len(board_json.get("cards") or []), len(board_json["actions"])
-    new_state = _next_state(b, board_json, state, out.full, _naive(run.now()), paged=fetched.paged)
+    new_state = _next_state(b, board_json, state, out.full, naive_utc(run.now()), paged=fetched.paged)
     session_of(run.client).waiter.check()  # interrupted while fetching: keep the previous good state
     if run.write_lock is not None:
         with run.write_lock:
@@ -375,11 +348,9 @@ def _next_state(listed: dict[str, Any], board_json: dict[str, Any], old: Any, is
     """The bookmark to commit with this board's data."""
     from trellosync.store.db import SyncState
 
-    newest = max(board_json["actions"], key=lambda a: _id_int(a.get("id")), default=None)
-    bookmark_id = getattr(old, "bookmark_action_id", None) if not is_full else None
-    bookmark_date = getattr(old, "bookmark_date", None) if not is_full else None
-    if newest is not None and _id_int(newest.get("id")) > _id_int(bookmark_id):
-        bookmark_id, bookmark_date = newest.get("id"), _parse_date(newest.get("date"))
+    kept = None if is_full else old
+    bookmark_id, bookmark_date = bookmark(board_json["actions"], getattr(kept, "bookmark_action_id", None),
+                                          getattr(kept, "bookmark_date", None))
     return SyncState(
         board_id=board_json["id"], source="api",
         date_last_activity=board_json.get("dateLastActivity") or listed.get("dateLastActivity"),

@@ -75,9 +75,8 @@ class FakeTrello(TrelloRoutes, TrelloWrites):
     # ---- data ------------------------------------------------------------------------------------------
     def add_board(self, export: dict[str, Any] | str | Path) -> dict[str, Any]:
         """Serve one more board (an export dict, or the path of an export file)."""
-        if not isinstance(export, dict):
-            export = json.loads(Path(export).read_text(encoding="utf-8"))
-        board = copy.deepcopy(export)
+        data = export if isinstance(export, dict) else json.loads(Path(export).read_text(encoding="utf-8"))
+        board: dict[str, Any] = copy.deepcopy(data)
         for k in ("actions", "cards", "checklists", "labels", "lists", "members"):
             board.setdefault(k, [])
         board["actions"].sort(key=lambda a: (a.get("date") or "", _id_key(a.get("id", ""))), reverse=True)

@@ -49,13 +49,15 @@ def synthesize_board(n_cards: int, *, template: dict[str, Any] | None = None, se
                              "id": board_id, "name": name or f"Synthetic board {n_cards}", "desc": "",
                              "closed": False, "shortLink": short, "url": f"https://trello.com/b/{short}/synthetic",
                              "members": [member], "memberships": [], "customFields": [], "pluginData": []}
-    lists = []
+    lists: list[dict[str, Any]] = []
     for i, lname in enumerate(["Lunches", "Goals", "Achieved", "Backlog"]):
         lists.append({**shape("lists"), "id": oid(), "name": lname, "closed": False, "idBoard": board_id,
                       "pos": 16384 * (i + 1)})
     labels = [{**shape("labels"), "id": oid(), "idBoard": board_id, "name": n, "color": c}
               for n, c in [("Influence", "green"), ("Humility", "blue"), ("", "red")]]
-    cards, checklists, actions = [], [], []
+    cards: list[dict[str, Any]] = []
+    checklists: list[dict[str, Any]] = []
+    actions: list[dict[str, Any]] = []
     for i in range(n_cards):
         cid = oid()
         created = _iso(int(cid[:8], 16))

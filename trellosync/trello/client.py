@@ -10,19 +10,28 @@ from typing import Any
 
 from trello import TrelloClient
 
+from trellosync.config.settings import (
+    DEFAULT_API_URL,
+    DEFAULT_GIVE_UP_AFTER,
+    DEFAULT_MAX_REQUESTS_PER_10S,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_WAIT,
+    DEFAULT_REQUEST_DEADLINE,
+    DEFAULT_TIMEOUT,
+)
 from trellosync.errors import ConfigError
 from trellosync.trello.pacing import RateLimiter, shared_limiter  # noqa: F401
 from trellosync.trello.session import (
-    DEFAULT_API_URL,
     RetryPolicy,
     TrelloSession,
 )
 
 
 def make_client(api_key: str | None, token: str | None, *, api_url: str = DEFAULT_API_URL,
-                timeout: float = 30.0, max_requests_per_10s: int = 90, max_retries: int = 5,
-                backoff_base: float = 1.0, max_wait: float = 180.0, give_up_after: float = 20.0,
-                request_deadline: float = 120.0) -> TrelloClient:
+                timeout: float = DEFAULT_TIMEOUT, max_requests_per_10s: int = DEFAULT_MAX_REQUESTS_PER_10S,
+                max_retries: int = DEFAULT_MAX_RETRIES, backoff_base: float = 1.0, max_wait: float = DEFAULT_MAX_WAIT,
+                give_up_after: float = DEFAULT_GIVE_UP_AFTER,
+                request_deadline: float = DEFAULT_REQUEST_DEADLINE) -> TrelloClient:
     """A py-trello TrelloClient whose requests go through a TrelloSession."""
     if not api_key or not token:
         raise ConfigError("Trello credentials missing: set trello.api_key and trello.token "

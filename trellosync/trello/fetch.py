@@ -9,6 +9,7 @@ from typing import Any
 from trello import TrelloClient
 
 from trellosync.errors import AuthError, DataError, TrelloAPIError
+from trellosync.mirror.ids import id_order
 from trellosync.mirror.validate import check_board_answer, check_listing
 from trellosync.trello.pacing import Stopped
 from trellosync.trello.session import BoardUnavailable, TooManyCards, TrelloSession, Unreachable
@@ -70,14 +71,6 @@ class BoardFetch:
     notes: list[str] = field(default_factory=list)
 
 
-def _older(a: str, b: str) -> bool:
-    """True when ObjectId `a` was created before `b` (ids start with a hex timestamp, then a counter)."""
-    try:
-        return int(a, 16) < int(b, 16)
-    except ValueError:
-        return a < b
-
-
 def fetch_actions_before(client: TrelloClient, board_id: str, before: str, stop_at: str | None
                          ) -> Iterable[list[dict[str, Any]]]:
     """Pages of the board's actions older than `before`, newest first, until `stop_at` or the first action."""
@@ -92,7 +85,7 @@ def fetch_actions_before(client: TrelloClient, board_id: str, before: str, stop_
         if len(page) < PAGE_LIMIT:
             return
         oldest = page[-1]["id"]
-        if stop_at and not _older(stop_at, oldest):
+        if stop_at and id_order(stop_at) >= id_order(oldest):
             return
         before = oldest
 
@@ -112,15 +105,7 @@ def fetch_cards_paged(client: TrelloClient, board_id: str) -> list[dict[str, Any
         if len(page) < PAGE_LIMIT:
             return cards
         # Card pages come newest first like actions; the smallest id is the next `before`.
-        before = min((c["id"] for c in page), key=lambda i: int(i, 16) if _is_hex(i) else 0)
-
-
-def _is_hex(s: str) -> bool:
-    try:
-        int(s, 16)
-    except ValueError:
-        return False
-    return True
+        before = min((c["id"] for c in page), key=id_order)
 
 
 def fetch_listed_boards(client: TrelloClient, refs: Iterable[str]
@@ -172,14 +157,13 @@ def _fetch_nested(client: TrelloClient, board_id: str, nested: dict[str, str], *
 
 def _merge_actions(actions: list[dict[str, Any]], since_action_id: str | None) -> list[dict[str, Any]]:
     """Actions without duplicates and without the bookmark or anything older (already stored)."""
-    seen: set[str] = set()
+    seen: set[str | None] = set()
     merged: list[dict[str, Any]] = []
     for a in actions:
         aid = a.get("id")
         if aid in seen:
             continue
-        if since_action_id and aid and _is_hex(aid) and _is_hex(since_action_id) \
-                and not _older(since_action_id, aid):
+        if since_action_id and 0 <= id_order(aid) <= id_order(since_action_id):
             continue
         seen.add(aid)
         merged.append(a)
@@ -212,7 +196,7 @@ def fetch_board(client: TrelloClient, board_id: str, *, since_action_id: str | N
     actions: list[dict[str, Any]] = list(board.get("actions") or [])
     if len(actions) >= PAGE_LIMIT:
         oldest = actions[-1]["id"]
-        reached = since_action_id is not None and not _older(since_action_id, oldest)
+        reached = since_action_id is not None and id_order(since_action_id) >= id_order(oldest)
         if not reached:
             for page in fetch_actions_before(client, board["id"], oldest, since_action_id):
                 actions.extend(page)

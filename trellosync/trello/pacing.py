@@ -12,6 +12,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 
+from trellosync.config.settings import DEFAULT_MAX_REQUESTS_PER_10S
 from trellosync.errors import TrelloAPIError
 
 MEMBERS_ROUTE_MAX = 100
@@ -68,7 +69,7 @@ class RateLimiter:
     request times is used instead: no window ever sees more than N requests.
     """
 
-    def __init__(self, max_requests: int = 90, window: float = 10.0, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, max_requests: int = DEFAULT_MAX_REQUESTS_PER_10S, window: float = 10.0, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.max_requests = max_requests
         self.window = window

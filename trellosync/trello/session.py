@@ -13,7 +13,15 @@ from urllib.parse import urlsplit
 
 import requests
 
-from trellosync.config.settings import DEFAULT_API_URL
+from trellosync.config.settings import (
+    DEFAULT_API_URL,
+    DEFAULT_GIVE_UP_AFTER,
+    DEFAULT_MAX_REQUESTS_PER_10S,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_WAIT,
+    DEFAULT_REQUEST_DEADLINE,
+    DEFAULT_TIMEOUT,
+)
 from trellosync.errors import AuthError, TrelloAPIError
 from trellosync.trello.answers import ErrorAnswer, Redactor, parse_wait, read_error
 from trellosync.trello.pacing import (
@@ -56,11 +64,11 @@ class Unreachable(TrelloAPIError):
 class RetryPolicy:
     """How often and how long to retry transient failures (429, 5xx, timeouts, dropped connections)."""
 
-    max_retries: int = 5
+    max_retries: int = DEFAULT_MAX_RETRIES
     backoff_base: float = 1.0
     backoff_cap: float = 60.0
-    max_wait: float = 180.0  # the most any Retry-After or rate header may make us wait
-    give_up_after: float = 20.0  # an unreachable host: stop retrying after this many seconds
+    max_wait: float = DEFAULT_MAX_WAIT  # the most any Retry-After or rate header may make us wait
+    give_up_after: float = DEFAULT_GIVE_UP_AFTER  # an unreachable host: stop retrying after this many seconds
     sleep: Callable[[float], None] | None = None  # tests replace the sleeping; default: the session's Waiter
 
     def delay(self, attempt: int) -> float:
@@ -80,16 +88,16 @@ class _Retry(Exception):
 class TrelloSession(requests.Session):
     """The `http_service` given to py-trello: header auth, configurable base URL, pacing, deadlines, retries."""
 
-    def __init__(self, api_key: str, token: str, *, api_url: str = DEFAULT_API_URL, timeout: float = 30.0,
+    def __init__(self, api_key: str, token: str, *, api_url: str = DEFAULT_API_URL, timeout: float = DEFAULT_TIMEOUT,
                  limiter: RateLimiter | None = None, retry: RetryPolicy | None = None,
-                 request_deadline: float = 120.0, header_reserve: int = 2) -> None:
+                 request_deadline: float = DEFAULT_REQUEST_DEADLINE, header_reserve: int = 2) -> None:
         super().__init__()
         self.api_url = api_url.rstrip("/")
         self.host = urlsplit(self.api_url).netloc or self.api_url
         self.timeout = timeout
         self.request_deadline = request_deadline
         self.header_reserve = header_reserve
-        self.limiter = limiter or shared_limiter(self.api_url, token, 90)
+        self.limiter = limiter or shared_limiter(self.api_url, token, DEFAULT_MAX_REQUESTS_PER_10S)
         self.members_limiter = shared_limiter(self.api_url, token, MEMBERS_ROUTE_MAX, scope="members",
                                               window=MEMBERS_ROUTE_WINDOW)
         self.retry = retry or RetryPolicy()

@@ -63,6 +63,8 @@ def _note(sock: Any) -> None:
 
 
 class _Tracked:
+    # A mixin for http.client's connection classes: super() is the HTTP(S)Connection it is mixed into,
+    # which mypy cannot see, hence the two ignores below.
     sock: Any
 
     def connect(self) -> None:

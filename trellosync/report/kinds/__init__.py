@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from trellosync.config.ladder import Ladder
 from trellosync.domain.judge import Judgement
 from trellosync.domain.model import Domain
-from trellosync.report.selection import Scope, Selection
+from trellosync.report.selection import GROUP_NOTHING, Scope, Selection
 from trellosync.report.views import ContextOptions, Period
 
 
@@ -35,10 +35,11 @@ class Request:
     def __post_init__(self) -> None:
         object.__setattr__(self, "judged", Judgement(self.domain, ZoneInfo(self.options.timezone), self.period.end))
 
-    def selection(self, person: str | None = None) -> Selection:
-        """The slice of `person` (default: the report's person), read from the report's one judgement."""
+    def selection(self, person: str | None = None, *, group: str = GROUP_NOTHING) -> Selection:
+        """The slice of `person` (default: the report's person), read from the report's one judgement; `group`
+        says what it holds of peer learning groups (report.selection: nothing by default)."""
         scope = Scope(person or self.person, self.judged.tz, self.judged.as_of, self.domain.synced_at)
-        return Selection(self.domain, scope, self.judged)
+        return Selection(self.domain, scope, self.judged, group=group)
 
 
 @dataclass(frozen=True)

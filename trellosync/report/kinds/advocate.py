@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from trellosync.domain.issues import same_issue
-from trellosync.domain.judge import Recurring
 from trellosync.domain.practices import Practices, SelfReview
 from trellosync.report.figures import make_cover
 from trellosync.report.kinds import ReportKind, Request
@@ -23,8 +22,9 @@ DUE_SOON_DAYS = 14
 OVERDUE_LISTED_DAYS = 45  # older overdue items are folded into one "close or drop?" line
 MAX_FEEDBACK = 12
 INCLUDES = ("the latest self-review", "stakeholder feedback since the last check-in (praise and concerns apart)",
-            "open focus points", "commitments and promises due", "recurring group issues")
-LEAVES_OUT = ("best and worst moments of the lunches", "lunch observations", "other people's feedback")
+            "open focus points", "commitments and promises due")
+LEAVES_OUT = ("best and worst moments of the lunches", "lunch observations", "other people's feedback",
+              "what was said or committed in a peer learning group")
 
 
 @dataclass
@@ -58,7 +58,6 @@ class AdvocateContext:
     focus_points: list[str]
     due: list[DueItem]
     older_overdue: int
-    recurring: list[Recurring]
     keep_rate: float | None
     keep_rate_judged: int
     includes: tuple[str, ...] = INCLUDES
@@ -126,7 +125,7 @@ def build(req: Request) -> AdvocateContext:
     now = series[-1] if series else None
     cover = make_cover(sel, req.period, "advocate", req.options, req.report_date)
     return AdvocateContext(
-        kind="advocate", cover=cover, empty=not (reviews or mine),
+        kind="advocate", cover=cover, empty=not (reviews or mine or focus or due),
         advocate=sel.name(advocate) if advocate else None, last_check_in=check_in, since=since,
         self_review=reviews[-1] if reviews else None,
         praise=[stakeholder_view(s) for s in recent if s.polarity == "praise"][-MAX_FEEDBACK:],
@@ -134,7 +133,6 @@ def build(req: Request) -> AdvocateContext:
         earlier_count=sum(1 for s in mine if s.date in req.period and s not in recent),
         unanswered=[stakeholder_view(s) for s in unanswered], focus_points=[f.text for f in focus],
         due=[d for d in due if not _older(d, as_of)], older_overdue=sum(1 for d in due if _older(d, as_of)),
-        recurring=sel.judged.recurring(req.person),
         keep_rate=now.keep_rate if now else None, keep_rate_judged=now.judged if now else 0,
         promises_open=open_promises,
     )

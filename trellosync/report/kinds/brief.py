@@ -12,7 +12,7 @@ from trellosync.report.citations import Citations
 from trellosync.report.figures import make_cover, pair_figures
 from trellosync.report.kinds import ReportKind, Request
 from trellosync.report.practice_parts import group_items
-from trellosync.report.selection import Scope, Selection
+from trellosync.report.selection import GROUP_ALL, Scope, Selection
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import (
     CommitmentView,
@@ -149,7 +149,7 @@ def _questions(block: Block, as_of: date, asked: dict[str, date]) -> list[Questi
 def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cites: Citations) -> Block:
     """One member's part of the brief: their promises, focus point, goals near target and last moments."""
     person_sel = sel if key == sel.person else Selection(sel.domain, Scope(key, sel.tz, sel.as_of, sel.scope.synced_at),
-                                                            sel.judged)
+                                                            sel.judged, group=GROUP_ALL)
     promised, fold = _promises(person_sel, board_id, last_lunch)
     current = [t for t in focus_threads(person_sel, None, sel.as_of, pair=board_id) if t.current]
     focus = current[-1] if current else None
@@ -162,7 +162,7 @@ def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cit
         focus.later_best = []
     goals = [person_sel.goal_view(g) for g in person_sel.goals  # this board's: other pairs' goals stay with them
              if g.board_id == board_id and person_sel.goal_status(g) in ("open", "overdue")]
-    near = sorted((g for g in goals if g.due and abs((g.due - sel.as_of).days) <= GOAL_NEAR_DAYS), key=lambda g: g.due)
+    near = sorted((g for g in goals if g.due and abs((g.due - sel.as_of).days) <= GOAL_NEAR_DAYS), key=lambda g: g.due or date.min)
     pair_entries = [f for f in person_sel.feedback if f.board_id == board_id and f.date <= sel.as_of]
     best = [f for f in pair_entries if f.kind == "best"]
     worst = [f for f in pair_entries if f.kind == "worst"]
@@ -178,7 +178,7 @@ def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cit
 
 def build(req: Request) -> BriefContext:
     """The brief for the next lunch of `req.person` with `req.options.peer` (default: their most active pair)."""
-    sel = req.selection()
+    sel = req.selection(group=GROUP_ALL)  # only the chosen board's entries are shown
     as_of = sel.as_of
     board_id = choose_pair(sel, req.options.peer, req.options.board)
     cites = Citations(numbered=False)

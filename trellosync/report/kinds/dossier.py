@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from trellosync.domain.issues import wording
+from trellosync.domain.model import FeedbackEntry
 from trellosync.report.citations import Citations
 from trellosync.report.figures import compute_figures, make_cover
 from trellosync.report.kinds import ReportKind, Request
@@ -19,7 +21,7 @@ from trellosync.report.kinds.evidence import (
 )
 from trellosync.report.practice_parts import PracticeParts, practice_charts, practice_parts
 from trellosync.report.selection import Selection
-from trellosync.report.text import month_label, months_between, norm
+from trellosync.report.text import month_label, months_between
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import (
     Chart,
@@ -41,11 +43,14 @@ MAX_GROWTH_ARCS = 6
 
 @dataclass
 class PeerVoice:
-    """What one peer observed about the candidate (their positive entries, quoted once in the report)."""
+    """What one peer wrote about the candidate: their strengths and praise (and, where the board opts in,
+    plain observations), quoted once in the report."""
 
     name: str
     count: int
-    praise: int
+    strengths: int  # best moments they recorded
+    praise: int  # observations marked as praise
+    observations: int  # unmarked observations of boards whose mapping opts them in
     first: date
     last: date
     quotes: list[Evidence]  # not quoted elsewhere in the dossier
@@ -68,6 +73,7 @@ class DossierContext:
     peers: list[PeerVoice]
     own_words: list[Evidence]
     own_words_quoted: list[Evidence]  # their own words already quoted in the body, by reference
+    unmarked_left_out: int  # unmarked observations about the person in the period, left out (fail closed)
     growth: list[FocusThread]
     open_focus: list[FocusThread]
     overdue_goals: list[GoalView]
@@ -88,34 +94,54 @@ def _positive(sel: Selection, period: Period) -> list[Evidence]:
     return items
 
 
-def _peers(sel: Selection, period: Period, cites: Citations) -> list[PeerVoice]:
-    """Per peer who wrote about the person (praise and plain observations, never concerns), fresh quotes first."""
+def evidence_entry(f: FeedbackEntry, unmarked_boards: frozenset[str]) -> bool:
+    """Whether an entry may be evidence in a dossier: a strength, an observation marked as praise, or an unmarked
+    observation of a board whose mapping opts in. Focus points, worst moments and concerns never are."""
+    if f.positive:
+        return True
+    return f.kind == "observation" and f.polarity == "neutral" and f.board_id in unmarked_boards
+
+
+def unmarked_left_out(sel: Selection, period: Period, unmarked_boards: frozenset[str]) -> int:
+    """Unmarked observations about the person in the period that the dossier leaves out (fails closed)."""
+    end = min(period.end, sel.as_of)
+    return sum(1 for f in sel.feedback if f.kind == "observation" and f.polarity == "neutral"
+               and f.board_id not in unmarked_boards and period.start <= f.date <= end)
+
+
+def _peers(sel: Selection, period: Period, cites: Citations, unmarked: frozenset[str]) -> list[PeerVoice]:
+    """Per peer who wrote about the person: their strengths and praise (never a focus point or a concern), fresh
+    quotes first."""
     end = min(period.end, sel.as_of)
     by_peer: dict[str, list[Evidence]] = defaultdict(list)
     for f in sel.feedback:
-        if f.peer_said and f.polarity != "concern" and period.start <= f.date <= end:
+        if f.peer_said and evidence_entry(f, unmarked) and period.start <= f.date <= end:
             by_peer[sel.name(f.said_by)].append(sel.evidence(f))
     voices = []
     for name, found in sorted(by_peer.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         elsewhere = [cites.cite(e) for e in found if cites.is_quoted(e)]
         fresh = [e for e in found if not cites.is_quoted(e)][-MAX_PEER_QUOTES:]
         voices.append(PeerVoice(
-            name=name, count=len(found), praise=sum(1 for e in found if e.polarity == "positive"),
+            name=name, count=len(found), strengths=sum(1 for e in found if e.kind == "best"),
+            praise=sum(1 for e in found if e.kind == "observation" and e.polarity == "positive"),
+            observations=sum(1 for e in found if e.polarity == "neutral"),
             first=found[0].date, last=found[-1].date, quotes=[cites.quote(e) for e in fresh],
             quoted_elsewhere=elsewhere,
         ))
     return voices
 
 
-def _own_words(sel: Selection, period: Period, cites: Citations) -> tuple[list[Evidence], list[Evidence]]:
-    """What the person wrote about themselves: best moments and observations (focus points are in the arcs)."""
+def _own_words(sel: Selection, period: Period, cites: Citations,
+               unmarked: frozenset[str]) -> tuple[list[Evidence], list[Evidence]]:
+    """What the person wrote about themselves: their best moments and praise-marked observations (focus points
+    are in the arcs; unmarked observations only where the board opts in)."""
     end = min(period.end, sel.as_of)
     seen: set[str] = set()
     mine: list[Evidence] = []
     for f in sel.feedback:
-        if f.own_words and f.kind in ("best", "observation") and f.polarity != "concern" and period.start <= f.date <= end:
-            if norm(f.text) not in seen:
-                seen.add(norm(f.text))
+        if f.own_words and evidence_entry(f, unmarked) and period.start <= f.date <= end:
+            if wording(f.text) not in seen:
+                seen.add(wording(f.text))
                 mine.append(sel.evidence(f))
     already = sorted((cites.cite(e) for e in mine if cites.is_quoted(e)), key=lambda e: e.ref)
     fresh = [e for e in mine if not cites.is_quoted(e)][-MAX_OWN_WORDS:]
@@ -123,7 +149,7 @@ def _own_words(sel: Selection, period: Period, cites: Citations) -> tuple[list[E
 
 
 def _threads(
-    sel: Selection, period: Period, cites: Citations, include_worst: bool
+    sel: Selection, period: Period, cites: Citations, include_worst: bool, unmarked: frozenset[str]
 ) -> tuple[list[FocusThread], list[FocusThread]]:
     threads = focus_threads(sel, period, min(period.end, sel.as_of))
     # The longest threads tell the most: keep the few with the most lunches and observations, in date order.
@@ -136,6 +162,8 @@ def _threads(
         if not include_worst:  # criticism stays between peers: counted, not quoted
             t.against_left_out, t.observations_against = len(t.observations_against), []
         t.observations_against = [cites.quote(o) for o in t.observations_against]
+        if t.pair not in unmarked:  # unmarked observations fail closed: counted, not quoted
+            t.other_left_out, t.observations_other = len(t.observations_other), []
         t.observations_other = [cites.quote(o) for o in t.observations_other]
         t.later_best = [cites.quote(b) for b in t.later_best]
     growth = [t for t in threads if t.observations or t.later_best or t.mentions > 1]
@@ -163,21 +191,23 @@ def build(req: Request) -> DossierContext:
     buckets = buckets_by_ladder(items, req.ladder, sel) if req.ladder else buckets_by_competency(items)
     cites = Citations()
     sections = [section(b, months, cites) for b in buckets]
-    peers = _peers(sel, period, cites)  # numbered in reading order: peers and own words before growth arcs
-    own, own_quoted = _own_words(sel, period, cites)
-    growth, open_focus = _threads(sel, period, cites, req.options.include_worst_moments)
+    unmarked = req.options.unmarked_boards
+    peers = _peers(sel, period, cites, unmarked)  # numbered in reading order: peers and own words before arcs
+    own, own_quoted = _own_words(sel, period, cites, unmarked)
+    growth, open_focus = _threads(sel, period, cites, req.options.include_worst_moments, unmarked)
     overdue_goals, overdue_commitments, worst = _concerns(sel, period, req.options.include_worst_moments, cites)
     quote_appendix(sections, cites)
     cover = make_cover(sel, period, "dossier", req.options, req.report_date)
     if req.ladder:
         cover.target_level, cover.ladder_name = req.ladder.level or None, req.ladder.name
-    parts = practice_parts(sel, period, with_recurring=False)  # group issues stay in the group
+    parts = practice_parts(sel, period)
     achieved = [sel.goal_view(g) for g in sel.goals if any(e.kind == "goal" and e.id == g.id for e in items)]
     return DossierContext(
         kind="dossier", cover=cover, empty=not items, figures=compute_figures(sel, period),
         by_criterion=req.ladder is not None, sections=[s for s in sections if s.key != UNCLASSIFIED],
         unclassified=sections[-1], months=[month_label(m) for m in months], goals_achieved=achieved,
-        peers=peers, own_words=own, own_words_quoted=own_quoted, growth=growth, open_focus=open_focus, overdue_goals=overdue_goals,
+        peers=peers, own_words=own, own_words_quoted=own_quoted, unmarked_left_out=unmarked_left_out(sel, period, unmarked),
+        growth=growth, open_focus=open_focus, overdue_goals=overdue_goals,
         overdue_commitments=overdue_commitments, include_worst_moments=req.options.include_worst_moments,
         worst_moments=worst, sources=cites.sources, history_gaps=list(req.domain.history_gaps),
         practices=parts, charts=practice_charts(parts),

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
+from trellosync.domain.issues import wording
 from trellosync.report.citations import Citations
 from trellosync.report.figures import (
     cadence_chart,
@@ -15,7 +16,7 @@ from trellosync.report.figures import (
 )
 from trellosync.report.kinds import ReportKind, Request
 from trellosync.report.practice_parts import PracticeParts, practice_charts, practice_parts
-from trellosync.report.selection import Selection
+from trellosync.report.selection import GROUP_OWN_COMMITMENTS, Selection
 from trellosync.report.threads import focus_threads
 from trellosync.report.views import (
     Chart,
@@ -51,7 +52,7 @@ class GoalsContext:
     pair_logs: list[PairLog]
     history_gaps: list[str]
     sources: list[Evidence]
-    practices: PracticeParts | None = None  # graded promises, reliability, recurring group issues
+    practices: PracticeParts | None = None  # graded promises, reliability
 
 
 def _pair_logs(sel: Selection, period: Period, cites: Citations, figures: Figures) -> list[PairLog]:
@@ -72,7 +73,7 @@ def _pair_logs(sel: Selection, period: Period, cites: Citations, figures: Figure
         for lu in shown:
             entries = per_lunch.get(lu.id, [])
             focus = [f for f in entries if f.kind == "focus"]
-            texts = sorted(f.text.strip().lower() for f in focus)
+            texts = sorted(wording(f.text) for f in focus)
             unchanged = bool(texts) and texts == previous
             rows.append(LunchView(
                 date=lu.date, with_names=[sel.name(p) for p in sel.pair_people(lu.board_id)[1:] if p in lu.participants + lu.about],
@@ -90,7 +91,7 @@ def _pair_logs(sel: Selection, period: Period, cites: Citations, figures: Figure
 
 def build(req: Request) -> GoalsContext:
     """The goal-achievement report of one person and period."""
-    sel = req.selection()
+    sel = req.selection(group=GROUP_OWN_COMMITMENTS)
     as_of = sel.as_of
     period = req.period
     figures = compute_figures(sel, period)
@@ -114,7 +115,7 @@ def build(req: Request) -> GoalsContext:
                  or any(f.date in period for f in sel.feedback))
     if empty:  # nothing happened in the period: the report is one notice, not lists carried over from before
         goals, commitments, chosen, threads, logs, cites = [], [], [], [], [], Citations()
-    parts = practice_parts(sel, period)
+    parts = practice_parts(sel, period, advocacy=False)  # self-reviews and stakeholders: the advocate's
     return GoalsContext(
         kind="goals", cover=make_cover(sel, period, "goals", req.options, req.report_date), empty=empty,
         figures=figures, charts=[] if empty else [goal_progress_chart(sel, period), cadence_chart(sel, period),
@@ -126,6 +127,6 @@ def build(req: Request) -> GoalsContext:
 
 
 KIND = ReportKind(name="goals", title="Goal-achievement report", template="goals.html", builder=build,
-                  includes=("goals", "commitments", "graded promises", "focus points and observations",
-                            "recurring group issues", "lunch log"),
-                  leaves_out=("self-reviews", "stakeholder feedback", "what else was said in the group"))
+                  includes=("goals", "commitments (their own, also those made in a peer learning group)",
+                            "graded promises", "focus points and observations", "lunch log"),
+                  leaves_out=("self-reviews", "stakeholder feedback", "what else was said in a peer learning group"))

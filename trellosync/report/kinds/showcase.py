@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
+from trellosync.domain.dates import local_date
 from trellosync.domain.practices import Practices, Promise, StakeholderFeedback
 from trellosync.domain.visibility import entry_marked, feedback_shareable, without_marker
 from trellosync.report.kinds import ReportKind, Request
 from trellosync.report.selection import Selection
-from trellosync.report.text import format_datetime, to_local_date
+from trellosync.report.text import format_datetime
 from trellosync.report.views import Cover, Evidence, Period
 
 MAX_HOW_AND_WHY = 3
@@ -146,7 +147,7 @@ def _cover(req: Request, sels: list[Selection], as_of: date, board_ids: set[str]
     names = [s.name(s.person) for s in sels]
     return Cover(kind="showcase", person=", ".join(names), person_key="team", period=req.period,
                  boards=sorted(sels[0].board(b) for b in board_ids), as_of=as_of, report_date=req.report_date,
-                 synced_at=format_datetime(req.domain.synced_at, tz), synced_on=to_local_date(req.domain.synced_at, tz),
+                 synced_at=format_datetime(req.domain.synced_at, tz), synced_on=local_date(req.domain.synced_at, tz),
                  generated_at=format_datetime(generated, tz), generated_by=req.options.generated_by,
                  confidentiality="Shareable: holds only entries that are shareable under the board mappings.",
                  timezone=req.options.timezone)
