@@ -56,50 +56,70 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
                       style="dim", markup=False, highlight=False)
 
 
-def _widths(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[tuple[int, int]]:
-    """Each column's (narrowest, natural) width: the name cut to NAME_MIN, ids whole, other cells and every
-    header wrapped at spaces."""
+NAME_FIRST_CUT = 24  # the name is cut to this before any header or cell wraps
+
+
+def _widths(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[tuple[int, int, int]]:
+    """Each column's (narrowest, unwrapped cells, natural) width: the narrowest cuts the name to NAME_MIN, keeps
+    ids whole and wraps other cells and every header at spaces; the middle one wraps only the header."""
     from rich.cells import cell_len
 
     out = []
     for i, col in enumerate(columns):
         cells = [r[i] for r in rows]
-        longest = max(map(cell_len, [*cells, col]), default=0)
         header = max(map(cell_len, col.split()), default=0)
+        content = max([header, *map(cell_len, cells)])
+        natural = max(content, cell_len(col))
         if i == 0:
-            narrowest = min(longest, max(header, NAME_MIN))
+            narrowest = min(natural, max(header, NAME_MIN))
         elif col in ID_COLUMNS:
-            narrowest = max([header, *map(cell_len, cells)])
+            narrowest = content
         else:
-            narrowest = max((cell_len(word) for cell in cells for word in cell.split()), default=0)
-        out.append((max(header, narrowest), longest))
+            narrowest = max([header, *(cell_len(word) for cell in cells for word in cell.split())])
+        out.append((narrowest, content, natural))
     return out
 
 
 def _min_width(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
-    """The narrowest the compact table can be, with three characters between columns."""
-    return sum(narrowest for narrowest, _ in _widths(columns, rows)) + 3 * (len(columns) - 1)
+    """The narrowest the compact table can be, with two characters between columns."""
+    return sum(narrowest for narrowest, _, _ in _widths(columns, rows)) + 2 * (len(columns) - 1)
+
+
+def _layout(columns: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> list[int]:
+    """Column widths that fit `width`, giving up in this order: the name beyond NAME_FIRST_CUT, then headers
+    wrapped onto two lines, then the name down to NAME_MIN, then cells wrapped at spaces."""
+    spec = _widths(columns, rows)
+    widths = [natural for _, _, natural in spec]
+    excess = sum(widths) + 2 * (len(columns) - 1) - width
+    steps = [(0, min(spec[0][2], max(spec[0][0], NAME_FIRST_CUT)))]
+    steps += [(i, spec[i][1]) for i in range(1, len(columns))]
+    steps += [(0, spec[0][0])]
+    steps += [(i, spec[i][0]) for i in range(1, len(columns))]
+    for i, floor in steps:
+        if excess <= 0:
+            break
+        cut = min(excess, max(0, widths[i] - floor))
+        widths[i] -= cut
+        excess -= cut
+    return widths
 
 
 def _rich_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> Table:
-    """The compact rich table: a rule under the header, no borders, numbers right; the name column gets what
-    the others leave of `width` (cut with an ellipsis), and the others wrap at spaces only when it is short."""
+    """The compact rich table: a rule under the header, no borders, numbers right, every column as wide as
+    _layout says (the name cut with an ellipsis, other cells wrapped at spaces)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    widths = _widths(columns, rows)
-    others = sum(natural for _, natural in widths[1:]) + 3 * (len(columns) - 1)
-    name_width = max(widths[0][0], min(widths[0][1], width - others))
-    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for i, col in enumerate(columns):
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    for i, (col, col_width) in enumerate(zip(columns, _layout(columns, rows, width), strict=True)):
         cells = [r[i] for r in rows]
         numeric = bool(cells) and all(_NUMBER.fullmatch(v) for v in cells)
         if i == 0:
-            table.add_column(col, overflow="ellipsis", no_wrap=True, width=name_width)
+            table.add_column(col, overflow="ellipsis", no_wrap=True, width=col_width)
         else:
             table.add_column(col, overflow="fold", no_wrap=col in ID_COLUMNS, justify="right" if numeric else "left",
-                             min_width=widths[i][0])
+                             width=col_width)
     for row in rows:
         table.add_row(*(Text(v) for v in row))  # Text, not markup: "[red]" in a board name stays literal
     return table
