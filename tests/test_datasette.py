@@ -61,12 +61,12 @@ def test_keep_rate_per_person_follows_the_commitment_rule(example, metadata: dic
     rows = {r["person_key"]: r for r in _query(conn, metadata, "keep_rate_per_person")}
     expected: dict[str, Counter] = {}
     for c in domain.commitments:
-        if c.deadline is None:
+        if c.chain_deadline is None:
             continue
         as_of = local_date(rules.sync_of(domain.sync_times, c.board_id), tz)  # that board's last sync
         status = rules.commitment_status(c, as_of, last_sync=domain.sync_times, tz=tz)
         # As the reports count: kept only once due (a commitment kept early is neither judged nor open yet).
-        if status in ("kept", "done_undated") and c.deadline > as_of:
+        if status in ("kept", "done_undated") and c.chain_deadline > as_of:
             continue
         expected.setdefault(c.person, Counter())[status] += 1
     assert set(rows) == set(expected)
@@ -74,9 +74,13 @@ def test_keep_rate_per_person_follows_the_commitment_rule(example, metadata: dic
         row = rows[person]
         assert (row["kept"], row["late"], row["broken"], row["not_due_yet"]) == \
             (counts["kept"], counts["late"], counts["broken"], counts["open"]), person
+        assert row["renewed"] == counts["renewed"], person
         due = counts["kept"] + counts["late"] + counts["broken"]
         assert row["keep_rate_percent"] == (round(100 * counts["kept"] / due) if due else None)
-    assert (rows["jessica"]["kept"], rows["jessica"]["late"], rows["jessica"]["broken"]) == (12, 1, 3)  # her reports
+    # her reports: "Share a ranges-not-dates proposal", missed and made again at the next meeting, then kept
+    # after its first deadline, counts once, as late
+    assert (rows["jessica"]["kept"], rows["jessica"]["late"], rows["jessica"]["broken"]) == (11, 2, 2)
+    assert rows["jessica"]["renewed"] == 1
 
 
 def test_overdue_commitments_are_the_broken_ones(example, metadata: dict) -> None:
@@ -170,28 +174,29 @@ def test_as_of_the_last_sync_is_what_an_empty_date_gives(example, metadata: dict
 EARLIER = "2026-06-30"
 
 
-def test_keep_rate_as_of_an_earlier_day_follows_the_commitment_rule(example, metadata: dict) -> None:
+@pytest.mark.parametrize("day", [EARLIER, "2026-09-01"])  # before and after the example's first renewal
+def test_keep_rate_as_of_an_earlier_day_follows_the_commitment_rule(example, metadata: dict, day: str) -> None:
     from datetime import date
 
     from trellosync.domain import rules
 
     conn, domain, synced = example
-    assert EARLIER < synced
-    as_of = date.fromisoformat(EARLIER)
-    rows = {r["person_key"]: r for r in _query(conn, metadata, "keep_rate_per_person", EARLIER)}
+    assert day < synced
+    as_of = date.fromisoformat(day)
+    rows = {r["person_key"]: r for r in _query(conn, metadata, "keep_rate_per_person", day)}
     expected: dict[str, Counter] = {}
-    for c in domain.commitments:
-        if c.deadline is None or c.made > as_of:
+    for c in domain.commitments:  # a chain of renewals counts once, at its first deadline
+        if c.chain_deadline is None or c.made > as_of:
             continue
         status = rules.commitment_status(c, as_of, last_sync=domain.sync_times)
-        if status in ("kept", "done_undated") and c.deadline > as_of:
+        if status in ("kept", "done_undated") and c.chain_deadline > as_of:
             continue
         expected.setdefault(c.person, Counter())[status] += 1
     assert set(rows) == set(expected)
     for person, counts in expected.items():
         row = rows[person]
-        assert (row["kept"], row["late"], row["broken"], row["not_due_yet"], row["as_of"]) == \
-            (counts["kept"], counts["late"], counts["broken"], counts["open"], EARLIER), person
+        assert (row["kept"], row["late"], row["broken"], row["not_due_yet"], row["renewed"], row["as_of"]) == \
+            (counts["kept"], counts["late"], counts["broken"], counts["open"], counts["renewed"], day), person
     whole = {r["person_key"]: r for r in _query(conn, metadata, "keep_rate_per_person")}
     assert sum(r["due"] for r in rows.values()) < sum(r["due"] for r in whole.values())  # the date matters
 

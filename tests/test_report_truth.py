@@ -89,8 +89,8 @@ def test_advocate_brief_check_in_is_a_one_on_one_and_empty_sections_say_why() ->
     assert "No stakeholder concern or other feedback since 1 Jun 2026: nothing to answer." in text
     assert "Every theme raised" not in text  # there was no theme to answer
     assert "Nothing overdue" not in text  # one is, folded into the line below
-    assert "Nothing due in the next two weeks, and nothing overdue by 45 days or less." in text
-    assert "Also 1 older commitment or promise overdue for more than 45 days" in text
+    assert "Nothing due in the next two weeks, and nothing broken for 45 days or less." in text
+    assert "Also 1 older commitment or promise broken for more than 45 days" in text
     assert "keep rate of commitments and promises (last 90 days)" in text
 
 
@@ -112,7 +112,7 @@ def test_dossier_counts_months_with_evidence_not_a_span() -> None:
         lu = b.lunch(day, ["ada", "grace"])
         b.entry(lu, "best", "ada", "ada", "Shipped the billing migration", labels=["delivery"])
     text = html_of("dossier", b)
-    assert "Delivery : 2 items, at 2 lunches in 2 different months." in text
+    assert "Delivery thin 0 2 2 " in text  # the first page: strength, observers, lunches, months (not a span)
     assert "2 items · 2 lunches · in 2 different months · 2 Mar 2026 – 29 Jun 2026" in text
     assert "over 2 months" not in text
 
@@ -258,5 +258,5 @@ def test_group_brief_holds_no_goal_of_another_board_and_speaks_of_meetings() -> 
     text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
     assert ctx.group and "Group goal" in text
     assert "Private pair goal" not in text  # another board's goal stays out of the group's document
-    assert "last meeting 16 Jun 2026" in text and "Promised at or since the last meeting" in text
+    assert "last meeting 16 Jun 2026" in text and "Committed at or since the last meeting" in text
     assert "one pair's or group's promises" in text and "other boards' entries and goals" in text

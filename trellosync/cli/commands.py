@@ -27,6 +27,7 @@ from trellosync.cli.context import (
     start_logging,
 )
 from trellosync.cli.crashlog import printable
+from trellosync.cli.person import check_rights, forget_departed_people, log_command, person
 from trellosync.cli.prepare import calendar, prepare, run_prepare
 from trellosync.cli.report import (
     ReportJob,
@@ -38,7 +39,7 @@ from trellosync.cli.report import (
     write_all,
     write_one,
 )
-from trellosync.cli.sync import import_exports, terminate
+from trellosync.cli.sync import board_unread, import_exports, print_unread, terminate
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.report.kinds import kind_names
 
@@ -108,6 +109,7 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
         report = sync_boards(config, store, boards=list(boards) or None, full=full, wait=wait, worker=worker,
                              client=client, on_event=view.event)
         failed = False
+        forget_departed_people(store, config)
     except TrellosyncError as exc:
         report = getattr(exc, "report", None)
         raise
@@ -116,6 +118,9 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
         if report is not None:
             warn(report.problems)
             view.finish(report)
+            if ctx.verbose and not failed:
+                print_unread(store, config, [o.board_id for o in report.outcomes
+                                             if o.board_id and o.status in ("synced", "unchanged")])
         if failed and fresh is not None and not (report and any(o.status == "synced" for o in report.outcomes)):
             store.close()
             remove_new_database(fresh)
@@ -210,7 +215,10 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
     store = ctx.store(must_exist=True)
     counts = store.counts()
     figures = store.board_figures()
+    unread = board_unread(store, ctx.config(), [b["id"] for b in figures])
     if as_json:
+        for b in figures:
+            b["unread"] = unread[b["id"]].as_json() if unread.get(b["id"]) is not None else None
         click.echo(json.dumps({**counts, "by_board": figures}, sort_keys=True))
         return
     rows = [(b["name"] + (" (closed)" if b["closed"] else ""), b["id"], str(b["lunches"]), str(b["entries"]),
@@ -221,6 +229,9 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
     print_table("Boards (what the mapping found)", ("board", "id", "lunches", "entries", "goals", "commitments",
                                                    "last sync (UTC)", "last change", "full history"), rows,
                 optional=("id", "last change", "full history", "last sync (UTC)"))
+    for b in figures:
+        if u := unread.get(b["id"]):
+            click.echo(f"board {safe(b['name'])!r}: {safe(u)}", err=True)
     if sys.stdout.isatty():
         import shutil
         import textwrap
@@ -246,6 +257,8 @@ def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool,
     config = ctx.config(required=True)
     assert config is not None
     click.echo(f"{config.source}: OK ({len(config.boards)} board(s), {len(config.people)} people)")
+    for line in check_rights(ctx):
+        click.echo(line)
     if not online:
         return
     from trellosync.sync.onboard import check_online
@@ -257,6 +270,8 @@ def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool,
                    + (f"; {len(problems)} mapping problem(s)" if problems else "; mapping OK"))
         for p in problems:
             click.echo(f"  - {safe(p)}")
+        if unread := result.unread.get(b["id"]):
+            click.echo(f"  - {safe(unread)}")
     if result.missing:
         raise ConfigError("mapped boards that Trello does not show to this token", problems=result.missing)
     if strict and result.problems:
@@ -345,6 +360,7 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
       trellosync report goals will --format json | jq .figures
     """
     from trellosync.report.documents import options_from_config
+    from trellosync.store.rights import report_logger
 
     ctx = merge(ctx, config_path, database)
     fmt = report_format(kind, names, all_people, output, fmt)
@@ -358,7 +374,7 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
     if kind == "showcase":
         team = showcase_team(names, domain)
         options, person, all_people = replace(options, people=tuple(team)), team[0], False
-    job = ReportJob(kind, domain, start, end, options, fmt)
+    job = ReportJob(kind, domain, start, end, options, fmt, record=report_logger(ctx.store(must_exist=True)))
     if person is not None and print_json_or_warn(job, person, output, force=force):
         return
     out_default = Path(config.reports.output) if config else Path("reports")
@@ -371,6 +387,8 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
         click.echo(str(path))
 
 
+cli.add_command(person)
+cli.add_command(log_command)
 cli.add_command(prepare)
 cli.add_command(calendar)
 

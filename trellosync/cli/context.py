@@ -24,6 +24,7 @@ class Ctx:
     verbose: int
     _config: Config | None = None
     _loaded: bool = False
+    _store: Any = None  # the database this command opened (one per command, closed when it ends)
 
     def config(self, required: bool = False) -> Config | None:
         """The config: -c FILE, else $TRELLOSYNC_CONFIG, else ./trellosync.yaml when present."""
@@ -32,6 +33,8 @@ class Ctx:
             if not path:
                 path = next((p for p in DEFAULT_CONFIG_NAMES if Path(p).exists()), None)
             config = load_config(path) if path else None
+            for line in config.warnings if config is not None else []:
+                click.echo(f"warning: {line}", err=True)
             if config is not None and config.reports.dossier.ladder is not None:
                 from trellosync.config.ladder import configured_ladder
 
@@ -49,10 +52,14 @@ class Ctx:
         """
         from trellosync.sync.pipeline import open_store
 
-        store = open_store(self.config(), self.database, must_exist=must_exist)
         click_ctx = click.get_current_context(silent=True)
-        if click_ctx is not None:
-            click_ctx.call_on_close(store.close)  # also when the command fails: click closes its context then
+        if self._store is not None and click_ctx is not None and self._store[0] is click_ctx:
+            store = self._store[1]  # the command asked again: the same database, opened once
+        else:
+            store = open_store(self.config(), self.database, must_exist=must_exist)
+            if click_ctx is not None:
+                click_ctx.call_on_close(store.close)  # also when the command fails: click closes its context then
+                self._store = (click_ctx, store)
         if derive and self.config() is None:
             refuse_default_remap(store)
         return store

@@ -3,15 +3,17 @@ per person. Terminal-side only: the reports themselves come from `trellosync.rep
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from trellosync.domain.dates import EARLIEST, LATEST, plausible
 from trellosync.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -32,6 +34,7 @@ class ReportJob:
     end: date | None
     options: ReportOptions
     fmt: str
+    record: Callable[[Any], None] | None = None  # the report log's recorder
 
 
 def output_format(output: str | None, fmt: str | None, *, folder: bool = False) -> str:
@@ -62,6 +65,9 @@ def checked_period(kind: str, all_people: bool, fmt: str, period_from: datetime 
     end = period_to.date() if period_to else None
     if start and end and start > end:
         raise click.UsageError(f"--from {start} is after --to {end}")
+    for name, day in (("--from", start), ("--to", end)):
+        if day is not None and plausible(day) is None:
+            raise click.UsageError(f"{name} {day}: a report's dates lie between {EARLIEST} and {LATEST}")
     if board and kind != "brief":
         raise click.UsageError("--board is for the brief")
     if peer and (kind != "brief" or all_people):
@@ -98,15 +104,28 @@ def showcase_team(names: tuple[str, ...], domain: Domain) -> list[str]:
 def print_json_or_warn(job: ReportJob, person: str, output: str | None = None, *, force: bool = False) -> bool:
     """Build the report's data: for --format json print it, or write it to -o (True); otherwise warn when the
     period holds nothing."""
+    from trellosync.files import atomic_write, check_writable_reports
     from trellosync.report.documents import build_context, context_as_json
 
     built = build_context(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
                           options=job.options)
     if job.fmt == "json":
-        if output is None:
-            click.echo(context_as_json(built))
+        text = context_as_json(built)
+        if output:
+            out = Path(output)
+            if out.is_dir():
+                raise ConfigError(f"-o {out}: with --format json, -o names a file, and this is a folder")
+            check_writable_reports([out], force=force)  # never `--format json -o feedback.db`
+            with unwritable(out.parent):
+                atomic_write(out, lambda f: f.write((text + "\n").encode("utf-8")))
+            click.echo(str(out))
         else:
-            click.echo(str(write_json(job, person, context_as_json(built), Path(output), force=force)))
+            click.echo(text)
+        if job.record is not None:
+            from trellosync.report.documents import report_record, report_subject
+
+            job.record(report_record(job.kind, report_subject(job.kind, person, job.options), built.cover.period, "json",
+                                     data=(text + "\n").encode("utf-8")))
         return True
     if built.empty and job.kind == "showcase":  # one document for the team: empty means nothing shareable
         click.echo(f"warning: nothing shareable about {len(job.options.people)} people in that period (a team "
@@ -114,21 +133,6 @@ def print_json_or_warn(job: ReportJob, person: str, output: str | None = None, *
     elif built.empty:
         click.echo(f"warning: no data for {person} in that period; the report says so", err=True)
     return False
-
-
-def write_json(job: ReportJob, person: str, text: str, out: Path, *, force: bool) -> Path:
-    """The report's data written to `out` (a file, or a folder it goes into under its default name), owner-only."""
-    from trellosync.files import atomic_write, check_writable_reports
-    from trellosync.report.documents import default_filename, report_period
-
-    if out.is_dir():
-        period = report_period(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
-                               options=job.options)
-        out = out / default_filename(job.kind, "team" if job.kind == "showcase" else person, "json",  # type: ignore[arg-type]
-                                     period)
-    check_writable_reports([out], force=force)
-    with unwritable(out.parent):
-        return atomic_write(out, lambda f: f.write((text + "\n").encode("utf-8")))
 
 
 def write_all(job: ReportJob, out_dir: Path, *, jobs: int | None, force: bool) -> list[Path]:
@@ -144,7 +148,8 @@ def write_all(job: ReportJob, out_dir: Path, *, jobs: int | None, force: bool) -
                             for p in people), force=force)
     with report_progress(len(people)) as tick, unwritable(out_dir):
         return render_all(job.kind, people, job.domain, out_dir=out_dir, period_from=job.start, period_to=job.end,
-                          options=job.options, fmt=job.fmt, jobs=jobs, progress=tick)  # type: ignore[arg-type]
+                          options=job.options, fmt=job.fmt, jobs=jobs, progress=tick,  # type: ignore[arg-type]
+                          record=job.record)
 
 
 def write_one(job: ReportJob, person: str, output: str | None, out_default: Path, *, force: bool) -> Path:
@@ -155,14 +160,14 @@ def write_one(job: ReportJob, person: str, output: str | None, out_default: Path
     period = report_period(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
                            options=job.options)
     name = default_filename(job.kind, "team" if job.kind == "showcase" else person, job.fmt,  # type: ignore[arg-type]
-                            period)
+                            period, peer=job.options.peer, board=job.options.board)
     out = Path(output) if output else out_default / name
-    if out.is_dir():
+    if out.is_dir() or (output and output.endswith(("/", os.sep))):  # `-o reports/`: a folder, made if need be
         out = out / name
     check_writable_reports([out], force=force)  # never `report -o feedback.db` over the database
     with unwritable(out.parent):
         return render_report(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
-                             options=job.options, fmt=job.fmt, out=out)  # type: ignore[arg-type]
+                             options=job.options, fmt=job.fmt, out=out, record=job.record)  # type: ignore[arg-type]
 
 
 @contextmanager

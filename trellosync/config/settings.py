@@ -161,11 +161,13 @@ class PolarityMapping(_Strict):
     praise: list[str] = ["👍", "praise:"]
     concern: list[str] = ["👎", "concern:"]
     labels: dict[str, Literal["praise", "concern"]] = {}
+    # A comment by the person an entry is about, starting with one of these, is their reply to it (never evidence).
+    reply: list[str] = ["reply:"]
     # Unmarked observations are neither praise nor concern: the dossier leaves them out and counts them,
     # unless the board opts in here (`include`: quoted as plain observations, never counted as praise).
     unmarked_in_dossier: Literal["leave_out", "include"] = "leave_out"
 
-    @field_validator("praise", "concern")
+    @field_validator("praise", "concern", "reply")
     @classmethod
     def _no_bare_bullets(cls, v: list[str]) -> list[str]:
         for marker in v:
@@ -212,6 +214,26 @@ class ReportsConfig(_Strict):
     dossier: DossierConfig = DossierConfig()
 
 
+class RetentionConfig(_Strict):
+    """How long each kind of data is kept (unset: kept for ever), and what happens to people who left Trello."""
+
+    entries_days: int | None = Field(None, ge=1)  # entries, lunches, goals, commitments and practices by date
+    actions_days: int | None = Field(None, ge=1)  # the mirror's comments and action history
+    report_log_days: int | None = Field(None, ge=1)  # the log of reports written
+    left_after_days: int | None = Field(None, ge=0)  # a member gone from every mapped board this long has left
+    departed: Literal["keep", "forget"] = "keep"  # what becomes of people who left or whose account is deleted
+
+    def describe(self) -> str:
+        """The policy in one line (what `check` prints)."""
+        kinds = [(self.entries_days, "entries"), (self.actions_days, "comments and actions"),
+                 (self.report_log_days, "report log")]
+        kept = [f"{what} {days} days" for days, what in kinds if days]
+        policy = "keeps everything" if not kept else "keeps " + ", ".join(kept) + \
+            ("; everything else for ever" if len(kept) < len(kinds) else "")
+        gone = "people whose Trello account is deleted" + (
+            f" or who left every mapped board over {self.left_after_days} days ago" if self.left_after_days is not None
+            else "")
+        return f"{policy}; {gone} are {'forgotten by the next sync' if self.departed == 'forget' else 'kept'}"
 class PrepareConfig(_Strict):
     """`trellosync prepare`: how far ahead the next lunch card is made."""
 
@@ -227,8 +249,10 @@ class Config(_Strict):
     people: dict[str, PersonConfig] = {}
     boards: list[BoardMapping] = []
     reports: ReportsConfig = ReportsConfig()
+    retention: RetentionConfig = RetentionConfig()
     prepare: PrepareConfig = PrepareConfig()
     source: Path | None = Field(None, exclude=True)
+    warnings: list[str] = Field(default_factory=list, exclude=True)  # said at every load; not errors
 
     @field_validator("timezone")
     @classmethod
@@ -309,10 +333,20 @@ def parse_config(text: str, filename: str = "<config>") -> Config:
         for err in exc.errors():
             problems.append(f"{filename}:{line_for(lines, err['loc'])}: {_describe(err)}")
     problems += _cross_check(raw, lines, filename)
+    problems += [f"{filename}:{line_for(lines, ('trello', key))}: trello.{key}: a malformed ${{...}} reference "
+                 f"(write ${{{env}}}; the value is not shown)"
+                 for key, env in (("api_key", "TRELLO_API_KEY"), ("token", "TRELLO_TOKEN"))
+                 if "${" in ENV_REFERENCE.sub("", deferred.get(key, ""))]
+    warnings = [f"{filename}:{line_for(lines, ('trello', key))}: trello.{key} is written in the file as plain "
+                f"text: anyone who can read it can act as you on Trello; write {key}: ${{{env}}} or use "
+                f"{key}_file (the value is not shown)"
+                for key, env in (("token", "TRELLO_TOKEN"),)
+                if deferred.get(key, "").strip() and not ENV_REFERENCE.search(deferred[key])]
     problems.sort(key=lambda p: int(p.split(":")[1]) if p.split(":")[1].isdigit() else 0)
     if problems:
         raise ConfigError(f"{filename}: {len(problems)} problem(s) in the config", problems)
     assert cfg is not None  # validation raised no error, else problems would not be empty
+    cfg.warnings = warnings
     return cfg
 
 

@@ -16,8 +16,9 @@ from trellosync.config.settings import DEFAULT_EVERY_DAYS, DEFAULT_TIMEZONE
 FEEDBACK_KINDS = ("best", "worst", "focus", "observation")
 # Current state of a goal card; the status *as of a date* is rules.goal_status (adds "overdue").
 GOAL_STATUSES = ("open", "achieved", "dropped")
-# rules.commitment_status vocabulary; "done_undated" = ticked, but the history no longer says when.
-COMMITMENT_STATUSES = ("kept", "late", "broken", "open", "done_undated")
+# rules.commitment_status vocabulary; "done_undated" = ticked, but the history no longer says when; "renewed" =
+# made again at a later lunch while open: its renewal carries the chain's outcome (domain/renewal.py).
+COMMITMENT_STATUSES = ("kept", "late", "broken", "open", "done_undated", "renewed")
 # How said_by is known: Trello recorded the author, the board mapping declares it, or nobody knows.
 SAID_BY_SOURCES = ("trello", "mapping", "unknown")
 # best = strength, worst = concern, focus = development; observations neutral unless marked.
@@ -142,6 +143,31 @@ class Commitment:
     completed_at: datetime | None
     url: str | None
     done: bool = False  # ticked; completed_at is None when the history no longer holds the tick
+    # Renewal (domain/renewal.py): made again at a later lunch while still open, this commitment was renewed by
+    # `renewed_by` on `renewed_on`; a renewal `renews` the one before it and is judged against `first_deadline`,
+    # the deadline of its chain's first commitment.
+    renews: str | None = None
+    renewed_by: str | None = None
+    renewed_on: date | None = None
+    first_deadline: date | None = None
+    marked_renewed: bool = False  # its text began with the `renewed:` marker (removed); not stored
+
+    @property
+    def chain_deadline(self) -> date | None:
+        """The deadline its chain is judged and counted against: the first commitment's (its own when no renewal)."""
+        return self.first_deadline or self.deadline
+
+
+@dataclass
+class Reply:
+    """The subject's own statement kept beside an entry about them: shown with every quote, never evidence."""
+
+    id: str  # the reply comment's action id
+    entry_id: str  # the feedback entry it answers
+    board_id: str
+    by: str  # person key of the subject who replied
+    date: date
+    text: str
 
 
 @dataclass
@@ -171,6 +197,8 @@ class Domain:
     board_every_days: dict[str, int] = field(default_factory=dict)  # board id -> lunches.every_days
     timezone: str = DEFAULT_TIMEZONE  # the config's timezone: which calendar day a timestamp falls on
     practices: Any = None  # trellosync.domain.practices.Practices of these boards (loaded with the domain)
+    replies: list[Reply] = field(default_factory=list)  # subjects' replies to entries about them
+    data_from: date | None = None  # the retention policy removed what is older than this day
     # commitment, promise or focus-point id -> the latest lunch at which its "How did it go?" item was ticked
     asked: dict[str, date] = field(default_factory=dict)
 
@@ -193,6 +221,7 @@ class Domain:
         self.board_every_days.update(other.board_every_days)
         self.board_synced.update(other.board_synced)
         self.history_gaps += other.history_gaps
+        self.replies += other.replies
         self.asked.update(other.asked)
         if other.synced_at and (self.synced_at is None or other.synced_at > self.synced_at):
             self.synced_at = other.synced_at

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import hashlib
 import json
 import logging
 import os
@@ -19,6 +21,7 @@ from trellosync.domain.model import Domain
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.files import atomic_write, private_mkdir
 from trellosync.logs import current_library_levels
+from trellosync.mirror.ids import slug
 from trellosync.report import (
     ContextOptions,
     Ladder,
@@ -41,6 +44,54 @@ from trellosync.report.render import (
 
 REPORT_KINDS = kind_names()
 Format = Literal["pdf", "html"]
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """One report written: who made it (the operating-system user), when, which kind, about whom, and its hash."""
+
+    kind: str
+    person: str  # person key; a team document: the keys, comma-separated
+    period_start: date | None
+    period_end: date | None
+    fmt: str
+    path: str | None  # None: printed to standard output
+    sha256: str
+    os_user: str
+    written_at: datetime  # naive UTC, as the store keeps times
+
+
+Recorder = Callable[[ReportRecord], None]  # the CLI passes one backed by the database's report log
+
+
+def os_user() -> str:
+    """The operating-system user running this process ("unknown" when the system cannot say)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError, ImportError):  # no USER/LOGNAME and no passwd entry (some containers)
+        return "unknown"
+
+
+def report_record(kind: str, person: str, period: Period | None, fmt: str, *, path: Path | None = None,
+                  data: bytes | None = None) -> ReportRecord:
+    """The record of one report: the SHA-256 of the file at `path` (or of `data`, what was printed)."""
+    digest = hashlib.sha256()
+    if path is not None:
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+    else:
+        digest.update(data or b"")
+    return ReportRecord(kind=kind, person=person, period_start=period.start if period else None,
+                        period_end=period.end if period else None, fmt=fmt,
+                        path=str(Path(path).resolve()) if path is not None else None, sha256=digest.hexdigest(),
+                        os_user=os_user(), written_at=datetime.now(timezone.utc).replace(tzinfo=None))
+
+
+def report_subject(kind: str, person: str, options: ReportOptions) -> str:
+    """Whom a report is about, as the report log names it (a team document: every key of the team)."""
+    spec = get_kind(kind)
+    return ",".join(options.people) if spec is not None and spec.team and options.people else person
 
 
 class UnknownPersonError(TrellosyncError):
@@ -208,8 +259,23 @@ def render_report(
     fmt: Format = "pdf",
     out: Path,
     fetcher: SafeURLFetcher | None = None,
+    record: Recorder | None = None,
 ) -> Path:
-    """Render one report of `kind` (see REPORT_KINDS) for `person` to `out` (PDF or HTML)."""
+    """Render one report of `kind` (see REPORT_KINDS) for `person` to `out` (PDF or HTML).
+
+    `record` is called with the report's ReportRecord once the file is written (the report log).
+    """
+    path, period = _render_report(kind, person, domain, period_from=period_from, period_to=period_to,
+                                  options=options, fmt=fmt, out=out, fetcher=fetcher)
+    if record is not None:
+        record(report_record(kind, report_subject(kind, person, options or ReportOptions()), period, fmt, path=path))
+    return path
+
+
+def _render_report(kind: str, person: str, domain: Domain, *, period_from: date | None, period_to: date | None,
+                   options: ReportOptions | None, fmt: Format, out: Path,
+                   fetcher: SafeURLFetcher | None = None) -> tuple[Path, Period]:
+    """Write one report; returns its path and the period it covers."""
     options = options or ReportOptions()
     if fmt not in ("pdf", "html"):
         raise ConfigError(f"unknown format {fmt!r}; expected pdf or html")
@@ -219,8 +285,8 @@ def render_report(
     if fmt == "html":
         fetcher = fetcher or SafeURLFetcher(overrides=options.templates_dir)
         page = self_contained_html(html, fetcher)
-        return atomic_write(out, lambda f: f.write(page.encode("utf-8")))
-    return write_pdf(html, out, meta, fetcher or SafeURLFetcher(overrides=options.templates_dir))
+        return atomic_write(out, lambda f: f.write(page.encode("utf-8"))), ctx.cover.period
+    return write_pdf(html, out, meta, fetcher or SafeURLFetcher(overrides=options.templates_dir)), ctx.cover.period
 
 
 def report_period(kind: str, person: str, domain: Domain, *, period_from: date | None = None,
@@ -238,21 +304,25 @@ def report_period(kind: str, person: str, domain: Domain, *, period_from: date |
 
 
 def render_team(kind: str, people: list[str], domain: Domain, *, out_dir: Path, options: ReportOptions | None = None,
-                period_from: date | None = None, period_to: date | None = None, fmt: Format = "pdf") -> Path:
+                period_from: date | None = None, period_to: date | None = None, fmt: Format = "pdf",
+                record: Recorder | None = None) -> Path:
     """Render one document of a team kind (the showcase) for `people` into `out_dir`."""
     options = replace(options or ReportOptions(), people=tuple(people))
     out = Path(out_dir) / default_filename(kind, "team", fmt, options.report_date)
     return render_report(kind, people[0], domain, period_from=period_from, period_to=period_to, options=options,
-                         fmt=fmt, out=out)
+                         fmt=fmt, out=out, record=record)
 
 
-def default_filename(kind: str, person: str, fmt: Format = "pdf", period: Period | date | None = None) -> str:
-    """Kind, person and period: `dossier-will-2026-01-01_2026-06-30.pdf`, `brief-will-2026-11-22.pdf`."""
+def default_filename(kind: str, person: str, fmt: Format = "pdf", period: Period | date | None = None, *,
+                     peer: str | None = None, board: str | None = None) -> str:
+    """Kind, person (and the brief's peer or board) and period: `dossier-will-2026-01-01_2026-06-30.pdf`,
+    `brief-will-with-amara-2026-11-22.pdf`, `brief-will-peer-learning-group-2026-11-22.pdf`."""
     if isinstance(period, Period):
         stamp = period.start.isoformat() + ("" if period.start == period.end else "_" + period.end.isoformat())
     else:
         stamp = (period or date.today()).isoformat()
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in person)
+    who = person + (f"-with-{peer}" if peer else "") + (f"-{slug(board)}" if board else "")
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in who)
     return f"{kind}-{safe}-{stamp}.{fmt}"
 
 
@@ -267,9 +337,10 @@ def _init_worker(source: Callable[[], Domain] | Domain, levels: dict[str, int] |
     _WORKER_DOMAIN = source() if callable(source) else source
 
 
-def _render_in_worker(job: dict[str, Any]) -> str:
+def _render_in_worker(job: dict[str, Any]) -> tuple[str, date, date]:
     assert _WORKER_DOMAIN is not None
-    return str(render_report(domain=_WORKER_DOMAIN, **job))
+    path, period = _render_report(domain=_WORKER_DOMAIN, **job)
+    return str(path), period.start, period.end
 
 
 def render_all(
@@ -284,10 +355,12 @@ def render_all(
     fmt: Format = "pdf",
     jobs: int | None = None,
     progress: Callable[[Path], None] | None = None,
+    record: Recorder | None = None,
 ) -> list[Path]:
     """Render one report per person into `out_dir`, in parallel processes (`jobs`, default every core).
 
-    `progress` is called with each written file as it is done (in completion order).
+    `progress` is called with each written file as it is done (in completion order); `record` with each
+    report's ReportRecord, in this process (the report log).
     """
     done = progress or (lambda _path: None)
     options = options or ReportOptions()
@@ -318,22 +391,25 @@ def render_all(
         dom = domain_loader if isinstance(domain_loader, Domain) else domain_loader()
         paths = []
         for job in job_list:
-            paths.append(render_report(domain=dom, **job))
+            paths.append(render_report(domain=dom, record=record, **job))
             done(paths[-1])
         return paths
     with ProcessPoolExecutor(
         max_workers=min(workers, len(job_list)), initializer=_init_worker, initargs=(domain_loader, current_library_levels())
     ) as pool:
-        futures = [pool.submit(_render_in_worker, job) for job in job_list]
+        futures = {pool.submit(_render_in_worker, job): job for job in job_list}
         for future in as_completed(futures):
-            done(Path(future.result()))
-        return [Path(f.result()) for f in futures]
+            path, start, end = future.result()
+            if record is not None:
+                job = futures[future]
+                record(report_record(kind, job["person"], Period(start, end), fmt, path=Path(path)))
+            done(Path(path))
+        return [Path(f.result()[0]) for f in futures]
 
 
 def context_as_json(ctx: Any) -> str:
     """A report's context as JSON (figures and evidence, no prose) for scripts and dashboards."""
-    data = {"generator": "trellosync", **asdict(ctx)}  # the mark files.is_trellosync_report looks for
-    return json.dumps(data, default=_json_default, ensure_ascii=False, indent=2)
+    return json.dumps(asdict(ctx), default=_json_default, ensure_ascii=False, indent=2)
 
 
 def _json_default(value: Any) -> Any:
@@ -346,7 +422,9 @@ def _json_default(value: Any) -> Any:
 
 __all__ = [
     "REPORT_KINDS",
+    "Recorder",
     "ReportOptions",
+    "ReportRecord",
     "UnknownPersonError",
     "build_context",
     "context_as_json",
@@ -357,5 +435,5 @@ __all__ = [
     "render_all",
     "render_report",
     "render_team",
-
+    "report_record",
 ]

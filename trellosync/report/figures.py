@@ -91,7 +91,7 @@ def make_cover(sel: Selection, period: Period, kind: str, opts: ContextOptions, 
         boards=sorted(sel.board(b) for b in board_ids), as_of=sel.as_of, report_date=report_date,
         synced_at=format_datetime(sel.domain.synced_at, sel.tz), synced_on=local_date(sel.domain.synced_at, sel.tz),
         generated_at=format_datetime(generated, sel.tz), generated_by=opts.generated_by,
-        confidentiality=opts.confidentiality, timezone=opts.timezone,
+        confidentiality=opts.confidentiality, timezone=opts.timezone, data_from=sel.domain.data_from,
     )
 
 

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from trellosync.domain.classify import without_tags
 from trellosync.domain.dates import local_date
 from trellosync.domain.judge import Judgement
-from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, Lunch
+from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, Lunch, Reply
+from trellosync.domain.visibility import without_marker
 from trellosync.mirror.ids import slug
-from trellosync.report.views import CommitmentView, Evidence, GoalView, KeyResultView
+from trellosync.report.views import CommitmentView, Evidence, GoalView, KeyResultView, ReplyView
 
 # Polarity of an entry as the report groups it (the model's finer words map onto these four).
 _POLARITY = {"strength": "positive", "praise": "positive", "concern": "negative", "development": "development"}
@@ -74,6 +76,7 @@ class Selection:
             (c for c in domain.commitments if c.person == scope.person and commitments_of(c.board_id)),
             key=lambda c: (c.made, c.id),
         )
+        self.replies: dict[str, Reply] = {r.entry_id: r for r in domain.replies}  # the latest reply per entry
         self.group = group
 
     def name(self, key: str | None) -> str:
@@ -124,7 +127,7 @@ class Selection:
             kind=f.kind,
             polarity=_POLARITY.get(f.polarity, "neutral"),
             date=f.date,
-            text=f.text,
+            text=self.shown_text(f.text, f.board_id),
             said_by=self.name(f.said_by) if f.said_by else None,
             said_by_source=f.said_by_source,
             voice="unknown" if voice == "conversation" else voice,
@@ -137,7 +140,23 @@ class Selection:
             competency=self.competency_name(f.competency),
             competency_key=f.competency,
             outcome=bool(_OUTCOME.search(f.text)),
+            reply=self.reply(f.id),
         )
+
+    def reply(self, entry_id: str) -> ReplyView | None:
+        """The subject's reply to an entry, dated on or before the report's as-of date."""
+        r = self.replies.get(entry_id)
+        if r is None or r.date > self.as_of:
+            return None
+        return ReplyView(text=r.text, date=r.date, by=self.name(r.by))
+
+    def shown_text(self, text: str, board_id: str) -> str:
+        """An entry's text as a reader sees it: without the markup meant for trellosync (competency tags, the
+        board's shareable marker); polarity prefixes are already gone at derivation."""
+        practices = self.domain.practices
+        marker = practices.markers.get(board_id) if practices is not None else None
+        names = [*self.domain.competencies, *(c.name for c in self.domain.competencies.values())]
+        return without_marker(without_tags(text, names), marker)
 
     def _lunch_people(self, lunch: Lunch) -> list[str]:
         return list(dict.fromkeys(lunch.participants + lunch.about))
@@ -147,7 +166,7 @@ class Selection:
         judged = self.judged.goal(g)
         comp = judged.competencies[0] if judged.competencies else None
         return Evidence(
-            id=g.id, kind="goal", polarity="positive", date=judged.achieved_on or g.created, text=g.title,
+            id=g.id, kind="goal", polarity="positive", date=judged.achieved_on or g.created, text=self.shown_text(g.title, g.board_id),
             said_by=None, said_by_source="unknown", voice="self", about=self.name(self.person),
             lunch_date=None, lunch_with=[], board=self.board(g.board_id), pair=g.board_id, url=g.url,
             competency=self.competency_name(comp), competency_key=comp, outcome=True,
@@ -171,7 +190,7 @@ class Selection:
             for k, done in zip(g.key_results, judged.key_results_done, strict=True)
         ]
         return GoalView(
-            id=g.id, title=g.title, description=g.description, status=status, created=g.created, due=g.due,
+            id=g.id, title=self.shown_text(g.title, g.board_id), description=g.description, status=status, created=g.created, due=g.due,
             achieved_on=judged.achieved_on, dropped_on=judged.dropped_on, slip=judged.slip, slip_days=judged.slip_days,
             key_results=krs, kr_done=judged.kr_done, kr_total=len(g.key_results),
             competencies=[self.competency_name(k) or k for k in judged.competencies],
@@ -188,6 +207,7 @@ class Selection:
         return CommitmentView(
             id=c.id, text=c.text, person=self.name(c.person), made=c.made, deadline=c.deadline,
             completed_on=judged.completed_on, status=judged.status, days_overdue=judged.days_overdue, url=c.url,
-            board=self.board(c.board_id), pair=c.board_id,
+            board=self.board(c.board_id), pair=c.board_id, judged_against=judged.judged_against,
+            renews=judged.renews, renewed_by=judged.renewed_by,
         )
 

@@ -46,6 +46,15 @@ class ContextOptions:
 
 
 @dataclass
+class ReplyView:
+    """The subject's reply to an entry, printed beside every quote of it ("Will Smith replied, 12 Nov: ...")."""
+
+    text: str
+    date: date
+    by: str  # display name
+
+
+@dataclass
 class Evidence:
     """One dated entry, with who said it (when known), the lunch it comes from and its card."""
 
@@ -68,6 +77,7 @@ class Evidence:
     outcome: bool = False  # an achieved goal or an entry that names a result
     ref: int = 0  # number in the sources appendix (0 = not cited)
     repeat: bool = False  # already quoted earlier in this report: show the reference only
+    reply: ReplyView | None = None  # the subject's reply, shown beside the quote (never evidence itself)
 
     @property
     def anchor(self) -> str:
@@ -185,11 +195,14 @@ class CommitmentView:
     made: date
     deadline: date | None
     completed_on: date | None
-    status: str  # kept | late | broken | open | done_undated
+    status: str  # kept | late | broken | open | done_undated | renewed
     days_overdue: int | None
     url: str | None
     board: str
     pair: str
+    judged_against: date | None = None  # a renewal is judged against its chain's first deadline
+    renews: str | None = None  # the id of the commitment it made again
+    renewed_by: str | None = None  # the id of the commitment that made it again
 
 
 @dataclass
@@ -264,6 +277,7 @@ class Cover:
     timezone: str
     target_level: str | None = None
     ladder_name: str | None = None
+    data_from: date | None = None  # the retention policy removed what is older: the data starts on this day
 
 
 @dataclass

@@ -15,7 +15,7 @@ from trellosync.domain.model import Competency, Domain, Person
 from trellosync.store import schema as t
 from trellosync.store.practice_rows import load_practices
 from trellosync.store.prepared import last_asked
-from trellosync.store.rows import commitment_of, feedback_of, goals_of, lunch_of
+from trellosync.store.rows import commitment_of, feedback_of, goals_of, lunch_of, reply_of
 
 
 def _board_rows(conn: Connection, table: Table, ids: list[str] | None) -> list[Any]:
@@ -74,6 +74,9 @@ def load_domain(engine: Engine, board_ids: Iterable[str] | None = None) -> Domai
         d.history_gaps = [r.note for r in _board_rows(conn, t.history_gaps, ids)]
         _load_sync_times(conn, d, ids)
         d.practices = load_practices(conn, ids)
+        d.replies = sorted((reply_of(r) for r in _board_rows(conn, t.replies, ids)), key=lambda r: (r.date, r.id))
+        mark = conn.execute(select(t.retention_marks.c.cutoff).where(t.retention_marks.c.kind == "entries")).first()
+        d.data_from = mark.cutoff if mark else None
         d.asked = last_asked(conn, ids)
     return d
 

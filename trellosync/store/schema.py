@@ -287,6 +287,12 @@ commitments = Table(
     Column("completed_at", DateTime),
     Column("url", Text),
     Column("status_at_sync", String(16)),  # rules.commitment_status as of the board's last sync
+    # domain/renewal.py: the commitment this one renews, the one that renewed it (on which day), and the deadline
+    # of the chain's first commitment (a renewal is judged and counted against it)
+    Column("renews", String(160)),
+    Column("renewed_by", String(160)),
+    Column("renewed_on", Date),
+    Column("first_deadline", Date),
 )
 
 board_cadence = Table(  # rules.cadence over the board's whole history up to its last sync
@@ -316,10 +322,20 @@ history_gaps = Table(
     Column("note", Text, nullable=False),
 )
 
+replies = Table(  # a subject's reply to an entry about them (domain.replies): shown beside it, never evidence
+    "replies", metadata,
+    Column("id", ID, primary_key=True),  # the reply comment's action id
+    Column("board_id", ID, nullable=False, index=True),
+    Column("entry_id", String(160), nullable=False, index=True),
+    Column("by", String(128), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
 MIRROR_TABLES = (boards, lists, labels, members, board_members, cards, card_labels, card_members,
                  checklists, check_items, comments, actions)
 DOMAIN_TABLES = (lunches, lunch_people, feedback, goals, goal_owners, key_results, commitments, board_cadence,
-                 history_gaps)
+                 history_gaps, replies)
 
 
 # ------------------------------------------------------------------ the practices (migration 0004)
@@ -412,6 +428,49 @@ promise_criteria = Table(
 
 PER_BOARD = (practice_boards, practice_marks, self_reviews, stakeholder_feedback, group_issues, promises,
              promise_criteria)
+
+
+# ------------------------------------------------------------------ the people's rights (migration 0007)
+
+report_log = Table(  # every report written: who (the OS user), when, which kind, about whom, and its hash
+    "report_log", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("written_at", DateTime, nullable=False),  # UTC
+    Column("os_user", String(128), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("person", Text, nullable=False),  # person key; a showcase: the keys, comma-separated
+    Column("period_start", Date),
+    Column("period_end", Date),
+    Column("format", String(16), nullable=False),
+    Column("path", Text),  # where it was written (None: printed)
+    Column("sha256", String(64), nullable=False),
+)
+
+erasures = Table(  # a forgotten person: only salted hashes, so a later sync can recognise and exclude them
+    "erasures", metadata,
+    Column("pseudonym", String(128), primary_key=True),  # the person key their remaining words carry
+    Column("member_pseudonym", ID, nullable=False),  # the member id their remaining Trello actions carry
+    Column("salt", String(32), nullable=False),
+    Column("member_hash", String(64)),  # sha256(salt + Trello member id)
+    Column("username_hash", String(64)),  # sha256(salt + lower-case Trello username)
+    Column("key_hash", String(64)),  # sha256(salt + config person key)
+    Column("erased_at", DateTime, nullable=False),
+    Column("reason", String(32), nullable=False),  # request | departed | deleted_account
+)
+
+erased_objects = Table(  # Trello objects about a forgotten person (cards, check items, comments): never stored again
+    "erased_objects", metadata,
+    Column("id", ID, primary_key=True),
+    Column("board_id", ID, nullable=False, index=True),
+)
+
+retention_marks = Table(  # the cutoff each kind of data was last trimmed to (reports say where their data starts)
+    "retention_marks", metadata,
+    Column("kind", String(32), primary_key=True),  # entries | actions | report_log
+    Column("cutoff", Date, nullable=False),
+    Column("days", Integer, nullable=False),
+    Column("applied_at", DateTime, nullable=False),
+)
 
 # ------------------------------------------------------------------ what `prepare` wrote (migration 0006)
 # Never derived from the mirror and never replaced on rebuild: the record of trellosync's own writes on Trello.

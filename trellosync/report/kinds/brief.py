@@ -34,7 +34,7 @@ RECENT_DAYS = 90
 class Question:
     """A follow-up question as data; brief.html words it by `kind`."""
 
-    kind: str  # promise_due | promise_open | focus | goal | done
+    kind: str  # commitment_due | hows_it_go | focus | goal | done
     text: str
     on: date | None
     today: bool = False
@@ -98,11 +98,18 @@ def choose_pair(sel: Selection, peer: str | None, board: str | None = None) -> s
         pairs = [b for b in pairs if name_key(board) in (name_key(b), name_key(sel.board(b)))]
         if not pairs:
             raise ConfigError(f"{sel.name(sel.person)} has no lunches or meetings on the board {board!r}")
-    if peer is not None:
-        found = [b for b in pairs if peer in sel.pair_people(b)[1:]]
+    if peer is not None and board is None:
+        shared = [b for b in pairs if peer in sel.pair_people(b)[1:]]
+        found = [b for b in shared if len(sel.pair_people(b)) == 2]  # --with names a pair's other person
         if not found:
-            raise ConfigError(f"{sel.name(sel.person)} has no lunches with {sel.name(peer) or peer!r}")
+            also = "; they share " + ", ".join(repr(sel.board(b)) for b in shared) + \
+                " (a group's or team's brief: --board NAME)" if shared else ""
+            raise ConfigError(f"{sel.name(sel.person)} has no pair board with {sel.name(peer) or peer!r}{also}")
         pairs = found
+    elif peer is not None:
+        pairs = [b for b in pairs if peer in sel.pair_people(b)[1:]]
+        if not pairs:
+            raise ConfigError(f"{sel.name(peer) or peer!r} has no lunches or meetings on the board {board!r}")
     if not pairs:
         return None
     # A two-person pair before a group: --with names a peer, and a group has its own brief (--with a member).
@@ -134,7 +141,7 @@ def _questions(block: Block, as_of: date, asked: dict[str, date]) -> list[Questi
         if c.status == "open" and c.deadline is None:  # a group's "by the next meeting": this one
             out.append(Question("hows_it_go", c.text, None, last_asked=asked.get(c.id)))
         elif c.status in ("broken", "open") and c.deadline and c.deadline <= as_of + timedelta(days=3):
-            out.append(Question("promise_due", c.text, c.deadline, today=c.deadline == as_of,
+            out.append(Question("commitment_due", c.text, c.deadline, today=c.deadline == as_of,
                                 last_asked=asked.get(c.id)))
         elif c.status in ("kept", "late", "done_undated"):
             out.append(Question("done", c.text, c.completed_on))
