@@ -24,10 +24,12 @@ from trellosync.trello.session import TooManyCards
 _LUNCH = re.compile(r"lunch|1[:-]1|one.on.one|meeting|conversation|catch.?up|check.?ins?\b", re.I)
 _GOAL = re.compile(r"goal|objective|okr|target", re.I)
 _DONE = re.compile(r"^(done|achieved|complete[d]?|finished|reached)\b", re.I)
-_FEEDBACK = {"best": re.compile(r"best|highlight|high point", re.I),
-             "worst": re.compile(r"worst|low point|lowlight", re.I),
-             "focus": re.compile(r"focus|improv", re.I),
-             "commitments": re.compile(r"commit|promise|action item", re.I)}
+_FEEDBACK = {
+    "best": re.compile(r"best|highlight|high point", re.I),
+    "worst": re.compile(r"worst|low point|lowlight", re.I),
+    "focus": re.compile(r"focus|improv", re.I),
+    "commitments": re.compile(r"commit|promise|action item", re.I),
+}
 
 
 def list_boards(trello: TrelloConfig) -> list[dict[str, Any]]:
@@ -49,19 +51,30 @@ def propose_mapping(board: dict[str, Any]) -> dict[str, Any]:
         m["goals"] = {k: v for k, v in (("lists", goals), ("done_lists", done)) if v}
     feedback = {k: [c for c in checklists if rx.search(c)] for k, rx in _FEEDBACK.items()}
     # "Best moment - Will" is already matched by "Best moment" (the person suffix names who it is about).
-    feedback = {k: [c for c in v if not any(c != o and c.lower().startswith(o.lower()) for o in v)]
-                for k, v in feedback.items() if v}
+    feedback = {
+        k: [c for c in v if not any(c != o and c.lower().startswith(o.lower()) for o in v)]
+        for k, v in feedback.items()
+        if v
+    }
     if feedback:
         m["feedback"] = feedback
-    labels = {lb["name"]: re.sub(r"\W+", "_", lb["name"].strip().lower()).strip("_")
-              for lb in board.get("labels") or [] if (lb.get("name") or "").strip()}
+    labels = {
+        lb["name"]: re.sub(r"\W+", "_", lb["name"].strip().lower()).strip("_")
+        for lb in board.get("labels") or []
+        if (lb.get("name") or "").strip()
+    }
     if labels:
         m["labels"] = labels
     return m
 
 
-def init_config(client: TrelloClient, *, boards: list[str] | None = None, database: str = "sqlite:///trellosync.db",
-                api_url: str | None = None) -> str:
+def init_config(
+    client: TrelloClient,
+    *,
+    boards: list[str] | None = None,
+    database: str = "sqlite:///trellosync.db",
+    api_url: str | None = None,
+) -> str:
     """YAML text of a starting config for the boards the token sees (open ones, or those named)."""
     import yaml
 
@@ -74,11 +87,15 @@ def init_config(client: TrelloClient, *, boards: list[str] | None = None, databa
         chosen = [b for b in listing if not b.get("closed")]
     if not chosen:  # a config without boards is one `check` refuses: say why instead of writing it
         closed = f" (only {len(listing)} closed)" if listing else ""
-        raise ConfigError(f"this token sees no open board{closed}: nothing to propose; use the token of a member "
-                          "the boards are shared with (`trellosync boards` lists what a token sees)")
+        raise ConfigError(
+            f"this token sees no open board{closed}: nothing to propose; use the token of a member "
+            "the boards are shared with (`trellosync boards` lists what a token sees)"
+        )
     outlines = [(b, get_board_outline(client, b["id"])) for b in chosen]
-    proposed = [(b, nested, propose_mapping({**b, **nested, "url": b.get("url") or nested.get("url")}))
-                for b, nested in outlines]
+    proposed = [
+        (b, nested, propose_mapping({**b, **nested, "url": b.get("url") or nested.get("url")}))
+        for b, nested in outlines
+    ]
     # A board with no lunch, goal or feedback name is not a lunch board: mapped bare, every sync would warn
     # that its default lunch list is missing. It is named in a comment instead (all are kept if none is one).
     recognised = [x for x in proposed if set(x[2]) & {"lunches", "goals", "feedback"}] or proposed
@@ -99,14 +116,22 @@ def init_config(client: TrelloClient, *, boards: list[str] | None = None, databa
     if api_url and api_url.rstrip("/") != "https://api.trello.com/1":
         trello["api_url"] = api_url
     # Names come from Trello: "$" doubled so a member called "${TRELLO_TOKEN}" stays a name (issue 10).
-    doc = {"trello": trello, "database": database, **escape_interpolation({"people": people, "boards": mappings})}
-    head = ("# trellosync config written by `trellosync init`: check the proposed mappings, then run\n"
-            "#   trellosync check -c THIS_FILE --online && trellosync sync -c THIS_FILE\n"
-            "# The key and token are read from the environment; never write them here.\n")
+    doc = {
+        "trello": trello,
+        "database": database,
+        **escape_interpolation({"people": people, "boards": mappings}),
+    }
+    head = (
+        "# trellosync config written by `trellosync init`: check the proposed mappings, then run\n"
+        "#   trellosync check -c THIS_FILE --online && trellosync sync -c THIS_FILE\n"
+        "# The key and token are read from the environment; never write them here.\n"
+    )
     if skipped:
         names = ", ".join(_comment_safe(b.get("name") or b["id"]) for b in skipped)
-        head += (f"# Not proposed (no lunch, goal or feedback list or checklist found): {names}.\n"
-                 "# To sync one anyway, add a `- board:` entry that names its lists.\n")
+        head += (
+            f"# Not proposed (no lunch, goal or feedback list or checklist found): {names}.\n"
+            "# To sync one anyway, add a `- board:` entry that names its lists.\n"
+        )
     return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
 
@@ -128,14 +153,24 @@ def _person_key(member: dict[str, Any], people: dict[str, dict[str, Any]]) -> st
     return member["id"]
 
 
-def get_board_outline(client: TrelloClient, board_id: str, *, lists: str = "open",
-                      cards: bool = False) -> dict[str, Any]:
+def get_board_outline(
+    client: TrelloClient, board_id: str, *, lists: str = "open", cards: bool = False
+) -> dict[str, Any]:
     """A board's lists, checklist names, labels and members (and card texts): one request."""
-    params = {"fields": "name,url,shortLink", "lists": lists, "labels": "all", "labels_limit": "1000",
-              "members": "all", "checklists": "all", "checklist_fields": "name"}
+    params = {
+        "fields": "name,url,shortLink",
+        "lists": lists,
+        "labels": "all",
+        "labels_limit": "1000",
+        "members": "all",
+        "checklists": "all",
+        "checklist_fields": "name",
+    }
     if cards:
         try:
-            return get(client, f"/boards/{board_id}", {**params, "cards": "all", "card_fields": "desc,idList"})
+            return get(
+                client, f"/boards/{board_id}", {**params, "cards": "all", "card_fields": "desc,idList"}
+            )
         except TooManyCards:
             pass  # too large to read the texts at once: check the names without them
     return get(client, f"/boards/{board_id}", params)
@@ -166,9 +201,12 @@ def check_online(config: Config, store: Any | None = None) -> OnlineCheck:
     chosen, missing = select_boards(config, listing, None, set())
     result = OnlineCheck(missing=[o.error or "" for o in missing] + [line for _, line in unseen])
     for b in chosen:
-        outline = BoardOutline.from_trello({**b, **get_board_outline(client, b["id"], lists="all", cards=True)})
+        outline = BoardOutline.from_trello(
+            {**b, **get_board_outline(client, b["id"], lists="all", cards=True)}
+        )
         st = states.get(b["id"])
-        result.boards.append((b, diagnose(config.mapping_for(b), outline,
-                                          load_matches(st.list_matches if st else None))))
+        result.boards.append(
+            (b, diagnose(config.mapping_for(b), outline, load_matches(st.list_matches if st else None)))
+        )
         result.unread[b["id"]] = outline_unread(config.mapping_for(b), config.people, outline, b["id"])
     return result
