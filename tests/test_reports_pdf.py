@@ -98,7 +98,9 @@ def test_outline_and_table_of_contents_agree(pdfs: dict[str, pypdf.PdfReader], k
         found += 1
     assert found == len(top)
     contents = toc_text[toc_text.index("Contents") :].split("Confidential test footer")[0]
-    entries = [line for line in contents.splitlines()[1:] if re.search(r"\s\d+$", line)]  # not the running header
+    entries = [
+        line for line in contents.splitlines()[1:] if re.search(r"\s\d+$", line)
+    ]  # not the running header
     assert [re.sub(r"\s*\d+$", "", e) for e in entries] == list(top)  # each title printed once, in order
 
 
