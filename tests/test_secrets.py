@@ -75,7 +75,7 @@ def test_cli_never_shows_the_secrets(servers: dict[str, FakeTrello], path: str, 
     produced: list[tuple[str, str | bytes]] = []
     runs = [["sync"], ["boards"]]
     if path == "ok":
-        runs += [["check", "--online"], ["sync", "--full"], ["boards", "--json"], ["init", "-o", str(tmp_path / "init.yaml"), "--force"],
+        runs += [["check", "--online"], ["sync", "--full"], ["boards", "--json"], ["init", "-o", str(tmp_path / "init.yaml"), "--force", "--board", "uTbciFCh"],
                  ["status", "--json"]]
     codes = []
     for args in runs:
