@@ -37,8 +37,9 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def fake() -> Iterator[FakeTrello]:
     """The example boards and a real sprint board export (lists Backlog ... Done)."""
-    with FakeTrello(sorted(example_dir().glob("*.json")) + [EXPORTS / "notes-board.json"], key=KEY,
-                    token=TOKEN) as f:
+    with FakeTrello(
+        sorted(example_dir().glob("*.json")) + [EXPORTS / "notes-board.json"], key=KEY, token=TOKEN
+    ) as f:
         yield f
 
 
@@ -105,16 +106,26 @@ def test_ignore_comments_for_logistics_seen_on_lunch_cards() -> None:
     b = Board()
     lunch = b.card("Lunches", "2026-03-04 Lunch")
     goal = b.card("Goals", "Lead the migration")
-    logistics = ["Moved to 13:00, sorry", "Running late, 5 min", "Can we push to Thursday?", "Room 4.12 today"]
-    observations = ["praise: great talk at the all-hands", "Sorry to say it, but the review was harsh and it "
-                    "cost Tomasz a week: let's talk about how to say no kindly",
-                    "concern: you pushed back on scope at 16:00 standup without a word of why, twice, in front "
-                    "of the whole team"]
+    logistics = [
+        "Moved to 13:00, sorry",
+        "Running late, 5 min",
+        "Can we push to Thursday?",
+        "Room 4.12 today",
+    ]
+    observations = [
+        "praise: great talk at the all-hands",
+        "Sorry to say it, but the review was harsh and it "
+        "cost Tomasz a week: let's talk about how to say no kindly",
+        "concern: you pushed back on scope at 16:00 standup without a word of why, twice, in front "
+        "of the whole team",
+    ]
     for text in logistics + observations:
         b.comment(lunch, text, "2026-03-04")
     b.comment(goal, "Moved to Q3", "2026-03-04")
     patterns = propose_mapping(b.data)["feedback"]["ignore_comments"]
-    assert FeedbackMapping(ignore_comments=patterns).ignore_comments == patterns  # valid, as the config reads them
+    assert (
+        FeedbackMapping(ignore_comments=patterns).ignore_comments == patterns
+    )  # valid, as the config reads them
 
     def ignored(text: str) -> bool:
         return any(re.search(p, text, re.IGNORECASE) for p in patterns)
@@ -128,27 +139,48 @@ def test_ignore_comments_for_logistics_seen_on_lunch_cards() -> None:
     assert len(LOGISTICS) == len(set(LOGISTICS))
 
 
-def test_init_proposes_lunch_boards_with_what_they_show(fake: FakeTrello, env: None, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_cli(capsys, "init", "-o", "trellosync.yaml", "--api-url", fake.url,
-                             "--database", f"sqlite:///{tmp_path / 'shape.db'}")
+def test_init_proposes_lunch_boards_with_what_they_show(
+    fake: FakeTrello, env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run_cli(
+        capsys,
+        "init",
+        "-o",
+        "trellosync.yaml",
+        "--api-url",
+        fake.url,
+        "--database",
+        f"sqlite:///{tmp_path / 'shape.db'}",
+    )
     assert code == 0, err
     text = (tmp_path / "trellosync.yaml").read_text()
     doc = yaml.safe_load(text)
-    by_name = {next(b["name"] for b in fake.boards.values() if b["url"] == m["board"]): m for m in doc["boards"]}
+    by_name = {
+        next(b["name"] for b in fake.boards.values() if b["url"] == m["board"]): m for m in doc["boards"]
+    }
     # The sprint board (a `Done` list, no lunch list) is named, not mapped; so is the self-review board.
     assert "Weekly Sprint" not in by_name and "'Weekly Sprint'" in text.split("\ntrello:")[0]
-    assert set(by_name) == {"Peer lunch: Will & Jessica", "Peer lunch: Amara & Diego", "Will – advocate check-ins",
-                            "Peer learning group: Platform leads", "Platform team: promises & wins"}
+    assert set(by_name) == {
+        "Peer lunch: Will & Jessica",
+        "Peer lunch: Amara & Diego",
+        "Will – advocate check-ins",
+        "Peer learning group: Platform leads",
+        "Platform team: promises & wins",
+    }
     assert by_name["Will – advocate check-ins"]["lunches"]["every_days"] == 28  # monthly check-ins
     assert by_name["Peer lunch: Will & Jessica"]["lunches"]["every_days"] == 14
     assert by_name["Peer learning group: Platform leads"]["group"] == {"issue_prefix": "Issue"}
     assert len(by_name["Peer learning group: Platform leads"]["subjects"]) == 4
-    assert "group" not in by_name["Platform team: promises & wins"]  # its checklists are not named after people
+    assert (
+        "group" not in by_name["Platform team: promises & wins"]
+    )  # its checklists are not named after people
     assert by_name["Peer lunch: Will & Jessica"]["feedback"]["ignore_comments"]
     assert {p["trello"]: p["name"] for p in doc["people"].values()} == {
-        "willsmith": "Will Smith", "jessjones": "Jessica Jones", "amaraokafor": "Amara Okafor",
-        "diegoramirez": "Diego Ramírez"}
+        "willsmith": "Will Smith",
+        "jessjones": "Jessica Jones",
+        "amaraokafor": "Amara Okafor",
+        "diegoramirez": "Diego Ramírez",
+    }
     # The proposal is a config the tool takes: checked online, synced, and the logistics comment is no evidence.
     code, out, err = run_cli(capsys, "check", "--online")
     assert code == 0, err
@@ -167,9 +199,12 @@ def test_init_proposes_lunch_boards_with_what_they_show(fake: FakeTrello, env: N
     assert not any("Moved to 13:00" in t for t in texts)
 
 
-def test_init_with_only_a_sprint_board_proposes_nothing(env: None, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    with FakeTrello([EXPORTS / "notes-board.json", EXPORTS / "csv-export-board.json"], key=KEY, token=TOKEN) as f:
+def test_init_with_only_a_sprint_board_proposes_nothing(
+    env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeTrello(
+        [EXPORTS / "notes-board.json", EXPORTS / "csv-export-board.json"], key=KEY, token=TOKEN
+    ) as f:
         code, out, err = run_cli(capsys, "init", "-o", "c.yaml", "--api-url", f.url)
     assert code == 2 and out == "" and not (tmp_path / "c.yaml").exists()
     assert "none of the 2 open board(s) this token sees has a lunch-like list" in err
@@ -182,13 +217,17 @@ def test_a_lunch_list_without_cards_is_a_problem_and_same_day_goals_a_warning() 
         b.card("Done", f"Task {i}", created=f"2026-03-0{i + 1}")
         b.data["cards"][-1]["dateLastActivity"] = iso(f"2026-03-0{i + 1}T17:00")
     b.list("Lunches")  # an empty lunch list: the mapping finds no lunch
-    mapping, outline = BoardMapping(board="Sprint", lunches={"lists": ["Lunches"]}), BoardOutline.from_trello(b.data)
+    mapping, outline = (
+        BoardMapping(board="Sprint", lunches={"lists": ["Lunches"]}),
+        BoardOutline.from_trello(b.data),
+    )
     problems = diagnose(mapping, outline)
     assert [(p.key, p.name) for p in problems] == [("lunches.lists", "Lunches")]
     assert "finds no lunch" in str(problems[0])
     assert quick_goal_warnings(mapping, outline) == [
         "board 'Sprint': goals.done_lists: 5 goals on 'Done' were all completed within a day of being created: "
-        "is this a task board?"]
+        "is this a task board?"
+    ]
     # A goal worked on for weeks is no task: no warning. A board read without its cards: no guess either way.
     outline.cards[0]["dateLastActivity"] = iso("2026-04-20")
     assert quick_goal_warnings(mapping, outline) == []
@@ -199,21 +238,27 @@ def test_a_lunch_list_without_cards_is_a_problem_and_same_day_goals_a_warning() 
     assert diagnose(mapping, BoardOutline.from_trello(b.data)) == []
 
 
-def test_check_online_on_a_mapped_sprint_board(env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_online_on_a_mapped_sprint_board(
+    env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with FakeTrello([EXPORTS / "notes-board.json"], key=KEY, token=TOKEN) as f:
         (tmp_path / "c.yaml").write_text(f"trello:\n  api_url: {f.url}\nboards:\n  - board: Weekly Sprint\n")
         code, out, err = run_cli(capsys, "check", "-c", "c.yaml", "--online")
     assert code == 0, err
     assert "1 mapping problem(s)" in out and "(the default) matches no list" in out
-    assert "warning: board 'Weekly Sprint': goals.done_lists: 5 goals on 'Done' were all completed within a day" \
+    assert (
+        "warning: board 'Weekly Sprint': goals.done_lists: 5 goals on 'Done' were all completed within a day"
         in out
+    )
 
 
-def test_a_person_added_to_the_config_is_known_without_rebuild(env: None, tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_person_added_to_the_config_is_known_without_rebuild(
+    env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with FakeTrello([example_dir() / "peer-lunch-will-jessica.json"], key=KEY, token=TOKEN) as f:
-        code, out, err = run_cli(capsys, "init", "-o", "c.yaml", "--api-url", f.url, "--database",
-                                 f"sqlite:///{tmp_path / 'p.db'}")
+        code, out, err = run_cli(
+            capsys, "init", "-o", "c.yaml", "--api-url", f.url, "--database", f"sqlite:///{tmp_path / 'p.db'}"
+        )
         assert code == 0, err
         code, out, err = run_cli(capsys, "sync", "-c", "c.yaml")
         assert code == 0, err

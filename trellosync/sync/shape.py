@@ -50,8 +50,14 @@ def cadence_days(dates: list[date]) -> int | None:
 
 def lunch_cards(board: dict[str, Any], lunch_lists: list[str]) -> list[dict[str, Any]]:
     """The cards (open and archived) of the board's lists that the lunch list names match."""
-    ids = match_lists(lunch_lists, [{"id": x.get("id"), "name": x.get("name") or "", "closed": bool(x.get("closed"))}
-                                    for x in board.get("lists") or [] if x.get("id")])
+    ids = match_lists(
+        lunch_lists,
+        [
+            {"id": x.get("id"), "name": x.get("name") or "", "closed": bool(x.get("closed"))}
+            for x in board.get("lists") or []
+            if x.get("id")
+        ],
+    )
     return [c for c in board.get("cards") or [] if isinstance(c, dict) and c.get("idList") in ids]
 
 
@@ -59,8 +65,9 @@ def card_dates(cards: list[dict[str, Any]]) -> list[date]:
     """Each card's date by the domain's rule: its due date, else a date in its name, else its creation."""
     out = []
     for c in cards:
-        day, _ = lunch_date({"due": parse_time(c.get("due")), "name": c.get("name") or "",
-                             "created_at": id_time(c.get("id"))})
+        day, _ = lunch_date(
+            {"due": parse_time(c.get("due")), "name": c.get("name") or "", "created_at": id_time(c.get("id"))}
+        )
         if day is not None:
             out.append(day)
     return out
@@ -80,12 +87,20 @@ def group_section(board: dict[str, Any], cards: list[dict[str, Any]]) -> dict[st
         return None
     card_ids = {c.get("id") for c in cards}
     named = [cl for cl in board.get("checklists") or [] if cl.get("idCard") in card_ids]
-    owners = {i for cl in named for i, m in enumerate(members) if name_key(cl.get("name") or "") in _member_names(m)}
+    owners = {
+        i for cl in named for i, m in enumerate(members) if name_key(cl.get("name") or "") in _member_names(m)
+    }
     if len(owners) < MIN_GROUP:
         return None
-    per_member = [cl for cl in named if any(name_key(cl.get("name") or "") in _member_names(m) for m in members)]
-    prefixes = Counter(m[1] for cl in per_member for it in cl.get("checkItems") or []
-                       if (m := re.match(r"^\s*([A-Za-z]+)\s*:", it.get("name") or "")))
+    per_member = [
+        cl for cl in named if any(name_key(cl.get("name") or "") in _member_names(m) for m in members)
+    ]
+    prefixes = Counter(
+        m[1]
+        for cl in per_member
+        for it in cl.get("checkItems") or []
+        if (m := re.match(r"^\s*([A-Za-z]+)\s*:", it.get("name") or ""))
+    )
     common = prefixes.most_common(1)
     return {"issue_prefix": common[0][0]} if common and common[0][1] >= 2 else {}
 
@@ -93,9 +108,13 @@ def group_section(board: dict[str, Any], cards: list[dict[str, Any]]) -> dict[st
 def logistics_patterns(board: dict[str, Any], cards: list[dict[str, Any]]) -> list[str]:
     """The LOGISTICS patterns that match a comment on one of `cards`, in LOGISTICS order."""
     card_ids = {c.get("id") for c in cards}
-    texts = [(a.get("data") or {}).get("text") or "" for a in board.get("actions") or []
-             if isinstance(a, dict) and a.get("type") == "commentCard"
-             and ((a.get("data") or {}).get("card") or {}).get("id") in card_ids]
+    texts = [
+        (a.get("data") or {}).get("text") or ""
+        for a in board.get("actions") or []
+        if isinstance(a, dict)
+        and a.get("type") == "commentCard"
+        and ((a.get("data") or {}).get("card") or {}).get("id") in card_ids
+    ]
     return [p for p in LOGISTICS if any(re.search(p, t, re.IGNORECASE) for t in texts)]
 
 
