@@ -40,15 +40,22 @@ def test_init_takes_config_and_database_before_the_command_name(
 ) -> None:
     # README: "all accept -c FILE and --database URL, before or after the command name: `init -c FILE` writes
     # the config there".
-    code, out, err = run_cli(capsys, "-c", "before.yaml", "--database", "sqlite:///team.db", "init")
+    # (No board here has a lunch list: a board named with --board is proposed anyway.)
+    code, out, err = run_cli(
+        capsys, "-c", "before.yaml", "--database", "sqlite:///team.db", "init", "--board", "uTbciFCh"
+    )
     assert code == 0, err
     assert out == "", "the config goes to the file -c names, not to stdout"
     doc = yaml.safe_load((tmp_path / "before.yaml").read_text())
     assert doc["database"] == "sqlite:///team.db"
-    code, out, err = run_cli(capsys, "--database", "sqlite:///other.db", "init")
+    code, out, err = run_cli(capsys, "--database", "sqlite:///other.db", "init", "--board", "uTbciFCh")
     assert code == 0 and yaml.safe_load(out)["database"] == "sqlite:///other.db"
-    code, out, err = run_cli(capsys, "init")
+    code, out, err = run_cli(capsys, "init", "--board", "uTbciFCh")
     assert code == 0 and yaml.safe_load(out)["database"] == "sqlite:///trellosync.db"
+    # Without --board, neither board (a sprint board, a notes board) is proposed: init says so and writes nothing.
+    code, out, err = run_cli(capsys, "init", "-o", "none.yaml")
+    assert code == 2 and not (tmp_path / "none.yaml").exists()
+    assert "has a lunch-like list" in err and "'Weekly Sprint'" in err and "--board" in err
 
 
 def test_sync_v_says_each_board_once(

@@ -199,8 +199,10 @@ def test_a_bare_mapping_without_the_default_lunch_list_is_a_problem() -> None:
     problems = diagnose(BoardMapping(board="x"), outline)
     assert [(p.key, p.name) for p in problems] == [("lunches.lists", "Lunches")]
     assert "(the default) matches no list" in str(problems[0]) and "'Doing'" in str(problems[0])
-    # A board that names its own lists, or holds a practice, need not hold lunches.
-    assert diagnose(BoardMapping(board="x", goals={"lists": ["Doing"]}), outline) == []
+    # A board that names its goal lists still finds no lunch; one that holds a practice need not hold lunches.
+    goals_only = diagnose(BoardMapping(board="x", goals={"lists": ["Doing"]}), outline)
+    assert [(p.key, p.name) for p in goals_only] == [("lunches.lists", "Lunches")]
     assert diagnose(BoardMapping(board="x", self_reviews=SelfReviewMapping()), outline) == []
     outline.lists[1]["name"] = "Lunches"  # archived, its cards still count (the domain's rule)
+    outline.cards = [{"id": "c1", "list_id": "l2", "description": ""}]
     assert diagnose(BoardMapping(board="x"), outline) == []

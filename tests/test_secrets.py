@@ -87,7 +87,7 @@ def test_cli_never_shows_the_secrets(
             ["check", "--online"],
             ["sync", "--full"],
             ["boards", "--json"],
-            ["init", "-o", str(tmp_path / "init.yaml"), "--force"],
+            ["init", "-o", str(tmp_path / "init.yaml"), "--force", "--board", "uTbciFCh"],
             ["status", "--json"],
         ]
     codes = []

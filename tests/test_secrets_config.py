@@ -299,9 +299,11 @@ def test_escape_sequences_in_board_names_are_not_sent_to_the_terminal(
 
 
 def test_init_writes_the_config_owner_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    board = json.loads((EXPORTS / "small-notes-board.json").read_text())
+    board["lists"][0]["name"] = "Lunches"  # a lunch board: init proposes it
     old = os.umask(0o022)
     try:
-        with FakeTrello([EXPORTS / "small-notes-board.json"], key=KEY, token=TOKEN) as fake:
+        with FakeTrello([board], key=KEY, token=TOKEN) as fake:
             cfg = tmp_path / "conf" / "trellosync.yaml"
             code, _, err = run_cli(capsys, "init", "-o", str(cfg), "--api-url", fake.url)
     finally:

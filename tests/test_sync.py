@@ -229,9 +229,25 @@ def test_mapped_boards_only_and_board_refs(fake: FakeTrello, db: Store) -> None:
     )
 
 
+@pytest.fixture
+def fake_with_lunches() -> Iterator[FakeTrello]:
+    """The sprint and notes exports plus two peer-lunch boards: what init proposes, and what it leaves out."""
+    from trellosync.cli.demo import example_dir
+
+    files = [EXPORTS / n for n in BOARDS] + [
+        example_dir() / n for n in ("peer-lunch-will-jessica.json", "peer-lunch-amara-diego.json")
+    ]
+    with FakeTrello(files, key=KEY, token=TOKEN, seed=1) as f:
+        yield f
+
+
 def test_cli_sync_boards_and_init(
-    fake: FakeTrello, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    fake_with_lunches: FakeTrello,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    fake = fake_with_lunches
     monkeypatch.setenv("TRELLO_API_KEY", KEY)
     monkeypatch.setenv("TRELLO_TOKEN", TOKEN)
     cfg = tmp_path / "trellosync.yaml"
@@ -302,19 +318,21 @@ def test_cli_sync_without_config_uses_the_environment(
 
 
 def test_cli_init_to_stdout(
-    fake: FakeTrello, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    fake_with_lunches: FakeTrello, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import yaml
 
+    fake = fake_with_lunches
     monkeypatch.setenv("TRELLO_API_KEY", KEY)
     monkeypatch.setenv("TRELLO_TOKEN", TOKEN)
     code, out, err = run_cli(capsys, "init", "--api-url", fake.url)
     assert code == 0, err
     doc = yaml.safe_load(out)
     assert doc["trello"]["token"] == "${TRELLO_TOKEN}"
-    # Boards with a lunch, goal or feedback name are proposed; the others are named in a comment.
+    # Boards with a lunch-like list are proposed; the others (a sprint board's `Done` too) are named in a comment.
     proposed = {m["board"] for m in doc["boards"]}
-    assert proposed and all(set(m) & {"lunches", "goals", "feedback"} for m in doc["boards"])
+    assert len(proposed) == 2 and all("lunches" in m for m in doc["boards"])
+    assert "'Weekly Sprint'" in out.split("\ntrello:")[0]
     skipped = next(line for line in out.splitlines() if line.startswith("# Not proposed"))
     for b in fake.boards.values():
         if not b.get("closed"):

@@ -392,6 +392,8 @@ def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool,
         )
         for p in problems:
             click.echo(f"  - {safe(p)}")
+        for w in result.warnings.get(b["id"], []):
+            click.echo(f"  - warning: {safe(w)}")
         if unread := result.unread.get(b["id"]):
             click.echo(f"  - {safe(unread)}")
     if result.missing:

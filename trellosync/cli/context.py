@@ -83,7 +83,12 @@ class Ctx:
                 "reports follow the database until `trellosync rebuild` (or the next sync)",
                 err=True,
             )
-        return store.load_domain()
+        domain = store.load_domain()
+        if config is not None:
+            from trellosync.domain.people import with_config_people
+
+            with_config_people(domain.people, config.people)
+        return domain
 
 
 pass_ctx = click.make_pass_decorator(Ctx)

@@ -154,3 +154,17 @@ def _match_members(
             )
         by_member[m["id"]] = key
     return by_member
+
+
+def with_config_people(persons: dict[str, Person], config_people: dict[str, PersonConfig]) -> None:
+    """Make every person of the config known, with the config's name and username, before a derive has seen them
+    (a person added to the config is someone to report on at once; their evidence arrives with the next derive)."""
+    for key, pc in config_people.items():
+        old = persons.get(key)
+        persons[key] = Person(
+            key=key,
+            name=pc.name,
+            trello_username=pc.trello,
+            member_id=old.member_id if old is not None else None,
+            mapped=True,
+        )

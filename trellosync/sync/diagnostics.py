@@ -45,6 +45,7 @@ class BoardOutline:
     short_link: str = ""
     cards: list[dict[str, Any]] = field(default_factory=list)  # live cards: id, list_id, description
     members: list[dict[str, Any]] = field(default_factory=list)  # id, username, full_name
+    cards_read: bool = True  # False when the board was too large to read its cards with the outline
 
     @classmethod
     def from_mirror(cls, rows: Any) -> BoardOutline:
@@ -81,10 +82,16 @@ class BoardOutline:
             texts=[c.get("desc") or "" for c in board.get("cards") or []],
             short_link=board.get("shortLink") or "",
             cards=[
-                {"id": c.get("id"), "list_id": c.get("idList"), "description": c.get("desc")}
+                {
+                    "id": c.get("id"),
+                    "list_id": c.get("idList"),
+                    "description": c.get("desc"),
+                    "dateLastActivity": c.get("dateLastActivity"),
+                }
                 for c in board.get("cards") or []
                 if isinstance(c, dict)
             ],
+            cards_read="cards" in board,
             members=[
                 {"id": m.get("id") or "", "username": m.get("username"), "full_name": m.get("fullName")}
                 for m in board.get("members") or []
@@ -129,7 +136,7 @@ def diagnose(
     """Every problem of `mapping` against what the board holds; `previous` is the last derive's list_matches."""
     if mapping is None:
         return []
-    problems = _list_problems(mapping, outline) + _default_lunch_problems(mapping, outline)
+    problems = _list_problems(mapping, outline) + _lunch_problems(mapping, outline)
     problems += _lost_matches(mapping, outline, previous or {})
     problems += _checklist_problems(mapping, outline)
     problems += _label_problems(mapping, outline)
@@ -181,26 +188,60 @@ def _list_problems(mapping: BoardMapping, outline: BoardOutline) -> list[Problem
     return problems
 
 
-def _default_lunch_problems(mapping: BoardMapping, outline: BoardOutline) -> list[Problem]:
-    """A board mapped with the default convention (it names no list and no practice) whose lunch list is not
-    there: every report would say "no lunches" without a word why."""
+def _lunch_problems(mapping: BoardMapping, outline: BoardOutline) -> list[Problem]:
+    """A mapping whose lunch lists hold no card: every report would say "no lunches" without a word why. A board
+    mapped for a practice only (self-reviews, stakeholder feedback, promises) and no lunch list is none."""
     practices = (mapping.self_reviews, mapping.stakeholder_feedback, mapping.promises)
-    if explicit_list_names(mapping) or any(x is not None for x in practices):
+    explicit = "lunches" in mapping.model_fields_set and "lists" in mapping.lunches.model_fields_set
+    if not explicit and any(x is not None for x in practices):
         return []
     names = mapping.lunches.lists
-    if match_lists(names, outline.lists):
-        return []
+    found = match_lists(names, outline.lists)
     open_names = sorted({x["name"] for x in outline.lists if not x["closed"]}, key=str.casefold)
+    if not found:
+        if explicit:
+            return []  # _list_problems names each name that matches no list
+        return [
+            Problem(
+                outline.name,
+                "lunches.lists",
+                ", ".join(names),
+                "(the default) matches no list on the board (open lists: "
+                + (", ".join(repr(n) for n in open_names) or "none")
+                + "): name the list that holds the lunch cards",
+            )
+        ]
+    if not outline.cards_read or any(c.get("list_id") in found for c in outline.cards):
+        return []
+    where = "the list" if len(found) == 1 else f"the {len(found)} lists"
     return [
         Problem(
             outline.name,
             "lunches.lists",
             ", ".join(names),
-            "(the default) matches no list on the board (open lists: "
+            f"matches {where} but finds no lunch: no card is on it (open lists: "
             + (", ".join(repr(n) for n in open_names) or "none")
             + "): name the list that holds the lunch cards",
         )
     ]
+
+
+def quick_goal_warnings(mapping: BoardMapping | None, outline: BoardOutline) -> list[str]:
+    """A goal done list whose cards were all completed within a day of being created: tasks, not goals."""
+    from trellosync.sync.shape import quick_goals
+
+    if mapping is None or not outline.cards_read:
+        return []
+    out = []
+    for name in mapping.goals.done_lists:
+        ids = match_lists([name], outline.lists)
+        n = quick_goals([c for c in outline.cards if c.get("list_id") in ids])
+        if n:
+            out.append(
+                f"board {outline.name!r}: goals.done_lists: {n} goals on {name!r} were all completed within a "
+                "day of being created: is this a task board?"
+            )
+    return out
 
 
 def _lost_matches(

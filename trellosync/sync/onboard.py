@@ -15,13 +15,17 @@ from trellosync.config.settings import Config, TrelloConfig
 from trellosync.config.yaml_file import escape_interpolation
 from trellosync.domain.unread import UnreadText
 from trellosync.errors import ConfigError
-from trellosync.sync.diagnostics import BoardOutline, Problem, diagnose, outline_unread
+from trellosync.sync.diagnostics import BoardOutline, Problem, diagnose, outline_unread, quick_goal_warnings
 from trellosync.sync.run import list_boards_to_sync, select_boards
+from trellosync.sync.shape import cadence_days, card_dates, group_section, logistics_patterns, lunch_cards
 from trellosync.trello.client import client_from_config
 from trellosync.trello.fetch import fetch_member_boards, get
 from trellosync.trello.session import TooManyCards
 
-_LUNCH = re.compile(r"lunch|1[:-]1|one.on.one|meeting|conversation|catch.?up|check.?ins?\b", re.I)
+_LUNCH = re.compile(
+    r"lunch|1[:-]1|one.on.one|meeting|conversation|catch.?up|check.?ins?\b|\bsessions?\b", re.I
+)
+LUNCH_NAMES = "Lunches, Check-ins, Meetings, 1:1s, Sessions, Catch-ups"
 _GOAL = re.compile(r"goal|objective|okr|target", re.I)
 _DONE = re.compile(r"^(done|achieved|complete[d]?|finished|reached)\b", re.I)
 _FEEDBACK = {
@@ -46,7 +50,7 @@ def propose_mapping(board: dict[str, Any]) -> dict[str, Any]:
     goals = [n for n in lists if _GOAL.search(n)]
     done = [n for n in lists if _DONE.search(n)]
     if lunches:
-        m["lunches"] = {"lists": lunches}
+        m["lunches"] = {"lists": lunches, **_observed_lunches(board, lunches)}
     if goals or done:
         m["goals"] = {k: v for k, v in (("lists", goals), ("done_lists", done)) if v}
     feedback = {k: [c for c in checklists if rx.search(c)] for k, rx in _FEEDBACK.items()}
@@ -56,8 +60,13 @@ def propose_mapping(board: dict[str, Any]) -> dict[str, Any]:
         for k, v in feedback.items()
         if v
     }
+    cards = lunch_cards(board, lunches) if lunches else []
+    if patterns := logistics_patterns(board, cards):
+        feedback = {**feedback, "ignore_comments": patterns}
     if feedback:
         m["feedback"] = feedback
+    if cards and (group := group_section(board, cards)) is not None:
+        m["group"] = group
     labels = {
         lb["name"]: re.sub(r"\W+", "_", lb["name"].strip().lower()).strip("_")
         for lb in board.get("labels") or []
@@ -66,6 +75,12 @@ def propose_mapping(board: dict[str, Any]) -> dict[str, Any]:
     if labels:
         m["labels"] = labels
     return m
+
+
+def _observed_lunches(board: dict[str, Any], lunches: list[str]) -> dict[str, Any]:
+    """`every_days` when the lunch cards' dates show a cadence (cards of a board read without them show none)."""
+    every = cadence_days(card_dates(lunch_cards(board, lunches)))
+    return {"every_days": every} if every is not None else {}
 
 
 def init_config(
@@ -91,14 +106,20 @@ def init_config(
             f"this token sees no open board{closed}: nothing to propose; use the token of a member "
             "the boards are shared with (`trellosync boards` lists what a token sees)"
         )
-    outlines = [(b, get_board_outline(client, b["id"])) for b in chosen]
+    outlines = [(b, get_board_shape(client, b["id"])) for b in chosen]
     proposed = [
         (b, nested, propose_mapping({**b, **nested, "url": b.get("url") or nested.get("url")}))
         for b, nested in outlines
     ]
-    # A board with no lunch, goal or feedback name is not a lunch board: mapped bare, every sync would warn
-    # that its default lunch list is missing. It is named in a comment instead (all are kept if none is one).
-    recognised = [x for x in proposed if set(x[2]) & {"lunches", "goals", "feedback"}] or proposed
+    # A board without a lunch-like list is not a lunch board (a sprint board has a `Done` list too: its tasks
+    # would become goals achieved in a day). It is named in a comment instead; boards named with --board stay.
+    recognised = [x for x in proposed if boards or "lunches" in x[2]]
+    if not recognised:
+        names = ", ".join(_comment_safe(b.get("name") or b["id"]) for b, _, _ in proposed)
+        raise ConfigError(
+            f"none of the {len(proposed)} open board(s) this token sees has a lunch-like list "
+            f"({LUNCH_NAMES}): {names}; to map one anyway, name it with --board"
+        )
     skipped = [b for b, _, _ in proposed if all(b is not r[0] for r in recognised)]
     people: dict[str, dict[str, Any]] = {}
     mappings = []
@@ -129,7 +150,7 @@ def init_config(
     if skipped:
         names = ", ".join(_comment_safe(b.get("name") or b["id"]) for b in skipped)
         head += (
-            f"# Not proposed (no lunch, goal or feedback list or checklist found): {names}.\n"
+            f"# Not proposed (no lunch-like list: {LUNCH_NAMES}): {names}.\n"
             "# To sync one anyway, add a `- board:` entry that names its lists.\n"
         )
     return head + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
@@ -169,11 +190,37 @@ def get_board_outline(
     if cards:
         try:
             return get(
-                client, f"/boards/{board_id}", {**params, "cards": "all", "card_fields": "desc,idList"}
+                client,
+                f"/boards/{board_id}",
+                {**params, "cards": "all", "card_fields": "desc,idList,dateLastActivity"},
             )
         except TooManyCards:
             pass  # too large to read the texts at once: check the names without them
     return get(client, f"/boards/{board_id}", params)
+
+
+def get_board_shape(client: TrelloClient, board_id: str) -> dict[str, Any]:
+    """A board's outline with what `init` observes: its cards' dates, checklists (and their cards and items) and
+    the comments on its cards; the outline alone when the board has too many cards to read at once. One request."""
+    params = {
+        "fields": "name,url,shortLink",
+        "lists": "open",
+        "labels": "all",
+        "labels_limit": "1000",
+        "members": "all",
+        "checklists": "all",
+        "checklist_fields": "name,idCard",
+        "checkItem_fields": "name",
+        "cards": "all",
+        "card_fields": "name,due,idList,closed",
+        "actions": "commentCard",
+        "actions_limit": "1000",
+        "action_fields": "data,date,type",
+    }
+    try:
+        return get(client, f"/boards/{board_id}", params)
+    except TooManyCards:
+        return get_board_outline(client, board_id)
 
 
 @dataclass
@@ -183,6 +230,9 @@ class OnlineCheck:
     boards: list[tuple[dict[str, Any], list[Problem]]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     unread: dict[str, UnreadText] = field(default_factory=dict)  # board id -> description text left out
+    warnings: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # board id -> what looks wrong but may be meant
 
     @property
     def problems(self) -> list[Problem]:
@@ -208,5 +258,6 @@ def check_online(config: Config, store: Any | None = None) -> OnlineCheck:
         result.boards.append(
             (b, diagnose(config.mapping_for(b), outline, load_matches(st.list_matches if st else None)))
         )
+        result.warnings[b["id"]] = quick_goal_warnings(config.mapping_for(b), outline)
         result.unread[b["id"]] = outline_unread(config.mapping_for(b), config.people, outline, b["id"])
     return result
