@@ -196,7 +196,7 @@ def _cover(req: Request, sels: list[Selection], as_of: date, board_ids: set[str]
         synced_on=local_date(req.domain.synced_at, tz),
         generated_at=format_datetime(generated, tz),
         generated_by=req.options.generated_by,
-        confidentiality="Shareable: holds only entries that are shareable under the board mappings.",
+        confidentiality="Shareable with the team: only entries of team boards, or marked for sharing on private boards.",
         timezone=req.options.timezone,
         data_from=req.domain.data_from,
     )
