@@ -90,3 +90,31 @@ def test_a_brief_reads_its_peer_and_an_advocate_report_its_advocate(example) -> 
     assert report_people("advocate", ("will",), None, nobody) == ["will", advocate]
     assert report_people("brief", ("jessica",), "will", nobody)[:2] == ["jessica", "will"]
     assert report_people("showcase", ("will", "diego"), None, nobody) == ["will", "diego"]
+
+
+def test_the_report_command_loads_only_its_peoples_boards(
+    example, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from clihelp import run_cli
+
+    from trellosync.store import queries
+
+    config, store = example
+    loaded: list[list[str] | None] = []
+    real = queries.load_domain
+
+    def spy(engine, board_ids=None):
+        loaded.append(None if board_ids is None else list(board_ids))
+        return real(engine, board_ids)
+
+    monkeypatch.setattr(queries, "load_domain", spy)
+    code, out, err = run_cli(capsys, "report", "dossier", "jessica", "--database", store.url, "--format", "json")
+    assert code == 0, err
+    everything = real(store.engine)
+    assert loaded[-1] is not None and set(loaded[-1]) < set(everything.boards)
+    assert '"kind": "dossier"' in out
+    loaded.clear()
+    code, _, err = run_cli(capsys, "report", "brief", "--all", "--database", store.url, "--format", "html",
+                           "-o", str(tmp_path / "all"), "--jobs", "1")
+    assert code == 0, err
+    assert loaded[-1] is None  # --all: every board, loaded once
