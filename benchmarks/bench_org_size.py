@@ -50,7 +50,10 @@ def build_organisation(people: int, db: Path) -> None:
                 p.key, p.name, p.trello_username = k, f"Person {k[1:]}", k
             for lu in pair.lunches:
                 lu.board_id, lu.board_name = board, sub.boards[board]
-                lu.participants, lu.about = [rename[x] for x in lu.participants], [rename[x] for x in lu.about]
+                lu.participants, lu.about = (
+                    [rename[x] for x in lu.participants],
+                    [rename[x] for x in lu.about],
+                )
             for f in pair.feedback:
                 f.board_id, f.about = board, rename.get(f.about or "", f.about)
                 f.said_by = rename.get(f.said_by or "", f.said_by)
@@ -58,27 +61,74 @@ def build_organisation(people: int, db: Path) -> None:
                 g.board_id, g.owners = board, [rename[o] for o in g.owners]
             for c in pair.commitments:
                 c.board_id, c.person = board, rename.get(c.person or "", c.person)
-            sub.lunches, sub.feedback, sub.goals, sub.commitments = pair.lunches, pair.feedback, pair.goals, pair.commitments
+            sub.lunches, sub.feedback, sub.goals, sub.commitments = (
+                pair.lunches,
+                pair.feedback,
+                pair.goals,
+                pair.commitments,
+            )
             sub.competencies, sub.synced_at = pair.competencies, SYNCED
             with store.begin() as conn:
-                store.upsert(conn, t.boards, [{"id": board, "name": sub.boards[board], "short_link": f"s{i:07d}",
-                                               "url": None, "description": "", "closed": False,
-                                               "date_last_activity": None, "created_at": None, "deleted_at": None}])
+                store.upsert(
+                    conn,
+                    t.boards,
+                    [
+                        {
+                            "id": board,
+                            "name": sub.boards[board],
+                            "short_link": f"s{i:07d}",
+                            "url": None,
+                            "description": "",
+                            "closed": False,
+                            "date_last_activity": None,
+                            "created_at": None,
+                            "deleted_at": None,
+                        }
+                    ],
+                )
                 store.save_domain(conn, board, sub)
-                store.set_sync_state(conn, SyncState(board, "export", None, None, None, SYNCED.replace(tzinfo=None),
-                                                     SYNCED.replace(tzinfo=None), True))
+                store.set_sync_state(
+                    conn,
+                    SyncState(
+                        board,
+                        "export",
+                        None,
+                        None,
+                        None,
+                        SYNCED.replace(tzinfo=None),
+                        SYNCED.replace(tzinfo=None),
+                        True,
+                    ),
+                )
     finally:
         store.close()
 
 
 def time_report(db: Path, kind: str, fmt: str, out: Path) -> tuple[float, float]:
     """Wall and CPU time (user + system) of `trellosync report KIND p000` into `out`, in a fresh process."""
-    cmd = [sys.executable, "-m", "trellosync", "report", kind, "p000", "--database", str(db),
-           "--format", fmt, "-o", str(out), "--force", "--to", "2026-11-30"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "trellosync",
+        "report",
+        kind,
+        "p000",
+        "--database",
+        str(db),
+        "--format",
+        fmt,
+        "-o",
+        str(out),
+        "--force",
+        "--to",
+        "2026-11-30",
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(cmd, check=True, env=env, cwd=out.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        cmd, check=True, env=env, cwd=out.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -98,8 +148,11 @@ def main() -> None:
             dbs[size] = Path(tmp) / f"org{size}.db"
             started = time.perf_counter()
             build_organisation(size, dbs[size])
-            print(f"{size} people: {size // 2} boards, {size // 2 * LUNCHES} lunches, "
-                  f"generated in {time.perf_counter() - started:.1f} s", flush=True)
+            print(
+                f"{size} people: {size // 2} boards, {size // 2 * LUNCHES} lunches, "
+                f"generated in {time.perf_counter() - started:.1f} s",
+                flush=True,
+            )
         # Sizes interleaved and the best of --repeats kept: other work on the machine slows both alike.
         for _ in range(args.repeats):
             for kind, fmt in REPORTS:
@@ -108,18 +161,25 @@ def main() -> None:
                     walls[size][kind, fmt] = min(walls[size].get((kind, fmt), wall), wall)
                     cpus[size][kind, fmt] = min(cpus[size].get((kind, fmt), cpu), cpu)
     small, large = min(args.sizes), max(args.sizes)
-    print(f"\n{'best of ' + str(args.repeats):<16}" + "".join(f"{f'{s} people':>16}" for s in args.sizes)
-          + f"{'ratio wall':>12}{'ratio CPU':>11}")
+    print(
+        f"\n{'best of ' + str(args.repeats):<16}"
+        + "".join(f"{f'{s} people':>16}" for s in args.sizes)
+        + f"{'ratio wall':>12}{'ratio CPU':>11}"
+    )
     worst = 0.0
     for kind, fmt in REPORTS:
         ratio_wall = walls[large][kind, fmt] / walls[small][kind, fmt]
         ratio_cpu = cpus[large][kind, fmt] / cpus[small][kind, fmt]
         worst = max(worst, ratio_cpu)
-        print(f"{kind + ' ' + fmt:<16}" + "".join(f"{walls[s][kind, fmt]:>6.2f}s ({cpus[s][kind, fmt]:.2f} CPU)"
-                                                  for s in args.sizes)
-              + f"{ratio_wall:>12.2f}{ratio_cpu:>11.2f}")
-    print(f"\nworst CPU ratio {large}/{small} people: {worst:.2f} (target: at most 1.20; wall time moves with the "
-          "machine's other work, CPU time much less)")
+        print(
+            f"{kind + ' ' + fmt:<16}"
+            + "".join(f"{walls[s][kind, fmt]:>6.2f}s ({cpus[s][kind, fmt]:.2f} CPU)" for s in args.sizes)
+            + f"{ratio_wall:>12.2f}{ratio_cpu:>11.2f}"
+        )
+    print(
+        f"\nworst CPU ratio {large}/{small} people: {worst:.2f} (target: at most 1.20; wall time moves with the "
+        "machine's other work, CPU time much less)"
+    )
 
 
 if __name__ == "__main__":

@@ -108,13 +108,27 @@ def test_the_report_command_loads_only_its_peoples_boards(
         return real(engine, board_ids)
 
     monkeypatch.setattr(queries, "load_domain", spy)
-    code, out, err = run_cli(capsys, "report", "dossier", "jessica", "--database", store.url, "--format", "json")
+    code, out, err = run_cli(
+        capsys, "report", "dossier", "jessica", "--database", store.url, "--format", "json"
+    )
     assert code == 0, err
     everything = real(store.engine)
     assert loaded[-1] is not None and set(loaded[-1]) < set(everything.boards)
     assert '"kind": "dossier"' in out
     loaded.clear()
-    code, _, err = run_cli(capsys, "report", "brief", "--all", "--database", store.url, "--format", "html",
-                           "-o", str(tmp_path / "all"), "--jobs", "1")
+    code, _, err = run_cli(
+        capsys,
+        "report",
+        "brief",
+        "--all",
+        "--database",
+        store.url,
+        "--format",
+        "html",
+        "-o",
+        str(tmp_path / "all"),
+        "--jobs",
+        "1",
+    )
     assert code == 0, err
     assert loaded[-1] is None  # --all: every board, loaded once

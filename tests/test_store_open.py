@@ -21,7 +21,9 @@ def test_the_head_is_alembics() -> None:
 
 def test_a_current_database_opens_without_alembic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     Store(f"sqlite:///{tmp_path / 'a.db'}").close()
-    monkeypatch.setattr(command, "upgrade", lambda *_a, **_k: pytest.fail("Alembic ran on a current database"))
+    monkeypatch.setattr(
+        command, "upgrade", lambda *_a, **_k: pytest.fail("Alembic ran on a current database")
+    )
     store = Store(f"sqlite:///{tmp_path / 'a.db'}")
     assert store.revision() == head_revision()
     store.close()

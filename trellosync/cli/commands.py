@@ -543,7 +543,9 @@ def report(
         pdf_notes()
     start, end = checked_period(kind, all_people, fmt, period_from, period_to, peer=peer, board=board)
     config = ctx.config()
-    domain = ctx.stored_domain(None if all_people else lambda people: report_people(kind, names, peer, people))
+    domain = ctx.stored_domain(
+        None if all_people else lambda people: report_people(kind, names, peer, people)
+    )
     names, peer = tuple(person_key(n, domain) for n in names), peer and person_key(peer, domain)
     options = options_from_config(config, peer=peer, board=board)
     person = names[0] if names else None

@@ -78,7 +78,9 @@ class Ctx:
         store, config = self.store(must_exist=True), self.config()
         board_ids = None
         if about is not None:
-            board_ids = store.board_ids_about(about(self._with_config_people(store.load_domain(board_ids=[]))))
+            board_ids = store.board_ids_about(
+                about(self._with_config_people(store.load_domain(board_ids=[])))
+            )
         states = store.sync_states()
         stale = [
             b["name"]

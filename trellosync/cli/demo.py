@@ -186,21 +186,36 @@ def write_reports(
 
     options = options_from_config(config, report_date=domain.synced_at.date() if domain.synced_at else None)
     # Every process writes the same report date and generation time.
-    options = replace(options, report_date=report_date_of(options),
-                      generated_at=options.generated_at or datetime.now(timezone.utc))
+    options = replace(
+        options,
+        report_date=report_date_of(options),
+        generated_at=options.generated_at or datetime.now(timezone.utc),
+    )
     private_mkdir(out_dir)  # the reports quote feedback: owner-only, like every file trellosync writes
     people = list(config.people)
     jobs: list[dict[str, Any]] = []
     for kind in REPORT_KINDS:
         if get_kind(kind).team:  # type: ignore[union-attr]  # one document for the whole team (the showcase)
             team = replace(options, people=tuple(people))
-            jobs.append({"kind": kind, "person": people[0], "options": team,
-                         "out": out_dir / default_filename(kind, "team", "pdf", team.report_date)})
+            jobs.append(
+                {
+                    "kind": kind,
+                    "person": people[0],
+                    "options": team,
+                    "out": out_dir / default_filename(kind, "team", "pdf", team.report_date),
+                }
+            )
             continue
         for p in people:
-            jobs.append({"kind": kind, "person": p, "options": options,
-                         "out": out_dir / default_filename(kind, p, "pdf", report_period(kind, p, domain,
-                                                                                          options=options))})
+            jobs.append(
+                {
+                    "kind": kind,
+                    "person": p,
+                    "options": options,
+                    "out": out_dir
+                    / default_filename(kind, p, "pdf", report_period(kind, p, domain, options=options)),
+                }
+            )
     # The longest documents first, so the processes finish together.
     order = sorted(range(len(jobs)), key=lambda i: HEAVY.get(jobs[i]["kind"], 0), reverse=True)
     with progress(len(jobs)) as tick:

@@ -54,7 +54,11 @@ def _style(kind: str) -> Any:
     """The pygal style of a chart kind (pygal is imported when a report first draws a chart, not before)."""
     from pygal.style import Style
 
-    return Style(**_STYLE_ARGS) if kind != "cadence" else Style(**{**_STYLE_ARGS, "colors": ("#2b6cb0", "#cbd2d9")})
+    return (
+        Style(**_STYLE_ARGS)
+        if kind != "cadence"
+        else Style(**{**_STYLE_ARGS, "colors": ("#2b6cb0", "#cbd2d9")})
+    )
 
 
 def _config(chart: Chart) -> dict[str, object]:

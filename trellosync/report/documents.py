@@ -501,7 +501,9 @@ def render_jobs(
     ReportRecord, in this process.
     """
     done = progress or (lambda _path: None)
-    job_list = [{"period_from": None, "period_to": None, "options": None, "fmt": "pdf", **job} for job in job_list]
+    job_list = [
+        {"period_from": None, "period_to": None, "options": None, "fmt": "pdf", **job} for job in job_list
+    ]
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(job_list) <= 1:
         dom = domain_loader if isinstance(domain_loader, Domain) else domain_loader()

@@ -102,21 +102,34 @@ def board_ids_about(engine: Engine, people: Iterable[str]) -> list[str]:
     if not keys:
         return []
     # JSON lists of person keys are matched as quoted strings ('"will"'), then checked exactly.
-    quoted = [f'%{json.dumps(k)}%' for k in keys]
-    by_key = [(t.lunch_people, t.lunch_people.c.person), (t.goal_owners, t.goal_owners.c.person),
-              (t.feedback, t.feedback.c.about), (t.feedback, t.feedback.c.said_by),
-              (t.commitments, t.commitments.c.person), (t.self_reviews, t.self_reviews.c.person),
-              (t.stakeholder_feedback, t.stakeholder_feedback.c.about),
-              (t.stakeholder_feedback, t.stakeholder_feedback.c.said_by), (t.group_issues, t.group_issues.c.person),
-              (t.promises, t.promises.c.person), (t.replies, t.replies.c.by)]
+    quoted = [f"%{json.dumps(k)}%" for k in keys]
+    by_key = [
+        (t.lunch_people, t.lunch_people.c.person),
+        (t.goal_owners, t.goal_owners.c.person),
+        (t.feedback, t.feedback.c.about),
+        (t.feedback, t.feedback.c.said_by),
+        (t.commitments, t.commitments.c.person),
+        (t.self_reviews, t.self_reviews.c.person),
+        (t.stakeholder_feedback, t.stakeholder_feedback.c.about),
+        (t.stakeholder_feedback, t.stakeholder_feedback.c.said_by),
+        (t.group_issues, t.group_issues.c.person),
+        (t.promises, t.promises.c.person),
+        (t.replies, t.replies.c.by),
+    ]
     found: set[str] = set()
     with engine.connect() as conn:
         for table, col in by_key:
             found.update(conn.execute(select(table.c.board_id).where(col.in_(keys)).distinct()).scalars())
-        for table, col in ((t.lunches, t.lunches.c.participants), (t.lunches, t.lunches.c.about),
-                           (t.goals, t.goals.c.owners), (t.practice_boards, t.practice_boards.c.group_members)):
+        for table, col in (
+            (t.lunches, t.lunches.c.participants),
+            (t.lunches, t.lunches.c.about),
+            (t.goals, t.goals.c.owners),
+            (t.practice_boards, t.practice_boards.c.group_members),
+        ):
             q = select(table.c.board_id, col).where(or_(*(col.like(p) for p in quoted))).distinct()
-            found.update(bid for bid, listed in conn.execute(q) if set(json.loads(listed or "[]")) & set(keys))
+            found.update(
+                bid for bid, listed in conn.execute(q) if set(json.loads(listed or "[]")) & set(keys)
+            )
     return sorted(found)
 
 
