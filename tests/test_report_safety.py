@@ -124,7 +124,9 @@ def test_no_fetch_outside_the_package(
     rendered: dict[str, tuple[Path, Path, SafeURLFetcher]], kind: str
 ) -> None:
     _, _, fetcher = rendered[kind]
-    assert fetcher.calls, "the fonts should have been fetched through our fetcher"
+    # One process keeps one font configuration for all its PDFs (WeasyPrint's advice): the fonts are fetched,
+    # through our fetcher, by the first report it renders only.
+    assert any(f.calls for _, _, f in rendered.values()), "the fonts should have been fetched through our fetcher"
     assert fetcher.refused == []
     for url in fetcher.calls:
         assert url.startswith(fetcher.root.as_uri() + "/fonts/"), url
