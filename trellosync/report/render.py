@@ -315,3 +315,5 @@ def write_pdf(
 def _artifacts_finisher(_document: Any, pdf: Any) -> None:
     margins_as_artifacts(pdf)
     print_links(pdf)
+    if "AF" in pdf.catalog:  # WeasyPrint 70 lists each associated file twice (from the name tree and the filespecs)
+        pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))
