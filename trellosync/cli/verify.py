@@ -46,8 +46,9 @@ def verify(ctx: Ctx, config_path: str | None, database: str | None, file: Path) 
     if verdict.matches:
         click.echo("matches the record: the database gives the same report data today")
         return
-    click.echo(f"does NOT match the record: {len(verdict.changes)} difference(s) "
-               "between the document's data and the database's")
+    counts = {op: sum(1 for line in verdict.changes if line.startswith(op)) for op in ("removed", "added", "changed")}
+    click.echo("does NOT match the record: the database now gives " +
+               ", ".join(f"{n} {op}" for op, n in counts.items()) + " (items by id, then fields)")
     for line in verdict.changes[:MAX_CHANGES]:
         click.echo(f"  {line}")
     if len(verdict.changes) > MAX_CHANGES:

@@ -25,7 +25,9 @@ from trellosync.report.pdf_variants import DATA_NAME, REQUEST_FORMAT, REQUEST_NA
 PROVENANCE = frozenset({"cover.synced_at", "cover.synced_on", "cover.generated_at", "cover.generated_by"})
 # Keys that identify an item in a list, tried in this order.
 ID_KEYS = ("id", "key", "anchor", "board_id", "name", "date")
-_SHORT = re.compile(r"^(\d{4}-\d{2}-\d{2}(T[\d:.+-]+)?|[a-z_]{1,20})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:.+-]+)?$")
+# Fields whose values are codes of ours, never card text: a change shows them.
+CODE_FIELDS = frozenset({"status", "slip", "kind", "polarity", "voice", "state", "said_by_source", "timezone"})
 
 
 class NotVerifiableError(TrellosyncError):
@@ -113,14 +115,19 @@ def verify(path: Path, domain: Domain, base: ReportOptions | None = None) -> Ver
         return verdict
     for change in diff(old, json.loads(again)):
         (verdict.notes if change.split(" ")[1].rstrip(":") in PROVENANCE else verdict.changes).append(change)
+    # Items removed and added first: a removed entry also renumbers the sources after it.
+    verdict.changes.sort(key=lambda line: _ORDER.index(line.split(" ")[0]))
     return verdict
 
 
-def _shown(value: Any) -> str:
-    """A value fit to print: numbers, booleans, dates and short codes; never card text."""
+_ORDER = ("removed", "added", "changed")
+
+
+def _shown(value: Any, key: str) -> str:
+    """A value fit to print: numbers, booleans, dates and our codes (CODE_FIELDS); never card text."""
     if value is None or isinstance(value, (bool, int, float)):
         return json.dumps(value)
-    if isinstance(value, str) and _SHORT.match(value):
+    if isinstance(value, str) and (_DATE.match(value) or key in CODE_FIELDS):
         return value
     if isinstance(value, (list, dict)):
         return f"{len(value)} item(s)" if isinstance(value, list) else "an object"
@@ -171,5 +178,6 @@ def diff(old: Any, new: Any, path: str = "") -> list[str]:
             return [line for i, (a, b) in enumerate(zip(old, new, strict=True)) for line in diff(a, b, f"{path}[{i}]")]
         return [f"changed {path}: {len(old)} -> {len(new)} item(s)"]
     if old != new:
-        return [f"changed {path}: {_shown(old)} -> {_shown(new)}"]
+        key = path.rsplit(".", 1)[-1]
+        return [f"changed {path}: {_shown(old, key)} -> {_shown(new, key)}"]
     return []
