@@ -281,7 +281,7 @@ def test_report_takes_a_person_as_people_type_them(fake: FakeTrello, tmp_path: P
         assert code == 0 and json.loads(out)["cover"]["person_key"] == "will", (typed, err)
     code, out, err = run_cli(capsys, "report", "brief", "wilma", "--with", "Will Smith", "-c", "c.yaml",
                              "--format", "json")
-    assert "unknown person" not in err and "has no lunches with" in err, err  # the board has no lunch list
+    assert "unknown person" not in err and "has no pair board with" in err, err  # the board has no lunch list
     code, out, err = run_cli(capsys, "report", "goals", "Wil", "-c", "c.yaml", "--format", "json")
     assert code == 2 and "unknown person 'Wil'" in err  # no guessing between will and wilma
 

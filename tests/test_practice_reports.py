@@ -24,6 +24,7 @@ from trellosync.domain.model import Domain
 from trellosync.domain.practices import Practices
 from trellosync.domain.promises import grade_promise, promise_completed_at
 from trellosync.domain.visibility import entry_marked, feedback_shareable, without_marker
+from trellosync.errors import ConfigError
 from trellosync.report.documents import (
     ReportOptions,
     build_context,
@@ -275,7 +276,7 @@ def test_cli_report_showcase_all_writes_one_document(example, tmp_path):
 
 def test_group_brief_asks_each_member_hows_it_go_and_flags_the_recurring_issue(example, tmp_path):
     domain, _ = example
-    opts = ReportOptions(report_date=AS_OF, timezone="Europe/London", peer="jessica")
+    opts = ReportOptions(report_date=AS_OF, timezone="Europe/London", board="Peer learning group: Platform leads")
     ctx = build_context("brief", "diego", domain, options=opts)
     assert ctx.group and ctx.board == "Peer learning group: Platform leads"
     blocks = {b.person_key: b for b in ctx.blocks}
@@ -371,3 +372,26 @@ def test_reliability_chart_has_no_legend_entry_for_a_line_without_points() -> No
     assert "Keep rate" in svg and "Promise grade" not in svg
     graded = [ReliabilityPoint(date(2026, 5, 1), 4, 3, 0.75, 2, 0.5)]
     assert [code for code, _ in reliability_chart(graded).series] == ["keep_rate", "grade"]
+
+
+def test_a_brief_with_a_peer_who_shares_no_pair_board_is_refused_naming_the_boards_they_share(example):
+    domain, _ = example
+    opts = ReportOptions(report_date=AS_OF, timezone="Europe/London", peer="diego")
+    with pytest.raises(ConfigError) as err:
+        build_context("brief", "will", domain, options=opts)
+    said = str(err.value)
+    assert "Will Smith has no pair board with 'Diego Ramírez'" in said
+    assert "'Peer learning group: Platform leads'" in said and "--board" in said
+    group = build_context("brief", "will", domain, options=replace(opts, board="Peer learning group: Platform leads"))
+    assert group.group and group.board == "Peer learning group: Platform leads"
+
+
+def test_default_brief_names_carry_the_peer_or_the_board() -> None:
+    from trellosync.report.documents import default_filename
+
+    day = date(2026, 11, 22)
+    assert default_filename("brief", "will", "pdf", day, peer="amara") == "brief-will-with-amara-2026-11-22.pdf"
+    assert default_filename("brief", "will", "pdf", day, peer="diego") != default_filename("brief", "will", "pdf", day,
+                                                                                           peer="amara")
+    assert default_filename("brief", "will", "pdf", day, board="Peer learning group: Platform leads") == \
+        "brief-will-peer-learning-group-platform-leads-2026-11-22.pdf"

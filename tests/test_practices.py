@@ -159,7 +159,7 @@ def entry(kind: str, polarity: str = "neutral") -> FeedbackEntry:
     ("best", "strength", "private", set(), False),
     ("best", "strength", "team", set(), True),
     ("best", "strength", "private", {"e1"}, True),
-    ("best", "strength", "private", {"card1"}, True),  # the card carries the shareable label
+    ("best", "strength", "private", {"card1"}, False),  # its card's mark alone: a label marks entries by id
     ("worst", "concern", "team", {"e1"}, False),
     ("focus", "development", "team", {"e1", "card1"}, False),
     ("observation", "praise", "private", {"e1"}, True),

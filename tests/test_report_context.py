@@ -247,7 +247,7 @@ def test_dossier_files_entries_by_their_stored_competency_and_goals_by_the_same_
     ctx = build_dossier_context(b.domain, "ada", Period(date(2026, 5, 1), AS_OF), AS_OF, ContextOptions(), ladder)
     texts = {s.key: sorted(e.text for e in s.body + s.more + s.more_quoted) for s in ctx.sections + [ctx.unclassified]}
     assert texts["growing-others"] == ["Mentor the new joiner", "Paired with the new joiner all week."]
-    assert texts["influence"] == ["Paired on the #influence deck.", "Present the roadmap"]
+    assert texts["influence"] == ["Paired on the deck.", "Present the roadmap"]  # the #tag is markup: not shown
     assert texts["unclassified"] == ["Paired a lot, no competency stored."]
 
 
@@ -314,7 +314,7 @@ def test_brief_is_for_one_pair_and_a_group_gets_a_block_per_member() -> None:
     b.lunch(date(2026, 5, 1), ["ada", "grace", "lin"])
     default = build_brief_context(b.domain, "ada", AS_OF, ContextOptions())
     assert default.board == "Peer lunch: Ada & Grace" and not default.group
-    group = build_brief_context(b.domain, "ada", AS_OF, ContextOptions(peer="lin"))
+    group = build_brief_context(b.domain, "ada", AS_OF, ContextOptions(board="Team lunch"))
     assert group.board == "Team lunch" and group.group
     assert [blk.person for blk in group.blocks] == ["Ada Lovelace", "Grace Hopper", "Lin Chen"]
 

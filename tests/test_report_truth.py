@@ -112,7 +112,7 @@ def test_dossier_counts_months_with_evidence_not_a_span() -> None:
         lu = b.lunch(day, ["ada", "grace"])
         b.entry(lu, "best", "ada", "ada", "Shipped the billing migration", labels=["delivery"])
     text = html_of("dossier", b)
-    assert "Delivery : 2 items, at 2 lunches in 2 different months." in text
+    assert "Delivery thin 0 2 2 " in text  # the first page: strength, observers, lunches, months (not a span)
     assert "2 items · 2 lunches · in 2 different months · 2 Mar 2026 – 29 Jun 2026" in text
     assert "over 2 months" not in text
 

@@ -42,6 +42,9 @@ class _People:
     def in_title(self, title: str) -> str | None:
         return next((n.lower() for n in ("Will", "Jess") if n in title), None)
 
+    def name(self, token: str) -> str | None:
+        return token.strip().lower() if token.strip().lower() in ("will", "jess") else None
+
 
 def _desc(form: str, n: int = 0) -> str:
     return (f"Best moment (Will):\nPRAISE{n} demoed search\n{form}\nWORSTTEXT{n} snapped at a colleague\n"

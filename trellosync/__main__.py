@@ -1,5 +1,5 @@
 """`python -m trellosync`."""
 
-from trellosync.cli.commands import main
+from trellosync.cli.entry import main
 
 main()

@@ -56,7 +56,8 @@ def atomic_write(out: Path, write: Callable[[BinaryIO], object]) -> Path:
 
 
 def is_trellosync_report(path: Path) -> bool:
-    """True when `path` is a PDF or HTML report trellosync wrote (its generator mark is `trellosync`)."""
+    """True when `path` is a PDF, HTML or JSON report trellosync wrote (a PDF's or HTML's generator mark is
+    `trellosync`; JSON is recognised by its first keys)."""
     try:
         with open(path, "rb") as f:
             head = f.read(_SNIFF)
@@ -68,6 +69,8 @@ def is_trellosync_report(path: Path) -> bool:
         return False
     if head.startswith(b"%PDF-"):
         return _pdf_creator_is_us(head + tail)
+    if head.startswith(b'{\n  "kind": "') and b'\n  "cover": {' in head:
+        return True  # a report's data (`--format json -o`), as report.documents.context_as_json writes it
     return head.lstrip().lower().startswith(b"<!doctype html") and b'<meta name="generator" content="trellosync">' in head
 
 
@@ -92,6 +95,11 @@ def check_writable_reports(paths: Iterable[Path], *, force: bool = False) -> Non
     """
     for p in paths:
         p = Path(p)
+        folder = p.parent
+        while not os.path.lexists(folder) and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            raise ConfigError(f"cannot write into {folder}: Not a directory")  # as `unwritable` says it
         if not os.path.lexists(p):
             continue
         if p.is_symlink() or not p.is_file():

@@ -39,7 +39,7 @@ from trellosync.cli.report import (
     write_all,
     write_one,
 )
-from trellosync.cli.sync import import_exports, terminate
+from trellosync.cli.sync import board_unread, import_exports, print_unread, terminate
 from trellosync.cli.verify import verify
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.report.kinds import kind_names
@@ -119,6 +119,9 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
         if report is not None:
             warn(report.problems)
             view.finish(report)
+            if ctx.verbose and not failed:
+                print_unread(store, config, [o.board_id for o in report.outcomes
+                                             if o.board_id and o.status in ("synced", "unchanged")])
         if failed and fresh is not None and not (report and any(o.status == "synced" for o in report.outcomes)):
             store.close()
             remove_new_database(fresh)
@@ -212,7 +215,10 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
     store = ctx.store(must_exist=True)
     counts = store.counts()
     figures = store.board_figures()
+    unread = board_unread(store, ctx.config(), [b["id"] for b in figures])
     if as_json:
+        for b in figures:
+            b["unread"] = unread[b["id"]].as_json() if unread.get(b["id"]) is not None else None
         click.echo(json.dumps({**counts, "by_board": figures}, sort_keys=True))
         return
     rows = [(b["name"] + (" (closed)" if b["closed"] else ""), b["id"], str(b["lunches"]), str(b["entries"]),
@@ -222,6 +228,9 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
             for b in figures]
     print_table("Boards (what the mapping found)", ("board", "id", "lunches", "entries", "goals", "commitments",
                                                    "last sync (UTC)", "last change", "full history"), rows)
+    for b in figures:
+        if u := unread.get(b["id"]):
+            click.echo(f"board {safe(b['name'])!r}: {safe(u)}", err=True)
     if sys.stdout.isatty():
         click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
 
@@ -256,6 +265,8 @@ def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool,
                    + (f"; {len(problems)} mapping problem(s)" if problems else "; mapping OK"))
         for p in problems:
             click.echo(f"  - {safe(p)}")
+        if unread := result.unread.get(b["id"]):
+            click.echo(f"  - {safe(unread)}")
     if result.missing:
         raise ConfigError("mapped boards that Trello does not show to this token", problems=result.missing)
     if strict and result.problems:
@@ -366,7 +377,7 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
         team = showcase_team(names, domain)
         options, person, all_people = replace(options, people=tuple(team)), team[0], False
     job = ReportJob(kind, domain, start, end, options, fmt, record=report_logger(ctx.store(must_exist=True)))
-    if person is not None and print_json_or_warn(job, person):
+    if person is not None and print_json_or_warn(job, person, output, force=force):
         return
     out_default = Path(config.reports.output) if config else Path("reports")
     if all_people:

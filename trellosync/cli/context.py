@@ -33,6 +33,8 @@ class Ctx:
             if not path:
                 path = next((p for p in DEFAULT_CONFIG_NAMES if Path(p).exists()), None)
             config = load_config(path) if path else None
+            for line in config.warnings if config is not None else []:
+                click.echo(f"warning: {line}", err=True)
             if config is not None and config.reports.dossier.ladder is not None:
                 from trellosync.config.ladder import configured_ladder
 

@@ -15,6 +15,7 @@ from trellosync.cli.console import Tick
 from trellosync.config.settings import Config, load_config
 from trellosync.domain.model import Domain
 from trellosync.errors import ConfigError
+from trellosync.files import private_mkdir
 from trellosync.store.db import Store
 from trellosync.sync.pipeline import import_export
 
@@ -137,7 +138,7 @@ def write_reports(domain: Domain, config: Config, out_dir: Path,
     from trellosync.report.documents import REPORT_KINDS, options_from_config, render_all, render_team
 
     options = options_from_config(config, report_date=domain.synced_at.date() if domain.synced_at else None)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_mkdir(out_dir)  # the reports quote feedback: owner-only, like every file trellosync writes
     people = list(config.people)
     team_kinds = [k for k in REPORT_KINDS if get_kind(k).team]  # type: ignore[union-attr]
     written: list[Path] = []

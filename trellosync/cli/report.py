@@ -3,6 +3,7 @@ per person. Terminal-side only: the reports themselves come from `trellosync.rep
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from trellosync.domain.dates import EARLIEST, LATEST, plausible
 from trellosync.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -64,6 +66,9 @@ def checked_period(kind: str, all_people: bool, fmt: str, period_from: datetime 
     end = period_to.date() if period_to else None
     if start and end and start > end:
         raise click.UsageError(f"--from {start} is after --to {end}")
+    for name, day in (("--from", start), ("--to", end)):
+        if day is not None and plausible(day) is None:
+            raise click.UsageError(f"{name} {day}: a report's dates lie between {EARLIEST} and {LATEST}")
     if board and kind != "brief":
         raise click.UsageError("--board is for the brief")
     if peer and (kind != "brief" or all_people):
@@ -97,15 +102,26 @@ def showcase_team(names: tuple[str, ...], domain: Domain) -> list[str]:
     return list(names) or everyone(domain)
 
 
-def print_json_or_warn(job: ReportJob, person: str) -> bool:
-    """Build the report's data: print it for --format json (True); otherwise warn when the period holds nothing."""
+def print_json_or_warn(job: ReportJob, person: str, output: str | None = None, *, force: bool = False) -> bool:
+    """Build the report's data: for --format json print it, or write it to -o (True); otherwise warn when the
+    period holds nothing."""
+    from trellosync.files import atomic_write, check_writable_reports
     from trellosync.report.documents import build_context, context_as_json
 
     built = build_context(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
                           options=job.options)
     if job.fmt == "json":
         text = context_as_json(built)
-        click.echo(text)
+        if output:
+            out = Path(output)
+            if out.is_dir():
+                raise ConfigError(f"-o {out}: with --format json, -o names a file, and this is a folder")
+            check_writable_reports([out], force=force)  # never `--format json -o feedback.db`
+            with unwritable(out.parent):
+                atomic_write(out, lambda f: f.write((text + "\n").encode("utf-8")))
+            click.echo(str(out))
+        else:
+            click.echo(text)
         if job.record is not None:
             from trellosync.report.documents import report_record, report_subject
 
@@ -145,9 +161,9 @@ def write_one(job: ReportJob, person: str, output: str | None, out_default: Path
     period = report_period(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
                            options=job.options)
     name = default_filename(job.kind, "team" if job.kind == "showcase" else person, job.fmt,  # type: ignore[arg-type]
-                            period)
+                            period, peer=job.options.peer, board=job.options.board)
     out = Path(output) if output else out_default / name
-    if out.is_dir():
+    if out.is_dir() or (output and output.endswith(("/", os.sep))):  # `-o reports/`: a folder, made if need be
         out = out / name
     check_writable_reports([out], force=force)  # never `report -o feedback.db` over the database
     with unwritable(out.parent):

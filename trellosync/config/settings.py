@@ -254,6 +254,7 @@ class Config(_Strict):
     retention: RetentionConfig = RetentionConfig()
     prepare: PrepareConfig = PrepareConfig()
     source: Path | None = Field(None, exclude=True)
+    warnings: list[str] = Field(default_factory=list, exclude=True)  # said at every load; not errors
 
     @field_validator("timezone")
     @classmethod
@@ -334,10 +335,20 @@ def parse_config(text: str, filename: str = "<config>") -> Config:
         for err in exc.errors():
             problems.append(f"{filename}:{line_for(lines, err['loc'])}: {_describe(err)}")
     problems += _cross_check(raw, lines, filename)
+    problems += [f"{filename}:{line_for(lines, ('trello', key))}: trello.{key}: a malformed ${{...}} reference "
+                 f"(write ${{{env}}}; the value is not shown)"
+                 for key, env in (("api_key", "TRELLO_API_KEY"), ("token", "TRELLO_TOKEN"))
+                 if "${" in ENV_REFERENCE.sub("", deferred.get(key, ""))]
+    warnings = [f"{filename}:{line_for(lines, ('trello', key))}: trello.{key} is written in the file as plain "
+                f"text: anyone who can read it can act as you on Trello; write {key}: ${{{env}}} or use "
+                f"{key}_file (the value is not shown)"
+                for key, env in (("token", "TRELLO_TOKEN"),)
+                if deferred.get(key, "").strip() and not ENV_REFERENCE.search(deferred[key])]
     problems.sort(key=lambda p: int(p.split(":")[1]) if p.split(":")[1].isdigit() else 0)
     if problems:
         raise ConfigError(f"{filename}: {len(problems)} problem(s) in the config", problems)
     assert cfg is not None  # validation raised no error, else problems would not be empty
+    cfg.warnings = warnings
     return cfg
 
 

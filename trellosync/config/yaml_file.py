@@ -140,5 +140,9 @@ def interpolate(data: Any, path: tuple, lines: LineMap, filename: str, problems:
                 return ""
             return value
 
+        if interpolate_here and "${" in ENV_REFERENCE.sub("", data):
+            where = ".".join(str(p) for p in path)
+            problems.append(f"{filename}:{line_for(lines, path)}: {where}: a malformed ${{...}} reference (write "
+                            "${NAME} or ${NAME:-default}, NAME of letters, digits and _; $$ for a literal $)")
         return ENV_REFERENCE.sub(sub, data)
     return data

@@ -29,10 +29,11 @@ Rules (trellosync.domain.rules; dates are calendar days in `tz`, timestamps naiv
   goal_counts(goals, start, end, tz) -> GoalCounts(set, achieved, achieved_undated, open, overdue, dropped,
                                                   median_days_to_achieve)    end = the as-of date
   key_result_done(kr, as_of, tz) -> bool;  key_results_done(goal, as_of, tz) -> (done, total)
-  commitment_status(c, as_of, *, last_sync=None, tz) -> "kept"|"late"|"broken"|"open"|"done_undated"
-      a deadline on/after the last sync is never judged (open)
+  commitment_status(c, as_of, *, last_sync=None, tz) -> "kept"|"late"|"broken"|"open"|"done_undated"|"renewed"
+      a deadline on/after the last sync is never judged (open); renewed: made again while open (renewal.py),
+      its renewal judged against the chain's first deadline (Commitment.chain_deadline)
   keep_rate(commitments, start, end, *, as_of, last_sync=None, tz) -> KeepRate(kept, late, broken, open,
-      done_undated; judged = kept+late+broken; rate = kept/judged or None)   deadlines in [start, end]
+      done_undated, renewed; judged = kept+late+broken; rate = kept/judged or None)   chain deadlines in [start, end]
   lunches_of(lunches, person) -> list[Lunch]                      lunches about the person
   partners(lunch, person) -> list[str]     whom it was with ("at the lunch of 3 Nov 2026 with Jessica Jones")
   cadence(lunches, board_id, start, end, every_days) -> Cadence(count, expected, mean_interval_days,

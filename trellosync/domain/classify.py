@@ -104,3 +104,13 @@ def competency_of(text: str, card_competencies: list[str], index: CompetencyInde
     if len(card_competencies) == 1:
         return card_competencies[0], "label"
     return None, None
+
+
+def without_tags(text: str, competencies: Iterable[str]) -> str:
+    """The text without the `#tags` that name a competency (markup meant for trellosync, not for the reader);
+    any other `#word` (a channel, an issue number) stays."""
+    known = {_tag_norm(c) for c in competencies}
+    out = _TAG.sub(lambda m: "" if _tag_norm(m.group(1)) in known else m.group(0), text)
+    if out == text:
+        return text
+    return "\n".join(re.sub(r"[ \t]{2,}", " ", line).strip() for line in out.split("\n")).strip()

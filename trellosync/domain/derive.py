@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 from trellosync.config.settings import DEFAULT_TIMEZONE, BoardMapping, PersonConfig
 from trellosync.domain.classify import CompetencyIndex, competency_of, polarity_of
-from trellosync.domain.dates import local_date, lunch_date
+from trellosync.domain.dates import EARLIEST, local_date, lunch_date
 from trellosync.domain.history import History, fix_desc_edits, index_history
-from trellosync.domain.matching import match_lists
+from trellosync.domain.matching import match_lists, name_key
 from trellosync.domain.model import (
     Commitment,
     Competency,
@@ -25,6 +25,7 @@ from trellosync.domain.model import (
     Reply,
 )
 from trellosync.domain.people import People
+from trellosync.domain.renewal import link_renewals, renewed_marker
 from trellosync.domain.replies import make_reply, reply_body
 from trellosync.domain.sections import _kind_of
 from trellosync.domain.voice import (
@@ -133,10 +134,11 @@ def map_competencies(view: BoardView, keywords: dict[str, list[str]] | None) -> 
     """Step 2: label -> competency (mapped, else a theme by slug) and the index that reads entries' text."""
     mapped = {k.strip().lower(): v for k, v in view.mapping.labels.items()}
     polarity_labels = {k.strip().lower() for k in view.mapping.polarity.labels}
+    share_labels = {name_key(k) for k in view.mapping.shareable.labels}  # marks what may be shown, not a skill
     for lab in view.rows.labels:
         name = (lab.get("name") or "").strip()
         low = name.lower()
-        if not name or lab.get("deleted_at") or low in polarity_labels:
+        if not name or lab.get("deleted_at") or low in polarity_labels or name_key(name) in share_labels:
             continue
         key = mapped.get(low) or slug(name)
         if low in mapped or not mapped:
@@ -214,8 +216,10 @@ def make_commitment(view: BoardView, item: dict[str, Any] | None, entry_id: str,
     completed = view.history.item_done.get(item["id"]) if item and done else None
     view.missing_dates += done and completed is None
     due = local_date(item.get("due"), view.tz) if item else None
+    marked, text = renewed_marker(text)
     return Commitment(id=entry_id, board_id=view.board_id, lunch_id=lunch.id, person=who, text=text,
-                      made=lunch.date, deadline=due or next_lunch, completed_at=completed, url=lunch.url, done=done)
+                      made=lunch.date, deadline=due or next_lunch, completed_at=completed, url=lunch.url, done=done,
+                      marked_renewed=marked)
 
 
 @dataclass
@@ -273,13 +277,25 @@ def section_entries(view: BoardView, card: dict[str, Any], lunch: Lunch, next_lu
         out.feedback.append(make_entry(view, kind, entry_id, clean, who, voice, lunch, "description"))
 
 
+# A comment that says "you" or "your" speaks to the card's participant: names in it are context ("your board
+# with Jessica"), not whom it is about.
+_SECOND_PERSON = re.compile(r"\b(?:you|your|yours|yourself|you're|you've|you'll|you'd)\b", re.IGNORECASE)
+
+
 def comment_about(view: BoardView, text: str, author: str | None, lunch: Lunch) -> tuple[str | None, str]:
-    """Who a comment is about: a name prefix, else the pair member who is not its author, else the subject."""
+    """Who a comment is about: a leading `@username` or `Name:` prefix; else the one mapped person its text names
+    other than the card's participants, its subjects and its author (naming several: nobody), unless it speaks
+    to someone ("you", "your": it is about the participant it speaks to); else the pair member who is not its
+    author, else the subject."""
     who, clean = view.people.prefix(text)
-    if who is None:
-        others = [p for p in lunch.about if p != author]
-        who = others[0] if len(others) == 1 else (lunch.about[0] if len(lunch.about) == 1 else None)
-    return who, clean
+    if who is not None:
+        return who, clean
+    present = {*lunch.participants, *lunch.about, author}
+    named = [] if _SECOND_PERSON.search(clean) else [k for k in view.people.mentioned(clean) if k not in present]
+    if named:
+        return (named[0] if len(named) == 1 else None), clean
+    others = [p for p in lunch.about if p != author]
+    return (others[0] if len(others) == 1 else (lunch.about[0] if len(lunch.about) == 1 else None)), clean
 
 
 def observations(view: BoardView, lunch_by_id: dict[str, Lunch]) -> list[FeedbackEntry]:
@@ -379,7 +395,7 @@ def derive_goals(view: BoardView) -> list[Goal]:
         out.append(Goal(
             id=c["id"], board_id=view.board_id, owners=owners or ([title_owner] if title_owner else list(view.subjects)),
             title=title or c["name"], description=c.get("description") or "", status=status,
-            created=local_date(c.get("created_at") or c.get("date_last_activity"), view.tz) or date.min,
+            created=local_date(c.get("created_at") or c.get("date_last_activity"), view.tz) or EARLIEST,
             due=local_date(c.get("due"), view.tz), achieved_at=achieved_at, dropped_at=dropped_at, url=c.get("url"),
             labels=view.card_competencies(c["id"]), key_results=krs, events=goal_events(view, c)))
     return out
@@ -416,6 +432,7 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
     entries = lunch_entries(view, lunches)
     goals = derive_goals(view)
     replies = derive_replies(view, lunches, entries.feedback)
+    link_renewals(entries.commitments, tz)
     return Domain(
         people=view.people.persons, lunches=lunches, feedback=entries.feedback, goals=goals,
         commitments=entries.commitments, competencies=view.competencies, boards={view.board_id: view.board_name},

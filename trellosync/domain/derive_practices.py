@@ -16,6 +16,7 @@ from trellosync.config.practices import GroupMapping
 from trellosync.config.settings import DEFAULT_TIMEZONE, BoardMapping, PersonConfig
 from trellosync.domain import People, date_from_name, local_date
 from trellosync.domain.classify import polarity_of
+from trellosync.domain.dates import EARLIEST
 from trellosync.domain.derive import group_live, live_board_people
 from trellosync.domain.history import index_history
 from trellosync.domain.matching import match_lists, name_key
@@ -28,9 +29,11 @@ from trellosync.domain.practices import (
     SelfReview,
     StakeholderFeedback,
 )
+from trellosync.domain.renewal import renewed_marker
 from trellosync.domain.replies import reply_body
 from trellosync.domain.sections import _kind_of, description_sections
-from trellosync.domain.visibility import without_marker
+from trellosync.domain.visibility import holds_marker, without_marker
+from trellosync.domain.voice import description_entries
 from trellosync.mirror.normalize import BoardRows
 
 _GROUP = GroupMapping()
@@ -103,16 +106,64 @@ def index_practices(rows: BoardRows, mapping: BoardMapping, config_people: dict[
 
 
 def shareable_marks(view: PracticeView) -> set[str]:
-    """Step 2: ids of cards with a shareable label, and of check items, comments and cards carrying the marker."""
+    """Step 2: ids of cards with a shareable label, and of the entries whose own text holds the marker.
+
+    A marker marks only its own entry: a check item, a comment, one section entry of a lunch card's description
+    (`<card>:desc:<n>`, numbered as `derive.section_entries` numbers them), or a card that is one entry itself
+    (a goal, a promise, a piece of stakeholder feedback). A lunch card's name or description marks no other entry.
+    """
     share = {name_key(n) for n in view.mapping.shareable.labels}
     marked = {cid for cid, names in view.card_labels.items() if any(name_key(n) in share for n in names)}
-    marker = (view.mapping.shareable.marker or "").lower()
-    if marker:
-        marked |= {c["id"] for c in view.cards
-                   if marker in (c.get("name") or "").lower() or marker in (c.get("description") or "").lower()}
-        marked |= {it["id"] for it in view.rows.check_items if marker in (it.get("name") or "").lower()}
-        marked |= {cm["id"] for cm in view.rows.comments if marker in (cm.get("text") or "").lower()}
+    marker = view.mapping.shareable.marker
+    if not marker:
+        return marked
+    lunch_lists = view.lists(view.mapping.lunches.lists)
+    fb = view.mapping.feedback
+    kinds = {"best": fb.best, "worst": fb.worst, "focus": fb.focus, "commitments": fb.commitments}
+    for c in view.cards:
+        if c.get("list_id") not in lunch_lists:
+            if holds_marker(c.get("name"), marker) or holds_marker(c.get("description"), marker):
+                marked.add(c["id"])
+            continue
+        for n, (_kind, _who, text) in enumerate(description_entries(c.get("description") or "", kinds, view.people)):
+            if holds_marker(text, marker):
+                marked.add(f"{c['id']}:desc:{n}")
+    marked |= {it["id"] for it in view.rows.check_items if holds_marker(it.get("name"), marker)}
+    marked |= {cm["id"] for cm in view.rows.comments if holds_marker(cm.get("text"), marker)}
     return marked
+
+
+def label_subject(view: PracticeView, card: dict[str, Any], label: str) -> tuple[bool, str | None]:
+    """Whether a label is a shareable label, and whose entries it marks on its card: the person a label such as
+    `Shareable: Will` or `Shareable - Will Smith` names, else the card's subject (`PracticeView.owner`: its
+    single member, a `Name:` prefix, the board's single subject), else nobody."""
+    key = name_key(label)
+    for share in (name_key(n) for n in view.mapping.shareable.labels):
+        if key == share:
+            return True, view.owner(card)[0]
+        rest = key[len(share):] if key.startswith(share) else ""
+        if rest[:1] in (":", "-", "–", "(", " ") and rest.strip(" :-–()"):
+            return True, view.people.name(rest.strip(" :-–()"))
+    return False, None
+
+
+def label_marks(view: PracticeView, domain: Domain, stakeholder: list[StakeholderFeedback]) -> set[str]:
+    """Step 2b: the entries on a card with a shareable label that are about the card's subject (`label_subject`):
+    its check items, description entries and comments (the domain's), and its stakeholder comments. The card
+    itself, when it is one entry (a goal, a promise, a piece of stakeholder feedback), is marked by
+    `shareable_marks`; an entry about anyone else on the card never is."""
+    subject: dict[str, set[str]] = {}
+    for card in view.cards:
+        for label in view.card_labels.get(card["id"], []):
+            is_share, who = label_subject(view, card, label)
+            if is_share and who is not None:
+                subject.setdefault(card["id"], set()).add(who)
+    if not subject:
+        return set()
+    out = {f.id for f in domain.feedback if f.board_id == view.board_id and f.about in subject.get(f.lunch_id or "", ())}
+    on_card = {cm["id"]: cm.get("card_id") for cm in view.rows.comments}
+    out |= {s.id for s in stakeholder if s.id in on_card and s.about in subject.get(on_card[s.id] or "", ())}
+    return out
 
 
 def self_reviews(view: PracticeView) -> list[SelfReview]:
@@ -240,10 +291,12 @@ def group_entries(view: PracticeView, domain: Domain) -> tuple[list[GroupIssue],
                                              date=mt.date, text=issue_prefix.sub("", text), url=mt.url))
                 elif member:
                     done = it.get("state") == "complete"
+                    marked, text = renewed_marker(text)
                     commitments.append(Commitment(
                         id=it["id"], board_id=view.board_id, lunch_id=mt.id, person=who, text=text, made=mt.date,
                         deadline=local_date(it.get("due"), view.tz) or nxt,
-                        completed_at=view.item_done.get(it["id"]) if done else None, url=mt.url, done=done))
+                        completed_at=view.item_done.get(it["id"]) if done else None, url=mt.url, done=done,
+                        marked_renewed=marked))
     return issues, commitments
 
 
@@ -262,7 +315,7 @@ def promises(view: PracticeView) -> list[Promise]:
                     for cl in view.checklists.get(card["id"], []) for it in view.items.get(cl["id"], [])]
         done_flag = bool(card.get("due_complete")) or card.get("list_id") in done_lists
         out.append(Promise(id=card["id"], board_id=view.board_id, person=person, title=title,
-                           made=local_date(card.get("created_at"), view.tz) or date.min,
+                           made=local_date(card.get("created_at"), view.tz) or EARLIEST,
                            due=local_date(card.get("due"), view.tz), criteria=criteria,
                            met_at=view.card_done.get(card["id"]) if done_flag else None, done_flag=done_flag,
                            archived=bool(card.get("closed")), url=card.get("url")))
@@ -276,9 +329,10 @@ def build_practices(rows: BoardRows, mapping: BoardMapping | None, config_people
     mapping = mapping or BoardMapping(board=rows.board_id)
     view = index_practices(rows, mapping, config_people, tz)
     issues, group_commitments = group_entries(view, domain)
-    p = Practices(self_reviews=self_reviews(view), stakeholder_feedback=stakeholder_feedback(view),
+    stakeholder = stakeholder_feedback(view)
+    p = Practices(self_reviews=self_reviews(view), stakeholder_feedback=stakeholder,
                   group_issues=issues, promises=promises(view), visibility={view.board_id: mapping.visibility},
-                  marked=shareable_marks(view),
+                  marked=shareable_marks(view) | label_marks(view, domain, stakeholder),
                   markers={view.board_id: mapping.shareable.marker} if mapping.shareable.marker else {},
                   advocates={k: pc.advocate for k, pc in config_people.items() if pc.advocate})
     if mapping.group is not None and len(view.subjects) >= 3:

@@ -54,11 +54,17 @@ class GoalJudgement:
 
 @dataclass(frozen=True)
 class CommitmentJudgement:
-    """A commitment as of one day: kept | late | broken | open | done_undated, and how late."""
+    """A commitment as of one day: kept | late | broken | open | done_undated | renewed, and how late."""
 
     status: str
     completed_on: date | None  # the day it was ticked, when kept or late
     days_overdue: int | None  # broken: days from the deadline to its board's cut-off
+    # Renewal (domain/renewal.py): kept or late is judged against `judged_against`, the first deadline of its
+    # chain (its own deadline when it renews nothing); `renews`: the id of the commitment it made again;
+    # `renewed_by`: the id of the commitment that made it again by that day (its status is then renewed).
+    judged_against: date | None = None
+    renews: str | None = None
+    renewed_by: str | None = None
 
 
 @dataclass
@@ -72,6 +78,7 @@ class Judgement:
     _goals: dict[str, GoalJudgement] = field(default_factory=dict, init=False, repr=False)
     _commitments: dict[str, CommitmentJudgement] = field(default_factory=dict, init=False, repr=False)
     _grades: dict[tuple[str, date], PromiseGrade] = field(default_factory=dict, init=False, repr=False)
+    _by_id: dict[str, Commitment] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.as_of = rules.as_of_date(self.report_date, rules.latest_sync(self.domain.sync_times), self.tz)
@@ -132,14 +139,45 @@ class Judgement:
         overdue = None
         if status == "broken" and c.deadline is not None:
             overdue = (self.board_as_of(c.board_id, on) - c.deadline).days
-        out = CommitmentJudgement(status, self.local(c.completed_at) if status in ("kept", "late") else None, overdue)
+        out = CommitmentJudgement(status, self.local(c.completed_at) if status in ("kept", "late") else None, overdue,
+                                  judged_against=c.chain_deadline, renews=c.renews,
+                                  renewed_by=c.renewed_by if status == "renewed" else None)
         if on is None:
             self._commitments[c.id] = out
         return out
 
     def commitment_status(self, c: Commitment, on: date | None = None) -> str:
-        """kept | late | broken | open | done_undated as of `on` (default: the as-of date)."""
+        """kept | late | broken | open | done_undated | renewed as of `on` (default: the as-of date)."""
         return self.commitment(c, on).status
+
+    def _commitment_by_id(self, commitment_id: str | None) -> Commitment | None:
+        if commitment_id is None:
+            return None
+        if len(self._by_id) != len(self.domain.commitments):
+            self._by_id = {c.id: c for c in self.domain.commitments}
+        return self._by_id.get(commitment_id)
+
+    def renewed_by(self, c: Commitment, on: date | None = None) -> Commitment | None:
+        """The commitment that renewed `c` (domain/renewal.py), when it was made by `on` (default: the as-of date)
+        and its board's sync; such a `c` is neither kept nor broken: its renewal carries the outcome."""
+        later = self._commitment_by_id(c.renewed_by)
+        if later is None or later.made > self.board_as_of(c.board_id, on):
+            return None
+        return later
+
+    def renews(self, c: Commitment) -> Commitment | None:
+        """The commitment `c` renews (made again at an earlier lunch while open), if any."""
+        return self._commitment_by_id(c.renews)
+
+    def chain(self, c: Commitment, on: date | None = None) -> list[Commitment]:
+        """Every link of `c`'s chain of renewals, first to last as of `on` (default: the as-of date)."""
+        first = c
+        while (before := self.renews(first)) is not None:
+            first = before
+        out = [first]
+        while (after := self.renewed_by(out[-1], on)) is not None:
+            out.append(after)
+        return out
 
     def promise(self, p: Promise, on: date | None = None) -> PromiseGrade:
         """A promise's status and grade as of `on` (default: the as-of date), no later than its board's sync."""
@@ -224,6 +262,13 @@ class Judgement:
     def open_focus(self, feedback: Iterable[FeedbackEntry], person: str, on: date | None = None) -> list[FeedbackEntry]:
         """The person's focus points still current on `on` (default: the as-of date)."""
         return rules.open_focus_points(feedback, person, on or self.as_of)
+
+    def about_nobody(self, board_ids: Iterable[str] | None = None) -> list[FeedbackEntry]:
+        """Entries (of these boards; default: all) about nobody: comments naming several people other than the
+        card's participants, without a `Name:` prefix to say which. They are no one's evidence; a report counts
+        them so a reader knows something was left out."""
+        boards = set(board_ids) if board_ids is not None else None
+        return [f for f in self.domain.feedback if f.about is None and (boards is None or f.board_id in boards)]
 
     def recurring(self, person: str, on: date | None = None) -> list[Recurring]:
         """Issues the person raised at RECURRING_MIN_MEETINGS or more group meetings up to `on`."""

@@ -16,8 +16,9 @@ from trellosync.config.settings import DEFAULT_EVERY_DAYS, DEFAULT_TIMEZONE
 FEEDBACK_KINDS = ("best", "worst", "focus", "observation")
 # Current state of a goal card; the status *as of a date* is rules.goal_status (adds "overdue").
 GOAL_STATUSES = ("open", "achieved", "dropped")
-# rules.commitment_status vocabulary; "done_undated" = ticked, but the history no longer says when.
-COMMITMENT_STATUSES = ("kept", "late", "broken", "open", "done_undated")
+# rules.commitment_status vocabulary; "done_undated" = ticked, but the history no longer says when; "renewed" =
+# made again at a later lunch while open: its renewal carries the chain's outcome (domain/renewal.py).
+COMMITMENT_STATUSES = ("kept", "late", "broken", "open", "done_undated", "renewed")
 # How said_by is known: Trello recorded the author, the board mapping declares it, or nobody knows.
 SAID_BY_SOURCES = ("trello", "mapping", "unknown")
 # best = strength, worst = concern, focus = development; observations neutral unless marked.
@@ -142,6 +143,19 @@ class Commitment:
     completed_at: datetime | None
     url: str | None
     done: bool = False  # ticked; completed_at is None when the history no longer holds the tick
+    # Renewal (domain/renewal.py): made again at a later lunch while still open, this commitment was renewed by
+    # `renewed_by` on `renewed_on`; a renewal `renews` the one before it and is judged against `first_deadline`,
+    # the deadline of its chain's first commitment.
+    renews: str | None = None
+    renewed_by: str | None = None
+    renewed_on: date | None = None
+    first_deadline: date | None = None
+    marked_renewed: bool = False  # its text began with the `renewed:` marker (removed); not stored
+
+    @property
+    def chain_deadline(self) -> date | None:
+        """The deadline its chain is judged and counted against: the first commitment's (its own when no renewal)."""
+        return self.first_deadline or self.deadline
 
 
 @dataclass

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from trellosync.config.settings import PersonConfig
 from trellosync.domain.model import Person
 from trellosync.mirror.normalize import BoardRows
 
 _AT_PREFIX = re.compile(r"^\s*@([A-Za-z0-9_.-]+)[\s:,-]*")
+Mentions = dict[str, list[tuple[re.Pattern[str], str]]]  # lower-case first word -> (pattern, person key)
+_WORD = re.compile(r"@?\w+")
 _NAME_PREFIX = re.compile(r"^\s*([^:\n]{1,40}?)\s*:\s*")
 
 
@@ -20,6 +23,8 @@ class People:
     persons: dict[str, Person]
     by_member: dict[str, str]
     by_token: dict[str, str]
+    # how the text of an entry names mapped people, by first word (see `mentioned`)
+    mentions: Mentions = field(default_factory=dict)
 
     @classmethod
     def build(cls, config_people: dict[str, PersonConfig], rows: BoardRows,
@@ -38,7 +43,7 @@ class People:
                 tokens.update(pc.aliases)
             for tok in tokens:
                 by_token.setdefault(tok.lower().strip(), key)
-        return cls(persons, by_member, by_token)
+        return cls(persons, by_member, by_token, _mention_patterns(persons, config_people))
 
     def member(self, member_id: str | None) -> str | None:
         """Person key of a Trello member id."""
@@ -60,12 +65,48 @@ class People:
                 return key, text[m.end():].strip()
         return None, text.strip()
 
+    def mentioned(self, text: str) -> list[str]:
+        """The mapped people a text names, each once, in the order it names them (see `_mention_patterns`)."""
+        found: list[tuple[int, str]] = []
+        for word in dict.fromkeys(w.casefold() for w in _WORD.findall(text)):
+            for pattern, key in self.mentions.get(word, ()):
+                found += [(m.start(), key) for m in pattern.finditer(text)]
+        return list(dict.fromkeys(key for _, key in sorted(found)))
+
     def in_title(self, title: str) -> str | None:
         """A person named in a checklist title such as 'Best moment - Will' or 'Focus (Jessica)'."""
         for word in re.split(r"[\s\-–—:()/,]+", title):
             if word and (key := self.name(word)):
                 return key
         return None
+
+
+def _whole(words: str, *, ignore_case: bool = True) -> re.Pattern[str]:
+    """`words` as whole words (any spacing between them); accents must match as written."""
+    body = r"\s+".join(re.escape(w) for w in words.split())
+    return re.compile(rf"(?<![\w@]){body}(?!\w)", re.IGNORECASE if ignore_case else 0)
+
+
+def _mention_patterns(persons: dict[str, Person], config_people: dict[str, PersonConfig]) -> Mentions:
+    """How a text names a mapped person: their full name, an alias of the config or `@username` (any case),
+    or a first name no other mapped person shares, written with its capital ("Will", never "will" or
+    "willing": a first name is often a word too); always as whole words. Indexed by their first word, so a
+    text is read once whatever the team's size."""
+    firsts = Counter(p.name.split()[0].lower() for p in persons.values() if p.mapped and p.name.split())
+    out: Mentions = {}
+    for key, p in persons.items():
+        if not p.mapped:
+            continue
+        ways = [(n, True) for n in (p.name, *(config_people[key].aliases if key in config_people else ()))
+                if n.strip()]
+        first = p.name.split()[0] if p.name.split() else ""
+        if first and first != p.name.strip() and firsts[first.lower()] == 1:
+            ways.append((first[0].upper() + first[1:], False))
+        if p.trello_username:
+            ways.append(("@" + p.trello_username.lstrip("@"), True))
+        for words, ignore_case in ways:
+            out.setdefault(words.split()[0].casefold(), []).append((_whole(words, ignore_case=ignore_case), key))
+    return out
 
 
 def _match_members(persons: dict[str, Person], config_people: dict[str, PersonConfig], rows: BoardRows,

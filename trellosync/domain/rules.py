@@ -23,7 +23,7 @@ GOAL_STATUS_AS_OF = ("achieved", "open", "overdue", "dropped")
 VOICES = ("peer", "self", "conversation")
 STATUS_LABELS = {
     "achieved": "achieved", "open": "open", "overdue": "overdue", "dropped": "dropped",
-    "kept": "kept", "late": "late", "broken": "broken", "done_undated": "done, date unknown",
+    "kept": "kept", "late": "late", "broken": "broken", "done_undated": "done, date unknown", "renewed": "renewed",
 }
 
 
@@ -204,18 +204,22 @@ def goal_slip(g: Goal, status: str, achieved: date | None, as_of: date,
 
 def commitment_status(c: Commitment, as_of: date, *, last_sync: SyncTimes = None,
                       tz: ZoneInfo = UTC) -> str:
-    """kept | late | broken | open | done_undated as of `as_of`, never judging past the last sync.
+    """kept | late | broken | open | done_undated | renewed as of `as_of`, never judging past the last sync.
 
     kept: ticked by its deadline; late: ticked after it; broken: still open after it; open: before it (or
     its deadline is on/after the last sync, which data cannot judge); done_undated: ticked, but the history
-    no longer holds when.
+    no longer holds when; renewed: made again at a later lunch by `as_of` (domain/renewal.py), its renewal
+    carries the outcome. A renewal is kept or late against its chain's first deadline (`chain_deadline`),
+    broken once its own deadline has passed.
     """
     cutoff = as_of_date(as_of, sync_of(last_sync, c.board_id), tz)
+    if c.renewed_by is not None and c.renewed_on is not None and c.renewed_on <= cutoff:
+        return "renewed"
     if c.done and c.completed_at is None:
         return "done_undated"
     done = local_date(c.completed_at, tz) if c.done else None
     if done is not None and done <= cutoff:
-        return "kept" if c.deadline is None or done <= c.deadline else "late"
+        return "kept" if c.chain_deadline is None or done <= c.chain_deadline else "late"
     if c.deadline is not None and c.deadline < cutoff:
         return "broken"
     return "open"
@@ -223,13 +227,15 @@ def commitment_status(c: Commitment, as_of: date, *, last_sync: SyncTimes = None
 
 @dataclass
 class KeepRate:
-    """Commitments due in a period: rate = kept / (kept + late + broken); undated ticks are left out."""
+    """Commitments due in a period: rate = kept / (kept + late + broken); undated ticks are left out, and so are
+    renewed commitments (their chain counts once, as its last link)."""
 
     kept: int = 0
     late: int = 0
     broken: int = 0
     open: int = 0
     done_undated: int = 0
+    renewed: int = 0
 
     @property
     def judged(self) -> int:
@@ -244,10 +250,12 @@ class KeepRate:
 
 def keep_rate(commitments: Iterable[Commitment], start: date, end: date, *, as_of: date,
               last_sync: SyncTimes = None, tz: ZoneInfo = UTC) -> KeepRate:
-    """The keep rate of commitments whose deadline falls in [start, end], as of `as_of`."""
+    """The keep rate of commitments whose deadline falls in [start, end], as of `as_of`; a chain of renewals
+    counts once, at its first deadline (`Commitment.chain_deadline`), with its last link's status."""
     out = KeepRate()
     for c in commitments:
-        if c.deadline is None or not start <= c.deadline <= end or c.made > as_of:
+        due = c.chain_deadline
+        if due is None or not start <= due <= end or c.made > as_of:
             continue
         status = commitment_status(c, as_of, last_sync=last_sync, tz=tz)
         setattr(out, status, getattr(out, status) + 1)

@@ -1,24 +1,41 @@
 """Visibility, defined once: what may leave a private board for the team showcase.
 
 A board's mapping sets its visibility (`private`, the default, or `team`); on a private board only entries
-whose own text, or whose card, carries the shareable marker (or label) may be shown to the team, and then only
+whose own text carries the shareable marker (a whole tag: `#share`, not `#shareholder`), or whose card carries
+the shareable label, may be shown to the team, and then only
 strengths, praise, achieved goals, kept promises and stakeholder praise. The marks themselves are read from the
 mirror by `domain/derive_practices.py` (`shareable_marks`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 from trellosync.domain.model import FeedbackEntry
 from trellosync.domain.practices import Practices
 
 
+@functools.lru_cache(maxsize=64)
+def marker_pattern(marker: str) -> re.Pattern[str]:
+    """The shareable marker as a whole word or tag, case-insensitive: `#share` is not in `#shareholder`,
+    `#SharePoint`, `#share-worthy` or `foo#share`."""
+    m = marker.strip()
+    before = r"(?<![\w#&])" if re.match(r"[\w#]", m) else ""
+    after = r"(?![\w-])" if re.search(r"\w$", m) else ""
+    return re.compile(before + re.escape(m) + after, re.IGNORECASE)
+
+
+def holds_marker(text: str | None, marker: str | None) -> bool:
+    """True when the text carries the shareable marker as a whole word or tag."""
+    return bool(marker and marker.strip() and text and marker_pattern(marker).search(text))
+
+
 def without_marker(text: str, marker: str | None) -> str:
-    """The text without the shareable marker (case-insensitive), for display."""
-    if not marker:
+    """The text without the shareable marker (the whole tag, case-insensitive), for display."""
+    if not marker or not marker.strip():
         return text
-    return " ".join(re.sub(re.escape(marker), " ", text, flags=re.IGNORECASE).split())
+    return " ".join(marker_pattern(marker).sub(" ", text).split())
 
 
 def entry_marked(practices: Practices, board_id: str, *ids: str | None) -> bool:
@@ -38,5 +55,6 @@ def feedback_showcase_kind(f: FeedbackEntry) -> str | None:
 
 
 def feedback_shareable(f: FeedbackEntry, practices: Practices) -> bool:
-    """A strength or praise on a team board, or marked shareable on a private one; nothing else."""
-    return feedback_showcase_kind(f) is not None and entry_marked(practices, f.board_id, f.id, f.lunch_id)
+    """A strength or praise on a team board, or marked shareable on a private one (the entry itself: a label
+    on its card marks only the entries about the card's subject, `derive_practices.label_marks`); nothing else."""
+    return feedback_showcase_kind(f) is not None and entry_marked(practices, f.board_id, f.id)

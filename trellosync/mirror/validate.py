@@ -279,6 +279,9 @@ def _check_action(a: dict[str, Any], path: tuple) -> None:
         _check_object(data, "data", path + ("data",), need_id=False)
         if isinstance(data.get("card"), dict):
             _check_object(data["card"], "data.card", path + ("data", "card"), need_id=False)
+        for key, value in data.items():  # data.list, data.listAfter, data.checkItem, ...: their ids are keys
+            if isinstance(value, dict) and value.get("id") is not None and not isinstance(value["id"], str):
+                raise DataError(f"{_fmt(path + ('data', key, 'id'))}: expected an id, got {_type_name(value['id'])}")
 
 
 def check_shape(data: Any) -> None:
@@ -290,7 +293,9 @@ def check_shape(data: Any) -> None:
     for key, shape in COLLECTIONS.items():
         _check_list(data.get(key), shape, (key,), unique=key != "actions")
     for i, card in enumerate(data.get("cards") or []):
-        for j, label in enumerate(card.get("labels") or [] if isinstance(card.get("labels"), list) else []):
+        if card.get("labels") is not None and not isinstance(card["labels"], list):
+            raise DataError(f"{_fmt(('cards', i, 'labels'))}: expected a list, got {_type_name(card['labels'])}")
+        for j, label in enumerate(card.get("labels") or []):
             if isinstance(label, dict):
                 _check_object(label, "label", ("cards", i, "labels", j), need_id=False)
     items: dict[str, tuple] = {}

@@ -21,6 +21,7 @@ from trellosync.domain.model import Domain
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.files import atomic_write, private_mkdir
 from trellosync.logs import current_library_levels
+from trellosync.mirror.ids import slug
 from trellosync.report import (
     ContextOptions,
     Ladder,
@@ -380,13 +381,16 @@ def render_team(kind: str, people: list[str], domain: Domain, *, out_dir: Path, 
                          fmt=fmt, out=out, record=record)
 
 
-def default_filename(kind: str, person: str, fmt: Format = "pdf", period: Period | date | None = None) -> str:
-    """Kind, person and period: `dossier-will-2026-01-01_2026-06-30.pdf`, `brief-will-2026-11-22.pdf`."""
+def default_filename(kind: str, person: str, fmt: Format = "pdf", period: Period | date | None = None, *,
+                     peer: str | None = None, board: str | None = None) -> str:
+    """Kind, person (and the brief's peer or board) and period: `dossier-will-2026-01-01_2026-06-30.pdf`,
+    `brief-will-with-amara-2026-11-22.pdf`, `brief-will-peer-learning-group-2026-11-22.pdf`."""
     if isinstance(period, Period):
         stamp = period.start.isoformat() + ("" if period.start == period.end else "_" + period.end.isoformat())
     else:
         stamp = (period or date.today()).isoformat()
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in person)
+    who = person + (f"-with-{peer}" if peer else "") + (f"-{slug(board)}" if board else "")
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in who)
     return f"{kind}-{safe}-{stamp}.{fmt}"
 
 

@@ -132,6 +132,18 @@ def excerpt(text: str, limit: int = MAX_QUOTE_CHARS) -> tuple[str, bool]:
     return (cut[:space] if space > limit // 2 else cut).rstrip() + " …", True
 
 
+def first_sentence(text: str, limit: int = 200) -> str:
+    """The entry's first sentence (whole, up to about `limit` characters), for a reference to a quote printed
+    elsewhere: enough to recognise it, never a few clipped words."""
+    flat = " ".join(text.split())
+    for mark in (". ", "! ", "? ", "; "):
+        end = flat.find(mark)
+        if 0 < end < limit:
+            flat = flat[: end + 1]
+    cut, was_cut = excerpt(flat, limit)
+    return cut if was_cut else flat
+
+
 ExcerptNote = Callable[[int, bool], str]
 """(full length, inline) -> the HTML of the note under an excerpt; the templates word it (excerpt_note.html)."""
 

@@ -63,9 +63,9 @@ class PracticeParts:
         return sum(scores) / len(scores) if scores else None
 
 
-def stakeholder_view(s: StakeholderFeedback) -> StakeholderView:
-    """A piece of stakeholder feedback as the templates read it."""
-    return StakeholderView(text=s.text, date=s.date, said_by=s.said_by_name, said_by_source=s.said_by_source,
+def stakeholder_view(sel: Selection, s: StakeholderFeedback) -> StakeholderView:
+    """A piece of stakeholder feedback as the templates read it (its markup removed)."""
+    return StakeholderView(text=sel.shown_text(s.text, s.board_id), date=s.date, said_by=s.said_by_name, said_by_source=s.said_by_source,
                            polarity=s.polarity, url=s.url)
 
 
@@ -106,7 +106,7 @@ def practice_parts(sel: Selection, period: Period, *, advocacy: bool = True) -> 
     mine = [p for p in practices.promises if p.person == person]
     return PracticeParts(
         self_review=reviews[-1] if reviews else None,
-        praise=[stakeholder_view(s) for s in feedback if s.polarity == "praise"],
+        praise=[stakeholder_view(sel, s) for s in feedback if s.polarity == "praise"],
         other_feedback=sum(1 for s in feedback if s.polarity != "praise"),
         promises=sorted((graded_promise(sel, p) for p in promises), key=lambda g: g.due or date.max),
         reliability=sel.judged.reliability(sel.commitments, mine, start, end) if (sel.commitments or mine) else [],

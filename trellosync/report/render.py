@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import os
 import re
 import uuid
 from collections.abc import Callable
@@ -21,14 +22,16 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from trellosync.errors import TrellosyncError
+from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.files import atomic_write
 from trellosync.report.assets import packaged_templates_dir
 from trellosync.report.markdown import (
     MAX_QUOTE_CHARS,
     ExcerptNote,
+    first_sentence,
     markdown_inline,
     markdown_to_html,
     safe_link,
@@ -96,6 +99,22 @@ def _md_inline(env: jinja2.Environment, text: str | None, url: str | None = None
     return markdown_inline(text, _excerpt_note(env, url))
 
 
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A folder's templates, and only files that really lie inside it: `../x`, `/etc/x` and a symbolic link
+    leading out of the folder are not found."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.root = Path(os.path.realpath(folder))
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        """The template's source, when its real path is inside the folder."""
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(os.path.realpath(filename)).is_relative_to(self.root):
+            raise jinja2.TemplateNotFound(template)
+        return source, filename, uptodate
+
+
 @functools.lru_cache(maxsize=8)
 def make_environment(templates_dir: Path | None = None, for_pdf: bool = False) -> jinja2.Environment:
     """Jinja environment: user's templates first, then the packaged ones; autoescape on, undefined is an error.
@@ -104,9 +123,10 @@ def make_environment(templates_dir: Path | None = None, for_pdf: bool = False) -
     """
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
-        loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
-    loaders.append(jinja2.FileSystemLoader(str(packaged_templates_dir())))
-    env = jinja2.Environment(
+        loaders.append(ConfinedLoader(templates_dir))
+    loaders.append(ConfinedLoader(packaged_templates_dir()))
+    # Sandboxed: an override folder is code someone else may have written; it reads the context, nothing more.
+    env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -120,6 +140,7 @@ def make_environment(templates_dir: Path | None = None, for_pdf: bool = False) -
     env.filters["pct"] = _percent
     env.filters["num"] = _number
     env.filters["safe_url"] = safe_url
+    env.filters["sentence"] = first_sentence
     return env
 
 
@@ -127,7 +148,16 @@ def render_html(
     template: str, context: dict[str, Any], templates_dir: Path | None = None, *, for_pdf: bool = False
 ) -> str:
     """Render a report template to an HTML string."""
-    return make_environment(templates_dir, for_pdf).get_template(template).render(**context)
+    try:
+        return make_environment(templates_dir, for_pdf).get_template(template).render(**context)
+    except jinja2.TemplateError as exc:
+        if templates_dir is None:
+            raise  # our own templates failing is a bug: the crash log gets it
+        line = getattr(exc, "lineno", None)
+        where = f"{getattr(exc, 'name', None) or template}" + (f", line {line}" if line else "")
+        reason = "not found inside the folder" if isinstance(exc, jinja2.TemplateNotFound) else \
+            f"{type(exc).__name__}: {exc.message or ''}"[:300]
+        raise ConfigError(f"reports.templates ({templates_dir}): {where}: {reason}") from None
 
 
 PDF_PACKAGES = "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"  # Debian and Ubuntu names

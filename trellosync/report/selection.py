@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from trellosync.domain.classify import without_tags
 from trellosync.domain.dates import local_date
 from trellosync.domain.judge import Judgement
 from trellosync.domain.model import Commitment, Domain, FeedbackEntry, Goal, Lunch, Reply
+from trellosync.domain.visibility import without_marker
 from trellosync.mirror.ids import slug
 from trellosync.report.views import CommitmentView, Evidence, GoalView, KeyResultView, ReplyView
 
@@ -125,7 +127,7 @@ class Selection:
             kind=f.kind,
             polarity=_POLARITY.get(f.polarity, "neutral"),
             date=f.date,
-            text=f.text,
+            text=self.shown_text(f.text, f.board_id),
             said_by=self.name(f.said_by) if f.said_by else None,
             said_by_source=f.said_by_source,
             voice="unknown" if voice == "conversation" else voice,
@@ -148,6 +150,14 @@ class Selection:
             return None
         return ReplyView(text=r.text, date=r.date, by=self.name(r.by))
 
+    def shown_text(self, text: str, board_id: str) -> str:
+        """An entry's text as a reader sees it: without the markup meant for trellosync (competency tags, the
+        board's shareable marker); polarity prefixes are already gone at derivation."""
+        practices = self.domain.practices
+        marker = practices.markers.get(board_id) if practices is not None else None
+        names = [*self.domain.competencies, *(c.name for c in self.domain.competencies.values())]
+        return without_marker(without_tags(text, names), marker)
+
     def _lunch_people(self, lunch: Lunch) -> list[str]:
         return list(dict.fromkeys(lunch.participants + lunch.about))
 
@@ -156,7 +166,7 @@ class Selection:
         judged = self.judged.goal(g)
         comp = judged.competencies[0] if judged.competencies else None
         return Evidence(
-            id=g.id, kind="goal", polarity="positive", date=judged.achieved_on or g.created, text=g.title,
+            id=g.id, kind="goal", polarity="positive", date=judged.achieved_on or g.created, text=self.shown_text(g.title, g.board_id),
             said_by=None, said_by_source="unknown", voice="self", about=self.name(self.person),
             lunch_date=None, lunch_with=[], board=self.board(g.board_id), pair=g.board_id, url=g.url,
             competency=self.competency_name(comp), competency_key=comp, outcome=True,
@@ -180,7 +190,7 @@ class Selection:
             for k, done in zip(g.key_results, judged.key_results_done, strict=True)
         ]
         return GoalView(
-            id=g.id, title=g.title, description=g.description, status=status, created=g.created, due=g.due,
+            id=g.id, title=self.shown_text(g.title, g.board_id), description=g.description, status=status, created=g.created, due=g.due,
             achieved_on=judged.achieved_on, dropped_on=judged.dropped_on, slip=judged.slip, slip_days=judged.slip_days,
             key_results=krs, kr_done=judged.kr_done, kr_total=len(g.key_results),
             competencies=[self.competency_name(k) or k for k in judged.competencies],
@@ -197,6 +207,7 @@ class Selection:
         return CommitmentView(
             id=c.id, text=c.text, person=self.name(c.person), made=c.made, deadline=c.deadline,
             completed_on=judged.completed_on, status=judged.status, days_overdue=judged.days_overdue, url=c.url,
-            board=self.board(c.board_id), pair=c.board_id,
+            board=self.board(c.board_id), pair=c.board_id, judged_against=judged.judged_against,
+            renews=judged.renews, renewed_by=judged.renewed_by,
         )
 

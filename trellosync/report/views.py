@@ -195,11 +195,14 @@ class CommitmentView:
     made: date
     deadline: date | None
     completed_on: date | None
-    status: str  # kept | late | broken | open | done_undated
+    status: str  # kept | late | broken | open | done_undated | renewed
     days_overdue: int | None
     url: str | None
     board: str
     pair: str
+    judged_against: date | None = None  # a renewal is judged against its chain's first deadline
+    renews: str | None = None  # the id of the commitment it made again
+    renewed_by: str | None = None  # the id of the commitment that made it again
 
 
 @dataclass

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select, text
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DatabaseError,
+    DBAPIError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.types import Boolean, DateTime, Float
 
 from trellosync.domain.model import Domain, Person
@@ -25,7 +32,7 @@ from trellosync.domain.practices import Practices
 from trellosync.errors import ConfigError, DataError, StoreError
 from trellosync.files import prepare_sqlite_file
 from trellosync.mirror.normalize import BoardRows
-from trellosync.store import queries
+from trellosync.store import moves, queries
 from trellosync.store import schema as t
 from trellosync.store.practice_rows import save_practices
 from trellosync.store.rows import domain_rows
@@ -60,6 +67,11 @@ def database_refused(exc: DBAPIError) -> StoreError:
     first = str(exc.orig).splitlines()[0][:120] if str(exc.orig) else ""
     if isinstance(exc, OperationalError) and first:  # "database or disk is full", "database is locked"
         detail += f": {first}"
+    if isinstance(exc, IntegrityError):
+        # Not the database's fault: trellosync wrote a row that collides with a stored one (a bug). The first
+        # line names the constraint ("UNIQUE constraint failed: lunches.id"); the values are on later lines.
+        return StoreError(f"a row collides with one already stored ({detail}: {first}); the transaction was "
+                          "rolled back (a trellosync bug: please report it)")
     return StoreError(f"the database refused the write ({detail}); the transaction was rolled back")
 
 
@@ -199,21 +211,34 @@ class Store:
         return proc
 
     def save_mirror(self, conn: Connection, rows: BoardRows, *, seen_at: datetime, snapshot_complete: bool,
-                    history_complete: bool) -> None:
-        """Upsert one board's mirror rows; flag what vanished from a complete snapshot as deleted."""
+                    history_complete: bool) -> set[str]:
+        """Upsert one board's mirror rows; flag what vanished from a complete snapshot as deleted.
+
+        Cards that moved between boards move in the mirror (store/moves.py). Returns the other boards whose
+        mirror changed: their domain must be derived again before this board's.
+        """
         bid = rows.board_id
+        touched: set[str] = set()
+        went: dict[str, str] = {}
         self.upsert(conn, t.boards, [rows.board])
         self.upsert(conn, t.members, rows.members)
         for table, items in ((t.lists, rows.lists), (t.labels, rows.labels), (t.cards, rows.cards),
                              (t.checklists, rows.checklists), (t.check_items, rows.check_items)):
             self.upsert(conn, table, items)
-            if snapshot_complete:
+            if snapshot_complete and table is t.cards:
+                went = self._flag_missing_cards(conn, rows, seen_at)
+            elif snapshot_complete:
                 self._flag_missing(conn, table, bid, {r["id"] for r in items}, seen_at)
         self.upsert(conn, t.actions, rows.actions)
         self.upsert(conn, t.comments, rows.comments)
+        for target in set(went.values()):  # this snapshot's actions about a card that left go with it
+            moves.rehome(conn, [c for c, b in went.items() if b == target], target)
+            touched.add(target)
         if snapshot_complete and history_complete:
-            # Only when we hold every action since the board was made can a missing comment mean deleted.
-            self._flag_missing(conn, t.comments, bid, {r["id"] for r in rows.comments}, seen_at)
+            # Only when we hold every action since the board was made can a missing comment mean deleted;
+            # a comment made before its card moved here is in the history of the board it was made on.
+            self._flag_missing(conn, t.comments, bid, {r["id"] for r in rows.comments}, seen_at,
+                               keep=moves.moved_comments)
         if snapshot_complete:
             for link, items in ((t.card_labels, rows.card_labels), (t.card_members, rows.card_members)):
                 conn.execute(link.delete().where(link.c.board_id == bid))
@@ -233,12 +258,35 @@ class Store:
             conn.execute(t.cards.update().where(t.cards.c.id == card_id, t.cards.c.deleted_at.is_not(None),
                                                 t.cards.c.deleted_action_at.is_(None))
                          .values(deleted_action_at=when))
+        return touched
+
+    def place_cards(self, conn: Connection, rows: BoardRows, seen_at: datetime | None
+                    ) -> tuple[BoardRows, set[str]]:
+        """Where this snapshot's cards live (moves.place_cards): the rows to store, and the boards touched."""
+        return moves.place_cards(conn, rows, seen_at)
+
+    def _flag_missing_cards(self, conn: Connection, rows: BoardRows, seen_at: datetime) -> dict[str, str]:
+        """Flag the board's cards missing from its snapshot deleted, except those that moved to another board
+        (moved there instead); returns {card: the board it moved to}."""
+        bid = rows.board_id
+        present = {r["id"] for r in rows.cards}
+        existing = conn.execute(select(t.cards.c.id).where(t.cards.c.board_id == bid,
+                                                           t.cards.c.deleted_at.is_(None))).scalars().all()
+        gone = [i for i in existing if i not in present]
+        went = moves.moved_away(conn, bid, gone, rows.actions) if gone else {}
+        for target in set(went.values()):
+            moves.rehome(conn, [c for c, b in went.items() if b == target], target)
+        self._flag_missing(conn, t.cards, bid, present | set(went), seen_at)
+        return went
 
     def _flag_missing(self, conn: Connection, table: Table, board_id: str, present: set[str],
-                      seen_at: datetime) -> None:
+                      seen_at: datetime, keep: Any = None) -> None:
         existing = conn.execute(select(table.c.id).where(table.c.board_id == board_id,
                                                          table.c.deleted_at.is_(None))).scalars().all()
         gone = [i for i in existing if i not in present]
+        if keep is not None and gone:
+            kept = keep(conn, gone)
+            gone = [i for i in gone if i not in kept]
         for i in range(0, len(gone), CHUNK):
             conn.execute(table.update().where(table.c.id.in_(gone[i:i + CHUNK])).values(deleted_at=seen_at))
 
@@ -287,6 +335,7 @@ class Store:
                      fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """A board's rows of a table that accumulates across syncs, by date: the rows just saved are taken
         from memory (their action `data` still parsed), only the older ones are read back."""
+        fresh = [r for r in fresh if r["board_id"] == board_id]  # not those that followed a card elsewhere
         held = {r["id"] for r in fresh}
         stored = conn.execute(select(table.c.id).where(table.c.board_id == board_id)).scalars().all()
         older = [i for i in stored if i not in held]

@@ -49,7 +49,8 @@ def sqlite_lock_path(url: str) -> Path | None:
     db = make_url(_normalize(url)).database
     if not db or db == ":memory:" or db.startswith("file::memory:"):
         return None
-    return Path(db).expanduser().resolve().with_name(Path(db).name + ".sync-lock")
+    real = Path(db).expanduser().resolve()  # two names for one file (a symbolic link) share one lock
+    return real.with_name(real.name + ".sync-lock")
 
 
 def _open_lock_file(path: Path) -> int:

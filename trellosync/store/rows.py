@@ -58,7 +58,9 @@ def commitment_rows(d: Domain, as_of: date | None, tz: ZoneInfo) -> list[Row]:
     """Rows of `commitments`, with status_at_sync."""
     return [{"id": c.id, "board_id": c.board_id, "lunch_id": c.lunch_id, "person": c.person, "text": c.text,
              "made": c.made, "deadline": c.deadline, "done": c.done, "completed_at": c.completed_at, "url": c.url,
-             "status_at_sync": rules.commitment_status(c, as_of, tz=tz) if as_of else None} for c in d.commitments]
+             "status_at_sync": rules.commitment_status(c, as_of, tz=tz) if as_of else None,
+             "renews": c.renews, "renewed_by": c.renewed_by, "renewed_on": c.renewed_on,
+             "first_deadline": c.first_deadline} for c in d.commitments]
 
 
 def cadence_rows(d: Domain, as_of: date | None) -> list[Row]:
@@ -128,7 +130,8 @@ def goals_of(goal_rows: Iterable[Any], kr_rows: Iterable[Any]) -> list[Goal]:
 def commitment_of(r: Any) -> Commitment:
     """A Commitment from its row."""
     return Commitment(id=r.id, board_id=r.board_id, lunch_id=r.lunch_id, person=r.person, text=r.text, made=r.made,
-                      deadline=r.deadline, completed_at=r.completed_at, url=r.url, done=r.done)
+                      deadline=r.deadline, completed_at=r.completed_at, url=r.url, done=r.done, renews=r.renews,
+                      renewed_by=r.renewed_by, renewed_on=r.renewed_on, first_deadline=r.first_deadline)
 
 
 def reply_of(r: Any) -> Reply:

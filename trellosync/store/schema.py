@@ -287,6 +287,12 @@ commitments = Table(
     Column("completed_at", DateTime),
     Column("url", Text),
     Column("status_at_sync", String(16)),  # rules.commitment_status as of the board's last sync
+    # domain/renewal.py: the commitment this one renews, the one that renewed it (on which day), and the deadline
+    # of the chain's first commitment (a renewal is judged and counted against it)
+    Column("renews", String(160)),
+    Column("renewed_by", String(160)),
+    Column("renewed_on", Date),
+    Column("first_deadline", Date),
 )
 
 board_cadence = Table(  # rules.cadence over the board's whole history up to its last sync

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from trellosync.config.settings import BoardMapping
+from trellosync.config.settings import BoardMapping, PersonConfig
 from trellosync.domain.matching import match_lists, name_key
+from trellosync.domain.unread import UnreadText, unread_text
 
 LIST_KEYS = (("lunches", "lists"), ("goals", "lists"), ("goals", "done_lists"))
 FEEDBACK_KINDS = ("best", "worst", "focus", "commitments")
@@ -42,6 +43,8 @@ class BoardOutline:
     labels: set[str] = field(default_factory=set)
     texts: list[str] = field(default_factory=list)
     short_link: str = ""
+    cards: list[dict[str, Any]] = field(default_factory=list)  # live cards: id, list_id, description
+    members: list[dict[str, Any]] = field(default_factory=list)  # id, username, full_name
 
     @classmethod
     def from_mirror(cls, rows: Any) -> BoardOutline:
@@ -52,7 +55,10 @@ class BoardOutline:
                    checklists={c.get("name") or "" for c in rows.checklists if not c.get("deleted_at")},
                    labels={lb.get("name") or "" for lb in rows.labels if not lb.get("deleted_at")},
                    texts=[c.get("description") or "" for c in rows.cards if not c.get("deleted_at")],
-                   short_link=rows.board.get("short_link") or "")
+                   short_link=rows.board.get("short_link") or "",
+                   cards=[{"id": c["id"], "list_id": c.get("list_id"), "description": c.get("description")}
+                          for c in rows.cards if not c.get("deleted_at")],
+                   members=list(rows.members))
 
     @classmethod
     def from_trello(cls, board: dict[str, Any]) -> BoardOutline:
@@ -63,7 +69,11 @@ class BoardOutline:
                    checklists={c.get("name") or "" for c in board.get("checklists") or []},
                    labels={lb.get("name") or "" for lb in board.get("labels") or []},
                    texts=[c.get("desc") or "" for c in board.get("cards") or []],
-                   short_link=board.get("shortLink") or "")
+                   short_link=board.get("shortLink") or "",
+                   cards=[{"id": c.get("id"), "list_id": c.get("idList"), "description": c.get("desc")}
+                          for c in board.get("cards") or [] if isinstance(c, dict)],
+                   members=[{"id": m.get("id") or "", "username": m.get("username"), "full_name": m.get("fullName")}
+                            for m in board.get("members") or [] if isinstance(m, dict) and m.get("id")])
 
 
 def _default_names(section: str, attr: str) -> set[str]:
@@ -213,11 +223,17 @@ def outline_from_store(store: Any, board_id: str) -> BoardOutline | None:
 
         lists = [{"id": r.id, "name": r.name or "", "closed": bool(r.closed)}
                  for r in live(t.lists, t.lists.c.id, t.lists.c.name, t.lists.c.closed)]
+        cards = [{"id": r.id, "list_id": r.list_id, "description": r.description}
+                 for r in live(t.cards, t.cards.c.id, t.cards.c.list_id, t.cards.c.description)]
+        members = [dict(r._mapping) for r in conn.execute(
+            select(t.members.c.id, t.members.c.username, t.members.c.full_name)
+            .join(t.board_members, t.board_members.c.member_id == t.members.c.id)
+            .where(t.board_members.c.board_id == board_id))]
         return BoardOutline(name=board.name or board_id, lists=lists,
                             checklists={r.name or "" for r in live(t.checklists, t.checklists.c.name)},
                             labels={r.name or "" for r in live(t.labels, t.labels.c.name)},
-                            texts=[r.description or "" for r in live(t.cards, t.cards.c.description)],
-                            short_link=board.short_link or "")
+                            texts=[c["description"] or "" for c in cards], short_link=board.short_link or "",
+                            cards=cards, members=members)
 
 
 def dump_matches(matches: dict[str, list[str]]) -> str:
@@ -232,6 +248,22 @@ def load_matches(text: str | None) -> dict[str, list[str]]:
     except ValueError:
         return {}
     return {k: [str(i) for i in v] for k, v in data.items() if isinstance(v, list)} if isinstance(data, dict) else {}
+
+
+def outline_unread(mapping: BoardMapping | None, config_people: dict[str, PersonConfig],
+                   outline: BoardOutline, board_id: str) -> UnreadText:
+    """The description lines of the board that are no evidence (no heading, or one the mapping does not know)."""
+    return unread_text(mapping, config_people, outline.lists, outline.cards, outline.members, board_id)
+
+
+def stored_unread(store: Any, config: Any, board_id: str) -> UnreadText | None:
+    """The unread description text of a stored board, from its mirror (no download, no write)."""
+    outline = outline_from_store(store, board_id)
+    if outline is None:
+        return None
+    mapping = config.mapping_for({"id": board_id, "name": outline.name, "shortLink": outline.short_link}) \
+        if config is not None else None
+    return outline_unread(mapping, config.people if config is not None else {}, outline, board_id)
 
 
 def stored_problems(store: Any, config: Any, board_id: str) -> list[Problem]:

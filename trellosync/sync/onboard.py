@@ -13,8 +13,9 @@ from trello import TrelloClient
 
 from trellosync.config.settings import Config, TrelloConfig
 from trellosync.config.yaml_file import escape_interpolation
+from trellosync.domain.unread import UnreadText
 from trellosync.errors import ConfigError
-from trellosync.sync.diagnostics import BoardOutline, Problem, diagnose
+from trellosync.sync.diagnostics import BoardOutline, Problem, diagnose, outline_unread
 from trellosync.sync.run import list_boards_to_sync, select_boards
 from trellosync.trello.client import client_from_config
 from trellosync.trello.fetch import fetch_member_boards, get
@@ -134,7 +135,7 @@ def get_board_outline(client: TrelloClient, board_id: str, *, lists: str = "open
               "members": "all", "checklists": "all", "checklist_fields": "name"}
     if cards:
         try:
-            return get(client, f"/boards/{board_id}", {**params, "cards": "all", "card_fields": "desc"})
+            return get(client, f"/boards/{board_id}", {**params, "cards": "all", "card_fields": "desc,idList"})
         except TooManyCards:
             pass  # too large to read the texts at once: check the names without them
     return get(client, f"/boards/{board_id}", params)
@@ -146,6 +147,7 @@ class OnlineCheck:
 
     boards: list[tuple[dict[str, Any], list[Problem]]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    unread: dict[str, UnreadText] = field(default_factory=dict)  # board id -> description text left out
 
     @property
     def problems(self) -> list[Problem]:
@@ -168,4 +170,5 @@ def check_online(config: Config, store: Any | None = None) -> OnlineCheck:
         st = states.get(b["id"])
         result.boards.append((b, diagnose(config.mapping_for(b), outline,
                                           load_matches(st.list_matches if st else None))))
+        result.unread[b["id"]] = outline_unread(config.mapping_for(b), config.people, outline, b["id"])
     return result

@@ -19,6 +19,7 @@ from trellosync.domain import build_domain
 from trellosync.domain.dates import local_date
 from trellosync.domain.derive_practices import build_practices
 from trellosync.domain.prepared import without_own_writes
+from trellosync.domain.renewal import link_renewals
 from trellosync.errors import ConfigError, DataError
 from trellosync.mirror.ids import bookmark, parse_time
 from trellosync.mirror.normalize import ACTION_WINDOW, BoardRows, normalize_board
@@ -55,6 +56,7 @@ class IngestResult:
     mapped: bool
     problems: list[Problem] = field(default_factory=list)  # what the mapping no longer finds on the board
     history_only: bool = False  # an older export: only actions and comments the store lacked were added
+    why_history_only: str = ""  # why only history was taken: the export's date against the database's
 
 
 def open_store(config: Config | None, database: str | None = None, *, must_exist: bool = False) -> Store:
@@ -131,14 +133,25 @@ def _ingest_board(store: Store, board_json: dict[str, Any], config: Config | Non
         # An export's own latest date keeps a re-import byte-identical; the API passes the real time.
         seen_at = _export_as_of(checked) or utcnow()
     previous = store.sync_states().get(rows.board_id) if sync_state is None else None
+    # An export without actions (API-made exports have no `actions` key) says nothing about history: it can
+    # neither vouch for a board's whole history nor for a comment's deletion.
+    has_history = bool(board_json.get("actions"))
+    if not has_history and actions_complete is None:
+        actions_complete = False
     with store.begin() as conn:
         history_complete = (sync_state.history_complete if sync_state else
-                            (len(rows.actions) < ACTION_WINDOW or bool(previous and previous.history_complete)))
+                            ((has_history and len(rows.actions) < ACTION_WINDOW)
+                             or bool(previous and previous.history_complete)))
         rows = keep_out(conn, rows, config)  # a forgotten person never comes back with a sync
+        # A card stored on another board moves here only when this snapshot is the newer data about it.
+        rows, touched = store.place_cards(conn, rows, seen_at)
         # actions_complete: this batch holds the board's whole history (an API sync since a bookmark does not,
         # even when the database does), so only then may a missing comment be flagged deleted.
-        store.save_mirror(conn, rows, seen_at=seen_at, snapshot_complete=snapshot_complete,
-                          history_complete=history_complete if actions_complete is None else actions_complete)
+        touched |= store.save_mirror(conn, rows, seen_at=seen_at, snapshot_complete=snapshot_complete,
+                                     history_complete=history_complete if actions_complete is None
+                                     else actions_complete)
+        # Boards a card left or joined are derived again first: their entries for it go, or come, with it.
+        rederive_others(store, conn, config, touched)
         mirror = store.load_mirror(conn, rows.board_id, rows if snapshot_complete else None)
         before = sync_state or previous
         problems, matches = _rebuild(store, conn, mirror, config, history_complete,
@@ -177,6 +190,7 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     practices, group_commitments = build_practices(mirror, mapping, config.people if config else {}, domain,
                                                    tz=config.timezone if config else DEFAULT_TIMEZONE)
     domain.commitments += group_commitments
+    link_renewals(domain.commitments, ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE))  # a group's too
     forget_derived(domain, practices, gone)
     retain_entries(conn, domain, practices, config)
     store.save_domain(conn, mirror.board_id, domain)
@@ -187,6 +201,27 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     # A match that was lost stays remembered, so the warning repeats until the mapping is fixed.
     kept = {name: sorted(set(ids) | set(previous.get(name, []))) for name, ids in now.items()}
     return problems, dump_matches(kept)
+
+
+def rederive_others(store: Store, conn: Any, config: Config | None, board_ids: set[str]) -> None:
+    """Derive again, inside the caller's transaction, the domain of other stored boards whose mirror a card's
+    move changed (a board never stored, one that is only a card's destination, has no domain to derive)."""
+    if not board_ids:
+        return
+    from sqlalchemy import select
+
+    from trellosync.store import schema as t
+
+    stored = set(conn.execute(select(t.boards.c.id).where(t.boards.c.id.in_(sorted(board_ids)))).scalars())
+    states = store.sync_states()
+    for bid in sorted(stored):
+        st = states.get(bid)
+        mirror = store.load_mirror(conn, bid)
+        _, matches = _rebuild(store, conn, mirror, config, bool(st and st.history_complete),
+                              load_matches(st.list_matches if st else None), st.synced_at if st else None)
+        if st is not None:
+            st.list_matches = matches
+            store.set_sync_state(conn, st)
 
 
 def rebuild_board(store: Store, config: Config | None, board_id: str, *,
@@ -304,7 +339,10 @@ def stale_export(store: Store, data: dict[str, Any]) -> str | None:
         return None
     stored = max((d for d in (parse_time(state.date_last_activity), state.bookmark_date) if d is not None), default=None)
     export = _export_as_of(data)
-    if stored is None or export is None or export >= stored:
+    if export is None:
+        # No dateLastActivity and no dated action: nothing shows it is newer, so it may roll nothing back.
+        return "the export carries no date (no dateLastActivity, no actions)"
+    if stored is None or export >= stored:
         return None
     return f"export as of {export:%Y-%m-%d %H:%M}, database as of {stored:%Y-%m-%d %H:%M} UTC"
 
@@ -318,18 +356,25 @@ def add_history(store: Store, board_json: dict[str, Any], config: Config | None)
     rows = normalize_board(board_json)
     state = store.sync_states().get(rows.board_id)
     with store.begin() as conn:
-        def stored_ids(table: Any) -> set[str]:
-            return set(conn.execute(select(table.c.id).where(table.c.board_id == rows.board_id)).scalars())
-
         rows = keep_out(conn, rows, config)
-        actions = [a for a in rows.actions if a["id"] not in stored_ids(t.actions)]
-        comments = [c for c in rows.comments if c["id"] not in stored_ids(t.comments)]
+        # Actions and comments about a card that has since moved to another board go with the card.
+        rows, touched = store.place_cards(conn, rows, None)
+
+        def stored_ids(table: Any, items: list[dict[str, Any]]) -> set[str]:
+            ids = sorted({r["id"] for r in items})
+            return {i for n in range(0, len(ids), 500)
+                    for i in conn.execute(select(table.c.id).where(table.c.id.in_(ids[n:n + 500]))).scalars()}
+
+        actions = [a for a in rows.actions if a["id"] not in stored_ids(t.actions, rows.actions)]
+        comments = [c for c in rows.comments if c["id"] not in stored_ids(t.comments, rows.comments)]
+        touched |= {r["board_id"] for r in actions + comments if r["board_id"] != rows.board_id}
         wanted = [m["id"] for m in rows.members]
         known = set(conn.execute(select(t.members.c.id).where(t.members.c.id.in_(wanted))).scalars()) if wanted \
             else set()
         store.upsert(conn, t.members, [m for m in rows.members if m["id"] not in known])
         store.upsert(conn, t.actions, actions)
         store.upsert(conn, t.comments, comments)
+        rederive_others(store, conn, config, touched)
         mirror = store.load_mirror(conn, rows.board_id)
         problems, matches = _rebuild(store, conn, mirror, config, bool(state and state.history_complete),
                                      load_matches(state.list_matches if state else None),
@@ -348,8 +393,11 @@ def import_export(store: Store, path: str | Path, config: Config | None) -> Inge
     An export older than what the store holds adds only the history the store lacks (`add_history`).
     """
     data = read_export(path)
-    if stale_export(store, data) is not None:
-        return add_history(store, data, config)
+    why = stale_export(store, data)
+    if why is not None:
+        result = add_history(store, data, config)
+        result.why_history_only = why
+        return result
     try:
         return ingest_board(store, data, config, source="export")
     except DataError as exc:

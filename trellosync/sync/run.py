@@ -113,7 +113,8 @@ def list_boards_to_sync(client: TrelloClient, config: Config | None, refs: list[
         if all(direct.values()):
             found, errors = fetch_listed_boards(client, dict.fromkeys(ref for ref in direct.values() if ref))
             if not any("not found" in line for _, line in errors):
-                return found, errors
+                ref_of = {v: ref for ref, v in direct.items()}
+                return found, [(ref_of.get(key, key), line) for key, line in errors]
             # "Planning" looks like a shortLink but may be a board's name: ask the listing once.
     return fetch_member_boards(client), []
 
@@ -206,6 +207,9 @@ def _sync(config: Config, store: Any, client: TrelloClient, *, boards: list[str]
     listing, unseen = list_boards_to_sync(client, config, boards, store.boards())
     report.listing_requests = session.request_count - start_count
     chosen, missing = select_boards(config, listing, boards, set(states))
+    # One line per failed board: a board whose own look-up failed (rate limit, 5xx) is not also "not found".
+    failed_lookup = {ref for ref, _ in unseen}
+    missing = [o for o in missing if o.name not in failed_lookup]
     unknown = [o.error or "" for o in missing] + [line for _, line in unseen if "not found" in line]
     if boards and unknown:  # a --board nobody can see is a usage error, not a failed sync
         raise ConfigError("--board: no such board visible to this token", problems=unknown)
@@ -253,9 +257,12 @@ def _run_pool(run: _Run, todo: list[tuple[dict[str, Any], bool]], report: SyncRe
     session = session_of(run.client)
     workers = max(1, min(run.config.trello.concurrency, len(todo) or 1))
     auth_error: AuthError | None = None
+    refused: list[dict[str, Any]] = []  # boards whose own requests Trello refused the credentials for
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
-        pending: set[Future[BoardOutcome]] = {pool.submit(_sync_one, run, b, f) for b, f in todo}
+        boards_of: dict[Future[BoardOutcome], dict[str, Any]] = {pool.submit(_sync_one, run, b, f): b
+                                                                 for b, f in todo}
+        pending: set[Future[BoardOutcome]] = set(boards_of)
         while pending:
             # A timeout keeps the main thread able to receive KeyboardInterrupt (Ctrl-C, SIGTERM via the CLI).
             done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
@@ -265,6 +272,7 @@ def _run_pool(run: _Run, todo: list[tuple[dict[str, Any], bool]], report: SyncRe
                 except AuthError as exc:
                     session.cancel("Trello refused the credentials")
                     auth_error = auth_error or exc
+                    refused.append(boards_of[fut])
                     continue
                 report.outcomes.append(o)
                 on_event("board", o)
@@ -276,8 +284,16 @@ def _run_pool(run: _Run, todo: list[tuple[dict[str, Any], bool]], report: SyncRe
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    if auth_error is not None:
+    if auth_error is None:
+        return
+    if not any(o.status == "synced" for o in report.outcomes):
         raise auth_error
+    # The token was refused mid-run (revoked, expired): the boards synced before it stay, each committed whole.
+    for b in refused:
+        o = BoardOutcome(b["id"], b.get("name") or b["id"], "failed",
+                         error=f"board {b.get('name') or b['id']!r} ({b['id']}): {auth_error}")
+        report.outcomes.append(o)
+        on_event("board", o)
 
 
 def _sync_one(run: _Run, b: dict[str, Any], is_full: bool) -> BoardOutcome:
@@ -338,7 +354,9 @@ def _raise_for_failures(report: SyncReport) -> None:
     if not worked:
         exc: TrellosyncError = TrelloAPIError(f"no board synced; {len(failed)} failed:\n{lines}")
     else:
-        exc = PartialFailure(f"{len(failed)} of {len(report.outcomes)} boards failed:\n{lines}")
+        synced = sum(o.status == "synced" for o in report.outcomes)
+        kept = f"; the {counted(synced, 'board')} synced in this run are kept" if synced else ""
+        exc = PartialFailure(f"{len(failed)} of {len(report.outcomes)} boards failed{kept}:\n{lines}")
     exc.report = report  # type: ignore[attr-defined]
     raise exc
 

@@ -9,6 +9,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from trellosync.testing.fake_hostile import serve_hostile
+
 
 class _Fault(Exception):
     pass
@@ -16,6 +18,13 @@ class _Fault(Exception):
 
 class _Json(str):
     """Already-serialized JSON text."""
+
+
+class Hostile:
+    """A hostile answer to write instead of the normal one (fake_hostile.py)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
 
 
 class _Server(ThreadingHTTPServer):
@@ -41,6 +50,9 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload, headers = self.fake.respond(method, self.path, dict(self.headers.items()), body)
         except _Fault:
             self._drop()
+            return
+        if isinstance(payload, Hostile):
+            serve_hostile(self, payload.kind, self.fake.bomb_bytes)
             return
         is_json = isinstance(payload, _Json) or not isinstance(payload, str)
         data = (payload if isinstance(payload, str) else json.dumps(payload)).encode()

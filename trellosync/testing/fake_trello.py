@@ -25,9 +25,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from trellosync.testing.fake_limits import RateLimits  # noqa: F401 - the fake's public names
-from trellosync.testing.fake_mutations import mutate_board, new_object_id  # noqa: F401
+from trellosync.testing.fake_mutations import find_card, mutate_board, new_object_id  # noqa: F401
 from trellosync.testing.fake_routes import TrelloRoutes
-from trellosync.testing.fake_server import _Fault, _Handler, _Json, _Server  # noqa: F401 - tests patch _Server
+from trellosync.testing.fake_server import Hostile, _Fault, _Handler, _Json, _Server  # noqa: F401 - tests patch _Server
 from trellosync.testing.fake_writes import TrelloWrites
 from trellosync.testing.synthetic import NESTED_KEYS, _id_key, _iso, synthesize_board  # noqa: F401
 
@@ -60,6 +60,11 @@ class FakeTrello(TrelloRoutes, TrelloWrites):
         self.limits = RateLimits() if limits is True else (limits or None)
         self.headers: dict[str, str] = {}  # extra headers of the next answers (tests: Retry-After, ...)
         self.trickle = 0.0  # > 0: send each answer's body one byte per this many seconds (a hostile server)
+        # "endless" (a chunked body that never ends) or "gzip_bomb" (bomb_bytes of JSON in a tiny gzip body),
+        # for the 200 answers `hostile_when(path, query)` picks (default: every one); fake_hostile.py
+        self.hostile: str | None = None
+        self.hostile_when: Any = None
+        self.bomb_bytes = 3 * 1024**3
         self.by_board: Counter[str] = Counter()
         self.port = port
         self.lock = threading.RLock()
@@ -143,6 +148,26 @@ class FakeTrello(TrelloRoutes, TrelloWrites):
                 raise KeyError(f"no board {board}")
             return mutate_board(b, op, kw)
 
+    def move_card(self, card: str, source: str, target: str) -> dict[str, Any]:
+        """Move a card to another served board as Trello does: same id, moveCardFromBoard on the source,
+        moveCardToBoard on the target (data.boardTarget / data.boardSource, as recorded exchanges show);
+        the card's older actions stay in the source board's history. Returns the target's action."""
+        with self.lock:
+            src, dst = self._board(source), self._board(target)
+            if src is None or dst is None:
+                raise KeyError(f"no board {source if src is None else target}")
+            c = find_card(src, card)
+            checklists = [cl for cl in src["checklists"] if cl.get("idCard") == c["id"]]
+            src["cards"] = [x for x in src["cards"] if x["id"] != c["id"]]
+            src["checklists"] = [cl for cl in src["checklists"] if cl.get("idCard") != c["id"]]
+            lst = next((x for x in dst["lists"] if not x.get("closed")), None) or {"id": new_object_id()}
+            away = _move_action(src, "moveCardFromBoard", c, boardTarget={"id": dst["id"], "name": dst.get("name")})
+            c.update(idBoard=dst["id"], idList=lst["id"], idLabels=[], dateLastActivity=away["date"])
+            dst["cards"].append(c)
+            dst["checklists"] += [{**cl, "idBoard": dst["id"]} for cl in checklists]
+            here = _move_action(dst, "moveCardToBoard", c, boardSource={"id": src["id"], "name": src.get("name")})
+            return here
+
     # ---- request handling ------------------------------------------------------------------------------
     def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
         """Answer one request: (status, JSON-able body); raises _Fault('drop') to cut the connection."""
@@ -212,6 +237,8 @@ class FakeTrello(TrelloRoutes, TrelloWrites):
             with self.lock:
                 status, payload = self._write_route(method, path, q, body)
                 return status, payload if isinstance(payload, str) else _Json(json.dumps(payload))
+        if self.hostile and (self.hostile_when is None or self.hostile_when(path, q)):
+            return 200, Hostile(self.hostile)
         with self.lock:
             status, payload = self._route(path, q)
             # Serialized under the lock so a concurrent mutate() never changes what is being written.
@@ -278,3 +305,16 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _move_action(b: dict[str, Any], kind: str, card: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """Record a move action on a served board (newest first) and mark the board active."""
+    from trellosync.testing.fake_mutations import _new_action
+
+    action = _new_action(b)
+    action["type"] = kind
+    action["data"].update(card={"id": card["id"], "name": card.get("name"), "idShort": card.get("idShort"),
+                                "shortLink": card.get("shortLink")}, **extra)
+    b["actions"].insert(0, action)
+    b["dateLastActivity"] = action["date"]
+    return action

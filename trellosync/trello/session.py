@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
 from trellosync.config.settings import (
     DEFAULT_API_URL,
@@ -24,6 +25,7 @@ from trellosync.config.settings import (
 )
 from trellosync.errors import AuthError, TrelloAPIError
 from trellosync.trello.answers import ErrorAnswer, Redactor, parse_wait, read_error
+from trellosync.trello.bounded import ACCEPT_ENCODING, MAX_ANSWER_BYTES, read_capped
 from trellosync.trello.pacing import (
     MEMBERS_ROUTE_MAX,
     MEMBERS_ROUTE_WINDOW,
@@ -41,7 +43,7 @@ log = logging.getLogger("trellosync.trello.client")
 PY_TRELLO_PREFIX = "https://api.trello.com/1/"
 SECRET_PARAMS = frozenset({"key", "token"})
 _NETWORK_ERRORS = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                   requests.exceptions.ContentDecodingError)
+                   requests.exceptions.ContentDecodingError, urllib3.exceptions.HTTPError, OSError)
 
 
 class BoardUnavailable(TrelloAPIError):
@@ -106,6 +108,7 @@ class TrelloSession(requests.Session):
         self.waiter = Waiter()
         self.on_notice: Callable[[str], None] | None = None  # retry notices for a terminal (the CLI sets it)
         self.request_count = 0
+        self.max_answer_bytes = MAX_ANSWER_BYTES  # every answer, as sent and once inflated (trello/bounded.py)
         self._count_lock = threading.Lock()
         self._local = threading.local()
         self._calls: set[Call] = set()
@@ -161,7 +164,7 @@ class TrelloSession(requests.Session):
         url = self._rebase(url.decode() if isinstance(url, bytes) else url)
         clean = {k: v for k, v in (params or {}).items() if k not in SECRET_PARAMS}
         self._refuse_secrets_in_url(method, url, clean)
-        hdrs = {**dict(headers or {}), "Authorization": self._auth_header}
+        hdrs = {**dict(headers or {}), "Authorization": self._auth_header, "Accept-Encoding": ACCEPT_ENCODING}
         what = f"{method} {urlsplit(url).path}"
         members = is_members_route(url[len(self.api_url):] if url.startswith(self.api_url) else urlsplit(url).path)
         send = {"method": method, "url": url, "params": clean, "data": data, "headers": hdrs, "files": files,
@@ -222,7 +225,11 @@ class TrelloSession(requests.Session):
         timer.start()
         try:
             with call:
-                response = super().request(**send, auth=None, allow_redirects=False, proxies={}, stream=False)
+                response = super().request(**send, auth=None, allow_redirects=False, proxies={}, stream=True)
+                # The body under a byte cap, read while the deadline can still cut the socket.
+                response._content = read_capped(response, what, self.max_answer_bytes)
+                response._content_consumed = True  # type: ignore[attr-defined]  # requests' own flag, not in its stubs
+                response.raw.release_conn()
         except _NETWORK_ERRORS as exc:
             self.waiter.check()
             kind = ("took longer than the request deadline" if call.killed == "deadline" else
@@ -255,6 +262,13 @@ class TrelloSession(requests.Session):
         if answer.too_many_cards:
             raise TooManyCards(f"{what}: HTTP {status} {shown}")
         if answer.retryable:
+            asked = parse_wait(response.headers.get("Retry-After"), float("inf"))
+            if asked is not None and asked > self.retry.max_wait:
+                # Waiting out what Trello asked for would hold the run for hours or days; capping it and
+                # retrying only spends the retries inside the limit: this board is not synced this time.
+                raise TrelloAPIError(f"{what}: HTTP {status}: Trello asked to wait {_duration(asked)} "
+                                     f"(Retry-After), more than trello.max_wait ({self.retry.max_wait:g} s); "
+                                     "not retried")
             hint = parse_wait(response.headers.get("Retry-After"), self.retry.max_wait) if status == 429 else None
             if status == 429 and hint is None:
                 hint = header_pause(response.headers, reserve=0, cap=self.retry.max_wait)
@@ -288,3 +302,12 @@ def refused_line(what: str, text: str) -> str:
                 "(or trello.api_key) against https://trello.com/power-ups/admin")
     return (f"Trello refused the credentials: token invalid or expired ({what}); make a new one at "
             "https://trello.com/power-ups/admin and set TRELLO_TOKEN (or trello.token)")
+
+
+def _duration(seconds: float) -> str:
+    """'905 s', '3.2 h', '11.0 days': a wait as people read it."""
+    if seconds < 600:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"

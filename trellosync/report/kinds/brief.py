@@ -98,11 +98,18 @@ def choose_pair(sel: Selection, peer: str | None, board: str | None = None) -> s
         pairs = [b for b in pairs if name_key(board) in (name_key(b), name_key(sel.board(b)))]
         if not pairs:
             raise ConfigError(f"{sel.name(sel.person)} has no lunches or meetings on the board {board!r}")
-    if peer is not None:
-        found = [b for b in pairs if peer in sel.pair_people(b)[1:]]
+    if peer is not None and board is None:
+        shared = [b for b in pairs if peer in sel.pair_people(b)[1:]]
+        found = [b for b in shared if len(sel.pair_people(b)) == 2]  # --with names a pair's other person
         if not found:
-            raise ConfigError(f"{sel.name(sel.person)} has no lunches with {sel.name(peer) or peer!r}")
+            also = "; they share " + ", ".join(repr(sel.board(b)) for b in shared) + \
+                " (a group's or team's brief: --board NAME)" if shared else ""
+            raise ConfigError(f"{sel.name(sel.person)} has no pair board with {sel.name(peer) or peer!r}{also}")
         pairs = found
+    elif peer is not None:
+        pairs = [b for b in pairs if peer in sel.pair_people(b)[1:]]
+        if not pairs:
+            raise ConfigError(f"{sel.name(peer) or peer!r} has no lunches or meetings on the board {board!r}")
     if not pairs:
         return None
     # A two-person pair before a group: --with names a peer, and a group has its own brief (--with a member).

@@ -57,6 +57,55 @@ class PeerVoice:
     quoted_elsewhere: list[Evidence]  # their other entries, by reference
 
 
+# How strong a criterion's evidence is, from counts alone (printed under the table: the committee reads the rule).
+STRONG_OBSERVERS = 2  # independent observers: distinct people other than the subject whose authorship is recorded
+RECURRING_LUNCHES = 3  # ... and seen at this many lunches
+RECURRING_MONTHS = 2  # ... in this many different months
+
+
+@dataclass
+class CriterionRow:
+    """One row of the committee's first page: a criterion, how strong its evidence is, and its best items."""
+
+    key: str
+    name: str
+    anchor: str
+    strength: str  # strong | moderate | thin | none (CRITERION_STRENGTH rule, printed with the table)
+    items: int
+    observers: int
+    lunches: int
+    months: int
+    first: date | None
+    last: date | None
+    strongest: list[Evidence]  # one to three, each with its date and source number
+
+
+@dataclass
+class ConcernView:
+    """A concern and what was done about it: an open focus point's arc, the commitments made since."""
+
+    text: str
+    board: str
+    since: date
+    restated: int  # later lunches that restated it
+    observed_for: int  # praise recorded since it was raised
+    commitments_since: int  # the person's commitments on that board made since it was raised
+    kept_since: int  # ... of which kept (on time or late)
+    ref: Evidence
+
+
+def criterion_strength(s: EvidenceSection) -> str:
+    """strong: two or more independent observers and seen at three or more lunches in two or more months;
+    moderate: one observer, or three or more items; thin: any other evidence; none: no evidence."""
+    if not s.total:
+        return "none"
+    if s.peers >= STRONG_OBSERVERS and s.lunches >= RECURRING_LUNCHES and s.months >= RECURRING_MONTHS:
+        return "strong"
+    if s.peers >= 1 or s.total >= 3:
+        return "moderate"
+    return "thin"
+
+
 @dataclass
 class DossierContext:
     """Everything dossier.html reads."""
@@ -84,6 +133,9 @@ class DossierContext:
     history_gaps: list[str]
     practices: PracticeParts | None = None  # latest self-review, stakeholder praise, graded promises
     charts: list[Chart] = field(default_factory=list)  # reliability over time
+    criteria: list[CriterionRow] = field(default_factory=list)  # the first page: one row per criterion
+    observers: int = 0  # independent observers across all the evidence
+    concerns_done: list[ConcernView] = field(default_factory=list)  # open focus points and what was done
 
 
 def _positive(sel: Selection, period: Period) -> list[Evidence]:
@@ -202,6 +254,7 @@ def build(req: Request) -> DossierContext:
         cover.target_level, cover.ladder_name = req.ladder.level or None, req.ladder.name
     parts = practice_parts(sel, period)
     achieved = [sel.goal_view(g) for g in sel.goals if any(e.kind == "goal" and e.id == g.id for e in items)]
+    shown = [s for s in sections if s.key != UNCLASSIFIED]
     return DossierContext(
         kind="dossier", cover=cover, empty=not items, figures=compute_figures(sel, period),
         by_criterion=req.ladder is not None, sections=[s for s in sections if s.key != UNCLASSIFIED],
@@ -211,7 +264,20 @@ def build(req: Request) -> DossierContext:
         overdue_commitments=overdue_commitments, include_worst_moments=req.options.include_worst_moments,
         worst_moments=worst, sources=cites.sources, history_gaps=list(req.domain.history_gaps),
         practices=parts, charts=practice_charts(parts),
+        criteria=[CriterionRow(s.key, s.name, s.anchor, criterion_strength(s), s.total, s.peers, s.lunches, s.months,
+                               s.first, s.last, s.body) for s in shown],
+        observers=len({e.said_by for e in items if e.voice == "peer"}),
+        concerns_done=[_done_about(sel, t) for t in open_focus],
     )
+
+
+def _done_about(sel: Selection, t: FocusThread) -> ConcernView:
+    """What was done about an open focus point: its restatements, the praise since, the commitments since."""
+    since = [c for c in sel.commitments if c.board_id == t.pair and c.made >= t.focus.date]
+    kept = sum(1 for c in since if sel.commitment_status(c) in ("kept", "late"))
+    return ConcernView(text=t.focus.text, board=t.board, since=t.focus.date, restated=t.mentions - 1,
+                       observed_for=len(t.observations_for), commitments_since=len(since), kept_since=kept,
+                       ref=t.focus)
 
 
 KIND = ReportKind(name="dossier", title="Promotion dossier", template="dossier.html", builder=build, uses_ladder=True,

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from trellosync.domain.dates import local_date
 from trellosync.domain.practices import Practices, Promise, StakeholderFeedback
-from trellosync.domain.visibility import entry_marked, feedback_shareable, without_marker
+from trellosync.domain.visibility import entry_marked, feedback_shareable
 from trellosync.report.kinds import ReportKind, Request
 from trellosync.report.selection import Selection
 from trellosync.report.text import format_datetime
@@ -92,7 +92,7 @@ class ShowcaseContext:
 def _stakeholder_evidence(sel: Selection, s: StakeholderFeedback) -> Evidence:
     """A stakeholder's praise as evidence, attributed as recorded (a `From:` line counts as declared)."""
     return Evidence(
-        id=s.id, kind="observation", polarity="positive", date=s.date, text=s.text,
+        id=s.id, kind="observation", polarity="positive", date=s.date, text=sel.shown_text(s.text, s.board_id),
         said_by=s.said_by_name, said_by_source="trello" if s.said_by_source == "comment_author" else "mapping",
         voice="peer" if s.said_by_name else "unknown", about=sel.name(s.about), lunch_date=None, lunch_with=[],
         board=sel.board(s.board_id), pair=s.board_id, url=s.url, competency=None, competency_key=None,
@@ -115,7 +115,6 @@ def person_showcase(sel: Selection, practices: Practices, period: Period) -> Per
     for f in sel.feedback:
         if f.date in period and feedback_shareable(f, practices):
             ev = sel.evidence(f)
-            ev.text = without_marker(ev.text, practices.markers.get(f.board_id))
             (out.strengths if f.kind == "best" else out.praise).append(ev)
     out.praise += [_stakeholder_evidence(sel, s) for s in practices.stakeholder_feedback
                    if s.about == sel.person and s.date in period and s.polarity == "praise"
