@@ -150,12 +150,20 @@ def margins_as_artifacts(pdf: Any) -> None:
                 stream[i] = pydyf.Dictionary({"Type": "/Pagination"})
 
 
-def print_links(pdf: Any) -> None:
+def print_links_and_scope_headers(pdf: Any) -> None:
     """Set the Print flag on every link annotation (WeasyPrint sets none outside PDF/A), so print and screen
-    agree, as PDF/UA asks."""
+    agree; give every table header cell its scope (WeasyPrint writes none): a header in the table's head is a
+    column header, one in its body a row header, as in HTML (a column header over row headers is then still
+    a header of something)."""
     for obj in pdf.objects:
-        if isinstance(obj, dict) and obj.get("Type") == "/Annot" and "F" not in obj:
+        if not isinstance(obj, dict):
+            continue
+        if obj.get("Type") == "/Annot" and "F" not in obj:
             obj["F"] = 4
+        elif obj.get("S") == "/TH" and isinstance(obj.get("A"), dict) and "Scope" not in obj["A"]:
+            row = pdf.objects[int(obj["P"].split()[0])]
+            group = pdf.objects[int(row["P"].split()[0])]
+            obj["A"]["Scope"] = "/Column" if group.get("S") == "/THead" else "/Row"
 
 
 def _adopt(pdf: Any, document_ref: bytes, refs: list[bytes]) -> None:

@@ -47,7 +47,7 @@ from trellosync.report.pdf_variants import (
     attachments,
     keep_own_links,
     margins_as_artifacts,
-    print_links,
+    print_links_and_scope_headers,
     weasyprint_options,
 )
 from trellosync.report.text import format_date
@@ -344,6 +344,6 @@ def write_pdf(
 
 def _artifacts_finisher(_document: Any, pdf: Any) -> None:
     margins_as_artifacts(pdf)
-    print_links(pdf)
+    print_links_and_scope_headers(pdf)
     if "AF" in pdf.catalog:  # WeasyPrint 70 lists each associated file twice (from the name tree and the filespecs)
         pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))
