@@ -169,7 +169,7 @@ def test_verify_refuses_a_pdf_whose_embedded_data_was_edited(archived, tmp_path:
     with open(edited, "wb") as f:
         writer.write(f)
     code, out, err = run_cli(capsys, "verify", str(edited), "-c", str(_config_file(tmp_path, db)))
-    assert code == 1, out + err
+    assert code == 9, out + err
     assert "does NOT match the record" in out and "the embedded data was altered" in out
     held = data["figures"]["lunches_held"]
     assert f"changed figures.lunches_held: {held} -> {held - 5}" in out
@@ -184,7 +184,7 @@ def test_verify_says_what_changed_in_the_database_by_id(archived, tmp_path: Path
     with sqlite3.connect(tmp_path / "copy.db") as conn:  # an entry deleted from the record since
         assert conn.execute("DELETE FROM feedback WHERE id = ?", (gone,)).rowcount == 1
     code, out, err = run_cli(capsys, "verify", str(path), "-c", str(cfg))
-    assert code == 1, out + err
+    assert code == 9, out + err
     assert "the embedded data was altered" not in out  # the file is intact: the record changed
     assert f"removed sources[id={gone}]" in out
     for entry in data["sources"]:  # card text is compared, never printed

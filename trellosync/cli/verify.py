@@ -9,6 +9,7 @@ import click
 from trellosync.cli.context import Ctx, common_options, merge, pass_ctx
 
 MAX_CHANGES = 20  # lines of differences printed; the rest are counted
+MISMATCH = 9  # exit code: the document does not match the record (1 is kept for bugs)
 
 
 @click.command(short_help="Check an archival PDF report against the database.")
@@ -19,7 +20,7 @@ def verify(ctx: Ctx, config_path: str | None, database: str | None, file: Path) 
     """Check that an archival PDF (report ... --pdf-variant pdf/a-3u) still matches the record.
 
     Reads the data and the request the PDF carries, makes the same report again from the database as of the
-    document's report date, and compares. Exit 0: it matches; 1: it does not (the differences are listed, by
+    document's report date, and compares. Exit 0: it matches; 9: it does not (the differences are listed, by
     item id; card text is never printed); 2: the file carries no report data or cannot be read.
 
     \b
@@ -53,4 +54,4 @@ def verify(ctx: Ctx, config_path: str | None, database: str | None, file: Path) 
         click.echo(f"  {line}")
     if len(verdict.changes) > MAX_CHANGES:
         click.echo(f"  ... and {len(verdict.changes) - MAX_CHANGES} more")
-    click.get_current_context().exit(1)
+    click.get_current_context().exit(MISMATCH)
