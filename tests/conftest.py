@@ -24,9 +24,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 EXPORTS = SHARED / "data" / "trello-exports"
 API_DATA = SHARED / "data" / "trello-api"
-CORPUS_MISSING = (f"need the real Trello data corpus, which is missing: {SHARED} was not found. Put the shared "
-                  "folder beside the checkout (shared/data/SOURCES.md says where each export comes from); "
-                  'the rest of the suite runs without it: pytest -m "not corpus"')
+CORPUS_MISSING = ("left out {count} tests that read the real Trello data: {shared} was not found (put the shared "
+                  "folder beside the checkout to run them; shared/data/SOURCES.md says where each export comes from)")
 
 
 def _needs_corpus(item: pytest.Item) -> bool:
@@ -36,33 +35,35 @@ def _needs_corpus(item: pytest.Item) -> bool:
                for v in vars(module).values()) if module is not None else False
 
 
-class CorpusMissing(pytest.Item):
-    """Stands for every test that needs ../shared when it is missing: one failure, one message."""
-
-    def __init__(self, *, count: int, **kw: Any) -> None:
-        super().__init__(**kw)
-        self.count = count
-
-    def runtest(self) -> None:
-        """Fail with the message (no traceback)."""
-        pytest.fail(f"{self.count} test(s) {CORPUS_MISSING}", pytrace=False)
-
-    def reportinfo(self) -> tuple[Path, int, str]:
-        """Where the corpus is looked for."""
-        return Path(__file__), 0, "real-data corpus"
-
-
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the tests that read the real-data corpus `corpus`; without ../shared, replace them by one failure."""
+    """Mark the tests that read the real-data corpus `corpus`; without ../shared, leave them out (deselected)."""
     corpus = [item for item in items if _needs_corpus(item)]
     for item in corpus:
         item.add_marker(pytest.mark.corpus)
     if corpus and not SHARED.is_dir():
         config.hook.pytest_deselected(items=corpus)
         items[:] = [i for i in items if i not in corpus]
-        missing = CorpusMissing.from_parent(session, name="real-data-corpus", count=len(corpus))
-        missing.add_marker(pytest.mark.corpus)
-        items.insert(0, missing)
+        config.stash[_LEFT_OUT] = len(corpus)
+        if hasattr(config, "workeroutput"):  # a pytest-xdist worker: tell the controller, which prints the line
+            config.workeroutput["corpus_left_out"] = len(corpus)
+
+
+_LEFT_OUT = pytest.StashKey[int]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """(pytest-xdist controller) What a worker left out for want of the corpus; every worker collects alike."""
+    left_out = getattr(node, "workeroutput", {}).get("corpus_left_out")
+    if left_out:
+        node.config.stash[_LEFT_OUT] = left_out
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """One line, after the results, when tests were left out because ../shared is missing."""
+    left_out = config.stash.get(_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(CORPUS_MISSING.format(count=left_out, shared=SHARED), yellow=True)
 
 
 def copy_sqlite(src: Path, dst: Path) -> Path:

@@ -18,8 +18,8 @@ def _pg_bin(name: str) -> str:
         return found
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     if not candidates:
-        raise RuntimeError(f"PostgreSQL's {name} is not installed: run `apt-get install postgresql` "
-                           "(.ci/run does this)")
+        raise RuntimeError(f"PostgreSQL's {name} is not installed: run `sh scripts/install-system-packages.sh --tests` "
+                           "(the README's test command does this)")
     return candidates[-1]
 
 

@@ -20,6 +20,7 @@ def example_db(tmp_path_factory: pytest.TempPathFactory, example_database: Path)
     return str(copy_sqlite(example_database, tmp_path_factory.mktemp("cli-output") / "example.db"))
 
 
+@pytest.mark.slow  # renders HTML with subset fonts
 def test_html_extension_writes_self_contained_html(example_db: str, tmp_path: Path, capsys) -> None:
     out = tmp_path / "brief.html"
     code, stdout, err = run_cli(capsys, "report", "brief", "will", "--database", example_db, "-o", str(out))

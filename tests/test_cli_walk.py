@@ -255,6 +255,7 @@ def test_sync_v_says_each_retry_once_with_or_without_a_terminal(tmp_path: Path, 
     assert logged == [], "each retry once"
 
 
+@pytest.mark.slow  # renders HTML with subset fonts
 def test_an_empty_showcase_warns_about_the_team_not_one_person(fake: FakeTrello, tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     # "warning: no data for ana in that period" for a showcase of two people with hundreds of entries: what it
@@ -286,6 +287,7 @@ def test_report_takes_a_person_as_people_type_them(fake: FakeTrello, tmp_path: P
     assert code == 2 and "unknown person 'Wil'" in err  # no guessing between will and wilma
 
 
+@pytest.mark.slow  # renders a report before the write fails
 def test_an_output_place_that_cannot_be_written_is_one_line_not_a_bug(fake: FakeTrello, tmp_path: Path,
                                                                        capsys: pytest.CaptureFixture[str]) -> None:
     # Both were "unexpected error (...) This is a bug", exit 1, and a crash log.

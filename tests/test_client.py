@@ -266,6 +266,7 @@ def test_missing_credentials_are_a_config_error() -> None:
         make_client(None, "t")
 
 
+@pytest.mark.slow  # a board of 1,000 cards
 def test_exactly_1000_nested_cards_are_reread_through_paging() -> None:
     board = synthesize_board(1000, seed=1000, comment_every=0)
     with responses.RequestsMock() as rsps:

@@ -11,14 +11,14 @@ import pytest
 import yaml
 from conftest import example_workspace
 
-from trellosync.datasette import METADATA
+from trellosync.datasette import METADATA, main, metadata_for
 from trellosync.domain.model import Domain
 from trellosync.store import schema as t
 
 
 @pytest.fixture(scope="module")
 def metadata() -> dict:
-    return yaml.safe_load(METADATA.read_text(encoding="utf-8"))["databases"]["trellosync"]
+    return metadata_for("trellosync.db")["databases"]["trellosync"]
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +45,9 @@ def test_described_tables_and_columns_exist(metadata: dict) -> None:
     assert set(tables) - {"alembic_version"} <= set(metadata["tables"]), "every table is described"
 
 
-def _query(conn: sqlite3.Connection, metadata: dict, name: str) -> list[sqlite3.Row]:
-    return conn.execute(metadata["queries"][name]["sql"]).fetchall()
+def _query(conn: sqlite3.Connection, metadata: dict, name: str, as_of: str = "") -> list[sqlite3.Row]:
+    """A canned query as Datasette runs it: an empty form field is an empty string."""
+    return conn.execute(metadata["queries"][name]["sql"], {"as_of": as_of}).fetchall()
 
 
 def test_keep_rate_per_person_follows_the_commitment_rule(example, metadata: dict) -> None:
@@ -109,3 +110,118 @@ def test_evidence_per_competency_counts_every_entry_once(example, metadata: dict
 
 def test_metadata_ships_in_the_package() -> None:
     assert METADATA.is_file() and METADATA.parent == Path(t.__file__).parent.parent
+
+
+# ------------------------------------------------------------------ any file name
+
+@pytest.mark.parametrize(("database", "name"), [("demo.db", "demo"), ("/srv/feedback/team lunches.sqlite",
+                                                                        "team lunches"),
+                                                 ("sqlite:///data/demo.db", "demo"), ("trellosync.db", "trellosync")])
+def test_metadata_is_keyed_by_the_name_datasette_gives_the_file(database: str, name: str) -> None:
+    # Datasette names a database after its file's stem; metadata for `trellosync` attached to nothing on demo.db.
+    data = metadata_for(database)
+    assert list(data["databases"]) == [name]
+    assert data["databases"][name]["queries"].keys() == {"keep_rate_per_person", "overdue_commitments",
+                                                         "evidence_per_competency"}
+
+
+def test_the_command_prints_or_writes_the_metadata_and_never_overwrites_a_database(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import stat
+
+    assert main(["demo.db"]) == 0
+    printed = yaml.safe_load(capsys.readouterr().out)
+    assert list(printed["databases"]) == ["demo"]
+    out = tmp_path / "demo-metadata.yaml"
+    assert main(["demo.db", "-o", str(out)]) == 0
+    assert yaml.safe_load(out.read_text(encoding="utf-8")) == printed
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert main(["other.db", "-o", str(out)]) == 0  # its own file is replaced
+    db = tmp_path / "demo.db"
+    db.write_bytes(b"SQLite format 3\x00")
+    with pytest.raises(SystemExit) as exc:
+        main(["demo.db", "-o", str(db)])
+    assert exc.value.code == 2 and "refusing to overwrite" in capsys.readouterr().err
+    assert db.read_bytes() == b"SQLite format 3\x00"
+    with pytest.raises(SystemExit):
+        main(["postgresql://db/trellosync"])
+    assert "Datasette serves SQLite files" in capsys.readouterr().err
+
+
+def test_the_metadata_says_it_is_the_whole_record() -> None:
+    description = metadata_for("x.db")["description"]
+    assert "whole record" in description and "worst moment" in description and "owner" in description
+
+
+# ------------------------------------------------------------------ as of a date
+
+def test_every_canned_query_takes_as_of(metadata: dict) -> None:
+    for name, query in metadata["queries"].items():
+        assert ":as_of" in query["sql"] and query["params"] == ["as_of"], name
+        assert "day you give" in query["description"], name
+
+
+def test_as_of_the_last_sync_is_what_an_empty_date_gives(example, metadata: dict) -> None:
+    conn, domain, synced = example
+    for name in metadata["queries"]:
+        empty = [dict(r) for r in _query(conn, metadata, name)]
+        later = [dict(r) for r in _query(conn, metadata, name, "2099-01-01")]
+        for row in empty + later:
+            row.pop("as_of")
+        assert empty == later and empty, name
+
+
+EARLIER = "2026-06-30"
+
+
+@pytest.mark.parametrize("day", [EARLIER, "2026-09-01"])  # before and after the example's first renewal
+def test_keep_rate_as_of_an_earlier_day_follows_the_commitment_rule(example, metadata: dict, day: str) -> None:
+    from datetime import date
+
+    from trellosync.domain import rules
+
+    conn, domain, synced = example
+    assert day < synced
+    as_of = date.fromisoformat(day)
+    rows = {r["person_key"]: r for r in _query(conn, metadata, "keep_rate_per_person", day)}
+    expected: dict[str, Counter] = {}
+    for c in domain.commitments:  # a chain of renewals counts once, at its first deadline
+        if c.chain_deadline is None or c.made > as_of:
+            continue
+        status = rules.commitment_status(c, as_of, last_sync=domain.sync_times)
+        if status in ("kept", "done_undated") and c.chain_deadline > as_of:
+            continue
+        expected.setdefault(c.person, Counter())[status] += 1
+    assert set(rows) == set(expected)
+    for person, counts in expected.items():
+        row = rows[person]
+        assert (row["kept"], row["late"], row["broken"], row["not_due_yet"], row["renewed"], row["as_of"]) == \
+            (counts["kept"], counts["late"], counts["broken"], counts["open"], counts["renewed"], day), person
+    whole = {r["person_key"]: r for r in _query(conn, metadata, "keep_rate_per_person")}
+    assert sum(r["due"] for r in rows.values()) < sum(r["due"] for r in whole.values())  # the date matters
+
+
+def test_overdue_as_of_an_earlier_day_are_the_broken_ones_then(example, metadata: dict) -> None:
+    from datetime import date
+
+    from trellosync.domain import rules
+
+    conn, domain, _ = example
+    as_of = date.fromisoformat(EARLIER)
+    rows = _query(conn, metadata, "overdue_commitments", EARLIER)
+    broken = sorted(c.text for c in domain.commitments
+                    if c.made <= as_of and rules.commitment_status(c, as_of, last_sync=domain.sync_times) == "broken")
+    assert sorted(r["text"] for r in rows) == broken and broken
+    assert all(r["as_of"] == EARLIER and type(r["days_overdue"]) is int and r["days_overdue"] == (as_of - date.fromisoformat(r["deadline"])).days
+               for r in rows)
+    assert len(broken) != len(_query(conn, metadata, "overdue_commitments"))
+
+
+def test_evidence_per_competency_as_of_a_day_counts_the_entries_up_to_it(example, metadata: dict) -> None:
+    from datetime import date
+
+    conn, domain, _ = example
+    rows = _query(conn, metadata, "evidence_per_competency", EARLIER)
+    up_to = [e for e in domain.feedback if e.date <= date.fromisoformat(EARLIER)]
+    assert sum(r["entries"] for r in rows) == len(up_to) > 0
+    assert len(up_to) < len(domain.feedback)

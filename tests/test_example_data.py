@@ -119,6 +119,7 @@ def completions(board: dict) -> dict[str, datetime]:
 # ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # generates the whole example twice
 def test_generator_is_deterministic_and_matches_shipped_files(tmp_path):
     run_script(tmp_path / "a")
     run_script(tmp_path / "b")

@@ -117,6 +117,7 @@ def test_the_example_holds_both_shareable_and_private_entries_of_every_kind(exam
     assert worst_on_team_board and all(norm(f.text) in no for f in worst_on_team_board)
 
 
+@pytest.mark.slow  # renders a PDF
 def test_showcase_pdf_holds_no_text_of_an_entry_that_is_not_shareable(example, showcase_pdf):
     domain, _ = example
     _yes, no = _texts_by_shareability(domain)
@@ -134,6 +135,7 @@ def test_showcase_html_holds_no_text_of_an_entry_that_is_not_shareable(example, 
     assert sorted(t for t in no if t in body) == []
 
 
+@pytest.mark.slow  # renders a PDF
 def test_showcase_pdf_holds_the_shareable_entries(example, showcase_pdf):
     text = pdf_text(showcase_pdf)
     for expected in [
@@ -169,6 +171,7 @@ def test_how_and_why_puts_a_named_peers_words_first(example, options):
     assert all(e.said_by or e.lunch_date for p in ctx.people for e in p.how_and_why)
 
 
+@pytest.mark.slow  # renders a PDF
 def test_showcase_at_a_glance_says_it_counts_shared_items_only(example, showcase_pdf):
     domain, _ = example
     p = domain.practices
@@ -213,6 +216,7 @@ def test_a_private_board_without_marks_contributes_nothing(example, options):
 
 # ------------------------------------------------------------------ advocate brief
 
+@pytest.mark.slow  # renders a PDF
 def test_advocate_brief_of_the_example(example, tmp_path):
     domain, _ = example
     opts = ReportOptions(report_date=AS_OF, timezone="Europe/London")
@@ -274,6 +278,7 @@ def test_cli_report_showcase_all_writes_one_document(example, tmp_path):
 
 # ------------------------------------------------------------------ peer learning group brief
 
+@pytest.mark.slow  # renders a PDF
 def test_group_brief_asks_each_member_hows_it_go_and_flags_the_recurring_issue(example, tmp_path):
     domain, _ = example
     opts = ReportOptions(report_date=AS_OF, timezone="Europe/London", board="Peer learning group: Platform leads")
@@ -329,6 +334,7 @@ def test_showcase_period_defaults_to_the_teams_first_data(example, options):
     assert team.cover.period.start == min(c.cover.period.start for c in alone)
 
 
+@pytest.mark.slow  # renders a PDF
 def test_brief_board_option_selects_the_group_over_a_pair(example, tmp_path):
     domain, url = example
     pair = build_context("brief", "will", domain, options=ReportOptions(report_date=AS_OF, peer="jessica"))

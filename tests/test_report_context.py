@@ -319,6 +319,7 @@ def test_brief_is_for_one_pair_and_a_group_gets_a_block_per_member() -> None:
     assert [blk.person for blk in group.blocks] == ["Ada Lovelace", "Grace Hopper", "Lin Chen"]
 
 
+@pytest.mark.slow  # builds a dossier over 1,000 lunches
 def test_thousand_lunches_give_bounded_sections() -> None:
     d = example_domain(1000, start=date(1990, 1, 1))
     d.synced_at = datetime(2030, 1, 1, tzinfo=timezone.utc)

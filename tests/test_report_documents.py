@@ -322,3 +322,29 @@ def test_cover_states_the_last_sync_when_the_period_runs_past_it(example, tmp_pa
                          options=options, fmt="html", out=tmp_path / "g.html")
     html = _flat(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8")))
     assert "Figures as of 13 Nov 2026: the last sync" in html
+
+
+def test_cli_json_with_o_writes_the_file_and_o_json_implies_json(example_db, capsys, tmp_path: Path) -> None:
+    # `--format json -o g.json` printed to standard output and wrote no file.
+    import json
+    import stat
+
+    from clihelp import run_cli
+
+    code, out, err = run_cli(capsys, "report", "goals", "will", "--format", "json", "-o", "g.json")
+    assert code == 0, err
+    assert out.strip() == "g.json" and "{" not in out
+    written = json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))
+    assert written["cover"]["person_key"] == "will" and written["kind"] == "goals"
+    assert stat.S_IMODE((tmp_path / "g.json").stat().st_mode) == 0o600
+    # -o x.json alone means json; writing it again replaces our own file without --force.
+    code, out, err = run_cli(capsys, "report", "brief", "will", "-o", "g.json")
+    assert code == 0, err
+    assert json.loads((tmp_path / "g.json").read_text(encoding="utf-8"))["kind"] == "brief"
+    # A file that is not ours is never replaced.
+    (tmp_path / "notes.json").write_text('{"mine": true}')
+    code, out, err = run_cli(capsys, "report", "goals", "will", "-o", "notes.json")
+    assert code == 2 and "not a report trellosync wrote" in err
+    assert (tmp_path / "notes.json").read_text() == '{"mine": true}'
+    code, _, err = run_cli(capsys, "report", "goals", "will", "-o", "g.json", "--format", "pdf")
+    assert code == 2 and "names a .json file but --format is pdf" in err

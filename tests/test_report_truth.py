@@ -97,12 +97,12 @@ def test_advocate_brief_check_in_is_a_one_on_one_and_empty_sections_say_why() ->
 def test_goal_report_titles_its_lunch_log_by_board_once_a_group_is_among_them() -> None:
     b = small().person("alan", "Alan Turing")
     b.lunch(date(2026, 6, 2), ["ada", "grace"])
-    assert "Lunches, pair by pair" in html_of("goals", b)
+    assert "Appendix C: lunches, pair by pair" in html_of("goals", b)
     b.board_id, b.board_name = "b0000002", "Peer learning group"
     b.domain.boards[b.board_id] = b.board_name
     b.lunch(date(2026, 6, 9), ["ada", "grace", "alan"])
     text = html_of("goals", b)
-    assert "Lunches and meetings, board by board" in text and "pair by pair" not in text
+    assert "Appendix C: lunches and meetings, board by board" in text and "pair by pair" not in text
     assert "1 team lunch of 2 expected" in text and "1 lunch of 2 expected" in text  # each named for what it is
 
 

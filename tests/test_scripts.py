@@ -1,7 +1,7 @@
 """Card text in any script reaches the PDF as real glyphs: CJK, Korean, Hebrew and Arabic (right to left), emoji.
 
 The fonts come from the system through fontconfig (Debian: fonts-noto-cjk, fonts-noto-core,
-fonts-noto-color-emoji; `.ci/run` installs them). WeasyPrint logs a warning for every .notdef glyph it draws.
+fonts-noto-color-emoji; `scripts/install-system-packages.sh` installs them). WeasyPrint logs a warning for every .notdef glyph it draws.
 """
 
 from __future__ import annotations

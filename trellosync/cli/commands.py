@@ -154,7 +154,8 @@ def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
     rows = [(b.get("name", "") + (" (closed)" if b.get("closed") else ""), b["id"], b.get("shortLink", ""),
              (b.get("dateLastActivity") or "")[:16].replace("T", " "),
              "yes" if config is not None and config.mapping_for(b) else "") for b in listing]
-    print_table(f"{len(listing)} boards", ("name", "id", "shortLink", "last activity", "mapped"), rows)
+    print_table(f"{len(listing)} boards", ("name", "id", "shortLink", "last activity", "mapped"), rows,
+                optional=("last activity", "shortLink"))
 
 
 @cli.command(short_help="Write a starting config from the boards the token can see.")
@@ -227,12 +228,17 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
              (b["date_last_activity"] or "-").replace("T", " ")[:16], "yes" if b["history_complete"] else "no")
             for b in figures]
     print_table("Boards (what the mapping found)", ("board", "id", "lunches", "entries", "goals", "commitments",
-                                                   "last sync (UTC)", "last change", "full history"), rows)
+                                                   "last sync (UTC)", "last change", "full history"), rows,
+                optional=("id", "last change", "full history", "last sync (UTC)"))
     for b in figures:
         if u := unread.get(b["id"]):
             click.echo(f"board {safe(b['name'])!r}: {safe(u)}", err=True)
     if sys.stdout.isatty():
-        click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()))
+        import shutil
+        import textwrap
+
+        click.echo(textwrap.fill(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()),
+                                 shutil.get_terminal_size().columns))
 
 
 @cli.command()
@@ -329,10 +335,10 @@ def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, 
 @click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Last day of the period (inclusive).")
 @click.option("-o", "--output", type=click.Path(),
-              help="Output file, its extension (.pdf, .html) choosing the format; a folder with --all.")
+              help="Output file, its extension (.pdf, .html, .json) choosing the format; a folder with --all.")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "html", "json"]),
-              help="pdf or html (default: from -o's extension, else pdf); json prints the report's data "
-                   "(figures and evidence, no prose).")
+              help="pdf, html or json (default: from -o's extension, else pdf); json is the report's data "
+                   "(figures and evidence, no prose), printed without -o.")
 @click.option("--with", "peer", help="brief: the peer whose pair the brief is for (default: the most active pair).")
 @click.option("--board", "board", help="brief: the pair's or peer learning group's board (name or id).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for --all (default: every core).")

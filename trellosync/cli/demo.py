@@ -9,7 +9,6 @@ from importlib import resources
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
 from trellosync.cli.console import Tick
 from trellosync.config.settings import Config, load_config
@@ -118,17 +117,9 @@ def print_summary(console: Console, store: Store, domain: Domain, config: Config
     columns = ("person", "lunches", "group meetings", "check-ins", "goals achieved", "goals open", "keep rate")
     rows = [(str(r["person"]), str(r["lunches"]), str(r["group_meetings"]), str(r["check_ins"]), str(r["achieved"]),
              str(r["open"]), str(r["keep_rate"])) for r in summary_rows(domain, config)]
-    if not console.is_terminal:  # piped: plain tab-separated columns, like every other table
-        from trellosync.cli.console import print_table
+    from trellosync.cli.console import print_table
 
-        print_table(title, columns, rows, file=console.file)
-        return
-    table = Table(title=title)
-    for col in columns:
-        table.add_column(col, justify="left" if col == "person" else "right")
-    for row in rows:
-        table.add_row(*row)
-    console.print(table)
+    print_table(title, columns, rows, console=console)  # piped: plain tab-separated columns, like every table
 
 
 def write_reports(domain: Domain, config: Config, out_dir: Path,

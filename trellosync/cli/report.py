@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from trellosync.domain.model import Domain
     from trellosync.report.documents import ReportOptions
 
-FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
+FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html", ".json": "json"}
 NOBODY = "nobody to report on: the database holds no people (run `trellosync sync` first)"
 
 
@@ -44,7 +44,8 @@ def output_format(output: str | None, fmt: str | None, *, folder: bool = False) 
     if fmt and implied and fmt != implied:
         raise click.UsageError(f"-o {output} names a .{implied} file but --format is {fmt}")
     if suffix and not implied and not fmt:
-        raise click.UsageError(f"cannot tell the format from {suffix!r}: name the file .pdf or .html, or pass --format")
+        raise click.UsageError(f"cannot tell the format from {suffix!r}: name the file .pdf, .html or .json, "
+                               "or pass --format")
     return fmt or implied or "pdf"
 
 
@@ -54,8 +55,6 @@ def report_format(kind: str, names: tuple[str, ...], all_people: bool, output: s
         raise click.UsageError("give either a PERSON or --all")
     if len(names) > 1 and kind != "showcase":
         raise click.UsageError("give one PERSON (several people are for the showcase)")
-    if fmt == "json":
-        return fmt
     return output_format(output, fmt, folder=all_people and kind != "showcase")
 
 

@@ -19,6 +19,7 @@ MAX_CHART_MONTHS = 24
 class StakeholderView:
     """One piece of stakeholder feedback, with how its author is known."""
 
+    id: str  # the card's or comment's id
     text: str
     date: date
     said_by: str | None  # display name, only when recorded
@@ -65,7 +66,7 @@ class PracticeParts:
 
 def stakeholder_view(sel: Selection, s: StakeholderFeedback) -> StakeholderView:
     """A piece of stakeholder feedback as the templates read it (its markup removed)."""
-    return StakeholderView(text=sel.shown_text(s.text, s.board_id), date=s.date, said_by=s.said_by_name, said_by_source=s.said_by_source,
+    return StakeholderView(id=s.id, text=sel.shown_text(s.text, s.board_id), date=s.date, said_by=s.said_by_name, said_by_source=s.said_by_source,
                            polarity=s.polarity, url=s.url)
 
 
