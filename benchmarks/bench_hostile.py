@@ -49,8 +49,13 @@ def child(url: str, board_id: str, db: str) -> None:
 
 def run(fake: FakeTrello, board_id: str, tmp: Path, name: str) -> dict[str, object]:
     """A child sync against `fake`; its figures."""
-    out = subprocess.run([sys.executable, __file__, "--child", fake.url, board_id, str(tmp / f"{name}.db")],
-                         capture_output=True, text=True, timeout=600, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", fake.url, board_id, str(tmp / f"{name}.db")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -67,8 +72,10 @@ def main() -> int:
     bomb_bytes = int(args.bomb_gib * 1024**3)
     t0 = time.monotonic()
     body = gzip_bomb(bomb_bytes)
-    print(f"gzip bomb: {len(body) / 1024**2:.1f} MiB as sent, {bomb_bytes / 1024**3:g} GiB inflated "
-          f"(built in {time.monotonic() - t0:.0f} s)")
+    print(
+        f"gzip bomb: {len(body) / 1024**2:.1f} MiB as sent, {bomb_bytes / 1024**3:g} GiB inflated "
+        f"(built in {time.monotonic() - t0:.0f} s)"
+    )
     rows = []
     with tempfile.TemporaryDirectory() as d, FakeTrello([board], key=KEY, token=TOKEN) as fake:
         tmp = Path(d)

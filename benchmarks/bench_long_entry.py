@@ -47,8 +47,13 @@ def domain_with_entry(chars: int, folder: Path) -> Domain:
     while len(text) < chars:
         text += rnd.choice(WORDS) + " "
     b = Board()
-    c = b.card("Lunches", "2026-02-10 lunch", due="2026-02-10", desc=f"Best moment (Will):\n{text}\n",
-               members=("willsmith", "jessjones"))
+    c = b.card(
+        "Lunches",
+        "2026-02-10 lunch",
+        due="2026-02-10",
+        desc=f"Best moment (Will):\n{text}\n",
+        members=("willsmith", "jessjones"),
+    )
     b.comment(c, "Will: " + text, "2026-02-11T10:00")
     store = Store(f"sqlite:///{folder / f'{chars}.db'}")
     try:
@@ -59,7 +64,9 @@ def domain_with_entry(chars: int, folder: Path) -> Domain:
 
 
 def main() -> None:
-    opts = ReportOptions(report_date=date(2026, 6, 30), generated_at=datetime(2026, 6, 30, tzinfo=timezone.utc))
+    opts = ReportOptions(
+        report_date=date(2026, 6, 30), generated_at=datetime(2026, 6, 30, tzinfo=timezone.utc)
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         base: dict[str, float] = {}
@@ -70,7 +77,9 @@ def main() -> None:
             domain = domain_with_entry(chars, folder)
             for kind in ("dossier", "brief", "goals"):
                 t = time.perf_counter()
-                render_report(kind, "will", domain, options=opts, fmt="pdf", out=folder / f"{kind}-{chars}.pdf")
+                render_report(
+                    kind, "will", domain, options=opts, fmt="pdf", out=folder / f"{kind}-{chars}.pdf"
+                )
                 took = time.perf_counter() - t
                 base.setdefault(kind, took)
                 print(f"{chars:>8} {kind:>8} {took:>8.2f} {took / base[kind]:>12.2f}x")

@@ -44,9 +44,11 @@ def main() -> int:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp, FakeTrello(_exports(), key=KEY, token=TOKEN) as fake:
         cfg = Path(tmp) / "c.yaml"
-        cfg.write_text((example_dir() / "config.yaml").read_text()
-                       + f"\ntrello: {{api_key: '{KEY}', token: '{TOKEN}', api_url: '{fake.url}'}}\n"
-                       + f"database: {tmp}/db.sqlite\nprepare: {{days_ahead: {args.days_ahead}}}\n")
+        cfg.write_text(
+            (example_dir() / "config.yaml").read_text()
+            + f"\ntrello: {{api_key: '{KEY}', token: '{TOKEN}', api_url: '{fake.url}'}}\n"
+            + f"database: {tmp}/db.sqlite\nprepare: {{days_ahead: {args.days_ahead}}}\n"
+        )
         config = load_config(cfg)
         store = Store(config.database)
         client = make_client(KEY, TOKEN, api_url=fake.url)
@@ -62,8 +64,10 @@ def main() -> int:
         again = fake.stats()["requests"]
         store.close()
     n = len(written)
-    print(f"{n} lunches prepared, {items} items ({args.on}, days_ahead {args.days_ahead}); "
-          f"trellosync wrote them in {seconds:.2f} s")
+    print(
+        f"{n} lunches prepared, {items} items ({args.on}, days_ahead {args.days_ahead}); "
+        f"trellosync wrote them in {seconds:.2f} s"
+    )
     print("| | requests | per lunch |")
     print("|---|---|---|")
     print(f"| trellosync `prepare --apply` | {ours} | {ours / n:.1f} (1 card + 1 checklist + 1 per item) |")

@@ -32,6 +32,7 @@ def run(processes: int, requests: int, reserve: int) -> tuple[int, int, float]:
     board = synthesize_board(2, seed=1)
     token = "tok" + uuid.uuid4().hex
     with FakeTrello([board]) as fake:
+
         def one() -> None:
             c = make_client(KEY, token, api_url=fake.url, max_retries=10, backoff_base=0.5)
             s = session_of(c)
@@ -60,7 +61,9 @@ def main() -> None:
     print(f"{args.processes} processes x {args.requests} requests, one token (Trello: 100 per 10 s)")
     for label, reserve in (("paced by X-Rate-Limit headers", 2), ("own throttle only", -1)):
         ok, refused, took = run(args.processes, args.requests, reserve)
-        print(f"{label:>32}: {ok} answered, {refused} refused (429), {took:.1f} s, {ok / took:.1f} requests/s")
+        print(
+            f"{label:>32}: {ok} answered, {refused} refused (429), {took:.1f} s, {ok / took:.1f} requests/s"
+        )
 
 
 if __name__ == "__main__":

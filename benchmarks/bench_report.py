@@ -47,7 +47,9 @@ from trellosync.report.render import SafeURLFetcher  # noqa: E402
 
 AS_OF = date(2030, 1, 1)
 # A fixed generation time, so our run and the baseline lay out byte-identical HTML.
-OPTIONS = ReportOptions(report_date=AS_OF, timezone="Europe/Berlin", generated_at=datetime(2030, 1, 1, 8, 0, tzinfo=timezone.utc))
+OPTIONS = ReportOptions(
+    report_date=AS_OF, timezone="Europe/Berlin", generated_at=datetime(2030, 1, 1, 8, 0, tzinfo=timezone.utc)
+)
 
 
 def big_domain(lunches: int) -> Domain:
@@ -78,7 +80,12 @@ def team_domain(people: int, lunches: int) -> Domain:
             g.board_id, g.owners = board, [rename[o] for o in g.owners]
         for c in pair.commitments:
             c.board_id, c.person = board, rename.get(c.person or "", c.person)
-        sub.lunches, sub.feedback, sub.goals, sub.commitments = pair.lunches, pair.feedback, pair.goals, pair.commitments
+        sub.lunches, sub.feedback, sub.goals, sub.commitments = (
+            pair.lunches,
+            pair.feedback,
+            pair.goals,
+            pair.commitments,
+        )
         sub.competencies = pair.competencies
         # Synced on the as-of date: the builder's default sync (2026) is years before these lunches, which left
         # every dossier empty ("nothing to report") and the render_all figure measuring one-page documents.
@@ -194,14 +201,21 @@ def all_people(people: int, lunches: int, tmp: Path, kind: str) -> dict[str, Any
     t = time.perf_counter()
     render_all(kind, keys, domain, out_dir=tmp / "parallel", options=OPTIONS, jobs=None)
     parallel = time.perf_counter() - t
-    return {"case": f"render_all {kind}, {people} people", "ours": parallel, "baseline": serial, "ratio": parallel / serial}
+    return {
+        "case": f"render_all {kind}, {people} people",
+        "ours": parallel,
+        "baseline": serial,
+        "ratio": parallel / serial,
+    }
 
 
 def main() -> None:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description="report rendering benchmark")
     parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller --all run")
-    parser.add_argument("--kind", default="dossier", choices=["goals", "dossier", "brief"], help="kind for --all")
+    parser.add_argument(
+        "--kind", default="dossier", choices=["goals", "dossier", "brief"], help="kind for --all"
+    )
     parser.add_argument("--variants", action="store_true", help="only the cost of the PDF variants")
     args = parser.parse_args()
     repeats = 2 if args.quick else 7
@@ -218,7 +232,9 @@ def main() -> None:
         print("-" * 66)
         for r in rows:
             print(f"{r['case']:<34} {r['ours']:>9.2f} {r['baseline']:>13.2f} {r['ratio']:>7.3f}")
-            print(f"  of which context + HTML: {r['own'] * 1000:.0f} ms = {100 * r['own'] / r['baseline']:.1f}% of WeasyPrint's time")
+            print(
+                f"  of which context + HTML: {r['own'] * 1000:.0f} ms = {100 * r['own'] / r['baseline']:.1f}% of WeasyPrint's time"
+            )
         print(f"  (best of {repeats}; baseline: WeasyPrint alone on the same HTML; ratio = our overhead)")
         allp = all_people(20 if args.quick else 40, 26, tmp, args.kind)
         print(f"{allp['case']:<34} {allp['ours']:>9.2f} {allp['baseline']:>13.2f} {allp['ratio']:>7.3f}")

@@ -42,8 +42,7 @@ KEY, TOKEN = "b0" * 16, "c1" * 32
 
 
 def _cfg(fake: FakeTrello, db: str) -> Config:
-    return Config(trello=TrelloConfig(api_key=KEY, token=TOKEN, api_url=fake.url),
-                  database=db)
+    return Config(trello=TrelloConfig(api_key=KEY, token=TOKEN, api_url=fake.url), database=db)
 
 
 def trellosync_requests(board: dict[str, Any], tmp: Path) -> int:
@@ -95,21 +94,57 @@ def baseline_store(text: str, db: Path) -> None:
     """)
     bid = data["id"]
     with con:
-        con.executemany("INSERT INTO lists VALUES (?,?,?,?,?)",
-                        [(x["id"], bid, x["name"], x.get("closed"), x.get("pos")) for x in data["lists"]])
-        con.executemany("INSERT INTO labels VALUES (?,?,?,?)",
-                        [(x["id"], bid, x.get("name"), x.get("color")) for x in data["labels"]])
-        con.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?)",
-                        [(c["id"], bid, c.get("idList"), c.get("name"), c.get("desc"), c.get("closed"),
-                          c.get("pos"), c.get("due"), c.get("dateLastActivity")) for c in data["cards"]])
-        con.executemany("INSERT INTO checklists VALUES (?,?,?,?)",
-                        [(x["id"], x.get("idCard"), x.get("name"), x.get("pos")) for x in data["checklists"]])
-        con.executemany("INSERT INTO check_items VALUES (?,?,?,?,?)",
-                        [(i["id"], x["id"], i.get("name"), i.get("state"), i.get("pos"))
-                         for x in data["checklists"] for i in x.get("checkItems") or []])
-        con.executemany("INSERT INTO actions VALUES (?,?,?,?,?,?)",
-                        [(a["id"], bid, a.get("type"), a.get("date"), a.get("idMemberCreator"),
-                          json.dumps(a.get("data"))) for a in data["actions"]])
+        con.executemany(
+            "INSERT INTO lists VALUES (?,?,?,?,?)",
+            [(x["id"], bid, x["name"], x.get("closed"), x.get("pos")) for x in data["lists"]],
+        )
+        con.executemany(
+            "INSERT INTO labels VALUES (?,?,?,?)",
+            [(x["id"], bid, x.get("name"), x.get("color")) for x in data["labels"]],
+        )
+        con.executemany(
+            "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    c["id"],
+                    bid,
+                    c.get("idList"),
+                    c.get("name"),
+                    c.get("desc"),
+                    c.get("closed"),
+                    c.get("pos"),
+                    c.get("due"),
+                    c.get("dateLastActivity"),
+                )
+                for c in data["cards"]
+            ],
+        )
+        con.executemany(
+            "INSERT INTO checklists VALUES (?,?,?,?)",
+            [(x["id"], x.get("idCard"), x.get("name"), x.get("pos")) for x in data["checklists"]],
+        )
+        con.executemany(
+            "INSERT INTO check_items VALUES (?,?,?,?,?)",
+            [
+                (i["id"], x["id"], i.get("name"), i.get("state"), i.get("pos"))
+                for x in data["checklists"]
+                for i in x.get("checkItems") or []
+            ],
+        )
+        con.executemany(
+            "INSERT INTO actions VALUES (?,?,?,?,?,?)",
+            [
+                (
+                    a["id"],
+                    bid,
+                    a.get("type"),
+                    a.get("date"),
+                    a.get("idMemberCreator"),
+                    json.dumps(a.get("data")),
+                )
+                for a in data["actions"]
+            ],
+        )
     con.close()
 
 
@@ -122,8 +157,13 @@ def mirror_only_store(text: str, store: Store) -> None:
     """What the baseline does, our way: parse, check and clean, normalize, upsert the mirror, commit; no domain."""
     rows = normalize_board(check_board_json(json.loads(text)))
     with paused_gc(), store.begin() as conn:
-        store.save_mirror(conn, rows, seen_at=rows.board["date_last_activity"], snapshot_complete=True,
-                          history_complete=True)
+        store.save_mirror(
+            conn,
+            rows,
+            seen_at=rows.board["date_last_activity"],
+            snapshot_complete=True,
+            history_complete=True,
+        )
 
 
 def resync_one_card(board: dict[str, Any], tmp: Path) -> tuple[float, float, int]:
@@ -174,13 +214,26 @@ def ingest_split(text: str, store: Store) -> dict[str, float]:
     total = time.perf_counter() - t0
     store.close()
     base = json.loads(text)
-    baseline_rows = (len(base["lists"]) + len(base["labels"]) + len(base["cards"]) + len(base["checklists"])
-                     + sum(len(c.get("checkItems") or []) for c in base["checklists"]) + len(base["actions"]))
-    return {"parse": parse, "sql": sql[0], "rows": rows[0], "baseline_rows": baseline_rows,
-            "python": total - parse - sql[0]}
+    baseline_rows = (
+        len(base["lists"])
+        + len(base["labels"])
+        + len(base["cards"])
+        + len(base["checklists"])
+        + sum(len(c.get("checkItems") or []) for c in base["checklists"])
+        + len(base["actions"])
+    )
+    return {
+        "parse": parse,
+        "sql": sql[0],
+        "rows": rows[0],
+        "baseline_rows": baseline_rows,
+        "python": total - parse - sql[0],
+    }
 
 
-def measure(fn: Callable[[Any], None], repeat: int, setup: Callable[[], Any] = lambda: None) -> tuple[float, float]:
+def measure(
+    fn: Callable[[Any], None], repeat: int, setup: Callable[[], Any] = lambda: None
+) -> tuple[float, float]:
     """(best wall seconds, peak MiB traced) of fn(setup()); setup is neither timed nor traced."""
     best = float("inf")
     for _ in range(repeat):
@@ -223,8 +276,10 @@ def request_tables(tmp: Path, *, quick: bool) -> None:
         pt = pytrello_requests(board) if not (quick and n > 1000) else 0
         ratio = f"{pt / ts:.0f}x" if pt else "-"
         print(f"{n:>6} {len(board['actions']):>8} {ts:>11} {pt or '-':>10} {ratio:>7}")
-    print("(trellosync counts include the one /members/me/boards request; boards over 1,000 cards are paged;\n"
-          " at Trello's 90 requests / 10 s a py-trello read of 5,000 cards takes over 15 minutes)")
+    print(
+        "(trellosync counts include the one /members/me/boards request; boards over 1,000 cards are paged;\n"
+        " at Trello's 90 requests / 10 s a py-trello read of 5,000 cards takes over 15 minutes)"
+    )
 
     print()
     n = no_change_requests(50, tmp)
@@ -256,25 +311,33 @@ def ingest_table(tmp: Path) -> None:
     b_time, b_mem = measure(run_baseline, 3)
     s_time, s_mem = measure(run_trellosync, 3, setup=new_store)
     m_time, m_mem = measure(run_mirror, 3, setup=new_store)
-    print(f"Normalize + store 5,000 cards ({len(board['actions'])} actions, "
-          f"{sum(len(c['checkItems']) for c in board['checklists'])} check items, {len(text) / 2**20:.1f} MiB JSON)")
+    print(
+        f"Normalize + store 5,000 cards ({len(board['actions'])} actions, "
+        f"{sum(len(c['checkItems']) for c in board['checklists'])} check items, {len(text) / 2**20:.1f} MiB JSON)"
+    )
     print(f"{'':>28} {'wall s':>8} {'peak MiB':>9}")
     print(f"{'baseline (json+executemany)':>28} {b_time:>8.2f} {b_mem:>9.1f}")
     print(f"{'trellosync ingest_board':>28} {s_time:>8.2f} {s_mem:>9.1f}")
     print(f"{'factor':>28} {s_time / b_time:>7.1f}x {s_mem / b_mem:>8.1f}x")
-    print(f"{'mirror only (no domain)':>28} {m_time:>8.2f} {m_mem:>9.1f}   "
-          f"({m_time / b_time:.1f}x, {m_mem / b_mem:.1f}x: checked, normalized, upserted, committed)")
+    print(
+        f"{'mirror only (no domain)':>28} {m_time:>8.2f} {m_mem:>9.1f}   "
+        f"({m_time / b_time:.1f}x, {m_mem / b_mem:.1f}x: checked, normalized, upserted, committed)"
+    )
     print("(the schema migration when the store is opened is not timed; everything after it is)")
     print()
     split = ingest_split(text, new_store())
     print("Where one ingest's time goes (wall s; SQL = statements plus commit, as the driver reports them):")
-    print(f"  json.loads {split['parse']:.2f}; SQL {split['sql']:.2f} for {split['rows']:,} rows (the baseline "
-          f"writes {split['baseline_rows']:,}); validation, normalizing and deriving the domain in Python "
-          f"{split['python']:.2f}")
+    print(
+        f"  json.loads {split['parse']:.2f}; SQL {split['sql']:.2f} for {split['rows']:,} rows (the baseline "
+        f"writes {split['baseline_rows']:,}); validation, normalizing and deriving the domain in Python "
+        f"{split['python']:.2f}"
+    )
     print()
     first, again, requests = resync_one_card(board, tmp)
-    print(f"Sync of the same 5,000-card board from the fake API: first {first:.2f}s; after renaming one card "
-          f"{again:.2f}s ({requests} requests)")
+    print(
+        f"Sync of the same 5,000-card board from the fake API: first {first:.2f}s; after renaming one card "
+        f"{again:.2f}s ({requests} requests)"
+    )
 
 
 if __name__ == "__main__":

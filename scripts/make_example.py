@@ -75,14 +75,34 @@ ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 # people
 
 PEOPLE = {
-    "will": {"name": "Will Smith", "first": "Will", "username": "willsmith", "initials": "WS",
-             "id_time": datetime(2019, 3, 11, 9, 14, 2, tzinfo=UTC)},
-    "jessica": {"name": "Jessica Jones", "first": "Jessica", "username": "jessjones", "initials": "JJ",
-                "id_time": datetime(2020, 9, 2, 16, 40, 51, tzinfo=UTC)},
-    "amara": {"name": "Amara Okafor", "first": "Amara", "username": "amaraokafor", "initials": "AO",
-              "id_time": datetime(2021, 1, 18, 8, 3, 27, tzinfo=UTC)},
-    "diego": {"name": "Diego Ramírez", "first": "Diego", "username": "diegoramirez", "initials": "DR",
-              "id_time": datetime(2018, 6, 25, 19, 22, 9, tzinfo=UTC)},
+    "will": {
+        "name": "Will Smith",
+        "first": "Will",
+        "username": "willsmith",
+        "initials": "WS",
+        "id_time": datetime(2019, 3, 11, 9, 14, 2, tzinfo=UTC),
+    },
+    "jessica": {
+        "name": "Jessica Jones",
+        "first": "Jessica",
+        "username": "jessjones",
+        "initials": "JJ",
+        "id_time": datetime(2020, 9, 2, 16, 40, 51, tzinfo=UTC),
+    },
+    "amara": {
+        "name": "Amara Okafor",
+        "first": "Amara",
+        "username": "amaraokafor",
+        "initials": "AO",
+        "id_time": datetime(2021, 1, 18, 8, 3, 27, tzinfo=UTC),
+    },
+    "diego": {
+        "name": "Diego Ramírez",
+        "first": "Diego",
+        "username": "diegoramirez",
+        "initials": "DR",
+        "id_time": datetime(2018, 6, 25, 19, 22, 9, tzinfo=UTC),
+    },
 }
 
 
@@ -146,8 +166,14 @@ BEST = {
         ("Tomasz shipped his first PR to billing and I only left 3 comments", "Mentoring"),
         ("Shadow traffic on PG16 at 0.02% diff for a whole week", "Technical depth"),
         ("finance team sent a thank-you for the invoice rounding fix", "Delivery"),
-        ("Led the incident review for the webhook outage; people said it felt blameless for once", "Communication"),
-        ("Wrote the retry-queue design doc BEFORE coding. 9 comments, caught the idempotency bug on paper", "Technical depth"),
+        (
+            "Led the incident review for the webhook outage; people said it felt blameless for once",
+            "Communication",
+        ),
+        (
+            "Wrote the retry-queue design doc BEFORE coding. 9 comments, caught the idempotency bug on paper",
+            "Technical depth",
+        ),
         ("Billing cutover to Postgres 16: zero data loss, 11 min read-only window", "Delivery"),
         ("Admitted in standup I'd underestimated the dedup work by a week, and nobody died", "Humility"),
         ("Tomasz handled a P2 on his own at 2am and wrote a great summary", "Mentoring"),
@@ -158,7 +184,10 @@ BEST = {
         ("Tomasz ran the on-call handover meeting himself, I just listened", "Mentoring"),
     ],
     "jessica": [
-        ("Found the root cause of the 502s: keep-alive mismatch between the LB and gunicorn", "Technical depth"),
+        (
+            "Found the root cause of the 502s: keep-alive mismatch between the LB and gunicorn",
+            "Technical depth",
+        ),
         ("Raised the caching concern in arch review before anyone else", "Influence"),
         ("Shipped the ledger schema migration without a rollback", "Delivery"),
         ("On-call week with zero pages after the alert cleanup 😌", "Delivery"),
@@ -168,7 +197,10 @@ BEST = {
         ("Asked 'what would make this reversible?' in arch review and it changed the plan", "Influence"),
         ("Flaky test rate in CI down from 4.1% to 0.8%", "Technical depth"),
         ("Handed the disk-alert follow-ups to Tomasz with a clear note and he nailed them", "Mentoring"),
-        ("Presented the on-call metrics at the all-hands, first time speaking to the whole org", "Communication"),
+        (
+            "Presented the on-call metrics at the all-hands, first time speaking to the whole org",
+            "Communication",
+        ),
         ("Told the director the Q3 date was unrealistic, with data. Date moved.", "Influence"),
         ("postmortem for the DNS incident praised by the VP as 'the model one'", "Communication"),
         ("Said 'I don't know, let me find out' in the architecture review instead of bluffing", "Humility"),
@@ -186,7 +218,10 @@ BEST = {
         ("p95 on /search from 520ms to 380ms with the query cache", "Technical depth"),
         ("Asked for help on the SSR hydration bug after an hour. Fixed by lunch.", "Humility"),
         ("Proposed the PR template change; merged with 12 👍", "Influence"),
-        ("Screen-reader testing session with the accessibility consultant went really well", "Technical depth"),
+        (
+            "Screen-reader testing session with the accessibility consultant went really well",
+            "Technical depth",
+        ),
         ("Lucía presented her first demo and credited the pairing sessions", "Mentoring"),
         ("Accessibility audit: all but 2 criticals fixed", "Technical depth"),
         ("search latency dashboard is now the thing people open in standup", "Influence"),
@@ -194,7 +229,10 @@ BEST = {
     "diego": [
         ("Code review on the cache PR where Kenji said he learnt something", "Mentoring"),
         ("Data-retention design doc draft out, 30 comments on the first day", "Communication"),
-        ("Kafka consumer lag fixed: batch size + a missing index, lag from 40 min to 30 s", "Technical depth"),
+        (
+            "Kafka consumer lag fixed: batch size + a missing index, lag from 40 min to 30 s",
+            "Technical depth",
+        ),
         ("Lucía's PR got merged after my review with suggestions instead of 'no'", "Mentoring"),
         ("Said 'I was wrong about the index' in the design review. Felt weird, went fine.", "Humility"),
         ("Deploy tooling: canary step merged, 3 teams using it", "Delivery"),
@@ -302,16 +340,26 @@ WORST = {
 }
 
 FOCUS = {  # (first lunch index, focus point)
-    "will": [(0, "Push back on scope early instead of absorbing it"),
-             (7, "Write the design doc before writing the code")],
-    "will@advocate": [(0, "Make my impact visible beyond the team"),
-                      (4, "Close the loop: finish before starting")],
-    "jessica": [(0, "Say it in the room: speak up in architecture review"),
-                (9, "Delegate on-call follow-ups instead of doing them all myself")],
-    "amara": [(0, "Ask for help after 2 hours stuck, not 2 days"),
-              (6, "Make the why visible: write the context into PR descriptions")],
-    "diego": [(0, "Give code review feedback that teaches, not just blocks"),
-              (8, "Timebox investigations and share progress daily")],
+    "will": [
+        (0, "Push back on scope early instead of absorbing it"),
+        (7, "Write the design doc before writing the code"),
+    ],
+    "will@advocate": [
+        (0, "Make my impact visible beyond the team"),
+        (4, "Close the loop: finish before starting"),
+    ],
+    "jessica": [
+        (0, "Say it in the room: speak up in architecture review"),
+        (9, "Delegate on-call follow-ups instead of doing them all myself"),
+    ],
+    "amara": [
+        (0, "Ask for help after 2 hours stuck, not 2 days"),
+        (6, "Make the why visible: write the context into PR descriptions"),
+    ],
+    "diego": [
+        (0, "Give code review feedback that teaches, not just blocks"),
+        (8, "Timebox investigations and share progress daily"),
+    ],
 }
 
 # Observations (comments) about a person's current focus point, written by their peer.
@@ -499,9 +547,22 @@ COMMITMENTS = {
 }
 
 LUNCH_NAMES = [
-    "Lunch – Pret", "Lunch @ Flat Iron", "Peer lunch", "lunch: Honest Burgers", "Lunch at Dishoom",
-    "Lunch (Leon)", "Lunch — Franco Manca", "Lunch", "Peer lunch 🍜", "Lunch at Padella", "lunch @ the canteen",
-    "Lunch - Bao", "Peer lunch (walk + sandwiches)", "Lunch at Koya", "Lunch – Mildreds", "Lunch @ Wahaca",
+    "Lunch – Pret",
+    "Lunch @ Flat Iron",
+    "Peer lunch",
+    "lunch: Honest Burgers",
+    "Lunch at Dishoom",
+    "Lunch (Leon)",
+    "Lunch — Franco Manca",
+    "Lunch",
+    "Peer lunch 🍜",
+    "Lunch at Padella",
+    "lunch @ the canteen",
+    "Lunch - Bao",
+    "Peer lunch (walk + sandwiches)",
+    "Lunch at Koya",
+    "Lunch – Mildreds",
+    "Lunch @ Wahaca",
     "Lunch: Rosa's Thai",
 ]
 
@@ -522,20 +583,39 @@ BOARDS = [
         "lunch_hour": (11, 30),
         "name_offset": 0,
         "top_insert": False,
-        "labels": [("Influence", "green"), ("Humility", "yellow"), ("Technical depth", "blue"),
-                   ("Mentoring", "purple"), ("Delivery", "orange"), ("Communication", "sky"), ("", "red")],
+        "labels": [
+            ("Influence", "green"),
+            ("Humility", "yellow"),
+            ("Technical depth", "blue"),
+            ("Mentoring", "purple"),
+            ("Delivery", "orange"),
+            ("Communication", "sky"),
+            ("", "red"),
+        ],
         "label_map": {},
         "extra_lists": ["Ideas", "Parking lot"],
         # per lunch index: how the card is dated and how its feedback is attributed
-        "name_date": {2: "{d:%Y-%m-%d} Lunch at Dishoom", 4: "{d.day} {mon} {d.year} – ramen", 5: "{d:%d/%m/%Y} lunch"},
+        "name_date": {
+            2: "{d:%Y-%m-%d} Lunch at Dishoom",
+            4: "{d.day} {mon} {d.year} – ramen",
+            5: "{d:%d/%m/%Y} lunch",
+        },
         "no_date": [],
         "mode": {3: "at", 6: "name", 10: "split", 12: "name"},
         "desc_lunch": {9: "markdown"},
         "archived_lunch": 1,
         "noise": [
             ("Ideas", "Places to try: Padella, Bao, Koya, that new Korean place", ""),
-            ("Ideas", "Invite Priya for a three-way lunch?", "She offered to give us feedback on the roadmap work"),
-            ("Parking lot", "What does 'influence' mean at Staff level?", "Ask our managers for examples from the ladder."),
+            (
+                "Ideas",
+                "Invite Priya for a three-way lunch?",
+                "She offered to give us feedback on the roadmap work",
+            ),
+            (
+                "Parking lot",
+                "What does 'influence' mean at Staff level?",
+                "Ask our managers for examples from the ladder.",
+            ),
         ],
     },
     {
@@ -551,11 +631,22 @@ BOARDS = [
         "lunch_hour": (12, 0),
         "name_offset": 5,
         "top_insert": True,
-        "labels": [("Influence", "green"), ("Humility", "yellow"), ("Tech depth", "blue"),
-                   ("Mentoring", "purple"), ("Ownership", "orange"), ("Communication", "sky"), ("", "black")],
+        "labels": [
+            ("Influence", "green"),
+            ("Humility", "yellow"),
+            ("Tech depth", "blue"),
+            ("Mentoring", "purple"),
+            ("Ownership", "orange"),
+            ("Communication", "sky"),
+            ("", "black"),
+        ],
         "label_map": {"Technical depth": "Tech depth", "Delivery": "Ownership"},
         "extra_lists": ["Ideas"],
-        "name_date": {3: "{d.day} {mon} {d.year} - tacos", 5: "{d:%Y-%m-%d} lunch @ Padella", 8: "{d:%d/%m/%Y} Dishoom again"},
+        "name_date": {
+            3: "{d.day} {mon} {d.year} - tacos",
+            5: "{d:%Y-%m-%d} lunch @ Padella",
+            8: "{d:%d/%m/%Y} Dishoom again",
+        },
         "no_date": [11],
         "mode": {2: "name", 7: "at", 14: "split", 15: "name"},
         "desc_lunch": {12: "lines"},
@@ -567,43 +658,60 @@ BOARDS = [
     },
 ]
 
-BOARDS.append({
-    # A one-person board: Will's monthly check-ins with his advocate Amara. Feedback items carry no
-    # attribution at all (the board's single subject), the lists have other names, and "Done" is the
-    # done list.
-    "file": "advocate-will.json",
-    "name": "Will – advocate check-ins",
-    "desc": "Monthly check-in with my advocate (Amara). She reads my self-review and stakeholder feedback.",
-    "seed": 20260414,
-    "created": datetime(2026, 4, 14, 16, 21, 5, tzinfo=UTC),
-    "people": ["will", "amara"],
-    "subjects": ["will"],
-    "pools": {"will": "will@advocate"},
-    "start": date(2026, 4, 15),
-    "step": 28,
-    "slots": 8,
-    "skip": [],
-    "lunch_hour": (15, 0),
-    "name_offset": 0,
-    "lunch_names": ["Check-in", "Check-in (video)", "Check-in: self-review", "Check-in", "Check-in ☕",
-                    "Check-in", "check-in", "Check-in — promo case"],
-    "lunch_list": "Check-ins",
-    "done_list": "Done",
-    "top_insert": False,
-    "labels": [("Influence", "green"), ("Humility", "yellow"), ("Technical depth", "blue"),
-               ("Mentoring", "purple"), ("Delivery", "orange"), ("Communication", "sky"), ("", "lime")],
-    "label_map": {},
-    "extra_lists": [],
-    "name_date": {},
-    "no_date": [],
-    "default_mode": "none",
-    "mode": {3: "member"},
-    "desc_lunch": {},
-    "archived_lunch": None,
-    "reschedule_note": "Can we push to 16:00? Stuck in the incident review",
-    "first_desc": "Amara is my advocate this cycle. Same format as the peer lunches: best, worst, focus, commitments.",
-    "noise": [],
-})
+BOARDS.append(
+    {
+        # A one-person board: Will's monthly check-ins with his advocate Amara. Feedback items carry no
+        # attribution at all (the board's single subject), the lists have other names, and "Done" is the
+        # done list.
+        "file": "advocate-will.json",
+        "name": "Will – advocate check-ins",
+        "desc": "Monthly check-in with my advocate (Amara). She reads my self-review and stakeholder feedback.",
+        "seed": 20260414,
+        "created": datetime(2026, 4, 14, 16, 21, 5, tzinfo=UTC),
+        "people": ["will", "amara"],
+        "subjects": ["will"],
+        "pools": {"will": "will@advocate"},
+        "start": date(2026, 4, 15),
+        "step": 28,
+        "slots": 8,
+        "skip": [],
+        "lunch_hour": (15, 0),
+        "name_offset": 0,
+        "lunch_names": [
+            "Check-in",
+            "Check-in (video)",
+            "Check-in: self-review",
+            "Check-in",
+            "Check-in ☕",
+            "Check-in",
+            "check-in",
+            "Check-in — promo case",
+        ],
+        "lunch_list": "Check-ins",
+        "done_list": "Done",
+        "top_insert": False,
+        "labels": [
+            ("Influence", "green"),
+            ("Humility", "yellow"),
+            ("Technical depth", "blue"),
+            ("Mentoring", "purple"),
+            ("Delivery", "orange"),
+            ("Communication", "sky"),
+            ("", "lime"),
+        ],
+        "label_map": {},
+        "extra_lists": [],
+        "name_date": {},
+        "no_date": [],
+        "default_mode": "none",
+        "mode": {3: "member"},
+        "desc_lunch": {},
+        "archived_lunch": None,
+        "reschedule_note": "Can we push to 16:00? Stuck in the incident review",
+        "first_desc": "Amara is my advocate this cycle. Same format as the peer lunches: best, worst, focus, commitments.",
+        "noise": [],
+    }
+)
 
 # Goals: (owner, title, desc, labels, created, due, key results, outcome)
 #   outcome: ("moved", date) | ("dueComplete", date) | ("dropped", date) | ("open", None)
@@ -611,98 +719,299 @@ BOARDS.append({
 #   key results: (text, completed date or None)
 GOALS = {
     "Peer lunch: Will & Jessica": [
-        ("will", "Lead the billing-service migration to Postgres 16",
-         "Own the plan, the runbook and the cutover. Success = zero data loss, < 15 min read-only.",
-         ["Technical depth", "Delivery"], date(2026, 4, 8), date(2026, 7, 31),
-         [("Runbook reviewed by SRE", date(2026, 5, 14)), ("Shadow traffic for 2 weeks with < 0.1% diff", date(2026, 6, 4)),
-          ("Cutover with zero data loss", date(2026, 7, 22)), ("Old cluster decommissioned", date(2026, 7, 28))],
-         ("moved", date(2026, 7, 29))),
-        ("will", "Give a talk at the internal Eng Summit (October)", "Topic: shadow traffic for database migrations.",
-         ["Communication", "Influence"], date(2026, 5, 20), date(2026, 10, 16),
-         [("Submit abstract", date(2026, 8, 21)), ("Dry run with Jessica", date(2026, 10, 2)), ("Deliver the talk", date(2026, 10, 16))],
-         ("dueComplete", date(2026, 10, 16))),
-        ("will", "Mentor Tomasz through his first on-call rotation", "",
-         ["Mentoring"], date(2026, 6, 3), date(2026, 12, 18),
-         [("Shadow shift together", date(2026, 7, 10)), ("Tomasz primary, me secondary", date(2026, 8, 20)),
-          ("Tomasz primary alone", None), ("Retro with Tomasz", None)],
-         ("open", None)),
-        ("will", "AWS Solutions Architect – Professional certification", "Study plan: 4h/week.",
-         ["Technical depth"], date(2026, 4, 22), date(2026, 9, 30),
-         [("Finish the course videos", None), ("Two practice exams > 75%", None)],
-         ("dropped", date(2026, 8, 26))),
-        ("will", "Fix the invoice rounding bug for finance", "Logged after the fact: it was a one-day fix.",
-         ["Delivery"], date(2026, 5, 12), date(2026, 5, 15),
-         [("Patch released", date(2026, 5, 12))], ("created_done", None)),
-        ("will", "Write and publish the incident-review playbook", "So reviews don't depend on who runs them.",
-         ["Influence", "Communication"], date(2026, 8, 12), date(2026, 10, 30),
-         [("Outline", date(2026, 9, 10)), ("Draft in Confluence", None), ("3 reviewers' comments addressed", None)],
-         ("open", None)),
-        ("jessica", "Own the on-call handbook rewrite", "The current one is from 2022 and half the links are dead.",
-         ["Communication", "Delivery"], date(2026, 4, 8), date(2026, 6, 30),
-         [("Escalation chapter", date(2026, 5, 30)), ("Runbook index", date(2026, 6, 24)), ("Review with SRE leads", date(2026, 7, 8))],
-         ("moved", date(2026, 7, 9))),
-        ("jessica", "Speak in architecture review at least once a month", "Track in the focus point.",
-         ["Influence"], date(2026, 4, 22), date(2026, 9, 30),
-         [("May", date(2026, 5, 27)), ("June", date(2026, 6, 17)), ("July", date(2026, 7, 22)), ("August", date(2026, 8, 19)),
-          ("September", date(2026, 9, 16))],
-         ("moved", date(2026, 9, 24))),
-        ("jessica", "Get CI flaky-test rate below 1%", "",
-         ["Technical depth", "Delivery"], date(2026, 5, 6), date(2026, 8, 31),
-         [("Quarantine list", date(2026, 5, 21)), ("Fix top 10 offenders", date(2026, 7, 15)), ("Dashboard", date(2026, 8, 12))],
-         ("dueComplete", date(2026, 8, 14))),
-        ("jessica", "Learn Rust for the ingestion service", "",
-         ["Technical depth"], date(2026, 4, 22), date(2026, 10, 31),
-         [("Read the book ch. 1-10", None), ("Port one small service", None)],
-         ("dropped", date(2026, 9, 23))),
-        ("jessica", "Promotion to Senior Engineer: prepare the packet", "Evidence from this board + stakeholder feedback.",
-         ["Influence", "Communication"], date(2026, 9, 9), date(2027, 1, 29),
-         [("Impact section draft", date(2026, 10, 21)), ("Stakeholder feedback from 3 people", None), ("Manager review", None)],
-         ("open", None)),
+        (
+            "will",
+            "Lead the billing-service migration to Postgres 16",
+            "Own the plan, the runbook and the cutover. Success = zero data loss, < 15 min read-only.",
+            ["Technical depth", "Delivery"],
+            date(2026, 4, 8),
+            date(2026, 7, 31),
+            [
+                ("Runbook reviewed by SRE", date(2026, 5, 14)),
+                ("Shadow traffic for 2 weeks with < 0.1% diff", date(2026, 6, 4)),
+                ("Cutover with zero data loss", date(2026, 7, 22)),
+                ("Old cluster decommissioned", date(2026, 7, 28)),
+            ],
+            ("moved", date(2026, 7, 29)),
+        ),
+        (
+            "will",
+            "Give a talk at the internal Eng Summit (October)",
+            "Topic: shadow traffic for database migrations.",
+            ["Communication", "Influence"],
+            date(2026, 5, 20),
+            date(2026, 10, 16),
+            [
+                ("Submit abstract", date(2026, 8, 21)),
+                ("Dry run with Jessica", date(2026, 10, 2)),
+                ("Deliver the talk", date(2026, 10, 16)),
+            ],
+            ("dueComplete", date(2026, 10, 16)),
+        ),
+        (
+            "will",
+            "Mentor Tomasz through his first on-call rotation",
+            "",
+            ["Mentoring"],
+            date(2026, 6, 3),
+            date(2026, 12, 18),
+            [
+                ("Shadow shift together", date(2026, 7, 10)),
+                ("Tomasz primary, me secondary", date(2026, 8, 20)),
+                ("Tomasz primary alone", None),
+                ("Retro with Tomasz", None),
+            ],
+            ("open", None),
+        ),
+        (
+            "will",
+            "AWS Solutions Architect – Professional certification",
+            "Study plan: 4h/week.",
+            ["Technical depth"],
+            date(2026, 4, 22),
+            date(2026, 9, 30),
+            [("Finish the course videos", None), ("Two practice exams > 75%", None)],
+            ("dropped", date(2026, 8, 26)),
+        ),
+        (
+            "will",
+            "Fix the invoice rounding bug for finance",
+            "Logged after the fact: it was a one-day fix.",
+            ["Delivery"],
+            date(2026, 5, 12),
+            date(2026, 5, 15),
+            [("Patch released", date(2026, 5, 12))],
+            ("created_done", None),
+        ),
+        (
+            "will",
+            "Write and publish the incident-review playbook",
+            "So reviews don't depend on who runs them.",
+            ["Influence", "Communication"],
+            date(2026, 8, 12),
+            date(2026, 10, 30),
+            [
+                ("Outline", date(2026, 9, 10)),
+                ("Draft in Confluence", None),
+                ("3 reviewers' comments addressed", None),
+            ],
+            ("open", None),
+        ),
+        (
+            "jessica",
+            "Own the on-call handbook rewrite",
+            "The current one is from 2022 and half the links are dead.",
+            ["Communication", "Delivery"],
+            date(2026, 4, 8),
+            date(2026, 6, 30),
+            [
+                ("Escalation chapter", date(2026, 5, 30)),
+                ("Runbook index", date(2026, 6, 24)),
+                ("Review with SRE leads", date(2026, 7, 8)),
+            ],
+            ("moved", date(2026, 7, 9)),
+        ),
+        (
+            "jessica",
+            "Speak in architecture review at least once a month",
+            "Track in the focus point.",
+            ["Influence"],
+            date(2026, 4, 22),
+            date(2026, 9, 30),
+            [
+                ("May", date(2026, 5, 27)),
+                ("June", date(2026, 6, 17)),
+                ("July", date(2026, 7, 22)),
+                ("August", date(2026, 8, 19)),
+                ("September", date(2026, 9, 16)),
+            ],
+            ("moved", date(2026, 9, 24)),
+        ),
+        (
+            "jessica",
+            "Get CI flaky-test rate below 1%",
+            "",
+            ["Technical depth", "Delivery"],
+            date(2026, 5, 6),
+            date(2026, 8, 31),
+            [
+                ("Quarantine list", date(2026, 5, 21)),
+                ("Fix top 10 offenders", date(2026, 7, 15)),
+                ("Dashboard", date(2026, 8, 12)),
+            ],
+            ("dueComplete", date(2026, 8, 14)),
+        ),
+        (
+            "jessica",
+            "Learn Rust for the ingestion service",
+            "",
+            ["Technical depth"],
+            date(2026, 4, 22),
+            date(2026, 10, 31),
+            [("Read the book ch. 1-10", None), ("Port one small service", None)],
+            ("dropped", date(2026, 9, 23)),
+        ),
+        (
+            "jessica",
+            "Promotion to Senior Engineer: prepare the packet",
+            "Evidence from this board + stakeholder feedback.",
+            ["Influence", "Communication"],
+            date(2026, 9, 9),
+            date(2027, 1, 29),
+            [
+                ("Impact section draft", date(2026, 10, 21)),
+                ("Stakeholder feedback from 3 people", None),
+                ("Manager review", None),
+            ],
+            ("open", None),
+        ),
     ],
     "Will – advocate check-ins": [
-        ("will", "Promotion case to Staff: evidence pack ready", "Self-review, 3 stakeholder letters, manager sign-off.",
-         ["Influence", "Communication"], date(2026, 4, 16), date(2026, 12, 31),
-         [("Self-review", date(2026, 6, 3)), ("3 stakeholder letters", date(2026, 9, 9)), ("Manager sign-off", None)],
-         ("open", None)),
-        ("will", "Present at the architecture guild", "", ["Influence"], date(2026, 5, 14), date(2026, 8, 31),
-         [("Topic agreed", date(2026, 6, 19)), ("Slot booked", date(2026, 7, 15)), ("Presented", date(2026, 8, 26))],
-         ("moved", date(2026, 8, 27))),
+        (
+            "will",
+            "Promotion case to Staff: evidence pack ready",
+            "Self-review, 3 stakeholder letters, manager sign-off.",
+            ["Influence", "Communication"],
+            date(2026, 4, 16),
+            date(2026, 12, 31),
+            [
+                ("Self-review", date(2026, 6, 3)),
+                ("3 stakeholder letters", date(2026, 9, 9)),
+                ("Manager sign-off", None),
+            ],
+            ("open", None),
+        ),
+        (
+            "will",
+            "Present at the architecture guild",
+            "",
+            ["Influence"],
+            date(2026, 5, 14),
+            date(2026, 8, 31),
+            [
+                ("Topic agreed", date(2026, 6, 19)),
+                ("Slot booked", date(2026, 7, 15)),
+                ("Presented", date(2026, 8, 26)),
+            ],
+            ("moved", date(2026, 8, 27)),
+        ),
     ],
     "Peer lunch: Amara & Diego": [
-        ("amara", "Ship the search relevance v2 experiment", "A/B test with a clear success metric (CTR) decided up front.",
-         ["Delivery", "Technical depth"], date(2026, 4, 3), date(2026, 6, 30),
-         [("Flagged rollout", date(2026, 4, 14)), ("Relaunch after the flag fix", date(2026, 5, 29)), ("Stat-sig result written up", date(2026, 6, 12))],
-         ("moved", date(2026, 6, 22))),
-        ("amara", "Present at the frontend guild", "", ["Communication"], date(2026, 4, 17), date(2026, 7, 10),
-         [("Outline reviewed by Diego", date(2026, 5, 20)), ("Talk", date(2026, 7, 8))],
-         ("dueComplete", date(2026, 7, 8))),
-        ("amara", "Run the accessibility audit of the checkout flow", "WCAG 2.2 AA. Fix or ticket every finding.",
-         ["Technical depth"], date(2026, 6, 12), date(2026, 12, 11),
-         [("Audit plan", date(2026, 6, 24)), ("Automated + manual pass", date(2026, 8, 27)), ("Consultant session", date(2026, 9, 15)),
-          ("All criticals fixed", None)],
-         ("open", None)),
-        ("amara", "Get /search p95 latency below 300 ms", "", ["Technical depth", "Delivery"],
-         date(2026, 7, 10), date(2026, 10, 15),
-         [("Profile logged-in traffic", date(2026, 8, 25)), ("Query cache v2", None), ("p95 < 300 ms for 2 weeks", None)],
-         ("open", None)),
-        ("diego", "Lead the data-retention design doc through review", "Legal + security sign-off needed.",
-         ["Influence", "Communication"], date(2026, 4, 3), date(2026, 6, 15),
-         [("Draft", date(2026, 4, 28)), ("All comments answered", date(2026, 6, 5)), ("Sign-off", date(2026, 6, 24))],
-         ("moved", date(2026, 6, 25))),
-        ("diego", "Mentor two summer interns", "", ["Mentoring"], date(2026, 5, 15), date(2026, 8, 28),
-         [("Onboarding plan", date(2026, 6, 1)), ("Weekly 1:1s", date(2026, 8, 21)), ("Demo day", date(2026, 8, 19))],
-         ("dueComplete", date(2026, 8, 28))),
-        ("diego", "Become second maintainer of the deploy tooling", "", ["Technical depth"],
-         date(2026, 4, 17), date(2026, 9, 30),
-         [("Canary step", date(2026, 6, 10)), ("On the maintainer rota", None)],
-         ("dropped", date(2026, 7, 24))),
-        ("diego", "Write up the Kafka lag investigation", "Added once it was done, for the record.",
-         ["Communication"], date(2026, 9, 3), date(2026, 9, 4),
-         [("Post in #data-eng", date(2026, 9, 3))], ("created_done", None)),
-        ("diego", "Run a blameless postmortem workshop for the org", "", ["Communication", "Mentoring"],
-         date(2026, 8, 21), date(2027, 1, 22),
-         [("Pilot with 5 volunteers", date(2026, 9, 16)), ("Invite sent", date(2026, 10, 30)), ("Workshop held", None)],
-         ("open", None)),
+        (
+            "amara",
+            "Ship the search relevance v2 experiment",
+            "A/B test with a clear success metric (CTR) decided up front.",
+            ["Delivery", "Technical depth"],
+            date(2026, 4, 3),
+            date(2026, 6, 30),
+            [
+                ("Flagged rollout", date(2026, 4, 14)),
+                ("Relaunch after the flag fix", date(2026, 5, 29)),
+                ("Stat-sig result written up", date(2026, 6, 12)),
+            ],
+            ("moved", date(2026, 6, 22)),
+        ),
+        (
+            "amara",
+            "Present at the frontend guild",
+            "",
+            ["Communication"],
+            date(2026, 4, 17),
+            date(2026, 7, 10),
+            [("Outline reviewed by Diego", date(2026, 5, 20)), ("Talk", date(2026, 7, 8))],
+            ("dueComplete", date(2026, 7, 8)),
+        ),
+        (
+            "amara",
+            "Run the accessibility audit of the checkout flow",
+            "WCAG 2.2 AA. Fix or ticket every finding.",
+            ["Technical depth"],
+            date(2026, 6, 12),
+            date(2026, 12, 11),
+            [
+                ("Audit plan", date(2026, 6, 24)),
+                ("Automated + manual pass", date(2026, 8, 27)),
+                ("Consultant session", date(2026, 9, 15)),
+                ("All criticals fixed", None),
+            ],
+            ("open", None),
+        ),
+        (
+            "amara",
+            "Get /search p95 latency below 300 ms",
+            "",
+            ["Technical depth", "Delivery"],
+            date(2026, 7, 10),
+            date(2026, 10, 15),
+            [
+                ("Profile logged-in traffic", date(2026, 8, 25)),
+                ("Query cache v2", None),
+                ("p95 < 300 ms for 2 weeks", None),
+            ],
+            ("open", None),
+        ),
+        (
+            "diego",
+            "Lead the data-retention design doc through review",
+            "Legal + security sign-off needed.",
+            ["Influence", "Communication"],
+            date(2026, 4, 3),
+            date(2026, 6, 15),
+            [
+                ("Draft", date(2026, 4, 28)),
+                ("All comments answered", date(2026, 6, 5)),
+                ("Sign-off", date(2026, 6, 24)),
+            ],
+            ("moved", date(2026, 6, 25)),
+        ),
+        (
+            "diego",
+            "Mentor two summer interns",
+            "",
+            ["Mentoring"],
+            date(2026, 5, 15),
+            date(2026, 8, 28),
+            [
+                ("Onboarding plan", date(2026, 6, 1)),
+                ("Weekly 1:1s", date(2026, 8, 21)),
+                ("Demo day", date(2026, 8, 19)),
+            ],
+            ("dueComplete", date(2026, 8, 28)),
+        ),
+        (
+            "diego",
+            "Become second maintainer of the deploy tooling",
+            "",
+            ["Technical depth"],
+            date(2026, 4, 17),
+            date(2026, 9, 30),
+            [("Canary step", date(2026, 6, 10)), ("On the maintainer rota", None)],
+            ("dropped", date(2026, 7, 24)),
+        ),
+        (
+            "diego",
+            "Write up the Kafka lag investigation",
+            "Added once it was done, for the record.",
+            ["Communication"],
+            date(2026, 9, 3),
+            date(2026, 9, 4),
+            [("Post in #data-eng", date(2026, 9, 3))],
+            ("created_done", None),
+        ),
+        (
+            "diego",
+            "Run a blameless postmortem workshop for the org",
+            "",
+            ["Communication", "Mentoring"],
+            date(2026, 8, 21),
+            date(2027, 1, 22),
+            [
+                ("Pilot with 5 volunteers", date(2026, 9, 16)),
+                ("Invite sent", date(2026, 10, 30)),
+                ("Workshop held", None),
+            ],
+            ("open", None),
+        ),
     ],
 }
 
@@ -755,7 +1064,12 @@ class Board:
         return self.work_time(lo + timedelta(days=self.rng.randrange((hi - lo).days + 1)))
 
     def card_ref(self, card: dict) -> dict:
-        return {"id": card["id"], "name": card["name"], "idShort": card["idShort"], "shortLink": card["shortLink"]}
+        return {
+            "id": card["id"],
+            "name": card["name"],
+            "idShort": card["idShort"],
+            "shortLink": card["shortLink"],
+        }
 
     def list_ref(self, name: str) -> dict:
         return {"id": self.lists[name]["id"], "name": name}
@@ -774,8 +1088,12 @@ class Board:
             "memberCreator": member_creator(self.members[who]),
         }
         if type_ == "commentCard":
-            act["limits"] = {"reactions": {"perAction": {"status": "ok", "disableAt": 900, "warnAt": 720},
-                                           "uniquePerAction": {"status": "ok", "disableAt": 17, "warnAt": 14}}}
+            act["limits"] = {
+                "reactions": {
+                    "perAction": {"status": "ok", "disableAt": 900, "warnAt": 720},
+                    "uniquePerAction": {"status": "ok", "disableAt": 17, "warnAt": 14},
+                }
+            }
         self.actions.append(act)
         if card is not None:
             card["_last"] = max(card["_last"], when)
@@ -786,11 +1104,24 @@ class Board:
     # ---- structure
     def add_list(self, name: str, pos: float, who: str, when: datetime) -> None:
         lst = {
-            "id": self.ids(when), "name": name, "closed": False, "color": None, "idBoard": self.id, "pos": pos,
-            "subscribed": False, "softLimit": None, "type": None, "datasource": {"filter": False},
-            "creationMethod": None, "idOrganization": ORG_ID,
-            "limits": {"cards": {"openPerList": {"status": "ok", "disableAt": 5000, "warnAt": 4000},
-                                 "totalPerList": {"status": "ok", "disableAt": 1000000, "warnAt": 800000}}},
+            "id": self.ids(when),
+            "name": name,
+            "closed": False,
+            "color": None,
+            "idBoard": self.id,
+            "pos": pos,
+            "subscribed": False,
+            "softLimit": None,
+            "type": None,
+            "datasource": {"filter": False},
+            "creationMethod": None,
+            "idOrganization": ORG_ID,
+            "limits": {
+                "cards": {
+                    "openPerList": {"status": "ok", "disableAt": 5000, "warnAt": 4000},
+                    "totalPerList": {"status": "ok", "disableAt": 1000000, "warnAt": 800000},
+                }
+            },
         }
         lst["nodeId"] = f"ari:cloud:trello::list/workspace/{ORG_ID}/{lst['id']}"
         self.lists[name] = lst
@@ -812,23 +1143,51 @@ class Board:
     def label(self, name: str) -> dict:
         return self.labels[self.spec["label_map"].get(name, name)]
 
-    def add_card(self, list_name: str, name: str, when: datetime, who: str, desc: str = "",
-                 due: datetime | None = None, members: list[str] = (), labels: list[str] = ()) -> dict:
+    def add_card(
+        self,
+        list_name: str,
+        name: str,
+        when: datetime,
+        who: str,
+        desc: str = "",
+        due: datetime | None = None,
+        members: list[str] = (),
+        labels: list[str] = (),
+    ) -> dict:
         self.id_short += 1
         card = {
-            "id": self.ids(when), "name": name, "desc": desc, "idShort": self.id_short, "shortLink": self.short(),
-            "idList": self.lists[list_name]["id"], "pos": self.next_pos(list_name), "due": due,
-            "dueReminder": None if due is None else self.rng.choice([-1, 1440, 60]), "dueComplete": False,
-            "closed": False, "dateClosed": None, "dateCompleted": None,
+            "id": self.ids(when),
+            "name": name,
+            "desc": desc,
+            "idShort": self.id_short,
+            "shortLink": self.short(),
+            "idList": self.lists[list_name]["id"],
+            "pos": self.next_pos(list_name),
+            "due": due,
+            "dueReminder": None if due is None else self.rng.choice([-1, 1440, 60]),
+            "dueComplete": False,
+            "closed": False,
+            "dateClosed": None,
+            "dateCompleted": None,
             "idMembers": [self.members[m]["id"] for m in members],
-            "idLabels": [], "_labels": [], "idMemberCreator": self.members[who]["id"],
-            "_checklists": [], "_last": when, "_comments": 0, "_created": when,
+            "idLabels": [],
+            "_labels": [],
+            "idMemberCreator": self.members[who]["id"],
+            "_checklists": [],
+            "_last": when,
+            "_comments": 0,
+            "_created": when,
         }
         for lab in labels:
             self.add_label(card, lab)
         self.cards.append(card)
-        self.action("createCard", when, who, {"card": self.card_ref(card), "list": self.list_ref(list_name),
-                                              "board": self.ref}, card)
+        self.action(
+            "createCard",
+            when,
+            who,
+            {"card": self.card_ref(card), "list": self.list_ref(list_name), "board": self.ref},
+            card,
+        )
         return card
 
     def add_label(self, card: dict, name: str) -> None:
@@ -839,34 +1198,66 @@ class Board:
 
     def set_due(self, card: dict, when: datetime, who: str) -> None:
         ref = self.card_ref(card) | {"due": iso(card["due"])}
-        self.action("updateCard", when, who, {"list": self.list_ref(self.list_name(card)), "board": self.ref,
-                                              "card": ref, "old": {"due": None}}, card)
+        self.action(
+            "updateCard",
+            when,
+            who,
+            {
+                "list": self.list_ref(self.list_name(card)),
+                "board": self.ref,
+                "card": ref,
+                "old": {"due": None},
+            },
+            card,
+        )
 
     def list_name(self, card: dict) -> str:
         return next(n for n, lst in self.lists.items() if lst["id"] == card["idList"])
 
-    def add_checklist(self, card: dict, name: str, when: datetime, who: str,
-                      items: list[tuple[str, str | None, datetime | None]]) -> dict:
+    def add_checklist(
+        self,
+        card: dict,
+        name: str,
+        when: datetime,
+        who: str,
+        items: list[tuple[str, str | None, datetime | None]],
+    ) -> dict:
         cl_id = self.ids(when)
         big = self.rng.random() < 0.4
         base = BIG if big else 16384
         cl = {
-            "id": cl_id, "name": name, "idBoard": self.id, "idCard": card["id"],
+            "id": cl_id,
+            "name": name,
+            "idBoard": self.id,
+            "idCard": card["id"],
             "pos": base + 16384 * len(card["_checklists"]) if big else 16384 * (len(card["_checklists"]) + 1),
             "limits": {"checkItems": {"perChecklist": {"status": "ok", "disableAt": 200, "warnAt": 160}}},
-            "checkItems": [], "creationMethod": None,
+            "checkItems": [],
+            "creationMethod": None,
         }
-        self.action("addChecklistToCard", when, who,
-                    {"card": self.card_ref(card), "checklist": {"id": cl_id, "name": name}, "board": self.ref}, card)
+        self.action(
+            "addChecklistToCard",
+            when,
+            who,
+            {"card": self.card_ref(card), "checklist": {"id": cl_id, "name": name}, "board": self.ref},
+            card,
+        )
         t = when
         for i, (text, about, due) in enumerate(items):
             t = t + timedelta(seconds=self.rng.randrange(8, 90))
-            cl["checkItems"].append({
-                "id": self.ids(t), "name": text, "nameData": {"emoji": {}},
-                "pos": base + 16384 * i if big else 16384 * (i + 1), "state": "incomplete",
-                "due": None if due is None else iso(due), "dueReminder": None,
-                "idMember": None if about is None else self.members[about]["id"], "idChecklist": cl_id,
-            })
+            cl["checkItems"].append(
+                {
+                    "id": self.ids(t),
+                    "name": text,
+                    "nameData": {"emoji": {}},
+                    "pos": base + 16384 * i if big else 16384 * (i + 1),
+                    "state": "incomplete",
+                    "due": None if due is None else iso(due),
+                    "dueReminder": None,
+                    "idMember": None if about is None else self.members[about]["id"],
+                    "idChecklist": cl_id,
+                }
+            )
         card["_checklists"].append(cl)
         card["_last"] = max(card["_last"], t)
         self.checklists.append(cl)
@@ -874,43 +1265,103 @@ class Board:
 
     def complete(self, card: dict, cl: dict, item: dict, when: datetime, who: str) -> None:
         item["state"] = "complete"
-        self.action("updateCheckItemStateOnCard", when, who, {
-            "board": self.ref, "card": self.card_ref(card), "checklist": {"id": cl["id"], "name": cl["name"]},
-            "checkItem": {"id": item["id"], "name": item["name"], "state": "complete", "textData": {"emoji": {}}},
-        }, card)
+        self.action(
+            "updateCheckItemStateOnCard",
+            when,
+            who,
+            {
+                "board": self.ref,
+                "card": self.card_ref(card),
+                "checklist": {"id": cl["id"], "name": cl["name"]},
+                "checkItem": {
+                    "id": item["id"],
+                    "name": item["name"],
+                    "state": "complete",
+                    "textData": {"emoji": {}},
+                },
+            },
+            card,
+        )
 
     def comment(self, card: dict, text: str, when: datetime, who: str) -> None:
-        self.action("commentCard", when, who, {"text": text, "textData": {"emoji": {}}, "card": self.card_ref(card),
-                                               "board": self.ref, "list": self.list_ref(self.list_name(card))}, card)
+        self.action(
+            "commentCard",
+            when,
+            who,
+            {
+                "text": text,
+                "textData": {"emoji": {}},
+                "card": self.card_ref(card),
+                "board": self.ref,
+                "list": self.list_ref(self.list_name(card)),
+            },
+            card,
+        )
 
     def edit_desc(self, card: dict, new: str, when: datetime, who: str) -> None:
         old, card["desc"] = card["desc"], new
-        self.action("updateCard", when, who, {
-            "old": {"desc": old}, "card": {"desc": new} | self.card_ref(card), "board": self.ref,
-            "list": self.list_ref(self.list_name(card))}, card)
+        self.action(
+            "updateCard",
+            when,
+            who,
+            {
+                "old": {"desc": old},
+                "card": {"desc": new} | self.card_ref(card),
+                "board": self.ref,
+                "list": self.list_ref(self.list_name(card)),
+            },
+            card,
+        )
 
     def move(self, card: dict, to: str, when: datetime, who: str) -> None:
         before = self.list_name(card)
         card["idList"] = self.lists[to]["id"]
         card["pos"] = self.next_pos(to)
-        self.action("updateCard", when, who, {
-            "old": {"idList": self.lists[before]["id"]},
-            "card": {"idList": card["idList"]} | self.card_ref(card), "board": self.ref,
-            "listBefore": self.list_ref(before), "listAfter": self.list_ref(to)}, card)
+        self.action(
+            "updateCard",
+            when,
+            who,
+            {
+                "old": {"idList": self.lists[before]["id"]},
+                "card": {"idList": card["idList"]} | self.card_ref(card),
+                "board": self.ref,
+                "listBefore": self.list_ref(before),
+                "listAfter": self.list_ref(to),
+            },
+            card,
+        )
 
     def mark_due_complete(self, card: dict, when: datetime, who: str) -> None:
         card["dueComplete"] = True
         card["dateCompleted"] = iso(when)
-        self.action("updateCard", when, who, {
-            "old": {"dueComplete": False}, "card": {"dueComplete": True} | self.card_ref(card), "board": self.ref,
-            "list": self.list_ref(self.list_name(card))}, card)
+        self.action(
+            "updateCard",
+            when,
+            who,
+            {
+                "old": {"dueComplete": False},
+                "card": {"dueComplete": True} | self.card_ref(card),
+                "board": self.ref,
+                "list": self.list_ref(self.list_name(card)),
+            },
+            card,
+        )
 
     def archive(self, card: dict, when: datetime, who: str) -> None:
         card["closed"] = True
         card["dateClosed"] = iso(when)
-        self.action("updateCard", when, who, {
-            "old": {"closed": False}, "card": {"closed": True} | self.card_ref(card), "board": self.ref,
-            "list": self.list_ref(self.list_name(card))}, card)
+        self.action(
+            "updateCard",
+            when,
+            who,
+            {
+                "old": {"closed": False},
+                "card": {"closed": True} | self.card_ref(card),
+                "board": self.ref,
+                "list": self.list_ref(self.list_name(card)),
+            },
+            card,
+        )
 
     # ---- the story
     def build(self) -> None:
@@ -919,15 +1370,29 @@ class Board:
         t = self.created
         self.action("createBoard", t, a, {"board": self.ref})
         for i, (name, color) in enumerate(spec["labels"]):
-            self.labels[name] = {"id": self.ids(t), "idBoard": self.id, "name": name, "color": color, "uses": 0}
+            self.labels[name] = {
+                "id": self.ids(t),
+                "idBoard": self.id,
+                "name": name,
+                "color": color,
+                "uses": 0,
+            }
             del i
         self.membership_ids = [self.ids(t), self.ids(t)]
         t2 = t + timedelta(minutes=2, seconds=13)
-        self.action("addMemberToBoard", t2, a, {"board": self.ref, "idMemberAdded": self.members[b]["id"],
-                                                "memberType": "normal"})
+        self.action(
+            "addMemberToBoard",
+            t2,
+            a,
+            {"board": self.ref, "idMemberAdded": self.members[b]["id"], "memberType": "normal"},
+        )
         for i, name in enumerate([self.lunch_list, "Goals", self.done_list, *spec["extra_lists"]]):
-            self.add_list(name, 16384 * (i + 1) if i < 3 else BIG + 16384 * i, a,
-                          t2 + timedelta(minutes=1 + i, seconds=rng.randrange(60)))
+            self.add_list(
+                name,
+                16384 * (i + 1) if i < 3 else BIG + 16384 * i,
+                a,
+                t2 + timedelta(minutes=1 + i, seconds=rng.randrange(60)),
+            )
 
         slots = [spec["start"] + timedelta(days=spec.get("step", 14) * k) for k in range(spec["slots"])]
         dates = [d for k, d in enumerate(slots) if k not in spec["skip"]]
@@ -983,7 +1448,9 @@ class Board:
         if source == "created":
             created = self.ms(lunch_at + timedelta(minutes=rng.randrange(50, 80), seconds=rng.randrange(60)))
         elif rng.random() < 0.25:
-            created = self.ms(at(d - timedelta(days=1), rng.randrange(14, 18), rng.randrange(60), rng.randrange(60)))
+            created = self.ms(
+                at(d - timedelta(days=1), rng.randrange(14, 18), rng.randrange(60), rng.randrange(60))
+            )
         else:
             created = self.ms(at(d, rng.randrange(7, 11), rng.randrange(60), rng.randrange(60)))
         creator = a if idx % 3 else b
@@ -997,8 +1464,11 @@ class Board:
             focus[a] = focus[a].lower() + " "  # somebody typed it in a hurry
         desc = ""
         if desc_style is None and idx == 0:
-            desc = spec.get("first_desc", "First one! Format: best moment, worst moment, focus point for each of us. "
-                                          "Commitments with a date if there is one.")
+            desc = spec.get(
+                "first_desc",
+                "First one! Format: best moment, worst moment, focus point for each of us. "
+                "Commitments with a date if there is one.",
+            )
         card = self.add_card(self.lunch_list, name, created, creator, desc=desc, due=due)
         if due is not None and rng.random() < 0.5:
             self.set_due(card, created + timedelta(seconds=rng.randrange(20, 200)), creator)
@@ -1006,9 +1476,16 @@ class Board:
             for p in self.subjects:
                 if best[p][1]:
                     self.add_label(card, best[p][1])
-        self.expected["lunches"].append({"card": card["id"], "name": name, "date": d.isoformat(), "date_source": source,
-                                         "archived": idx == spec["archived_lunch"],
-                                         "format": desc_style or mode})
+        self.expected["lunches"].append(
+            {
+                "card": card["id"],
+                "name": name,
+                "date": d.isoformat(),
+                "date_source": source,
+                "archived": idx == spec["archived_lunch"],
+                "format": desc_style or mode,
+            }
+        )
 
         # checklists typed during/after lunch
         t = self.ms(lunch_at + timedelta(minutes=rng.randrange(25, 70)))
@@ -1018,7 +1495,9 @@ class Board:
             # each subject adds their own lines to the description: Trello records who made each edit
             for k, p in enumerate(self.subjects):
                 t = t + timedelta(minutes=rng.randrange(3, 30))
-                self.edit_desc(card, self.desc_text(desc_style, self.subjects[:k + 1], best, worst, focus), t, p)
+                self.edit_desc(
+                    card, self.desc_text(desc_style, self.subjects[: k + 1], best, worst, focus), t, p
+                )
         commitments: dict[str, list[tuple[str, datetime | None]]] = {}
         for p in self.subjects:
             n = 1 if rng.random() < 0.75 else 2
@@ -1038,13 +1517,19 @@ class Board:
                 items.append((text, due_c))
             commitments[p] = items
         if desc_style is None:
-            sections = [("Best moment", {p: [best[p][0]] for p in self.subjects}),
-                        ("Worst moment", {p: [worst[p]] for p in self.subjects}),
-                        ("Focus", {p: [focus[p]] for p in self.subjects}),
-                        ("Commitments", {p: [c[0] for c in commitments[p]] for p in self.subjects})]
+            sections = [
+                ("Best moment", {p: [best[p][0]] for p in self.subjects}),
+                ("Worst moment", {p: [worst[p]] for p in self.subjects}),
+                ("Focus", {p: [focus[p]] for p in self.subjects}),
+                ("Commitments", {p: [c[0] for c in commitments[p]] for p in self.subjects}),
+            ]
             created_items: dict[str, list] = {p: [] for p in self.subjects}
             for title, per_person in sections:
-                dues = {p: [c[1] for c in commitments[p]] for p in self.subjects} if title == "Commitments" else None
+                dues = (
+                    {p: [c[1] for c in commitments[p]] for p in self.subjects}
+                    if title == "Commitments"
+                    else None
+                )
                 if mode == "split":
                     groups = [(f"{title} - {PEOPLE[p]['first']}", [p]) for p in self.subjects]
                 else:
@@ -1080,28 +1565,57 @@ class Board:
                 self.observations_used[(p, phase)] = used + 1
                 self.comment(card, pool[used], self.work_time_between(first, last), other)
         if idx in (6, 13):
-            self.comment(card, spec.get("reschedule_note", "Moved to 13:00, sorry — prod incident ran over"),
-                         created + timedelta(minutes=rng.randrange(5, 25), seconds=rng.randrange(60)), creator)
+            self.comment(
+                card,
+                spec.get("reschedule_note", "Moved to 13:00, sorry — prod incident ran over"),
+                created + timedelta(minutes=rng.randrange(5, 25), seconds=rng.randrange(60)),
+                creator,
+            )
         return card
 
     @staticmethod
     def desc_text(style: str, persons: list[str], best: dict, worst: dict, focus: dict) -> str:
         """A lunch description in sections, holding the lines of `persons` only."""
         if style == "markdown":
-            return "\n".join([
-                "Notes typed up after lunch (Trello app was being weird with checklists)", "",
-                "## Best moment", *[f"- {PEOPLE[p]['first']}: {best[p][0]}" for p in persons], "",
-                "## Worst moment", *[f"- {PEOPLE[p]['first']}: {worst[p]}" for p in persons], "",
-                "## Focus", *[f"- {PEOPLE[p]['first']}: {focus[p]}" for p in persons], "",
-            ])
-        return "\r\n".join([
-            "Best moment:", *[f"@{PEOPLE[p]['username']} {best[p][0]}" for p in persons], "",
-            "Worst moment:", *[f"@{PEOPLE[p]['username']} {worst[p]}" for p in persons], "",
-            "Focus:", *[f"@{PEOPLE[p]['username']} {focus[p]}" for p in persons],
-        ])
+            return "\n".join(
+                [
+                    "Notes typed up after lunch (Trello app was being weird with checklists)",
+                    "",
+                    "## Best moment",
+                    *[f"- {PEOPLE[p]['first']}: {best[p][0]}" for p in persons],
+                    "",
+                    "## Worst moment",
+                    *[f"- {PEOPLE[p]['first']}: {worst[p]}" for p in persons],
+                    "",
+                    "## Focus",
+                    *[f"- {PEOPLE[p]['first']}: {focus[p]}" for p in persons],
+                    "",
+                ]
+            )
+        return "\r\n".join(
+            [
+                "Best moment:",
+                *[f"@{PEOPLE[p]['username']} {best[p][0]}" for p in persons],
+                "",
+                "Worst moment:",
+                *[f"@{PEOPLE[p]['username']} {worst[p]}" for p in persons],
+                "",
+                "Focus:",
+                *[f"@{PEOPLE[p]['username']} {focus[p]}" for p in persons],
+            ]
+        )
 
-    def commitment(self, card: dict, cl: dict, item: dict, who: str, d: date, due: datetime | None,
-                   next_d: date | None, idx: int) -> None:
+    def commitment(
+        self,
+        card: dict,
+        cl: dict,
+        item: dict,
+        who: str,
+        d: date,
+        due: datetime | None,
+        next_d: date | None,
+        idx: int,
+    ) -> None:
         rng = self.rng
         deadline = due.date() if due is not None else next_d
         if deadline is None:
@@ -1124,10 +1638,19 @@ class Board:
             status = "kept" if completed.date() <= deadline else "late"
         else:
             status = "broken" if deadline < NOW.date() else "open"
-        self.expected["commitments"].append({
-            "card": card["id"], "item": item["id"], "who": who, "text": item["name"], "lunch": d.isoformat(),
-            "due": None if due is None else iso(due), "deadline": deadline.isoformat(),
-            "completed": None if completed is None else iso(completed), "status": status})
+        self.expected["commitments"].append(
+            {
+                "card": card["id"],
+                "item": item["id"],
+                "who": who,
+                "text": item["name"],
+                "lunch": d.isoformat(),
+                "due": None if due is None else iso(due),
+                "deadline": deadline.isoformat(),
+                "completed": None if completed is None else iso(completed),
+                "status": status,
+            }
+        )
 
     def plan_goals(self) -> list:
         return GOALS[self.spec["name"]]
@@ -1139,12 +1662,25 @@ class Board:
             other = b if owner == a else a
             created = self.work_time(created_d)
             # a goal written down after the fact goes straight into the done list
-            card = self.add_card(self.done_list if outcome == "created_done" else "Goals", title, created, owner,
-                                 desc=desc, due=at(due_d, 16), members=[owner], labels=labels)
+            card = self.add_card(
+                self.done_list if outcome == "created_done" else "Goals",
+                title,
+                created,
+                owner,
+                desc=desc,
+                due=at(due_d, 16),
+                members=[owner],
+                labels=labels,
+            )
             if rng.random() < 0.5:
                 self.set_due(card, created + timedelta(seconds=rng.randrange(30, 400)), owner)
-            cl = self.add_checklist(card, "Key results", created + timedelta(minutes=rng.randrange(2, 9)), owner,
-                                    [(kr, None, None) for kr, _ in krs])
+            cl = self.add_checklist(
+                card,
+                "Key results",
+                created + timedelta(minutes=rng.randrange(2, 9)),
+                owner,
+                [(kr, None, None) for kr, _ in krs],
+            )
             for (_kr, done_d), item in zip(krs, cl["checkItems"], strict=True):
                 if done_d is not None:
                     ticked = self.work_time(done_d)
@@ -1155,8 +1691,12 @@ class Board:
             if outcome == "moved":
                 when = self.work_time(when_d)
                 self.move(card, self.done_list, when, owner)
-                self.comment(card, f"Done 🎉 {'On time.' if when_d <= due_d else 'A bit late but done.'}",
-                             when + timedelta(minutes=rng.randrange(1, 30)), other)
+                self.comment(
+                    card,
+                    f"Done 🎉 {'On time.' if when_d <= due_d else 'A bit late but done.'}",
+                    when + timedelta(minutes=rng.randrange(1, 30)),
+                    other,
+                )
                 status, achieved = "achieved", when
             elif outcome == "dueComplete":
                 when = self.work_time(when_d)
@@ -1166,25 +1706,50 @@ class Board:
                 status, achieved = "achieved", created
             elif outcome == "dropped":
                 when = self.work_time(when_d)
-                self.comment(card, "Dropping this one — it stopped being the most important thing, and that's ok.",
-                             when - timedelta(minutes=rng.randrange(2, 20)), owner)
+                self.comment(
+                    card,
+                    "Dropping this one — it stopped being the most important thing, and that's ok.",
+                    when - timedelta(minutes=rng.randrange(2, 20)),
+                    owner,
+                )
                 self.archive(card, when, owner)
                 status, achieved = "dropped", when
-            self.expected["goals"].append({
-                "card": card["id"], "owner": owner, "title": title, "due": due_d.isoformat(), "status": status,
-                "overdue": status == "open" and due_d < NOW.date(),
-                "achieved": None if achieved is None or status != "achieved" else iso(achieved),
-                "dropped": iso(achieved) if status == "dropped" else None})
+            self.expected["goals"].append(
+                {
+                    "card": card["id"],
+                    "owner": owner,
+                    "title": title,
+                    "due": due_d.isoformat(),
+                    "status": status,
+                    "overdue": status == "open" and due_d < NOW.date(),
+                    "achieved": None if achieved is None or status != "achieved" else iso(achieved),
+                    "dropped": iso(achieved) if status == "dropped" else None,
+                }
+            )
 
     # ---- export
     def export(self) -> dict:
         for card in self.cards:
             for lab in card["_labels"]:
                 lab["uses"] += 1
-        label_names = {c: "" for base in ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime",
-                                          "pink", "black") for c in [base]}
+        label_names = {
+            c: ""
+            for base in ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black")
+            for c in [base]
+        }
         for suffix in ("_dark", "_light"):
-            for base in ("green", "yellow", "orange", "red", "purple", "blue", "sky", "lime", "pink", "black"):
+            for base in (
+                "green",
+                "yellow",
+                "orange",
+                "red",
+                "purple",
+                "blue",
+                "sky",
+                "lime",
+                "pink",
+                "black",
+            ):
                 label_names[base + suffix] = ""
         for lab in self.labels.values():
             if label_names.get(lab["color"]) == "":
@@ -1223,8 +1788,14 @@ class Board:
             "templateGallery": None,
             "enterpriseOwned": False,
             "idBoardSource": None,
-            "premiumFeatures": ["additionalBoardBackgrounds", "additionalStickers", "customBoardBackgrounds",
-                                "customEmoji", "customStickers", "plugins"],
+            "premiumFeatures": [
+                "additionalBoardBackgrounds",
+                "additionalStickers",
+                "customBoardBackgrounds",
+                "customEmoji",
+                "customStickers",
+                "plugins",
+            ],
             "idMemberCreator": self.members[self.people[0]]["id"],
             "type": None,
             "actions": actions,
@@ -1235,8 +1806,13 @@ class Board:
             "lists": list(self.lists.values()),
             "members": [self.members[p] for p in self.people],
             "memberships": [
-                {"id": mid, "idMember": self.members[p]["id"], "memberType": "admin" if i == 0 else "normal",
-                 "unconfirmed": False, "deactivated": False}
+                {
+                    "id": mid,
+                    "idMember": self.members[p]["id"],
+                    "memberType": "admin" if i == 0 else "normal",
+                    "unconfirmed": False,
+                    "deactivated": False,
+                }
                 for i, (mid, p) in enumerate(zip(self.membership_ids, self.people, strict=True))
             ],
             "pluginData": [],
@@ -1252,13 +1828,23 @@ class Board:
             "address": None,
             "agent": None,
             "badges": {
-                "attachments": 0, "fogbugz": "", "checkItems": len(items),
+                "attachments": 0,
+                "fogbugz": "",
+                "checkItems": len(items),
                 "checkItemsChecked": sum(it["state"] == "complete" for it in items),
                 "checkItemsEarliestDue": open_dues[0] if open_dues else None,
-                "comments": c["_comments"], "description": bool(c["desc"]), "due": due,
-                "dueComplete": c["dueComplete"], "lastUpdatedByAi": False, "start": None,
-                "attachmentsByType": {"trello": {"board": 0, "card": 0}}, "externalSource": None,
-                "location": False, "votes": 0, "maliciousAttachments": 0, "viewingMemberVoted": False,
+                "comments": c["_comments"],
+                "description": bool(c["desc"]),
+                "due": due,
+                "dueComplete": c["dueComplete"],
+                "lastUpdatedByAi": False,
+                "start": None,
+                "attachmentsByType": {"trello": {"board": 0, "card": 0}},
+                "externalSource": None,
+                "location": False,
+                "votes": 0,
+                "maliciousAttachments": 0,
+                "viewingMemberVoted": False,
                 "subscribed": False,
             },
             "checkItemStates": [],
@@ -1310,8 +1896,15 @@ class Board:
             "url": f"https://trello.com/c/{c['shortLink']}/{c['idShort']}-{slug(c['name'])}",
             "urlSource": None,
             "urlSourceText": None,
-            "cover": {"idAttachment": None, "color": None, "idUploadedBackground": None, "size": "normal",
-                      "brightness": "dark", "yPosition": 0.5, "idPlugin": None},
+            "cover": {
+                "idAttachment": None,
+                "color": None,
+                "idUploadedBackground": None,
+                "size": "normal",
+                "brightness": "dark",
+                "yPosition": 0.5,
+                "idPlugin": None,
+            },
             "isTemplate": False,
             "cardRole": None,
             "mirrorSourceId": None,
@@ -1332,10 +1925,16 @@ def _status(status: str, warn: int, disable: int) -> dict:
 
 BOARD_LIMITS = {
     "attachments": {"perBoard": _status("ok", 28800, 36000), "perCard": _status("ok", 800, 1000)},
-    "boards": {"totalMembersPerBoard": _status("ok", 1280, 1600),
-               "totalAccessRequestsPerBoard": _status("ok", 3200, 4000)},
-    "cards": {"openPerBoard": _status("ok", 4000, 5000), "openPerList": _status("ok", 4000, 5000),
-              "totalPerBoard": _status("ok", 1600000, 2000000), "totalPerList": _status("ok", 800000, 1000000)},
+    "boards": {
+        "totalMembersPerBoard": _status("ok", 1280, 1600),
+        "totalAccessRequestsPerBoard": _status("ok", 3200, 4000),
+    },
+    "cards": {
+        "openPerBoard": _status("ok", 4000, 5000),
+        "openPerList": _status("ok", 4000, 5000),
+        "totalPerBoard": _status("ok", 1600000, 2000000),
+        "totalPerList": _status("ok", 800000, 1000000),
+    },
     "checklists": {"perBoard": _status("ok", 1440000, 1800000), "perCard": _status("ok", 400, 500)},
     "checkItems": {"perChecklist": _status("ok", 160, 200)},
     "customFields": {"perBoard": _status("ok", 40, 50)},
@@ -1353,17 +1952,40 @@ CARD_LIMITS = {
 }
 
 BOARD_PREFS = {
-    "permissionLevel": "org", "hideVotes": False, "voting": "disabled", "comments": "members",
-    "invitations": "members", "selfJoin": True, "cardCovers": True, "showCompleteStatus": True,
-    "cardCounts": False, "isTemplate": False, "cardAging": "regular", "calendarFeedEnabled": False,
+    "permissionLevel": "org",
+    "hideVotes": False,
+    "voting": "disabled",
+    "comments": "members",
+    "invitations": "members",
+    "selfJoin": True,
+    "cardCovers": True,
+    "showCompleteStatus": True,
+    "cardCounts": False,
+    "isTemplate": False,
+    "cardAging": "regular",
+    "calendarFeedEnabled": False,
     "hiddenPluginBoardButtons": [],
-    "switcherViews": [{"viewType": v, "enabled": v in ("Board", "Table")}
-                      for v in ("Board", "Table", "Calendar", "Dashboard", "Timeline", "Map")],
-    "autoArchive": None, "background": "green", "backgroundColor": "#519839", "backgroundDarkColor": None,
-    "backgroundImage": None, "backgroundDarkImage": None, "backgroundImageScaled": None, "backgroundTile": False,
-    "backgroundBrightness": "dark", "sharedSourceUrl": None, "backgroundBottomColor": "#519839",
-    "backgroundTopColor": "#519839", "canBePublic": True, "canBeEnterprise": True, "canBeOrg": True,
-    "canBePrivate": True, "canInvite": True,
+    "switcherViews": [
+        {"viewType": v, "enabled": v in ("Board", "Table")}
+        for v in ("Board", "Table", "Calendar", "Dashboard", "Timeline", "Map")
+    ],
+    "autoArchive": None,
+    "background": "green",
+    "backgroundColor": "#519839",
+    "backgroundDarkColor": None,
+    "backgroundImage": None,
+    "backgroundDarkImage": None,
+    "backgroundImageScaled": None,
+    "backgroundTile": False,
+    "backgroundBrightness": "dark",
+    "sharedSourceUrl": None,
+    "backgroundBottomColor": "#519839",
+    "backgroundTopColor": "#519839",
+    "canBePublic": True,
+    "canBeEnterprise": True,
+    "canBeOrg": True,
+    "canBePrivate": True,
+    "canInvite": True,
 }
 
 # --------------------------------------------------------------------------------------------------
@@ -1386,7 +2008,15 @@ def done_lists(spec: dict) -> str:
 ALIASES = {
     "influence": ["push back", "pushed back", "said no", "buy-in", "adopted", "cut the", "roadmap scope"],
     "humility": ["admitted", "asked for help", "underestimated", "my mistake"],
-    "technical_depth": ["failover", "shadow traffic", "design doc", "idempotency", "postgres", "latency", "schema"],
+    "technical_depth": [
+        "failover",
+        "shadow traffic",
+        "design doc",
+        "idempotency",
+        "postgres",
+        "latency",
+        "schema",
+    ],
     "mentoring": ["tomasz", "intern", "interns", "mentor", "mentored", "pairing", "teaching"],
     "delivery": ["shipped", "cutover", "zero data loss", "thank-you", "on time"],
     "communication": ["talk", "incident review", "presented", "postmortem", "write-up"],
@@ -1400,8 +2030,10 @@ def config_yaml() -> str:
     lines.append("")
     lines.append("boards:")
     for spec in BOARDS:
-        label_map = {spec["label_map"].get(n, n): n for n in
-                     ("Influence", "Humility", "Technical depth", "Mentoring", "Delivery", "Communication")}
+        label_map = {
+            spec["label_map"].get(n, n): n
+            for n in ("Influence", "Humility", "Technical depth", "Mentoring", "Delivery", "Communication")
+        }
         lines += [
             f'  - board: "{spec["name"]}"',
             f"    subjects: [{', '.join(spec.get('subjects', spec['people']))}]",
@@ -1415,7 +2047,9 @@ def config_yaml() -> str:
         ]
         for board_name, canonical in label_map.items():
             key = slug(canonical).replace("-", "_")
-            lines.append(f'      "{board_name}": {key}' if " " in board_name else f"      {board_name}: {key}")
+            lines.append(
+                f'      "{board_name}": {key}' if " " in board_name else f"      {board_name}: {key}"
+            )
         lines.append("    competency_aliases:")
         for key, words in ALIASES.items():
             lines.append(f"      {key}: [{', '.join(words)}]")
@@ -1442,9 +2076,14 @@ def generate(out: Path) -> dict:
         for c in exp["commitments"]:
             counts[c["status"]] = counts.get(c["status"], 0) + 1
         summary[spec["name"]] = {
-            "file": spec["file"], "actions": len(data["actions"]), "cards": len(data["cards"]),
-            "lunches": len(exp["lunches"]), "commitments_by_status": dict(sorted(counts.items())),
-            "goals_by_status": {s: sum(g["status"] == s for g in exp["goals"]) for s in ("achieved", "open", "dropped")},
+            "file": spec["file"],
+            "actions": len(data["actions"]),
+            "cards": len(data["cards"]),
+            "lunches": len(exp["lunches"]),
+            "commitments_by_status": dict(sorted(counts.items())),
+            "goals_by_status": {
+                s: sum(g["status"] == s for g in exp["goals"]) for s in ("achieved", "open", "dropped")
+            },
             "overdue_goals": [g["title"] for g in exp["goals"] if g["overdue"]],
             "expected": exp,
         }
@@ -1454,7 +2093,9 @@ def generate(out: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: trellosync/example)")
+    ap.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="output folder (default: trellosync/example)"
+    )
     ap.add_argument("--summary", action="store_true", help="print the expected derived figures as JSON")
     args = ap.parse_args(argv)
     summary = generate(args.out)

@@ -38,10 +38,24 @@ def main(argv: list[str] | None = None) -> int:
         as_of = domain.synced_at.date() if domain.synced_at else None
         options = options_from_config(config, report_date=as_of)
         for kind in REPORT_KINDS:
-            pdf = render_report(kind, args.person, domain, options=options, fmt="pdf", out=Path(tmp) / f"{kind}.pdf")
+            pdf = render_report(
+                kind, args.person, domain, options=options, fmt="pdf", out=Path(tmp) / f"{kind}.pdf"
+            )
             stem = args.out / f"report-{kind}"
             subprocess.run(
-                ["pdftoppm", "-png", "-r", str(args.dpi), "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-r",
+                    str(args.dpi),
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-singlefile",
+                    str(pdf),
+                    str(stem),
+                ],
                 check=True,
             )
             print(f"{stem}.png")

@@ -24,18 +24,25 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 EXPORTS = SHARED / "data" / "trello-exports"
 API_DATA = SHARED / "data" / "trello-api"
-CORPUS_MISSING = ("left out {count} tests that read the real Trello data: {shared} was not found (put the shared "
-                  "folder beside the checkout to run them; shared/data/SOURCES.md says where each export comes from)")
+CORPUS_MISSING = (
+    "left out {count} tests that read the real Trello data: {shared} was not found (put the shared "
+    "folder beside the checkout to run them; shared/data/SOURCES.md says where each export comes from)"
+)
 
 
 def _needs_corpus(item: pytest.Item) -> bool:
     """A test needs the corpus when its module holds a path into ../shared (EXPORTS, API_DATA, SHARED...)."""
     module = getattr(item, "module", None)
-    return any(isinstance(v, Path) and (v == SHARED or SHARED in v.parents)
-               for v in vars(module).values()) if module is not None else False
+    return (
+        any(isinstance(v, Path) and (v == SHARED or SHARED in v.parents) for v in vars(module).values())
+        if module is not None
+        else False
+    )
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
     """Mark the tests that read the real-data corpus `corpus`; without ../shared, leave them out (deselected)."""
     corpus = [item for item in items if _needs_corpus(item)]
     for item in corpus:
@@ -44,7 +51,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         config.hook.pytest_deselected(items=corpus)
         items[:] = [i for i in items if i not in corpus]
         config.stash[_LEFT_OUT] = len(corpus)
-        if hasattr(config, "workeroutput"):  # a pytest-xdist worker: tell the controller, which prints the line
+        if hasattr(
+            config, "workeroutput"
+        ):  # a pytest-xdist worker: tell the controller, which prints the line
             config.workeroutput["corpus_left_out"] = len(corpus)
 
 
@@ -115,8 +124,11 @@ def _fake_trello_stops_at_once() -> Iterator[None]:
     from trellosync.testing import fake_trello
 
     patch = pytest.MonkeyPatch()
-    patch.setattr(fake_trello._Server, "serve_forever",
-                  functools.partialmethod(ThreadingHTTPServer.serve_forever, poll_interval=0.02))
+    patch.setattr(
+        fake_trello._Server,
+        "serve_forever",
+        functools.partialmethod(ThreadingHTTPServer.serve_forever, poll_interval=0.02),
+    )
     yield
     patch.undo()
 

@@ -58,7 +58,9 @@ def tables_on_pages(document: Any) -> list[TableOnPages]:
                 body = [r for g in box.children if not (g.is_header or g.is_footer) for r in g.children]
                 if element not in tables:
                     head = next(iter(element.iter("th")), None)
-                    tables[element] = TableOnPages(f"table.{element.get('class')} ({_text(head) if head is not None else '-'})")
+                    tables[element] = TableOnPages(
+                        f"table.{element.get('class')} ({_text(head) if head is not None else '-'})"
+                    )
                 tables[element].rows_per_page.append((number, len(body)))
     parent = {child: p for p in root.iter() for child in p} if root is not None else {}
     for element, table in tables.items():
@@ -77,5 +79,7 @@ def stranded(tables: list[TableOnPages]) -> list[str]:
         if len(t.rows_per_page) > 1 and min(n for _, n in t.rows_per_page) < MIN_ROWS_APART:
             problems.append(f"{t.label}: body rows per page {t.rows_per_page}")
         if t.lead is not None and t.rows_per_page[0][0] != max(t.lead_pages):
-            problems.append(f"{t.label}: starts on page {t.rows_per_page[0][0]}, its lead {t.lead!r} on {t.lead_pages}")
+            problems.append(
+                f"{t.label}: starts on page {t.rows_per_page[0][0]}, its lead {t.lead!r} on {t.lead_pages}"
+            )
     return problems

@@ -18,8 +18,10 @@ def _pg_bin(name: str) -> str:
         return found
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
     if not candidates:
-        raise RuntimeError(f"PostgreSQL's {name} is not installed: run `sh scripts/install-system-packages.sh --tests` "
-                           "(the README's test command does this)")
+        raise RuntimeError(
+            f"PostgreSQL's {name} is not installed: run `sh scripts/install-system-packages.sh --tests` "
+            "(the README's test command does this)"
+        )
     return candidates[-1]
 
 
@@ -51,11 +53,20 @@ class PgServer:
     def start(self) -> PgServer:
         """Create the cluster and start the server; return self."""
         data = self.dir / "data"
-        self._run(_pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--no-sync")
-        self._run(_pg_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(self.dir / "log"), "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                  "-c max_connections=50", "start")
+        self._run(
+            _pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"
+        )
+        self._run(
+            _pg_bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(self.dir / "log"),
+            "-o",
+            f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50",
+            "start",
+        )
         return self
 
     def stop(self) -> None:
@@ -75,7 +86,8 @@ class PgServer:
         import psycopg
 
         name = "t_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"

@@ -124,7 +124,12 @@ class DomainBuilder:
         return goal
 
     def commitment(
-        self, lunch: Lunch, person: str, text: str, deadline: date | None, completed_at: datetime | None = None
+        self,
+        lunch: Lunch,
+        person: str,
+        text: str,
+        deadline: date | None,
+        completed_at: datetime | None = None,
     ) -> Commitment:
         c = Commitment(
             id=_id("m"),
@@ -176,7 +181,9 @@ def example_domain(lunches: int = 12, start: date = date(2026, 1, 6)) -> Domain:
     """A two-person peer-lunch board with `lunches` fortnightly lunches, goals and commitments."""
     b = DomainBuilder()
     b.person("ada", "Ada Lovelace").person("grace", "Grace Hopper")
-    b.competency("influence", "Influence").competency("delivery", "Delivery").competency("mentoring", "Mentoring")
+    b.competency("influence", "Influence").competency("delivery", "Delivery").competency(
+        "mentoring", "Mentoring"
+    )
     labels = [["influence"], ["delivery"], ["mentoring"], ["influence", "delivery"], []]
     made: list[Lunch] = []
     for i in range(lunches):
@@ -188,7 +195,15 @@ def example_domain(lunches: int = 12, start: date = date(2026, 1, 6)) -> Domain:
             b.entry(lu, "worst", about, by, WORST[i % len(WORST)])
             if i % 4 == 0:
                 b.entry(lu, "focus", about, by, FOCUS[(i // 4) % len(FOCUS)])
-            b.entry(lu, "observation", about, by, OBS[i % len(OBS)], day=day + timedelta(days=3), labels=labels[(i + 1) % len(labels)])
+            b.entry(
+                lu,
+                "observation",
+                about,
+                by,
+                OBS[i % len(OBS)],
+                day=day + timedelta(days=3),
+                labels=labels[(i + 1) % len(labels)],
+            )
     for i, lu in enumerate(made):
         nxt = made[i + 1].date if i + 1 < len(made) else lu.date + timedelta(days=14)
         done = None

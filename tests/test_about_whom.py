@@ -42,7 +42,11 @@ CASES = [
     ("Oscar unblocked our dashboard", "oscar", "a unique first name"),
     ("praise: Ozzy fixed the flaky build", "oscar", "an alias"),
     ("thanks to @diegoruiz for the review", "diego", "@username"),
-    ("Sam ran the incident call", "will", "a first name two people share names neither: the other participant"),
+    (
+        "Sam ran the incident call",
+        "will",
+        "a first name two people share names neither: the other participant",
+    ),
     ("Oscar and Diego paired on the migration", None, "two third people: nobody"),
     ("Will and Oscar unblocked it", "oscar", "a participant and one third person: the third person"),
     ("Diego: Oscar helped him with the rollout", "diego", "a Name: prefix wins over the text"),
@@ -51,7 +55,11 @@ CASES = [
     ("we will ship it when diego is back", "will", "a first name in lower case is a word, not a name"),
     ("Oscar Diaz unblocked it", "oscar", "accents as written: Oscar (first name) still names him"),
     ("Jessica says the dashboard is fixed", "will", "naming the author names nobody else"),
-    ("concern: counted 6 open items on your board with Oscar", "will", "'your': it speaks to the participant"),
+    (
+        "concern: counted 6 open items on your board with Oscar",
+        "will",
+        "'your': it speaks to the participant",
+    ),
 ]
 
 
@@ -60,7 +68,10 @@ def imported(tmp_path_factory, sqlite_template):
     """The board imported by the pipeline: (its domain as loaded back from the store, comment id per case)."""
     b = Board()
     lunch = b.card("Lunches", "2026-03-03 lunch", members=("willsmith", "jessjones"))
-    ids = [b.comment(lunch, text, f"2026-03-04T10:{n:02d}", by="jessjones") for n, (text, _, _) in enumerate(CASES)]
+    ids = [
+        b.comment(lunch, text, f"2026-03-04T10:{n:02d}", by="jessjones")
+        for n, (text, _, _) in enumerate(CASES)
+    ]
     store = Store(f"sqlite:///{copy_sqlite(sqlite_template, tmp_path_factory.mktemp('about') / 'a.db')}")
     ingest_board(store, b.data, parse_config(CONFIG))
     yield store.load_domain(), ids

@@ -75,7 +75,7 @@ def test_a_compressed_answer_within_the_cap_is_read(sqlite_store: Store) -> None
         def stream(self, n: int, decode_content: bool) -> Any:
             assert decode_content is False
             for i in range(0, len(self.data), 1000):
-                yield self.data[i:i + 1000]
+                yield self.data[i : i + 1000]
 
     class _Resp:
         headers = {"Content-Encoding": "gzip"}

@@ -43,14 +43,23 @@ def parse_ics(text: str) -> list[dict[str, str]]:
 
 
 def _lunch(**kw: object) -> NextLunch:
-    base = dict(board_id="b1", board_name="Peer lunch: Will & Jessica", day=date(2026, 11, 17), every_days=14,
-                with_names=["Jessica Jones"], group=False, last_lunch=date(2026, 11, 3))
+    base = dict(
+        board_id="b1",
+        board_name="Peer lunch: Will & Jessica",
+        day=date(2026, 11, 17),
+        every_days=14,
+        with_names=["Jessica Jones"],
+        group=False,
+        last_lunch=date(2026, 11, 3),
+    )
     base.update(kw)
     return NextLunch(**base)  # type: ignore[arg-type]
 
 
 def test_calendar_is_rfc5545() -> None:
-    long_name = "Peer lunch: Amara, Diego; and a very long name 日本語のボード名 that must be folded somewhere"
+    long_name = (
+        "Peer lunch: Amara, Diego; and a very long name 日本語のボード名 that must be folded somewhere"
+    )
     text = to_ics([_lunch(), _lunch(board_id="b2", board_name=long_name, every_days=10, group=True)], STAMP)
     cal, first, second = parse_ics(text)
     assert cal["BEGIN"] == "VCALENDAR" and cal["VERSION"] == "2.0" and cal["PRODID"]
@@ -72,21 +81,36 @@ def test_folding_never_splits_a_character() -> None:
 
 def test_own_writes_are_left_out_of_what_is_derived() -> None:
     desc = "Agenda\n" + marker_line(date(2026, 11, 17))
-    rows = BoardRows(board={"id": "b"}, cards=[{"id": "c", "description": desc}],
-                     checklists=[{"id": "k1", "card_id": "c", "name": "how did it  go?"},
-                                 {"id": "k2", "card_id": "c", "name": "Commitments"}],
-                     check_items=[{"id": "i1", "checklist_id": "k1"}, {"id": "i2", "checklist_id": "k2"}])
+    rows = BoardRows(
+        board={"id": "b"},
+        cards=[{"id": "c", "description": desc}],
+        checklists=[
+            {"id": "k1", "card_id": "c", "name": "how did it  go?"},
+            {"id": "k2", "card_id": "c", "name": "Commitments"},
+        ],
+        check_items=[{"id": "i1", "checklist_id": "k1"}, {"id": "i2", "checklist_id": "k2"}],
+    )
     out = without_own_writes(rows)
     assert [cl["id"] for cl in out.checklists] == ["k2"] and [i["id"] for i in out.check_items] == ["i2"]
     assert out.cards[0]["description"] == "Agenda" == without_marker(desc)
     assert len(rows.checklists) == 2  # the mirror itself is untouched
 
 
-def test_calendar_command_on_the_example(example_database: Path, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_calendar_command_on_the_example(
+    example_database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out_file = tmp_path / "lunches.ics"
-    code, out, err = run_cli(capsys, "calendar", "jessica", "--database", str(example_database), "-o",
-                             str(out_file), "--on", "2026-11-16")
+    code, out, err = run_cli(
+        capsys,
+        "calendar",
+        "jessica",
+        "--database",
+        str(example_database),
+        "-o",
+        str(out_file),
+        "--on",
+        "2026-11-16",
+    )
     assert code == 0, err
     text = out_file.read_bytes().decode("utf-8")  # read_text would turn CRLF into LF
     events = [c for c in parse_ics(text) if c["BEGIN"] == "VEVENT"]

@@ -37,12 +37,18 @@ def _boards() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], str, str]
     moved = copy.deepcopy(next(c for c in before["cards"] if c["id"] == card))
     moved.update(idBoard=dst.data["id"], idList=dst.list("Lunches"))
     dst.data["cards"].append(moved)
-    dst.action("moveCardToBoard", "2026-02-10", {"card": {"id": card}, "boardSource": {"id": before["id"]},
-                                                 "board": {"id": dst.data["id"]}})
+    dst.action(
+        "moveCardToBoard",
+        "2026-02-10",
+        {"card": {"id": card}, "boardSource": {"id": before["id"]}, "board": {"id": dst.data["id"]}},
+    )
     dst.data["dateLastActivity"] = iso("2026-03-02")
     src.data["cards"] = [c for c in src.data["cards"] if c["id"] != card]
-    src.action("moveCardFromBoard", "2026-02-10", {"card": {"id": card}, "board": {"id": before["id"]},
-                                                   "boardTarget": {"id": dst.data["id"]}})
+    src.action(
+        "moveCardFromBoard",
+        "2026-02-10",
+        {"card": {"id": card}, "board": {"id": before["id"]}, "boardTarget": {"id": dst.data["id"]}},
+    )
     src.data["dateLastActivity"] = iso("2026-02-10")
     return before, dst.data, src.data, card, comment
 
@@ -56,11 +62,15 @@ def _write(tmp: Path, name: str, data: dict[str, Any]) -> Path:
 def _where(store: Store, card: str, comment: str) -> dict[str, Any]:
     with store.engine.connect() as conn:
         c = conn.execute(select(t.cards.c.board_id, t.cards.c.deleted_at).where(t.cards.c.id == card)).one()
-        m = conn.execute(select(t.comments.c.board_id, t.comments.c.deleted_at)
-                         .where(t.comments.c.id == comment)).one()
+        m = conn.execute(
+            select(t.comments.c.board_id, t.comments.c.deleted_at).where(t.comments.c.id == comment)
+        ).one()
         lunches = conn.execute(select(t.lunches.c.board_id).where(t.lunches.c.id == card)).scalars().all()
-        entries = conn.execute(select(t.feedback.c.board_id).where(t.feedback.c.text.contains("demo went well"))
-                               ).scalars().all()
+        entries = (
+            conn.execute(select(t.feedback.c.board_id).where(t.feedback.c.text.contains("demo went well")))
+            .scalars()
+            .all()
+        )
     return {"card": tuple(c), "comment": tuple(m), "lunches": lunches, "entries": entries}
 
 
@@ -88,8 +98,9 @@ def test_source_first_then_destination_then_the_newer_source(store: Store, tmp_p
     _holds(_where(store, card, comment), dst["id"])
 
 
-def test_newer_source_first_moves_the_card_to_an_unsynced_destination_unflagged(store: Store,
-                                                                               tmp_path: Path) -> None:
+def test_newer_source_first_moves_the_card_to_an_unsynced_destination_unflagged(
+    store: Store, tmp_path: Path
+) -> None:
     before, dst, after, card, comment = _boards()
     import_export(store, _write(tmp_path, "src-before.json", before), None)
     import_export(store, _write(tmp_path, "src-after.json", after), None)
@@ -105,14 +116,16 @@ def _sync_move(store: Store, *, map_source: bool, destination_first: bool) -> No
     dst = synthesize_board(2, seed=72, name="Destination board")
     dst["shortLink"] = "DsTb0ard"
     with FakeTrello([src, dst], key=KEY, token=TOKEN) as fake:
-        cfg = Config(trello=TrelloConfig(api_key=KEY, token=TOKEN, api_url=fake.url, concurrency=1),
-                     database=store.url)
+        cfg = Config(
+            trello=TrelloConfig(api_key=KEY, token=TOKEN, api_url=fake.url, concurrency=1), database=store.url
+        )
         cfg.boards = [BoardMapping(board=src["id"]), BoardMapping(board=dst["id"])]
         sync_boards(cfg, store)
         commented = {a["data"]["card"]["id"] for a in src["actions"] if a["type"] == "commentCard"}
         card = next(c["id"] for c in src["cards"] if c["id"] in commented)
-        comment = next(a["id"] for a in src["actions"] if a["type"] == "commentCard"
-                       and a["data"]["card"]["id"] == card)
+        comment = next(
+            a["id"] for a in src["actions"] if a["type"] == "commentCard" and a["data"]["card"]["id"] == card
+        )
         time.sleep(1.1)  # the move is dated after the first sync's bookmarks (ids carry seconds)
         fake.move_card(card, src["id"], dst["id"])
         order = [dst["id"], src["id"]] if destination_first else [src["id"], dst["id"]]
@@ -124,9 +137,12 @@ def _sync_move(store: Store, *, map_source: bool, destination_first: bool) -> No
         sync_boards(cfg, store, full=True)  # every board's whole history again: nothing is flagged deleted
     with store.engine.connect() as conn:
         row = conn.execute(select(t.cards.c.board_id, t.cards.c.deleted_at).where(t.cards.c.id == card)).one()
-        note = conn.execute(select(t.comments.c.board_id, t.comments.c.deleted_at)
-                            .where(t.comments.c.id == comment)).one()
-        lunch_boards = conn.execute(select(t.lunches.c.board_id).where(t.lunches.c.id == card)).scalars().all()
+        note = conn.execute(
+            select(t.comments.c.board_id, t.comments.c.deleted_at).where(t.comments.c.id == comment)
+        ).one()
+        lunch_boards = (
+            conn.execute(select(t.lunches.c.board_id).where(t.lunches.c.id == card)).scalars().all()
+        )
     assert tuple(row) == (dst["id"], None)
     assert tuple(note) == (dst["id"], None), "the card's comment follows it, unflagged"
     assert lunch_boards in ([], [dst["id"]]) and src["id"] not in lunch_boards

@@ -17,12 +17,16 @@ INSTALL = REPO / "scripts" / "install-system-packages.sh"
 
 
 def run_ci(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(repo / ".ci" / "run"), *args], capture_output=True, text=True, timeout=30)
+    return subprocess.run(
+        ["bash", str(repo / ".ci" / "run"), *args], capture_output=True, text=True, timeout=30
+    )
 
 
 def marked_blocks(text: str) -> dict[str, str]:
     """Each `<!-- ci: NAME -->` marker's following ```bash block, read independently of .ci/run."""
-    return {m[1]: m[2] for m in re.finditer(r"^<!-- ci: ([\w-]+) -->\n```bash\n(.*?)\n```$", text, re.M | re.S)}
+    return {
+        m[1]: m[2] for m in re.finditer(r"^<!-- ci: ([\w-]+) -->\n```bash\n(.*?)\n```$", text, re.M | re.S)
+    }
 
 
 def test_ci_runs_exactly_the_readme_blocks() -> None:
@@ -33,10 +37,14 @@ def test_ci_runs_exactly_the_readme_blocks() -> None:
     assert result.stdout == blocks["first-command"] + "\n" + blocks["test-command"] + "\n"
     first, tests = blocks["first-command"], blocks["test-command"]
     assert "\n" not in first and "\n" not in tests, "each is one command, copied as one line"
-    assert first.startswith("sh scripts/install-system-packages.sh && python3 -m venv .venv && . .venv/bin/activate")
+    assert first.startswith(
+        "sh scripts/install-system-packages.sh && python3 -m venv .venv && . .venv/bin/activate"
+    )
     assert first.endswith("&& trellosync demo")
     assert tests.startswith("sh scripts/install-system-packages.sh --tests && python3 -m venv .venv")
-    assert tests.endswith("&& ruff check . && ruff format --check . && mypy && lint-imports && python3 -m pytest -q")
+    assert tests.endswith(
+        "&& ruff check . && ruff format --check . && mypy && lint-imports && python3 -m pytest -q"
+    )
     assert "sudo" not in first + tests, "the script decides on sudo: root in a container has none"
 
 
@@ -47,15 +55,28 @@ def test_the_readme_states_the_python_it_needs() -> None:
     assert needs == ">=3.10" and "Needs Python 3.10 or newer" in README.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(("readme", "says"), [
-    ("no markers at all\n", "has 0 lines '<!-- ci: first-command -->'"),
-    ("<!-- ci: first-command -->\n```bash\na\n```\n<!-- ci: first-command -->\n```bash\nb\n```\n", "has 2 lines"),
-    ("<!-- ci: first-command -->\n\n```bash\na\n```\n<!-- ci: test-command -->\n```bash\nb\n```\n",
-     "no fenced code block right after '<!-- ci: first-command -->'"),
-    ("<!-- ci: first-command -->\n```bash\na\n```\n<!-- ci: test-command -->\n```bash\nb\n",
-     "no fenced code block right after '<!-- ci: test-command -->'"),
-    ("<!-- ci: first-command -->\n```bash\n```\n<!-- ci: test-command -->\n```bash\nb\n```\n", "an empty command"),
-])
+@pytest.mark.parametrize(
+    ("readme", "says"),
+    [
+        ("no markers at all\n", "has 0 lines '<!-- ci: first-command -->'"),
+        (
+            "<!-- ci: first-command -->\n```bash\na\n```\n<!-- ci: first-command -->\n```bash\nb\n```\n",
+            "has 2 lines",
+        ),
+        (
+            "<!-- ci: first-command -->\n\n```bash\na\n```\n<!-- ci: test-command -->\n```bash\nb\n```\n",
+            "no fenced code block right after '<!-- ci: first-command -->'",
+        ),
+        (
+            "<!-- ci: first-command -->\n```bash\na\n```\n<!-- ci: test-command -->\n```bash\nb\n",
+            "no fenced code block right after '<!-- ci: test-command -->'",
+        ),
+        (
+            "<!-- ci: first-command -->\n```bash\n```\n<!-- ci: test-command -->\n```bash\nb\n```\n",
+            "an empty command",
+        ),
+    ],
+)
 def test_ci_refuses_a_readme_whose_blocks_it_cannot_find(tmp_path: Path, readme: str, says: str) -> None:
     (tmp_path / ".ci").mkdir()
     shutil.copy(REPO / ".ci" / "run", tmp_path / ".ci" / "run")
@@ -67,18 +88,21 @@ def test_ci_refuses_a_readme_whose_blocks_it_cannot_find(tmp_path: Path, readme:
     assert result.returncode == 2 and result.stdout == ""
 
 
-def fake_system(tmp_path: Path, *, uid: int, sudo: bool, installed: set[str], debian: bool = True) -> dict[str, str]:
+def fake_system(
+    tmp_path: Path, *, uid: int, sudo: bool, installed: set[str], debian: bool = True
+) -> dict[str, str]:
     """A PATH of stubs: dpkg-query answers from `installed`, apt-get and sudo log their arguments to calls.log."""
     bin_ = tmp_path / "bin"
     bin_.mkdir()
     for tool in ("grep", "env", "cat"):
         os.symlink(shutil.which(tool), bin_ / tool)
     log = tmp_path / "calls.log"
-    stubs = {"id": f'echo {uid}\n',
-             "apt-get": f'echo "apt-get $*" >> {log}\n'}
+    stubs = {"id": f"echo {uid}\n", "apt-get": f'echo "apt-get $*" >> {log}\n'}
     if debian:
         ok = " ".join(sorted(installed))
-        stubs["dpkg-query"] = f'for p in {ok}; do [ "$p" = "$3" ] && echo "install ok installed" && exit 0; done\nexit 1\n'
+        stubs["dpkg-query"] = (
+            f'for p in {ok}; do [ "$p" = "$3" ] && echo "install ok installed" && exit 0; done\nexit 1\n'
+        )
     if sudo:
         stubs["sudo"] = f'echo "sudo $1" >> {log}\nexec "$@"\n'
     for name, body in stubs.items():
@@ -87,8 +111,12 @@ def fake_system(tmp_path: Path, *, uid: int, sudo: bool, installed: set[str], de
     return {"PATH": str(bin_), "HOME": str(tmp_path)}
 
 
-def install(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
-    result = subprocess.run(["/bin/sh", str(INSTALL), *args], capture_output=True, text=True, env=env, timeout=30)
+def install(
+    tmp_path: Path, env: dict[str, str], *args: str
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    result = subprocess.run(
+        ["/bin/sh", str(INSTALL), *args], capture_output=True, text=True, env=env, timeout=30
+    )
     log = tmp_path / "calls.log"
     return result, log.read_text().splitlines() if log.exists() else []
 
@@ -115,12 +143,22 @@ def test_as_a_user_without_sudo_it_says_what_it_needs(tmp_path: Path) -> None:
     env = fake_system(tmp_path, uid=1000, sudo=False, installed={"python3"})
     result, calls = install(tmp_path, env)
     assert result.returncode == 1 and calls == []
-    assert "needs root: run this as root, or install sudo" in result.stderr and "python3-venv" in result.stderr
+    assert (
+        "needs root: run this as root, or install sudo" in result.stderr and "python3-venv" in result.stderr
+    )
 
 
 def test_nothing_missing_installs_nothing_and_other_systems_are_told(tmp_path: Path) -> None:
-    everything = {"python3", "python3-venv", "libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0",
-                  "fonts-noto-cjk", "fonts-noto-core", "fonts-noto-color-emoji"}
+    everything = {
+        "python3",
+        "python3-venv",
+        "libpango-1.0-0",
+        "libpangoft2-1.0-0",
+        "libharfbuzz-subset0",
+        "fonts-noto-cjk",
+        "fonts-noto-core",
+        "fonts-noto-color-emoji",
+    }
     env = fake_system(tmp_path, uid=1000, sudo=False, installed=everything)
     result, calls = install(tmp_path, env)
     assert result.returncode == 0 and calls == [] and result.stdout == "", result.stderr

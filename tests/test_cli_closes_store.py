@@ -41,18 +41,23 @@ def is_closed(store: Store) -> bool:
     return store.engine.pool.checkedin() == 0
 
 
-@pytest.mark.parametrize("args, code", [
-    (("status",), 0),
-    (("status", "--json"), 0),
-    (("rebuild",), 0),
-    (("report", "goals", "willsmith", "--format", "json", "--to", "2026-03-01"), 0),
-    (("report", "goals", "nobody", "--format", "json"), 2),  # a failing command closes it too
-])
+@pytest.mark.parametrize(
+    "args, code",
+    [
+        (("status",), 0),
+        (("status", "--json"), 0),
+        (("rebuild",), 0),
+        (("report", "goals", "willsmith", "--format", "json", "--to", "2026-03-01"), 0),
+        (("report", "goals", "nobody", "--format", "json"), 2),  # a failing command closes it too
+    ],
+)
 def test_each_command_closes_the_store_it_opened(tmp_path, capsys, opened, args, code):
     db = tmp_path / "t.db"
     assert run_cli(capsys, "sync", "--database", str(db), "--from-export", str(export(tmp_path)))[0] == 0
     assert len(opened) == 1 and is_closed(opened[0])
-    assert not Path(f"{db}-wal").exists()  # the import is in the database file itself, as after a process exit
+    assert not Path(
+        f"{db}-wal"
+    ).exists()  # the import is in the database file itself, as after a process exit
     got, _, err = run_cli(capsys, *args, "--database", str(db))
     assert got == code, err
     assert len(opened) == 2 and is_closed(opened[1])

@@ -28,37 +28,67 @@ def test_html_extension_writes_self_contained_html(example_db: str, tmp_path: Pa
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "Will Smith" in page
     assert "file:" not in page and "trellosync-asset:" not in page
-    assert page.count("url(\"data:font/ttf;base64,") >= 4  # every @font-face inline
+    assert page.count('url("data:font/ttf;base64,') >= 4  # every @font-face inline
     assert out.stat().st_size < 400_000  # the fonts are subset to the page's characters
 
 
-def test_a_format_contradicting_the_extension_is_a_usage_error(example_db: str, tmp_path: Path, capsys) -> None:
-    code, _, err = run_cli(capsys, "report", "brief", "will", "--database", example_db,
-                           "-o", str(tmp_path / "x.html"), "--format", "pdf")
+def test_a_format_contradicting_the_extension_is_a_usage_error(
+    example_db: str, tmp_path: Path, capsys
+) -> None:
+    code, _, err = run_cli(
+        capsys,
+        "report",
+        "brief",
+        "will",
+        "--database",
+        example_db,
+        "-o",
+        str(tmp_path / "x.html"),
+        "--format",
+        "pdf",
+    )
     assert code == 2 and "x.html" in err and "--format" in err
-    code, _, err = run_cli(capsys, "report", "brief", "will", "--database", example_db, "-o", str(tmp_path / "x.txt"))
+    code, _, err = run_cli(
+        capsys, "report", "brief", "will", "--database", example_db, "-o", str(tmp_path / "x.txt")
+    )
     assert code == 2 and ".txt" in err
     assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.slow  # renders HTML with subset fonts
-def test_default_names_carry_kind_person_and_period(example_db: str, tmp_path: Path, capsys,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_names_carry_kind_person_and_period(
+    example_db: str, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
-    code, stdout, err = run_cli(capsys, "report", "goals", "jessica", "--database", example_db, "--format", "html",
-                                "--from", "2026-05-01", "--to", "2026-10-31")
+    code, stdout, err = run_cli(
+        capsys,
+        "report",
+        "goals",
+        "jessica",
+        "--database",
+        example_db,
+        "--format",
+        "html",
+        "--from",
+        "2026-05-01",
+        "--to",
+        "2026-10-31",
+    )
     assert code == 0, err
     assert Path(stdout.strip()).name == "goals-jessica-2026-05-01_2026-10-31.html"
 
 
 @pytest.mark.slow  # renders HTML with subset fonts
-def test_relative_report_output_resolves_against_the_config_file(tmp_path: Path, example_db: str, capsys,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_relative_report_output_resolves_against_the_config_file(
+    tmp_path: Path, example_db: str, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     conf_dir = tmp_path / "conf"
     conf_dir.mkdir()
     (conf_dir / "t.yaml").write_text(f"database: sqlite:///{example_db}\nreports:\n  output: ./out\n")
     monkeypatch.chdir(tmp_path)
-    code, stdout, err = run_cli(capsys, "report", "brief", "will", "-c", str(conf_dir / "t.yaml"), "--format", "html")
+    code, stdout, err = run_cli(
+        capsys, "report", "brief", "will", "-c", str(conf_dir / "t.yaml"), "--format", "html"
+    )
     assert code == 0, err
     assert Path(stdout.strip()).parent == conf_dir / "out"
 
@@ -67,8 +97,17 @@ def test_piped_status_prints_plain_columns_with_whole_ids(example_db: str, capsy
     code, stdout, _ = run_cli(capsys, "status", "--database", example_db)
     assert code == 0
     lines = stdout.splitlines()
-    assert lines[0].split("\t") == ["board", "id", "lunches", "entries", "goals", "commitments", "last sync (UTC)",
-                                     "last change", "full history"]
+    assert lines[0].split("\t") == [
+        "board",
+        "id",
+        "lunches",
+        "entries",
+        "goals",
+        "commitments",
+        "last sync (UTC)",
+        "last change",
+        "full history",
+    ]
     ids = [line.split("\t")[1] for line in lines[1:]]
     assert len(ids) >= 3 and all(len(i) == 24 for i in ids)
     assert "…" not in stdout and "┃" not in stdout
@@ -95,21 +134,24 @@ def test_library_warnings_only_at_verbose(caplog: pytest.LogCaptureFixture) -> N
         setup_logging(0)
 
 
-def test_missing_pango_is_one_clear_message(example_db: str, tmp_path: Path, capsys,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_pango_is_one_clear_message(
+    example_db: str, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def no_pango() -> None:
         raise OSError("cannot load library 'libpango-1.0-0': libpango-1.0-0: cannot open shared object file")
 
     monkeypatch.setattr(render, "_import_weasyprint", no_pango)
-    code, stdout, err = run_cli(capsys, "report", "brief", "will", "--database", example_db,
-                                "-o", str(tmp_path / "b.pdf"))
+    code, stdout, err = run_cli(
+        capsys, "report", "brief", "will", "--database", example_db, "-o", str(tmp_path / "b.pdf")
+    )
     assert code == 1 and stdout == ""
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in err and "--format html" in err
 
 
-def test_demo_keeps_the_example_with_config_and_database(tmp_path: Path, capsys,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_keeps_the_example_with_config_and_database(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     deep = "a-folder-name-long-enough-to-push-the-command-past-eighty-columns"
     (tmp_path / deep).mkdir()
@@ -135,15 +177,23 @@ def test_render_all_reports_progress_once_per_report(example_db: str, tmp_path: 
     domain = store.load_domain()
     store.close()
     done: list[Path] = []
-    paths = render_all("brief", ["will", "jessica", "amara"], domain, out_dir=tmp_path, fmt="html", jobs=jobs,
-                       options=ReportOptions(report_date=domain.synced_at.date()), progress=done.append)
+    paths = render_all(
+        "brief",
+        ["will", "jessica", "amara"],
+        domain,
+        out_dir=tmp_path,
+        fmt="html",
+        jobs=jobs,
+        options=ReportOptions(report_date=domain.synced_at.date()),
+        progress=done.append,
+    )
     assert sorted(done) == sorted(paths) and len(paths) == 3 and all(p.is_file() for p in paths)
 
 
 @pytest.mark.slow
 def test_missing_harfbuzz_subset_is_one_note_and_weasyprint_stays_quiet(
-        example_db: str, tmp_path: Path, capsys, caplog: pytest.LogCaptureFixture,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    example_db: str, tmp_path: Path, capsys, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     weasyprint = render.load_weasyprint()
     monkeypatch.setattr(weasyprint.text.ffi, "harfbuzz_subset", None)
     monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)  # WeasyPrint falls back to fontTools
@@ -152,7 +202,8 @@ def test_missing_harfbuzz_subset_is_one_note_and_weasyprint_stays_quiet(
     assert code == 0 and (tmp_path / "b.pdf").is_file()
     assert err.strip().splitlines() == [
         "trellosync: libharfbuzz-subset0 is not installed: WeasyPrint subsets fonts with fontTools instead, which "
-        "is slower; on Debian or Ubuntu: sudo apt-get install libharfbuzz-subset0"]
+        "is slower; on Debian or Ubuntu: sudo apt-get install libharfbuzz-subset0"
+    ]
     assert not [r for r in caplog.records if r.name.startswith(("weasyprint", "fontTools"))]
     code, _, _ = run_cli(capsys, *args, "-v")
     assert code == 0

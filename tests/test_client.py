@@ -38,11 +38,14 @@ def _serve(rsps: responses.RequestsMock, fake: FakeTrello, base: str = API) -> N
         path = urlsplit(req.url).path
         query = urlsplit(req.url).query
         prefix = urlsplit(base).path[: -len("/1")]
-        status, payload, headers = fake.respond(req.method, path[len(prefix):] + ("?" + query if query else ""),
-                                                dict(req.headers), b"")
+        status, payload, headers = fake.respond(
+            req.method, path[len(prefix) :] + ("?" + query if query else ""), dict(req.headers), b""
+        )
         is_text = isinstance(payload, str) and not hasattr(payload, "_json")
         body = payload if isinstance(payload, str) else json.dumps(payload)
-        ctype = "text/plain; charset=utf-8" if is_text and not body.startswith(("[", "{")) else "application/json"
+        ctype = (
+            "text/plain; charset=utf-8" if is_text and not body.startswith(("[", "{")) else "application/json"
+        )
         return status, {**headers, "Content-Type": ctype}, body
 
     rsps.add_callback(responses.GET, re.compile(re.escape(base) + r"/.*"), callback=cb)
@@ -55,7 +58,10 @@ def test_header_auth_no_secrets_in_url_and_timeout_on_every_request() -> None:
         token = session_of(c)._secrets[1]
         assert fetch_member_boards(c) == [{"id": "a" * 24, "name": "B"}]
         call = rsps.calls[0]
-        assert call.request.headers["Authorization"] == f'OAuth oauth_consumer_key="{KEY}", oauth_token="{token}"'
+        assert (
+            call.request.headers["Authorization"]
+            == f'OAuth oauth_consumer_key="{KEY}", oauth_token="{token}"'
+        )
         assert KEY not in call.request.url and token not in call.request.url
         q = dict(parse_qsl(urlsplit(call.request.url).query))
         assert q == {"fields": "id,name,closed,dateLastActivity,shortLink,url"}
@@ -137,8 +143,12 @@ def test_missing_or_forbidden_board(status: int) -> None:
 
 def test_429_backs_off_using_retry_after_then_succeeds() -> None:
     with responses.RequestsMock() as rsps:
-        rsps.get(f"{API}/members/me/boards", status=429, headers={"Retry-After": "3"},
-                 json={"error": "API_TOKEN_LIMIT_EXCEEDED", "message": "Rate limit exceeded"})
+        rsps.get(
+            f"{API}/members/me/boards",
+            status=429,
+            headers={"Retry-After": "3"},
+            json={"error": "API_TOKEN_LIMIT_EXCEEDED", "message": "Rate limit exceeded"},
+        )
         rsps.get(f"{API}/members/me/boards", json=[])
         c = _client()
         s = session_of(c)
@@ -183,9 +193,15 @@ def test_5xx_then_success() -> None:
         assert fetch_member_boards(_client(retries=2)) == [{"id": "x"}]
 
 
-@pytest.mark.parametrize("exc", [requests.exceptions.ConnectTimeout("slow"), requests.exceptions.ReadTimeout("slow"),
-                                 requests.exceptions.ConnectionError("reset by peer"),
-                                 requests.exceptions.ChunkedEncodingError("dropped")])
+@pytest.mark.parametrize(
+    "exc",
+    [
+        requests.exceptions.ConnectTimeout("slow"),
+        requests.exceptions.ReadTimeout("slow"),
+        requests.exceptions.ConnectionError("reset by peer"),
+        requests.exceptions.ChunkedEncodingError("dropped"),
+    ],
+)
 def test_timeouts_and_dropped_connections_are_retried_a_bounded_number_of_times(exc: Exception) -> None:
     with responses.RequestsMock() as rsps:
         rsps.get(f"{API}/members/me/boards", body=exc)
@@ -281,8 +297,11 @@ def test_413_means_page_the_cards() -> None:
     board = synthesize_board(5, seed=413, comment_every=0)
     fake = FakeTrello([board])
     with responses.RequestsMock() as rsps:
-        rsps.get(re.compile(re.escape(f"{API}/boards/{board['id']}") + r"\?.*cards=all.*"), status=413,
-                 body="Request Entity Too Large")
+        rsps.get(
+            re.compile(re.escape(f"{API}/boards/{board['id']}") + r"\?.*cards=all.*"),
+            status=413,
+            body="Request Entity Too Large",
+        )
         _serve(rsps, fake)
         got = fetch_board(_client(), board["id"])
     assert got.paged and len(got.board["cards"]) == 5

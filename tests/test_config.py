@@ -72,25 +72,35 @@ def test_env_default_syntax(monkeypatch):
     assert cfg.database == "sqlite:///x.db"
 
 
-@pytest.mark.parametrize("text, line, needle", [
-    ("people: [\n  will\n", 3, "not valid YAML"),                                         # syntax error
-    ("databse: sqlite:///x.db\n", 1, "databse: unknown key"),                               # unknown key
-    ("trello:\n  timeout: soon\n", 2, "trello.timeout"),                                      # wrong type
-    ("trello:\n  api_url: ${TS_MISSING_VAR}\n", 2, "TS_MISSING_VAR is not set"),               # missing env var
-    ("people:\n  will: {name: Will}\nboards:\n  - board: B\n    subjects: [wil]\n", 5,
-     "unknown person 'wil'"),                                                                 # unknown person
-    ("boards: []\n", 1, "the list is empty"),                                                 # empty boards
-    ("boards:\n  - board: Lunch\n  - board: lunch\n", 3, "mapped twice"),                   # duplicate board
-    ("people:\n  will: {trello: willsmith}\n", 2, "people.will.name: required key"),         # missing required
-    ("boards:\n  - board: B\n    lunches: {lists: Lunches}\n", 3, "lists"),                 # string for list
-    ("timezone: Mars/Olympus\n", 1, "unknown timezone"),                                      # bad timezone
-    ("boards:\n  - subjects: []\n", 2, "boards.0.board: required key"),                      # board missing
-    ("people:\n  a: {name: A}\n  a: {name: B}\n", 3, "duplicate key 'a'"),                  # duplicate key
-    ("- just\n- a list\n", 1, "expected a mapping"),                                          # wrong top level
-    ("people:\n  a: {name: A, trello: x}\n  b: {name: B, trello: X}\n", 3, "also used by"),  # same username
-    ("trello:\n  max_requests_per_10s: 500\n", 2, "less than or equal to 100"),              # over Trello's limit
-    ("boards:\n  - board: '   '\n", 2, "must not be empty"),                                   # empty reference
-])
+@pytest.mark.parametrize(
+    "text, line, needle",
+    [
+        ("people: [\n  will\n", 3, "not valid YAML"),  # syntax error
+        ("databse: sqlite:///x.db\n", 1, "databse: unknown key"),  # unknown key
+        ("trello:\n  timeout: soon\n", 2, "trello.timeout"),  # wrong type
+        ("trello:\n  api_url: ${TS_MISSING_VAR}\n", 2, "TS_MISSING_VAR is not set"),  # missing env var
+        (
+            "people:\n  will: {name: Will}\nboards:\n  - board: B\n    subjects: [wil]\n",
+            5,
+            "unknown person 'wil'",
+        ),  # unknown person
+        ("boards: []\n", 1, "the list is empty"),  # empty boards
+        ("boards:\n  - board: Lunch\n  - board: lunch\n", 3, "mapped twice"),  # duplicate board
+        ("people:\n  will: {trello: willsmith}\n", 2, "people.will.name: required key"),  # missing required
+        ("boards:\n  - board: B\n    lunches: {lists: Lunches}\n", 3, "lists"),  # string for list
+        ("timezone: Mars/Olympus\n", 1, "unknown timezone"),  # bad timezone
+        ("boards:\n  - subjects: []\n", 2, "boards.0.board: required key"),  # board missing
+        ("people:\n  a: {name: A}\n  a: {name: B}\n", 3, "duplicate key 'a'"),  # duplicate key
+        ("- just\n- a list\n", 1, "expected a mapping"),  # wrong top level
+        (
+            "people:\n  a: {name: A, trello: x}\n  b: {name: B, trello: X}\n",
+            3,
+            "also used by",
+        ),  # same username
+        ("trello:\n  max_requests_per_10s: 500\n", 2, "less than or equal to 100"),  # over Trello's limit
+        ("boards:\n  - board: '   '\n", 2, "must not be empty"),  # empty reference
+    ],
+)
 def test_bad_config_reports_file_line_and_expectation(text, line, needle):
     problems = problems_of(text)
     hit = [p for p in problems if needle in p]
@@ -126,12 +136,21 @@ def test_relative_paths_are_relative_to_the_file(tmp_path):
     assert cfg.reports.templates == tmp_path / "tpl"
 
 
-@pytest.mark.parametrize("ref", ["https://trello.com/b/AbCd1234/peer-lunch", "AbCd1234",
-                                 "5f0000000000000000000001", "Peer lunch: Will & Jessica"])
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "https://trello.com/b/AbCd1234/peer-lunch",
+        "AbCd1234",
+        "5f0000000000000000000001",
+        "Peer lunch: Will & Jessica",
+    ],
+)
 def test_board_references(ref):
     board = {"id": "5f0000000000000000000001", "shortLink": "AbCd1234", "name": "Peer lunch: Will & Jessica"}
     assert board_ref_matches(ref, board)
-    assert not board_ref_matches(ref.replace("AbCd", "Zz").replace("0001", "0002").replace("Will", "Bill"), board)
+    assert not board_ref_matches(
+        ref.replace("AbCd", "Zz").replace("0001", "0002").replace("Will", "Bill"), board
+    )
 
 
 def test_check_command_exit_codes(capsys, tmp_path):

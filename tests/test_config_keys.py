@@ -32,7 +32,10 @@ COMMENTED_KEY = re.compile(r"^(\s*)#( +)([a-z_][a-z0-9_]*:(?: |$).*)$")
 
 def uncommented(text: str) -> str:
     """The example with its commented-out keys turned into YAML (in place, at their own indentation)."""
-    return "\n".join(COMMENTED_KEY.sub(lambda m: m[1] + m[2][1:] + m[3], line) for line in text.splitlines()) + "\n"
+    return (
+        "\n".join(COMMENTED_KEY.sub(lambda m: m[1] + m[2][1:] + m[3], line) for line in text.splitlines())
+        + "\n"
+    )
 
 
 def _models(annotation: Any) -> list[tuple[str, type[BaseModel]]]:
@@ -76,8 +79,17 @@ def documented(value: Any, model: type[BaseModel], prefix: str = "") -> tuple[se
             continue
         keys.add(path)
         for how, submodel in _models(field.annotation):
-            items = [sub] if how == "" else (sub if how == "[]" and isinstance(sub, list) else
-                                             list(sub.values()) if how == "*" and isinstance(sub, dict) else [])
+            items = (
+                [sub]
+                if how == ""
+                else (
+                    sub
+                    if how == "[]" and isinstance(sub, list)
+                    else list(sub.values())
+                    if how == "*" and isinstance(sub, dict)
+                    else []
+                )
+            )
             sep = "." if how == "" else "[]." if how == "[]" else ".*."
             for item in items:
                 k, u = documented(item, submodel, f"{path}{sep}")
@@ -114,8 +126,11 @@ def test_every_value_in_the_example_has_the_type_its_key_takes() -> None:
 
 
 def _package_text() -> dict[Path, str]:
-    return {p: p.read_text(encoding="utf-8") for p in (ROOT / "trellosync").rglob("*.py")
-            if "migrations" not in p.parts}
+    return {
+        p: p.read_text(encoding="utf-8")
+        for p in (ROOT / "trellosync").rglob("*.py")
+        if "migrations" not in p.parts
+    }
 
 
 def test_every_key_the_config_accepts_is_read_by_the_code() -> None:
@@ -126,14 +141,16 @@ def test_every_key_the_config_accepts_is_read_by_the_code() -> None:
         declared = Path(typing.cast(Any, __import__(model.__module__, fromlist=["_"])).__file__)
         read = re.compile(rf"\.{name}\b|\"{name}\"|'{name}'")
         # The declaring module counts only outside the field's own declaration line.
-        if not any(read.search(text if p != declared else re.sub(rf"(?m)^\s+{name}:.*$", "", text))
-                   for p, text in sources.items()):
+        if not any(
+            read.search(text if p != declared else re.sub(rf"(?m)^\s+{name}:.*$", "", text))
+            for p, text in sources.items()
+        ):
             unread.append(path)
     assert unread == []
 
 
 def test_a_retired_key_is_ignored_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
-    (section, key), = RETIRED_KEYS
+    ((section, key),) = RETIRED_KEYS
     with caplog.at_level(logging.WARNING, logger="trellosync.config.settings"):
         config = parse_config(f"{section}:\n  {key}: 14\n", "old.yaml")
     assert not hasattr(getattr(config, section), key)

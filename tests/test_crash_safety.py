@@ -48,11 +48,15 @@ def _fingerprint(db: Path, board_ids: list[str]) -> dict[str, str]:
                 key = "board_id" if "board_id" in cols else "id" if table.name == "boards" else None
                 if key is None or table.name == "board_cadence":
                     continue
-                shown = [f"({c} IS NOT NULL)" if c.endswith("_at") or c in ("last_full_sync",) else c
-                         for c in cols if not (c == "id" and str(table.c.id.type).startswith("INTEGER"))
-                         and c != "status_at_sync"]
-                rows = con.execute(f"SELECT {', '.join(shown)} FROM {table.name} WHERE {key} = ?",
-                                   (bid,)).fetchall()
+                shown = [
+                    f"({c} IS NOT NULL)" if c.endswith("_at") or c in ("last_full_sync",) else c
+                    for c in cols
+                    if not (c == "id" and str(table.c.id.type).startswith("INTEGER"))
+                    and c != "status_at_sync"
+                ]
+                rows = con.execute(
+                    f"SELECT {', '.join(shown)} FROM {table.name} WHERE {key} = ?", (bid,)
+                ).fetchall()
                 h.update(table.name.encode())
                 for r in sorted(map(repr, rows)):
                     h.update(r.encode())
@@ -63,19 +67,27 @@ def _fingerprint(db: Path, board_ids: list[str]) -> dict[str, str]:
 
 
 def _sync(cfg: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "trellosync", "-c", str(cfg), "sync"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "trellosync", "-c", str(cfg), "sync"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.mark.slow
 def test_sigkill_at_twenty_moments(tmp_path: Path) -> None:
     big = synthesize_board(700, seed=77, comment_every=1)  # paged (threshold 500), 1,400 actions: paged too
-    with FakeTrello([big, EXPORTS / "csv-export-board.json"], key=KEY, token=TOKEN, page_threshold=500) as fake:
+    with FakeTrello(
+        [big, EXPORTS / "csv-export-board.json"], key=KEY, token=TOKEN, page_threshold=500
+    ) as fake:
         board_ids = list(fake.boards)
         cfg = tmp_path / "c.yaml"
         work = tmp_path / "work.db"
-        cfg.write_text(f"trello:\n  api_key: {KEY}\n  token: {TOKEN}\n  api_url: {fake.url}\n"
-                       f"database: sqlite:///{work}\n")
+        cfg.write_text(
+            f"trello:\n  api_key: {KEY}\n  token: {TOKEN}\n  api_url: {fake.url}\n"
+            f"database: sqlite:///{work}\n"
+        )
         env = {**os.environ}
         config = load_config(cfg)
         p = _sync(cfg, env)

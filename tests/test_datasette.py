@@ -22,8 +22,9 @@ def metadata() -> dict:
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory,
-            example_database: Path) -> tuple[sqlite3.Connection, Domain, str]:
+def example(
+    tmp_path_factory: pytest.TempPathFactory, example_database: Path
+) -> tuple[sqlite3.Connection, Domain, str]:
     db = tmp_path_factory.mktemp("datasette") / "trellosync.db"
     _, store = example_workspace(example_database, db)
     domain = store.load_domain()
@@ -36,7 +37,14 @@ def example(tmp_path_factory: pytest.TempPathFactory,
 
 def test_described_tables_and_columns_exist(metadata: dict) -> None:
     tables = {table.name: table for table in t.metadata.sorted_tables}
-    views = {"evidence", "goal_status", "commitment_status", "keep_rate", "pair_lunches", "competency_evidence"}
+    views = {
+        "evidence",
+        "goal_status",
+        "commitment_status",
+        "keep_rate",
+        "pair_lunches",
+        "competency_evidence",
+    }
     for name, info in metadata["tables"].items():
         assert name in tables or name in views, name
         assert info["description"]
@@ -72,8 +80,12 @@ def test_keep_rate_per_person_follows_the_commitment_rule(example, metadata: dic
     assert set(rows) == set(expected)
     for person, counts in expected.items():
         row = rows[person]
-        assert (row["kept"], row["late"], row["broken"], row["not_due_yet"]) == \
-            (counts["kept"], counts["late"], counts["broken"], counts["open"]), person
+        assert (row["kept"], row["late"], row["broken"], row["not_due_yet"]) == (
+            counts["kept"],
+            counts["late"],
+            counts["broken"],
+            counts["open"],
+        ), person
         assert row["renewed"] == counts["renewed"], person
         due = counts["kept"] + counts["late"] + counts["broken"]
         assert row["keep_rate_percent"] == (round(100 * counts["kept"] / due) if due else None)
@@ -89,8 +101,11 @@ def test_overdue_commitments_are_the_broken_ones(example, metadata: dict) -> Non
     conn, domain, _ = example
     rows = _query(conn, metadata, "overdue_commitments")
     as_of = domain.synced_at.date()
-    broken = [c for c in domain.commitments
-              if rules.commitment_status(c, as_of, last_sync=domain.synced_at) == "broken"]
+    broken = [
+        c
+        for c in domain.commitments
+        if rules.commitment_status(c, as_of, last_sync=domain.synced_at) == "broken"
+    ]
     assert len(rows) == len(broken) > 0
     assert all(r["days_overdue"] > 0 for r in rows)
 
@@ -114,19 +129,30 @@ def test_metadata_ships_in_the_package() -> None:
 
 # ------------------------------------------------------------------ any file name
 
-@pytest.mark.parametrize(("database", "name"), [("demo.db", "demo"), ("/srv/feedback/team lunches.sqlite",
-                                                                        "team lunches"),
-                                                 ("sqlite:///data/demo.db", "demo"), ("trellosync.db", "trellosync")])
+
+@pytest.mark.parametrize(
+    ("database", "name"),
+    [
+        ("demo.db", "demo"),
+        ("/srv/feedback/team lunches.sqlite", "team lunches"),
+        ("sqlite:///data/demo.db", "demo"),
+        ("trellosync.db", "trellosync"),
+    ],
+)
 def test_metadata_is_keyed_by_the_name_datasette_gives_the_file(database: str, name: str) -> None:
     # Datasette names a database after its file's stem; metadata for `trellosync` attached to nothing on demo.db.
     data = metadata_for(database)
     assert list(data["databases"]) == [name]
-    assert data["databases"][name]["queries"].keys() == {"keep_rate_per_person", "overdue_commitments",
-                                                         "evidence_per_competency"}
+    assert data["databases"][name]["queries"].keys() == {
+        "keep_rate_per_person",
+        "overdue_commitments",
+        "evidence_per_competency",
+    }
 
 
 def test_the_command_prints_or_writes_the_metadata_and_never_overwrites_a_database(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import stat
 
     assert main(["demo.db"]) == 0
@@ -155,6 +181,7 @@ def test_the_metadata_says_it_is_the_whole_record() -> None:
 
 # ------------------------------------------------------------------ as of a date
 
+
 def test_every_canned_query_takes_as_of(metadata: dict) -> None:
     for name, query in metadata["queries"].items():
         assert ":as_of" in query["sql"] and query["params"] == ["as_of"], name
@@ -175,7 +202,9 @@ EARLIER = "2026-06-30"
 
 
 @pytest.mark.parametrize("day", [EARLIER, "2026-09-01"])  # before and after the example's first renewal
-def test_keep_rate_as_of_an_earlier_day_follows_the_commitment_rule(example, metadata: dict, day: str) -> None:
+def test_keep_rate_as_of_an_earlier_day_follows_the_commitment_rule(
+    example, metadata: dict, day: str
+) -> None:
     from datetime import date
 
     from trellosync.domain import rules
@@ -195,8 +224,16 @@ def test_keep_rate_as_of_an_earlier_day_follows_the_commitment_rule(example, met
     assert set(rows) == set(expected)
     for person, counts in expected.items():
         row = rows[person]
-        assert (row["kept"], row["late"], row["broken"], row["not_due_yet"], row["renewed"], row["as_of"]) == \
-            (counts["kept"], counts["late"], counts["broken"], counts["open"], counts["renewed"], day), person
+        assert (
+            row["kept"],
+            row["late"],
+            row["broken"],
+            row["not_due_yet"],
+            row["renewed"],
+            row["as_of"],
+        ) == (counts["kept"], counts["late"], counts["broken"], counts["open"], counts["renewed"], day), (
+            person
+        )
     whole = {r["person_key"]: r for r in _query(conn, metadata, "keep_rate_per_person")}
     assert sum(r["due"] for r in rows.values()) < sum(r["due"] for r in whole.values())  # the date matters
 
@@ -209,11 +246,18 @@ def test_overdue_as_of_an_earlier_day_are_the_broken_ones_then(example, metadata
     conn, domain, _ = example
     as_of = date.fromisoformat(EARLIER)
     rows = _query(conn, metadata, "overdue_commitments", EARLIER)
-    broken = sorted(c.text for c in domain.commitments
-                    if c.made <= as_of and rules.commitment_status(c, as_of, last_sync=domain.sync_times) == "broken")
+    broken = sorted(
+        c.text
+        for c in domain.commitments
+        if c.made <= as_of and rules.commitment_status(c, as_of, last_sync=domain.sync_times) == "broken"
+    )
     assert sorted(r["text"] for r in rows) == broken and broken
-    assert all(r["as_of"] == EARLIER and type(r["days_overdue"]) is int and r["days_overdue"] == (as_of - date.fromisoformat(r["deadline"])).days
-               for r in rows)
+    assert all(
+        r["as_of"] == EARLIER
+        and type(r["days_overdue"]) is int
+        and r["days_overdue"] == (as_of - date.fromisoformat(r["deadline"])).days
+        for r in rows
+    )
     assert len(broken) != len(_query(conn, metadata, "overdue_commitments"))
 
 

@@ -17,8 +17,8 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def documented_commands() -> set[str]:
     """First words of the backticked commands in the first column of the README's command table."""
     text = README.read_text(encoding="utf-8")
-    table = text[text.index("| command | what it does |"):]
-    table = table[:table.index("\n\n")]
+    table = text[text.index("| command | what it does |") :]
+    table = table[: table.index("\n\n")]
     names: set[str] = set()
     for row in table.splitlines()[2:]:
         first_cell = re.split(r"(?<!\\)\|", row)[1]  # a cell may hold escaped pipes: {goals\|dossier}
@@ -34,8 +34,9 @@ def test_every_command_is_documented_and_every_documented_command_exists() -> No
 def test_every_help_has_an_example(name: str) -> None:
     result = CliRunner().invoke(cli, [name, "--help"])
     assert result.exit_code == 0
-    assert re.search(r"^\s+Examples?:\n\s+trellosync " + name, result.output, re.M) or \
-        re.search(r"^\s+Examples?:\n\s+\S+=\S+ .*trellosync " + name, result.output, re.M), result.output
+    assert re.search(r"^\s+Examples?:\n\s+trellosync " + name, result.output, re.M) or re.search(
+        r"^\s+Examples?:\n\s+\S+=\S+ .*trellosync " + name, result.output, re.M
+    ), result.output
 
 
 @pytest.mark.parametrize("name", sorted(cli.commands))

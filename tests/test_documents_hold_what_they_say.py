@@ -37,7 +37,9 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Domain:
 
 
 def _options(kind: str) -> ReportOptions:
-    return ReportOptions(report_date=AS_OF, timezone="Europe/London", people=PEOPLE if kind == "showcase" else ())
+    return ReportOptions(
+        report_date=AS_OF, timezone="Europe/London", people=PEOPLE if kind == "showcase" else ()
+    )
 
 
 def _walk(tree: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
@@ -67,10 +69,12 @@ def _entries(domain: Domain) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_quotes_are_about_the_reports_person_and_chapters_hold_their_kinds(example: Domain, kind: str) -> None:
+def test_quotes_are_about_the_reports_person_and_chapters_hold_their_kinds(
+    example: Domain, kind: str
+) -> None:
     entries = _entries(example)
     groups = set(example.practices.group_boards)
-    for person in (PEOPLE if kind != "showcase" else ("will",)):
+    for person in PEOPLE if kind != "showcase" else ("will",):
         data = json.loads(context_as_json(build_context(kind, person, example, options=_options(kind))))
         about = {example.people[p].name for p in (PEOPLE if kind == "showcase" else (person,))}
         for path, item in _walk(data):
@@ -83,7 +87,13 @@ def test_quotes_are_about_the_reports_person_and_chapters_hold_their_kinds(examp
             assert entry.board_id not in groups, (kind, person, path, "a group's words left the group")
             chapters_of_concern = ("/focus", "open_focus", "growth", "worst", "concerns_done", "/sources")
             if kind in ("dossier", "showcase") and not any(c in path for c in chapters_of_concern):
-                assert entry.polarity in ("strength", "praise"), (kind, person, path, entry.kind, entry.polarity)
+                assert entry.polarity in ("strength", "praise"), (
+                    kind,
+                    person,
+                    path,
+                    entry.kind,
+                    entry.polarity,
+                )
             if "/peers" in path:
                 assert entry.peer_said and entry.polarity in ("strength", "praise"), (kind, person, path)
             if "/own_words" in path:
@@ -92,9 +102,11 @@ def test_quotes_are_about_the_reports_person_and_chapters_hold_their_kinds(examp
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_no_markup_meant_for_trellosync_survives(example: Domain, kind: str) -> None:
-    tags = [f"#{c}" for c in example.competencies] + [f"#{c.name.replace(' ', '')}" for c in example.competencies.values()]
+    tags = [f"#{c}" for c in example.competencies] + [
+        f"#{c.name.replace(' ', '')}" for c in example.competencies.values()
+    ]
     markers = {m for m in example.practices.markers.values() if m}
-    for person in (PEOPLE if kind != "showcase" else ("will",)):
+    for person in PEOPLE if kind != "showcase" else ("will",):
         data = json.loads(context_as_json(build_context(kind, person, example, options=_options(kind))))
         for path, item in _walk(data):
             for key in ("text", "title"):
@@ -102,7 +114,11 @@ def test_no_markup_meant_for_trellosync_survives(example: Domain, kind: str) -> 
                 if not isinstance(value, str):
                     continue
                 low = value.lower()
-                assert not any(re.search(re.escape(t.lower()) + r"\b", low) for t in tags), (kind, path, value)
+                assert not any(re.search(re.escape(t.lower()) + r"\b", low) for t in tags), (
+                    kind,
+                    path,
+                    value,
+                )
                 assert not any(m.lower() in low for m in markers), (kind, path, value)
                 assert not low.startswith(("praise:", "concern:", "reply:")), (kind, path, value)
 
@@ -114,7 +130,7 @@ def test_the_json_and_the_html_hold_the_same_entries(example: Domain, kind: str)
     texts = {f.id: f.text for f in example.feedback}
     texts |= {s.id: s.text for s in example.practices.stakeholder_feedback}
     texts |= {r.id: r.title for r in example.practices.self_reviews}
-    for person in (PEOPLE if kind != "showcase" else ("will",)):
+    for person in PEOPLE if kind != "showcase" else ("will",):
         opts = _options(kind)
         ctx = build_context(kind, person, example, options=opts)
         data = context_as_json(ctx)
@@ -143,7 +159,9 @@ def test_the_pdf_holds_what_the_html_holds(example: Domain, kind: str, tmp_path:
     data = context_as_json(ctx)
     out = render_report(kind, person, example, options=opts, out=tmp_path / f"{kind}.pdf")
     pdf = _plain(" ".join(p.extract_text() or "" for p in PdfReader(out).pages))
-    texts = {f.id: f.text for f in example.feedback} | {s.id: s.text for s in example.practices.stakeholder_feedback}
+    texts = {f.id: f.text for f in example.feedback} | {
+        s.id: s.text for s in example.practices.stakeholder_feedback
+    }
     quoted = [t for i, t in texts.items() if f'"{i}"' in data]
     assert quoted, "every kind of Will's quotes something"
     missing = [t for t in quoted if _plain(t)[:25] not in pdf]

@@ -38,18 +38,22 @@ def domain_of(board: Board, config=CONFIG):
 
 # ------------------------------------------------------------------ lunch dates
 
-@pytest.mark.parametrize("name, day_first, expected", [
-    ("2026-03-04 lunch at Dishoom", True, date(2026, 3, 4)),
-    ("4 Mar 2026 – ramen", True, date(2026, 3, 4)),
-    ("4th March 2026", True, date(2026, 3, 4)),
-    ("Mar 4, 2026 lunch", True, date(2026, 3, 4)),
-    ("04/03/2026 lunch", True, date(2026, 3, 4)),
-    ("04/03/2026 lunch", False, date(2026, 4, 3)),
-    ("04.03.26", True, date(2026, 3, 4)),
-    ("Lunch 2026-03-04", True, None),     # only at the start of the name
-    ("31/02/2026 lunch", True, None),     # not a date
-    ("Sprint 12 retro", True, None),
-])
+
+@pytest.mark.parametrize(
+    "name, day_first, expected",
+    [
+        ("2026-03-04 lunch at Dishoom", True, date(2026, 3, 4)),
+        ("4 Mar 2026 – ramen", True, date(2026, 3, 4)),
+        ("4th March 2026", True, date(2026, 3, 4)),
+        ("Mar 4, 2026 lunch", True, date(2026, 3, 4)),
+        ("04/03/2026 lunch", True, date(2026, 3, 4)),
+        ("04/03/2026 lunch", False, date(2026, 4, 3)),
+        ("04.03.26", True, date(2026, 3, 4)),
+        ("Lunch 2026-03-04", True, None),  # only at the start of the name
+        ("31/02/2026 lunch", True, None),  # not a date
+        ("Sprint 12 retro", True, None),
+    ],
+)
 def test_date_from_name(name, day_first, expected):
     assert date_from_name(name, day_first=day_first) == expected
 
@@ -62,9 +66,11 @@ def test_lunch_date_precedence_due_then_name_then_id():
     b.card("Ideas", "2026-05-05 not a lunch")
     d = domain_of(b)
     got = [(lu.title, lu.date, lu.date_source) for lu in d.lunches]
-    assert got == [("2026-02-01 lunch", date(2026, 2, 10), "due"),
-                   ("15/02/2026 sushi", date(2026, 2, 15), "name"),
-                   ("Lunch, no date", date(2026, 3, 3), "created")]
+    assert got == [
+        ("2026-02-01 lunch", date(2026, 2, 10), "due"),
+        ("15/02/2026 sushi", date(2026, 2, 15), "name"),
+        ("Lunch, no date", date(2026, 3, 3), "created"),
+    ]
     assert all(lu.participants == ["will", "jessica"] for lu in d.lunches)
 
 
@@ -76,16 +82,21 @@ def test_due_date_is_read_in_the_configured_timezone():
 
 # ------------------------------------------------------------------ feedback
 
+
 def test_who_an_entry_is_about():
     b = Board()
     c = b.card("Lunches", "lunch", due="2026-02-10")
-    b.checklist(c, "Best moment", [
-        {"name": "shipped the billing migration", "member": "willsmith"},  # assigned member
-        "@jessjones ran the incident review",                                # @username
-        "Jess: mentored the new hire",                                       # Name: prefix (alias)
-        "Note: nobody in particular",                                        # not a person: stays as text
-    ])
-    b.checklist(c, "Worst moment - Will", ["on-call week from hell"])        # name in the checklist title
+    b.checklist(
+        c,
+        "Best moment",
+        [
+            {"name": "shipped the billing migration", "member": "willsmith"},  # assigned member
+            "@jessjones ran the incident review",  # @username
+            "Jess: mentored the new hire",  # Name: prefix (alias)
+            "Note: nobody in particular",  # not a person: stays as text
+        ],
+    )
+    b.checklist(c, "Worst moment - Will", ["on-call week from hell"])  # name in the checklist title
     d = domain_of(b)
     got = {(e.kind, e.text): e.about for e in d.feedback}
     assert got == {
@@ -112,19 +123,23 @@ boards: [{board: Will's feedback, subjects: [will]}]
 
 
 def test_description_sections_markdown_and_label_lines():
-    desc = ("## Best moment\n- Will: demoed the new search\n- @jessjones closed 40 tickets\n\n"
-            "Worst moment: the outage on Tuesday\r\n\r\n### Focus (Jessica)\nwriting shorter design docs\n\n"
-            "## Notes\nnot feedback\n")
+    desc = (
+        "## Best moment\n- Will: demoed the new search\n- @jessjones closed 40 tickets\n\n"
+        "Worst moment: the outage on Tuesday\r\n\r\n### Focus (Jessica)\nwriting shorter design docs\n\n"
+        "## Notes\nnot feedback\n"
+    )
     b = Board()
     c = b.card("Lunches", "lunch", due="2026-02-10", desc=desc)
     d = domain_of(b)
     got = sorted((e.kind, e.about, e.text, e.source) for e in d.feedback)
-    assert got == sorted([
-        ("best", "will", "demoed the new search", "description"),
-        ("best", "jessica", "closed 40 tickets", "description"),
-        ("worst", None, "the outage on Tuesday", "description"),
-        ("focus", "jessica", "writing shorter design docs", "description"),
-    ])
+    assert got == sorted(
+        [
+            ("best", "will", "demoed the new search", "description"),
+            ("best", "jessica", "closed 40 tickets", "description"),
+            ("worst", None, "the outage on Tuesday", "description"),
+            ("focus", "jessica", "writing shorter design docs", "description"),
+        ]
+    )
     assert all(e.lunch_id == c for e in d.feedback)
 
 
@@ -135,11 +150,14 @@ def test_comments_are_observations_by_the_commenter():
     b.comment(c, "@jessjones great review of my PR", "2026-02-13T10:00", by="willsmith")
     d = domain_of(b)
     obs = sorted((e.about, e.said_by, e.date, e.text) for e in d.feedback if e.kind == "observation")[::-1]
-    assert obs == [("will", "jessica", date(2026, 2, 12), "Saw you push back on scope in planning"),
-                   ("jessica", "will", date(2026, 2, 13), "great review of my PR")]
+    assert obs == [
+        ("will", "jessica", date(2026, 2, 12), "Saw you push back on scope in planning"),
+        ("jessica", "will", date(2026, 2, 13), "great review of my PR"),
+    ]
 
 
 # ------------------------------------------------------------------ goals
+
 
 def test_goal_statuses_and_dates_from_action_history():
     b = Board()
@@ -149,13 +167,28 @@ def test_goal_statuses_and_dates_from_action_history():
     for card in b.data["cards"]:
         if card["id"] == moved:
             card["idList"] = done_list
-    b.action("updateCard", "2026-03-15T10:00", {"card": {"id": moved}, "listBefore": {"id": b.list("Goals")},
-                                                "listAfter": {"id": done_list}, "old": {"idList": b.list("Goals")}})
-    ticked = b.card("Goals", "Will: write the migration RFC", due="2026-04-01", due_complete=True, created="2026-01-07")
-    b.action("updateCard", "2026-03-20T10:00", {"card": {"id": ticked, "dueComplete": True},
-                                                "old": {"dueComplete": False}})
+    b.action(
+        "updateCard",
+        "2026-03-15T10:00",
+        {
+            "card": {"id": moved},
+            "listBefore": {"id": b.list("Goals")},
+            "listAfter": {"id": done_list},
+            "old": {"idList": b.list("Goals")},
+        },
+    )
+    ticked = b.card(
+        "Goals", "Will: write the migration RFC", due="2026-04-01", due_complete=True, created="2026-01-07"
+    )
+    b.action(
+        "updateCard",
+        "2026-03-20T10:00",
+        {"card": {"id": ticked, "dueComplete": True}, "old": {"dueComplete": False}},
+    )
     dropped = b.card("Goals", "Learn Rust", members=("willsmith",), closed=True, created="2026-01-08")
-    b.action("updateCard", "2026-04-02T10:00", {"card": {"id": dropped, "closed": True}, "old": {"closed": False}})
+    b.action(
+        "updateCard", "2026-04-02T10:00", {"card": {"id": dropped, "closed": True}, "old": {"closed": False}}
+    )
     krs = b.checklist(open_goal, "Milestones", ["outline", "rehearse"])
     b.tick(open_goal, krs[0], "2026-02-01T10:00")
     d = domain_of(b)
@@ -163,8 +196,9 @@ def test_goal_statuses_and_dates_from_action_history():
     assert goals["Give a talk"].status == "open"
     assert goals["Give a talk"].due == date(2026, 9, 1)
     assert goals["Give a talk"].owners == ["will"]
-    assert [(k.name, k.done, k.completed_at and k.completed_at.date()) for k in goals["Give a talk"].key_results] \
-        == [("outline", True, date(2026, 2, 1)), ("rehearse", False, None)]
+    assert [
+        (k.name, k.done, k.completed_at and k.completed_at.date()) for k in goals["Give a talk"].key_results
+    ] == [("outline", True, date(2026, 2, 1)), ("rehearse", False, None)]
     assert goals["Lead an incident review"].status == "achieved"
     assert goals["Lead an incident review"].achieved_at.date() == date(2026, 3, 15)
     assert goals["write the migration RFC"].status == "achieved"
@@ -176,16 +210,21 @@ def test_goal_statuses_and_dates_from_action_history():
 
 # ------------------------------------------------------------------ commitments
 
+
 def test_commitment_deadlines_and_statuses():
     b = Board()
     l1 = b.card("Lunches", "lunch 1", due="2026-02-10")
     b.card("Lunches", "lunch 2", due="2026-02-24")
-    items = b.checklist(l1, "Commitments", [
-        {"name": "kept: write the doc", "member": "willsmith"},
-        {"name": "late: fix the flaky test", "member": "willsmith"},
-        {"name": "broken: book the room", "member": "jessjones"},
-        {"name": "open: plan the offsite", "member": "jessjones", "due": "2026-12-01"},
-    ])
+    items = b.checklist(
+        l1,
+        "Commitments",
+        [
+            {"name": "kept: write the doc", "member": "willsmith"},
+            {"name": "late: fix the flaky test", "member": "willsmith"},
+            {"name": "broken: book the room", "member": "jessjones"},
+            {"name": "open: plan the offsite", "member": "jessjones", "due": "2026-12-01"},
+        ],
+    )
     b.tick(l1, items[0], "2026-02-20T10:00")
     b.tick(l1, items[1], "2026-02-26T10:00")
     d = domain_of(b)
@@ -193,8 +232,12 @@ def test_commitment_deadlines_and_statuses():
     assert by_text["kept: write the doc"].deadline == date(2026, 2, 24)  # next lunch
     assert by_text["open: plan the offsite"].deadline == date(2026, 12, 1)  # item due
     as_of = date(2026, 6, 1)
-    assert {c.text.split(":")[0]: commitment_status(c, as_of) for c in d.commitments} == \
-        {"kept": "kept", "late": "late", "broken": "broken", "open": "open"}
+    assert {c.text.split(":")[0]: commitment_status(c, as_of) for c in d.commitments} == {
+        "kept": "kept",
+        "late": "late",
+        "broken": "broken",
+        "open": "open",
+    }
     # as seen before the deadline, the late one was still open
     assert commitment_status(by_text["late: fix the flaky test"], date(2026, 2, 20)) == "open"
     assert by_text["kept: write the doc"].person == "will"
@@ -215,7 +258,9 @@ def test_labels_map_to_competencies():
 
 
 def test_every_default_name_can_be_changed_per_board():
-    config = parse_config(PEOPLE + """
+    config = parse_config(
+        PEOPLE
+        + """
 boards:
   - board: "Peer lunch: Will & Jessica"
     subjects: [will, jessica]
@@ -223,7 +268,8 @@ boards:
     goals: {lists: [OKRs], done_lists: [Shipped]}
     feedback: {best: [Highs], worst: [Lows], focus: [Growth edge], commitments: [Promises]}
     labels: {Craft: technical-depth}
-""")
+"""
+    )
     b = Board()
     craft = b.label("Craft")
     c = b.card("Lunch log", "03/04/2026 tacos", labels=(craft,))
@@ -237,8 +283,11 @@ boards:
     b.card("Shipped", "Ship v2", members=("jessjones",))
     d = domain_of(b, config)
     assert [(lu.title, lu.date) for lu in d.lunches] == [("03/04/2026 tacos", date(2026, 3, 4))]
-    assert sorted((e.kind, e.text) for e in d.feedback) == [("best", "great demo"), ("focus", "delegate more"),
-                                                            ("worst", "bad deploy")]
+    assert sorted((e.kind, e.text) for e in d.feedback) == [
+        ("best", "great demo"),
+        ("focus", "delegate more"),
+        ("worst", "bad deploy"),
+    ]
     assert [x.text for x in d.commitments] == ["send the notes"]
     assert {g.title: g.status for g in d.goals} == {"Mentor an intern": "open", "Ship v2": "achieved"}
     assert d.feedback[0].labels == ["technical-depth"]
@@ -255,7 +304,12 @@ def test_unmapped_board_members_become_people():
 
 def test_description_sections_ignore_unknown_headings():
     people = People({}, {}, {})
-    kinds = {"best": ["Best moment"], "worst": ["Worst moment"], "focus": ["Focus"], "commitments": ["Commitments"]}
+    kinds = {
+        "best": ["Best moment"],
+        "worst": ["Worst moment"],
+        "focus": ["Focus"],
+        "commitments": ["Commitments"],
+    }
     assert description_sections("## Agenda\n- food\nRandom: line\n", kinds, people) == []
 
 
@@ -265,19 +319,28 @@ def test_iso_helper():
 
 def test_description_lines_starting_with_a_person_are_separate_entries():
     b = Board()
-    b.card("Lunches", "lunch", due="2026-02-10",
-           desc="Best moment:\r\n@willsmith demoed search\r\nJessica: closed the incident\r\nwith a calm write-up\r\n")
+    b.card(
+        "Lunches",
+        "lunch",
+        due="2026-02-10",
+        desc="Best moment:\r\n@willsmith demoed search\r\nJessica: closed the incident\r\nwith a calm write-up\r\n",
+    )
     d = domain_of(b)
     assert sorted((e.about, e.text) for e in d.feedback) == [
-        ("jessica", "closed the incident with a calm write-up"), ("will", "demoed search")]
+        ("jessica", "closed the incident with a calm write-up"),
+        ("will", "demoed search"),
+    ]
 
 
 def test_ignored_comments_are_not_observations():
-    config = parse_config(PEOPLE + """
+    config = parse_config(
+        PEOPLE
+        + """
 boards:
   - board: "Peer lunch: Will & Jessica"
     feedback: {ignore_comments: ['^moved to \\d', 'running late']}
-""")
+"""
+    )
     b = Board()
     c = b.card("Lunches", "lunch", due="2026-02-10")
     b.comment(c, "Moved to 13:00, sorry", "2026-02-09T10:00")

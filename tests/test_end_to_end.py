@@ -92,7 +92,9 @@ reports:
     options = ReportOptions(include_worst_moments=True, report_date=domain.lunches[-1].date)
     for kind in ("goals", "dossier", "brief"):
         fetcher = SafeURLFetcher()
-        out = render_report(kind, "will", domain, options=options, out=tmp_path / f"{kind}.pdf", fetcher=fetcher)
+        out = render_report(
+            kind, "will", domain, options=options, out=tmp_path / f"{kind}.pdf", fetcher=fetcher
+        )
         assert fetcher.refused == [], kind
         assert all(u.startswith("file://") and str(fetcher.root) in u for u in fetcher.calls), fetcher.calls
         assert attachments(out) == [], kind
@@ -140,7 +142,9 @@ def test_sync_from_fake_trello_then_reports(example_server, tmp_path, capsys, mo
     status = json.loads(out)
     # The API path and the export path give the same database.
     exports = [str(p) for p in sorted(example_dir().glob("*.json"))]
-    code, _, err = run_cli(capsys, "sync", "--database", "exports.db", *sum((["--from-export", e] for e in exports), []))
+    code, _, err = run_cli(
+        capsys, "sync", "--database", "exports.db", *sum((["--from-export", e] for e in exports), [])
+    )
     assert code == 0, err
     code, out, _ = run_cli(capsys, "status", "--json", "--database", "exports.db")
     assert _without_sync_times(json.loads(out)) == _without_sync_times(status)
@@ -175,9 +179,14 @@ def test_reports_without_a_config_use_board_members(tmp_path, capsys, monkeypatc
     monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
     export = example_dir() / "peer-lunch-will-jessica.json"
     assert run_cli(capsys, "sync", "--from-export", str(export), "--database", "t.db")[0] == 0
-    code, out, err = run_cli(capsys, "report", "brief", "--all", "--database", "t.db", "-o", "out", "--format", "html")
+    code, out, err = run_cli(
+        capsys, "report", "brief", "--all", "--database", "t.db", "-o", "out", "--format", "html"
+    )
     assert code == 0, err
-    assert sorted(p.name.split("-")[1] for p in (tmp_path / "out").glob("*.html")) == ["jessjones", "willsmith"]
+    assert sorted(p.name.split("-")[1] for p in (tmp_path / "out").glob("*.html")) == [
+        "jessjones",
+        "willsmith",
+    ]
 
 
 def test_an_unchanged_board_holds_as_of_the_listing_and_its_statuses_move_on(example_server, tmp_path):
@@ -196,22 +205,32 @@ def test_an_unchanged_board_holds_as_of_the_listing_and_its_statuses_move_on(exa
     cfg["database"] = f"sqlite:///{tmp_path / 'q.db'}"
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True))
     config = load_config(tmp_path / "c.yaml")
-    first, later = datetime(2026, 11, 14, 9, tzinfo=timezone.utc), datetime(2026, 12, 31, 9, tzinfo=timezone.utc)
+    first, later = (
+        datetime(2026, 11, 14, 9, tzinfo=timezone.utc),
+        datetime(2026, 12, 31, 9, tzinfo=timezone.utc),
+    )
     with Store(config.database) as store:
         sync_boards(config, store, now=lambda: first)
 
         def open_due_before_later() -> dict[str, str]:
             with store.engine.connect() as conn:
-                return dict(conn.execute(text(
-                    "SELECT id, status_at_sync FROM commitments WHERE NOT done AND deadline > '2026-11-14' "
-                    "AND deadline < '2026-12-31'")).all())
+                return dict(
+                    conn.execute(
+                        text(
+                            "SELECT id, status_at_sync FROM commitments WHERE NOT done AND deadline > '2026-11-14' "
+                            "AND deadline < '2026-12-31'"
+                        )
+                    ).all()
+                )
 
         waiting = open_due_before_later()
         assert waiting and set(waiting.values()) == {"open"}
         before = example_server.stats()["requests"]
         report = sync_boards(config, store, now=lambda: later)
         assert {o.status for o in report.outcomes} == {"unchanged"}
-        assert example_server.stats()["requests"] - before == len(list(example_dir().glob("*.json")))  # no download
+        assert example_server.stats()["requests"] - before == len(
+            list(example_dir().glob("*.json"))
+        )  # no download
         assert {st.synced_at for st in store.sync_states().values()} == {later.replace(tzinfo=None)}
         assert set(open_due_before_later().values()) == {"broken"}  # judged as of this run, in SQL too
         same_day = later.replace(hour=18)

@@ -23,8 +23,13 @@ people:
 
 def domain_of(board: Board, boards_yaml: str, keywords=None):
     config = parse_config(PEOPLE + boards_yaml)
-    return build_domain(normalize_board(board.data), config.mapping_for(board.data), config.people,
-                        tz=config.timezone, keywords=keywords)
+    return build_domain(
+        normalize_board(board.data),
+        config.mapping_for(board.data),
+        config.people,
+        tz=config.timezone,
+        keywords=keywords,
+    )
 
 
 PAIR = """
@@ -35,6 +40,7 @@ boards:
 
 
 # ------------------------------------------------------------------ authorship
+
 
 def test_check_items_have_no_author_unless_the_mapping_declares_one():
     b = Board()
@@ -74,15 +80,29 @@ def test_description_section_author_comes_from_the_edit_that_added_it():
     final = first + "\n## Focus\n- Jessica: shorter design docs\n"
     c = b.card("Lunches", "lunch", due="2026-02-10", desc=final)
     # Jessica wrote the best moment, Will added the focus section; Trello truncates data.card.desc.
-    b.action("updateCard", "2026-02-10T13:00", {"card": {"id": c, "desc": first[:20]}, "old": {"desc": ""}},
-             by="jessjones")
-    b.action("updateCard", "2026-02-10T14:00", {"card": {"id": c, "desc": final[:20]}, "old": {"desc": first}},
-             by="willsmith")
+    b.action(
+        "updateCard",
+        "2026-02-10T13:00",
+        {"card": {"id": c, "desc": first[:20]}, "old": {"desc": ""}},
+        by="jessjones",
+    )
+    b.action(
+        "updateCard",
+        "2026-02-10T14:00",
+        {"card": {"id": c, "desc": final[:20]}, "old": {"desc": first}},
+        by="willsmith",
+    )
     entries = {e.kind: e for e in domain_of(b, PAIR).feedback}
-    assert (entries["best"].about, entries["best"].said_by, entries["best"].said_by_source) == \
-        ("will", "jessica", "trello")
-    assert (entries["focus"].about, entries["focus"].said_by, entries["focus"].said_by_source) == \
-        ("jessica", "will", "trello")
+    assert (entries["best"].about, entries["best"].said_by, entries["best"].said_by_source) == (
+        "will",
+        "jessica",
+        "trello",
+    )
+    assert (entries["focus"].about, entries["focus"].said_by, entries["focus"].said_by_source) == (
+        "jessica",
+        "will",
+        "trello",
+    )
 
 
 def test_description_without_an_edit_in_the_history_is_unknown():
@@ -102,16 +122,24 @@ def test_comment_author_is_recorded_by_trello():
 
 # ------------------------------------------------------------------ polarity
 
-@pytest.mark.parametrize("text, polarity, clean", [
-    ("👍 great demo", "praise", "great demo"),
-    ("great demo 👍", "praise", "great demo"),
-    ("praise: great demo", "praise", "great demo"),
-    ("Concern: the playbook is still a draft", "concern", "the playbook is still a draft"),
-    ("👎 late again", "concern", "late again"),
-    ("- the playbook is still a draft", "neutral", "- the playbook is still a draft"),  # a bullet is no marker
-    ("What would done look like?", "neutral", "What would done look like?"),
-    ("👍 good but 👎 late", "neutral", "good but late"),  # never mixed
-])
+
+@pytest.mark.parametrize(
+    "text, polarity, clean",
+    [
+        ("👍 great demo", "praise", "great demo"),
+        ("great demo 👍", "praise", "great demo"),
+        ("praise: great demo", "praise", "great demo"),
+        ("Concern: the playbook is still a draft", "concern", "the playbook is still a draft"),
+        ("👎 late again", "concern", "late again"),
+        (
+            "- the playbook is still a draft",
+            "neutral",
+            "- the playbook is still a draft",
+        ),  # a bullet is no marker
+        ("What would done look like?", "neutral", "What would done look like?"),
+        ("👍 good but 👎 late", "neutral", "good but late"),  # never mixed
+    ],
+)
 def test_observation_polarity_markers(text, polarity, clean):
     b = Board()
     c = b.card("Lunches", "lunch", due="2026-02-10")
@@ -132,8 +160,13 @@ def test_kind_polarity_and_label_and_custom_markers():
     b.comment(c, "+1 shipped it", "2026-02-12T11:00")
     yaml = PAIR + "    polarity: {praise: ['+1'], concern: ['hmm:'], labels: {Kudos: praise}}\n"
     got = {e.text: e.polarity for e in domain_of(b, yaml).feedback}
-    assert got == {"a": "strength", "b": "concern", "c": "development", "nice one": "praise",
-                   "shipped it": "praise"}
+    assert got == {
+        "a": "strength",
+        "b": "concern",
+        "c": "development",
+        "nice one": "praise",
+        "shipped it": "praise",
+    }
     d = domain_of(b, yaml)
     assert "kudos" not in d.competencies  # a polarity label is not a competency
 
@@ -145,9 +178,12 @@ def test_a_bare_dash_is_refused_as_a_marker():
 
 # ------------------------------------------------------------------ competency per entry
 
-TWO_LABELS = PAIR + """    labels: {Influence: influence, "Technical depth": technical_depth, Humility: humility}
+TWO_LABELS = (
+    PAIR
+    + """    labels: {Influence: influence, "Technical depth": technical_depth, Humility: humility}
     competency_aliases: {influence: [push back, convinced, buy-in], technical_depth: [migration, schema]}
 """
+)
 
 
 def test_two_label_cards_never_file_a_quote_under_a_competency_its_text_does_not_support():
@@ -155,12 +191,16 @@ def test_two_label_cards_never_file_a_quote_under_a_competency_its_text_does_not
     infl, tech = b.label("Influence"), b.label("Technical depth")
     hum = b.label("Humility")
     two = b.card("Lunches", "lunch 1", due="2026-02-10", labels=(infl, tech))
-    b.checklist(two, "Best moment", [
-        {"name": "Push back on scope in planning", "member": "willsmith"},
-        {"name": "Wrote the schema migration plan", "member": "willsmith"},
-        {"name": "Asked for help early", "member": "willsmith"},
-        {"name": "Got buy-in for the schema change #humility", "member": "willsmith"},
-    ])
+    b.checklist(
+        two,
+        "Best moment",
+        [
+            {"name": "Push back on scope in planning", "member": "willsmith"},
+            {"name": "Wrote the schema migration plan", "member": "willsmith"},
+            {"name": "Asked for help early", "member": "willsmith"},
+            {"name": "Got buy-in for the schema change #humility", "member": "willsmith"},
+        ],
+    )
     one = b.card("Lunches", "lunch 2", due="2026-02-24", labels=(hum,))
     b.checklist(one, "Best moment", [{"name": "Admitted the outage was mine", "member": "willsmith"}])
     got = {e.text: (e.competency, e.competency_source) for e in domain_of(b, TWO_LABELS).feedback}
@@ -177,12 +217,20 @@ def test_ladder_keywords_classify_and_ties_prefer_the_cards_label():
     b = Board()
     infl, tech = b.label("Influence"), b.label("Technical depth")
     c = b.card("Lunches", "lunch", due="2026-02-10", labels=(tech,))
-    b.checklist(c, "Best moment", [{"name": "mentored Sam through the design", "member": "willsmith"},
-                                   {"name": "aligned stakeholders on the design", "member": "willsmith"}])
+    b.checklist(
+        c,
+        "Best moment",
+        [
+            {"name": "mentored Sam through the design", "member": "willsmith"},
+            {"name": "aligned stakeholders on the design", "member": "willsmith"},
+        ],
+    )
     assert infl
     keywords = {"mentoring": ["mentored"], "influence": ["aligned", "design"], "technical_depth": ["design"]}
-    got = {e.text: (e.competency, e.competency_source)
-           for e in domain_of(b, TWO_LABELS, keywords=keywords).feedback}
+    got = {
+        e.text: (e.competency, e.competency_source)
+        for e in domain_of(b, TWO_LABELS, keywords=keywords).feedback
+    }
     # one keyword each for mentoring, influence and technical depth: the tie goes to the card's label
     assert got["mentored Sam through the design"] == ("technical_depth", "keyword")
     assert got["aligned stakeholders on the design"] == ("influence", "keyword")  # two keywords beat one
@@ -190,9 +238,12 @@ def test_ladder_keywords_classify_and_ties_prefer_the_cards_label():
 
 # ------------------------------------------------------------------ the pair is the unit
 
+
 def test_a_lunch_is_about_the_boards_subjects_not_its_attendees():
-    b = Board(name="Will – advocate check-ins",
-              members=(("willsmith", "Will Smith"), ("amaraokafor", "Amara Okafor")))
+    b = Board(
+        name="Will – advocate check-ins",
+        members=(("willsmith", "Will Smith"), ("amaraokafor", "Amara Okafor")),
+    )
     b.card("Check-ins", "check-in", due="2026-02-10", members=("willsmith", "amaraokafor"))
     yaml = """
 boards:

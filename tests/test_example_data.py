@@ -18,8 +18,14 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "make_example.py"
-PRACTICES_SCRIPT = ROOT / "scripts" / "make_example_practices.py"  # runs after SCRIPT: its boards + config block
-PRACTICE_FILES = ["practices-advocate-will.json", "practices-group-platform-leads.json", "practices-team-platform.json"]
+PRACTICES_SCRIPT = (
+    ROOT / "scripts" / "make_example_practices.py"
+)  # runs after SCRIPT: its boards + config block
+PRACTICE_FILES = [
+    "practices-advocate-will.json",
+    "practices-group-platform-leads.json",
+    "practices-team-platform.json",
+]
 EXAMPLE = ROOT / "trellosync" / "example"
 BOARD_FILES = ["peer-lunch-will-jessica.json", "peer-lunch-amara-diego.json", "advocate-will.json"]
 NOW = datetime(2026, 11, 15, 18, 0, tzinfo=timezone.utc)
@@ -27,34 +33,132 @@ HEX24 = re.compile(r"^[0-9a-f]{24}$")
 
 # The shape of the current (2025) Trello board export, copied from a real one.
 BOARD_KEYS = [
-    "id", "nodeId", "name", "desc", "descData", "closed", "creationMethod", "creationMethodError",
-    "creationMethodLoadingStartedAt", "dateClosed", "idOrganization", "idEnterprise", "limits", "pinned", "starred",
-    "url", "prefs", "shortLink", "subscribed", "labelNames", "powerUps", "dateLastActivity", "dateLastView",
-    "shortUrl", "idTags", "datePluginDisable", "ixUpdate", "templateGallery", "enterpriseOwned", "idBoardSource",
-    "premiumFeatures", "idMemberCreator", "type", "actions", "cards", "checklists", "customFields", "labels",
-    "lists", "members", "memberships", "pluginData",
+    "id",
+    "nodeId",
+    "name",
+    "desc",
+    "descData",
+    "closed",
+    "creationMethod",
+    "creationMethodError",
+    "creationMethodLoadingStartedAt",
+    "dateClosed",
+    "idOrganization",
+    "idEnterprise",
+    "limits",
+    "pinned",
+    "starred",
+    "url",
+    "prefs",
+    "shortLink",
+    "subscribed",
+    "labelNames",
+    "powerUps",
+    "dateLastActivity",
+    "dateLastView",
+    "shortUrl",
+    "idTags",
+    "datePluginDisable",
+    "ixUpdate",
+    "templateGallery",
+    "enterpriseOwned",
+    "idBoardSource",
+    "premiumFeatures",
+    "idMemberCreator",
+    "type",
+    "actions",
+    "cards",
+    "checklists",
+    "customFields",
+    "labels",
+    "lists",
+    "members",
+    "memberships",
+    "pluginData",
 ]
 CARD_KEYS = [
-    "id", "address", "agent", "badges", "checkItemStates", "closed", "coordinates", "creationMethod",
-    "creationMethodError", "creationMethodLoadingStartedAt", "dueComplete", "dateClosed", "dateLastActivity",
-    "dateCompleted", "dateViewedByCreator", "desc", "descData", "due", "dueReminder", "email", "externalSource",
-    "faviconUrl", "idBoard", "idChecklists", "idLabels", "idList", "idMemberCreator", "idMembers", "idMembersVoted",
-    "idOrganization", "idShort", "idAttachmentCover", "labels", "limits", "locationName", "manualCoverAttachment",
-    "name", "nodeId", "originalDesc", "originalName", "pinned", "pos", "recurrenceRule", "shortLink", "shortUrl",
-    "singleInstrumentationId", "sourceEmail", "staticMapUrl", "start", "subscribed", "url", "urlSource",
-    "urlSourceText", "cover", "isTemplate", "cardRole", "mirrorSourceId", "mirrorSourceNodeId", "attachments",
-    "pluginData", "customFieldItems",
+    "id",
+    "address",
+    "agent",
+    "badges",
+    "checkItemStates",
+    "closed",
+    "coordinates",
+    "creationMethod",
+    "creationMethodError",
+    "creationMethodLoadingStartedAt",
+    "dueComplete",
+    "dateClosed",
+    "dateLastActivity",
+    "dateCompleted",
+    "dateViewedByCreator",
+    "desc",
+    "descData",
+    "due",
+    "dueReminder",
+    "email",
+    "externalSource",
+    "faviconUrl",
+    "idBoard",
+    "idChecklists",
+    "idLabels",
+    "idList",
+    "idMemberCreator",
+    "idMembers",
+    "idMembersVoted",
+    "idOrganization",
+    "idShort",
+    "idAttachmentCover",
+    "labels",
+    "limits",
+    "locationName",
+    "manualCoverAttachment",
+    "name",
+    "nodeId",
+    "originalDesc",
+    "originalName",
+    "pinned",
+    "pos",
+    "recurrenceRule",
+    "shortLink",
+    "shortUrl",
+    "singleInstrumentationId",
+    "sourceEmail",
+    "staticMapUrl",
+    "start",
+    "subscribed",
+    "url",
+    "urlSource",
+    "urlSourceText",
+    "cover",
+    "isTemplate",
+    "cardRole",
+    "mirrorSourceId",
+    "mirrorSourceNodeId",
+    "attachments",
+    "pluginData",
+    "customFieldItems",
 ]
 CHECK_ITEM_KEYS = ["id", "name", "nameData", "pos", "state", "due", "dueReminder", "idMember", "idChecklist"]
 ACTION_KEYS = ["id", "idMemberCreator", "data", "appCreator", "type", "date", "limits", "memberCreator"]
-MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                                          "nov", "dec"])}
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
 
 
 def run_script(out: Path) -> None:
-    subprocess.run([sys.executable, str(SCRIPT), "--out", str(out)], check=True, capture_output=True, timeout=60)
-    subprocess.run([sys.executable, str(PRACTICES_SCRIPT), "--out", str(out)], check=True, capture_output=True,
-                   timeout=60)
+    subprocess.run(
+        [sys.executable, str(SCRIPT), "--out", str(out)], check=True, capture_output=True, timeout=60
+    )
+    subprocess.run(
+        [sys.executable, str(PRACTICES_SCRIPT), "--out", str(out)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 def parse(ts: str) -> datetime:
@@ -84,8 +188,12 @@ def lunch_date(card: dict) -> tuple[date, str]:
 
 
 CONFIG = yaml.safe_load((EXAMPLE / "config.yaml").read_text(encoding="utf-8"))
-CONFIG["boards"] = [m for m in CONFIG["boards"] if not m["board"].startswith(("Will – self", "Peer learning", "Platform"))]
-MAPPINGS = {m["board"]: m for m in CONFIG["boards"]}  # the lunch boards (the practices' boards: test_practice_reports)
+CONFIG["boards"] = [
+    m for m in CONFIG["boards"] if not m["board"].startswith(("Will – self", "Peer learning", "Platform"))
+]
+MAPPINGS = {
+    m["board"]: m for m in CONFIG["boards"]
+}  # the lunch boards (the practices' boards: test_practice_reports)
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +278,9 @@ def test_every_id_is_an_objectid(boards):
         assert len(ids) > 500
         for where, value in ids:
             assert HEX24.match(value), (where, value)
-        own = [board["id"]] + [x["id"] for k in ("actions", "cards", "checklists", "labels", "lists") for x in board[k]]
+        own = [board["id"]] + [
+            x["id"] for k in ("actions", "cards", "checklists", "labels", "lists") for x in board[k]
+        ]
         own += [it["id"] for cl in board["checklists"] for it in cl["checkItems"]]
         assert len(own) == len(set(own)), "duplicate ids"
 
@@ -235,7 +345,9 @@ def test_lunches_cover_six_months_with_every_date_convention(boards):
         gaps = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
         assert max(gaps) >= 28 and min(gaps) >= 7
         sources |= {lunch_date(c)[1] for c in cards}
-        cl_names = {c["id"]: [cl["name"] for cl in board["checklists"] if cl["idCard"] == c["id"]] for c in cards}
+        cl_names = {
+            c["id"]: [cl["name"] for cl in board["checklists"] if cl["idCard"] == c["id"]] for c in cards
+        }
         for card in cards:
             names = cl_names[card["id"]]
             if not names:
@@ -293,7 +405,9 @@ def test_commitments_cover_every_status(boards):
                 else:
                     status = "broken" if deadline < NOW.date() else "open"
                 statuses[status] = statuses.get(status, 0) + 1
-                statuses["with due" if item["due"] else "next lunch"] = statuses.get("with due" if item["due"] else "next lunch", 0) + 1
+                statuses["with due" if item["due"] else "next lunch"] = (
+                    statuses.get("with due" if item["due"] else "next lunch", 0) + 1
+                )
     for key in ("kept", "late", "broken", "open", "with due", "next lunch"):
         assert statuses.get(key, 0) >= 2, statuses
 
@@ -307,10 +421,15 @@ def test_goals_achieved_dropped_open_and_overdue(boards):
             if card["idList"] not in (lists["Goals"], done_list(board)):
                 continue
             mine = [a for a in updates if a["data"]["card"]["id"] == card["id"]]
-            created = next(a for a in board["actions"] if a["type"] == "createCard"
-                           and a["data"]["card"]["id"] == card["id"])
+            created = next(
+                a
+                for a in board["actions"]
+                if a["type"] == "createCard" and a["data"]["card"]["id"] == card["id"]
+            )
             assert card["idMembers"] and card["due"] and card["idLabels"]
-            assert any(cl["name"] == "Key results" for cl in board["checklists"] if cl["idCard"] == card["id"])
+            assert any(
+                cl["name"] == "Key results" for cl in board["checklists"] if cl["idCard"] == card["id"]
+            )
             if card["idList"] == done_list(board) and created["data"]["list"]["id"] == done_list(board):
                 assert not any("listAfter" in a["data"] for a in mine)
                 seen.add("achieved (created in the done list)")
@@ -325,8 +444,14 @@ def test_goals_achieved_dropped_open_and_overdue(boards):
                 seen.add("achieved (dueComplete)")
             else:
                 seen.add("overdue" if parse(card["due"]) < NOW else "open")
-    assert seen == {"achieved (moved)", "achieved (created in the done list)", "achieved (dueComplete)", "dropped",
-                    "open", "overdue"}
+    assert seen == {
+        "achieved (moved)",
+        "achieved (created in the done list)",
+        "achieved (dueComplete)",
+        "dropped",
+        "open",
+        "overdue",
+    }
 
 
 def test_observations_are_comments_on_lunch_cards(boards):

@@ -31,9 +31,21 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Any]:
 
 
 def test_command_line_prints_its_url_first_and_serves_under_1() -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "trellosync.testing.fake_trello",
-                             "--export", str(EXPORTS / "notes-board.json"), "--key", "K", "--token", "T"],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "trellosync.testing.fake_trello",
+            "--export",
+            str(EXPORTS / "notes-board.json"),
+            "--key",
+            "K",
+            "--token",
+            "T",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
@@ -41,8 +53,13 @@ def test_command_line_prints_its_url_first_and_serves_under_1() -> None:
         status, boards = _get(url + "/members/me/boards?fields=id,name,dateLastActivity", AUTH)
         assert status == 200 and boards[0]["name"] == "Weekly Sprint"
         assert set(boards[0]) == {"id", "name", "dateLastActivity"}
-        assert _get(url + "/members/me/boards", {"Authorization": 'OAuth oauth_consumer_key="K", '
-                                                                  'oauth_token="nope"'})[0] == 401
+        assert (
+            _get(
+                url + "/members/me/boards",
+                {"Authorization": 'OAuth oauth_consumer_key="K", oauth_token="nope"'},
+            )[0]
+            == 401
+        )
         assert _get(url + "/members/me/boards")[0] == 401
         base = url[: -len("/1")]
         status, stats = _get(base + "/_stats")
@@ -88,8 +105,10 @@ def test_faults_are_injected_at_the_given_rates_reproducibly() -> None:
 def test_drop_fault_cuts_the_connection() -> None:
     import requests
 
-    with FakeTrello([synthesize_board(1, seed=6)], faults={"drop": 1.0}) as f, pytest.raises(
-            requests.exceptions.RequestException):
+    with (
+        FakeTrello([synthesize_board(1, seed=6)], faults={"drop": 1.0}) as f,
+        pytest.raises(requests.exceptions.RequestException),
+    ):
         requests.get(f.url + "/members/me/boards", timeout=5)
 
 
@@ -97,20 +116,29 @@ def test_mutations_update_activity_and_append_actions_with_new_ids() -> None:
     board = json.loads((EXPORTS / "small-notes-board.json").read_text())
     with FakeTrello([board]) as f:
         before = f.boards[board["id"]]["dateLastActivity"]
-        req = urllib.request.Request(f.url[:-2] + "/_mutate", method="POST",
-                                     data=json.dumps({"op": "comment", "board": board["id"],
-                                                      "text": "hi"}).encode())
+        req = urllib.request.Request(
+            f.url[:-2] + "/_mutate",
+            method="POST",
+            data=json.dumps({"op": "comment", "board": board["id"], "text": "hi"}).encode(),
+        )
         with urllib.request.urlopen(req) as r:
             action = json.loads(r.read())
         assert action["type"] == "commentCard" and action["data"]["text"] == "hi"
-        assert len(action["id"]) == 24 and int(action["id"], 16) > max(int(a["id"], 16) for a in board["actions"])
+        assert len(action["id"]) == 24 and int(action["id"], 16) > max(
+            int(a["id"], 16) for a in board["actions"]
+        )
         live = f.boards[board["id"]]
         assert live["dateLastActivity"] > before and live["actions"][0]["id"] == action["id"]
         for op in ("check_item", "archive_card", "rename_card", "create_card", "delete_card"):
             a = f.mutate(op, board["id"])
             assert live["actions"][0] is a
         assert [a["type"] for a in live["actions"][:5]] == [
-            "deleteCard", "createCard", "updateCard", "updateCard", "updateCheckItemStateOnCard"]
+            "deleteCard",
+            "createCard",
+            "updateCard",
+            "updateCard",
+            "updateCheckItemStateOnCard",
+        ]
 
 
 def test_object_ids_encode_time() -> None:
@@ -138,8 +166,10 @@ def _raw(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str
 def test_answers_like_the_facts_file_text_errors_and_rate_headers() -> None:
     board = synthesize_board(3, seed=61)
     with FakeTrello([board], key="K", token="T") as f:
-        status, headers, body = _raw(f"{f.url}/boards/{board['id']}", {"Authorization": 'OAuth oauth_consumer_key="K", '
-                                                                                         'oauth_token="wrong"'})
+        status, headers, body = _raw(
+            f"{f.url}/boards/{board['id']}",
+            {"Authorization": 'OAuth oauth_consumer_key="K", oauth_token="wrong"'},
+        )
         assert (status, body) == (401, b"invalid token") and headers["Content-Type"].startswith("text/plain")
         status, headers, body = _raw(f"{f.url}/boards/{'0' * 24}", AUTH)
         assert (status, body) == (404, b"The requested resource was not found.")
@@ -180,9 +210,12 @@ def test_past_200_refusals_a_key_is_refused_for_the_rest_of_the_window() -> None
 def test_a_wrong_key_and_a_wrong_token_are_named_apart() -> None:
     board = synthesize_board(1, seed=63)
     with FakeTrello([board], key="K", token="T") as f:
+
         def body(key: str, token: str) -> tuple[int, bytes]:
-            status, _, text = _raw(f"{f.url}/boards/{board['id']}",
-                                   {"Authorization": f'OAuth oauth_consumer_key="{key}", oauth_token="{token}"'})
+            status, _, text = _raw(
+                f"{f.url}/boards/{board['id']}",
+                {"Authorization": f'OAuth oauth_consumer_key="{key}", oauth_token="{token}"'},
+            )
             return status, text
 
         # Trello answers a wrong key "invalid key" (Lujeni/matterllo#30), a wrong token "invalid token".

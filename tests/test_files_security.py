@@ -39,7 +39,9 @@ def loaded(tmp_path: Path, run) -> Path:  # noqa: ANN001
         db = tmp_path / "private" / "feedback.db"
         code, _, err = run(["sync", "--database", str(db), "--from-export", EXPORT])
         assert code == 0, err
-        assert not Path(f"{db}-wal").exists()  # the command closed its store: the import is in the file itself
+        assert not Path(
+            f"{db}-wal"
+        ).exists()  # the command closed its store: the import is in the file itself
         return db
     finally:
         os.umask(old)
@@ -66,11 +68,23 @@ def test_reports_and_their_folder_are_owner_only(loaded: Path, tmp_path: Path, f
     old = os.umask(0o022)
     try:
         out = tmp_path / "new" / "deeper" / f"brief.{fmt}"
-        code, _, err = run(["report", "brief", PERSON, "--database", str(loaded), "-o", str(out),
-                                "--format", fmt])
+        code, _, err = run(
+            ["report", "brief", PERSON, "--database", str(loaded), "-o", str(out), "--format", fmt]
+        )
         assert code == 0, err
-        code, stdout, err = run(["report", "brief", "--all", "--database", str(loaded), "-o",
-                                     str(tmp_path / "all"), "--format", fmt])
+        code, stdout, err = run(
+            [
+                "report",
+                "brief",
+                "--all",
+                "--database",
+                str(loaded),
+                "-o",
+                str(tmp_path / "all"),
+                "--format",
+                fmt,
+            ]
+        )
         assert code == 0, err
     finally:
         os.umask(old)
@@ -86,9 +100,12 @@ def test_report_refuses_to_overwrite_the_database_or_config(loaded: Path, tmp_pa
     before = {p: p.read_bytes() for p in (loaded, cfg)}
     for target in (loaded, cfg):
         code, out, err = run(["report", "brief", PERSON, "--database", str(loaded), "-o", str(target)])
-        assert code == 2 and "cannot tell the format" in err  # .db / .yaml: refused before anything is written
-        code, out, err = run(["report", "brief", PERSON, "--database", str(loaded), "-o", str(target),
-                              "--format", "pdf"])
+        assert (
+            code == 2 and "cannot tell the format" in err
+        )  # .db / .yaml: refused before anything is written
+        code, out, err = run(
+            ["report", "brief", PERSON, "--database", str(loaded), "-o", str(target), "--format", "pdf"]
+        )
         assert code == 2 and "not a report trellosync wrote" in err and "--force" in err
         assert "Traceback" not in err
     assert {p: p.read_bytes() for p in before} == before
@@ -99,13 +116,15 @@ def test_report_overwrites_its_own_report_and_anything_with_force(loaded: Path, 
     for fmt in ("pdf", "html"):
         out = tmp_path / f"r.{fmt}"
         for _ in range(2):  # the second run replaces a report trellosync wrote: no --force needed
-            code, _, err = run(["report", "brief", PERSON, "--database", str(loaded), "-o", str(out),
-                                    "--format", fmt])
+            code, _, err = run(
+                ["report", "brief", PERSON, "--database", str(loaded), "-o", str(out), "--format", fmt]
+            )
             assert code == 0, err
     other = tmp_path / "notes.txt"
     other.write_text("mine")
-    code, _, err = run(["report", "brief", PERSON, "--database", str(loaded), "-o", str(other), "--format", "pdf",
-                        "--force"])
+    code, _, err = run(
+        ["report", "brief", PERSON, "--database", str(loaded), "-o", str(other), "--format", "pdf", "--force"]
+    )
     assert code == 0, err
     assert other.read_bytes().startswith(b"%PDF-")
 
@@ -175,9 +194,17 @@ def test_import_takes_the_sync_lock(loaded: Path, run) -> None:  # noqa: ANN001
     assert code == 7 and "another sync is running" in err
 
 
-HOSTILE_LINKS = ["[passwd](/etc/passwd)", "[share](//evil.example/x)", "[css](report.css)",
-                 "[file](file:///etc/passwd)", "<//evil.example/y>", "[up](../../secret)", "[js](javascript:alert(1))",
-                 "[q](?x=1)", "[frag](#top)"]
+HOSTILE_LINKS = [
+    "[passwd](/etc/passwd)",
+    "[share](//evil.example/x)",
+    "[css](report.css)",
+    "[file](file:///etc/passwd)",
+    "<//evil.example/y>",
+    "[up](../../secret)",
+    "[js](javascript:alert(1))",
+    "[q](?x=1)",
+    "[frag](#top)",
+]
 
 
 @pytest.mark.parametrize("text", HOSTILE_LINKS)
@@ -194,13 +221,18 @@ def test_web_and_mail_links_stay_links() -> None:
 
 def test_pdf_holds_no_file_uri_even_from_raw_html(tmp_path: Path) -> None:
     # Raw HTML with relative links (as a user's template could hold) still yields no file: link in the PDF.
-    html = ('<html><body><a href="/etc/passwd">a</a> <a href="//evil.example/x">b</a> '
-            '<a href="report.css">c</a> <a href="https://example.com/">d</a></body></html>')
+    html = (
+        '<html><body><a href="/etc/passwd">a</a> <a href="//evil.example/x">b</a> '
+        '<a href="report.css">c</a> <a href="https://example.com/">d</a></body></html>'
+    )
     pdf = write_pdf(html, tmp_path / "links.pdf").read_bytes()
     import pypdf
 
-    uris = [a.get_object()["/A"].get("/URI") for page in pypdf.PdfReader(tmp_path / "links.pdf").pages
-            for a in page.get("/Annots") or []]
+    uris = [
+        a.get_object()["/A"].get("/URI")
+        for page in pypdf.PdfReader(tmp_path / "links.pdf").pages
+        for a in page.get("/Annots") or []
+    ]
     assert uris == ["https://example.com/"], uris
     assert b"file:" not in pdf
 

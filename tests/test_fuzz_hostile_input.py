@@ -62,6 +62,7 @@ def _db_state(db: Path) -> str:
 
 # ---------------------------------------------------------------- the families
 
+
 def _nest(depth: int) -> Any:
     v: Any = "x"
     for _ in range(depth):
@@ -74,18 +75,21 @@ def _families() -> dict[str, Callable[[dict[str, Any]], Any]]:
         def f(b: dict[str, Any]) -> Any:
             b["cards"][0][key] = value
             return b
+
         return f
 
     def dup(key: str) -> Callable[[dict[str, Any]], Any]:
         def f(b: dict[str, Any]) -> Any:
             b[key].append(copy.deepcopy(b[key][0]))
             return b
+
         return f
 
     def top(key: str, value: Any) -> Callable[[dict[str, Any]], Any]:
         def f(b: dict[str, Any]) -> Any:
             b[key] = value
             return b
+
         return f
 
     return {
@@ -117,13 +121,19 @@ def _families() -> dict[str, Callable[[dict[str, Any]], Any]]:
         "duplicate checklist": dup("checklists"),
         "deep nesting in a card": set_card("badges", _nest(200)),
         "board dateLastActivity impossible": top("dateLastActivity", "2026-99-99"),
-        "action date impossible": lambda b: (b["actions"][0].__setitem__("date", "2026-02-31T00:00:00Z"), b)[1],
+        "action date impossible": lambda b: (b["actions"][0].__setitem__("date", "2026-02-31T00:00:00Z"), b)[
+            1
+        ],
         "action data a list": lambda b: (b["actions"][0].__setitem__("data", [1]), b)[1],
-        "comment text a number": lambda b: (next(a for a in b["actions"] if a.get("type") == "commentCard")
-                                            ["data"].__setitem__("text", 42), b)[1],
+        "comment text a number": lambda b: (
+            next(a for a in b["actions"] if a.get("type") == "commentCard")["data"].__setitem__("text", 42),
+            b,
+        )[1],
         "check items a string": lambda b: (b["checklists"][0].__setitem__("checkItems", "x"), b)[1],
-        "duplicate check item": lambda b: (b["checklists"][0]["checkItems"].append(
-            copy.deepcopy(b["checklists"][0]["checkItems"][0])), b)[1],
+        "duplicate check item": lambda b: (
+            b["checklists"][0]["checkItems"].append(copy.deepcopy(b["checklists"][0]["checkItems"][0])),
+            b,
+        )[1],
     }
 
 
@@ -135,8 +145,9 @@ CLEANED = {
 }
 
 
-def _run_export(capsys: pytest.CaptureFixture[str], tmp_path: Path, data: Any, db: Path,
-                raw: bytes | None = None) -> tuple[int, str, str]:
+def _run_export(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, data: Any, db: Path, raw: bytes | None = None
+) -> tuple[int, str, str]:
     path = tmp_path / "hostile.json"
     path.write_bytes(raw if raw is not None else json.dumps(data, ensure_ascii=True).encode())
     return run_cli(capsys, "sync", "--database", str(db), "--from-export", str(path))
@@ -156,20 +167,30 @@ def _seeded_original(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
     return {}
 
 
-def _seed(db: Path, original: dict[str, Path], capsys: pytest.CaptureFixture[str],
-          tmp_path_factory: pytest.TempPathFactory) -> None:
+def _seed(
+    db: Path,
+    original: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     """Make `db` a database holding notes-board.json: imported by the CLI once per module, then copied."""
     if "db" in original:
         copy_sqlite(original["db"], db)
         return
-    code, _, err = run_cli(capsys, "sync", "--database", str(db), "--from-export", str(EXPORTS / "notes-board.json"))
+    code, _, err = run_cli(
+        capsys, "sync", "--database", str(db), "--from-export", str(EXPORTS / "notes-board.json")
+    )
     assert code == 0, err
     original["db"] = copy_sqlite(db, tmp_path_factory.mktemp("seeded") / "fuzz.db")
 
 
 @pytest.fixture
-def seeded_db(tmp_path: Path, capsys: pytest.CaptureFixture[str], _seeded_original: dict[str, Path],
-              tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded_db(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    _seeded_original: dict[str, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
     """A database that already holds one real export (so 'unchanged' means something)."""
     db = tmp_path / "fuzz.db"
     _seed(db, _seeded_original, capsys, tmp_path_factory)
@@ -177,9 +198,13 @@ def seeded_db(tmp_path: Path, capsys: pytest.CaptureFixture[str], _seeded_origin
 
 
 @pytest.mark.parametrize("family", sorted(_families()))
-def test_hostile_export_is_refused_with_exit_3_naming_the_field(family: str, seeded_db: Path, tmp_path: Path,
-                                                                capsys: pytest.CaptureFixture[str],
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hostile_export_is_refused_with_exit_3_naming_the_field(
+    family: str,
+    seeded_db: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("TRELLO_TOKEN", TOKEN)
     board = _load()
     texts = _card_texts(board)
@@ -193,16 +218,21 @@ def test_hostile_export_is_refused_with_exit_3_naming_the_field(family: str, see
         assert re.search(r"(cards|lists|labels|actions|checklists|id|dateLastActivity|nested)", err), err
 
 
-@pytest.mark.parametrize("raw, why", [
-    (b'{"id": "abc", "cards": [' * 1 + b"[" * 100000 + b"]" * 100000 + b"]}", "nested"),
-    (b'{"id": "abc", "cards": [], "pos": ' + b"9" * 5000 + b"}", "number too large"),
-    (b'{"id": "abc", "cards": [], "pos": NaN}', "NaN"),
-    (b'{"id": "abc", "cards": [], "pos": 1e999}', "finite"),
-    (b"\xff\xfe{}", "UTF-8"),
-    (b'{"id": "abc", "cards": [', "truncated"),
-], ids=["deep", "huge-int", "nan", "inf", "not-utf8", "truncated"])
-def test_hostile_export_bytes(raw: bytes, why: str, seeded_db: Path, tmp_path: Path,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "raw, why",
+    [
+        (b'{"id": "abc", "cards": [' * 1 + b"[" * 100000 + b"]" * 100000 + b"]}", "nested"),
+        (b'{"id": "abc", "cards": [], "pos": ' + b"9" * 5000 + b"}", "number too large"),
+        (b'{"id": "abc", "cards": [], "pos": NaN}', "NaN"),
+        (b'{"id": "abc", "cards": [], "pos": 1e999}', "finite"),
+        (b"\xff\xfe{}", "UTF-8"),
+        (b'{"id": "abc", "cards": [', "truncated"),
+    ],
+    ids=["deep", "huge-int", "nan", "inf", "not-utf8", "truncated"],
+)
+def test_hostile_export_bytes(
+    raw: bytes, why: str, seeded_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     before = _db_state(seeded_db)
     code, out, err = _run_export(capsys, tmp_path, None, seeded_db, raw=raw)
     _assert_clean_refusal(code, out, err, [])
@@ -210,8 +240,9 @@ def test_hostile_export_bytes(raw: bytes, why: str, seeded_db: Path, tmp_path: P
     assert _db_state(seeded_db) == before
 
 
-def test_fifo_and_device_are_refused_at_once(seeded_db: Path, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_fifo_and_device_are_refused_at_once(
+    seeded_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import os
 
     fifo = tmp_path / "export.fifo"
@@ -221,20 +252,23 @@ def test_fifo_and_device_are_refused_at_once(seeded_db: Path, tmp_path: Path,
         assert code == 3 and "not a regular file" in err, err
 
 
-def test_oversized_export_is_refused(seeded_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_oversized_export_is_refused(
+    seeded_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import trellosync.mirror.validate as v
 
     monkeypatch.setattr(v, "MAX_EXPORT_BYTES", 1000)
     monkeypatch.setattr(v.read_limited, "__defaults__", (1000,))
-    code, out, err = run_cli(capsys, "sync", "--database", str(seeded_db), "--from-export",
-                             str(EXPORTS / "notes-board.json"))
+    code, out, err = run_cli(
+        capsys, "sync", "--database", str(seeded_db), "--from-export", str(EXPORTS / "notes-board.json")
+    )
     assert code == 3 and "more than the 1,000" in err, err
 
 
 @pytest.mark.parametrize("family", sorted(CLEANED))
-def test_bad_text_is_cleaned_and_said_so_at_v(family: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_bad_text_is_cleaned_and_said_so_at_v(
+    family: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
     key, value = CLEANED[family]
     board = _load()
     board["cards"][0][key] = value
@@ -244,7 +278,9 @@ def test_bad_text_is_cleaned_and_said_so_at_v(family: str, tmp_path: Path, capsy
     code, out, err = run_cli(capsys, "sync", "-v", "--database", str(db), "--from-export", str(path))
     assert code == 0, err
     con = sqlite3.connect(db)
-    stored = con.execute("SELECT name, description FROM cards WHERE id = ?", (board["cards"][0]["id"],)).fetchone()
+    stored = con.execute(
+        "SELECT name, description FROM cards WHERE id = ?", (board["cards"][0]["id"],)
+    ).fetchone()
     con.close()
     assert "\x00" not in "".join(stored) and "\ud800" not in "".join(stored)
     if family != "escape sequences in a name":
@@ -263,14 +299,16 @@ def test_nul_and_surrogate_are_cleaned_on_postgresql(pg_url: str, tmp_path: Path
     try:
         ingest_board(store, board, None)
         with store.begin() as conn:
-            desc = conn.exec_driver_sql("SELECT description FROM cards WHERE id = %(i)s",
-                                        {"i": board["cards"][0]["id"]}).scalar()
+            desc = conn.exec_driver_sql(
+                "SELECT description FROM cards WHERE id = %(i)s", {"i": board["cards"][0]["id"]}
+            ).scalar()
     finally:
         store.close()
     assert desc == "ab \ufffd"
 
 
 # ---------------------------------------------------------------- random mutations of the real exports
+
 
 def _paths(value: Any, path: tuple = ()) -> Iterator[tuple]:
     yield path
@@ -282,8 +320,26 @@ def _paths(value: Any, path: tuple = ()) -> Iterator[tuple]:
             yield from _paths(v, path + (i,))
 
 
-MUTANTS: list[Any] = [None, True, 0, -1, 2**70, 1.5e308, "", "x" * 300, "\x00", "\ud800", "2026-02-30", [], {},
-                      [None], {"id": 1}, "../../etc/passwd", "${TRELLO_TOKEN}", _nest(60)]
+MUTANTS: list[Any] = [
+    None,
+    True,
+    0,
+    -1,
+    2**70,
+    1.5e308,
+    "",
+    "x" * 300,
+    "\x00",
+    "\ud800",
+    "2026-02-30",
+    [],
+    {},
+    [None],
+    {"id": 1},
+    "../../etc/passwd",
+    "${TRELLO_TOKEN}",
+    _nest(60),
+]
 
 
 def _mutate(data: Any, rnd: random.Random) -> Any:
@@ -308,8 +364,9 @@ def _mutation_cases(count: int) -> list[tuple[str, int]]:
     return [(p.name, seed) for p in REAL for seed in range(count)]
 
 
-def _check_mutation(name: str, seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                    seeded_db: Path) -> None:
+def _check_mutation(
+    name: str, seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str], seeded_db: Path
+) -> None:
     board = json.loads((EXPORTS / name).read_text(encoding="utf-8"))
     texts = _card_texts(board)
     data = _mutate(copy.deepcopy(board), random.Random(f"{name}:{seed}"))
@@ -323,17 +380,20 @@ def _check_mutation(name: str, seed: int, tmp_path: Path, capsys: pytest.Capture
         assert _db_state(db) == before, (name, seed)
 
 
-@pytest.mark.parametrize("name, seed", [pytest.param(n, s, marks=[pytest.mark.slow] if s else [])
-                                        for n, s in _mutation_cases(4)])  # the inner loop: seed 0 of each export
-def test_random_mutations_of_real_exports(name: str, seed: int, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str], seeded_db: Path) -> None:
+@pytest.mark.parametrize(
+    "name, seed", [pytest.param(n, s, marks=[pytest.mark.slow] if s else []) for n, s in _mutation_cases(4)]
+)  # the inner loop: seed 0 of each export
+def test_random_mutations_of_real_exports(
+    name: str, seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str], seeded_db: Path
+) -> None:
     _check_mutation(name, seed, tmp_path, capsys, seeded_db)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name, seed", [(n, s) for n, s in _mutation_cases(40) if s >= 4])
-def test_many_random_mutations_of_real_exports(name: str, seed: int, tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str], seeded_db: Path) -> None:
+def test_many_random_mutations_of_real_exports(
+    name: str, seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str], seeded_db: Path
+) -> None:
     _check_mutation(name, seed, tmp_path, capsys, seeded_db)
 
 
@@ -349,17 +409,35 @@ def _api_families() -> dict[str, Callable[[dict[str, Any]], Any]]:
     return fams
 
 
-def _api_sync(capsys: pytest.CaptureFixture[str], tmp_path: Path, body: bytes | str, db: Path,
-              listing: Any = None) -> tuple[int, str, str]:
+def _api_sync(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, body: bytes | str, db: Path, listing: Any = None
+) -> tuple[int, str, str]:
     cfg = tmp_path / "c.yaml"
-    cfg.write_text(f"trello:\n  api_key: {KEY}\n  token: {TOKEN}\n  max_retries: 0\ndatabase: sqlite:///{db}\n")
-    listing = listing if listing is not None else [
-        {"id": BOARD_ID, "name": "Hostile", "closed": False, "dateLastActivity": "2026-01-01T00:00:00.000Z",
-         "shortLink": "AbCdEfGh", "url": "https://trello.com/b/AbCdEfGh/hostile"}]
+    cfg.write_text(
+        f"trello:\n  api_key: {KEY}\n  token: {TOKEN}\n  max_retries: 0\ndatabase: sqlite:///{db}\n"
+    )
+    listing = (
+        listing
+        if listing is not None
+        else [
+            {
+                "id": BOARD_ID,
+                "name": "Hostile",
+                "closed": False,
+                "dateLastActivity": "2026-01-01T00:00:00.000Z",
+                "shortLink": "AbCdEfGh",
+                "url": "https://trello.com/b/AbCdEfGh/hostile",
+            }
+        ]
+    )
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         rsps.add(responses.GET, re.compile(re.escape(API) + r"/members/me/boards.*"), json=listing)
-        rsps.add(responses.GET, re.compile(re.escape(API) + rf"/boards/{BOARD_ID}.*"), body=body,
-                 content_type="application/json")
+        rsps.add(
+            responses.GET,
+            re.compile(re.escape(API) + rf"/boards/{BOARD_ID}.*"),
+            body=body,
+            content_type="application/json",
+        )
         return run_cli(capsys, "sync", "-c", str(cfg))
 
 
@@ -368,10 +446,16 @@ def _api_sync(capsys: pytest.CaptureFixture[str], tmp_path: Path, body: bytes | 
 API_FAMILIES_IN_THE_INNER_LOOP = {"deep nesting in a card", "card due month 13", "card name a list"}
 
 
-@pytest.mark.parametrize("family", [pytest.param(f, marks=[] if f in API_FAMILIES_IN_THE_INNER_LOOP else
-                                                 [pytest.mark.slow]) for f in sorted(_api_families())])
-def test_hostile_api_answer_fails_that_board_alone(family: str, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "family",
+    [
+        pytest.param(f, marks=[] if f in API_FAMILIES_IN_THE_INNER_LOOP else [pytest.mark.slow])
+        for f in sorted(_api_families())
+    ],
+)
+def test_hostile_api_answer_fails_that_board_alone(
+    family: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     board = _load()
     board["id"] = BOARD_ID
     texts = _card_texts(board)
@@ -388,18 +472,32 @@ def test_hostile_api_answer_fails_that_board_alone(family: str, tmp_path: Path,
         con.close()
 
 
-@pytest.mark.parametrize("listing", [["x"], [{"id": 5}], [{"id": "a", "name": ["x"]}],
-                                     [{"id": "a", "dateLastActivity": "2026-02-30"}], {"id": "a"}])
-def test_hostile_board_listing_is_a_clear_error(listing: Any, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "listing",
+    [
+        ["x"],
+        [{"id": 5}],
+        [{"id": "a", "name": ["x"]}],
+        [{"id": "a", "dateLastActivity": "2026-02-30"}],
+        {"id": "a"},
+    ],
+)
+def test_hostile_board_listing_is_a_clear_error(
+    listing: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = _api_sync(capsys, tmp_path, "{}", tmp_path / "l.db", listing=listing)
     _assert_clean_refusal(code, out, err, [])
     assert code == 5, err
 
 
-@pytest.mark.parametrize("body", ["[" * 100000 + "]" * 100000, "not json at all", '{"id": "' + "\\ud800" + '"}'],
-                         ids=["deep", "text", "surrogate-id"])
-def test_unparseable_api_body_is_a_clear_error(body: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 100000 + "]" * 100000, "not json at all", '{"id": "' + "\\ud800" + '"}'],
+    ids=["deep", "text", "surrogate-id"],
+)
+def test_unparseable_api_body_is_a_clear_error(
+    body: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = _api_sync(capsys, tmp_path, body, tmp_path / "b.db")
     _assert_clean_refusal(code, out, err, [])
     assert code in (5, 6), err
@@ -416,7 +514,9 @@ def test_full_disk_during_an_import_is_one_clear_error_and_changes_nothing(seede
     pages = store.engine.connect().exec_driver_sql("PRAGMA page_count").scalar()
     store.engine.dispose()
     # SQLite's max_page_count makes the next growth of the file fail exactly as a full disk does.
-    event.listen(store.engine, "connect", lambda dbapi, _rec: dbapi.execute(f"PRAGMA max_page_count = {pages + 1}"))
+    event.listen(
+        store.engine, "connect", lambda dbapi, _rec: dbapi.execute(f"PRAGMA max_page_count = {pages + 1}")
+    )
     board = json.loads((EXPORTS / "csv-export-board.json").read_text())
     before = _db_state(seeded_db)
     with pytest.raises(StoreError) as err:

@@ -23,14 +23,41 @@ from trellosync.report.documents import ReportOptions, build_context, context_as
 from trellosync.store.db import Store
 from trellosync.sync.pipeline import ingest_board
 
-KINDS = {"best": ["Best moment"], "worst": ["Worst moment"], "focus": ["Focus"], "commitments": ["Commitments"]}
+KINDS = {
+    "best": ["Best moment"],
+    "worst": ["Worst moment"],
+    "focus": ["Focus"],
+    "commitments": ["Commitments"],
+}
 
 TITLES = [
-    "Worst moment", "worst moment", "WORST MOMENT", "Worst Moment", "Worst-moment", "Worst moment (Will)",
-    "Worst moment of the sprint, honestly", "Worst moment (for Will)", "What went badly", "Worst moment for Jess",
-    "Worst moment of the week, honestly", "Worst moments were", "Lowlights", "Low point", "Not so great", "Private",
-    "Meh", "Ugh", "Could have gone better", "Worst moment – Will, honestly", "Things I would rather forget",
-    "Ｗｏｒｓｔ ｍｏｍｅｎｔ", "Worst\u00a0moment", "Wor\u200bst moment", "Bad", "Notes", "Best-ish moment",
+    "Worst moment",
+    "worst moment",
+    "WORST MOMENT",
+    "Worst Moment",
+    "Worst-moment",
+    "Worst moment (Will)",
+    "Worst moment of the sprint, honestly",
+    "Worst moment (for Will)",
+    "What went badly",
+    "Worst moment for Jess",
+    "Worst moment of the week, honestly",
+    "Worst moments were",
+    "Lowlights",
+    "Low point",
+    "Not so great",
+    "Private",
+    "Meh",
+    "Ugh",
+    "Could have gone better",
+    "Worst moment – Will, honestly",
+    "Things I would rather forget",
+    "Ｗｏｒｓｔ ｍｏｍｅｎｔ",
+    "Worst\u00a0moment",
+    "Wor\u200bst moment",
+    "Bad",
+    "Notes",
+    "Best-ish moment",
     "What went badly this sprint if I am completely honest with everyone here",
 ]
 SEPARATORS = [":", ";", " -", " –", " —", " ->", " →", " =", " =>", "...", "…", "：", "?", " :", "::"]
@@ -40,22 +67,53 @@ EMOJI = ["😬 ", "⚠️ ", "🔥", "👎 ", "★ ", "➤ "]
 def _styles(title: str, sep: str, emoji: str) -> list[str]:
     """Every way of writing one title as a heading."""
     return [
-        f"### {title}", f"# {title} #", f"###### {emoji}{title}", f"{title}\n{'=' * 12}", f"{title}\n---",
-        f"**{title}**", f"**{title}{sep}**", f"__{title}__", f"*{title}*", f"_{title}{sep}_",
-        f"{title}{sep}", f"{emoji}{title}{sep}", f"{title} {emoji.strip()}{sep}", f"{emoji}{title}",
-        f"<h3>{title}</h3>", f"<h1 class='x'>{emoji}{title}</h1>", f"<b>{title}</b>", f"<strong>{title}{sep}</strong>",
-        f"| {title} | |", f"| {title} |", f"|{title}|WORSTINLINE snapped #share|", f"{title} | WORSTINLINE #share |",
-        f"- {title}{sep}", f"* **{title}**", f"> {title}{sep}", f"1. {title}{sep}", f"> **{title}**",
-        f"{title}{sep} WORSTINLINE snapped at a colleague #share", f"**{title}{sep}** WORSTINLINE snapped #share",
-        f"## {title}{sep} WORSTINLINE snapped #share", f"{title.upper()}{sep}", f"{title.lower()}{sep}",
+        f"### {title}",
+        f"# {title} #",
+        f"###### {emoji}{title}",
+        f"{title}\n{'=' * 12}",
+        f"{title}\n---",
+        f"**{title}**",
+        f"**{title}{sep}**",
+        f"__{title}__",
+        f"*{title}*",
+        f"_{title}{sep}_",
+        f"{title}{sep}",
+        f"{emoji}{title}{sep}",
+        f"{title} {emoji.strip()}{sep}",
+        f"{emoji}{title}",
+        f"<h3>{title}</h3>",
+        f"<h1 class='x'>{emoji}{title}</h1>",
+        f"<b>{title}</b>",
+        f"<strong>{title}{sep}</strong>",
+        f"| {title} | |",
+        f"| {title} |",
+        f"|{title}|WORSTINLINE snapped #share|",
+        f"{title} | WORSTINLINE #share |",
+        f"- {title}{sep}",
+        f"* **{title}**",
+        f"> {title}{sep}",
+        f"1. {title}{sep}",
+        f"> **{title}**",
+        f"{title}{sep} WORSTINLINE snapped at a colleague #share",
+        f"**{title}{sep}** WORSTINLINE snapped #share",
+        f"## {title}{sep} WORSTINLINE snapped #share",
+        f"{title.upper()}{sep}",
+        f"{title.lower()}{sep}",
     ]
 
 
 def heading_forms(n: int = 200, seed: int = 19) -> list[str]:
     """`n` distinct heading forms, drawn reproducibly from titles x styles x separators x emoji."""
     rng = random.Random(seed)
-    pool = sorted({form for title in TITLES for sep in SEPARATORS for emoji in EMOJI[:2]
-                   for form in _styles(title, sep, emoji)})
+    pool = sorted(
+        {
+            form
+            for title in TITLES
+            for sep in SEPARATORS
+            for emoji in EMOJI[:2]
+            for form in _styles(title, sep, emoji)
+        }
+    )
     picked = rng.sample(pool, n - len(TITLES))
     # every title at least once, in the form most likely to be read as text
     return [f"{t}:" if i % 2 else f"**{t}**" for i, t in enumerate(TITLES)] + picked
@@ -76,8 +134,10 @@ class _People:
 
 
 def _desc(form: str, n: int) -> str:
-    return (f"Best moment (Will):\nPRAISE{n} demoed search #share\n{form}\nWORST{n}a snapped at a colleague #share\n"
-            f"- WORST{n}b missed the review #share\n\nWORST{n}c with more #share\n")
+    return (
+        f"Best moment (Will):\nPRAISE{n} demoed search #share\n{form}\nWORST{n}a snapped at a colleague #share\n"
+        f"- WORST{n}b missed the review #share\n\nWORST{n}c with more #share\n"
+    )
 
 
 def test_two_hundred_distinct_forms() -> None:
@@ -110,8 +170,13 @@ def _board() -> Board:
     board = Board()
     for n, form in enumerate(FORMS):
         day = date.fromordinal(date(2025, 1, 6).toordinal() + 3 * n)
-        board.card("Lunches", f"{day.isoformat()} lunch", due=day.isoformat(),
-                   desc=_desc(form.replace("WORSTINLINE", f"WORST{n}i"), n), members=("willsmith", "jessjones"))
+        board.card(
+            "Lunches",
+            f"{day.isoformat()} lunch",
+            due=day.isoformat(),
+            desc=_desc(form.replace("WORSTINLINE", f"WORST{n}i"), n),
+            members=("willsmith", "jessjones"),
+        )
     return board
 
 
@@ -126,10 +191,17 @@ def test_no_dossier_or_showcase_built_from_them_holds_a_worst_moment(tmp_path: P
         store.close()
     assert len(domain.lunches) == 200
     assert not [e for e in domain.feedback if "WORST" in e.text and e.kind != "worst"]
-    options = ReportOptions(report_date=date(2026, 12, 31), generated_at=datetime(2026, 12, 31, tzinfo=timezone.utc),
-                            people=("will", "jessica"))
-    built = {(kind, p): context_as_json(build_context(kind, p, domain, period_from=date(2025, 1, 1), options=options))
-             for kind, p in (("dossier", "will"), ("dossier", "jessica"), ("showcase", "will"))}
+    options = ReportOptions(
+        report_date=date(2026, 12, 31),
+        generated_at=datetime(2026, 12, 31, tzinfo=timezone.utc),
+        people=("will", "jessica"),
+    )
+    built = {
+        (kind, p): context_as_json(
+            build_context(kind, p, domain, period_from=date(2025, 1, 1), options=options)
+        )
+        for kind, p in (("dossier", "will"), ("dossier", "jessica"), ("showcase", "will"))
+    }
     assert "PRAISE0 demoed search" in built["dossier", "will"]  # the dossier quotes the best moments...
     assert "PRAISE199 demoed search" in built["showcase", "will"]  # ...and the showcase the marked ones:
     assert '"strengths": 200,' in built["showcase", "will"]  # 200 best moments, not one worst moment more
@@ -142,11 +214,21 @@ def test_the_left_out_lines_are_counted_by_heading() -> None:
     mapping = CONFIG.mapping_for(board.data)
     unread = unread_text(mapping, CONFIG.people, rows.lists, rows.cards, rows.members, rows.board_id)
     people = People.build(CONFIG.people, rows, {})
-    kinds = {"best": mapping.feedback.best, "worst": mapping.feedback.worst, "focus": mapping.feedback.focus,
-             "commitments": mapping.feedback.commitments}
-    expected = sum(sum(read_description(c["description"], kinds, people).left_out.values()) for c in rows.cards)
+    kinds = {
+        "best": mapping.feedback.best,
+        "worst": mapping.feedback.worst,
+        "focus": mapping.feedback.focus,
+        "commitments": mapping.feedback.commitments,
+    }
+    expected = sum(
+        sum(read_description(c["description"], kinds, people).left_out.values()) for c in rows.cards
+    )
     assert unread.lines == expected > 200
     assert 100 < unread.cards < 200  # the known headings' cards leave nothing out
-    assert unread.headings["What went badly"] >= 3 and unread.headings["Worst moment of the sprint, honestly"] >= 3
-    assert str(unread).startswith(f"{unread.lines} lines under headings the mapping does not know (or none), on "
-                                  f"{unread.cards} cards")
+    assert (
+        unread.headings["What went badly"] >= 3
+        and unread.headings["Worst moment of the sprint, honestly"] >= 3
+    )
+    assert str(unread).startswith(
+        f"{unread.lines} lines under headings the mapping does not know (or none), on {unread.cards} cards"
+    )

@@ -74,8 +74,10 @@ def test_newer_export_updates_and_flags_vanished_card(store):
         row = conn.execute(select(t.cards).where(t.cards.c.id == gone["id"])).one()
         assert row.deleted_at is not None  # flagged, not erased
         assert row.name == gone["name"]
-        assert conn.execute(select(t.cards.c.name).where(t.cards.c.id == renamed_id)).scalar() == \
-            "Renamed in the newer export"
+        assert (
+            conn.execute(select(t.cards.c.name).where(t.cards.c.id == renamed_id)).scalar()
+            == "Renamed in the newer export"
+        )
         for cl in gone_checklists:
             assert conn.execute(select(t.checklists.c.deleted_at).where(t.checklists.c.id == cl)).scalar()
     counts = store.counts()
@@ -121,8 +123,14 @@ def test_broken_card_inside_valid_json_rolls_back(sqlite_store):
 def test_dangling_references_are_kept(sqlite_store):
     # 50 real comments, 5 by deleted accounts (no memberCreator), on cards the board does not hold.
     comments = json.loads((API_DATA / "actions_card-actions-api-example.json").read_text())
-    board = {"id": "5a0000000000000000000001", "name": "Dangling", "lists": [], "cards": [], "checklists": [],
-             "actions": comments}
+    board = {
+        "id": "5a0000000000000000000001",
+        "name": "Dangling",
+        "lists": [],
+        "cards": [],
+        "checklists": [],
+        "actions": comments,
+    }
     ingest_board(sqlite_store, board, None)
     counts = sqlite_store.counts()
     assert counts["comments"] == 50
@@ -149,8 +157,22 @@ def test_cli_import_without_config_and_status_json(capsys, tmp_path, monkeypatch
     code, out, _ = run_cli(capsys, "status", "--json", "--database", str(db))
     assert code == 0
     status = json.loads(out)
-    for key in ("boards", "lists", "cards", "archived_cards", "deleted_cards", "checklists", "check_items",
-                "comments", "actions", "people", "lunches", "feedback", "goals", "commitments"):
+    for key in (
+        "boards",
+        "lists",
+        "cards",
+        "archived_cards",
+        "deleted_cards",
+        "checklists",
+        "check_items",
+        "comments",
+        "actions",
+        "people",
+        "lunches",
+        "feedback",
+        "goals",
+        "commitments",
+    ):
         assert isinstance(status[key], int), key
     assert status["boards"] == 6
     totals = [expected_counts(json.loads((EXPORTS / n).read_text())) for n in EXPORT_FILES]
@@ -186,8 +208,14 @@ def test_missing_export_is_a_usage_error_naming_the_path(tmp_path, capsys):
     with pytest.raises(ConfigError, match="missing.json: no such file") as err:
         read_export(tmp_path / "missing.json")
     assert err.value.exit_code == 2
-    code, out, err_text = run_cli(capsys, "sync", "--from-export", str(tmp_path / "missing.json"),
-                                  "--database", str(tmp_path / "new.db"))
+    code, out, err_text = run_cli(
+        capsys,
+        "sync",
+        "--from-export",
+        str(tmp_path / "missing.json"),
+        "--database",
+        str(tmp_path / "new.db"),
+    )
     assert code == 2 and "missing.json" in err_text
     assert not (tmp_path / "new.db").exists(), "a failed import leaves no new empty database"
 

@@ -57,7 +57,7 @@ def workspace(tmp_path: Path, ladder: str | None = LADDER) -> Path:
     if ladder is not None:
         (tmp_path / "ladder.yaml").write_text(ladder)
     cfg = tmp_path / "c.yaml"
-    cfg.write_text(f"""database: sqlite:///{tmp_path / 'db.sqlite'}
+    cfg.write_text(f"""database: sqlite:///{tmp_path / "db.sqlite"}
 people:
   will: {{name: Will Smith, trello: willsmith}}
   jessica: {{name: Jessica Jones, trello: jessjones}}
@@ -74,7 +74,9 @@ def sql_competencies(tmp_path: Path) -> dict[str, tuple[str | None, str | None]]
     """Plain SQL on the stored feedback: text -> (competency, how found)."""
     con = sqlite3.connect(tmp_path / "db.sqlite")
     try:
-        return {t: (c, s) for t, c, s in con.execute("SELECT text, competency, competency_source FROM feedback")}
+        return {
+            t: (c, s) for t, c, s in con.execute("SELECT text, competency, competency_source FROM feedback")
+        }
     finally:
         con.close()
 
@@ -96,11 +98,20 @@ def dossier_filing(cfg: Path) -> dict[str, tuple[str, str | None]]:
         domain = store.load_domain()
     finally:
         store.close()
-    ctx = build_context("dossier", "will", domain, period_from=date(2026, 1, 1), period_to=date(2026, 3, 1),
-                        options=options_from_config(config, report_date=date(2026, 3, 1)))
+    ctx = build_context(
+        "dossier",
+        "will",
+        domain,
+        period_from=date(2026, 1, 1),
+        period_to=date(2026, 3, 1),
+        options=options_from_config(config, report_date=date(2026, 3, 1)),
+    )
     assert ctx.by_criterion
-    return {e.text: (s.key, e.competency_key) for s in ctx.sections + [ctx.unclassified]
-            for e in s.body + s.more + s.more_quoted}
+    return {
+        e.text: (s.key, e.competency_key)
+        for s in ctx.sections + [ctx.unclassified]
+        for e in s.body + s.more + s.more_quoted
+    }
 
 
 def test_ladder_keywords_reach_the_stored_competency_and_the_dossier_agrees(tmp_path, capsys):
@@ -116,8 +127,11 @@ def test_ladder_keywords_reach_the_stored_competency_and_the_dossier_agrees(tmp_
     # The dossier files each entry by its stored competency, identically.
     assert {t: comp for t, (_, comp) in filed.items()} == TEXTS
     assert {t: crit for t, (crit, _) in filed.items()} == {
-        "Mentored Sam through the release": "growing", "Shipped the importer a week early": "delivery",
-        "Spoke up in planning about the estimate": "voice", "Ran the retro": "unclassified"}
+        "Mentored Sam through the release": "growing",
+        "Shipped the importer a week early": "delivery",
+        "Spoke up in planning about the estimate": "voice",
+        "Ran the retro": "unclassified",
+    }
 
 
 def test_changing_the_ladder_file_re_derives_on_rebuild(tmp_path):
@@ -145,8 +159,9 @@ def test_a_sync_of_an_unchanged_board_re_derives_when_the_ladder_changes(tmp_pat
     monkeypatch.chdir(tmp_path)
     with FakeTrello([board().data], key="k" * 32, token="t" * 64) as fake:
         cfg = workspace(tmp_path)
-        cfg.write_text(f"trello: {{api_key: {'k' * 32}, token: {'t' * 64}, api_url: '{fake.url}'}}\n"
-                       + cfg.read_text())
+        cfg.write_text(
+            f"trello: {{api_key: {'k' * 32}, token: {'t' * 64}, api_url: '{fake.url}'}}\n" + cfg.read_text()
+        )
         assert run_cli(capsys, "sync", "-c", str(cfg))[0] == 0
         assert sql_competencies(tmp_path)["Mentored Sam through the release"][0] == "mentoring"
         (tmp_path / "ladder.yaml").write_text(MOVED)
@@ -157,12 +172,15 @@ def test_a_sync_of_an_unchanged_board_re_derives_when_the_ladder_changes(tmp_pat
     assert sql_competencies(tmp_path)["Mentored Sam through the release"][0] == "delivery"
 
 
-@pytest.mark.parametrize("ladder, says", [
-    (None, "no such file"),
-    ("criteria: [unclosed", "not valid YAML"),
-    ("name: x\ncriteria: []\n", "'criteria' must be a non-empty list"),
-    ("criteria:\n  - keywords: [a]\n", "must be a mapping with at least a 'name'"),
-])
+@pytest.mark.parametrize(
+    "ladder, says",
+    [
+        (None, "no such file"),
+        ("criteria: [unclosed", "not valid YAML"),
+        ("name: x\ncriteria: []\n", "'criteria' must be a non-empty list"),
+        ("criteria:\n  - keywords: [a]\n", "must be a mapping with at least a 'name'"),
+    ],
+)
 def test_a_missing_or_bad_ladder_is_a_config_error_before_anything_is_written(tmp_path, capsys, ladder, says):
     (tmp_path / "board.json").write_text(json.dumps(board().data))
     cfg = workspace(tmp_path, ladder)
@@ -197,7 +215,9 @@ def test_a_report_warns_while_the_database_lags_behind_the_ladder(tmp_path, caps
     (tmp_path / "ladder.yaml").write_text(MOVED)
     code, out, err = run_cli(capsys, *report)
     assert code == 0 and "the mapping or ladder changed since 1 board(s)" in err and "rebuild" in err
-    assert filed(out)["Mentored Sam through the release"] == "growing"  # the database's classification, as SQL
+    assert (
+        filed(out)["Mentored Sam through the release"] == "growing"
+    )  # the database's classification, as SQL
     assert run_cli(capsys, "rebuild", "-c", str(cfg))[0] == 0
     code, out, err = run_cli(capsys, *report)
     assert code == 0 and "warning" not in err

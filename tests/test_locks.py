@@ -66,8 +66,10 @@ def test_sqlite_lock_is_released_when_the_holder_dies(tmp_path: Path) -> None:
     import sys
 
     url = f"sqlite:///{tmp_path / 'dead.db'}"
-    code = (f"import time; from trellosync.store.locks import acquire_sync_lock; acquire_sync_lock({url!r}); "
-            "print('held', flush=True); time.sleep(60)")
+    code = (
+        f"import time; from trellosync.store.locks import acquire_sync_lock; acquire_sync_lock({url!r}); "
+        "print('held', flush=True); time.sleep(60)"
+    )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     with pytest.raises(LockError):
@@ -83,8 +85,9 @@ def test_cli_second_sync_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture
     db = tmp_path / "cli.db"
     with FakeTrello([synthesize_board(2, seed=3)], key=KEY, token=TOKEN) as fake:
         cfg = tmp_path / "c.yaml"
-        cfg.write_text(f"trello:\n  api_key: {KEY}\n  token: {TOKEN}\n  api_url: {fake.url}\n"
-                       f"database: sqlite:///{db}\n")
+        cfg.write_text(
+            f"trello:\n  api_key: {KEY}\n  token: {TOKEN}\n  api_url: {fake.url}\ndatabase: sqlite:///{db}\n"
+        )
         held = acquire_sync_lock(f"sqlite:///{db}")
         try:
             code, out, err = run_cli(capsys, "sync", "-c", str(cfg))

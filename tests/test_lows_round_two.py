@@ -29,6 +29,7 @@ boards:
 
 # ------------------------------------------------------------------ dates at the ends of datetime's range
 
+
 def test_dates_outside_the_plausible_range_are_no_dates() -> None:
     from datetime import datetime
 
@@ -36,11 +37,13 @@ def test_dates_outside_the_plausible_range_are_no_dates() -> None:
     assert date_from_name("4 Mar 2026 lunch") == date(2026, 3, 4)
     assert local_date(datetime(1, 1, 1)) is None  # and no OverflowError west of UTC
     from zoneinfo import ZoneInfo
+
     assert local_date(datetime(1, 1, 1, 5), ZoneInfo("Pacific/Honolulu")) is None
 
 
-def test_a_lunch_named_1_jan_0001_breaks_no_report_and_not_status(tmp_path: Path,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_lunch_named_1_jan_0001_breaks_no_report_and_not_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     b = Board()
     for name in ("1 Jan 0001 lunch", "31 Dec 9999 lunch", "01/01/0001 lunch", "2026-03-02 lunch"):
         c = b.card("Lunches", name, members=("willsmith", "jessjones"), desc="## Best moment\n- Will: x\n")
@@ -53,14 +56,19 @@ def test_a_lunch_named_1_jan_0001_breaks_no_report_and_not_status(tmp_path: Path
         domain = store.load_domain()
     finally:
         store.close()
-    assert len(domain.lunches) == 4 and all(date(1970, 1, 1) <= lu.date <= date(2200, 12, 31) for lu in domain.lunches)
-    options = ReportOptions(report_date=date(2026, 6, 1), people=("will", "jessica"), timezone="Pacific/Honolulu")
+    assert len(domain.lunches) == 4 and all(
+        date(1970, 1, 1) <= lu.date <= date(2200, 12, 31) for lu in domain.lunches
+    )
+    options = ReportOptions(
+        report_date=date(2026, 6, 1), people=("will", "jessica"), timezone="Pacific/Honolulu"
+    )
     for kind in kind_names():
         assert context_as_json(build_context(kind, "will", domain, options=options))
     code, out, err = run_cli(capsys, "status", "--database", str(db))
     assert code == 0 and "Peer lunch" in out, err
-    code, out, err = run_cli(capsys, "report", "goals", "will", "--database", str(db), "--format", "json",
-                             "--from", "0001-01-01")
+    code, out, err = run_cli(
+        capsys, "report", "goals", "will", "--database", str(db), "--format", "json", "--from", "0001-01-01"
+    )
     assert code == 2 and "between 1970-01-01 and 2200-12-31" in err
 
 
@@ -69,7 +77,9 @@ def test_a_lunch_named_1_jan_0001_breaks_no_report_and_not_status(tmp_path: Path
 BOARDS = "people: {will: {name: Will}}\nboards: [{board: X}]\n"
 
 
-@pytest.mark.parametrize("database", ["sqlite:///${HOME/x.db", "postgresql://u:${PG-PASS}@h/db", "${}", "x${ y }"])
+@pytest.mark.parametrize(
+    "database", ["sqlite:///${HOME/x.db", "postgresql://u:${PG-PASS}@h/db", "${}", "x${ y }"]
+)
 def test_a_malformed_reference_in_database_is_a_config_error(database: str) -> None:
     from trellosync.errors import ConfigError
 
@@ -83,21 +93,28 @@ def test_a_malformed_reference_in_the_token_is_a_config_error_without_the_value(
 
     with pytest.raises(ConfigError) as exc:
         parse_config("trello: {token: '${TRELLO_TOKEN'}\n" + BOARDS, "t.yaml")
-    assert exc.value.problems == ["t.yaml:1: trello.token: a malformed ${...} reference (write ${TRELLO_TOKEN}; "
-                                  "the value is not shown)"]
+    assert exc.value.problems == [
+        "t.yaml:1: trello.token: a malformed ${...} reference (write ${TRELLO_TOKEN}; the value is not shown)"
+    ]
 
 
-@pytest.mark.parametrize("database", ["sqlite:///a$$b.db", "sqlite:///${HOME:-/tmp}/x.db", "sqlite:///pa$word.db"])
+@pytest.mark.parametrize(
+    "database", ["sqlite:///a$$b.db", "sqlite:///${HOME:-/tmp}/x.db", "sqlite:///pa$word.db"]
+)
 def test_well_formed_references_and_literal_dollars_are_no_problem(database: str) -> None:
     assert parse_config(f"database: {database!r}\n" + BOARDS).database.startswith("sqlite:///")
 
 
-def test_a_plaintext_token_draws_a_warning_at_load(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_plaintext_token_draws_a_warning_at_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     secret = "0123456789abcdef" * 4
     cfg = parse_config(f"trello:\n  api_key: k\n  token: {secret}\n" + BOARDS, "t.yaml")
-    assert cfg.warnings == ["t.yaml:3: trello.token is written in the file as plain text: anyone who can read it "
-                            "can act as you on Trello; write token: ${TRELLO_TOKEN} or use token_file (the value "
-                            "is not shown)"]
+    assert cfg.warnings == [
+        "t.yaml:3: trello.token is written in the file as plain text: anyone who can read it "
+        "can act as you on Trello; write token: ${TRELLO_TOKEN} or use token_file (the value "
+        "is not shown)"
+    ]
     assert parse_config("trello: {token: '${TRELLO_TOKEN}'}\n" + BOARDS).warnings == []
     assert parse_config(BOARDS).warnings == []
     path = tmp_path / "trellosync.yaml"
@@ -134,14 +151,28 @@ def _places(data: dict) -> list[tuple[tuple, str]]:
     """(path of an object, key) for every key of every object the normalizer and the domain read."""
     from trellosync.mirror.validate import SHAPES
 
-    out: list[tuple[tuple, str]] = [((), k) for k in set(data) | set(SHAPES["board"]) if not isinstance(data.get(k), list)]
-    for coll, shape in (("lists", "list"), ("labels", "label"), ("members", "member"), ("cards", "card"),
-                        ("checklists", "checklist"), ("actions", "action")):
+    out: list[tuple[tuple, str]] = [
+        ((), k) for k in set(data) | set(SHAPES["board"]) if not isinstance(data.get(k), list)
+    ]
+    for coll, shape in (
+        ("lists", "list"),
+        ("labels", "label"),
+        ("members", "member"),
+        ("cards", "card"),
+        ("checklists", "checklist"),
+        ("actions", "action"),
+    ):
         for i, obj in enumerate(data[coll][:2] if coll != "actions" else data[coll]):
             out += [((coll, i), k) for k in sorted(set(obj) | set(SHAPES[shape]) | {"id"})]
             if coll == "checklists":
-                out += [((coll, i, "checkItems", 0), k)
-                        for k in sorted(set(obj["checkItems"][0]) | set(SHAPES["checkItem"]))] if obj["checkItems"] else []
+                out += (
+                    [
+                        ((coll, i, "checkItems", 0), k)
+                        for k in sorted(set(obj["checkItems"][0]) | set(SHAPES["checkItem"]))
+                    ]
+                    if obj["checkItems"]
+                    else []
+                )
             if coll == "actions":
                 for sub, value in obj.get("data", {}).items():
                     out.append(((coll, i, "data"), sub))
@@ -186,11 +217,19 @@ def test_every_field_of_a_wrong_type_is_a_data_error_or_harmless() -> None:
 
 # ------------------------------------------------------------------ template overrides: confined and sandboxed
 
-@pytest.mark.parametrize("body", [
-    "{% include '../secret.txt' %}", "{% include 'over/../../secret.txt' %}", "{% include '%ABS%' %}",
-    "{% include 'link.html' %}", "{% extends 'link.html' %}", "{{ ''.__class__.__mro__[1].__subclasses__() }}",
-    "{{ ctx.__class__.__init__.__globals__ }}",
-])
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{% include '../secret.txt' %}",
+        "{% include 'over/../../secret.txt' %}",
+        "{% include '%ABS%' %}",
+        "{% include 'link.html' %}",
+        "{% extends 'link.html' %}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ ctx.__class__.__init__.__globals__ }}",
+    ],
+)
 def test_a_template_override_reads_nothing_outside_its_folder(body: str, tmp_path: Path) -> None:
     from report_fixtures import example_domain
 
@@ -218,12 +257,19 @@ def test_an_override_inside_its_folder_still_works(tmp_path: Path) -> None:
 
     (tmp_path / "part.html").write_text("PART for {{ ctx.cover.person }}", encoding="utf-8")
     (tmp_path / "brief.html").write_text("{% include 'part.html' %}", encoding="utf-8")
-    out = render_report("brief", "ada", example_domain(4), fmt="html", out=tmp_path / "b.html",
-                        options=ReportOptions(report_date=date(2026, 6, 30), templates_dir=tmp_path))
+    out = render_report(
+        "brief",
+        "ada",
+        example_domain(4),
+        fmt="html",
+        out=tmp_path / "b.html",
+        options=ReportOptions(report_date=date(2026, 6, 30), templates_dir=tmp_path),
+    )
     assert out.read_text(encoding="utf-8") == "PART for Ada Lovelace"
 
 
 # ------------------------------------------------------------------ Ctrl-C during an import
+
 
 @pytest.mark.slow  # a real process, a real SIGINT, a 4,000-card export
 def test_ctrl_c_during_an_import_exits_130(tmp_path: Path) -> None:
@@ -240,9 +286,13 @@ def test_ctrl_c_during_an_import_exits_130(tmp_path: Path) -> None:
     export.write_text(json.dumps(synthesize_board(4000)))
     db = tmp_path / "big.db"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    proc = subprocess.Popen([sys.executable, "-m", "trellosync", "sync", "--from-export", str(export),
-                             "--database", str(db)], env=env, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "trellosync", "sync", "--from-export", str(export), "--database", str(db)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     deadline = time.monotonic() + 30
     while not db.exists() and time.monotonic() < deadline:  # the import has begun once the database exists
         time.sleep(0.02)
@@ -255,8 +305,10 @@ def test_ctrl_c_during_an_import_exits_130(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------ files: demo --out, locks, -o
 
-def test_demo_out_makes_an_owner_only_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_demo_out_makes_an_owner_only_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import os
     import stat
 
@@ -266,8 +318,9 @@ def test_demo_out_makes_an_owner_only_folder(tmp_path: Path, capsys: pytest.Capt
     monkeypatch.setattr(documents, "render_team", lambda *a, out_dir, **k: out_dir / "team.pdf")
     old = os.umask(0o022)
     try:
-        code, out, err = run_cli(capsys, "demo", "--out", str(tmp_path / "a" / "demo-out"),
-                                 "--database", str(tmp_path / "demo.db"))
+        code, out, err = run_cli(
+            capsys, "demo", "--out", str(tmp_path / "a" / "demo-out"), "--database", str(tmp_path / "demo.db")
+        )
     finally:
         os.umask(old)
     assert code == 0, err
@@ -284,8 +337,11 @@ def test_two_names_for_one_database_take_one_lock(tmp_path: Path) -> None:
     (tmp_path / "alias").mkdir()
     link = tmp_path / "alias" / "other-name.db"
     link.symlink_to(real)
-    assert sqlite_lock_path(f"sqlite:///{link}") == sqlite_lock_path(f"sqlite:///{real}") \
+    assert (
+        sqlite_lock_path(f"sqlite:///{link}")
+        == sqlite_lock_path(f"sqlite:///{real}")
         == tmp_path / "feedback.db.sync-lock"
+    )
     held = acquire_sync_lock(f"sqlite:///{real}", wait=False)
     try:
         with pytest.raises(LockError):
@@ -304,32 +360,51 @@ def example_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-@pytest.mark.parametrize("args, says", [
-    (("--format", "json", "-o", "{db}"), "exists and is not a report trellosync wrote"),
-    (("-o", "{file}/x.pdf"), "afile: Not a directory"),
-    (("--format", "json", "-o", "{file}/sub/x.json"), "afile: Not a directory"),
-    (("--format", "json", "-o", "{dir}"), "with --format json, -o names a file"),
-])
-def test_a_report_is_never_written_over_or_under_a_file(args: tuple[str, ...], says: str, example_db: Path,
-                                                        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (("--format", "json", "-o", "{db}"), "exists and is not a report trellosync wrote"),
+        (("-o", "{file}/x.pdf"), "afile: Not a directory"),
+        (("--format", "json", "-o", "{file}/sub/x.json"), "afile: Not a directory"),
+        (("--format", "json", "-o", "{dir}"), "with --format json, -o names a file"),
+    ],
+)
+def test_a_report_is_never_written_over_or_under_a_file(
+    args: tuple[str, ...], says: str, example_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     afile = tmp_path / "afile"
     afile.write_text("not a folder")
     before = example_db.read_bytes()
     filled = [a.format(db=example_db, file=afile, dir=tmp_path) for a in args]
     code, out, err = run_cli(capsys, "report", "dossier", "will", "--database", str(example_db), *filled)
     assert code == 2 and says in err, err
-    assert "unexpected error" not in err and example_db.read_bytes() == before and afile.read_text() == "not a folder"
+    assert (
+        "unexpected error" not in err
+        and example_db.read_bytes() == before
+        and afile.read_text() == "not a folder"
+    )
 
 
-def test_json_with_o_writes_an_owner_only_file_it_may_replace(example_db: Path, tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_with_o_writes_an_owner_only_file_it_may_replace(
+    example_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import json
     import stat
 
     out_file = tmp_path / "will.json"
     for _ in range(2):  # the second run replaces the JSON the first one wrote
-        code, out, err = run_cli(capsys, "report", "dossier", "will", "--database", str(example_db),
-                                 "--format", "json", "-o", str(out_file))
+        code, out, err = run_cli(
+            capsys,
+            "report",
+            "dossier",
+            "will",
+            "--database",
+            str(example_db),
+            "--format",
+            "json",
+            "-o",
+            str(out_file),
+        )
         assert code == 0 and out.strip() == str(out_file), err
     assert json.loads(out_file.read_text())["kind"] == "dossier"
     assert stat.S_IMODE(out_file.stat().st_mode) == 0o600

@@ -62,8 +62,9 @@ def _per_board(capsys: pytest.CaptureFixture[str], cfg: Path) -> dict[str, dict[
     return {b["name"]: b for b in json.loads(out)["by_board"]}
 
 
-def test_a_typo_is_reported_by_check_sync_and_rebuild(fake: FakeTrello, tmp_path: Path, env: None,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_typo_is_reported_by_check_sync_and_rebuild(
+    fake: FakeTrello, tmp_path: Path, env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     good = _write_config(tmp_path, fake)
     code, out, err = run_cli(capsys, "sync", "-c", str(good))
     assert code == 0 and err == "", err
@@ -80,15 +81,18 @@ def test_a_typo_is_reported_by_check_sync_and_rebuild(fake: FakeTrello, tmp_path
 
     code, out, err = run_cli(capsys, "sync", "-c", str(typo))  # not a TTY: cron; warnings still go out
     assert code == 0 and out == ""
-    assert _warnings(err) == [f"warning: board '{WJ}': lunches.lists: 'Lunchs' matches no list on the board "
-                              "(open lists: 'Achieved', 'Goals', 'Ideas', 'Lunches', 'Parking lot')"]
+    assert _warnings(err) == [
+        f"warning: board '{WJ}': lunches.lists: 'Lunchs' matches no list on the board "
+        "(open lists: 'Achieved', 'Goals', 'Ideas', 'Lunches', 'Parking lot')"
+    ]
     assert _per_board(capsys, typo)[WJ]["lunches"] == 0
     code, out, err = run_cli(capsys, "rebuild", "-c", str(typo))
     assert code == 0 and len(_warnings(err)) == 1 and "'Lunchs'" in err
 
 
-def test_a_list_renamed_in_place_archived_or_doubled_is_named(fake: FakeTrello, tmp_path: Path, env: None,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_list_renamed_in_place_archived_or_doubled_is_named(
+    fake: FakeTrello, tmp_path: Path, env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = _write_config(tmp_path, fake)
     assert run_cli(capsys, "sync", "-c", str(cfg))[0] == 0
     board = _board(fake)
@@ -105,7 +109,8 @@ def test_a_list_renamed_in_place_archived_or_doubled_is_named(fake: FakeTrello, 
     _touch(fake, board)
     code, out, err = run_cli(capsys, "sync", "-c", str(cfg))
     assert [w for w in _warnings(err) if "archived" in w] == [
-        f"warning: board '{WJ}': lunches.lists: 'Lunches' matches only an archived list ({lunches['id']} archived)"]
+        f"warning: board '{WJ}': lunches.lists: 'Lunches' matches only an archived list ({lunches['id']} archived)"
+    ]
 
     lunches["closed"] = False
     board["lists"].append({**lunches, "id": "6" * 24, "closed": True, "pos": 1})
@@ -115,8 +120,9 @@ def test_a_list_renamed_in_place_archived_or_doubled_is_named(fake: FakeTrello, 
     assert len(two) == 1 and "1 of them archived" in two[0]
 
 
-def test_lists_may_be_named_by_id(fake: FakeTrello, tmp_path: Path, env: None,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_lists_may_be_named_by_id(
+    fake: FakeTrello, tmp_path: Path, env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     by_name = _write_config(tmp_path, fake)
     assert run_cli(capsys, "sync", "-c", str(by_name))[0] == 0
     expected = _per_board(capsys, by_name)[WJ]
@@ -128,9 +134,13 @@ def test_lists_may_be_named_by_id(fake: FakeTrello, tmp_path: Path, env: None,
     assert got["lunches"] == expected["lunches"] > 0 and got["entries"] == expected["entries"]
 
 
-def test_status_shows_what_each_mapping_found(fake: FakeTrello, tmp_path: Path, env: None,
-                                              monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_shows_what_each_mapping_found(
+    fake: FakeTrello,
+    tmp_path: Path,
+    env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     cfg = _write_config(tmp_path, fake)
     assert run_cli(capsys, "sync", "-c", str(cfg))[0] == 0
@@ -144,9 +154,13 @@ def test_status_shows_what_each_mapping_found(fake: FakeTrello, tmp_path: Path, 
     assert code == 0 and "lunches" in out and "commitments" in out and "last change" in out
 
 
-def test_init_proposes_only_names_the_board_has(fake: FakeTrello, tmp_path: Path, env: None,
-                                                monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_proposes_only_names_the_board_has(
+    fake: FakeTrello,
+    tmp_path: Path,
+    env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     m = propose_mapping({"id": "x", "lists": [{"name": "Lunches"}, {"name": "Done"}], "checklists": []})
     assert m == {"board": "x", "lunches": {"lists": ["Lunches"]}, "goals": {"done_lists": ["Done"]}}
     assert "goals" not in propose_mapping({"id": "y", "lists": [{"name": "1:1 notes"}]})
@@ -159,8 +173,12 @@ def test_init_proposes_only_names_the_board_has(fake: FakeTrello, tmp_path: Path
     for mapping in doc["boards"]:
         board = next(b for b in fake.boards.values() if b["url"] == mapping["board"])
         names = {x["name"] for x in board["lists"] if not x.get("closed")}
-        proposed = [n for section in ("lunches", "goals") for key in ("lists", "done_lists")
-                    for n in (mapping.get(section) or {}).get(key, [])]
+        proposed = [
+            n
+            for section in ("lunches", "goals")
+            for key in ("lists", "done_lists")
+            for n in (mapping.get(section) or {}).get(key, [])
+        ]
         assert set(proposed) <= names, (mapping["board"], proposed, names)
         proposals += bool(proposed)
     assert proposals >= 3  # the lunch boards (a self-review board has no lunch or goal list to propose)
@@ -171,13 +189,20 @@ def test_a_bare_mapping_without_the_default_lunch_list_is_a_problem() -> None:
     from trellosync.config.settings import BoardMapping
     from trellosync.sync.diagnostics import BoardOutline, diagnose
 
-    outline = BoardOutline(name="Team board", lists=[{"id": "l1", "name": "Doing", "closed": False},
-                                                    {"id": "l2", "name": "Old stuff", "closed": True}])
+    outline = BoardOutline(
+        name="Team board",
+        lists=[
+            {"id": "l1", "name": "Doing", "closed": False},
+            {"id": "l2", "name": "Old stuff", "closed": True},
+        ],
+    )
     problems = diagnose(BoardMapping(board="x"), outline)
     assert [(p.key, p.name) for p in problems] == [("lunches.lists", "Lunches")]
     assert "(the default) matches no list" in str(problems[0]) and "'Doing'" in str(problems[0])
-    # A board that names its own lists, or holds a practice, need not hold lunches.
-    assert diagnose(BoardMapping(board="x", goals={"lists": ["Doing"]}), outline) == []
+    # A board that names its goal lists still finds no lunch; one that holds a practice need not hold lunches.
+    goals_only = diagnose(BoardMapping(board="x", goals={"lists": ["Doing"]}), outline)
+    assert [(p.key, p.name) for p in goals_only] == [("lunches.lists", "Lunches")]
     assert diagnose(BoardMapping(board="x", self_reviews=SelfReviewMapping()), outline) == []
     outline.lists[1]["name"] = "Lunches"  # archived, its cards still count (the domain's rule)
+    outline.cards = [{"id": "c1", "list_id": "l2", "description": ""}]
     assert diagnose(BoardMapping(board="x"), outline) == []

@@ -41,7 +41,8 @@ def _flags(store: Store) -> dict[str, Any]:
 
 
 def test_an_undated_export_without_actions_after_a_newer_one_rolls_nothing_back(
-        store: Store, tmp_path: Path) -> None:
+    store: Store, tmp_path: Path
+) -> None:
     b, kept, gone, comment = _board()
     first = copy.deepcopy(b.data)
     newer = copy.deepcopy(b.data)
@@ -78,20 +79,28 @@ def test_a_newer_export_without_an_actions_key_flags_no_comment_deleted(store: S
     assert name.endswith("(renamed)"), "the newer snapshot's cards were taken"
 
 
-def test_an_undated_export_says_why_only_history_was_added(sqlite_store: Store, tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_undated_export_says_why_only_history_was_added(
+    sqlite_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     b, *_ = _board()
     undated = copy.deepcopy(b.data)
     del undated["dateLastActivity"]
     del undated["actions"]
     import_export(sqlite_store, _write(tmp_path, "first.json", b.data), None)
-    code, out, err = run_cli(capsys, "sync", "--database", sqlite_store.url, "--from-export",
-                             str(_write(tmp_path, "undated.json", undated)))
+    code, out, err = run_cli(
+        capsys,
+        "sync",
+        "--database",
+        sqlite_store.url,
+        "--from-export",
+        str(_write(tmp_path, "undated.json", undated)),
+    )
     assert code == 0 and "carries no date" in err and "only its history was added" in err
 
 
-def test_a_first_sync_cut_short_by_a_revoked_token_keeps_its_boards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_first_sync_cut_short_by_a_revoked_token_keeps_its_boards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from trellosync.sync import pipeline
     from trellosync.testing.fake_trello import FakeTrello, synthesize_board
 
@@ -100,6 +109,7 @@ def test_a_first_sync_cut_short_by_a_revoked_token_keeps_its_boards(tmp_path: Pa
     ingested: list[str] = []
     real = pipeline.ingest_board
     with FakeTrello(boards, key=key, token=token) as fake:
+
         def revoke_after_three(store: Store, board_json: dict[str, Any], *a: Any, **kw: Any) -> Any:
             result = real(store, board_json, *a, **kw)
             ingested.append(board_json["id"])
@@ -109,13 +119,17 @@ def test_a_first_sync_cut_short_by_a_revoked_token_keeps_its_boards(tmp_path: Pa
 
         monkeypatch.setattr(pipeline, "ingest_board", revoke_after_three)
         cfg = tmp_path / "trellosync.yaml"
-        cfg.write_text(f"trello:\n  api_key: {key}\n  token: {token}\n  api_url: {fake.url}\n  concurrency: 1\n"
-                       f"database: {tmp_path / 'first.db'}\n")
+        cfg.write_text(
+            f"trello:\n  api_key: {key}\n  token: {token}\n  api_url: {fake.url}\n  concurrency: 1\n"
+            f"database: {tmp_path / 'first.db'}\n"
+        )
         code, out, err = run_cli(capsys, "sync", "-c", str(cfg))
     assert code == 6, err
     assert "the 3 boards synced in this run are kept" in err
     failed_lines = [line for line in err.splitlines() if line.startswith("  board ")]
-    assert len(failed_lines) == 2 and all("Trello refused the credentials" in line for line in failed_lines), err
+    assert len(failed_lines) == 2 and all(
+        "Trello refused the credentials" in line for line in failed_lines
+    ), err
     store = Store(str(tmp_path / "first.db"))
     try:
         assert sorted(store.board_ids()) == sorted(ingested), "the boards synced before the refusal are kept"

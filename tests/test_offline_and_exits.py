@@ -33,14 +33,17 @@ def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
     cfg = tmp_path / "trellosync.yaml"
-    cfg.write_text("trello:\n  api_key: ${TRELLO_API_KEY}\n  token: ${TRELLO_TOKEN}\n"
-                   f"database: sqlite:///{tmp_path / 'off.db'}\n")
+    cfg.write_text(
+        "trello:\n  api_key: ${TRELLO_API_KEY}\n  token: ${TRELLO_TOKEN}\n"
+        f"database: sqlite:///{tmp_path / 'off.db'}\n"
+    )
     return cfg
 
 
 @pytest.mark.slow  # renders every person's goals as HTML
-def test_offline_commands_never_ask_for_credentials(no_credentials: Path, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_offline_commands_never_ask_for_credentials(
+    no_credentials: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = str(no_credentials)
     code, out, err = run_cli(capsys, "sync", "-c", cfg, "--from-export", str(EXPORTS / "notes-board.json"))
     assert code == 0, err
@@ -48,13 +51,15 @@ def test_offline_commands_never_ask_for_credentials(no_credentials: Path, tmp_pa
         code, out, err = run_cli(capsys, *args, "-c", cfg)
         assert code == 0, (args, err)
         assert "TRELLO" not in err, args
-    code, out, err = run_cli(capsys, "report", "goals", "--all", "-c", cfg, "-o", str(tmp_path / "r"),
-                             "--format", "html")
+    code, out, err = run_cli(
+        capsys, "report", "goals", "--all", "-c", cfg, "-o", str(tmp_path / "r"), "--format", "html"
+    )
     assert "TRELLO" not in err and code in (0, 2), err  # 2 only when nobody is on the board to report on
 
 
-def test_commands_that_reach_trello_ask_once_and_create_no_database(no_credentials: Path, tmp_path: Path,
-                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_commands_that_reach_trello_ask_once_and_create_no_database(
+    no_credentials: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out, err = run_cli(capsys, "sync", "-c", str(no_credentials))
     assert code == 2
     assert err.count("TRELLO_API_KEY") == 1 and "not set" in err and len(err.strip().splitlines()) == 1
@@ -63,8 +68,9 @@ def test_commands_that_reach_trello_ask_once_and_create_no_database(no_credentia
     assert code == 2 and "TRELLO_API_KEY" in err
 
 
-def test_a_failed_first_sync_leaves_no_new_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_failed_first_sync_leaves_no_new_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("TRELLO_API_KEY", KEY)
     monkeypatch.setenv("TRELLO_TOKEN", TOKEN)
     with FakeTrello([EXPORTS / "notes-board.json"], key=KEY, token="another-token-entirely") as f:
@@ -74,12 +80,22 @@ def test_a_failed_first_sync_leaves_no_new_database(tmp_path: Path, monkeypatch:
     assert not [p for p in tmp_path.glob("new.db*") if not p.name.endswith(".sync-lock")]
 
 
-SNAPSHOT_TABLES = ("boards", "lists", "labels", "cards", "card_labels", "card_members", "checklists",
-                   "check_items", "board_members")
+SNAPSHOT_TABLES = (
+    "boards",
+    "lists",
+    "labels",
+    "cards",
+    "card_labels",
+    "card_members",
+    "checklists",
+    "check_items",
+    "board_members",
+)
 
 
-def test_an_older_export_adds_only_history_and_rolls_nothing_back(sqlite_store: Store, tmp_path: Path,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_older_export_adds_only_history_and_rolls_nothing_back(
+    sqlite_store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     full = json.loads((EXPORTS / "notes-board.json").read_text())
     newer = copy.deepcopy(full)
     newer["actions"] = newer["actions"][:-10]  # its window no longer reaches the ten oldest actions
@@ -101,7 +117,9 @@ def test_an_older_export_adds_only_history_and_rolls_nothing_back(sqlite_store: 
     assert after["sync_state"] == before["sync_state"], "the bookmark is the newer export's"
     import_export(sqlite_store, tmp_path / "old.json", None)  # again: nothing more to add
     assert sqlite_store.table_dump() == after
-    code, out, err = run_cli(capsys, "sync", "--database", sqlite_store.url, "--from-export", str(tmp_path / "old.json"))
+    code, out, err = run_cli(
+        capsys, "sync", "--database", sqlite_store.url, "--from-export", str(tmp_path / "old.json")
+    )
     assert code == 0 and "only its history was added (0 actions" in err
 
 
@@ -120,9 +138,13 @@ def test_a_board_too_large_once_is_paged_at_once_next_time(sqlite_store: Store) 
 
 
 def test_sync_view_on_a_terminal_and_under_cron(capsys: pytest.CaptureFixture[str]) -> None:
-    report = SyncReport(outcomes=[BoardOutcome("1", "Team \x1b[31mred", "synced", requests=2, cards=40, actions=3,
-                                               full=True), BoardOutcome("2", "Quiet board", "unchanged")],
-                        requests=4)
+    report = SyncReport(
+        outcomes=[
+            BoardOutcome("1", "Team \x1b[31mred", "synced", requests=2, cards=40, actions=3, full=True),
+            BoardOutcome("2", "Quiet board", "unchanged"),
+        ],
+        requests=4,
+    )
     tty = SyncView(tty=True, verbose=0)
     tty.event("start", 1)
     tty.event("notice", "GET /1/boards/x: HTTP 429; retry 1 in 2.0 s")
@@ -170,16 +192,17 @@ def test_sigterm_stops_a_sync_within_seconds_and_keeps_the_previous_state(tmp_pa
     assert Store(f"sqlite:///{db}").table_dump() == before
 
 
-
-
-def test_a_first_sync_in_which_every_board_fails_leaves_no_database(tmp_path: Path,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_first_sync_in_which_every_board_fails_leaves_no_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     board = synthesize_board(3, seed=71)
     board["_status"] = 500
     with FakeTrello([board], key=KEY, token=TOKEN) as f:
         cfg = tmp_path / "c.yaml"
-        cfg.write_text(f"trello: {{api_key: {KEY}, token: {TOKEN}, api_url: '{f.url}', max_retries: 0}}\n"
-                       f"database: sqlite:///{tmp_path / 'never.db'}\n")
+        cfg.write_text(
+            f"trello: {{api_key: {KEY}, token: {TOKEN}, api_url: '{f.url}', max_retries: 0}}\n"
+            f"database: sqlite:///{tmp_path / 'never.db'}\n"
+        )
         code, out, err = run_cli(capsys, "sync", "-c", str(cfg))
     assert code == 5 and "no board synced" in err and "HTTP 500" in err
     assert not (tmp_path / "never.db").exists()

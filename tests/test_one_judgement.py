@@ -23,7 +23,9 @@ from trellosync.report.documents import ReportOptions, build_context, context_as
 
 REPORT_DATE = date(2026, 6, 30)
 PAIR_SYNC = datetime(2026, 6, 30, 22, 0, tzinfo=timezone.utc)
-EARLY_SYNC = datetime(2026, 6, 12, 9, 0, tzinfo=timezone.utc)  # the mentoring board knows nothing after 12 Jun
+EARLY_SYNC = datetime(
+    2026, 6, 12, 9, 0, tzinfo=timezone.utc
+)  # the mentoring board knows nothing after 12 Jun
 KINDS = ("goals", "dossier", "brief", "advocate", "showcase")
 
 
@@ -32,8 +34,10 @@ def workspace() -> DomainBuilder:
     b = DomainBuilder()
     b.person("ada", "Ada Lovelace").person("grace", "Grace Hopper").person("bob", "Bob Kahn")
     b.competency("influence", "Influence").competency("delivery", "Delivery")
-    lunches = [b.lunch(date(2026, 3, 2) + (date(2026, 3, 16) - date(2026, 3, 2)) * i, ["ada", "grace"])
-               for i in range(8)]
+    lunches = [
+        b.lunch(date(2026, 3, 2) + (date(2026, 3, 16) - date(2026, 3, 2)) * i, ["ada", "grace"])
+        for i in range(8)
+    ]
     for lu in lunches:
         b.entry(lu, "best", "ada", "grace", "Shipped the billing migration on time", labels=["delivery"])
         b.entry(lu, "focus", "ada", "grace", "Delegate the release checklist")
@@ -41,35 +45,71 @@ def workspace() -> DomainBuilder:
     b.commitment(lunches[1], "ada", "Write the on-call runbook", date(2026, 3, 30))
     b.commitment(lunches[3], "ada", "Write the on-call runbook", date(2026, 4, 27), utc(2026, 4, 20))
     b.commitment(lunches[5], "ada", "Review Grace's design doc", date(2026, 5, 25), utc(2026, 5, 28))
-    b.goal("ada", "Lead the billing RFC to approval", date(2026, 1, 10), due=date(2026, 4, 1), status="achieved",
-           achieved_at=None, labels=["influence"])  # achieved on a date the history no longer holds
-    b.goal("ada", "Ship the search relevance experiment", date(2026, 3, 5), due=date(2026, 5, 1),
-           status="achieved", achieved_at=utc(2026, 4, 28), labels=["influence", "delivery"],
-           key_results=[("Offline eval", utc(2026, 4, 1)), ("A/B test", utc(2026, 4, 27))])
+    b.goal(
+        "ada",
+        "Lead the billing RFC to approval",
+        date(2026, 1, 10),
+        due=date(2026, 4, 1),
+        status="achieved",
+        achieved_at=None,
+        labels=["influence"],
+    )  # achieved on a date the history no longer holds
+    b.goal(
+        "ada",
+        "Ship the search relevance experiment",
+        date(2026, 3, 5),
+        due=date(2026, 5, 1),
+        status="achieved",
+        achieved_at=utc(2026, 4, 28),
+        labels=["influence", "delivery"],
+        key_results=[("Offline eval", utc(2026, 4, 1)), ("A/B test", utc(2026, 4, 27))],
+    )
     b.goal("ada", "Cut build time below ten minutes", date(2026, 4, 1), due=date(2026, 6, 20))
     b.domain.board_synced[b.board_id] = PAIR_SYNC
 
     b.board_id, b.board_name = "b0000002", "Mentoring: Ada & Bob"
     b.domain.boards[b.board_id] = b.board_name
-    early = [b.lunch(date(2026, 5, 4), ["ada", "bob"]), b.lunch(date(2026, 5, 18), ["ada", "bob"]),
-             b.lunch(date(2026, 6, 1), ["ada", "bob"])]
+    early = [
+        b.lunch(date(2026, 5, 4), ["ada", "bob"]),
+        b.lunch(date(2026, 5, 18), ["ada", "bob"]),
+        b.lunch(date(2026, 6, 1), ["ada", "bob"]),
+    ]
     for lu in early:
         b.entry(lu, "best", "ada", "bob", "Explained the incident timeline clearly", labels=["influence"])
     b.commitment(early[0], "ada", "Pair with Bob on the deploy script", date(2026, 5, 18), utc(2026, 5, 15))
-    b.commitment(early[2], "ada", "Send Bob the reading list", date(2026, 6, 20))  # due after its board's sync
+    b.commitment(
+        early[2], "ada", "Send Bob the reading list", date(2026, 6, 20)
+    )  # due after its board's sync
     b.goal("ada", "Mentor Bob to his first on-call shift", date(2026, 5, 4), due=date(2026, 6, 25))
     b.domain.board_synced[b.board_id] = EARLY_SYNC
     b.domain.synced_at = PAIR_SYNC
     b.domain.practices = Practices(
         promises=[
-            Promise(id="p-late", board_id=b.board_id, person="ada", title="Publish the mentoring notes",
-                    made=date(2026, 5, 4), due=date(2026, 6, 22),
-                    criteria=[Criterion("k1", "Draft", True, utc(2026, 5, 20)), Criterion("k2", "Publish", False, None)]),
-            Promise(id="p-kept", board_id=b.board_id, person="ada", title="Run the onboarding session",
-                    made=date(2026, 5, 4), due=date(2026, 5, 30),
-                    criteria=[Criterion("k3", "Run it", True, utc(2026, 5, 28))]),
+            Promise(
+                id="p-late",
+                board_id=b.board_id,
+                person="ada",
+                title="Publish the mentoring notes",
+                made=date(2026, 5, 4),
+                due=date(2026, 6, 22),
+                criteria=[
+                    Criterion("k1", "Draft", True, utc(2026, 5, 20)),
+                    Criterion("k2", "Publish", False, None),
+                ],
+            ),
+            Promise(
+                id="p-kept",
+                board_id=b.board_id,
+                person="ada",
+                title="Run the onboarding session",
+                made=date(2026, 5, 4),
+                due=date(2026, 5, 30),
+                criteria=[Criterion("k3", "Run it", True, utc(2026, 5, 28))],
+            ),
         ],
-        visibility={"b0000001": "team", "b0000002": "team"}, advocates={"ada": "bob"})
+        visibility={"b0000001": "team", "b0000002": "team"},
+        advocates={"ada": "bob"},
+    )
     return b
 
 
@@ -78,7 +118,9 @@ def contexts(domain: Any) -> dict[str, Any]:
     out = {}
     for kind in KINDS:
         opts = ReportOptions(report_date=REPORT_DATE, people=("ada",) if kind == "showcase" else ())
-        ctx = build_context(kind, "ada", domain, period_from=date(2026, 1, 1), period_to=REPORT_DATE, options=opts)
+        ctx = build_context(
+            kind, "ada", domain, period_from=date(2026, 1, 1), period_to=REPORT_DATE, options=opts
+        )
         out[kind] = json.loads(context_as_json(ctx))
     return out
 
@@ -113,7 +155,12 @@ def test_every_status_is_the_judgements_in_every_kind(judged_workspace) -> None:
     for item_id, seen in found.items():
         for where, item in seen:
             if "status" in item and item_id in expected:
-                assert item["status"] == expected[item_id], (where, item_id, item["status"], expected[item_id])
+                assert item["status"] == expected[item_id], (
+                    where,
+                    item_id,
+                    item["status"],
+                    expected[item_id],
+                )
                 checked += 1
     assert checked >= 12, "the kinds show the workspace's goals, commitments and promises"
     # The commitment due after its board's sync is open (not judged) in every kind that lists it.
@@ -131,10 +178,14 @@ def test_the_reliability_chart_ends_where_the_commitment_table_does(judged_works
     keep = dict(chart["series"])["keep_rate"]
     window = [c for c in domain.commitments if c.deadline and date(2026, 4, 1) < c.deadline <= REPORT_DATE]
     statuses = [judged.commitment_status(c) for c in window]
-    statuses += [judged.promise(p).status for p in domain.practices.promises if date(2026, 4, 1) < p.due <= REPORT_DATE]
+    statuses += [
+        judged.promise(p).status for p in domain.practices.promises if date(2026, 4, 1) < p.due <= REPORT_DATE
+    ]
     judged_now = [s for s in statuses if s in ("kept", "late", "broken")]
     assert keep[-1] == round(100 * statuses.count("kept") / len(judged_now), 1)
-    assert "broken" not in [judged.commitment_status(c) for c in domain.commitments if c.text.startswith("Send Bob")]
+    assert "broken" not in [
+        judged.commitment_status(c) for c in domain.commitments if c.text.startswith("Send Bob")
+    ]
 
 
 def test_an_undated_achievement_is_counted_alike_in_the_summary_and_the_chart(judged_workspace) -> None:
@@ -181,8 +232,10 @@ def test_a_goal_stands_against_its_target_as_of_the_stated_date(judged_workspace
     domain, judged, ctxs = judged_workspace
     goals = {g["title"]: g for g in ctxs["goals"]["goals"]}
     assert ctxs["goals"]["cover"]["as_of"] == "2026-06-30"
-    assert (goals["Cut build time below ten minutes"]["slip"], goals["Cut build time below ten minutes"]["slip_days"]) \
-        == ("overdue", 10)  # due 20 Jun, its board synced 30 Jun
+    assert (
+        goals["Cut build time below ten minutes"]["slip"],
+        goals["Cut build time below ten minutes"]["slip_days"],
+    ) == ("overdue", 10)  # due 20 Jun, its board synced 30 Jun
     # Due 25 Jun on the board last synced 12 Jun: neither overdue nor "due in -5 days".
     mentor = goals["Mentor Bob to his first on-call shift"]
     assert (mentor["status"], mentor["slip"], mentor["slip_days"]) == ("open", "unjudged", None)

@@ -24,11 +24,29 @@ OPENAPI = Path(__file__).resolve().parents[2] / "shared" / "data" / "trello-open
 # (https://developer.atlassian.com/cloud/trello/guides/rest-api/nested-resources/) and are allowed only on
 # a path that declares the switch.
 NESTED: dict[str, set[str]] = {
-    "actions": {"actions_entities", "actions_display", "actions_format", "actions_since", "actions_before",
-                "actions_limit", "action_fields", "action_member", "action_member_fields",
-                "action_memberCreator", "action_memberCreator_fields"},
-    "cards": {"card_fields", "card_attachments", "card_attachment_fields", "card_members", "card_member_fields",
-              "card_checklists", "card_stickers", "card_customFieldItems"},
+    "actions": {
+        "actions_entities",
+        "actions_display",
+        "actions_format",
+        "actions_since",
+        "actions_before",
+        "actions_limit",
+        "action_fields",
+        "action_member",
+        "action_member_fields",
+        "action_memberCreator",
+        "action_memberCreator_fields",
+    },
+    "cards": {
+        "card_fields",
+        "card_attachments",
+        "card_attachment_fields",
+        "card_members",
+        "card_member_fields",
+        "card_checklists",
+        "card_stickers",
+        "card_customFieldItems",
+    },
     "checklists": {"checklist_fields", "checkItems", "checkItem_fields"},
     "labels": {"label_fields", "labels_limit"},
     "lists": {"list_fields"},
@@ -36,8 +54,10 @@ NESTED: dict[str, set[str]] = {
 }
 # Card paging (limit/before/since on a board's cards) is documented in the API introduction's "Paging"
 # section and in the 2021 changelog, not in the OpenAPI file.
-PAGING: dict[str, set[str]] = {"/boards/{id}/cards/{filter}": {"limit", "before", "since"},
-                               "/boards/{id}/cards": {"limit", "before", "since"}}
+PAGING: dict[str, set[str]] = {
+    "/boards/{id}/cards/{filter}": {"limit", "before", "since"},
+    "/boards/{id}/cards": {"limit", "before", "since"},
+}
 
 
 def _spec() -> dict[str, Any]:
@@ -81,8 +101,14 @@ def request_log() -> list[dict[str, Any]]:
         assert got.paged
         fetch_board(c, big["id"], since_action_id=big["actions"][1500]["id"])
         get_board_outline(c, small["id"])
-        card = create_card(c, list_id=small["lists"][0]["id"], name="n", desc="d", due=datetime(2026, 1, 2),
-                           member_ids=[small["members"][0]["id"]])
+        card = create_card(
+            c,
+            list_id=small["lists"][0]["id"],
+            name="n",
+            desc="d",
+            due=datetime(2026, 1, 2),
+            member_ids=[small["members"][0]["id"]],
+        )
         checklist = create_checklist(c, card["id"], "How did it go?")
         create_check_item(c, checklist["id"], "item")
         return list(f.log)
@@ -94,7 +120,7 @@ def test_every_request_uses_a_documented_path_and_parameters(request_log: list[d
     assert len(log) > 10
     problems = []
     for entry in log:
-        path = entry["path"][len("/1"):].replace("/members/me/", "/members/{me}/")
+        path = entry["path"][len("/1") :].replace("/members/me/", "/members/{me}/")
         template = _match(spec, path)
         if template is None:
             problems.append(f"{entry['path']}: no such path in the OpenAPI description")

@@ -39,12 +39,22 @@ def _config(extra: str = "") -> object:
 def reply_board() -> tuple[Board, str]:
     b = Board()
     c = b.card("Lunches", "2026-03-04 tacos", due="2026-03-04")
-    b.checklist(c, "Worst moment - Will", ["Missed the deadline for the migration plan", "Interrupted Jessica twice"])
+    b.checklist(
+        c, "Worst moment - Will", ["Missed the deadline for the migration plan", "Interrupted Jessica twice"]
+    )
     b.checklist(c, "Best moment - Jessica", ["Shipped the importer"])
-    b.comment(c, 'reply: "Missed the deadline" I was on sick leave that week; the plan landed the Monday after',
-              "2026-03-06", by="willsmith")
-    b.comment(c, "reply: not my view", "2026-03-06", by="jessjones")  # Jessica's entries: one, so no naming needed
-    b.comment(c, "reply: this names nothing on the card", "2026-03-07", by="willsmith")  # two candidates: none named
+    b.comment(
+        c,
+        'reply: "Missed the deadline" I was on sick leave that week; the plan landed the Monday after',
+        "2026-03-06",
+        by="willsmith",
+    )
+    b.comment(
+        c, "reply: not my view", "2026-03-06", by="jessjones"
+    )  # Jessica's entries: one, so no naming needed
+    b.comment(
+        c, "reply: this names nothing on the card", "2026-03-07", by="willsmith"
+    )  # two candidates: none named
     return b, c
 
 
@@ -54,7 +64,8 @@ def test_a_reply_sits_beside_its_entry_and_is_never_evidence(sqlite_store) -> No
     d = sqlite_store.load_domain()
     assert sorted((r.by, r.text) for r in d.replies) == [
         ("jessica", "not my view"),
-        ("will", "I was on sick leave that week; the plan landed the Monday after")]
+        ("will", "I was on sick leave that week; the plan landed the Monday after"),
+    ]
     will_reply = next(r for r in d.replies if r.by == "will")
     assert next(f for f in d.feedback if f.id == will_reply.entry_id).text.startswith("Missed the deadline")
     # never an entry: no observation carries a reply's text, and the counts are the three checklist items
@@ -88,27 +99,44 @@ def test_the_reply_marker_is_configurable_per_board(sqlite_store) -> None:
 def test_subject_access_export_matches_the_database(tmp_path, example_database, capsys) -> None:
     config, store = example_workspace(example_database, tmp_path / "x.db")
     cfg = tmp_path / "c.yaml"
-    cfg.write_text((example_dir() / "config.yaml").read_text() + f"\ndatabase: sqlite:///{tmp_path / 'x.db'}\n")
+    cfg.write_text(
+        (example_dir() / "config.yaml").read_text() + f"\ndatabase: sqlite:///{tmp_path / 'x.db'}\n"
+    )
     code, out, err = run_cli(capsys, "person", "export", "will", "-c", str(cfg), "-o", str(tmp_path / "sar"))
     assert code == 0, err
     json_path, pdf_path = (Path(p) for p in out.split())
     assert pdf_path.read_bytes().startswith(b"%PDF") and json_path.stat().st_mode & 0o077 == 0
     got = json.loads(json_path.read_text())
     with store.engine.connect() as conn:
+
         def ids(sql: str) -> list[str]:
             return sorted(conn.execute(text(sql)).scalars())
 
-        assert sorted(e["id"] for e in got["entries_about"]) == ids("SELECT id FROM feedback WHERE about = 'will'")
+        assert sorted(e["id"] for e in got["entries_about"]) == ids(
+            "SELECT id FROM feedback WHERE about = 'will'"
+        )
         assert sorted(e["id"] for e in got["entries_by"]) == ids(
-            "SELECT id FROM feedback WHERE said_by = 'will' AND about <> 'will'")
-        assert sorted(g["id"] for g in got["goals"]) == ids("SELECT goal_id FROM goal_owners WHERE person = 'will'")
-        assert sorted(c["id"] for c in got["commitments"]) == ids("SELECT id FROM commitments WHERE person = 'will'")
-        assert sorted(p["id"] for p in got["promises"]) == ids("SELECT id FROM promises WHERE person = 'will'")
-        assert sorted(s["id"] for s in got["self_reviews"]) == ids("SELECT id FROM self_reviews WHERE person = 'will'")
+            "SELECT id FROM feedback WHERE said_by = 'will' AND about <> 'will'"
+        )
+        assert sorted(g["id"] for g in got["goals"]) == ids(
+            "SELECT goal_id FROM goal_owners WHERE person = 'will'"
+        )
+        assert sorted(c["id"] for c in got["commitments"]) == ids(
+            "SELECT id FROM commitments WHERE person = 'will'"
+        )
+        assert sorted(p["id"] for p in got["promises"]) == ids(
+            "SELECT id FROM promises WHERE person = 'will'"
+        )
+        assert sorted(s["id"] for s in got["self_reviews"]) == ids(
+            "SELECT id FROM self_reviews WHERE person = 'will'"
+        )
         assert sorted(s["id"] for s in got["stakeholder_feedback_about"]) == ids(
-            "SELECT id FROM stakeholder_feedback WHERE about = 'will'")
+            "SELECT id FROM stakeholder_feedback WHERE about = 'will'"
+        )
         # other people's words about third parties are not in it
-        third = set(ids("SELECT id FROM feedback WHERE about <> 'will' AND (said_by IS NULL OR said_by <> 'will')"))
+        third = set(
+            ids("SELECT id FROM feedback WHERE about <> 'will' AND (said_by IS NULL OR said_by <> 'will')")
+        )
         assert third and not third & {e["id"] for e in got["entries_about"] + got["entries_by"]}
     assert got["entries_about"] and all(e["board"] and e["source"] for e in got["entries_about"])
     # the export is itself logged, and the log is part of the next export
@@ -122,13 +150,17 @@ def test_subject_access_export_matches_the_database(tmp_path, example_database, 
 def test_every_report_written_is_logged_with_its_hash(tmp_path, example_database, capsys) -> None:
     config, store = example_workspace(example_database, tmp_path / "x.db")
     cfg = tmp_path / "c.yaml"
-    cfg.write_text((example_dir() / "config.yaml").read_text() + f"\ndatabase: sqlite:///{tmp_path / 'x.db'}\n")
+    cfg.write_text(
+        (example_dir() / "config.yaml").read_text() + f"\ndatabase: sqlite:///{tmp_path / 'x.db'}\n"
+    )
     out = tmp_path / "b.html"
     assert run_cli(capsys, "report", "brief", "jessica", "-c", str(cfg), "-o", str(out))[0] == 0
     assert run_cli(capsys, "report", "goals", "will", "-c", str(cfg), "--format", "json")[0] == 0
     rows = report_log(store.engine)
-    assert [(r["kind"], r["person"], r["format"]) for r in rows] == [("brief", "jessica", "html"),
-                                                                     ("goals", "will", "json")]
+    assert [(r["kind"], r["person"], r["format"]) for r in rows] == [
+        ("brief", "jessica", "html"),
+        ("goals", "will", "json"),
+    ]
     assert rows[0]["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     assert rows[0]["os_user"] and rows[0]["path"] == str(out.resolve())
     code, printed, _ = run_cli(capsys, "log", "-c", str(cfg), "--person", "Will Smith", "--json")
@@ -142,18 +174,23 @@ def _dump_text(store) -> str:
     return json.dumps(store.table_dump(), default=str, ensure_ascii=False).casefold()
 
 
-def test_forget_removes_the_person_everywhere_and_a_later_sync_keeps_them_out(tmp_path, example_database,
-                                                                             capsys) -> None:
+def test_forget_removes_the_person_everywhere_and_a_later_sync_keeps_them_out(
+    tmp_path, example_database, capsys
+) -> None:
     config, store = example_workspace(example_database, tmp_path / "x.db")
     cfg = tmp_path / "c.yaml"
-    cfg.write_text((example_dir() / "config.yaml").read_text() + f"\ndatabase: sqlite:///{tmp_path / 'x.db'}\n")
+    cfg.write_text(
+        (example_dir() / "config.yaml").read_text() + f"\ndatabase: sqlite:///{tmp_path / 'x.db'}\n"
+    )
     member_id = store.load_domain().people["will"].member_id
     needles = ["will smith", "willsmith", member_id.casefold()]
     assert all(n in _dump_text(store) for n in needles)
     before = store.table_dump()
     code, out, _ = run_cli(capsys, "person", "forget", "will", "-c", str(cfg))
     assert code == 0 and "would remove" in out and store.table_dump() == before  # a dry run changes nothing
-    said_about_jessica = {f.id for f in store.load_domain().feedback if f.said_by == "will" and f.about == "jessica"}
+    said_about_jessica = {
+        f.id for f in store.load_domain().feedback if f.said_by == "will" and f.about == "jessica"
+    }
     assert said_about_jessica
     code, _, err = run_cli(capsys, "person", "forget", "will", "--yes", "-c", str(cfg))
     assert code == 0, err
@@ -173,7 +210,9 @@ def test_forget_removes_the_person_everywhere_and_a_later_sync_keeps_them_out(tm
     assert {f.id for f in store.load_domain().feedback} == {f.id for f in d.feedback}
     # and no regenerated report names them
     for kind in ("goals", "dossier", "brief"):
-        ctx = build_context(kind, "jessica", store.load_domain(), options=ReportOptions(report_date=date(2026, 12, 1)))
+        ctx = build_context(
+            kind, "jessica", store.load_domain(), options=ReportOptions(report_date=date(2026, 12, 1))
+        )
         html, _ = render_report_html(ctx, ReportOptions(), for_pdf=False)
         assert not [n for n in needles if n in html.casefold()], kind
     code, out, _ = run_cli(capsys, "check", "-c", str(cfg))
@@ -196,8 +235,9 @@ def old_and_new_board() -> Board:
     return b
 
 
-def test_retention_applies_on_every_sync_and_rebuild_and_reports_say_where_data_starts(sqlite_store, capsys,
-                                                                                      tmp_path) -> None:
+def test_retention_applies_on_every_sync_and_rebuild_and_reports_say_where_data_starts(
+    sqlite_store, capsys, tmp_path
+) -> None:
     b = old_and_new_board()
     ingest_board(sqlite_store, b.data, _config())
     assert len(sqlite_store.load_domain().feedback) == 4 and sqlite_store.load_domain().data_from is None
@@ -209,7 +249,10 @@ def test_retention_applies_on_every_sync_and_rebuild_and_reports_say_where_data_
     assert d.feedback and all(f.date >= cutoff for f in d.feedback) and len(d.feedback) == 2
     with sqlite_store.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM comments")).scalar() == 1
-        assert conn.execute(text("SELECT count(*) FROM actions WHERE date < :c"), {"c": str(cutoff)}).scalar() == 0
+        assert (
+            conn.execute(text("SELECT count(*) FROM actions WHERE date < :c"), {"c": str(cutoff)}).scalar()
+            == 0
+        )
     # a sync brings the old export data in again: the same sync trims it
     ingest_board(sqlite_store, b.data, config)
     assert len(sqlite_store.load_domain().feedback) == 2
@@ -225,7 +268,9 @@ def test_retention_applies_on_every_sync_and_rebuild_and_reports_say_where_data_
 
 
 def test_departed_people_left_every_board_or_deleted_account(sqlite_store) -> None:
-    b = Board(members=(("willsmith", "Will Smith"), ("jessjones", "Jessica Jones"), ("amara", "Amara Okafor")))
+    b = Board(
+        members=(("willsmith", "Will Smith"), ("jessjones", "Jessica Jones"), ("amara", "Amara Okafor"))
+    )
     c = b.card("Lunches", "2026-03-04 tacos", due="2026-03-04")
     b.comment(c, "hello", "2026-03-04", by="amara")
     ingest_board(sqlite_store, b.data, None, seen_at=datetime(2026, 3, 5))
@@ -234,8 +279,16 @@ def test_departed_people_left_every_board_or_deleted_account(sqlite_store) -> No
     # Will leaves the board; Amara deletes her account: Trello then sends her actions without memberCreator
     gone = b.member_ids["amara"]
     b.data["members"] = [m for m in b.data["members"] if m["username"] == "jessjones"]
-    b.data["actions"].insert(0, {"id": oid("2026-03-06T12:00:00"), "type": "commentCard", "date": iso("2026-03-06"),
-                                 "idMemberCreator": gone, "data": {"text": "bye", "card": {"id": c}}})
+    b.data["actions"].insert(
+        0,
+        {
+            "id": oid("2026-03-06T12:00:00"),
+            "type": "commentCard",
+            "date": iso("2026-03-06"),
+            "idMemberCreator": gone,
+            "data": {"text": "bye", "card": {"id": c}},
+        },
+    )
     ingest_board(sqlite_store, b.data, None, seen_at=datetime(2026, 3, 7))
     found = {(d.key, d.reason) for d in departed_people(sqlite_store.engine, 30, now)}
     assert found == {("willsmith", "left"), ("amara", "deleted_account")}
@@ -251,14 +304,17 @@ def test_departed_forget_policy_forgets_them(sqlite_store) -> None:
     ingest_board(sqlite_store, b.data, _config(), seen_at=datetime(2026, 3, 5))
     b.data["members"] = [m for m in b.data["members"] if m["username"] == "jessjones"]
     ingest_board(sqlite_store, b.data, _config(), seen_at=datetime(2026, 3, 6))
-    assert forget_departed(sqlite_store, _config("retention: {left_after_days: 1}\n")) == []  # keep by default
+    assert (
+        forget_departed(sqlite_store, _config("retention: {left_after_days: 1}\n")) == []
+    )  # keep by default
     config = _config("retention: {left_after_days: 1, departed: forget}\n")
     assert forget_departed(sqlite_store, config) == ["will"]
     assert "willsmith" not in _dump_text(sqlite_store)
     assert sqlite_store.load_domain().feedback == []
 
 
-@pytest.mark.parametrize("key", ["entries_days", "actions_days", "report_log_days", "left_after_days", "departed",
-                                 "reply"])
+@pytest.mark.parametrize(
+    "key", ["entries_days", "actions_days", "report_log_days", "left_after_days", "departed", "reply"]
+)
 def test_new_config_keys_are_documented(key: str) -> None:
     assert f"{key}:" in (Path(__file__).resolve().parents[1] / "config.example.yaml").read_text()

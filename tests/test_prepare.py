@@ -29,8 +29,10 @@ def _exports() -> list[dict]:
 
 def _config(tmp_path: Path, url: str, token: str = TOKEN) -> Path:
     text = (example_dir() / "config.yaml").read_text()
-    text += (f"\ntrello: {{api_key: '{KEY}', token: '{token}', api_url: '{url}'}}\n"
-             f"database: {tmp_path / 'db.sqlite'}\nprepare: {{days_ahead: 20}}\n")
+    text += (
+        f"\ntrello: {{api_key: '{KEY}', token: '{token}', api_url: '{url}'}}\n"
+        f"database: {tmp_path / 'db.sqlite'}\nprepare: {{days_ahead: 20}}\n"
+    )
     cfg = tmp_path / "trellosync.yaml"
     cfg.write_text(text)
     return cfg
@@ -40,8 +42,10 @@ def _counts(db: Path) -> dict[str, int]:
     store = Store(f"sqlite:///{db}")
     try:
         with store.engine.connect() as conn:
-            return {tb.name: conn.execute(select(func.count()).select_from(tb)).scalar_one()
-                    for tb in (t.lunches, t.feedback, t.commitments, prepared_writes)}
+            return {
+                tb.name: conn.execute(select(func.count()).select_from(tb)).scalar_one()
+                for tb in (t.lunches, t.feedback, t.commitments, prepared_writes)
+            }
     finally:
         store.close()
 
@@ -74,7 +78,11 @@ def test_prepare_twice_then_sync(tmp_path: Path, capsys: pytest.CaptureFixture[s
         items = sum(len(cl["checkItems"]) for cl in checklists)
         assert items == planned.count("\n  - ") >= 6
         posts = _posts(fake)
-        assert posts == {"POST /1/cards": 3, "POST /1/checklists": 3, "POST /1/checklists/{id}/checkItems": items}
+        assert posts == {
+            "POST /1/cards": 3,
+            "POST /1/checklists": 3,
+            "POST /1/checklists/{id}/checkItems": items,
+        }
         assert f"wrote 3 lunch(es) in {6 + items} request(s)" in out
         wj = next(c for c in cards if c["idBoard"] == _exports()[0]["id"])
         assert wj["due"].startswith("2026-11-17") and len(wj["idMembers"]) == 2
@@ -95,8 +103,12 @@ def test_prepare_twice_then_sync(tmp_path: Path, capsys: pytest.CaptureFixture[s
         with store.engine.connect() as conn:
             rows = conn.execute(select(prepared_writes).where(prepared_writes.c.kind == "item")).all()
         asked = next(r for r in rows if r.ref_kind == "commitment")
-        board = next(b for b in fake.boards.values() for cl in b["checklists"]
-                     if any(i["id"] == asked.id for i in cl["checkItems"]))
+        board = next(
+            b
+            for b in fake.boards.values()
+            for cl in b["checklists"]
+            if any(i["id"] == asked.id for i in cl["checkItems"])
+        )
         fake.mutate("check_item", board["id"], check_item=asked.id, state="complete")
         store.close()
         assert run_cli(capsys, "sync", "-c", str(cfg))[0] == 0
@@ -116,8 +128,9 @@ def test_prepare_twice_then_sync(tmp_path: Path, capsys: pytest.CaptureFixture[s
         assert code == 0 and _posts(fake) == posts
 
 
-def test_renamed_moved_or_deleted_card_is_not_made_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                                         ) -> None:
+def test_renamed_moved_or_deleted_card_is_not_made_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     exports = _exports()
     with FakeTrello(exports, key=KEY, token=TOKEN) as fake:
         cfg = _config(tmp_path, fake.url)
@@ -137,14 +150,19 @@ def test_renamed_moved_or_deleted_card_is_not_made_again(tmp_path: Path, capsys:
         assert "was deleted on the board: not made again" in err
 
 
-def test_a_read_only_token_gets_one_line_and_exit_4(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_read_only_token_gets_one_line_and_exit_4(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with FakeTrello(_exports(), key=KEY, token=READ_ONLY, read_only_tokens=(READ_ONLY,)) as fake:
         cfg = _config(tmp_path, fake.url, READ_ONLY)
         assert run_cli(capsys, "sync", "-c", str(cfg))[0] == 0  # reading works
         code, out, err = run_cli(capsys, "prepare", "-c", str(cfg), "--on", ON, "--apply")
         assert code == 4
-        err = "".join(line for line in err.splitlines(keepends=True)  # the config's plaintext-token warning
-                      if not (line.startswith("warning: ") and "trello.token is written in the file" in line))
+        err = "".join(
+            line
+            for line in err.splitlines(keepends=True)  # the config's plaintext-token warning
+            if not (line.startswith("warning: ") and "trello.token is written in the file" in line)
+        )
         assert err.count("\n") == 1 and "read-only" in err and "Traceback" not in err
         assert READ_ONLY not in err
         assert _counts(tmp_path / "db.sqlite")["prepared_writes"] == 0

@@ -36,9 +36,15 @@ def test_the_package_under_test_is_this_checkout() -> None:
 def test_import_contracts_are_kept() -> None:
     """lint-imports, as CI runs it, on this checkout: no import back up a layer, no cycle in a folder."""
     run = subprocess.run(
-        [sys.executable, "-c",
-         "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports(no_cache=True, no_logo=True))"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports(no_cache=True, no_logo=True))",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "0 broken" in run.stdout
@@ -57,8 +63,10 @@ def test_every_folder_of_the_package_is_a_layer() -> None:
 
 def test_the_checkers_ci_runs_are_in_the_test_extras() -> None:
     """The README's test command runs ruff, mypy, lint-imports and pytest after `pip install -e '.[test]'`."""
-    extras = {req.split(">")[0].split("=")[0].split("[")[0].strip().lower()
-              for req in PYPROJECT["project"]["optional-dependencies"]["test"]}
+    extras = {
+        req.split(">")[0].split("=")[0].split("[")[0].strip().lower()
+        for req in PYPROJECT["project"]["optional-dependencies"]["test"]
+    }
     assert {"ruff", "mypy", "import-linter", "pytest"} <= extras
     mypy = PYPROJECT["tool"]["mypy"]
     assert "pydantic.mypy" in mypy["plugins"] and mypy["packages"] == ["trellosync"]

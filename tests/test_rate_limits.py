@@ -51,8 +51,10 @@ def test_two_processes_sharing_a_token_pace_by_the_remaining_header(reserve: int
     token = "tok" + uuid.uuid4().hex
     with FakeTrello([board], limits=limits) as f:
         times: list[float] = []
-        workers = [threading.Thread(target=lambda: times.append(_hammer(f, token, 40, board["id"],
-                                                                        reserve=reserve))) for _ in range(2)]
+        workers = [
+            threading.Thread(target=lambda: times.append(_hammer(f, token, 40, board["id"], reserve=reserve)))
+            for _ in range(2)
+        ]
         for w in workers:
             w.start()
         for w in workers:
@@ -75,7 +77,9 @@ def _cron_run(fake: FakeTrello, token: str, store: Store, config: Config) -> Non
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mapped", [False, True])
-def test_a_cron_every_minute_on_four_workers_never_trips_the_members_limit(tmp_path: Path, mapped: bool) -> None:
+def test_a_cron_every_minute_on_four_workers_never_trips_the_members_limit(
+    tmp_path: Path, mapped: bool
+) -> None:
     now = [0.0]
     limits = RateLimits(clock=lambda: now[0])
     token = "tok" + uuid.uuid4().hex
@@ -83,8 +87,12 @@ def test_a_cron_every_minute_on_four_workers_never_trips_the_members_limit(tmp_p
     with FakeTrello(exports, limits=limits) as f:
         stores = [Store(f"sqlite:///{tmp_path / f'w{i}.db'}") for i in range(4)]
         boards = [BoardMapping(board=b["id"]) for b in f.boards.values()] if mapped else []
-        configs = [Config(trello=TrelloConfig(api_key=KEY, token=token, api_url=f.url), database=s.url,
-                          boards=boards) for s in stores]
+        configs = [
+            Config(
+                trello=TrelloConfig(api_key=KEY, token=token, api_url=f.url), database=s.url, boards=boards
+            )
+            for s in stores
+        ]
         for _minute in range(30):  # half an hour of `* * * * * trellosync sync` on four machines
             for store, cfg in zip(stores, configs, strict=True):
                 _cron_run(f, token, store, cfg)
@@ -93,8 +101,10 @@ def test_a_cron_every_minute_on_four_workers_never_trips_the_members_limit(tmp_p
     members = stats["by_path"].get("GET /1/members/me/boards", 0)
     assert stats["by_status"].get("429", 0) == 0 and not stats["rate_limited"]
     assert members == (0 if mapped else 4 * 30)  # mapped boards are listed one by one, never under /members/
-    print(f"30 min x 4 workers, mapped={mapped}: {stats['requests']} requests, {members} under /1/members/, "
-          "0 refused")
+    print(
+        f"30 min x 4 workers, mapped={mapped}: {stats['requests']} requests, {members} under /1/members/, "
+        "0 refused"
+    )
 
 
 def test_the_fake_enforces_the_members_limit_and_the_client_refuses_to_trip_it() -> None:

@@ -16,6 +16,7 @@ from trellosync.sync.pipeline import ingest_board, rebuild_domain
 def no_network(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a network connection was attempted")
+
     monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
@@ -38,11 +39,14 @@ def test_mapping_change_rebuilds_from_mirror(store, no_network):
     default = parse_config(PEOPLE + "boards:\n  - board: 'Peer lunch: Will & Jessica'\n")
     ingest_board(store, board().data, default)
     assert store.counts()["lunches"] == 0  # "Lunch log" is not the default lunches list
-    custom = parse_config(PEOPLE + """boards:
+    custom = parse_config(
+        PEOPLE
+        + """boards:
   - board: 'Peer lunch: Will & Jessica'
     lunches: {lists: [Lunch log]}
     feedback: {best: [Highs]}
-""")
+"""
+    )
     before_mirror = {k: v for k, v in store.table_dump().items() if k in ("cards", "actions", "check_items")}
     assert rebuild_domain(store, custom, only_changed=True) == ["Peer lunch: Will & Jessica"]
     d = store.load_domain()
@@ -55,8 +59,10 @@ def test_mapping_change_rebuilds_from_mirror(store, no_network):
 
 def test_rebuild_command(capsys, tmp_path, no_network):
     cfg = tmp_path / "c.yaml"
-    cfg.write_text(PEOPLE + "database: sqlite:///t.db\nboards:\n  - board: 'Peer lunch: Will & Jessica'\n"
-                   "    lunches: {lists: [Lunch log]}\n")
+    cfg.write_text(
+        PEOPLE + "database: sqlite:///t.db\nboards:\n  - board: 'Peer lunch: Will & Jessica'\n"
+        "    lunches: {lists: [Lunch log]}\n"
+    )
     from trellosync.store.db import Store
 
     s = Store(f"sqlite:///{tmp_path / 't.db'}")
@@ -79,8 +85,10 @@ def test_api_sync_rebuilds_unchanged_boards_when_the_mapping_changes(tmp_path, c
         assert run_cli(capsys, "sync", "-c", str(cfg))[0] == 0
         code, out, _ = run_cli(capsys, "status", "--json", "-c", str(cfg))
         assert '"lunches": 0' in out
-        cfg.write_text(head + PEOPLE + "boards:\n  - board: 'Peer lunch: Will & Jessica'\n"
-                       "    lunches: {lists: [Lunch log]}\n")
+        cfg.write_text(
+            head + PEOPLE + "boards:\n  - board: 'Peer lunch: Will & Jessica'\n"
+            "    lunches: {lists: [Lunch log]}\n"
+        )
         before = fake.stats()["requests"]
         assert run_cli(capsys, "sync", "-c", str(cfg))[0] == 0
         assert fake.stats()["requests"] - before == 1  # the board is unchanged on Trello: not downloaded

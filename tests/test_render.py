@@ -35,7 +35,11 @@ def test_markdown_never_emits_raw_html(text: str) -> None:
 
 
 def test_markdown_links_only_http_https_mailto_and_never_attachment() -> None:
-    html = str(markdown_to_html("[a](javascript:alert(1)) [b](https://example.org) [c](mailto:x@example.org) [d](file:///etc/passwd)"))
+    html = str(
+        markdown_to_html(
+            "[a](javascript:alert(1)) [b](https://example.org) [c](mailto:x@example.org) [d](file:///etc/passwd)"
+        )
+    )
     assert 'href="javascript' not in html and 'href="file' not in html  # left as literal text
     assert 'href="https://example.org"' in html and 'href="mailto:x@example.org"' in html
     assert "attachment" not in html and 'rel="noopener noreferrer nofollow"' in html
@@ -58,14 +62,22 @@ def test_environment_autoescapes_and_rejects_undefined() -> None:
 def test_user_templates_override_packaged_ones(tmp_path: Path) -> None:
     (tmp_path / "brief.html").write_text("CUSTOM BRIEF for {{ ctx.cover.person }}", encoding="utf-8")
     out = render_report(
-        "brief", "ada", example_domain(4), options=ReportOptions(report_date=date(2026, 6, 30), templates_dir=tmp_path),
-        fmt="html", out=tmp_path / "b.html",
+        "brief",
+        "ada",
+        example_domain(4),
+        options=ReportOptions(report_date=date(2026, 6, 30), templates_dir=tmp_path),
+        fmt="html",
+        out=tmp_path / "b.html",
     )
     assert out.read_text(encoding="utf-8") == "CUSTOM BRIEF for Ada Lovelace"
     # Templates not overridden still come from the package.
     goals = render_report(
-        "goals", "ada", example_domain(4), options=ReportOptions(report_date=date(2026, 6, 30), templates_dir=tmp_path),
-        fmt="html", out=tmp_path / "g.html",
+        "goals",
+        "ada",
+        example_domain(4),
+        options=ReportOptions(report_date=date(2026, 6, 30), templates_dir=tmp_path),
+        fmt="html",
+        out=tmp_path / "g.html",
     )
     assert "Goal-achievement report" in goals.read_text(encoding="utf-8")
     assert (packaged_templates_dir() / "base.html").is_file()
@@ -75,7 +87,12 @@ def test_user_templates_override_packaged_ones(tmp_path: Path) -> None:
 @pytest.mark.slow  # renders HTML with subset fonts (test_cli_output's HTML test stays in the inner loop)
 def test_html_output_is_a_complete_page(tmp_path: Path) -> None:
     out = render_report(
-        "goals", "ada", example_domain(6), options=ReportOptions(report_date=date(2026, 6, 30)), fmt="html", out=tmp_path / "g.html"
+        "goals",
+        "ada",
+        example_domain(6),
+        options=ReportOptions(report_date=date(2026, 6, 30)),
+        fmt="html",
+        out=tmp_path / "g.html",
     )
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and '<html lang="en">' in html
@@ -113,7 +130,16 @@ def test_fetcher_refuses_path_traversal_and_serves_fonts() -> None:
 
 
 def test_chart_svg_has_no_script_declaration_or_remote_reference() -> None:
-    svg = str(render_chart(Chart("cadence", "Lunches per month", ["Jan 2026", "Feb 2026"], [("Lunches held", [2.0, 1.0]), ("Target", [2.2, 2.2])])))
+    svg = str(
+        render_chart(
+            Chart(
+                "cadence",
+                "Lunches per month",
+                ["Jan 2026", "Feb 2026"],
+                [("Lunches held", [2.0, 1.0]), ("Target", [2.2, 2.2])],
+            )
+        )
+    )
     assert svg.startswith("<svg") and "<?xml" not in svg
     assert "<script" not in svg and "http://" not in svg.replace("http://www.w3.org/", "")
     assert "Lunches per month" in svg
@@ -139,16 +165,21 @@ LONG_ENTRY = ("The handover went well because " * 40).strip() + " TAIL"
 
 def test_an_excerpt_note_is_a_template_sentence(tmp_path: Path) -> None:
     """The code cuts a long entry and gives the note its data; excerpt_note.html words it (an override rewords it)."""
-    assert "excerpt" not in str(markdown_to_html(LONG_ENTRY)) + str(markdown_inline(LONG_ENTRY))  # no words in Python
+    assert "excerpt" not in str(markdown_to_html(LONG_ENTRY)) + str(
+        markdown_inline(LONG_ENTRY)
+    )  # no words in Python
     env = make_environment(None, False)
     html = env.from_string("{{ t|md(u) }}").render(t=LONG_ENTRY, u="https://trello.com/c/AbCd1234")
     assert "TAIL" not in html
-    assert (f'<p class="excerpt-note">(excerpt of a {len(LONG_ENTRY):,}-character entry: the full text is on '
-            '<a href="https://trello.com/c/AbCd1234">the Trello card</a>)</p>') in html
+    assert (
+        f'<p class="excerpt-note">(excerpt of a {len(LONG_ENTRY):,}-character entry: the full text is on '
+        '<a href="https://trello.com/c/AbCd1234">the Trello card</a>)</p>'
+    ) in html
     unsafe = env.from_string("{{ t|md(u) }}").render(t=LONG_ENTRY, u="javascript:alert(1)")
     assert "javascript" not in unsafe and "on the Trello card)" in unsafe
-    (tmp_path / "excerpt_note.html").write_text('<p class="excerpt-note">Auszug: {{ full_length }} Zeichen</p>',
-                                                encoding="utf-8")
+    (tmp_path / "excerpt_note.html").write_text(
+        '<p class="excerpt-note">Auszug: {{ full_length }} Zeichen</p>', encoding="utf-8"
+    )
     own = make_environment(tmp_path, False).from_string("{{ t|md }}").render(t=LONG_ENTRY)
     assert f"Auszug: {len(LONG_ENTRY)} Zeichen" in own and "excerpt of" not in own
 
@@ -158,8 +189,10 @@ def test_an_inline_excerpt_keeps_its_html_whole() -> None:
     env = make_environment(None, False)
     html = env.from_string("<td>{{ t|md_inline }}</td>").render(t=LONG_ENTRY)
     assert html.startswith("<td>The handover") and html.count("<p") == html.count("</p>") == 0
-    assert html.endswith(' <span class="excerpt-note">(excerpt of a '
-                         f'{len(LONG_ENTRY):,}-character entry: the full text is on the Trello card)</span></td>')
+    assert html.endswith(
+        ' <span class="excerpt-note">(excerpt of a '
+        f"{len(LONG_ENTRY):,}-character entry: the full text is on the Trello card)</span></td>"
+    )
 
 
 @pytest.mark.slow
@@ -169,11 +202,19 @@ def test_a_long_entry_reads_as_an_excerpt_with_a_link_to_its_card(tmp_path: Path
     domain = example_domain(4)
     entry = next(f for f in domain.feedback if f.about == "ada" and f.kind == "best")
     entry.text = LONG_ENTRY
-    out = render_report("goals", "ada", domain, options=ReportOptions(report_date=date(2026, 6, 30)), out=tmp_path / "g.pdf")
+    out = render_report(
+        "goals", "ada", domain, options=ReportOptions(report_date=date(2026, 6, 30)), out=tmp_path / "g.pdf"
+    )
     reader = pypdf.PdfReader(out)
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert "TAIL" not in text
     assert f"(excerpt of a {len(LONG_ENTRY):,}-character entry: the full text is on the Trello card)" in text
-    html = render_report("goals", "ada", domain, options=ReportOptions(report_date=date(2026, 6, 30)), fmt="html",
-                         out=tmp_path / "g.html").read_text(encoding="utf-8")
+    html = render_report(
+        "goals",
+        "ada",
+        domain,
+        options=ReportOptions(report_date=date(2026, 6, 30)),
+        fmt="html",
+        out=tmp_path / "g.html",
+    ).read_text(encoding="utf-8")
     assert entry.card_url and f'the full text is on <a href="{entry.card_url}">the Trello card</a>)' in html

@@ -45,28 +45,51 @@ def imported(tmp_path_factory, sqlite_template):
     b = Board()
     cards = [b.card("Lunches", f"{d} lunch", members=("willsmith", "jessjones")) for d in LUNCHES]
     ids: dict[str, list[str]] = {}
-    first = b.checklist(cards[0], "Commitments", [
-        will("Write the runbook", due="2026-03-10"),  # missed; renewed at lunch 2, kept late
-        will("Ship the dashboard"),  # missed; renewed by a marker at lunch 2, broken again
-        will("Book the venue"),  # kept before lunch 2: the same words again are a new commitment
-        will("Review the on-call rota"),  # renewed twice, kept late
-        will("Draft the hiring plan", due="2026-04-30"),  # renewed before its deadline, kept by it
-        {"name": "Write the runbook", "member": "jessjones"},  # Jessica's own: never Will's renewal
-    ])
-    second = b.checklist(cards[1], "Commitments", [
-        will("write the runbook."), will("renewed: ship dashboard for the team"), will("Book the venue"),
-        will("Review the on-call rota"), will("Draft the hiring plan", due="2026-04-30"),
-    ])
+    first = b.checklist(
+        cards[0],
+        "Commitments",
+        [
+            will("Write the runbook", due="2026-03-10"),  # missed; renewed at lunch 2, kept late
+            will("Ship the dashboard"),  # missed; renewed by a marker at lunch 2, broken again
+            will("Book the venue"),  # kept before lunch 2: the same words again are a new commitment
+            will("Review the on-call rota"),  # renewed twice, kept late
+            will("Draft the hiring plan", due="2026-04-30"),  # renewed before its deadline, kept by it
+            {"name": "Write the runbook", "member": "jessjones"},  # Jessica's own: never Will's renewal
+        ],
+    )
+    second = b.checklist(
+        cards[1],
+        "Commitments",
+        [
+            will("write the runbook."),
+            will("renewed: ship dashboard for the team"),
+            will("Book the venue"),
+            will("Review the on-call rota"),
+            will("Draft the hiring plan", due="2026-04-30"),
+        ],
+    )
     third = b.checklist(cards[2], "Commitments", [will("Review the on-call rota")])
     b.tick(cards[0], first[2], "2026-03-10T10:00")
     b.tick(cards[1], second[0], "2026-03-25T10:00")
     b.tick(cards[2], third[0], "2026-04-10T10:00")
     b.tick(cards[1], second[4], "2026-03-20T10:00")
-    ids.update(runbook=[first[0], second[0]], dashboard=[first[1], second[1]], venue=[first[2], second[2]],
-               rota=[first[3], second[3], third[0]], hiring=[first[4], second[4]], jessica=[first[5]])
+    ids.update(
+        runbook=[first[0], second[0]],
+        dashboard=[first[1], second[1]],
+        venue=[first[2], second[2]],
+        rota=[first[3], second[3], third[0]],
+        hiring=[first[4], second[4]],
+        jessica=[first[5]],
+    )
 
-    g = Board("Peer learning group: leads", members=(("willsmith", "Will Smith"), ("jessjones", "Jessica Jones"),
-                                                      ("amaraokafor", "Amara Okafor")))
+    g = Board(
+        "Peer learning group: leads",
+        members=(
+            ("willsmith", "Will Smith"),
+            ("jessjones", "Jessica Jones"),
+            ("amaraokafor", "Amara Okafor"),
+        ),
+    )
     meetings = [g.card("Meetings", f"{d} meeting") for d in ("2026-03-02", "2026-03-30", "2026-04-13")]
     g1 = g.checklist(meetings[0], "Will", ["Call two agencies"])
     g2 = g.checklist(meetings[1], "Will", ["Call two agencies"])
@@ -89,7 +112,9 @@ def test_renewals_are_linked_by_wording_or_marker(imported):
     c = by_id(domain)
     for name in ("runbook", "dashboard", "hiring", "group"):
         a, b = (c[i] for i in ids[name])
-        assert (a.renewed_by, a.renewed_on, b.renews, b.first_deadline) == (b.id, b.made, a.id, a.deadline), name
+        assert (a.renewed_by, a.renewed_on, b.renews, b.first_deadline) == (b.id, b.made, a.id, a.deadline), (
+            name
+        )
     r1, r2, r3 = (c[i] for i in ids["rota"])
     assert (r1.renewed_by, r2.renews, r2.renewed_by, r3.renews) == (r2.id, r1.id, r3.id, r2.id)
     assert r3.chain_deadline == r1.deadline == date(2026, 3, 17)
@@ -145,8 +170,12 @@ def test_the_judgement_names_the_renewal(imported):
     assert judged.chain(r2) == [r1, r2, r3]
     assert judged.commitment_status(r1) == "renewed"
     last = judged.commitment(r3)
-    assert (last.status, last.judged_against, last.renews, last.completed_on) == \
-        ("late", date(2026, 3, 17), r2.id, date(2026, 4, 10))
+    assert (last.status, last.judged_against, last.renews, last.completed_on) == (
+        "late",
+        date(2026, 3, 17),
+        r2.id,
+        date(2026, 4, 10),
+    )
     assert (judged.commitment(r1).renewed_by, judged.commitment(r1).days_overdue) == (r2.id, None)
     earlier = Judgement(domain, ZoneInfo("UTC"), date(2026, 3, 20))
     assert earlier.renewed_by(r2) is None and earlier.chain(r1) == [r1, r2]  # r3 was made on 31 Mar
@@ -158,10 +187,12 @@ def test_sql_views_count_the_chain_as_the_rules_do(imported):
     with store.engine.connect() as conn:
         view = {r.commitment_id: r for r in conn.execute(text("SELECT * FROM commitment_status"))}
         rate = conn.execute(text("SELECT * FROM keep_rate WHERE person = 'will'")).one()
-    assert {k: r.status for k, r in view.items()} == \
-        {c.id: rules.commitment_status(c, as_of) for c in domain.commitments}
-    assert {k: (r.renews, r.renewed_by) for k, r in view.items()} == \
-        {c.id: (c.renews, c.renewed_by) for c in domain.commitments}
+    assert {k: r.status for k, r in view.items()} == {
+        c.id: rules.commitment_status(c, as_of) for c in domain.commitments
+    }
+    assert {k: (r.renews, r.renewed_by) for k, r in view.items()} == {
+        c.id: (c.renews, c.renewed_by) for c in domain.commitments
+    }
     wills = [c for c in domain.commitments if c.person == "will"]
     kr = rules.keep_rate(wills, date.min, as_of, as_of=as_of)
     assert (rate.kept, rate.late, rate.broken) == (kr.kept, kr.late, kr.broken) == (1, 2, 3)

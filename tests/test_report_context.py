@@ -49,13 +49,19 @@ def small() -> DomainBuilder:
 
 def test_goal_figures_count_set_achieved_open_overdue_dropped_and_median() -> None:
     b = small()
-    b.goal("ada", "A", date(2026, 1, 10), due=date(2026, 2, 1), status="achieved", achieved_at=utc(2026, 1, 20))
-    b.goal("ada", "B", date(2026, 1, 15), due=date(2026, 3, 1), status="achieved", achieved_at=utc(2026, 2, 14))
+    b.goal(
+        "ada", "A", date(2026, 1, 10), due=date(2026, 2, 1), status="achieved", achieved_at=utc(2026, 1, 20)
+    )
+    b.goal(
+        "ada", "B", date(2026, 1, 15), due=date(2026, 3, 1), status="achieved", achieved_at=utc(2026, 2, 14)
+    )
     b.goal("ada", "C", date(2026, 2, 1), due=date(2026, 2, 20))  # open, overdue
     b.goal("ada", "D", date(2026, 2, 1), due=date(2026, 9, 1))  # open, not yet due
     b.goal("ada", "E", date(2025, 12, 1), status="dropped", dropped_at=utc(2026, 2, 2))
     b.goal("grace", "Not Ada's", date(2026, 1, 1))
-    ctx = build_goals_context(b.domain, "ada", Period(date(2026, 1, 1), date(2026, 3, 31)), AS_OF, ContextOptions())
+    ctx = build_goals_context(
+        b.domain, "ada", Period(date(2026, 1, 1), date(2026, 3, 31)), AS_OF, ContextOptions()
+    )
     f = ctx.figures
     assert (f.goals_set, f.goals_achieved, f.goals_open, f.goals_overdue, f.goals_dropped) == (4, 2, 2, 1, 1)
     assert f.median_days_to_achieve == pytest.approx((10 + 30) / 2)
@@ -71,7 +77,9 @@ def test_keep_rate_counts_commitments_due_in_period_kept_on_time() -> None:
     b.commitment(lu, "ada", "Broken", date(2026, 3, 16), None)
     b.commitment(lu, "ada", "Not due yet", date(2026, 7, 30), None)
     b.commitment(lu, "grace", "Someone else's", date(2026, 3, 16), None)
-    ctx = build_goals_context(b.domain, "ada", Period(date(2026, 3, 1), date(2026, 12, 31)), AS_OF, ContextOptions())
+    ctx = build_goals_context(
+        b.domain, "ada", Period(date(2026, 3, 1), date(2026, 12, 31)), AS_OF, ContextOptions()
+    )
     f = ctx.figures
     assert (f.commitments_due, f.commitments_kept, f.commitments_late, f.commitments_broken) == (3, 1, 1, 1)
     assert f.keep_rate == pytest.approx(1 / 3)
@@ -83,7 +91,9 @@ def test_lunch_cadence_against_fortnightly_target_with_gaps() -> None:
     b = small()
     for d in (date(2026, 1, 5), date(2026, 1, 19), date(2026, 2, 2), date(2026, 3, 2)):
         b.lunch(d, ["ada", "grace"])
-    ctx = build_goals_context(b.domain, "ada", Period(date(2026, 1, 1), date(2026, 3, 31)), AS_OF, ContextOptions())
+    ctx = build_goals_context(
+        b.domain, "ada", Period(date(2026, 1, 1), date(2026, 3, 31)), AS_OF, ContextOptions()
+    )
     f = ctx.figures
     assert f.lunches_held == 4 and len(f.pairs) == 1
     pair = f.pairs[0]
@@ -124,7 +134,9 @@ def test_datetimes_are_shown_in_the_configured_timezone(tz: str, expected: date)
     assert local_date(late.replace(tzinfo=None), ZoneInfo(tz)) == expected  # naive = UTC
     b = small()
     b.domain.synced_at = datetime(2027, 2, 1, 12, 0, tzinfo=timezone.utc)
-    b.goal("ada", "New year goal", date(2026, 12, 1), due=date(2027, 1, 1), status="achieved", achieved_at=late)
+    b.goal(
+        "ada", "New year goal", date(2026, 12, 1), due=date(2027, 1, 1), status="achieved", achieved_at=late
+    )
     opts = ContextOptions(timezone=tz)
     jan = build_goals_context(b.domain, "ada", Period(date(2027, 1, 1), date(2027, 1, 31)), None, opts)
     assert jan.figures.goals_achieved == (1 if expected.year == 2027 else 0)
@@ -138,28 +150,40 @@ def test_figures_are_as_of_the_earlier_of_period_end_and_last_sync() -> None:
     lu = b.lunch(date(2026, 6, 2), ["ada", "grace"])
     b.commitment(lu, "ada", "Due after the sync", date(2026, 7, 10), None)
     b.goal("ada", "Achieved later", date(2026, 5, 1), status="achieved", achieved_at=utc(2026, 9, 1))
-    ctx = build_goals_context(b.domain, "ada", Period(date(2026, 5, 1), date(2026, 12, 31)), None, ContextOptions())
+    ctx = build_goals_context(
+        b.domain, "ada", Period(date(2026, 5, 1), date(2026, 12, 31)), None, ContextOptions()
+    )
     assert ctx.cover.as_of == ctx.figures.as_of == date(2026, 6, 30)  # the builder's last sync
     assert [c.status for c in ctx.commitments] == ["open"]  # not judged past the last sync
     assert [g.status for g in ctx.goals] == ["open"]  # its achievement is not known on 30 Jun
-    early = build_goals_context(b.domain, "ada", Period(date(2026, 5, 1), date(2026, 6, 10)), None, ContextOptions())
+    early = build_goals_context(
+        b.domain, "ada", Period(date(2026, 5, 1), date(2026, 6, 10)), None, ContextOptions()
+    )
     assert early.cover.as_of == date(2026, 6, 10)
 
 
 def test_empty_period_says_so() -> None:
     d = example_domain(6)
-    ctx = build_goals_context(d, "ada", Period(date(2030, 1, 1), date(2030, 1, 31)), date(2030, 2, 1), ContextOptions())
+    ctx = build_goals_context(
+        d, "ada", Period(date(2030, 1, 1), date(2030, 1, 31)), date(2030, 2, 1), ContextOptions()
+    )
     assert ctx.empty and ctx.charts == [] and ctx.sources == []
-    dossier = build_dossier_context(d, "ada", Period(date(2030, 1, 1), date(2030, 1, 31)), date(2030, 2, 1), ContextOptions())
+    dossier = build_dossier_context(
+        d, "ada", Period(date(2030, 1, 1), date(2030, 1, 31)), date(2030, 2, 1), ContextOptions()
+    )
     assert dossier.empty and all(s.total == 0 for s in dossier.sections)
 
 
 def test_quotes_are_attributed_only_when_the_author_is_known() -> None:
     b = small()
     lu = b.lunch(date(2026, 6, 2), ["ada", "grace"])
-    b.entry(lu, "best", "ada", None, "Ran the planning meeting; we cut scope by a third.", labels=["influence"])
+    b.entry(
+        lu, "best", "ada", None, "Ran the planning meeting; we cut scope by a third.", labels=["influence"]
+    )
     b.entry(lu, "best", "ada", "ada", "I finally said no to the side project.", labels=["influence"])
-    b.entry(lu, "observation", "ada", "grace", "Saw you present the RFC: clear and short.", day=date(2026, 6, 5))
+    b.entry(
+        lu, "observation", "ada", "grace", "Saw you present the RFC: clear and short.", day=date(2026, 6, 5)
+    )
     ctx = build_dossier_context(b.domain, "ada", Period(date(2026, 6, 1), AS_OF), AS_OF, ContextOptions())
     by_text = {e.text: e for e in ctx.sources}
     unknown = by_text["Ran the planning meeting; we cut scope by a third."]
@@ -187,7 +211,9 @@ def test_every_evidence_item_has_date_and_card_link_and_a_number() -> None:
 def test_dossier_leaves_worst_moments_out_unless_asked() -> None:
     d = example_domain(8)
     period = Period(date(2026, 1, 1), AS_OF)
-    concern = next(f for f in d.feedback if f.kind == "observation" and f.about == "ada" and f.date > date(2026, 2, 1))
+    concern = next(
+        f for f in d.feedback if f.kind == "observation" and f.about == "ada" and f.date > date(2026, 2, 1)
+    )
     concern.polarity = "concern"
     worst_texts = {f.text for f in d.feedback if f.kind == "worst"}
     ctx = build_dossier_context(d, "ada", period, AS_OF, ContextOptions())
@@ -236,33 +262,73 @@ def test_dossier_files_entries_by_their_stored_competency_and_goals_by_the_same_
     b.entry(lu, "best", "ada", "grace", "Paired with the new joiner all week.", labels=["growing-others"])
     b.entry(lu, "best", "ada", "grace", "Paired on the #influence deck.", labels=["influence"])
     b.entry(lu, "best", "ada", "grace", "Paired a lot, no competency stored.")
-    b.goal("ada", "Mentor the new joiner", date(2026, 5, 1), status="achieved", achieved_at=utc(2026, 6, 20),
-           labels=["influence"])  # a keyword in its title beats its single label, as competency_of rules
-    b.goal("ada", "Present the roadmap", date(2026, 5, 1), status="achieved", achieved_at=utc(2026, 6, 21),
-           labels=["influence"])
-    ladder = ladder_from_dict({"criteria": [
-        {"key": "influence", "name": "Influence", "competencies": ["influence"]},
-        {"name": "Growing others", "keywords": ["joiner", "paired"]},
-    ]})
-    ctx = build_dossier_context(b.domain, "ada", Period(date(2026, 5, 1), AS_OF), AS_OF, ContextOptions(), ladder)
-    texts = {s.key: sorted(e.text for e in s.body + s.more + s.more_quoted) for s in ctx.sections + [ctx.unclassified]}
+    b.goal(
+        "ada",
+        "Mentor the new joiner",
+        date(2026, 5, 1),
+        status="achieved",
+        achieved_at=utc(2026, 6, 20),
+        labels=["influence"],
+    )  # a keyword in its title beats its single label, as competency_of rules
+    b.goal(
+        "ada",
+        "Present the roadmap",
+        date(2026, 5, 1),
+        status="achieved",
+        achieved_at=utc(2026, 6, 21),
+        labels=["influence"],
+    )
+    ladder = ladder_from_dict(
+        {
+            "criteria": [
+                {"key": "influence", "name": "Influence", "competencies": ["influence"]},
+                {"name": "Growing others", "keywords": ["joiner", "paired"]},
+            ]
+        }
+    )
+    ctx = build_dossier_context(
+        b.domain, "ada", Period(date(2026, 5, 1), AS_OF), AS_OF, ContextOptions(), ladder
+    )
+    texts = {
+        s.key: sorted(e.text for e in s.body + s.more + s.more_quoted)
+        for s in ctx.sections + [ctx.unclassified]
+    }
     assert texts["growing-others"] == ["Mentor the new joiner", "Paired with the new joiner all week."]
-    assert texts["influence"] == ["Paired on the deck.", "Present the roadmap"]  # the #tag is markup: not shown
+    assert texts["influence"] == [
+        "Paired on the deck.",
+        "Present the roadmap",
+    ]  # the #tag is markup: not shown
     assert texts["unclassified"] == ["Paired a lot, no competency stored."]
 
 
 def test_dossier_body_puts_peer_observed_and_outcome_items_first() -> None:
     b = small()
     lu = b.lunch(date(2026, 6, 2), ["ada", "grace"])
-    for text in ("Helped a bit with the review.", "Kept the team calm.", "Tidied the backlog.", "Was friendly."):
+    for text in (
+        "Helped a bit with the review.",
+        "Kept the team calm.",
+        "Tidied the backlog.",
+        "Was friendly.",
+    ):
         b.entry(lu, "best", "ada", None, text, labels=["influence"])
-    b.entry(lu, "best", "ada", None, "Shipped the importer; it cut support tickets by 30%.", labels=["influence"])
-    b.entry(None, "observation", "ada", "grace", "Your RFC review was the clearest I have read.", day=date(2026, 6, 4),
-            labels=["influence"])
+    b.entry(
+        lu, "best", "ada", None, "Shipped the importer; it cut support tickets by 30%.", labels=["influence"]
+    )
+    b.entry(
+        None,
+        "observation",
+        "ada",
+        "grace",
+        "Your RFC review was the clearest I have read.",
+        day=date(2026, 6, 4),
+        labels=["influence"],
+    )
     ctx = build_dossier_context(b.domain, "ada", Period(date(2026, 6, 1), AS_OF), AS_OF, ContextOptions())
     body = ctx.sections[0].body
-    assert [e.text for e in body[:2]] == ["Your RFC review was the clearest I have read.",
-                                          "Shipped the importer; it cut support tickets by 30%."]
+    assert [e.text for e in body[:2]] == [
+        "Your RFC review was the clearest I have read.",
+        "Shipped the importer; it cut support tickets by 30%.",
+    ]
     assert len(body) == 3 and len(ctx.sections[0].more) == 3
 
 
@@ -289,7 +355,13 @@ def test_brief_asks_the_accountability_questions() -> None:
     b.entry(lu2, "best", "ada", "grace", "Great incident review.")
     b.entry(lu2, "worst", "ada", "grace", "Missed the design review.")
     b.entry(None, "observation", "ada", "grace", "Handed the checklist over.", day=date(2026, 6, 20))
-    b.goal("ada", "Ship v2", date(2026, 5, 1), due=date(2026, 7, 10), key_results=[("Beta", utc(2026, 6, 1)), ("GA", None)])
+    b.goal(
+        "ada",
+        "Ship v2",
+        date(2026, 5, 1),
+        due=date(2026, 7, 10),
+        key_results=[("Beta", utc(2026, 6, 1)), ("GA", None)],
+    )
     ctx = build_brief_context(b.domain, "ada", AS_OF, ContextOptions())
     assert ctx.last_lunch == date(2026, 6, 16) and ctx.with_names == ["Grace Hopper"] and not ctx.group
     block = ctx.blocks[0]
@@ -297,9 +369,13 @@ def test_brief_asks_the_accountability_questions() -> None:
     assert ("commitment_due", "Demo the prototype") in kinds and ("done", "Book the room") in kinds
     assert ("focus", "Delegate the release checklist.") in kinds and ("goal", "Ship v2") in kinds
     assert len(block.questions) <= 5
-    assert block.close_or_drop is not None and block.close_or_drop.count == 1  # the plan due at the last lunch
+    assert (
+        block.close_or_drop is not None and block.close_or_drop.count == 1
+    )  # the plan due at the last lunch
     assert [c.text for c in block.promised] == ["Demo the prototype", "Book the room"]
-    assert block.focus is not None and [o.text for o in block.focus.observations] == ["Handed the checklist over."]
+    assert block.focus is not None and [o.text for o in block.focus.observations] == [
+        "Handed the checklist over."
+    ]
     assert block.last_best is not None and block.last_best.text == "Great incident review."
     assert block.last_worst is not None and block.last_worst.said_by == "Grace Hopper"
     assert [g.title for g in block.goals_near] == ["Ship v2"]
@@ -362,12 +438,16 @@ def test_commitment_completed_after_as_of_is_not_yet_known() -> None:
     b = small()
     lu = b.lunch(date(2026, 6, 1), ["ada", "grace"])
     b.commitment(lu, "ada", "Later", date(2026, 6, 10), utc(2026, 6, 8) + timedelta(days=30))
-    ctx = build_goals_context(b.domain, "ada", Period(date(2026, 6, 1), date(2026, 6, 20)), date(2026, 6, 20), ContextOptions())
+    ctx = build_goals_context(
+        b.domain, "ada", Period(date(2026, 6, 1), date(2026, 6, 20)), date(2026, 6, 20), ContextOptions()
+    )
     assert [c.status for c in ctx.commitments] == ["broken"]
 
 
-@pytest.mark.parametrize("lunch, wording", [(date(2026, 6, 16), "next one due 30 Jun 2026"),
-                                            (date(2026, 6, 2), "next one was due 16 Jun 2026")])
+@pytest.mark.parametrize(
+    "lunch, wording",
+    [(date(2026, 6, 16), "next one due 30 Jun 2026"), (date(2026, 6, 2), "next one was due 16 Jun 2026")],
+)
 def test_brief_says_a_missed_next_lunch_was_due(lunch: date, wording: str) -> None:
     from trellosync.report.documents import render_report_html
 

@@ -58,7 +58,14 @@ def hostile_domain() -> Domain:
     b = DomainBuilder(board_name="Peer lunch <b>{{ 7*7 }}</b>")
     b.person("ada", "Ada <img src=x> {{ 7*7 }}").person("grace", "Grace Hopper")
     b.competency("influence", "Influence <script>")
-    lunches = [b.lunch(date(2026, 3, 2 + 14 * i // 14 * 14 if i else 2), ["ada", "grace"], title=f"Lunch {i} {HOSTILE[i % len(HOSTILE)]}") for i in range(2)]
+    lunches = [
+        b.lunch(
+            date(2026, 3, 2 + 14 * i // 14 * 14 if i else 2),
+            ["ada", "grace"],
+            title=f"Lunch {i} {HOSTILE[i % len(HOSTILE)]}",
+        )
+        for i in range(2)
+    ]
     for i, text in enumerate(HOSTILE):
         lu = lunches[i % 2]
         for kind in ("best", "worst", "focus", "observation"):
@@ -89,7 +96,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, 
     result = {}
     for kind in ("goals", "dossier", "brief"):
         fetcher = SafeURLFetcher()
-        pdf = render_report(kind, "ada", domain, options=opts, fmt="pdf", out=out / f"{kind}.pdf", fetcher=fetcher)
+        pdf = render_report(
+            kind, "ada", domain, options=opts, fmt="pdf", out=out / f"{kind}.pdf", fetcher=fetcher
+        )
         html = render_report(kind, "ada", domain, options=opts, fmt="html", out=out / f"{kind}.html")
         result[kind] = (pdf, html, fetcher)
     return result
@@ -111,7 +120,9 @@ def test_pdf_has_no_attachment(rendered: dict[str, tuple[Path, Path, SafeURLFetc
 
 
 @pytest.mark.parametrize("kind", ["goals", "dossier", "brief"])
-def test_no_fetch_outside_the_package(rendered: dict[str, tuple[Path, Path, SafeURLFetcher]], kind: str) -> None:
+def test_no_fetch_outside_the_package(
+    rendered: dict[str, tuple[Path, Path, SafeURLFetcher]], kind: str
+) -> None:
     _, _, fetcher = rendered[kind]
     assert fetcher.calls, "the fonts should have been fetched through our fetcher"
     assert fetcher.refused == []
@@ -120,7 +131,9 @@ def test_no_fetch_outside_the_package(rendered: dict[str, tuple[Path, Path, Safe
 
 
 @pytest.mark.parametrize("kind", ["goals", "dossier", "brief"])
-def test_hostile_text_appears_literally(rendered: dict[str, tuple[Path, Path, SafeURLFetcher]], kind: str) -> None:
+def test_hostile_text_appears_literally(
+    rendered: dict[str, tuple[Path, Path, SafeURLFetcher]], kind: str
+) -> None:
     pdf, html_path, _ = rendered[kind]
     text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages).split())
     assert "{{ 7*7 }}" in text
@@ -137,7 +150,9 @@ def test_hostile_text_appears_literally(rendered: dict[str, tuple[Path, Path, Sa
         assert "src" not in attrs and "style" not in attrs, (tag, attrs)
         assert "attachment" not in (attrs.get("rel") or ""), (tag, attrs)
         # A link may point anywhere on the web (WeasyPrint never fetches links), never at files or scripts.
-        assert not (attrs.get("href") or "").lower().startswith(("javascript", "file", "data", "vbscript")), attrs
+        assert not (attrs.get("href") or "").lower().startswith(("javascript", "file", "data", "vbscript")), (
+            attrs
+        )
     assert "svg" in names if kind == "goals" else True
     assert sum(1 for t, _ in tags.seen if t == "style") == 1 + sum(1 for t, _ in tags.seen if t == "svg")
     assert "&lt;script&gt;" in html

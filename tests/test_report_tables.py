@@ -15,16 +15,22 @@ from pagelayout import TableOnPages, stranded, tables_on_pages
 from trellosync.report.render import make_environment, write_pdf
 
 ROWS = 8
-OFFSETS = range(0, 120, 6)  # mm of filler above the table: the page break falls before each of its rows in turn
+OFFSETS = range(
+    0, 120, 6
+)  # mm of filler above the table: the page break falls before each of its rows in turn
 
 
 def _document(css: str) -> str:
     sections = []
     for n, offset in enumerate(OFFSETS):
-        rows = "".join(f'<tr><td><div class="tall">row {r + 1}</div></td><td>x</td></tr>' for r in range(ROWS))
-        sections.append(f'<section class="sheet"><div class="filler f{offset}"></div><h2>Table {n}</h2>'
-                        f'<table class="rows"><thead><tr><th>Row</th><th>Other</th></tr></thead>'
-                        f'<tbody>{rows}</tbody></table></section>')
+        rows = "".join(
+            f'<tr><td><div class="tall">row {r + 1}</div></td><td>x</td></tr>' for r in range(ROWS)
+        )
+        sections.append(
+            f'<section class="sheet"><div class="filler f{offset}"></div><h2>Table {n}</h2>'
+            f'<table class="rows"><thead><tr><th>Row</th><th>Other</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table></section>"
+        )
     fillers = "".join(f".f{o} {{ height: {120 + o}mm; }}" for o in OFFSETS)
     test_css = f".sheet {{ break-before: page; }} .tall {{ height: 9mm; }} {fillers}"
     return f"<!DOCTYPE html><html><head><style>{css}\n{test_css}</style></head><body>{''.join(sections)}</body></html>"

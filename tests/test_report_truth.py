@@ -66,11 +66,17 @@ def test_a_board_counted_only_to_its_earlier_sync_says_so_and_one_lunch_is_singu
     b = two_boards_one_synced_early()
     period = Period(date(2026, 6, 1), AS_OF)
     goals = html_of("goals", b, period=period)
-    assert "1 lunch of 1 expected (one every 14 days), counted to 12 Jun 2026 (this board's last sync)" in goals
-    assert "3 lunches of 2 expected (one every 14 days) ·" in goals  # the pair board: counted to the as-of date
+    assert (
+        "1 lunch of 1 expected (one every 14 days), counted to 12 Jun 2026 (this board's last sync)" in goals
+    )
+    assert (
+        "3 lunches of 2 expected (one every 14 days) ·" in goals
+    )  # the pair board: counted to the as-of date
     assert "expected across 2 pairs; 1 counted to its last sync" in goals
     dossier = html_of("dossier", b, period=period)
-    assert "1 lunch of 1 expected, one every 14 days, counted to 12 Jun 2026 (this board's last sync)" in dossier
+    assert (
+        "1 lunch of 1 expected, one every 14 days, counted to 12 Jun 2026 (this board's last sync)" in dossier
+    )
     assert "1 lunches" not in dossier
 
 
@@ -103,7 +109,9 @@ def test_goal_report_titles_its_lunch_log_by_board_once_a_group_is_among_them() 
     b.lunch(date(2026, 6, 9), ["ada", "grace", "alan"])
     text = html_of("goals", b)
     assert "Appendix C: lunches and meetings, board by board" in text and "pair by pair" not in text
-    assert "1 team lunch of 2 expected" in text and "1 lunch of 2 expected" in text  # each named for what it is
+    assert (
+        "1 team lunch of 2 expected" in text and "1 lunch of 2 expected" in text
+    )  # each named for what it is
 
 
 def test_dossier_counts_months_with_evidence_not_a_span() -> None:
@@ -123,7 +131,10 @@ def test_dossier_peer_section_accounts_for_every_entry_it_counts() -> None:
         lu = b.lunch(day, ["ada", "grace"])
         b.entry(lu, "observation", "ada", "grace", f"Observation number {i + 1} about the review")
     text = html_of("dossier", b)
-    assert "0 strengths, 4 observations marked as praise, 2 Mar 2026 – 13 Apr 2026; 1 earlier not quoted here" in text
+    assert (
+        "0 strengths, 4 observations marked as praise, 2 Mar 2026 – 13 Apr 2026; 1 earlier not quoted here"
+        in text
+    )
 
 
 def test_a_later_best_moment_is_on_the_focus_theme_only_when_it_shares_a_content_word() -> None:
@@ -143,10 +154,23 @@ def test_advocate_brief_says_its_unanswered_list_is_a_word_match_not_that_no_ans
 
     b = small().person("alan", "Alan Turing")
     b.lunch(date(2026, 6, 1), ["ada", "alan"])
-    b.domain.practices = Practices(advocates={"ada": "alan"}, stakeholder_feedback=[StakeholderFeedback(
-        id="s1", board_id=b.board_id, about="ada", said_by=None, said_by_name="Pete Novak",
-        said_by_source="from_line", date=date(2026, 6, 10), text="In design reviews you answer for others.",
-        polarity="concern", url=None)])
+    b.domain.practices = Practices(
+        advocates={"ada": "alan"},
+        stakeholder_feedback=[
+            StakeholderFeedback(
+                id="s1",
+                board_id=b.board_id,
+                about="ada",
+                said_by=None,
+                said_by_name="Pete Novak",
+                said_by_source="from_line",
+                date=date(2026, 6, 10),
+                text="In design reviews you answer for others.",
+                polarity="concern",
+                url=None,
+            )
+        ],
+    )
     text = html_of("advocate", b)
     assert "In design reviews you answer for others." in text
     assert "share no issue" not in text  # a word match cannot know that nothing answers it
@@ -178,8 +202,11 @@ def test_the_example_group_meets_monthly_and_is_counted_so(tmp_path) -> None:
         domain = store.load_domain()
     finally:
         store.close()
-    [group] = [c for c in rules.person_cadences(domain.lunches, "amara", date(2026, 4, 1), date(2026, 11, 4))
-               if domain.boards[c.board_id] == "Peer learning group: Platform leads"]
+    [group] = [
+        c
+        for c in rules.person_cadences(domain.lunches, "amara", date(2026, 4, 1), date(2026, 11, 4))
+        if domain.boards[c.board_id] == "Peer learning group: Platform leads"
+    ]
     assert (group.count, group.expected, group.every_days, group.gaps) == (6, 6, 28, [])
 
 
@@ -188,7 +215,10 @@ def test_goal_report_keeps_commitments_and_graded_promises_apart_in_its_words() 
     lu = b.lunch(date(2026, 6, 2), ["ada", "grace"])
     b.commitment(lu, "ada", "Write the runbook", date(2026, 6, 16), utc(2026, 6, 10))
     text = html_of("goals", b)
-    assert "Commitments made at the lunches, or due, in the period (graded promises are in the next section)." in text
+    assert (
+        "Commitments made at the lunches, or due, in the period (graded promises are in the next section)."
+        in text
+    )
     assert "0 comments 1 commitment" in text  # the lunch log's notes column
     assert "Promises made, or due" not in text and "1 promise" not in text
 
@@ -204,8 +234,10 @@ def test_growth_arc_keep_rate_of_a_replaced_focus_runs_until_it_was_replaced() -
     later = b.lunch(date(2026, 4, 13), ["ada", "grace"])
     b.entry(later, "focus", "ada", "ada", "Write shorter status updates")
     text = html_of("dossier", b)
-    assert ("this pair's commitments kept on time: none due in the 90 days before it was raised, 100% until it was "
-            "replaced") in text
+    assert (
+        "this pair's commitments kept on time: none due in the 90 days before it was raised, 100% until it was "
+        "replaced"
+    ) in text
     assert "promises kept on time" not in text  # graded promises are another thing, in 'Reliability'
     assert "1 further item names no competency" in text
 
@@ -226,7 +258,8 @@ def test_lunches_per_month_target_owes_nothing_before_a_board_began() -> None:
     assert target["Jun 2026"] == round(2 * 30 / 14, 2)  # both boards
     mid_june = cadence_chart(sel, Period(date(2026, 3, 1), date(2026, 6, 15)))
     assert dict(zip(mid_june.x_labels, dict(mid_june.series)["target"], strict=True))["Jun 2026"] == round(
-        2 * 15 / 14, 2)  # a month the period ends in owes only its days up to the end
+        2 * 15 / 14, 2
+    )  # a month the period ends in owes only its days up to the end
 
 
 def test_an_unmet_success_criterion_is_not_met_yet_not_never() -> None:
@@ -234,11 +267,22 @@ def test_an_unmet_success_criterion_is_not_met_yet_not_never() -> None:
 
     b = small()
     b.lunch(date(2026, 3, 2), ["ada", "grace"])
-    b.domain.practices = Practices(promises=[Promise(
-        id="p1", board_id=b.board_id, person="ada", title="Run two guild sessions", made=date(2026, 3, 1),
-        due=date(2026, 5, 31), criteria=[
-            Criterion(id="k1", name="First session", done=True, completed_at=utc(2026, 5, 20)),
-            Criterion(id="k2", name="Second session", done=False, completed_at=None)])])
+    b.domain.practices = Practices(
+        promises=[
+            Promise(
+                id="p1",
+                board_id=b.board_id,
+                person="ada",
+                title="Run two guild sessions",
+                made=date(2026, 3, 1),
+                due=date(2026, 5, 31),
+                criteria=[
+                    Criterion(id="k1", name="First session", done=True, completed_at=utc(2026, 5, 20)),
+                    Criterion(id="k2", name="Second session", done=False, completed_at=None),
+                ],
+            )
+        ]
+    )
     text = html_of("goals", b)
     assert "1 of 2 by the due date (50%), 1 not met yet" in text  # it may still be met: 'never' says more
     assert " never" not in text.split("Promises and reliability", 2)[-1].split("Focus points")[0]
@@ -252,8 +296,9 @@ def test_group_brief_holds_no_goal_of_another_board_and_speaks_of_meetings() -> 
     meeting = b.lunch(date(2026, 6, 16), ["ada", "grace", "alan"])
     b.commitment(meeting, "ada", "Write the runbook", None)
     b.goal("ada", "Group goal", date(2026, 3, 1), due=date(2026, 7, 12))
-    ctx = get_kind("brief").builder(Request(b.domain, "ada", Period(AS_OF, AS_OF),
-                                            AS_OF, ContextOptions(board=b.board_id), None))
+    ctx = get_kind("brief").builder(
+        Request(b.domain, "ada", Period(AS_OF, AS_OF), AS_OF, ContextOptions(board=b.board_id), None)
+    )
     html, _ = render_report_html(ctx, ReportOptions(), for_pdf=False)
     text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
     assert ctx.group and "Group goal" in text

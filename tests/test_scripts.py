@@ -50,8 +50,12 @@ boards:
 """)
     b = Board()
     lunch = b.card("Lunches", "2026-03-03 lunch")
-    b.checklist(lunch, "Best moment", [{"name": f"{text}", "member": "willsmith"} for text in SCRIPTS.values()]
-                + [{"name": EMOJI, "member": "willsmith"}])
+    b.checklist(
+        lunch,
+        "Best moment",
+        [{"name": f"{text}", "member": "willsmith"} for text in SCRIPTS.values()]
+        + [{"name": EMOJI, "member": "willsmith"}],
+    )
     store = Store(f"sqlite:///{tmp / 'scripts.db'}")
     ingest_board(store, b.data, config)
     domain = store.load_domain()
@@ -67,8 +71,14 @@ boards:
     wp.addHandler(handler)
     wp.setLevel(logging.WARNING)  # a CLI test earlier in the run may have quietened it
     try:
-        out = render_report("dossier", "will", domain, options=ReportOptions(report_date=domain.lunches[-1].date),
-                            out=tmp / "dossier.pdf", fetcher=SafeURLFetcher())
+        out = render_report(
+            "dossier",
+            "will",
+            domain,
+            options=ReportOptions(report_date=domain.lunches[-1].date),
+            out=tmp / "dossier.pdf",
+            fetcher=SafeURLFetcher(),
+        )
     finally:
         wp.removeHandler(handler)
         wp.setLevel(old_level)
@@ -98,8 +108,11 @@ def test_emoji_are_drawn_as_glyphs_not_names(rendered: tuple[Path, list[logging.
     pdf, _ = rendered
     text = "".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
     assert "[party popper]" not in text and "[slightly smiling face]" not in text
-    fonts = {str(f["/BaseFont"]) for page in pypdf.PdfReader(pdf).pages
-             for f in (page["/Resources"].get("/Font") or {}).values()}
+    fonts = {
+        str(f["/BaseFont"])
+        for page in pypdf.PdfReader(pdf).pages
+        for f in (page["/Resources"].get("/Font") or {}).values()
+    }
     assert any("Emoji" in f for f in fonts), fonts
 
 

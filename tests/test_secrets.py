@@ -64,25 +64,45 @@ PATHS = ["ok", "refused", "timeout", "401", "500"]
 @pytest.mark.slow  # 45 real processes
 @pytest.mark.parametrize("verbosity", ["", "-v", "-vv"])
 @pytest.mark.parametrize("path", PATHS)
-def test_cli_never_shows_the_secrets(servers: dict[str, FakeTrello], path: str, verbosity: str,
-                                     tmp_path: Path) -> None:
+def test_cli_never_shows_the_secrets(
+    servers: dict[str, FakeTrello], path: str, verbosity: str, tmp_path: Path
+) -> None:
     cfg = tmp_path / "trellosync.yaml"
-    cfg.write_text("trello:\n  api_key: ${TRELLO_API_KEY}\n  token: ${TRELLO_TOKEN}\n"
-                   f"  api_url: {_api_url(servers, path)}\n  timeout: 0.3\n  max_retries: 1\n"
-                   f"database: sqlite:///{tmp_path / 'db.sqlite'}\n")
-    env = {**os.environ, "TRELLO_API_KEY": KEY, "TRELLO_TOKEN": TOKEN, "TRELLO_API_URL": _api_url(servers, path),
-           "COLUMNS": "200"}
+    cfg.write_text(
+        "trello:\n  api_key: ${TRELLO_API_KEY}\n  token: ${TRELLO_TOKEN}\n"
+        f"  api_url: {_api_url(servers, path)}\n  timeout: 0.3\n  max_retries: 1\n"
+        f"database: sqlite:///{tmp_path / 'db.sqlite'}\n"
+    )
+    env = {
+        **os.environ,
+        "TRELLO_API_KEY": KEY,
+        "TRELLO_TOKEN": TOKEN,
+        "TRELLO_API_URL": _api_url(servers, path),
+        "COLUMNS": "200",
+    }
     produced: list[tuple[str, str | bytes]] = []
     runs = [["sync"], ["boards"]]
     if path == "ok":
-        runs += [["check", "--online"], ["sync", "--full"], ["boards", "--json"], ["init", "-o", str(tmp_path / "init.yaml"), "--force"],
-                 ["status", "--json"]]
+        runs += [
+            ["check", "--online"],
+            ["sync", "--full"],
+            ["boards", "--json"],
+            ["init", "-o", str(tmp_path / "init.yaml"), "--force", "--board", "uTbciFCh"],
+            ["status", "--json"],
+        ]
     codes = []
     for args in runs:
         cmd = [sys.executable, "-m", "trellosync", *([verbosity] if verbosity else []), "-c", str(cfg), *args]
         if args[0] == "init":
-            cmd = [sys.executable, "-m", "trellosync", *([verbosity] if verbosity else []), *args,
-                   "--api-url", _api_url(servers, path)]
+            cmd = [
+                sys.executable,
+                "-m",
+                "trellosync",
+                *([verbosity] if verbosity else []),
+                *args,
+                "--api-url",
+                _api_url(servers, path),
+            ]
         p = subprocess.run(cmd, env=env, capture_output=True, cwd=tmp_path, timeout=120)
         codes.append(p.returncode)
         produced += [(f"{args} stdout", p.stdout), (f"{args} stderr", p.stderr)]
@@ -105,9 +125,12 @@ def test_cli_never_shows_the_secrets(servers: dict[str, FakeTrello], path: str, 
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_exceptions_and_debug_logs_never_show_the_secrets(servers: dict[str, FakeTrello], path: str,
-                                                          caplog: pytest.LogCaptureFixture,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_exceptions_and_debug_logs_never_show_the_secrets(
+    servers: dict[str, FakeTrello],
+    path: str,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     caplog.set_level(logging.DEBUG)
     logging.getLogger("urllib3").setLevel(logging.DEBUG)
     c = make_client(KEY, TOKEN, api_url=_api_url(servers, path), timeout=0.3, max_retries=1, backoff_base=0.0)

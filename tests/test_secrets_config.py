@@ -33,7 +33,8 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def test_interpolation_only_in_secrets_and_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TS_DIR", "/srv/feedback")
-    cfg = parse_config(textwrap.dedent("""
+    cfg = parse_config(
+        textwrap.dedent("""
         trello: {api_key: "${TRELLO_API_KEY}", token: "${TRELLO_TOKEN}"}
         database: "sqlite:///${TS_DIR}/t.db"
         people:
@@ -46,11 +47,21 @@ def test_interpolation_only_in_secrets_and_paths(monkeypatch: pytest.MonkeyPatch
         reports:
           output: "${TS_DIR}/reports"
           confidentiality: "${TRELLO_TOKEN}"
-    """))
+    """)
+    )
     assert cfg.trello.credentials() == (KEY, TOKEN)
-    assert cfg.database == "sqlite:////srv/feedback/t.db" and str(cfg.reports.output) == "/srv/feedback/reports"
-    texts = [cfg.people["will"].name, cfg.people["will"].trello, cfg.boards[0].board, cfg.boards[0].feedback.best[0],
-             cfg.boards[0].labels["${TRELLO_TOKEN}"], cfg.reports.confidentiality, cfg.people["will"].aliases[0]]
+    assert (
+        cfg.database == "sqlite:////srv/feedback/t.db" and str(cfg.reports.output) == "/srv/feedback/reports"
+    )
+    texts = [
+        cfg.people["will"].name,
+        cfg.people["will"].trello,
+        cfg.boards[0].board,
+        cfg.boards[0].feedback.best[0],
+        cfg.boards[0].labels["${TRELLO_TOKEN}"],
+        cfg.reports.confidentiality,
+        cfg.people["will"].aliases[0],
+    ]
     assert texts == ["${TRELLO_TOKEN}", "${TRELLO_API_KEY}"] + ["${TRELLO_TOKEN}"] * 5
     assert TOKEN not in json.dumps(cfg.model_dump(mode="json"))
 
@@ -69,14 +80,24 @@ def test_escape_round_trips_any_name() -> None:
     assert [cfg.people[f"p{i}"].name for i in range(len(names))] == names
 
 
-def test_init_copies_a_hostile_member_name_literally(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_copies_a_hostile_member_name_literally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     board = json.loads((EXPORTS / "small-notes-board.json").read_text())
     board["members"][0]["fullName"] = "${TRELLO_TOKEN}"
     board["lists"][0]["name"] = "Lunches ${TRELLO_API_KEY}"
     with FakeTrello([board], key=KEY, token=TOKEN) as fake:
         cfg = tmp_path / "trellosync.yaml"
-        code, _, err = run_cli(capsys, "init", "-o", str(cfg), "--api-url", fake.url,
-                               "--database", f"sqlite:///{tmp_path / 'x.db'}")
+        code, _, err = run_cli(
+            capsys,
+            "init",
+            "-o",
+            str(cfg),
+            "--api-url",
+            fake.url,
+            "--database",
+            f"sqlite:///{tmp_path / 'x.db'}",
+        )
     assert code == 0, err
     from trellosync.config.settings import load_config
 
@@ -85,17 +106,29 @@ def test_init_copies_a_hostile_member_name_literally(tmp_path: Path, capsys: pyt
     assert TOKEN not in json.dumps(loaded.model_dump(mode="json")) and KEY not in cfg.read_text()
 
 
-@pytest.mark.parametrize("value, cleaned", [(TOKEN + "\n", TOKEN), (TOKEN + "\r\n", TOKEN), (TOKEN + "\r", TOKEN)])
-def test_trailing_newline_is_trimmed_and_said(value: str, cleaned: str, caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(
+    "value, cleaned", [(TOKEN + "\n", TOKEN), (TOKEN + "\r\n", TOKEN), (TOKEN + "\r", TOKEN)]
+)
+def test_trailing_newline_is_trimmed_and_said(
+    value: str, cleaned: str, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.WARNING):
         assert check_credential("trello.token", value) == cleaned
     assert "trailing newline" in caplog.text and TOKEN not in caplog.text
 
 
-@pytest.mark.parametrize("bad, what", [
-    ("\x00", "control character"), ("\r", "control character"), ("é", "non-ASCII"), ("\u00a0", "non-ASCII"),
-    (" ", "space"), ('"', "character"), ("\x7f", "control character"),
-])
+@pytest.mark.parametrize(
+    "bad, what",
+    [
+        ("\x00", "control character"),
+        ("\r", "control character"),
+        ("é", "non-ASCII"),
+        ("\u00a0", "non-ASCII"),
+        (" ", "space"),
+        ('"', "character"),
+        ("\x7f", "control character"),
+    ],
+)
 def test_bad_credentials_are_refused_without_showing_them(bad: str, what: str) -> None:
     with pytest.raises(ConfigError) as err:
         check_credential("trello.token", TOKEN[:20] + bad + TOKEN[20:])
@@ -103,9 +136,12 @@ def test_bad_credentials_are_refused_without_showing_them(bad: str, what: str) -
     assert TOKEN[:12] not in str(err.value) and TOKEN[-12:] not in str(err.value)
 
 
-def test_crlf_token_in_the_environment_syncs_with_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                           monkeypatch: pytest.MonkeyPatch,
-                                                           caplog: pytest.LogCaptureFixture) -> None:
+def test_crlf_token_in_the_environment_syncs_with_a_warning(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
     with FakeTrello([EXPORTS / "small-notes-board.json"], key=KEY, token=TOKEN) as fake:
@@ -121,12 +157,15 @@ def test_crlf_token_in_the_environment_syncs_with_a_warning(tmp_path: Path, caps
             assert TOKEN[:10] not in out + err and "Traceback" not in err
 
 
-def test_crlf_token_in_the_config_and_check_online(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crlf_token_in_the_config_and_check_online(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     with FakeTrello([EXPORTS / "small-notes-board.json"], key=KEY, token=TOKEN) as fake:
         cfg = tmp_path / "c.yaml"
-        cfg.write_text(f"trello: {{api_key: '{KEY}', token: \"{TOKEN}\\r\", api_url: '{fake.url}'}}\n"
-                       f"database: sqlite:///{tmp_path / 'c.db'}\n")
+        cfg.write_text(
+            f"trello: {{api_key: '{KEY}', token: \"{TOKEN}\\r\", api_url: '{fake.url}'}}\n"
+            f"database: sqlite:///{tmp_path / 'c.db'}\n"
+        )
         code, out, err = run_cli(capsys, "check", "--online", "-c", str(cfg))
         assert code == 0, err
         cfg.write_text(cfg.read_text().replace("\\r", "\\u00e9"))
@@ -147,21 +186,31 @@ def test_credentials_are_never_sent_in_clear_text(url: str) -> None:
         parse_config(f"trello: {{api_url: '{url}'}}\n")
 
 
-BOMB = "\n".join([
-    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
-    *[f"{c}: &{c} [{','.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)],
-]) + "\n"
+BOMB = (
+    "\n".join(
+        [
+            'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+            *[f"{c}: &{c} [{','.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)],
+        ]
+    )
+    + "\n"
+)
 
 
-@pytest.mark.parametrize("text, needle", [
-    (BOMB, "expands to more than"),
-    ("a: &a [*a]\n", "problem"),  # a recursive alias: refused, whatever the wording
-    pytest.param("x: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply", marks=pytest.mark.slow),
-    ("x: 1\n" * 200_001, "more than the 1,000,000"),
-    ("{[a]: 1}\n", "problem"),
-], ids=["alias-bomb", "recursive-alias", "deep", "huge", "list-as-key"])
-def test_hostile_yaml_is_refused_quickly(text: str, needle: str, tmp_path: Path,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        (BOMB, "expands to more than"),
+        ("a: &a [*a]\n", "problem"),  # a recursive alias: refused, whatever the wording
+        pytest.param("x: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply", marks=pytest.mark.slow),
+        ("x: 1\n" * 200_001, "more than the 1,000,000"),
+        ("{[a]: 1}\n", "problem"),
+    ],
+    ids=["alias-bomb", "recursive-alias", "deep", "huge", "list-as-key"],
+)
+def test_hostile_yaml_is_refused_quickly(
+    text: str, needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cfg = tmp_path / "bomb.yaml"
     cfg.write_text(text)
     code, out, err = run_cli(capsys, "check", "-c", str(cfg))
@@ -177,7 +226,8 @@ def test_config_fifo_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_unexpected_error_is_one_line_and_an_owner_only_log_without_messages(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import trellosync.sync.pipeline as pipeline
 
     def boom(*_a: object, **_k: object) -> None:
@@ -185,8 +235,14 @@ def test_unexpected_error_is_one_line_and_an_owner_only_log_without_messages(
         raise ValueError(f"Invalid header {header!r} [parameters: ('Will was rude in the retro',)]")
 
     monkeypatch.setattr(pipeline, "import_export", boom)
-    code, out, err = run_cli(capsys, "sync", "--database", str(tmp_path / "b.db"), "--from-export",
-                             str(EXPORTS / "small-notes-board.json"))
+    code, out, err = run_cli(
+        capsys,
+        "sync",
+        "--database",
+        str(tmp_path / "b.db"),
+        "--from-export",
+        str(EXPORTS / "small-notes-board.json"),
+    )
     assert code == 1
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "unexpected error (ValueError)" in lines[0] and "Traceback" not in err
@@ -217,8 +273,9 @@ def test_database_errors_hide_their_parameters(store) -> None:  # noqa: ANN001
     assert "rolled back" in str(err2.value) and "\n" not in str(err2.value)
 
 
-def test_escape_sequences_in_board_names_are_not_sent_to_the_terminal(tmp_path: Path,
-                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_escape_sequences_in_board_names_are_not_sent_to_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     board = json.loads((EXPORTS / "small-notes-board.json").read_text())
     board["name"] = "Evil\x1b]0;pwned\x07\x1b[2J board\u202e"
     path = tmp_path / "evil.json"
@@ -229,8 +286,10 @@ def test_escape_sequences_in_board_names_are_not_sent_to_the_terminal(tmp_path: 
     code, out2, err2 = run_cli(capsys, "status", "--database", str(db))
     with FakeTrello([board], key=KEY, token=TOKEN) as fake:
         cfg = tmp_path / "c.yaml"
-        cfg.write_text(f"trello: {{api_key: '{KEY}', token: '{TOKEN}', api_url: '{fake.url}'}}\n"
-                       f"database: sqlite:///{tmp_path / 'x.db'}\n")
+        cfg.write_text(
+            f"trello: {{api_key: '{KEY}', token: '{TOKEN}', api_url: '{fake.url}'}}\n"
+            f"database: sqlite:///{tmp_path / 'x.db'}\n"
+        )
         code, out3, err3 = run_cli(capsys, "boards", "-c", str(cfg))
         run_cli(capsys, "sync", "-v", "-c", str(cfg))
         err4 = capsys.readouterr().err
@@ -240,9 +299,11 @@ def test_escape_sequences_in_board_names_are_not_sent_to_the_terminal(tmp_path: 
 
 
 def test_init_writes_the_config_owner_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    board = json.loads((EXPORTS / "small-notes-board.json").read_text())
+    board["lists"][0]["name"] = "Lunches"  # a lunch board: init proposes it
     old = os.umask(0o022)
     try:
-        with FakeTrello([EXPORTS / "small-notes-board.json"], key=KEY, token=TOKEN) as fake:
+        with FakeTrello([board], key=KEY, token=TOKEN) as fake:
             cfg = tmp_path / "conf" / "trellosync.yaml"
             code, _, err = run_cli(capsys, "init", "-o", str(cfg), "--api-url", fake.url)
     finally:

@@ -14,21 +14,55 @@ from trellosync.report.documents import ReportOptions, render_report
 from trellosync.store.db import Store
 from trellosync.sync.pipeline import ingest_board
 
-KINDS = {"best": ["Best moment"], "worst": ["Worst moment"], "focus": ["Focus"], "commitments": ["Commitments"]}
+KINDS = {
+    "best": ["Best moment"],
+    "worst": ["Worst moment"],
+    "focus": ["Focus"],
+    "commitments": ["Commitments"],
+}
 
 # Every way of writing the heading seen in the attack pass (issue 10), plus NBSP and bold-with-colon.
 KNOWN_FORMS = [
-    "## Worst moment", "**Worst moment**", "**Worst moment:**", "__Worst moment__", "Worst moment:",
-    "Worst moment (Will):", "Worst moment – Will:", "Worst moment - Will", "Worst moment — Jess:",
-    "Worst moment\n============", "Worst moment\n------------", "- Worst moment:", "* Worst moment:",
-    "😬 Worst moment:", "😬 **Worst moment**", "> Worst moment:", "> **Worst moment**", "1. Worst moment:",
-    "2) Worst moment:", "Worst\u00a0moment:", "Worst\u00a0moment\u00a0(Will):", "WORST MOMENT:",
-    "### 😬 Worst moment (Will)", "- **Worst moment – Will:**",
+    "## Worst moment",
+    "**Worst moment**",
+    "**Worst moment:**",
+    "__Worst moment__",
+    "Worst moment:",
+    "Worst moment (Will):",
+    "Worst moment – Will:",
+    "Worst moment - Will",
+    "Worst moment — Jess:",
+    "Worst moment\n============",
+    "Worst moment\n------------",
+    "- Worst moment:",
+    "* Worst moment:",
+    "😬 Worst moment:",
+    "😬 **Worst moment**",
+    "> Worst moment:",
+    "> **Worst moment**",
+    "1. Worst moment:",
+    "2) Worst moment:",
+    "Worst\u00a0moment:",
+    "Worst\u00a0moment\u00a0(Will):",
+    "WORST MOMENT:",
+    "### 😬 Worst moment (Will)",
+    "- **Worst moment – Will:**",
 ]
 # Headings the mapping does not name: each must end the best-moment section, not extend it.
 UNKNOWN_FORMS = [
-    "## Private", "Lowlights:", "**Low point**", "Low point:", "😬 Low point:", "> Not so good:", "1. Lowlight:",
-    "- Lowlights:", "Not great\n=========", "Low\u00a0point:", "---", "***", "Worst moments (private):",
+    "## Private",
+    "Lowlights:",
+    "**Low point**",
+    "Low point:",
+    "😬 Low point:",
+    "> Not so good:",
+    "1. Lowlight:",
+    "- Lowlights:",
+    "Not great\n=========",
+    "Low\u00a0point:",
+    "---",
+    "***",
+    "Worst moments (private):",
 ]
 
 
@@ -47,8 +81,10 @@ class _People:
 
 
 def _desc(form: str, n: int = 0) -> str:
-    return (f"Best moment (Will):\nPRAISE{n} demoed search\n{form}\nWORSTTEXT{n} snapped at a colleague\n"
-            f"- WORSTTEXT{n}b missed the review\n\nwith more WORSTTEXT{n}c\n")
+    return (
+        f"Best moment (Will):\nPRAISE{n} demoed search\n{form}\nWORSTTEXT{n} snapped at a colleague\n"
+        f"- WORSTTEXT{n}b missed the review\n\nwith more WORSTTEXT{n}c\n"
+    )
 
 
 @pytest.mark.parametrize("form", KNOWN_FORMS)
@@ -67,15 +103,23 @@ def test_an_unknown_heading_ends_the_section(form: str) -> None:
 
 
 def test_names_in_headings_and_entries_still_work() -> None:
-    desc = ("**Best moment (Will):**\n- Jess: great review\n- ran the retro\n"
-            "Focus – Jess:\nshorter docs\n- Context: the design review\n")
+    desc = (
+        "**Best moment (Will):**\n- Jess: great review\n- ran the retro\n"
+        "Focus – Jess:\nshorter docs\n- Context: the design review\n"
+    )
     got = description_sections(desc, KINDS, _People())
-    assert got == [("best", "will", "Jess: great review"), ("best", "will", "ran the retro"),
-                   ("focus", "jess", "shorter docs"), ("focus", "jess", "Context: the design review")]
+    assert got == [
+        ("best", "will", "Jess: great review"),
+        ("best", "will", "ran the retro"),
+        ("focus", "jess", "shorter docs"),
+        ("focus", "jess", "Context: the design review"),
+    ]
 
 
 def test_sentences_that_start_like_a_heading_are_not_headings() -> None:
-    got = description_sections("Best moment:\nWorst moments were rare this month\n", KINDS, People({}, {}, {}))
+    got = description_sections(
+        "Best moment:\nWorst moments were rare this month\n", KINDS, People({}, {}, {})
+    )
     assert got == [("best", None, "Worst moments were rare this month")]
 
 
@@ -95,20 +139,29 @@ def test_no_dossier_of_a_board_in_every_form_contains_worst_moment_text(tmp_path
     board = Board()
     for n, form in enumerate(KNOWN_FORMS + UNKNOWN_FORMS):
         day = date(2026, 1, 5).toordinal() + 3 * n
-        board.card("Lunches", f"{date.fromordinal(day).isoformat()} lunch", due=date.fromordinal(day).isoformat(),
-                   desc=_desc(form, n), members=("willsmith", "jessjones"))
+        board.card(
+            "Lunches",
+            f"{date.fromordinal(day).isoformat()} lunch",
+            due=date.fromordinal(day).isoformat(),
+            desc=_desc(form, n),
+            members=("willsmith", "jessjones"),
+        )
     store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
     try:
         ingest_board(store, board.data, CONFIG)
         domain = store.load_domain()
     finally:
         store.close()
-    options = ReportOptions(report_date=date(2026, 12, 31), generated_at=datetime(2026, 12, 31, tzinfo=timezone.utc))
+    options = ReportOptions(
+        report_date=date(2026, 12, 31), generated_at=datetime(2026, 12, 31, tzinfo=timezone.utc)
+    )
     assert not options.include_worst_moments
     worst_in_domain = [e for e in domain.feedback if "WORSTTEXT" in e.text]
     assert worst_in_domain and all(e.kind == "worst" for e in worst_in_domain)
     for person in ("will", "jessica"):
-        out = render_report("dossier", person, domain, options=options, fmt="html", out=tmp_path / f"{person}.html")
+        out = render_report(
+            "dossier", person, domain, options=options, fmt="html", out=tmp_path / f"{person}.html"
+        )
         html = out.read_text(encoding="utf-8")
         assert ("PRAISE" in html) == (person == "will")  # Will's dossier quotes his best moments...
         assert "WORSTTEXT" not in html  # ...and no worst moment, whichever way its heading was written

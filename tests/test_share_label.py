@@ -33,24 +33,37 @@ def imported(tmp_path_factory, sqlite_template):
     ids: dict[str, str] = {}
     # Will's card (its one member): the label marks what is about Will, whoever wrote it
     will_card = b.card("Lunches", "2026-03-03 lunch", members=("willsmith",), labels=(share,))
-    ids["will_best"], ids["jessica_best"] = b.checklist(will_card, "Best moment",
-                                                        ["Will: ran a great retro", "Jessica: calm incident call"])
-    ids["praise_of_will"] = b.comment(will_card, "praise: the demo was superb", "2026-03-04T10:00", by="jessjones")
-    ids["praise_of_jessica"] = b.comment(will_card, "praise: Jessica's talk was great", "2026-03-04T11:00",
-                                         by="willsmith")
+    ids["will_best"], ids["jessica_best"] = b.checklist(
+        will_card, "Best moment", ["Will: ran a great retro", "Jessica: calm incident call"]
+    )
+    ids["praise_of_will"] = b.comment(
+        will_card, "praise: the demo was superb", "2026-03-04T10:00", by="jessjones"
+    )
+    ids["praise_of_jessica"] = b.comment(
+        will_card, "praise: Jessica's talk was great", "2026-03-04T11:00", by="willsmith"
+    )
     # a pair's card: the label names whose entries it marks
-    pair_card = b.card("Lunches", "2026-03-17 lunch", members=("willsmith", "jessjones"), labels=(share_jessica,))
-    ids["pair_will"], ids["pair_jessica"] = b.checklist(pair_card, "Best moment",
-                                                        ["Will: said no to scope creep", "Jessica: led the review"])
+    pair_card = b.card(
+        "Lunches", "2026-03-17 lunch", members=("willsmith", "jessjones"), labels=(share_jessica,)
+    )
+    ids["pair_will"], ids["pair_jessica"] = b.checklist(
+        pair_card, "Best moment", ["Will: said no to scope creep", "Jessica: led the review"]
+    )
     # a pair's card with the bare label: it names nobody, so it marks nothing
     bare = b.card("Lunches", "2026-03-31 lunch", members=("willsmith", "jessjones"), labels=(share,))
-    ids["bare_will"], ids["bare_jessica"] = b.checklist(bare, "Best moment",
-                                                        ["Will: unblocked the release", "Jessica: ran the demo"])
+    ids["bare_will"], ids["bare_jessica"] = b.checklist(
+        bare, "Best moment", ["Will: unblocked the release", "Jessica: ran the demo"]
+    )
 
     s = Board("Will – stakeholders")
     label = s.label("Shareable")
-    card = s.card("Stakeholder feedback", "Incident write-up", created="2026-03-05", labels=(label,),
-                  desc="praise: The incident write-up was the clearest this year.")
+    card = s.card(
+        "Stakeholder feedback",
+        "Incident write-up",
+        created="2026-03-05",
+        labels=(label,),
+        desc="praise: The incident write-up was the clearest this year.",
+    )
     ids["stakeholder_card"] = card
     ids["stakeholder_comment"] = s.comment(card, "praise: and the timeline was spot on", "2026-03-06T10:00")
 
@@ -65,10 +78,17 @@ def imported(tmp_path_factory, sqlite_template):
 def test_a_label_marks_only_the_entries_about_the_cards_subject(imported):
     domain, ids = imported
     entries = {f.id: f for f in domain.feedback}
-    shared = {name for name, i in ids.items() if i in entries and feedback_shareable(entries[i], domain.practices)}
+    shared = {
+        name for name, i in ids.items() if i in entries and feedback_shareable(entries[i], domain.practices)
+    }
     assert shared == {"will_best", "praise_of_will", "pair_jessica"}
-    assert (entries[ids["praise_of_will"]].about, entries[ids["praise_of_will"]].said_by) == ("will", "jessica")
-    assert entries[ids["praise_of_jessica"]].about == "jessica"  # Will's words about Jessica: not his to share
+    assert (entries[ids["praise_of_will"]].about, entries[ids["praise_of_will"]].said_by) == (
+        "will",
+        "jessica",
+    )
+    assert (
+        entries[ids["praise_of_jessica"]].about == "jessica"
+    )  # Will's words about Jessica: not his to share
 
 
 def test_a_label_on_a_card_that_is_one_entry_marks_it_and_its_comments(imported):

@@ -74,7 +74,9 @@ def test_incremental_sync_brings_every_change_into_the_database(fake: FakeTrello
     item = next(i for i in cl["checkItems"] if i["state"] == "incomplete")
     archived = board["cards"][0]
     fake.mutate("check_item", board["id"], check_item=item["id"])
-    comment = fake.mutate("comment", board["id"], card=board["cards"][1]["id"], text="Great lunch, well handled")
+    comment = fake.mutate(
+        "comment", board["id"], card=board["cards"][1]["id"], text="Great lunch, well handled"
+    )
     fake.mutate("archive_card", board["id"], card=archived["id"])
     deleted = fake.mutate("delete_card", board["id"], card=victim["id"])
     before = db.counts()
@@ -144,7 +146,9 @@ def test_missing_and_forbidden_boards_fail_alone(fake: FakeTrello, db: Store) ->
     broken = next(b for b in fake.boards.values() if b["name"] == "Tekken Notes")
     broken["_status"] = 500  # every attempt fails: the retry budget runs out for this board only
     cfg = config_for(fake, db.url, max_retries=1)
-    cfg.boards = [BoardMapping(board=b["id"]) for b in fake.boards.values()] + [BoardMapping(board="No Such Board")]
+    cfg.boards = [BoardMapping(board=b["id"]) for b in fake.boards.values()] + [
+        BoardMapping(board="No Such Board")
+    ]
     with pytest.raises(PartialFailure) as exc:
         sync_boards(cfg, db)
     msg = str(exc.value)
@@ -158,8 +162,9 @@ def test_missing_and_forbidden_boards_fail_alone(fake: FakeTrello, db: Store) ->
     assert db.counts()["boards"] == 2
 
 
-def test_unknown_board_option_is_a_usage_error_and_nothing_synced_is_not_partial(fake: FakeTrello, db: Store,
-                                                                                 tmp_path: Path) -> None:
+def test_unknown_board_option_is_a_usage_error_and_nothing_synced_is_not_partial(
+    fake: FakeTrello, db: Store, tmp_path: Path
+) -> None:
     cfg = config_for(fake, db.url, max_retries=0)
     with pytest.raises(ConfigError, match="No Such Board") as exc:
         sync_boards(cfg, db, boards=["No Such Board"])
@@ -214,19 +219,48 @@ def test_mapped_boards_only_and_board_refs(fake: FakeTrello, db: Store) -> None:
     from trellosync.config.settings import BoardMapping
 
     cfg = config_for(fake, db.url)
-    cfg.boards = [BoardMapping(board="https://trello.com/b/uTbciFCh/weekly-sprint"), BoardMapping(board="98dLwYtj")]
+    cfg.boards = [
+        BoardMapping(board="https://trello.com/b/uTbciFCh/weekly-sprint"),
+        BoardMapping(board="98dLwYtj"),
+    ]
     report = sync_boards(cfg, db)
     assert sorted(o.name for o in report.outcomes) == sorted(
-        b["name"] for b in fake.boards.values() if b["shortLink"] in ("uTbciFCh", "98dLwYtj"))
+        b["name"] for b in fake.boards.values() if b["shortLink"] in ("uTbciFCh", "98dLwYtj")
+    )
 
 
-def test_cli_sync_boards_and_init(fake: FakeTrello, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def fake_with_lunches() -> Iterator[FakeTrello]:
+    """The sprint and notes exports plus two peer-lunch boards: what init proposes, and what it leaves out."""
+    from trellosync.cli.demo import example_dir
+
+    files = [EXPORTS / n for n in BOARDS] + [
+        example_dir() / n for n in ("peer-lunch-will-jessica.json", "peer-lunch-amara-diego.json")
+    ]
+    with FakeTrello(files, key=KEY, token=TOKEN, seed=1) as f:
+        yield f
+
+
+def test_cli_sync_boards_and_init(
+    fake_with_lunches: FakeTrello,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fake = fake_with_lunches
     monkeypatch.setenv("TRELLO_API_KEY", KEY)
     monkeypatch.setenv("TRELLO_TOKEN", TOKEN)
     cfg = tmp_path / "trellosync.yaml"
-    code, out, err = run_cli(capsys, "init", "-o", str(cfg), "--api-url", fake.url,
-                             "--database", f"sqlite:///{tmp_path / 'cli.db'}")
+    code, out, err = run_cli(
+        capsys,
+        "init",
+        "-o",
+        str(cfg),
+        "--api-url",
+        fake.url,
+        "--database",
+        f"sqlite:///{tmp_path / 'cli.db'}",
+    )
     assert code == 0, err
     text = cfg.read_text()
     assert KEY not in text and TOKEN not in text and "${TRELLO_TOKEN}" in text
@@ -251,19 +285,24 @@ def test_cli_sync_boards_and_init(fake: FakeTrello, tmp_path: Path, capsys: pyte
 
 
 def test_propose_mapping_from_names() -> None:
-    m = propose_mapping({"id": "x", "url": "https://trello.com/b/x/y",
-                         "lists": [{"name": "Lunches"}, {"name": "Our goals"}, {"name": "Achieved"}],
-                         "checklists": [{"name": "Best moment - Will"}, {"name": "Commitments"}],
-                         "labels": [{"name": "Influence"}, {"name": ""}]})
+    m = propose_mapping(
+        {
+            "id": "x",
+            "url": "https://trello.com/b/x/y",
+            "lists": [{"name": "Lunches"}, {"name": "Our goals"}, {"name": "Achieved"}],
+            "checklists": [{"name": "Best moment - Will"}, {"name": "Commitments"}],
+            "labels": [{"name": "Influence"}, {"name": ""}],
+        }
+    )
     assert m["lunches"] == {"lists": ["Lunches"]}
     assert m["goals"] == {"lists": ["Our goals"], "done_lists": ["Achieved"]}
     assert m["feedback"] == {"best": ["Best moment - Will"], "commitments": ["Commitments"]}
     assert m["labels"] == {"Influence": "influence"}
 
 
-def test_cli_sync_without_config_uses_the_environment(fake: FakeTrello, tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str],
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_sync_without_config_uses_the_environment(
+    fake: FakeTrello, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TRELLOSYNC_CONFIG", raising=False)
     monkeypatch.setenv("TRELLO_API_KEY", KEY)
@@ -278,19 +317,22 @@ def test_cli_sync_without_config_uses_the_environment(fake: FakeTrello, tmp_path
     assert code == 2 and "TRELLO_TOKEN" in err
 
 
-def test_cli_init_to_stdout(fake: FakeTrello, capsys: pytest.CaptureFixture[str],
-                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_init_to_stdout(
+    fake_with_lunches: FakeTrello, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import yaml
 
+    fake = fake_with_lunches
     monkeypatch.setenv("TRELLO_API_KEY", KEY)
     monkeypatch.setenv("TRELLO_TOKEN", TOKEN)
     code, out, err = run_cli(capsys, "init", "--api-url", fake.url)
     assert code == 0, err
     doc = yaml.safe_load(out)
     assert doc["trello"]["token"] == "${TRELLO_TOKEN}"
-    # Boards with a lunch, goal or feedback name are proposed; the others are named in a comment.
+    # Boards with a lunch-like list are proposed; the others (a sprint board's `Done` too) are named in a comment.
     proposed = {m["board"] for m in doc["boards"]}
-    assert proposed and all(set(m) & {"lunches", "goals", "feedback"} for m in doc["boards"])
+    assert len(proposed) == 2 and all("lunches" in m for m in doc["boards"])
+    assert "'Weekly Sprint'" in out.split("\ntrello:")[0]
     skipped = next(line for line in out.splitlines() if line.startswith("# Not proposed"))
     for b in fake.boards.values():
         if not b.get("closed"):
@@ -298,8 +340,9 @@ def test_cli_init_to_stdout(fake: FakeTrello, capsys: pytest.CaptureFixture[str]
     assert TOKEN not in out and KEY not in out
 
 
-def test_cli_sync_is_silent_when_retries_succeed(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_sync_is_silent_when_retries_succeed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from trellosync.trello.session import RetryPolicy
 
     monkeypatch.setattr(RetryPolicy, "delay", lambda self, attempt: 0.01)
@@ -307,8 +350,10 @@ def test_cli_sync_is_silent_when_retries_succeed(tmp_path: Path, capsys: pytest.
     with FakeTrello([board], key=KEY, token=TOKEN, faults={"500": 0.5, "429": 0.2}, seed=3) as f:
         cfg = tmp_path / "c.yaml"
         monkeypatch.setenv("QUIET_TOKEN", TOKEN)  # a token written in the file draws a warning at every load
-        cfg.write_text(f"trello:\n  api_key: {KEY}\n  token: ${{QUIET_TOKEN}}\n  api_url: {f.url}\n"
-                       f"  max_retries: 10\ndatabase: sqlite:///{tmp_path / 'q.db'}\n")
+        cfg.write_text(
+            f"trello:\n  api_key: {KEY}\n  token: ${{QUIET_TOKEN}}\n  api_url: {f.url}\n"
+            f"  max_retries: 10\ndatabase: sqlite:///{tmp_path / 'q.db'}\n"
+        )
         code, out, err = run_cli(capsys, "sync", "-c", str(cfg))
         assert f.stats()["faults"], "faults were injected"
     assert code == 0 and out == "" and err == ""

@@ -71,7 +71,17 @@ def test_status_fits_80_columns_with_names_cut_and_left_out_columns_named(long_n
     assert all(any(name.startswith(row.split("…")[0]) for name in boards) for row in rows)
     assert "(left out at 80 columns: id, last change; piped: every column)" in lines
     header = next(line for line in lines if line.startswith("board"))
-    assert header.split() == ["board", "lunches", "entries", "goals", "commitments", "last", "sync", "(UTC)", "history"]
+    assert header.split() == [
+        "board",
+        "lunches",
+        "entries",
+        "goals",
+        "commitments",
+        "last",
+        "sync",
+        "(UTC)",
+        "history",
+    ]
     assert all(cell_len(line) <= 80 for line in "\n".join(lines[-3:]).splitlines())
 
 
@@ -127,12 +137,16 @@ def test_demo_summary_fits_80_columns(example_database: Path, tmp_path: Path) ->
     config, store = example_workspace(example_database, tmp_path / "demo.db")
     out = io.StringIO()
     try:
-        print_summary(Console(file=out, width=80, force_terminal=True, color_system=None), store,
-                      store.load_domain(), replace_names(config))
+        print_summary(
+            Console(file=out, width=80, force_terminal=True, color_system=None),
+            store,
+            store.load_domain(),
+            replace_names(config),
+        )
     finally:
         store.close()
     lines = out.getvalue().splitlines()
-    table = lines[lines.index(next(line for line in lines if line.startswith("person"))) - 1:]
+    table = lines[lines.index(next(line for line in lines if line.startswith("person"))) - 1 :]
     assert widest(table) <= 80, "\n".join(lines)
     assert sum("…" in line for line in table) == len(config.people)  # the long names, each cut on one line
 
@@ -147,14 +161,26 @@ def replace_names(config):
 def render(width: int, columns: tuple[str, ...], rows: list[tuple[str, ...]], **kw) -> list[str]:
     """print_table on a rich Console of `width` columns that is a terminal."""
     out = io.StringIO()
-    print_table("title", columns, rows, console=Console(file=out, width=width, force_terminal=True,
-                                                        color_system=None), **kw)
+    print_table(
+        "title",
+        columns,
+        rows,
+        console=Console(file=out, width=width, force_terminal=True, color_system=None),
+        **kw,
+    )
     return out.getvalue().splitlines()
 
 
 def test_print_table_cuts_names_never_ids_and_drops_optional_columns_in_order() -> None:
-    rows = [("A board whose name never ends, and then goes on " * 3, "6a0d7810b2d4f6a8c0000001", "12",
-             "2026-11-04 07:00 (export)", "yes")]
+    rows = [
+        (
+            "A board whose name never ends, and then goes on " * 3,
+            "6a0d7810b2d4f6a8c0000001",
+            "12",
+            "2026-11-04 07:00 (export)",
+            "yes",
+        )
+    ]
     columns = ("board", "id", "lunches", "last sync", "full history")
     wide = render(200, columns, rows, optional=("full history", "id"))
     assert "left out" not in "\n".join(wide) and "6a0d7810b2d4f6a8c0000001" in "\n".join(wide)
@@ -165,7 +191,10 @@ def test_print_table_cuts_names_never_ids_and_drops_optional_columns_in_order() 
     assert narrow[-1] == "(left out at 70 columns: full history; piped: every column)"
     tiny = render(50, columns, rows, optional=("full history", "id"))
     assert widest(tiny) <= 50 and "6a0d7810" not in "\n".join(tiny)
-    assert " ".join(line.strip() for line in tiny[-2:]) == "(left out at 50 columns: full history, id; piped: every column)"
+    assert (
+        " ".join(line.strip() for line in tiny[-2:])
+        == "(left out at 50 columns: full history, id; piped: every column)"
+    )
     row = next(line for line in tiny if line.startswith("A board"))
     assert "…" in row and "12" in row  # one line: the name cut, the figures beside it
 
@@ -173,11 +202,16 @@ def test_print_table_cuts_names_never_ids_and_drops_optional_columns_in_order() 
 def test_print_table_piped_is_tab_separated_and_whole() -> None:
     out = io.StringIO()
     name = "[red]A board[/red] " + "x" * 200
-    print_table("title", ("board", "id"), [(name, "6a0d7810b2d4f6a8c0000001")],
-                console=Console(file=out, width=80))
+    print_table(
+        "title", ("board", "id"), [(name, "6a0d7810b2d4f6a8c0000001")], console=Console(file=out, width=80)
+    )
     assert out.getvalue() == f"board\tid\n{name}\t6a0d7810b2d4f6a8c0000001\n"
 
 
 def test_an_empty_table_prints_its_header() -> None:
     lines = render(80, ("board", "id", "lunches"), [], optional=("id",))
-    assert [line.split() for line in lines if line.strip() and "─" not in line][1] == ["board", "id", "lunches"]
+    assert [line.split() for line in lines if line.strip() and "─" not in line][1] == [
+        "board",
+        "id",
+        "lunches",
+    ]

@@ -30,9 +30,12 @@ RECORDED = API_DATA / "recorded"
 KEY = "k" * 32
 
 
-def _client(api_url: str = API, *, token: str | None = None, key: str = KEY, retries: int = 2, **kw: Any) -> Any:
-    c = make_client(key, token or "tok" + uuid.uuid4().hex, api_url=api_url, max_retries=retries,
-                    backoff_base=0.0, **kw)
+def _client(
+    api_url: str = API, *, token: str | None = None, key: str = KEY, retries: int = 2, **kw: Any
+) -> Any:
+    c = make_client(
+        key, token or "tok" + uuid.uuid4().hex, api_url=api_url, max_retries=retries, backoff_base=0.0, **kw
+    )
     return c
 
 
@@ -48,20 +51,38 @@ def _interactions(name: str) -> list[dict[str, Any]]:
         parts = urlsplit(req["uri"])
         query = {k: v for k, v in parse_qsl(parts.query) if k not in ("key", "token")}
         headers = {k: v[0] if isinstance(v, list) else v for k, v in resp["headers"].items()}
-        out.append({"method": req["method"].upper(), "path": parts.path[len("/1"):], "query": query,
-                    "status": resp["status"]["code"], "headers": headers, "body": raw})
+        out.append(
+            {
+                "method": req["method"].upper(),
+                "path": parts.path[len("/1") :],
+                "query": query,
+                "status": resp["status"]["code"],
+                "headers": headers,
+                "body": raw,
+            }
+        )
     return out
 
 
 def _replay(rsps: responses.RequestsMock, exchange: dict[str, Any]) -> None:
-    headers = {k: v for k, v in exchange["headers"].items()
-               if k.lower() not in ("content-length", "transfer-encoding", "content-type", "set-cookie")}
-    rsps.add(exchange["method"], API + exchange["path"], body=exchange["body"], status=exchange["status"],
-             headers=headers, content_type=exchange["headers"].get("Content-Type", "application/json"),
-             match=[responses.matchers.query_param_matcher(exchange["query"])])
+    headers = {
+        k: v
+        for k, v in exchange["headers"].items()
+        if k.lower() not in ("content-length", "transfer-encoding", "content-type", "set-cookie")
+    }
+    rsps.add(
+        exchange["method"],
+        API + exchange["path"],
+        body=exchange["body"],
+        status=exchange["status"],
+        headers=headers,
+        content_type=exchange["headers"].get("Content-Type", "application/json"),
+        match=[responses.matchers.query_param_matcher(exchange["query"])],
+    )
 
 
 # ---- the recorded exchanges, replayed ---------------------------------------------------------------------
+
 
 def test_recorded_401_text_plain_is_an_auth_error() -> None:
     first = _interactions("tacokit__members_actions__handles_pagination.json")[0]
@@ -84,9 +105,14 @@ def test_recorded_404_text_plain_is_a_missing_object_with_trellos_words() -> Non
         assert err.value.status == 404
 
 
-@pytest.mark.parametrize("cassette", ["tacokit__members_actions__handles_pagination.json",
-                                      "tacokit__boards_cards__handles_pagination.json",
-                                      "tacokit__cards_add_comment__creates_a_comment.json"])
+@pytest.mark.parametrize(
+    "cassette",
+    [
+        "tacokit__members_actions__handles_pagination.json",
+        "tacokit__boards_cards__handles_pagination.json",
+        "tacokit__cards_add_comment__creates_a_comment.json",
+    ],
+)
 def test_recorded_paging_chains_replay_to_the_recorded_bodies(cassette: str) -> None:
     gets = [e for e in _interactions(cassette) if e["method"] == "GET" and e["status"] == 200]
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
@@ -117,9 +143,12 @@ def test_recorded_rate_limit_headers_are_read() -> None:
 
 # ---- decisions before redaction ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("status", [400, 403, 413, 449])
 @pytest.mark.parametrize("as_text", [False, True])
-def test_too_many_cards_pages_whatever_the_status_even_with_a_one_letter_token(status: int, as_text: bool) -> None:
+def test_too_many_cards_pages_whatever_the_status_even_with_a_one_letter_token(
+    status: int, as_text: bool
+) -> None:
     board = synthesize_board(30, seed=status)
     fake = FakeTrello([board], page_threshold=10, too_many_status=status, limits=False)
     with responses.RequestsMock() as rsps:
@@ -129,8 +158,11 @@ def test_too_many_cards_pages_whatever_the_status_even_with_a_one_letter_token(s
             code, payload = fake.handle("GET", parts.path + "?" + parts.query, dict(req.headers), b"")
             if code != 200 and as_text:
                 return code, {"Content-Type": "text/plain"}, "API_TOO_MANY_CARDS_REQUESTED"
-            return code, {"Content-Type": "application/json"}, payload if isinstance(payload, str) else \
-                json.dumps(payload)
+            return (
+                code,
+                {"Content-Type": "application/json"},
+                payload if isinstance(payload, str) else json.dumps(payload),
+            )
 
         rsps.add_callback(responses.GET, __import__("re").compile(API + "/.*"), callback=cb)
         # The README's fake recipe: --key K --token T. "T" must not touch the code inside API_TOO_MANY_...
@@ -140,8 +172,12 @@ def test_too_many_cards_pages_whatever_the_status_even_with_a_one_letter_token(s
 
 def test_403_without_the_code_is_still_forbidden() -> None:
     with responses.RequestsMock() as rsps:
-        rsps.get(f"{API}/boards/b1", body="unauthorized permission requested", status=403,
-                 content_type="text/plain")
+        rsps.get(
+            f"{API}/boards/b1",
+            body="unauthorized permission requested",
+            status=403,
+            content_type="text/plain",
+        )
         with pytest.raises(BoardUnavailable) as err:
             get(_client(), "/boards/b1")
     assert err.value.status == 403 and not isinstance(err.value, TooManyCards)
@@ -152,7 +188,9 @@ def test_error_answers_are_classified_from_raw_json_or_text() -> None:
     assert j.too_many_cards and j.code == "API_TOO_MANY_CARDS_REQUESTED"
     t = read_error(400, "text/plain", b"API_TOO_MANY_CARDS_REQUESTED")
     assert t.too_many_cards
-    r = read_error(429, "application/json", b'{"error":"API_TOKEN_LIMIT_EXCEEDED","message":"Rate limit exceeded"}')
+    r = read_error(
+        429, "application/json", b'{"error":"API_TOKEN_LIMIT_EXCEEDED","message":"Rate limit exceeded"}'
+    )
     assert r.retryable and r.code == "API_TOKEN_LIMIT_EXCEEDED" and not r.too_many_cards
     assert not read_error(400, "text/plain", b"member has already voted on the card").too_many_cards
 
@@ -169,7 +207,9 @@ def test_redaction_replaces_whole_short_secrets_only_and_any_long_secret() -> No
 def test_error_messages_shown_never_contain_a_long_secret() -> None:
     token = "f0" * 32
     with responses.RequestsMock() as rsps:
-        rsps.get(f"{API}/boards/b2", json={"error": "SOMETHING_ODD", "message": f"bad token {token}"}, status=418)
+        rsps.get(
+            f"{API}/boards/b2", json={"error": "SOMETHING_ODD", "message": f"bad token {token}"}, status=418
+        )
         with pytest.raises(TrelloAPIError) as err:
             get(_client(token=token), "/boards/b2")
     assert token not in str(err.value) and "***" in str(err.value)
@@ -177,9 +217,20 @@ def test_error_messages_shown_never_contain_a_long_secret() -> None:
 
 # ---- bounded waits ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("value, expected", [("1000000", 180.0), ("2", 2.0), ("soon", None), ("", None),
-                                             ("nan", None), ("inf", None), ("-5", 0.0),
-                                             ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)])
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("1000000", 180.0),
+        ("2", 2.0),
+        ("soon", None),
+        ("", None),
+        ("nan", None),
+        ("inf", None),
+        ("-5", 0.0),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+    ],
+)
 def test_retry_after_is_capped_and_nonsense_is_ignored(value: str, expected: float | None) -> None:
     assert parse_wait(value, 180.0) == expected
 
@@ -187,13 +238,20 @@ def test_retry_after_is_capped_and_nonsense_is_ignored(value: str, expected: flo
 def test_a_retry_after_beyond_max_wait_fails_at_once_saying_what_trello_asked() -> None:
     slept: list[float] = []
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        rsps.get(f"{API}/boards/b3", status=429, headers={"Retry-After": "1000000"},
-                 json={"error": "API_TOKEN_LIMIT_EXCEEDED"})
+        rsps.get(
+            f"{API}/boards/b3",
+            status=429,
+            headers={"Retry-After": "1000000"},
+            json={"error": "API_TOKEN_LIMIT_EXCEEDED"},
+        )
         rsps.get(f"{API}/boards/b3", json={"id": "b3"})
         c = _client(max_wait=5.0)
         session_of(c).retry.sleep = slept.append
-        with pytest.raises(TrelloAPIError, match=r"Trello asked to wait 11\.6 days \(Retry-After\), more than "
-                           r"trello\.max_wait \(5 s\); not retried"):
+        with pytest.raises(
+            TrelloAPIError,
+            match=r"Trello asked to wait 11\.6 days \(Retry-After\), more than "
+            r"trello\.max_wait \(5 s\); not retried",
+        ):
             get(c, "/boards/b3")
         assert len(rsps.calls) == 1
     assert slept == [], "no wait at all: the board's attempt ends at once"
@@ -202,8 +260,12 @@ def test_a_retry_after_beyond_max_wait_fails_at_once_saying_what_trello_asked() 
 def test_a_retry_after_within_max_wait_is_waited_out() -> None:
     slept: list[float] = []
     with responses.RequestsMock() as rsps:
-        rsps.get(f"{API}/boards/b3", status=429, headers={"Retry-After": "4"},
-                 json={"error": "API_TOKEN_LIMIT_EXCEEDED"})
+        rsps.get(
+            f"{API}/boards/b3",
+            status=429,
+            headers={"Retry-After": "4"},
+            json={"error": "API_TOKEN_LIMIT_EXCEEDED"},
+        )
         rsps.get(f"{API}/boards/b3", json={"id": "b3"})
         c = _client(max_wait=5.0)
         now = [0.0]

@@ -16,12 +16,18 @@ from trellosync.testing.fake_trello import FakeTrello
 def _add_private_section(fake: FakeTrello) -> None:  # noqa: F811
     board = _board(fake, WJ)
     lunches = next(x["id"] for x in board["lists"] if x["name"] == "Lunches")
-    card = next(c for c in board["cards"] if c["idList"] == lunches and "## Best moment" in (c.get("desc") or ""))
+    card = next(
+        c for c in board["cards"] if c["idList"] == lunches and "## Best moment" in (c.get("desc") or "")
+    )
     card["desc"] += "\n\n### What went badly\nWORSTX snapped at a colleague\n- WORSTX missed the review\n"
 
 
 def test_status_sync_and_check_name_the_headings_the_mapping_does_not_know(
-        fake: FakeTrello, tmp_path: Path, env: None, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    fake: FakeTrello,  # noqa: F811  (the fixture imported above)
+    tmp_path: Path,
+    env: None,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     _add_private_section(fake)
     cfg = _write_config(tmp_path, fake)
     code, out, err = run_cli(capsys, "sync", "-v", "-c", str(cfg))
@@ -38,7 +44,7 @@ def test_status_sync_and_check_name_the_headings_the_mapping_does_not_know(
 
     code, out, err = run_cli(capsys, "check", "--online", "-c", str(cfg))
     assert code == 0, err
-    assert "  - " + line[len(f"board {WJ!r}: "):] in out.splitlines()
+    assert "  - " + line[len(f"board {WJ!r}: ") :] in out.splitlines()
 
     code, out, err = run_cli(capsys, "sync", "-c", str(cfg))  # without -v: nothing said (cron)
     assert code == 0 and "headings the mapping" not in err

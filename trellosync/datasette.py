@@ -24,7 +24,7 @@ SHIPPED_NAME = "trellosync"  # the database the shipped file describes: trellosy
 def database_name(database: str) -> str:
     """The name Datasette gives the database of a SQLite file (its stem); a sqlite:/// URL is read as its file."""
     if database.startswith("sqlite:///"):
-        database = database[len("sqlite:///"):]
+        database = database[len("sqlite:///") :]
     elif "://" in database:
         raise ValueError(f"Datasette serves SQLite files; {database.split('://', 1)[0]}:// is not one")
     name = Path(database).stem
@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m trellosync.datasette",
         description="Datasette metadata (table descriptions, canned queries) for a trellosync SQLite file.",
         epilog="then: datasette FILE -m OUT. Datasette serves the whole record, worst moments included: "
-               "it is for the record's owner.")
+        "it is for the record's owner.",
+    )
     parser.add_argument("database", metavar="FILE", help="the SQLite database file (or its sqlite:/// URL)")
     parser.add_argument("-o", "--output", metavar="OUT", help="write the metadata here (default: print it)")
     args = parser.parse_args(argv)
@@ -61,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
 
     existing = Path(args.output)
     if existing.exists() and not existing.read_bytes().startswith(b"title: trellosync\n"):
-        parser.error(f"{existing} exists and is not metadata this wrote (a database?); refusing to overwrite it")
+        parser.error(
+            f"{existing} exists and is not metadata this wrote (a database?); refusing to overwrite it"
+        )
     out = atomic_write(Path(args.output), lambda f: f.write(text.encode("utf-8")))
     print(f"wrote {out}: datasette {args.database} -m {out}", file=sys.stderr)
     return 0

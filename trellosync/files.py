@@ -71,7 +71,10 @@ def is_trellosync_report(path: Path) -> bool:
         return _pdf_creator_is_us(head + tail)
     if head.startswith(b'{\n  "kind": "') and b'\n  "cover": {' in head:
         return True  # a report's data (`--format json -o`), as report.documents.context_as_json writes it
-    return head.lstrip().lower().startswith(b"<!doctype html") and b'<meta name="generator" content="trellosync">' in head
+    return (
+        head.lstrip().lower().startswith(b"<!doctype html")
+        and b'<meta name="generator" content="trellosync">' in head
+    )
 
 
 def _pdf_creator_is_us(data: bytes) -> bool:
@@ -81,7 +84,7 @@ def _pdf_creator_is_us(data: bytes) -> bool:
         return True
     for m in re.finditer(rb"stream\r?\n", data):
         try:
-            if mark in zlib.decompressobj().decompress(data[m.end():], 1 << 20):
+            if mark in zlib.decompressobj().decompress(data[m.end() :], 1 << 20):
                 return True
         except zlib.error:
             continue
@@ -105,8 +108,10 @@ def check_writable_reports(paths: Iterable[Path], *, force: bool = False) -> Non
         if p.is_symlink() or not p.is_file():
             raise ConfigError(f"{p} exists and is not a regular file; refusing to write a report there")
         if not force and not is_trellosync_report(p):
-            raise ConfigError(f"{p} exists and is not a report trellosync wrote (a database, a config?); "
-                              "refusing to overwrite it: choose another -o, or pass --force")
+            raise ConfigError(
+                f"{p} exists and is not a report trellosync wrote (a database, a config?); "
+                "refusing to overwrite it: choose another -o, or pass --force"
+            )
 
 
 def prepare_sqlite_file(database: str | None) -> None:
@@ -124,4 +129,6 @@ def prepare_sqlite_file(database: str | None) -> None:
         with contextlib.suppress(FileExistsError):
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, PRIVATE_FILE))
     except OSError as exc:
-        raise ConfigError(f"database: cannot create {path}: {exc.strerror or exc.__class__.__name__}") from None
+        raise ConfigError(
+            f"database: cannot create {path}: {exc.strerror or exc.__class__.__name__}"
+        ) from None

@@ -60,19 +60,43 @@ def cli(click_ctx: click.Context, config_path: str | None, database: str | None,
 
 @cli.command(short_help="Pull the mapped boards (or import exports) into the database.")
 @common_options
-@click.option("--from-export", "exports", multiple=True, type=click.Path(dir_okay=False),
-              help="Import a board's JSON export (Trello: Menu > Print and export > Export as JSON). Repeatable.")
-@click.option("--board", "boards", multiple=True, help="Only this board (url, shortLink, id or name). Repeatable.")
+@click.option(
+    "--from-export",
+    "exports",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Import a board's JSON export (Trello: Menu > Print and export > Export as JSON). Repeatable.",
+)
+@click.option(
+    "--board", "boards", multiple=True, help="Only this board (url, shortLink, id or name). Repeatable."
+)
 @click.option("--full", is_flag=True, help="Ignore bookmarks: re-read every board and its whole history.")
 @click.option("--wait", is_flag=True, help="Wait for a running sync to finish instead of exiting.")
-@click.option("--worker", is_flag=True,
-              help="PostgreSQL: share the boards with other `sync --worker` runs (each board synced by one).")
-@click.option("--prepare", "then_prepare", is_flag=True,
-              help="Then `prepare`: print the next lunch cards to make (with --apply: make them).")
+@click.option(
+    "--worker",
+    is_flag=True,
+    help="PostgreSQL: share the boards with other `sync --worker` runs (each board synced by one).",
+)
+@click.option(
+    "--prepare",
+    "then_prepare",
+    is_flag=True,
+    help="Then `prepare`: print the next lunch cards to make (with --apply: make them).",
+)
 @click.option("--apply", is_flag=True, help="With --prepare: write the next lunch cards to Trello.")
 @pass_ctx
-def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple[str, ...],
-         boards: tuple[str, ...], full: bool, wait: bool, worker: bool, then_prepare: bool, apply: bool) -> None:
+def sync(
+    ctx: Ctx,
+    config_path: str | None,
+    database: str | None,
+    exports: tuple[str, ...],
+    boards: tuple[str, ...],
+    full: bool,
+    wait: bool,
+    worker: bool,
+    then_prepare: bool,
+    apply: bool,
+) -> None:
     """Pull the mapped boards from Trello (or import exports) into the database.
 
     \b
@@ -88,8 +112,10 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
         raise click.UsageError("--prepare needs a config and a sync from Trello (not --from-export)")
     if exports:
         if boards or full or worker:  # they choose what to pull from Trello; an import reads only its files
-            raise click.UsageError("--from-export imports only the files named: --board, --full and --worker "
-                                   "are for a sync from Trello")
+            raise click.UsageError(
+                "--from-export imports only the files named: --board, --full and --worker "
+                "are for a sync from Trello"
+            )
         import_exports(ctx, config, exports, wait=wait)
         return
     from trellosync.config.settings import TrelloConfig
@@ -98,17 +124,29 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
 
     # The credentials are checked (one clear message, before any database exists) and read once per run.
     client = client_from_config(config.trello if config else TrelloConfig())
-    if worker and database_url(ctx).get_backend_name() != "postgresql":  # claims are PostgreSQL advisory locks
-        raise click.UsageError("--worker splits the boards between syncs through a PostgreSQL database; "
-                               "with SQLite, run one `trellosync sync`")
+    if (
+        worker and database_url(ctx).get_backend_name() != "postgresql"
+    ):  # claims are PostgreSQL advisory locks
+        raise click.UsageError(
+            "--worker splits the boards between syncs through a PostgreSQL database; "
+            "with SQLite, run one `trellosync sync`"
+        )
     fresh = new_sqlite_file(ctx)
     store = ctx.store(derive=True)
     view = SyncView(tty=sys.stderr.isatty(), verbose=ctx.verbose)
     previous = signal.signal(signal.SIGTERM, terminate)  # SIGTERM stops a sync like Ctrl-C: within seconds
     report, failed = None, True
     try:
-        report = sync_boards(config, store, boards=list(boards) or None, full=full, wait=wait, worker=worker,
-                             client=client, on_event=view.event)
+        report = sync_boards(
+            config,
+            store,
+            boards=list(boards) or None,
+            full=full,
+            wait=wait,
+            worker=worker,
+            client=client,
+            on_event=view.event,
+        )
         failed = False
         forget_departed_people(store, config)
     except TrellosyncError as exc:
@@ -120,9 +158,20 @@ def sync(ctx: Ctx, config_path: str | None, database: str | None, exports: tuple
             warn(report.problems)
             view.finish(report)
             if ctx.verbose and not failed:
-                print_unread(store, config, [o.board_id for o in report.outcomes
-                                             if o.board_id and o.status in ("synced", "unchanged")])
-        if failed and fresh is not None and not (report and any(o.status == "synced" for o in report.outcomes)):
+                print_unread(
+                    store,
+                    config,
+                    [
+                        o.board_id
+                        for o in report.outcomes
+                        if o.board_id and o.status in ("synced", "unchanged")
+                    ],
+                )
+        if (
+            failed
+            and fresh is not None
+            and not (report and any(o.status == "synced" for o in report.outcomes))
+        ):
             store.close()
             remove_new_database(fresh)
     if then_prepare:
@@ -151,26 +200,61 @@ def boards(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
     if as_json:
         click.echo(json.dumps(listing, indent=2))
         return
-    rows = [(b.get("name", "") + (" (closed)" if b.get("closed") else ""), b["id"], b.get("shortLink", ""),
-             (b.get("dateLastActivity") or "")[:16].replace("T", " "),
-             "yes" if config is not None and config.mapping_for(b) else "") for b in listing]
-    print_table(f"{len(listing)} boards", ("name", "id", "shortLink", "last activity", "mapped"), rows,
-                optional=("last activity", "shortLink"))
+    rows = [
+        (
+            b.get("name", "") + (" (closed)" if b.get("closed") else ""),
+            b["id"],
+            b.get("shortLink", ""),
+            (b.get("dateLastActivity") or "")[:16].replace("T", " "),
+            "yes" if config is not None and config.mapping_for(b) else "",
+        )
+        for b in listing
+    ]
+    print_table(
+        f"{len(listing)} boards",
+        ("name", "id", "shortLink", "last activity", "mapped"),
+        rows,
+        optional=("last activity", "shortLink"),
+    )
 
 
 @cli.command(short_help="Write a starting config from the boards the token can see.")
-@click.option("-o", "--output", "-c", "--config", "output", type=click.Path(dir_okay=False), default=None,
-              help="Write the config to this file (default: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    "-c",
+    "--config",
+    "output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the config to this file (default: standard output).",
+)
 @click.option("--board", "board_refs", multiple=True, help="Only this board (url, shortLink, id or name).")
-@click.option("--database", "database", default=None,
-              help="The database the new config names (default: sqlite:///trellosync.db).")
-@click.option("-v", "--verbose", count=True, expose_value=False, callback=more_verbose,
-              help="-v for progress details, -vv for debug logging.")
+@click.option(
+    "--database",
+    "database",
+    default=None,
+    help="The database the new config names (default: sqlite:///trellosync.db).",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    expose_value=False,
+    callback=more_verbose,
+    help="-v for progress details, -vv for debug logging.",
+)
 @click.option("--api-url", default=None, help="Trello API base URL (default https://api.trello.com/1).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @pass_ctx
-def init(ctx: Ctx, output: str | None, board_refs: tuple[str, ...], database: str | None, api_url: str | None,
-         force: bool) -> None:
+def init(
+    ctx: Ctx,
+    output: str | None,
+    board_refs: tuple[str, ...],
+    database: str | None,
+    api_url: str | None,
+    force: bool,
+) -> None:
     """Write a starting config from the boards $TRELLO_API_KEY / $TRELLO_TOKEN can see.
 
     \b
@@ -187,22 +271,29 @@ def init(ctx: Ctx, output: str | None, board_refs: tuple[str, ...], database: st
     if path is not None and path.exists() and not force:
         raise ConfigError(f"{path} exists; pass --force to overwrite it or -o to write elsewhere")
     trello = TrelloConfig(api_url=api_url) if api_url else TrelloConfig()
-    text = init_config(client_from_config(trello), boards=list(board_refs) or None, database=database,
-                       api_url=trello.api_url)
+    text = init_config(
+        client_from_config(trello), boards=list(board_refs) or None, database=database, api_url=trello.api_url
+    )
     if path is None:
         sys.stdout.write(text)
         return
     from trellosync.files import atomic_write
 
     atomic_write(path, lambda f: f.write(text.encode("utf-8")))  # owner-only: it may name a database password
-    click.echo(f"wrote {path}: review the proposed board mappings, then `trellosync check -c {path} --online`",
-               err=True)
+    click.echo(
+        f"wrote {path}: review the proposed board mappings, then `trellosync check -c {path} --online`",
+        err=True,
+    )
 
 
 @cli.command()
 @common_options
-@click.option("--json", "as_json", is_flag=True,
-              help="One JSON object: the counts, and per board (by_board) its figures and sync times.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object: the counts, and per board (by_board) its figures and sync times.",
+)
 @pass_ctx
 def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: bool) -> None:
     """What the database holds (piped: plain tab-separated columns).
@@ -222,14 +313,36 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
             b["unread"] = unread[b["id"]].as_json() if unread.get(b["id"]) is not None else None
         click.echo(json.dumps({**counts, "by_board": figures}, sort_keys=True))
         return
-    rows = [(b["name"] + (" (closed)" if b["closed"] else ""), b["id"], str(b["lunches"]), str(b["entries"]),
-             str(b["goals"]), str(b["commitments"]),
-             (b["synced_at"] or "-").replace("T", " ")[:16] + (f" ({b['source']})" if b["source"] else ""),
-             (b["date_last_activity"] or "-").replace("T", " ")[:16], "yes" if b["history_complete"] else "no")
-            for b in figures]
-    print_table("Boards (what the mapping found)", ("board", "id", "lunches", "entries", "goals", "commitments",
-                                                   "last sync (UTC)", "last change", "full history"), rows,
-                optional=("id", "last change", "full history", "last sync (UTC)"))
+    rows = [
+        (
+            b["name"] + (" (closed)" if b["closed"] else ""),
+            b["id"],
+            str(b["lunches"]),
+            str(b["entries"]),
+            str(b["goals"]),
+            str(b["commitments"]),
+            (b["synced_at"] or "-").replace("T", " ")[:16] + (f" ({b['source']})" if b["source"] else ""),
+            (b["date_last_activity"] or "-").replace("T", " ")[:16],
+            "yes" if b["history_complete"] else "no",
+        )
+        for b in figures
+    ]
+    print_table(
+        "Boards (what the mapping found)",
+        (
+            "board",
+            "id",
+            "lunches",
+            "entries",
+            "goals",
+            "commitments",
+            "last sync (UTC)",
+            "last change",
+            "full history",
+        ),
+        rows,
+        optional=("id", "last change", "full history", "last sync (UTC)"),
+    )
     for b in figures:
         if u := unread.get(b["id"]):
             click.echo(f"board {safe(b['name'])!r}: {safe(u)}", err=True)
@@ -237,14 +350,21 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
         import shutil
         import textwrap
 
-        click.echo(textwrap.fill(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()),
-                                 shutil.get_terminal_size().columns))
+        click.echo(
+            textwrap.fill(
+                ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items()),
+                shutil.get_terminal_size().columns,
+            )
+        )
 
 
 @cli.command()
 @common_options
-@click.option("--online", is_flag=True,
-              help="Also try the credentials and check each board's mapping against what the board holds.")
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Also try the credentials and check each board's mapping against what the board holds.",
+)
 @click.option("--strict", is_flag=True, help="With --online: exit 2 when a mapping name finds nothing.")
 @pass_ctx
 def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool, strict: bool) -> None:
@@ -267,10 +387,14 @@ def check(ctx: Ctx, config_path: str | None, database: str | None, online: bool,
     result = check_online(config, existing_store(ctx))
     for b, problems in result.boards:
         when = (b.get("dateLastActivity") or "-")[:16].replace("T", " ")  # as `boards` shows it
-        click.echo(f"board {safe(b.get('name'))!r} ({b['id']}): visible, last activity {when} UTC"
-                   + (f"; {len(problems)} mapping problem(s)" if problems else "; mapping OK"))
+        click.echo(
+            f"board {safe(b.get('name'))!r} ({b['id']}): visible, last activity {when} UTC"
+            + (f"; {len(problems)} mapping problem(s)" if problems else "; mapping OK")
+        )
         for p in problems:
             click.echo(f"  - {safe(p)}")
+        for w in result.warnings.get(b["id"], []):
+            click.echo(f"  - warning: {safe(w)}")
         if unread := result.unread.get(b["id"]):
             click.echo(f"  - {safe(unread)}")
     if result.missing:
@@ -301,8 +425,14 @@ def rebuild(ctx: Ctx, config_path: str | None, database: str | None) -> None:
 
 @cli.command(short_help="Load the example boards and write every report (no account).")
 @common_options
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="trellosync-demo", show_default=True,
-              help="Where the PDFs go.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="trellosync-demo",
+    show_default=True,
+    help="Where the PDFs go.",
+)
 @click.option("--no-reports", is_flag=True, help="Only load the example and print the summary.")
 @pass_ctx
 def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, no_reports: bool) -> None:
@@ -320,36 +450,84 @@ def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, 
 
     merge(ctx, None, database)
     config_out = config_path or ctx.config_path
-    run_demo(Path(out_dir), reports=not no_reports, database=ctx.database,
-             config_out=Path(config_out) if config_out else None, progress=report_progress)
+    run_demo(
+        Path(out_dir),
+        reports=not no_reports,
+        database=ctx.database,
+        config_out=Path(config_out) if config_out else None,
+        progress=report_progress,
+    )
 
 
 @cli.command(short_help="Write a report: goals, dossier, brief, advocate or showcase.")
 @common_options
 @click.argument("kind", type=click.Choice(list(REPORT_KIND_NAMES)))
 @click.argument("names", nargs=-1, metavar="[PERSON]...", shell_complete=complete_person)
-@click.option("--all", "all_people", is_flag=True,
-              help="One report for every mapped person (in parallel); showcase: one document for everyone.")
-@click.option("--from", "period_from", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="First day of the period (inclusive).")
-@click.option("--to", "period_to", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="Last day of the period (inclusive).")
-@click.option("-o", "--output", type=click.Path(),
-              help="Output file, its extension (.pdf, .html, .json) choosing the format; a folder with --all.")
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html", "json"]),
-              help="pdf, html or json (default: from -o's extension, else pdf); json is the report's data "
-                   "(figures and evidence, no prose), printed without -o.")
-@click.option("--with", "peer", help="brief: the peer whose pair the brief is for (default: the most active pair).")
+@click.option(
+    "--all",
+    "all_people",
+    is_flag=True,
+    help="One report for every mapped person (in parallel); showcase: one document for everyone.",
+)
+@click.option(
+    "--from",
+    "period_from",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="First day of the period (inclusive).",
+)
+@click.option(
+    "--to",
+    "period_to",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Last day of the period (inclusive).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    help="Output file, its extension (.pdf, .html, .json) choosing the format; a folder with --all.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html", "json"]),
+    help="pdf, html or json (default: from -o's extension, else pdf); json is the report's data "
+    "(figures and evidence, no prose), printed without -o.",
+)
+@click.option(
+    "--with", "peer", help="brief: the peer whose pair the brief is for (default: the most active pair)."
+)
 @click.option("--board", "board", help="brief: the pair's or peer learning group's board (name or id).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes for --all (default: every core).")
-@click.option("--force", is_flag=True, help="Overwrite an existing file even if it is not a trellosync report.")
-@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/a-3u", "none"]),
-              help="pdf/ua-1: tagged for screen readers (default: reports.pdf_variant, else this); pdf/a-3u: also "
-                   "PDF/A-3 for an archive, carrying its data for `trellosync verify`; none: untagged.")
+@click.option(
+    "--force", is_flag=True, help="Overwrite an existing file even if it is not a trellosync report."
+)
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(["pdf/ua-1", "pdf/a-3u", "none"]),
+    help="pdf/ua-1: tagged for screen readers (default: reports.pdf_variant, else this); pdf/a-3u: also "
+    "PDF/A-3 for an archive, carrying its data for `trellosync verify`; none: untagged.",
+)
 @pass_ctx
-def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, names: tuple[str, ...],
-           all_people: bool, period_from: Any, period_to: Any, output: str | None, fmt: str | None,
-           peer: str | None, board: str | None, jobs: int | None, force: bool, pdf_variant: str | None) -> None:
+def report(
+    ctx: Ctx,
+    config_path: str | None,
+    database: str | None,
+    kind: str,
+    names: tuple[str, ...],
+    all_people: bool,
+    period_from: Any,
+    period_to: Any,
+    output: str | None,
+    fmt: str | None,
+    peer: str | None,
+    board: str | None,
+    jobs: int | None,
+    force: bool,
+    pdf_variant: str | None,
+) -> None:
     """Write a report: goals, dossier, brief, advocate (PERSON) or showcase (PEOPLE... or --all: one document).
 
     Default file names carry the kind, the person and the period (dossier-will-2026-01-01_2026-06-30.pdf),
@@ -376,8 +554,9 @@ def report(ctx: Ctx, config_path: str | None, database: str | None, kind: str, n
     start, end = checked_period(kind, all_people, fmt, period_from, period_to, peer=peer, board=board)
     config, domain = ctx.config(), ctx.stored_domain()
     names, peer = tuple(person_key(n, domain) for n in names), peer and person_key(peer, domain)
-    options = options_from_config(config, peer=peer, board=board,
-                                  **({"pdf_variant": pdf_variant} if pdf_variant else {}))
+    options = options_from_config(
+        config, peer=peer, board=board, **({"pdf_variant": pdf_variant} if pdf_variant else {})
+    )
     person = names[0] if names else None
     if kind == "showcase":
         team = showcase_team(names, domain)

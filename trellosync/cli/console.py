@@ -23,8 +23,15 @@ NAME_MIN = 16  # a name column cut with an ellipsis keeps at least this many cha
 ID_COLUMNS = ("id", "shortLink")  # what people copy from a table: never cut short
 
 
-def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, file: Any = None,
-                console: Console | None = None, optional: Sequence[str] = ()) -> None:
+def print_table(
+    title: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    file: Any = None,
+    console: Console | None = None,
+    optional: Sequence[str] = (),
+) -> None:
     """A table that fits the terminal; piped, plain tab-separated columns with a header line and whole values.
 
     On a terminal the first column (a name) is cut with an ellipsis, ids are never cut, and when even that is
@@ -49,11 +56,16 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
             break
         shown.remove(columns.index(name))
         left_out.append(name)
-    console.print(_rich_table(title, [columns[i] for i in shown], [[r[i] for i in shown] for r in rows],
-                              console.width))
+    console.print(
+        _rich_table(title, [columns[i] for i in shown], [[r[i] for i in shown] for r in rows], console.width)
+    )
     if left_out:
-        console.print(f"(left out at {console.width} columns: {', '.join(left_out)}; piped: every column)",
-                      style="dim", markup=False, highlight=False)
+        console.print(
+            f"(left out at {console.width} columns: {', '.join(left_out)}; piped: every column)",
+            style="dim",
+            markup=False,
+            highlight=False,
+        )
 
 
 NAME_FIRST_CUT = 24  # the name is cut to this before any header or cell wraps
@@ -118,8 +130,13 @@ def _rich_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]
         if i == 0:
             table.add_column(col, overflow="ellipsis", no_wrap=True, width=col_width)
         else:
-            table.add_column(col, overflow="fold", no_wrap=col in ID_COLUMNS, justify="right" if numeric else "left",
-                             width=col_width)
+            table.add_column(
+                col,
+                overflow="fold",
+                no_wrap=col in ID_COLUMNS,
+                justify="right" if numeric else "left",
+                width=col_width,
+            )
     for row in rows:
         table.add_row(*(Text(v) for v in row))  # Text, not markup: "[red]" in a board name stays literal
     return table
@@ -139,8 +156,14 @@ def report_progress(total: int, label: str = "reports") -> Iterator[Tick]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda path: bar.update(task, advance=1, description=f"{label}: {path.name}")
 

@@ -58,7 +58,9 @@ class Ctx:
         else:
             store = open_store(self.config(), self.database, must_exist=must_exist)
             if click_ctx is not None:
-                click_ctx.call_on_close(store.close)  # also when the command fails: click closes its context then
+                click_ctx.call_on_close(
+                    store.close
+                )  # also when the command fails: click closes its context then
                 self._store = (click_ctx, store)
         if derive and self.config() is None:
             refuse_default_remap(store)
@@ -70,12 +72,23 @@ class Ctx:
 
         store, config = self.store(must_exist=True), self.config()
         states = store.sync_states()
-        stale = [b["name"] for b in store.boards()
-                 if config is not None and mapping_changed(store, config, stored_board_ref(b), states)]
+        stale = [
+            b["name"]
+            for b in store.boards()
+            if config is not None and mapping_changed(store, config, stored_board_ref(b), states)
+        ]
         if stale:
-            click.echo(f"warning: the mapping or ladder changed since {len(stale)} board(s) were last derived; "
-                       "reports follow the database until `trellosync rebuild` (or the next sync)", err=True)
-        return store.load_domain()
+            click.echo(
+                f"warning: the mapping or ladder changed since {len(stale)} board(s) were last derived; "
+                "reports follow the database until `trellosync rebuild` (or the next sync)",
+                err=True,
+            )
+        domain = store.load_domain()
+        if config is not None:
+            from trellosync.domain.people import with_config_people
+
+            with_config_people(domain.people, config.people)
+        return domain
 
 
 pass_ctx = click.make_pass_decorator(Ctx)
@@ -89,9 +102,11 @@ def refuse_default_remap(store: Any) -> None:
     default = {None, "default", mapping_hash(Config(), {"id": ""})}  # an export's and a sync's bare mapping
     mapped = [s for s in store.sync_states().values() if s.mapping_hash not in default]
     if mapped:
-        raise ConfigError(f"no config file, but {len(mapped)} board(s) in the database were derived with a "
-                          "config's mappings: pass -c FILE or set TRELLOSYNC_CONFIG (without it they would be "
-                          "re-derived with the default mapping)")
+        raise ConfigError(
+            f"no config file, but {len(mapped)} board(s) in the database were derived with a "
+            "config's mappings: pass -c FILE or set TRELLOSYNC_CONFIG (without it they would be "
+            "re-derived with the default mapping)"
+        )
 
 
 def start_logging(verbose: int) -> None:
@@ -111,8 +126,13 @@ def more_verbose(click_ctx: click.Context, _param: click.Parameter, value: int) 
 
 def config_options(f: Any) -> Any:
     """-c/--config and --database."""
-    f = click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False),
-                     help="Config file (default: $TRELLOSYNC_CONFIG or ./trellosync.yaml).")(f)
+    f = click.option(
+        "-c",
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="Config file (default: $TRELLOSYNC_CONFIG or ./trellosync.yaml).",
+    )(f)
     f = click.option("--database", help="Database URL or SQLite file; overrides the config.")(f)
     return f
 
@@ -120,8 +140,14 @@ def config_options(f: Any) -> Any:
 def common_options(f: Any) -> Any:
     """-c/--config, --database and -v on every command (they may also precede the command)."""
     f = config_options(f)
-    f = click.option("-v", "--verbose", count=True, expose_value=False, callback=more_verbose,
-                     help="-v for progress details, -vv for debug logging.")(f)
+    f = click.option(
+        "-v",
+        "--verbose",
+        count=True,
+        expose_value=False,
+        callback=more_verbose,
+        help="-v for progress details, -vv for debug logging.",
+    )(f)
     return f
 
 

@@ -21,7 +21,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2
 
 def printable(text: str) -> str:
     """Text safe to print on a terminal: control, bidi and lone surrogate characters shown as escapes (\\x1b)."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+    return _CONTROL.sub(
+        lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text
+    )
 
 
 def crash_dir() -> Path:
@@ -42,9 +44,12 @@ def crash_report(exc: BaseException, command: str) -> str:
         ours = version("trellosync")
     except PackageNotFoundError:
         ours = "unknown"
-    lines = [f"trellosync {ours}, Python {sys.version.split()[0]}, {sys.platform}",
-             f"at {datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ}, command: {command or '-'}",
-             "Exception messages are left out on purpose: they can contain secrets or card text.", ""]
+    lines = [
+        f"trellosync {ours}, Python {sys.version.split()[0]}, {sys.platform}",
+        f"at {datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ}, command: {command or '-'}",
+        "Exception messages are left out on purpose: they can contain secrets or card text.",
+        "",
+    ]
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -78,5 +83,7 @@ def unexpected_error_line(exc: BaseException, command: str) -> str:
     """The one line shown for an unexpected error (never its message), pointing at the crash log."""
     path = write_crash_log(exc, command)
     where = f"; details (no secrets, no card text) in {path}" if path else ""
-    return (f"trellosync: unexpected error ({type(exc).__name__}) in `{command or 'trellosync'}`{where}. "
-            "This is a bug: please report it with that file.")
+    return (
+        f"trellosync: unexpected error ({type(exc).__name__}) in `{command or 'trellosync'}`{where}. "
+        "This is a bug: please report it with that file."
+    )

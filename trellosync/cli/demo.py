@@ -45,10 +45,18 @@ def summary_rows(domain: Domain, config: Config) -> list[dict[str, object]]:
     for key, person in config.people.items():
         fig = person_figures(domain, key, as_of=as_of, timezone=config.timezone)
         held = {mc.kind: mc.held for mc in fig.meetings}
-        rows.append({"person": person.name, "key": key, "lunches": fig.lunches_held,
-                     "group_meetings": held.get("group_meeting", 0), "check_ins": held.get("check_in", 0),
-                     "achieved": fig.goals_achieved, "open": fig.goals_open,
-                     "keep_rate": fig.keep_rate_label})
+        rows.append(
+            {
+                "person": person.name,
+                "key": key,
+                "lunches": fig.lunches_held,
+                "group_meetings": held.get("group_meeting", 0),
+                "check_ins": held.get("check_in", 0),
+                "achieved": fig.goals_achieved,
+                "open": fig.goals_open,
+                "keep_rate": fig.keep_rate_label,
+            }
+        )
     return rows
 
 
@@ -66,13 +74,22 @@ def write_demo_config(path: Path, database_url: str) -> None:
     if path.exists():
         raise ConfigError(f"{path} exists; choose another file for the demo's config")
     text = (example_dir() / "config.yaml").read_text(encoding="utf-8")
-    path.write_text(text + f"\n# Written by `trellosync demo`: the database the example was loaded into.\n"
-                    f"database: {database_url}\n", encoding="utf-8")
+    path.write_text(
+        text + f"\n# Written by `trellosync demo`: the database the example was loaded into.\n"
+        f"database: {database_url}\n",
+        encoding="utf-8",
+    )
 
 
-def run_demo(out_dir: Path, *, reports: bool = True, console: Console | None = None, database: str | None = None,
-             config_out: Path | None = None, progress: Callable[[int], AbstractContextManager[Tick]] | None = None,
-             ) -> list[Path]:
+def run_demo(
+    out_dir: Path,
+    *,
+    reports: bool = True,
+    console: Console | None = None,
+    database: str | None = None,
+    config_out: Path | None = None,
+    progress: Callable[[int], AbstractContextManager[Tick]] | None = None,
+) -> list[Path]:
     """Load the example into a database (temporary unless given), print a summary per person, write every report.
 
     `progress(total)` gives the callback each written report is passed to (the CLI's progress bar).
@@ -88,15 +105,20 @@ def run_demo(out_dir: Path, *, reports: bool = True, console: Console | None = N
             domain = store.load_domain()
             print_summary(console, store, domain, config)
             if reports:
-                written = write_reports(domain, config, out_dir, progress or (lambda _n: nullcontext(_ignore)))
+                written = write_reports(
+                    domain, config, out_dir, progress or (lambda _n: nullcontext(_ignore))
+                )
                 # soft_wrap: a path or a command must stay on one line to be copied; markup=False: "[" in a path.
                 console.print(f"Wrote {len(written)} PDFs to {out_dir}/:", soft_wrap=True, markup=False)
                 for p in written:
                     console.print(f"  {p}", soft_wrap=True, markup=False)
             if kept:
-                console.print(f"The example stays in {store.safe_url}" +
-                              (f"; try: trellosync status -c {config_out}" if config_out else ""),
-                              soft_wrap=True, markup=False)
+                console.print(
+                    f"The example stays in {store.safe_url}"
+                    + (f"; try: trellosync status -c {config_out}" if config_out else ""),
+                    soft_wrap=True,
+                    markup=False,
+                )
         finally:
             store.close()
     return written
@@ -109,21 +131,45 @@ def _ignore(_path: Path) -> None:
 def print_summary(console: Console, store: Store, domain: Domain, config: Config) -> None:
     """What was loaded, and a table of each person's figures as of the data's date."""
     counts = store.counts()
-    as_of = f" (data as of {domain.synced_at:%d %b %Y})" if domain.synced_at else ""  # piped tables have no title
-    console.print(f"Loaded {counts['boards']} example boards{as_of}: {counts['cards']} cards, "
-                  f"{counts['lunches']} lunches and meetings, {counts['feedback']} feedback entries, "
-                  f"{counts['goals']} goals, {counts['commitments']} commitments.", soft_wrap=True)
+    as_of = (
+        f" (data as of {domain.synced_at:%d %b %Y})" if domain.synced_at else ""
+    )  # piped tables have no title
+    console.print(
+        f"Loaded {counts['boards']} example boards{as_of}: {counts['cards']} cards, "
+        f"{counts['lunches']} lunches and meetings, {counts['feedback']} feedback entries, "
+        f"{counts['goals']} goals, {counts['commitments']} commitments.",
+        soft_wrap=True,
+    )
     title = f"Peer feedback lunches, data as of {domain.synced_at:%d %b %Y}"
-    columns = ("person", "lunches", "group meetings", "check-ins", "goals achieved", "goals open", "keep rate")
-    rows = [(str(r["person"]), str(r["lunches"]), str(r["group_meetings"]), str(r["check_ins"]), str(r["achieved"]),
-             str(r["open"]), str(r["keep_rate"])) for r in summary_rows(domain, config)]
+    columns = (
+        "person",
+        "lunches",
+        "group meetings",
+        "check-ins",
+        "goals achieved",
+        "goals open",
+        "keep rate",
+    )
+    rows = [
+        (
+            str(r["person"]),
+            str(r["lunches"]),
+            str(r["group_meetings"]),
+            str(r["check_ins"]),
+            str(r["achieved"]),
+            str(r["open"]),
+            str(r["keep_rate"]),
+        )
+        for r in summary_rows(domain, config)
+    ]
     from trellosync.cli.console import print_table
 
     print_table(title, columns, rows, console=console)  # piped: plain tab-separated columns, like every table
 
 
-def write_reports(domain: Domain, config: Config, out_dir: Path,
-                  progress: Callable[[int], AbstractContextManager[Tick]]) -> list[Path]:
+def write_reports(
+    domain: Domain, config: Config, out_dir: Path, progress: Callable[[int], AbstractContextManager[Tick]]
+) -> list[Path]:
     """Every report kind for every mapped person, with one progress callback over all of them."""
     from trellosync.report import get_kind
     from trellosync.report.documents import REPORT_KINDS, options_from_config, render_all, render_team

@@ -43,8 +43,14 @@ def person(ctx: Ctx, config_path: str | None, database: str | None) -> None:
 @person.command(short_help="Write everything held about or by PERSON as JSON and PDF.")
 @common_options
 @click.argument("name", metavar="PERSON", shell_complete=complete_person)
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True,
-              help="The folder the JSON and PDF files go into (created owner-only).")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="The folder the JSON and PDF files go into (created owner-only).",
+)
 @pass_ctx
 def export(ctx: Ctx, config_path: str | None, database: str | None, name: str, out_dir: str) -> None:
     """Write everything the database holds about or by PERSON (subject access): every entry about them and by
@@ -63,8 +69,12 @@ def export(ctx: Ctx, config_path: str | None, database: str | None, name: str, o
     key = _person(ctx, name)
     store, config = ctx.store(must_exist=True), ctx.config()
     record = subject_record(store.engine, key)
-    json_path, pdf_path = export_files(record, Path(out_dir), timezone_name=config.timezone if config else "UTC",
-                                       templates_dir=config.reports.templates if config else None)
+    json_path, pdf_path = export_files(
+        record,
+        Path(out_dir),
+        timezone_name=config.timezone if config else "UTC",
+        templates_dir=config.reports.templates if config else None,
+    )
     for path, fmt in ((json_path, "json"), (pdf_path, "pdf")):
         log_report(store.engine, report_record("subject-access", key, None, fmt, path=path))
         click.echo(str(path))
@@ -98,17 +108,26 @@ def forget(ctx: Ctx, config_path: str | None, database: str | None, name: str, y
     forget_person(store, config, plan)
     click.echo(f"forgotten: {key} is now {plan.pseudonym}", err=True)
     if config is not None and key in config.people:
-        click.echo(f"note: remove people.{key} from {config.source} (and their name from board references): the "
-                   "database already ignores them, the config still names them", err=True)
+        click.echo(
+            f"note: remove people.{key} from {config.source} (and their name from board references): the "
+            "database already ignores them, the config still names them",
+            err=True,
+        )
 
 
 @click.command(name="log", short_help="Who wrote which report about whom, and when.")
 @common_options
-@click.option("--person", "name", help="Only reports about this person (a team document counts for each).",
-              shell_complete=complete_person)
+@click.option(
+    "--person",
+    "name",
+    help="Only reports about this person (a team document counts for each).",
+    shell_complete=complete_person,
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON array.")
 @pass_ctx
-def log_command(ctx: Ctx, config_path: str | None, database: str | None, name: str | None, as_json: bool) -> None:
+def log_command(
+    ctx: Ctx, config_path: str | None, database: str | None, name: str | None, as_json: bool
+) -> None:
     """List every report written: when, by which system user, kind, about whom, period, format and SHA-256.
 
     \b
@@ -124,11 +143,22 @@ def log_command(ctx: Ctx, config_path: str | None, database: str | None, name: s
     if as_json:
         click.echo(json.dumps(rows, default=str, indent=2))
         return
-    print_table(f"{len(rows)} report(s) written", ("written (UTC)", "by", "kind", "person", "period", "format",
-                                                    "sha256"),
-                [(str(r["written_at"])[:19], r["os_user"], r["kind"], r["person"],
-                  f"{r['period_start'] or ''}..{r['period_end'] or ''}" if r["period_start"] else "-", r["format"],
-                  r["sha256"][:16]) for r in rows])
+    print_table(
+        f"{len(rows)} report(s) written",
+        ("written (UTC)", "by", "kind", "person", "period", "format", "sha256"),
+        [
+            (
+                str(r["written_at"])[:19],
+                r["os_user"],
+                r["kind"],
+                r["person"],
+                f"{r['period_start'] or ''}..{r['period_end'] or ''}" if r["period_start"] else "-",
+                r["format"],
+                r["sha256"][:16],
+            )
+            for r in rows
+        ],
+    )
 
 
 def check_rights(ctx: Ctx) -> list[str]:
@@ -151,12 +181,17 @@ def check_rights(ctx: Ctx) -> list[str]:
     with store.engine.connect() as conn:
         gone = forgotten(conn, config)
     for key in sorted(gone.config_keys):
-        lines.append(f"warning: people.{key} was forgotten ({gone.config_keys[key].erased_at:%Y-%m-%d}); the database "
-                     "ignores them: remove them from the config")
+        lines.append(
+            f"warning: people.{key} was forgotten ({gone.config_keys[key].erased_at:%Y-%m-%d}); the database "
+            "ignores them: remove them from the config"
+        )
     now = now_utc()
     for d in departed_people(store.engine, config.retention.left_after_days, now):
-        action = "the next sync forgets them" if config.retention.departed == "forget" else \
-            "kept (retention.departed: keep)"
+        action = (
+            "the next sync forgets them"
+            if config.retention.departed == "forget"
+            else "kept (retention.departed: keep)"
+        )
         lines.append(f"departed: {d.describe(now)}; {action}")
     return lines
 

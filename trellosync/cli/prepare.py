@@ -14,8 +14,13 @@ from trellosync.cli.context import Ctx, common_options, complete_person, merge, 
 from trellosync.config.settings import Config
 from trellosync.errors import ConfigError
 
-ON_OPTION = click.option("--on", "on_day", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-                         help="Plan as if today were this day (default: today in the config's timezone).")
+ON_OPTION = click.option(
+    "--on",
+    "on_day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="Plan as if today were this day (default: today in the config's timezone).",
+)
 
 
 def _print_prepared(p: Any, written: Any = None) -> None:
@@ -29,7 +34,7 @@ def _print_prepared(p: Any, written: Any = None) -> None:
         head = f"existing {card} ({p.card_id}), {p.noun} of {p.day}"
     click.echo(f"board {safe(p.board_name)!r}: {head}")
     if p.checklist:
-        click.echo(f"  checklist \"How did it go?\" ({len(p.items)} item(s)):")
+        click.echo(f'  checklist "How did it go?" ({len(p.items)} item(s)):')
         for item in p.items:
             click.echo(f"  - {safe(item.text)}")
     else:
@@ -45,8 +50,10 @@ def run_prepare(ctx: Ctx, config: Config, *, apply: bool, on_day: date | None, c
         plan = load_plan(store, config, today=on_day)
         _notes(ctx, plan)
         if plan.lunches:
-            click.echo(f"dry run: {len(plan.lunches)} lunch(es) to prepare in {sum(p.writes for p in plan.lunches)} "
-                       "request(s); nothing was written (--apply writes)")
+            click.echo(
+                f"dry run: {len(plan.lunches)} lunch(es) to prepare in {sum(p.writes for p in plan.lunches)} "
+                "request(s); nothing was written (--apply writes)"
+            )
         for p in plan.lunches:
             _print_prepared(p)
         return
@@ -79,7 +86,9 @@ def _notes(ctx: Ctx, plan: Any) -> None:
 @click.option("--apply", is_flag=True, help="Write to Trello (without it: print what would be written).")
 @ON_OPTION
 @pass_ctx
-def prepare(ctx: Ctx, config_path: str | None, database: str | None, apply: bool, on_day: datetime | None) -> None:
+def prepare(
+    ctx: Ctx, config_path: str | None, database: str | None, apply: bool, on_day: datetime | None
+) -> None:
     """For each pair or group board whose next lunch is due within prepare.days_ahead days, make sure the
     lunch card exists and holds a "How did it go?" checklist of what is due by then.
 
@@ -99,12 +108,21 @@ def prepare(ctx: Ctx, config_path: str | None, database: str | None, apply: bool
 @click.command(short_help="A person's next lunches per pair as an .ics calendar.")
 @common_options
 @click.argument("name", metavar="PERSON", shell_complete=complete_person)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="The .ics file (default: lunches-PERSON.ics).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="The .ics file (default: lunches-PERSON.ics)."
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file that is not a calendar.")
 @ON_OPTION
 @pass_ctx
-def calendar(ctx: Ctx, config_path: str | None, database: str | None, name: str, output: str | None, force: bool,
-             on_day: datetime | None) -> None:
+def calendar(
+    ctx: Ctx,
+    config_path: str | None,
+    database: str | None,
+    name: str,
+    output: str | None,
+    force: bool,
+    on_day: datetime | None,
+) -> None:
     """Write PERSON's next lunch per pair (and meeting per group), repeating at the board's cadence.
 
     \b

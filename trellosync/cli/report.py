@@ -44,12 +44,15 @@ def output_format(output: str | None, fmt: str | None, *, folder: bool = False) 
     if fmt and implied and fmt != implied:
         raise click.UsageError(f"-o {output} names a .{implied} file but --format is {fmt}")
     if suffix and not implied and not fmt:
-        raise click.UsageError(f"cannot tell the format from {suffix!r}: name the file .pdf, .html or .json, "
-                               "or pass --format")
+        raise click.UsageError(
+            f"cannot tell the format from {suffix!r}: name the file .pdf, .html or .json, or pass --format"
+        )
     return fmt or implied or "pdf"
 
 
-def report_format(kind: str, names: tuple[str, ...], all_people: bool, output: str | None, fmt: str | None) -> str:
+def report_format(
+    kind: str, names: tuple[str, ...], all_people: bool, output: str | None, fmt: str | None
+) -> str:
     """The output format, once PERSON/--all and -o/--format agree (else a usage error)."""
     if all_people == bool(names):
         raise click.UsageError("give either a PERSON or --all")
@@ -58,8 +61,16 @@ def report_format(kind: str, names: tuple[str, ...], all_people: bool, output: s
     return output_format(output, fmt, folder=all_people and kind != "showcase")
 
 
-def checked_period(kind: str, all_people: bool, fmt: str, period_from: datetime | None, period_to: datetime | None,
-                   *, peer: str | None, board: str | None) -> tuple[date | None, date | None]:
+def checked_period(
+    kind: str,
+    all_people: bool,
+    fmt: str,
+    period_from: datetime | None,
+    period_to: datetime | None,
+    *,
+    peer: str | None,
+    board: str | None,
+) -> tuple[date | None, date | None]:
     """--from and --to as dates, once they and the options only some kinds take make sense (else a usage error)."""
     start = period_from.date() if period_from else None
     end = period_to.date() if period_to else None
@@ -91,8 +102,11 @@ def person_key(typed: str, domain: Domain) -> str:
     if typed in domain.people:
         return typed
     folded = typed.strip().casefold()
-    found = {p.key for p in domain.people.values()
-             if folded in (p.key.casefold(), p.name.casefold(), (p.trello_username or "").casefold())}
+    found = {
+        p.key
+        for p in domain.people.values()
+        if folded in (p.key.casefold(), p.name.casefold(), (p.trello_username or "").casefold())
+    }
     return found.pop() if len(found) == 1 else typed
 
 
@@ -101,14 +115,17 @@ def showcase_team(names: tuple[str, ...], domain: Domain) -> list[str]:
     return list(names) or everyone(domain)
 
 
-def print_json_or_warn(job: ReportJob, person: str, output: str | None = None, *, force: bool = False) -> bool:
+def print_json_or_warn(
+    job: ReportJob, person: str, output: str | None = None, *, force: bool = False
+) -> bool:
     """Build the report's data: for --format json print it, or write it to -o (True); otherwise warn when the
     period holds nothing."""
     from trellosync.files import atomic_write, check_writable_reports
     from trellosync.report.documents import build_context, context_as_json
 
-    built = build_context(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
-                          options=job.options)
+    built = build_context(
+        job.kind, person, job.domain, period_from=job.start, period_to=job.end, options=job.options
+    )
     if job.fmt == "json":
         text = context_as_json(built)
         if output:
@@ -124,12 +141,22 @@ def print_json_or_warn(job: ReportJob, person: str, output: str | None = None, *
         if job.record is not None:
             from trellosync.report.documents import report_record, report_subject
 
-            job.record(report_record(job.kind, report_subject(job.kind, person, job.options), built.cover.period, "json",
-                                     data=(text + "\n").encode("utf-8")))
+            job.record(
+                report_record(
+                    job.kind,
+                    report_subject(job.kind, person, job.options),
+                    built.cover.period,
+                    "json",
+                    data=(text + "\n").encode("utf-8"),
+                )
+            )
         return True
     if built.empty and job.kind == "showcase":  # one document for the team: empty means nothing shareable
-        click.echo(f"warning: nothing shareable about {len(job.options.people)} people in that period (a team "
-                   "board, or entries marked shareable); the showcase says so", err=True)
+        click.echo(
+            f"warning: nothing shareable about {len(job.options.people)} people in that period (a team "
+            "board, or entries marked shareable); the showcase says so",
+            err=True,
+        )
     elif built.empty:
         click.echo(f"warning: no data for {person} in that period; the report says so", err=True)
     return False
@@ -144,12 +171,27 @@ def write_all(job: ReportJob, out_dir: Path, *, jobs: int | None, force: bool) -
     if out_dir.exists() and not out_dir.is_dir():
         raise ConfigError(f"-o {out_dir}: with --all, -o names a folder, and this is a file")
     people = everyone(job.domain)
-    check_writable_reports((out_dir / default_filename(job.kind, p, job.fmt, job.options.report_date)  # type: ignore[arg-type]
-                            for p in people), force=force)
+    check_writable_reports(
+        (
+            out_dir / default_filename(job.kind, p, job.fmt, job.options.report_date)  # type: ignore[arg-type]
+            for p in people
+        ),
+        force=force,
+    )
     with report_progress(len(people)) as tick, unwritable(out_dir):
-        return render_all(job.kind, people, job.domain, out_dir=out_dir, period_from=job.start, period_to=job.end,
-                          options=job.options, fmt=job.fmt, jobs=jobs, progress=tick,  # type: ignore[arg-type]
-                          record=job.record)
+        return render_all(
+            job.kind,
+            people,
+            job.domain,
+            out_dir=out_dir,
+            period_from=job.start,
+            period_to=job.end,
+            options=job.options,
+            fmt=job.fmt,  # type: ignore[arg-type]  # pdf or html here: json was printed above
+            jobs=jobs,
+            progress=tick,
+            record=job.record,
+        )
 
 
 def write_one(job: ReportJob, person: str, output: str | None, out_default: Path, *, force: bool) -> Path:
@@ -157,17 +199,35 @@ def write_one(job: ReportJob, person: str, output: str | None, out_default: Path
     from trellosync.files import check_writable_reports
     from trellosync.report.documents import default_filename, render_report, report_period
 
-    period = report_period(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
-                           options=job.options)
-    name = default_filename(job.kind, "team" if job.kind == "showcase" else person, job.fmt,  # type: ignore[arg-type]
-                            period, peer=job.options.peer, board=job.options.board)
+    period = report_period(
+        job.kind, person, job.domain, period_from=job.start, period_to=job.end, options=job.options
+    )
+    name = default_filename(
+        job.kind,
+        "team" if job.kind == "showcase" else person,
+        job.fmt,  # type: ignore[arg-type]
+        period,
+        peer=job.options.peer,
+        board=job.options.board,
+    )
     out = Path(output) if output else out_default / name
-    if out.is_dir() or (output and output.endswith(("/", os.sep))):  # `-o reports/`: a folder, made if need be
+    if out.is_dir() or (
+        output and output.endswith(("/", os.sep))
+    ):  # `-o reports/`: a folder, made if need be
         out = out / name
     check_writable_reports([out], force=force)  # never `report -o feedback.db` over the database
     with unwritable(out.parent):
-        return render_report(job.kind, person, job.domain, period_from=job.start, period_to=job.end,
-                             options=job.options, fmt=job.fmt, out=out, record=job.record)  # type: ignore[arg-type]
+        return render_report(
+            job.kind,
+            person,
+            job.domain,
+            period_from=job.start,
+            period_to=job.end,
+            options=job.options,
+            fmt=job.fmt,  # type: ignore[arg-type]  # pdf or html here: json was printed above
+            out=out,
+            record=job.record,
+        )
 
 
 @contextmanager

@@ -30,15 +30,23 @@ def import_exports(ctx: Ctx, config: Config | None, exports: tuple[str, ...], *,
             imported += 1
             warn(r.problems)
             if r.history_only:
-                age = ("carries no date, so it cannot show it is newer than" if "no date" in r.why_history_only
-                       else "older than")
-                click.echo(f"{path}: {age} what the database holds for {safe(r.board_name)!r}: only "
-                           f"its history was added ({r.actions} actions the database lacked); nothing newer "
-                           "changed", err=True)
+                age = (
+                    "carries no date, so it cannot show it is newer than"
+                    if "no date" in r.why_history_only
+                    else "older than"
+                )
+                click.echo(
+                    f"{path}: {age} what the database holds for {safe(r.board_name)!r}: only "
+                    f"its history was added ({r.actions} actions the database lacked); nothing newer "
+                    "changed",
+                    err=True,
+                )
             elif ctx.verbose:
-                click.echo(f"imported {safe(r.board_name)}: {r.cards} cards, {r.actions} actions"
-                           + ("" if r.mapped else " (default mapping: the board is not in the config)"),
-                           err=True)
+                click.echo(
+                    f"imported {safe(r.board_name)}: {r.cards} cards, {r.actions} actions"
+                    + ("" if r.mapped else " (default mapping: the board is not in the config)"),
+                    err=True,
+                )
                 print_unread(store, config, [r.board_id])
     finally:
         lock.release()

@@ -34,10 +34,19 @@ def check_credential(name: str, value: str | None) -> str | None:
     bad = next((i for i, ch in enumerate(value) if not _CREDENTIAL.fullmatch(ch)), None)
     if bad is not None:
         ch = value[bad]
-        what = "a control character" if ord(ch) < 32 or ord(ch) == 127 else \
-            "a space" if ch == " " else "a non-ASCII character" if ord(ch) > 127 else f"the character {ch!r}"
-        raise ConfigError(f"{name}: contains {what} at position {bad + 1} of {len(value)}; a Trello key or token "
-                          "is printable ASCII only (the value is not shown)")
+        what = (
+            "a control character"
+            if ord(ch) < 32 or ord(ch) == 127
+            else "a space"
+            if ch == " "
+            else "a non-ASCII character"
+            if ord(ch) > 127
+            else f"the character {ch!r}"
+        )
+        raise ConfigError(
+            f"{name}: contains {what} at position {bad + 1} of {len(value)}; a Trello key or token "
+            "is printable ASCII only (the value is not shown)"
+        )
     return value
 
 
@@ -61,5 +70,7 @@ def check_api_url(url: str) -> str:
         return url
     if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1"):
         return url
-    raise ValueError("the Trello API URL must be https:// (plain http only to 127.0.0.1 or localhost), "
-                     "or the token would travel in clear text")
+    raise ValueError(
+        "the Trello API URL must be https:// (plain http only to 127.0.0.1 or localhost), "
+        "or the token would travel in clear text"
+    )

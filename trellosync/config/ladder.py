@@ -73,7 +73,9 @@ def ladder_from_dict(data: Any) -> Ladder:
     if not isinstance(raw, list) or not raw:
         raise ValueError("'criteria' must be a non-empty list")
     criteria = [_criterion(i, item) for i, item in enumerate(raw)]
-    return Ladder(name=str(data.get("name") or "Career ladder"), level=str(data.get("level") or ""), criteria=criteria)
+    return Ladder(
+        name=str(data.get("name") or "Career ladder"), level=str(data.get("level") or ""), criteria=criteria
+    )
 
 
 _PARSED: dict[str, Ladder] = {}  # file digest -> ladder: a sync reads the file per board but parses it once
@@ -142,6 +144,8 @@ class CriterionMatcher:
 def criterion_matcher(crit: Criterion, competency_names: dict[str, str]) -> CriterionMatcher:
     """The matcher of a criterion; `competency_names` maps competency keys to display names."""
     wanted = {c.lower() for c in crit.competencies} | {criterion_competency(crit).lower()}
-    keys = {k.lower() for k, name in competency_names.items() if k.lower() in wanted or name.lower() in wanted}
+    keys = {
+        k.lower() for k, name in competency_names.items() if k.lower() in wanted or name.lower() in wanted
+    }
     keys |= wanted  # labels nobody mapped still match by key
     return CriterionMatcher(crit, keys)

@@ -67,7 +67,9 @@ class BoardPractices(_Strict):
 
     self_reviews: SelfReviewMapping | None = None
     stakeholder_feedback: StakeholderMapping | None = None
-    group: GroupMapping | None = None  # a peer learning group: 3 or more subjects, meetings on its lunches lists
+    group: GroupMapping | None = (
+        None  # a peer learning group: 3 or more subjects, meetings on its lunches lists
+    )
     promises: PromisesMapping | None = None
     visibility: Literal["private", "team"] = "private"
     shareable: ShareableMapping = ShareableMapping()
@@ -92,14 +94,18 @@ def cross_check_practices(raw: dict[str, Any], where: Callable[..., str]) -> lis
             continue
         loc = ("people", key, "advocate")
         if adv not in people:
-            problems.append(f"{where(*loc)}: people.{key}.advocate: unknown person {adv!r} "
-                            f"(expected one of: {', '.join(sorted(people))})")
+            problems.append(
+                f"{where(*loc)}: people.{key}.advocate: unknown person {adv!r} "
+                f"(expected one of: {', '.join(sorted(people))})"
+            )
         elif adv == key:
             problems.append(f"{where(*loc)}: people.{key}.advocate: a person cannot be their own advocate")
     boards = v if isinstance(v := raw.get("boards"), list) else []
     for i, b in enumerate(boards):
         subjects = b.get("subjects") if isinstance(b, dict) else None
         if isinstance(b, dict) and "group" in b and isinstance(subjects, list) and 0 < len(subjects) < 3:
-            problems.append(f"{where('boards', i, 'group')}: boards.{i}.group: a peer learning group needs 3 or "
-                            f"more subjects (got {len(subjects)})")
+            problems.append(
+                f"{where('boards', i, 'group')}: boards.{i}.group: a peer learning group needs 3 or "
+                f"more subjects (got {len(subjects)})"
+            )
     return problems

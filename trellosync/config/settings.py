@@ -75,14 +75,22 @@ class TrelloConfig(_Strict):
             key = read_secret_file(self.api_key_file, "trello.api_key_file")
         if token is None and self.token_file:
             token = read_secret_file(self.token_file, "trello.token_file")
-        key = check_credential("trello.api_key", key) if key else \
-            check_credential("TRELLO_API_KEY", os.environ.get("TRELLO_API_KEY") or None)
-        token = check_credential("trello.token", token) if token else \
-            check_credential("TRELLO_TOKEN", os.environ.get("TRELLO_TOKEN") or None)
+        key = (
+            check_credential("trello.api_key", key)
+            if key
+            else check_credential("TRELLO_API_KEY", os.environ.get("TRELLO_API_KEY") or None)
+        )
+        token = (
+            check_credential("trello.token", token)
+            if token
+            else check_credential("TRELLO_TOKEN", os.environ.get("TRELLO_TOKEN") or None)
+        )
         if not key or not token:
             missing = " and ".join(n for n, v in (("the API key", key), ("the token", token)) if not v)
-            raise ConfigError(f"Trello credentials missing: {missing}. Set TRELLO_API_KEY and TRELLO_TOKEN, "
-                              "or trello.api_key / trello.token (e.g. token: ${TRELLO_TOKEN}) in the config")
+            raise ConfigError(
+                f"Trello credentials missing: {missing}. Set TRELLO_API_KEY and TRELLO_TOKEN, "
+                "or trello.api_key / trello.token (e.g. token: ${TRELLO_TOKEN}) in the config"
+            )
         return key, token
 
     @field_validator("api_url")
@@ -96,12 +104,19 @@ def _resolve_secret(value: SecretStr | None, where: str) -> str | None:
     if value is None:
         return None
     text = value.get_secret_value()
-    unset = [m.group(1) for m in ENV_REFERENCE.finditer(text)
-             if m.group(1) and m.group(1) not in os.environ and m.group(2) is None]
+    unset = [
+        m.group(1)
+        for m in ENV_REFERENCE.finditer(text)
+        if m.group(1) and m.group(1) not in os.environ and m.group(2) is None
+    ]
     if unset:
         raise ConfigError(f"{where}: environment variable {unset[0]} is not set (needed to reach Trello)")
-    return ENV_REFERENCE.sub(lambda m: "$" if m.group(0) == "$$" else os.environ.get(m.group(1), m.group(2) or ""),
-                             text) or None
+    return (
+        ENV_REFERENCE.sub(
+            lambda m: "$" if m.group(0) == "$$" else os.environ.get(m.group(1), m.group(2) or ""), text
+        )
+        or None
+    )
 
 
 class PersonConfig(PersonPractices, _Strict):
@@ -117,7 +132,9 @@ class LunchesMapping(_Strict):
 
     lists: list[str] = ["Lunches"]
     day_first: bool = True
-    every_days: int = Field(DEFAULT_EVERY_DAYS, ge=1, le=366)  # the pair's cadence target: one lunch every N days
+    every_days: int = Field(
+        DEFAULT_EVERY_DAYS, ge=1, le=366
+    )  # the pair's cadence target: one lunch every N days
 
 
 class GoalsMapping(_Strict):
@@ -222,20 +239,34 @@ class RetentionConfig(_Strict):
     entries_days: int | None = Field(None, ge=1)  # entries, lunches, goals, commitments and practices by date
     actions_days: int | None = Field(None, ge=1)  # the mirror's comments and action history
     report_log_days: int | None = Field(None, ge=1)  # the log of reports written
-    left_after_days: int | None = Field(None, ge=0)  # a member gone from every mapped board this long has left
-    departed: Literal["keep", "forget"] = "keep"  # what becomes of people who left or whose account is deleted
+    left_after_days: int | None = Field(
+        None, ge=0
+    )  # a member gone from every mapped board this long has left
+    departed: Literal["keep", "forget"] = (
+        "keep"  # what becomes of people who left or whose account is deleted
+    )
 
     def describe(self) -> str:
         """The policy in one line (what `check` prints)."""
-        kinds = [(self.entries_days, "entries"), (self.actions_days, "comments and actions"),
-                 (self.report_log_days, "report log")]
+        kinds = [
+            (self.entries_days, "entries"),
+            (self.actions_days, "comments and actions"),
+            (self.report_log_days, "report log"),
+        ]
         kept = [f"{what} {days} days" for days, what in kinds if days]
-        policy = "keeps everything" if not kept else "keeps " + ", ".join(kept) + \
-            ("; everything else for ever" if len(kept) < len(kinds) else "")
+        policy = (
+            "keeps everything"
+            if not kept
+            else "keeps " + ", ".join(kept) + ("; everything else for ever" if len(kept) < len(kinds) else "")
+        )
         gone = "people whose Trello account is deleted" + (
-            f" or who left every mapped board over {self.left_after_days} days ago" if self.left_after_days is not None
-            else "")
+            f" or who left every mapped board over {self.left_after_days} days ago"
+            if self.left_after_days is not None
+            else ""
+        )
         return f"{policy}; {gone} are {'forgotten by the next sync' if self.departed == 'forget' else 'kept'}"
+
+
 class PrepareConfig(_Strict):
     """`trellosync prepare`: how far ahead the next lunch card is made."""
 
@@ -245,7 +276,9 @@ class PrepareConfig(_Strict):
 class Config(_Strict):
     """The whole config file."""
 
-    trello: TrelloConfig = Field(default_factory=TrelloConfig)  # TRELLO_API_URL read when loaded, not imported
+    trello: TrelloConfig = Field(
+        default_factory=TrelloConfig
+    )  # TRELLO_API_URL read when loaded, not imported
     database: str = DEFAULT_DATABASE
     timezone: str = DEFAULT_TIMEZONE
     people: dict[str, PersonConfig] = {}
@@ -262,7 +295,9 @@ class Config(_Strict):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {v!r} (expected an IANA name such as Europe/Berlin)") from None
+            raise ValueError(
+                f"unknown timezone {v!r} (expected an IANA name such as Europe/Berlin)"
+            ) from None
         return v
 
     def mapping_for(self, board: dict[str, Any]) -> BoardMapping | None:
@@ -335,15 +370,19 @@ def parse_config(text: str, filename: str = "<config>") -> Config:
         for err in exc.errors():
             problems.append(f"{filename}:{line_for(lines, err['loc'])}: {_describe(err)}")
     problems += _cross_check(raw, lines, filename)
-    problems += [f"{filename}:{line_for(lines, ('trello', key))}: trello.{key}: a malformed ${{...}} reference "
-                 f"(write ${{{env}}}; the value is not shown)"
-                 for key, env in (("api_key", "TRELLO_API_KEY"), ("token", "TRELLO_TOKEN"))
-                 if "${" in ENV_REFERENCE.sub("", deferred.get(key, ""))]
-    warnings = [f"{filename}:{line_for(lines, ('trello', key))}: trello.{key} is written in the file as plain "
-                f"text: anyone who can read it can act as you on Trello; write {key}: ${{{env}}} or use "
-                f"{key}_file (the value is not shown)"
-                for key, env in (("token", "TRELLO_TOKEN"),)
-                if deferred.get(key, "").strip() and not ENV_REFERENCE.search(deferred[key])]
+    problems += [
+        f"{filename}:{line_for(lines, ('trello', key))}: trello.{key}: a malformed ${{...}} reference "
+        f"(write ${{{env}}}; the value is not shown)"
+        for key, env in (("api_key", "TRELLO_API_KEY"), ("token", "TRELLO_TOKEN"))
+        if "${" in ENV_REFERENCE.sub("", deferred.get(key, ""))
+    ]
+    warnings = [
+        f"{filename}:{line_for(lines, ('trello', key))}: trello.{key} is written in the file as plain "
+        f"text: anyone who can read it can act as you on Trello; write {key}: ${{{env}}} or use "
+        f"{key}_file (the value is not shown)"
+        for key, env in (("token", "TRELLO_TOKEN"),)
+        if deferred.get(key, "").strip() and not ENV_REFERENCE.search(deferred[key])
+    ]
     problems.sort(key=lambda p: int(p.split(":")[1]) if p.split(":")[1].isdigit() else 0)
     if problems:
         raise ConfigError(f"{filename}: {len(problems)} problem(s) in the config", problems)
@@ -375,33 +414,43 @@ def _cross_check(raw: dict[str, Any], lines: LineMap, filename: str) -> list[str
         if isinstance(ref, str) and ref.strip():
             key = ref.strip().lower()
             if key in seen:
-                problems.append(f"{at('boards', i, 'board')}: boards.{i}.board: {ref!r} is mapped twice "
-                                f"(first as boards.{seen[key]})")
+                problems.append(
+                    f"{at('boards', i, 'board')}: boards.{i}.board: {ref!r} is mapped twice "
+                    f"(first as boards.{seen[key]})"
+                )
             seen.setdefault(key, i)
         subjects = v if isinstance(v := b.get("subjects"), list) else []
         for j, s in enumerate(subjects):
             if isinstance(s, str) and s not in known:
-                problems.append(f"{at('boards', i, 'subjects', j)}: boards.{i}.subjects.{j}: unknown person "
-                                f"{s!r} (expected one of: {', '.join(sorted(known)) or 'no people defined'})")
+                problems.append(
+                    f"{at('boards', i, 'subjects', j)}: boards.{i}.subjects.{j}: unknown person "
+                    f"{s!r} (expected one of: {', '.join(sorted(known)) or 'no people defined'})"
+                )
         members = v if isinstance(v := b.get("members"), dict) else {}
         for member, person in members.items():
             if isinstance(person, str) and person not in known:
-                problems.append(f"{at('boards', i, 'members', member)}: boards.{i}.members.{member}: unknown "
-                                f"person {person!r}")
+                problems.append(
+                    f"{at('boards', i, 'members', member)}: boards.{i}.members.{member}: unknown "
+                    f"person {person!r}"
+                )
         feedback = v if isinstance(v := b.get("feedback"), dict) else {}
         said = feedback.get("said_by")
-        for kind, who in (said.items() if isinstance(said, dict) else [(None, said)]):
+        for kind, who in said.items() if isinstance(said, dict) else [(None, said)]:
             if isinstance(who, str) and who not in known | set(SAID_BY_ROLES):
                 loc = ("boards", i, "feedback", "said_by") + ((kind,) if kind else ())
-                problems.append(f"{at(*loc)}: boards.{i}.feedback.said_by{'.' + kind if kind else ''}: {who!r} is "
-                                "not partner, subject or a known person")
+                problems.append(
+                    f"{at(*loc)}: boards.{i}.feedback.said_by{'.' + kind if kind else ''}: {who!r} is "
+                    "not partner, subject or a known person"
+                )
     usernames: dict[str, str] = {}
     for key, p in people.items():
         if isinstance(p, dict) and isinstance(p.get("trello"), str):
             u = p["trello"].lower().lstrip("@")
             if u in usernames:
-                problems.append(f"{at('people', key, 'trello')}: people.{key}.trello: {p['trello']!r} is also "
-                                f"used by {usernames[u]!r}")
+                problems.append(
+                    f"{at('people', key, 'trello')}: people.{key}.trello: {p['trello']!r} is also "
+                    f"used by {usernames[u]!r}"
+                )
             usernames[u] = key
     problems += cross_check_practices(raw, at)
     return problems
@@ -432,7 +481,7 @@ def load_config(path: str | Path) -> Config:
     if not cfg.reports.output.is_absolute():
         cfg.reports.output = base / cfg.reports.output
     if cfg.database.startswith("sqlite:///") and not cfg.database.startswith("sqlite:////"):
-        rel = cfg.database[len("sqlite:///"):]
+        rel = cfg.database[len("sqlite:///") :]
         if rel and rel != ":memory:":
             cfg.database = "sqlite:///" + str(base / rel)
     return cfg

@@ -13,8 +13,13 @@ from trellosync.errors import ConfigError
 ENV_REFERENCE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 # Where ${VAR} is read from the environment: secrets and paths, never names or text (which may come from
 # Trello: a member named "${TRELLO_TOKEN}" must stay a name). "$$" is a literal "$" everywhere.
-INTERPOLATED = (("trello",), ("database",), ("reports", "templates"), ("reports", "output"),
-                ("reports", "dossier", "ladder"))
+INTERPOLATED = (
+    ("trello",),
+    ("database",),
+    ("reports", "templates"),
+    ("reports", "output"),
+    ("reports", "dossier", "ladder"),
+)
 MAX_CONFIG_BYTES = 1_000_000
 MAX_YAML_NODES = 100_000  # after expanding aliases; a config has a few hundred
 
@@ -47,15 +52,19 @@ def read_yaml(text: str, filename: str, problems: list[str]) -> tuple[dict[str, 
         what = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{filename}:{line}: not valid YAML: {what}", []) from None
     if raw is None:  # what a failed `trellosync init > FILE` leaves: an empty config would sync every board
-        raise ConfigError(f"{filename}: empty, nothing is configured (a failed `trellosync init > FILE` leaves "
-                          "an empty file: run `trellosync init` again)")
+        raise ConfigError(
+            f"{filename}: empty, nothing is configured (a failed `trellosync init > FILE` leaves "
+            "an empty file: run `trellosync init` again)"
+        )
     if not isinstance(raw, dict):
-        raise ConfigError(f"{filename}:1: expected a mapping of settings at the top level, got {type(raw).__name__}")
+        raise ConfigError(
+            f"{filename}:1: expected a mapping of settings at the top level, got {type(raw).__name__}"
+        )
     return raw, lines
 
 
 def _interpolated_here(path: tuple) -> bool:
-    return any(path[:len(p)] == p for p in INTERPOLATED)
+    return any(path[: len(p)] == p for p in INTERPOLATED)
 
 
 def expanded_size(root: yaml.Node, filename: str) -> int:
@@ -83,8 +92,10 @@ def line_map(text: str, filename: str, problems: list[str]) -> LineMap:
     lines: LineMap = {}
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     if root is not None and expanded_size(root, filename) > MAX_YAML_NODES:
-        raise ConfigError(f"{filename}:1: the YAML expands to more than {MAX_YAML_NODES} values "
-                          "(aliases used as a bomb?); refused")
+        raise ConfigError(
+            f"{filename}:1: the YAML expands to more than {MAX_YAML_NODES} values "
+            "(aliases used as a bomb?); refused"
+        )
 
     def walk(node: yaml.Node, path: tuple) -> None:
         lines.setdefault(path, node.start_mark.line + 1)
@@ -142,7 +153,9 @@ def interpolate(data: Any, path: tuple, lines: LineMap, filename: str, problems:
 
         if interpolate_here and "${" in ENV_REFERENCE.sub("", data):
             where = ".".join(str(p) for p in path)
-            problems.append(f"{filename}:{line_for(lines, path)}: {where}: a malformed ${{...}} reference (write "
-                            "${NAME} or ${NAME:-default}, NAME of letters, digits and _; $$ for a literal $)")
+            problems.append(
+                f"{filename}:{line_for(lines, path)}: {where}: a malformed ${{...}} reference (write "
+                "${NAME} or ${NAME:-default}, NAME of letters, digits and _; $$ for a literal $)"
+            )
         return ENV_REFERENCE.sub(sub, data)
     return data

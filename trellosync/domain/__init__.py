@@ -60,5 +60,13 @@ from trellosync.domain.people import People
 from trellosync.domain.sections import _kind_of, description_sections
 from trellosync.mirror.ids import slug
 
-__all__ = ["KINDS", "People", "_kind_of", "build_domain", "date_from_name", "description_sections",
-           "local_date", "slug"]
+__all__ = [
+    "KINDS",
+    "People",
+    "_kind_of",
+    "build_domain",
+    "date_from_name",
+    "description_sections",
+    "local_date",
+    "slug",
+]

@@ -12,7 +12,9 @@ KIND_POLARITY = {"best": "strength", "worst": "concern", "focus": "development"}
 _TAG = re.compile(r"(?<![\w&])#([A-Za-z][\w-]*)")
 
 
-def polarity_of(kind: str, text: str, card_label_names: Iterable[str], marking: PolarityMapping) -> tuple[str, str]:
+def polarity_of(
+    kind: str, text: str, card_label_names: Iterable[str], marking: PolarityMapping
+) -> tuple[str, str]:
     """(polarity, text without its marker): best/worst/focus by kind, observations by marker or card label.
 
     An observation marked both ways (or on a card labelled both ways) is neutral: praise and criticism
@@ -37,7 +39,7 @@ def _strip_marker(text: str, marker: str) -> tuple[bool, str]:
     m = marker.strip()
     if m.endswith(":"):
         if text.lstrip().lower().startswith(m.lower()):
-            return True, text.lstrip()[len(m):].strip()
+            return True, text.lstrip()[len(m) :].strip()
         return False, text
     if m in text:
         return True, " ".join(text.replace(m, " ").split())
@@ -57,8 +59,12 @@ class CompetencyIndex:
     keywords: dict[str, list[re.Pattern[str]]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, competencies: dict[str, str], aliases: dict[str, list[str]],
-              keywords: dict[str, list[str]] | None) -> CompetencyIndex:
+    def build(
+        cls,
+        competencies: dict[str, str],
+        aliases: dict[str, list[str]],
+        keywords: dict[str, list[str]] | None,
+    ) -> CompetencyIndex:
         """From competency key -> name, the board's aliases and an optional ladder keyword map."""
         tags: dict[str, str] = {}
         for key, name in competencies.items():
@@ -77,11 +83,15 @@ def _tag_norm(text: str) -> str:
 
 def _patterns(words: dict[str, list[str]], *, word_start: bool = False) -> dict[str, list[re.Pattern[str]]]:
     end = "" if word_start else r"(?!\w)"
-    return {key: [re.compile(rf"(?<!\w){re.escape(w.strip())}{end}", re.IGNORECASE) for w in ws if w.strip()]
-            for key, ws in words.items()}
+    return {
+        key: [re.compile(rf"(?<!\w){re.escape(w.strip())}{end}", re.IGNORECASE) for w in ws if w.strip()]
+        for key, ws in words.items()
+    }
 
 
-def competency_of(text: str, card_competencies: list[str], index: CompetencyIndex) -> tuple[str | None, str | None]:
+def competency_of(
+    text: str, card_competencies: list[str], index: CompetencyIndex
+) -> tuple[str | None, str | None]:
     """(competency key, how found): explicit #tag, else best alias/keyword match, else the card's single label.
 
     Ties between text matches go to a competency among the card's labels, then to the first key in

@@ -16,8 +16,12 @@ UTC = ZoneInfo("UTC")
 EARLIEST = date(YEARS[0], 1, 1)  # the years a Trello date can have (mirror/validate.py)
 LATEST = date(YEARS[1], 12, 31)
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+    )
+}
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\b")
 _DMY_TEXT = re.compile(r"^\s*(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\b")
 _MDY_TEXT = re.compile(r"^\s*([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
@@ -84,7 +88,9 @@ def month_ends(start: date, end: date) -> list[date]:
     return out
 
 
-def lunch_date(card: dict[str, Any], tz: ZoneInfo = UTC, *, day_first: bool = True) -> tuple[date | None, str]:
+def lunch_date(
+    card: dict[str, Any], tz: ZoneInfo = UTC, *, day_first: bool = True
+) -> tuple[date | None, str]:
     """A lunch card's date and where it came from: its due date, else a date in its name, else its creation."""
     if card.get("due") and (due := local_date(card["due"], tz)):
         return due, "due"

@@ -63,7 +63,9 @@ class BoardView:
     items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # checklist id -> items
     competencies: dict[str, Competency] = field(default_factory=dict)
     label_competency: dict[str, str] = field(default_factory=dict)  # lower-case label name -> key
-    mapped_keys: set[str] = field(default_factory=set)  # keys the mapping's labels name (all when it maps none)
+    mapped_keys: set[str] = field(
+        default_factory=set
+    )  # keys the mapping's labels name (all when it maps none)
     index: CompetencyIndex = field(default_factory=CompetencyIndex)
     missing_dates: int = 0
 
@@ -108,8 +110,9 @@ def live_board_people(people: People, rows: BoardRows) -> list[str]:
     return list(dict.fromkeys(k for k in (people.member(m) for m in live) if k))
 
 
-def index_board(rows: BoardRows, mapping: BoardMapping, config_people: dict[str, PersonConfig],
-                tz: ZoneInfo) -> BoardView:
+def index_board(
+    rows: BoardRows, mapping: BoardMapping, config_people: dict[str, PersonConfig], tz: ZoneInfo
+) -> BoardView:
     """Step 1: people, subjects, mapped lists, cards and the action history of one board."""
     people = People.build(config_people, rows, mapping.members)
     board_people = live_board_people(people, rows)
@@ -119,22 +122,36 @@ def index_board(rows: BoardRows, mapping: BoardMapping, config_people: dict[str,
     history = index_history(rows, done_lists)
     fix_desc_edits(history, {c["id"]: c.get("description") or "" for c in cards})
     labels = {lab["id"]: lab for lab in rows.labels if not lab.get("deleted_at")}
-    label_names = {cid: [labels[lid]["name"] for lid in lids if lid in labels]
-                   for cid, lids in group_live(rows.card_labels, "card_id", "label_id").items()}
+    label_names = {
+        cid: [labels[lid]["name"] for lid in lids if lid in labels]
+        for cid, lids in group_live(rows.card_labels, "card_id", "label_id").items()
+    }
     return BoardView(
-        rows=rows, mapping=mapping, tz=tz, people=people,
-        subjects=list(mapping.subjects) or board_people, board_people=board_people,
-        lunch_lists=match_lists(mapping.lunches.lists, lists), goal_lists=match_lists(mapping.goals.lists, lists),
-        done_lists=done_lists, history=history, cards=cards,
-        card_members=group_live(rows.card_members, "card_id", "member_id"), card_label_names=label_names,
-        checklists=group_live(rows.checklists, "card_id"), items=group_live(rows.check_items, "checklist_id"))
+        rows=rows,
+        mapping=mapping,
+        tz=tz,
+        people=people,
+        subjects=list(mapping.subjects) or board_people,
+        board_people=board_people,
+        lunch_lists=match_lists(mapping.lunches.lists, lists),
+        goal_lists=match_lists(mapping.goals.lists, lists),
+        done_lists=done_lists,
+        history=history,
+        cards=cards,
+        card_members=group_live(rows.card_members, "card_id", "member_id"),
+        card_label_names=label_names,
+        checklists=group_live(rows.checklists, "card_id"),
+        items=group_live(rows.check_items, "checklist_id"),
+    )
 
 
 def map_competencies(view: BoardView, keywords: dict[str, list[str]] | None) -> None:
     """Step 2: label -> competency (mapped, else a theme by slug) and the index that reads entries' text."""
     mapped = {k.strip().lower(): v for k, v in view.mapping.labels.items()}
     polarity_labels = {k.strip().lower() for k in view.mapping.polarity.labels}
-    share_labels = {name_key(k) for k in view.mapping.shareable.labels}  # marks what may be shown, not a skill
+    share_labels = {
+        name_key(k) for k in view.mapping.shareable.labels
+    }  # marks what may be shown, not a skill
     for lab in view.rows.labels:
         name = (lab.get("name") or "").strip()
         low = name.lower()
@@ -155,7 +172,9 @@ def map_competencies(view: BoardView, keywords: dict[str, list[str]] | None) -> 
     view.index = CompetencyIndex.build(names, view.mapping.competency_aliases, words)
 
 
-def keywords_by_key(competencies: dict[str, Competency], keywords: dict[str, list[str]]) -> dict[str, list[str]]:
+def keywords_by_key(
+    competencies: dict[str, Competency], keywords: dict[str, list[str]]
+) -> dict[str, list[str]]:
     """Ladder keywords under the board's own competency keys: a ladder may name one by key or by name, in any case."""
     known: dict[str, str] = {}
     for key, comp in competencies.items():
@@ -178,15 +197,27 @@ def derive_lunches(view: BoardView) -> list[Lunch]:
             continue
         members = [k for k in (view.people.member(m) for m in view.card_members.get(c["id"], [])) if k]
         about = list(view.mapping.subjects) or members or list(view.subjects)
-        out.append(Lunch(id=c["id"], board_id=view.board_id, board_name=view.board_name, date=when,
-                         title=c["name"], url=c.get("url"), participants=members or view.board_people or about,
-                         archived=bool(c.get("closed")), date_source=source, about=about,
-                         every_days=view.mapping.lunches.every_days))
+        out.append(
+            Lunch(
+                id=c["id"],
+                board_id=view.board_id,
+                board_name=view.board_name,
+                date=when,
+                title=c["name"],
+                url=c.get("url"),
+                participants=members or view.board_people or about,
+                archived=bool(c.get("closed")),
+                date_source=source,
+                about=about,
+                every_days=view.mapping.lunches.every_days,
+            )
+        )
     return sorted(out, key=lambda lu: (lu.date, lu.id))
 
 
-def entry_about(view: BoardView, text: str, member_id: str | None, title_person: str | None,
-                lunch: Lunch) -> tuple[str | None, str]:
+def entry_about(
+    view: BoardView, text: str, member_id: str | None, title_person: str | None, lunch: Lunch
+) -> tuple[str | None, str]:
     """Who an entry is about: assigned member, @/Name: prefix, person in the title, else the single subject."""
     who, clean = view.people.prefix(text)
     if member_id and view.people.member(member_id):
@@ -197,29 +228,68 @@ def entry_about(view: BoardView, text: str, member_id: str | None, title_person:
     return who, clean
 
 
-def make_entry(view: BoardView, kind: str, entry_id: str, text: str, about: str | None, voice: Voice,
-               lunch: Lunch, source: str, when: date | None = None) -> FeedbackEntry:
+def make_entry(
+    view: BoardView,
+    kind: str,
+    entry_id: str,
+    text: str,
+    about: str | None,
+    voice: Voice,
+    lunch: Lunch,
+    source: str,
+    when: date | None = None,
+) -> FeedbackEntry:
     """A FeedbackEntry with its polarity (kind or marker) and competency (own text, else single label)."""
     polarity, text = polarity_of(kind, text, view.card_label_names.get(lunch.id, []), view.mapping.polarity)
     card_comps = view.card_competencies(lunch.id)
     competency, how = competency_of(text, view.entry_label_competencies(lunch.id), view.index)
     return FeedbackEntry(
-        id=entry_id, board_id=view.board_id, kind=kind, about=about, said_by=voice.said_by, date=when or lunch.date,
-        text=text, lunch_id=lunch.id, card_url=lunch.url, source=source, said_by_source=voice.source,
-        polarity=polarity, competency=competency, competency_source=how, card_labels=card_comps)
+        id=entry_id,
+        board_id=view.board_id,
+        kind=kind,
+        about=about,
+        said_by=voice.said_by,
+        date=when or lunch.date,
+        text=text,
+        lunch_id=lunch.id,
+        card_url=lunch.url,
+        source=source,
+        said_by_source=voice.source,
+        polarity=polarity,
+        competency=competency,
+        competency_source=how,
+        card_labels=card_comps,
+    )
 
 
-def make_commitment(view: BoardView, item: dict[str, Any] | None, entry_id: str, text: str, who: str | None,
-                    lunch: Lunch, next_lunch: date | None) -> Commitment:
+def make_commitment(
+    view: BoardView,
+    item: dict[str, Any] | None,
+    entry_id: str,
+    text: str,
+    who: str | None,
+    lunch: Lunch,
+    next_lunch: date | None,
+) -> Commitment:
     """A Commitment: deadline is the item's due, else the board's next lunch; completion from the history."""
     done = bool(item and item.get("state") == "complete")
     completed = view.history.item_done.get(item["id"]) if item and done else None
     view.missing_dates += done and completed is None
     due = local_date(item.get("due"), view.tz) if item else None
     marked, text = renewed_marker(text)
-    return Commitment(id=entry_id, board_id=view.board_id, lunch_id=lunch.id, person=who, text=text,
-                      made=lunch.date, deadline=due or next_lunch, completed_at=completed, url=lunch.url, done=done,
-                      marked_renewed=marked)
+    return Commitment(
+        id=entry_id,
+        board_id=view.board_id,
+        lunch_id=lunch.id,
+        person=who,
+        text=text,
+        made=lunch.date,
+        deadline=due or next_lunch,
+        completed_at=completed,
+        url=lunch.url,
+        done=done,
+        marked_renewed=marked,
+    )
 
 
 @dataclass
@@ -236,8 +306,9 @@ def _next_lunch(dates: list[date], after: date) -> date | None:
     return dates[i] if i < len(dates) else None
 
 
-def checklist_entries(view: BoardView, card: dict[str, Any], lunch: Lunch, next_lunch: date | None,
-                      out: Entries) -> None:
+def checklist_entries(
+    view: BoardView, card: dict[str, Any], lunch: Lunch, next_lunch: date | None, out: Entries
+) -> None:
     """Step 4a: each item of a Best/Worst/Focus/Commitments checklist; authors only as the mapping declares."""
     for cl in view.checklists.get(card["id"], []):
         kind, rest = _kind_of(cl["name"], view.kinds)
@@ -255,8 +326,9 @@ def checklist_entries(view: BoardView, card: dict[str, Any], lunch: Lunch, next_
             out.feedback.append(make_entry(view, kind, it["id"], clean, who, voice, lunch, "checklist"))
 
 
-def section_entries(view: BoardView, card: dict[str, Any], lunch: Lunch, next_lunch: date | None,
-                    out: Entries) -> None:
+def section_entries(
+    view: BoardView, card: dict[str, Any], lunch: Lunch, next_lunch: date | None, out: Entries
+) -> None:
     """Step 4b: description sections; the author is whoever's edit added the section (updateCard), if known."""
     desc = card.get("description") or ""
     if not desc.strip():
@@ -291,7 +363,9 @@ def comment_about(view: BoardView, text: str, author: str | None, lunch: Lunch) 
     if who is not None:
         return who, clean
     present = {*lunch.participants, *lunch.about, author}
-    named = [] if _SECOND_PERSON.search(clean) else [k for k in view.people.mentioned(clean) if k not in present]
+    named = (
+        [] if _SECOND_PERSON.search(clean) else [k for k in view.people.mentioned(clean) if k not in present]
+    )
     if named:
         return (named[0] if len(named) == 1 else None), clean
     others = [p for p in lunch.about if p != author]
@@ -311,8 +385,19 @@ def observations(view: BoardView, lunch_by_id: dict[str, Lunch]) -> list[Feedbac
         voice = trello_voice(cm.get("member_id"), view.people)
         who, clean = comment_about(view, cm["text"], voice.said_by, lunch)
         if clean:
-            out.append(make_entry(view, "observation", cm["id"], clean, who, voice, lunch, "comment",
-                                  local_date(cm["date"], view.tz) or lunch.date))
+            out.append(
+                make_entry(
+                    view,
+                    "observation",
+                    cm["id"],
+                    clean,
+                    who,
+                    voice,
+                    lunch,
+                    "comment",
+                    local_date(cm["date"], view.tz) or lunch.date,
+                )
+            )
     return out
 
 
@@ -331,8 +416,14 @@ def derive_replies(view: BoardView, lunches: list[Lunch], feedback: list[Feedbac
         author = view.people.member(cm.get("member_id"))
         if body is None or author is None:
             continue
-        reply = make_reply(cm["id"], view.board_id, author, local_date(cm["date"], view.tz) or date.min, body,
-                           by_card.get(card, []))
+        reply = make_reply(
+            cm["id"],
+            view.board_id,
+            author,
+            local_date(cm["date"], view.tz) or date.min,
+            body,
+            by_card.get(card, []),
+        )
         if reply is not None:
             out.append(reply)
     return out
@@ -371,8 +462,13 @@ def goal_events(view: BoardView, card: dict[str, Any]) -> list[tuple[Any, str]]:
     events: list[tuple[Any, str]] = []
     for when, what, value in view.history.card_changes.get(card["id"], []):
         state[what] = value
-        status = "achieved" if state["list"] in view.done_lists or state["due_complete"] else \
-            "dropped" if state["closed"] else "open"
+        status = (
+            "achieved"
+            if state["list"] in view.done_lists or state["due_complete"]
+            else "dropped"
+            if state["closed"]
+            else "open"
+        )
         if not events or events[-1][1] != status:
             events.append((when, status))
     return events
@@ -388,16 +484,35 @@ def derive_goals(view: BoardView) -> list[Goal]:
         owners = [k for k in (view.people.member(m) for m in view.card_members.get(c["id"], [])) if k]
         title_owner, title = view.people.prefix(c["name"])
         status, achieved_at, dropped_at = goal_state(view, c)
-        krs = [KeyResult(id=it["id"], name=it["name"], done=it["state"] == "complete",
-                         completed_at=view.history.item_done.get(it["id"]) if it["state"] == "complete" else None,
-                         due=it.get("due"))
-               for cl in view.checklists.get(c["id"], []) for it in view.items.get(cl["id"], [])]
-        out.append(Goal(
-            id=c["id"], board_id=view.board_id, owners=owners or ([title_owner] if title_owner else list(view.subjects)),
-            title=title or c["name"], description=c.get("description") or "", status=status,
-            created=local_date(c.get("created_at") or c.get("date_last_activity"), view.tz) or EARLIEST,
-            due=local_date(c.get("due"), view.tz), achieved_at=achieved_at, dropped_at=dropped_at, url=c.get("url"),
-            labels=view.card_competencies(c["id"]), key_results=krs, events=goal_events(view, c)))
+        krs = [
+            KeyResult(
+                id=it["id"],
+                name=it["name"],
+                done=it["state"] == "complete",
+                completed_at=view.history.item_done.get(it["id"]) if it["state"] == "complete" else None,
+                due=it.get("due"),
+            )
+            for cl in view.checklists.get(c["id"], [])
+            for it in view.items.get(cl["id"], [])
+        ]
+        out.append(
+            Goal(
+                id=c["id"],
+                board_id=view.board_id,
+                owners=owners or ([title_owner] if title_owner else list(view.subjects)),
+                title=title or c["name"],
+                description=c.get("description") or "",
+                status=status,
+                created=local_date(c.get("created_at") or c.get("date_last_activity"), view.tz) or EARLIEST,
+                due=local_date(c.get("due"), view.tz),
+                achieved_at=achieved_at,
+                dropped_at=dropped_at,
+                url=c.get("url"),
+                labels=view.card_competencies(c["id"]),
+                key_results=krs,
+                events=goal_events(view, c),
+            )
+        )
     return out
 
 
@@ -411,16 +526,25 @@ def history_gaps(view: BoardView, history_complete: bool | None) -> list[str]:
         oldest = min(a["date"] for a in rows.actions)
         gaps.append(
             f"{view.board_name}: the action history held starts on {local_date(oldest, view.tz)}; completion dates "
-            "of earlier check items and goals are unknown (a Trello export carries only the last 1000 actions).")
+            "of earlier check items and goals are unknown (a Trello export carries only the last 1000 actions)."
+        )
     if view.missing_dates:
-        gaps.append(f"{view.board_name}: {view.missing_dates} completed item(s) have no completion date in the "
-                    "history held; they are shown as done, date unknown.")
+        gaps.append(
+            f"{view.board_name}: {view.missing_dates} completed item(s) have no completion date in the "
+            "history held; they are shown as done, date unknown."
+        )
     return gaps
 
 
-def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: dict[str, PersonConfig],
-                 *, tz: ZoneInfo | str = DEFAULT_TIMEZONE, history_complete: bool | None = None,
-                 keywords: dict[str, list[str]] | None = None) -> Domain:
+def build_domain(
+    rows: BoardRows,
+    mapping: BoardMapping | None,
+    config_people: dict[str, PersonConfig],
+    *,
+    tz: ZoneInfo | str = DEFAULT_TIMEZONE,
+    history_complete: bool | None = None,
+    keywords: dict[str, list[str]] | None = None,
+) -> Domain:
     """Derive lunches, feedback, goals, commitments and competencies of one board from its mirror rows.
 
     `keywords` (competency key -> words, e.g. from a career ladder) lets an entry's text classify it.
@@ -434,7 +558,16 @@ def build_domain(rows: BoardRows, mapping: BoardMapping | None, config_people: d
     replies = derive_replies(view, lunches, entries.feedback)
     link_renewals(entries.commitments, tz)
     return Domain(
-        people=view.people.persons, lunches=lunches, feedback=entries.feedback, goals=goals,
-        commitments=entries.commitments, competencies=view.competencies, boards={view.board_id: view.board_name},
-        history_gaps=history_gaps(view, history_complete), board_subjects={view.board_id: list(view.subjects)},
-        board_every_days={view.board_id: view.mapping.lunches.every_days}, timezone=tz.key, replies=replies)
+        people=view.people.persons,
+        lunches=lunches,
+        feedback=entries.feedback,
+        goals=goals,
+        commitments=entries.commitments,
+        competencies=view.competencies,
+        boards={view.board_id: view.board_name},
+        history_gaps=history_gaps(view, history_complete),
+        board_subjects={view.board_id: list(view.subjects)},
+        board_every_days={view.board_id: view.mapping.lunches.every_days},
+        timezone=tz.key,
+        replies=replies,
+    )

@@ -54,7 +54,9 @@ class PracticeView:
     checklists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     items: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     item_done: dict[str, datetime] = field(default_factory=dict)  # check item -> last tick (action history)
-    card_done: dict[str, datetime] = field(default_factory=dict)  # card -> entered a promises done list / due complete
+    card_done: dict[str, datetime] = field(
+        default_factory=dict
+    )  # card -> entered a promises done list / due complete
 
     @property
     def board_id(self) -> str:
@@ -82,24 +84,35 @@ class PracticeView:
 
     def card_date(self, card: dict[str, Any]) -> date | None:
         """A card's date: its due date, a date at the start of its name, else its creation time."""
-        return (local_date(card.get("due"), self.tz)
-                or date_from_name(card.get("name") or "", day_first=self.mapping.lunches.day_first)
-                or local_date(card.get("created_at"), self.tz))
+        return (
+            local_date(card.get("due"), self.tz)
+            or date_from_name(card.get("name") or "", day_first=self.mapping.lunches.day_first)
+            or local_date(card.get("created_at"), self.tz)
+        )
 
 
-def index_practices(rows: BoardRows, mapping: BoardMapping, config_people: dict[str, PersonConfig],
-                    tz: ZoneInfo) -> PracticeView:
+def index_practices(
+    rows: BoardRows, mapping: BoardMapping, config_people: dict[str, PersonConfig], tz: ZoneInfo
+) -> PracticeView:
     """Step 1: people, subjects, cards, checklists and the tick history of one board."""
     people = People.build(config_people, rows, mapping.members)
     board_people = live_board_people(people, rows)
     labels = {lab["id"]: lab["name"] for lab in rows.labels if not lab.get("deleted_at")}
     view = PracticeView(
-        rows=rows, mapping=mapping, tz=tz, people=people, subjects=list(mapping.subjects) or board_people,
+        rows=rows,
+        mapping=mapping,
+        tz=tz,
+        people=people,
+        subjects=list(mapping.subjects) or board_people,
         cards=[c for c in rows.cards if not c.get("deleted_at")],  # archived cards are history too
         card_members=group_live(rows.card_members, "card_id", "member_id"),
-        card_labels={cid: [labels[x] for x in lids if x in labels]
-                     for cid, lids in group_live(rows.card_labels, "card_id", "label_id").items()},
-        checklists=group_live(rows.checklists, "card_id"), items=group_live(rows.check_items, "checklist_id"))
+        card_labels={
+            cid: [labels[x] for x in lids if x in labels]
+            for cid, lids in group_live(rows.card_labels, "card_id", "label_id").items()
+        },
+        checklists=group_live(rows.checklists, "card_id"),
+        items=group_live(rows.check_items, "checklist_id"),
+    )
     history = index_history(rows, view.lists(mapping.promises.done_lists) if mapping.promises else set())
     view.item_done, view.card_done = history.item_done, history.card_done
     return view
@@ -125,7 +138,9 @@ def shareable_marks(view: PracticeView) -> set[str]:
             if holds_marker(c.get("name"), marker) or holds_marker(c.get("description"), marker):
                 marked.add(c["id"])
             continue
-        for n, (_kind, _who, text) in enumerate(description_entries(c.get("description") or "", kinds, view.people)):
+        for n, (_kind, _who, text) in enumerate(
+            description_entries(c.get("description") or "", kinds, view.people)
+        ):
             if holds_marker(text, marker):
                 marked.add(f"{c['id']}:desc:{n}")
     marked |= {it["id"] for it in view.rows.check_items if holds_marker(it.get("name"), marker)}
@@ -141,7 +156,7 @@ def label_subject(view: PracticeView, card: dict[str, Any], label: str) -> tuple
     for share in (name_key(n) for n in view.mapping.shareable.labels):
         if key == share:
             return True, view.owner(card)[0]
-        rest = key[len(share):] if key.startswith(share) else ""
+        rest = key[len(share) :] if key.startswith(share) else ""
         if rest[:1] in (":", "-", "–", "(", " ") and rest.strip(" :-–()"):
             return True, view.people.name(rest.strip(" :-–()"))
     return False, None
@@ -160,7 +175,11 @@ def label_marks(view: PracticeView, domain: Domain, stakeholder: list[Stakeholde
                 subject.setdefault(card["id"], set()).add(who)
     if not subject:
         return set()
-    out = {f.id for f in domain.feedback if f.board_id == view.board_id and f.about in subject.get(f.lunch_id or "", ())}
+    out = {
+        f.id
+        for f in domain.feedback
+        if f.board_id == view.board_id and f.about in subject.get(f.lunch_id or "", ())
+    }
     on_card = {cm["id"]: cm.get("card_id") for cm in view.rows.comments}
     out |= {s.id for s in stakeholder if s.id in on_card and s.about in subject.get(on_card[s.id] or "", ())}
     return out
@@ -178,8 +197,9 @@ def self_reviews(view: PracticeView) -> list[SelfReview]:
         when = view.card_date(card)
         if person is None or when is None:
             continue
-        review = SelfReview(id=card["id"], board_id=view.board_id, person=person, date=when, title=title,
-                            url=card.get("url"))
+        review = SelfReview(
+            id=card["id"], board_id=view.board_id, person=person, date=when, title=title, url=card.get("url")
+        )
         for kind, _who, text in description_sections(card.get("description") or "", kinds, view.people):
             getattr(review, kind).append(text)
         for cl in view.checklists.get(card["id"], []):
@@ -196,17 +216,26 @@ def _from_line(text: str, prefix: str) -> tuple[str | None, str]:
     m = pat.search(text)
     if not m:
         return None, text.strip()
-    return m[1], (text[:m.start()] + text[m.end():]).strip()
+    return m[1], (text[: m.start()] + text[m.end() :]).strip()
 
 
-def _stakeholder(view: PracticeView, about: str, entry_id: str, text: str, when: date,
-                 recorded: tuple[str | None, str | None], labels: list[str], url: str | None) -> StakeholderFeedback | None:
+def _stakeholder(
+    view: PracticeView,
+    about: str,
+    entry_id: str,
+    text: str,
+    when: date,
+    recorded: tuple[str | None, str | None],
+    labels: list[str],
+    url: str | None,
+) -> StakeholderFeedback | None:
     """One piece of feedback: a `From:` line names the stakeholder, else what Trello recorded."""
     m = view.mapping.stakeholder_feedback
     assert m is not None
     written, body = _from_line(text, m.from_prefix)
-    polarity, body = polarity_of("observation", without_marker(body, view.mapping.shareable.marker), labels,
-                                 view.mapping.polarity)
+    polarity, body = polarity_of(
+        "observation", without_marker(body, view.mapping.shareable.marker), labels, view.mapping.polarity
+    )
     if not body:
         return None
     who: str | None
@@ -219,9 +248,18 @@ def _stakeholder(view: PracticeView, about: str, entry_id: str, text: str, when:
     else:
         who, source = recorded
         name = view.people.persons[who].name if who else None
-    return StakeholderFeedback(id=entry_id, board_id=view.board_id, about=about, said_by=who, said_by_name=name,
-                               said_by_source=source if (who or name) else None, date=when, text=body,
-                               polarity=polarity, url=url)
+    return StakeholderFeedback(
+        id=entry_id,
+        board_id=view.board_id,
+        about=about,
+        said_by=who,
+        said_by_name=name,
+        said_by_source=source if (who or name) else None,
+        date=when,
+        text=body,
+        polarity=polarity,
+        url=url,
+    )
 
 
 def stakeholder_feedback(view: PracticeView) -> list[StakeholderFeedback]:
@@ -248,8 +286,18 @@ def stakeholder_feedback(view: PracticeView) -> list[StakeholderFeedback]:
             if reply_body(cm["text"], view.mapping.polarity.reply) is not None:
                 continue  # a reply is never evidence
             author = view.people.member(cm.get("member_id"))
-            out.append(_stakeholder(view, about, cm["id"], cm["text"], local_date(cm["date"], view.tz) or when,
-                                    (author, "comment_author") if author else (None, None), labels, card.get("url")))
+            out.append(
+                _stakeholder(
+                    view,
+                    about,
+                    cm["id"],
+                    cm["text"],
+                    local_date(cm["date"], view.tz) or when,
+                    (author, "comment_author") if author else (None, None),
+                    labels,
+                    card.get("url"),
+                )
+            )
     return [x for x in out if x is not None]
 
 
@@ -277,26 +325,50 @@ def group_entries(view: PracticeView, domain: Domain) -> tuple[list[GroupIssue],
         card = cards.get(mt.id)
         if card is None:
             continue
-        nxt = next((x.date for x in meetings[i + 1:] if x.date > mt.date), None)
+        nxt = next((x.date for x in meetings[i + 1 :] if x.date > mt.date), None)
         for cl in view.checklists.get(mt.id, []):
             is_issues = _kind_of(cl["name"], {"issues": g.issues})[0] is not None
             member = None if is_issues else _member_checklist(view, cl["name"])
             for it in view.items.get(cl["id"], []):
                 who, text = view.people.prefix(it["name"])
-                who = view.people.member(it.get("member_id")) or who or member or view.people.in_title(cl["name"])
+                who = (
+                    view.people.member(it.get("member_id"))
+                    or who
+                    or member
+                    or view.people.in_title(cl["name"])
+                )
                 if who is None or not text:
                     continue
                 if is_issues or (member and issue_prefix.match(text)):
-                    issues.append(GroupIssue(id=it["id"], board_id=view.board_id, meeting_id=mt.id, person=who,
-                                             date=mt.date, text=issue_prefix.sub("", text), url=mt.url))
+                    issues.append(
+                        GroupIssue(
+                            id=it["id"],
+                            board_id=view.board_id,
+                            meeting_id=mt.id,
+                            person=who,
+                            date=mt.date,
+                            text=issue_prefix.sub("", text),
+                            url=mt.url,
+                        )
+                    )
                 elif member:
                     done = it.get("state") == "complete"
                     marked, text = renewed_marker(text)
-                    commitments.append(Commitment(
-                        id=it["id"], board_id=view.board_id, lunch_id=mt.id, person=who, text=text, made=mt.date,
-                        deadline=local_date(it.get("due"), view.tz) or nxt,
-                        completed_at=view.item_done.get(it["id"]) if done else None, url=mt.url, done=done,
-                        marked_renewed=marked))
+                    commitments.append(
+                        Commitment(
+                            id=it["id"],
+                            board_id=view.board_id,
+                            lunch_id=mt.id,
+                            person=who,
+                            text=text,
+                            made=mt.date,
+                            deadline=local_date(it.get("due"), view.tz) or nxt,
+                            completed_at=view.item_done.get(it["id"]) if done else None,
+                            url=mt.url,
+                            done=done,
+                            marked_renewed=marked,
+                        )
+                    )
     return issues, commitments
 
 
@@ -310,31 +382,59 @@ def promises(view: PracticeView) -> list[Promise]:
     out = []
     for card in cards:
         person, title = view.owner(card)
-        criteria = [Criterion(id=it["id"], name=it["name"].strip(), done=it.get("state") == "complete",
-                              completed_at=view.item_done.get(it["id"]) if it.get("state") == "complete" else None)
-                    for cl in view.checklists.get(card["id"], []) for it in view.items.get(cl["id"], [])]
+        criteria = [
+            Criterion(
+                id=it["id"],
+                name=it["name"].strip(),
+                done=it.get("state") == "complete",
+                completed_at=view.item_done.get(it["id"]) if it.get("state") == "complete" else None,
+            )
+            for cl in view.checklists.get(card["id"], [])
+            for it in view.items.get(cl["id"], [])
+        ]
         done_flag = bool(card.get("due_complete")) or card.get("list_id") in done_lists
-        out.append(Promise(id=card["id"], board_id=view.board_id, person=person, title=title,
-                           made=local_date(card.get("created_at"), view.tz) or EARLIEST,
-                           due=local_date(card.get("due"), view.tz), criteria=criteria,
-                           met_at=view.card_done.get(card["id"]) if done_flag else None, done_flag=done_flag,
-                           archived=bool(card.get("closed")), url=card.get("url")))
+        out.append(
+            Promise(
+                id=card["id"],
+                board_id=view.board_id,
+                person=person,
+                title=title,
+                made=local_date(card.get("created_at"), view.tz) or EARLIEST,
+                due=local_date(card.get("due"), view.tz),
+                criteria=criteria,
+                met_at=view.card_done.get(card["id"]) if done_flag else None,
+                done_flag=done_flag,
+                archived=bool(card.get("closed")),
+                url=card.get("url"),
+            )
+        )
     return out
 
 
-def build_practices(rows: BoardRows, mapping: BoardMapping | None, config_people: dict[str, PersonConfig],
-                    domain: Domain, *, tz: ZoneInfo | str = DEFAULT_TIMEZONE) -> tuple[Practices, list[Commitment]]:
+def build_practices(
+    rows: BoardRows,
+    mapping: BoardMapping | None,
+    config_people: dict[str, PersonConfig],
+    domain: Domain,
+    *,
+    tz: ZoneInfo | str = DEFAULT_TIMEZONE,
+) -> tuple[Practices, list[Commitment]]:
     """The practices of one board, and the group commitments that join the domain's commitments."""
     tz = ZoneInfo(tz) if isinstance(tz, str) else tz
     mapping = mapping or BoardMapping(board=rows.board_id)
     view = index_practices(rows, mapping, config_people, tz)
     issues, group_commitments = group_entries(view, domain)
     stakeholder = stakeholder_feedback(view)
-    p = Practices(self_reviews=self_reviews(view), stakeholder_feedback=stakeholder,
-                  group_issues=issues, promises=promises(view), visibility={view.board_id: mapping.visibility},
-                  marked=shareable_marks(view) | label_marks(view, domain, stakeholder),
-                  markers={view.board_id: mapping.shareable.marker} if mapping.shareable.marker else {},
-                  advocates={k: pc.advocate for k, pc in config_people.items() if pc.advocate})
+    p = Practices(
+        self_reviews=self_reviews(view),
+        stakeholder_feedback=stakeholder,
+        group_issues=issues,
+        promises=promises(view),
+        visibility={view.board_id: mapping.visibility},
+        marked=shareable_marks(view) | label_marks(view, domain, stakeholder),
+        markers={view.board_id: mapping.shareable.marker} if mapping.shareable.marker else {},
+        advocates={k: pc.advocate for k, pc in config_people.items() if pc.advocate},
+    )
     if mapping.group is not None and len(view.subjects) >= 3:
         p.group_boards[view.board_id] = list(view.subjects)
     return p, group_commitments

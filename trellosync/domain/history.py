@@ -31,7 +31,9 @@ class History:
     card_done: dict[str, datetime] = field(default_factory=dict)  # card -> last entry into done (list or due)
     card_closed: dict[str, datetime] = field(default_factory=dict)  # card -> last archive
     desc_edits: dict[str, list[DescEdit]] = field(default_factory=dict)  # card -> edits, oldest first
-    card_changes: dict[str, list[tuple[datetime, str, Any]]] = field(default_factory=dict)  # card -> (when, what, value)
+    card_changes: dict[str, list[tuple[datetime, str, Any]]] = field(
+        default_factory=dict
+    )  # card -> (when, what, value)
 
     def change(self, card_id: str, when: datetime, what: str, value: Any) -> None:
         """Note that a card's list, dueComplete or closed changed (what: list | due_complete | closed)."""

@@ -18,9 +18,11 @@ from trellosync.domain.practices import Practices
 RECURRING_MIN_MEETINGS = 3  # "will not tolerate a member continuing to share the same issue"
 SAME_ISSUE_OVERLAP = 0.5  # shared content words / content words of the shorter text
 
-_STOP = frozenset("about after again being could every first from have into more much other should their there "
-                  "these they this those through under very what when where which while will with would your "
-                  "still same keep keeps kept issue problem".split())
+_STOP = frozenset(
+    "about after again being could every first from have into more much other should their there "
+    "these they this those through under very what when where which while will with would your "
+    "still same keep keeps kept issue problem".split()
+)
 
 
 def wording(text: str) -> str:
@@ -68,12 +70,16 @@ class Recurring:
     ids: list[str] = field(default_factory=list)
 
 
-def recurring_issues(raised: Iterable[Raised], *, min_meetings: int = RECURRING_MIN_MEETINGS) -> list[Recurring]:
+def recurring_issues(
+    raised: Iterable[Raised], *, min_meetings: int = RECURRING_MIN_MEETINGS
+) -> list[Recurring]:
     """Issues each person raised on `min_meetings` or more distinct days, with those days."""
     clusters: list[list[Raised]] = []
     for r in sorted(raised, key=lambda r: (r.person, r.date, r.id)):
-        home = next((c for c in clusters if c[0].person == r.person and any(same_issue(r.text, x.text) for x in c)),
-                    None)
+        home = next(
+            (c for c in clusters if c[0].person == r.person and any(same_issue(r.text, x.text) for x in c)),
+            None,
+        )
         if home is None:
             clusters.append([r])
         else:
@@ -86,13 +92,24 @@ def recurring_issues(raised: Iterable[Raised], *, min_meetings: int = RECURRING_
     return sorted(out, key=lambda r: (r.person, r.dates[0]))
 
 
-def raised_by(person: str, practices: Practices, feedback: Iterable[FeedbackEntry], as_of: date) -> list[Raised]:
+def raised_by(
+    person: str, practices: Practices, feedback: Iterable[FeedbackEntry], as_of: date
+) -> list[Raised]:
     """What a person raised at group meetings up to `as_of`: their issues and focus points on group boards.
 
     A pair's focus point carried from lunch to lunch is tracked by design and is not a recurring issue.
     """
-    out = [Raised(i.person, i.date, i.text, i.id, "group") for i in practices.group_issues
-           if i.person == person and i.date <= as_of]
-    out += [Raised(person, f.date, f.text, f.id, "focus") for f in feedback
-            if f.kind == "focus" and f.about == person and f.date <= as_of and f.board_id in practices.group_boards]
+    out = [
+        Raised(i.person, i.date, i.text, i.id, "group")
+        for i in practices.group_issues
+        if i.person == person and i.date <= as_of
+    ]
+    out += [
+        Raised(person, f.date, f.text, f.id, "focus")
+        for f in feedback
+        if f.kind == "focus"
+        and f.about == person
+        and f.date <= as_of
+        and f.board_id in practices.group_boards
+    ]
     return out

@@ -30,8 +30,18 @@ from trellosync.domain.promises import PromiseGrade, ReliabilityPoint
 from trellosync.domain.rules import Cadence, Gap, KeepRate, PersonFigures
 
 # The record types a report reads come through here, with the judgement that fills them.
-__all__ = ["Cadence", "CommitmentJudgement", "Gap", "GoalJudgement", "Judgement", "KeepRate", "PersonFigures",
-           "PromiseGrade", "Recurring", "ReliabilityPoint"]
+__all__ = [
+    "Cadence",
+    "CommitmentJudgement",
+    "Gap",
+    "GoalJudgement",
+    "Judgement",
+    "KeepRate",
+    "PersonFigures",
+    "PromiseGrade",
+    "Recurring",
+    "ReliabilityPoint",
+]
 
 
 @dataclass(frozen=True)
@@ -126,8 +136,9 @@ class Judgement:
 
     def achieved_in(self, g: Goal, start: date, on: date | None = None) -> bool:
         """Achieved by `on` and counted in a period from `start` (rules.achieved_in_period: undated counts)."""
-        return rules.achieved_in_period(g, start, self.board_as_of(g.board_id, on), self.tz,
-                                        last_sync=self.domain.sync_times)
+        return rules.achieved_in_period(
+            g, start, self.board_as_of(g.board_id, on), self.tz, last_sync=self.domain.sync_times
+        )
 
     # ---------------------------------------------------------------- commitments and promises
 
@@ -139,9 +150,14 @@ class Judgement:
         overdue = None
         if status == "broken" and c.deadline is not None:
             overdue = (self.board_as_of(c.board_id, on) - c.deadline).days
-        out = CommitmentJudgement(status, self.local(c.completed_at) if status in ("kept", "late") else None, overdue,
-                                  judged_against=c.chain_deadline, renews=c.renews,
-                                  renewed_by=c.renewed_by if status == "renewed" else None)
+        out = CommitmentJudgement(
+            status,
+            self.local(c.completed_at) if status in ("kept", "late") else None,
+            overdue,
+            judged_against=c.chain_deadline,
+            renews=c.renews,
+            renewed_by=c.renewed_by if status == "renewed" else None,
+        )
         if on is None:
             self._commitments[c.id] = out
         return out
@@ -191,16 +207,21 @@ class Judgement:
         """The day a promise's last criterion was met (None when not all are, or a tick is undated)."""
         return self.local(promises.promise_completed_at(p))
 
-    def keep_rate(self, commitments: Iterable[Commitment], start: date, end: date, on: date | None = None) -> KeepRate:
+    def keep_rate(
+        self, commitments: Iterable[Commitment], start: date, end: date, on: date | None = None
+    ) -> KeepRate:
         """The keep rate of the commitments due in [start, end], as of `on` (default: the as-of date)."""
-        return rules.keep_rate(commitments, start, end, as_of=on or self.as_of, last_sync=self.domain.sync_times,
-                               tz=self.tz)
+        return rules.keep_rate(
+            commitments, start, end, as_of=on or self.as_of, last_sync=self.domain.sync_times, tz=self.tz
+        )
 
-    def reliability(self, commitments: Iterable[Commitment], person_promises: Iterable[Promise], start: date,
-                    end: date) -> list[ReliabilityPoint]:
+    def reliability(
+        self, commitments: Iterable[Commitment], person_promises: Iterable[Promise], start: date, end: date
+    ) -> list[ReliabilityPoint]:
         """Rolling keep rate and mean promise grade at each month's end in [start, end]."""
-        return promises.reliability_series(commitments, person_promises, start, end,
-                                           last_sync=self.domain.sync_times, tz=self.tz)
+        return promises.reliability_series(
+            commitments, person_promises, start, end, last_sync=self.domain.sync_times, tz=self.tz
+        )
 
     # ---------------------------------------------------------------- lunches and figures
 
@@ -219,8 +240,9 @@ class Judgement:
 
     def cadences(self, person: str, start: date, end: date) -> list[Cadence]:
         """One cadence per board of the person's lunches in [start, end], each counted to its own sync."""
-        return rules.person_cadences(self.domain.lunches, person, start, end, last_sync=self.domain.sync_times,
-                                     tz=self.tz)
+        return rules.person_cadences(
+            self.domain.lunches, person, start, end, last_sync=self.domain.sync_times, tz=self.tz
+        )
 
     def next_lunch_due(self, board_id: str, on: date | None = None) -> date | None:
         """When the board's next lunch or meeting is due, by its cadence, from its last one held by `on` (default:
@@ -231,26 +253,50 @@ class Judgement:
         """Lunches owed in [first_day, last_day] by the boards of `lunches` (rules.lunches_owed)."""
         return rules.lunches_owed(lunches, first_day, min(last_day, self.as_of))
 
-    def person_figures(self, person: str, start: date, end: date, *, goals: Iterable[Goal] | None = None,
-                       commitments: Iterable[Commitment] | None = None,
-                       feedback: Iterable[FeedbackEntry] | None = None) -> PersonFigures:
+    def person_figures(
+        self,
+        person: str,
+        start: date,
+        end: date,
+        *,
+        goals: Iterable[Goal] | None = None,
+        commitments: Iterable[Commitment] | None = None,
+        feedback: Iterable[FeedbackEntry] | None = None,
+    ) -> PersonFigures:
         """Every summary figure of a person for [start, end], over the goals, commitments and entries given
         (default: the whole domain's; a report passes the slice it holds, so its figures count what it shows)."""
         d = self.domain
-        return rules.person_figures(d.goals if goals is None else goals,
-                                    d.commitments if commitments is None else commitments, d.lunches,
-                                    d.feedback if feedback is None else feedback, person, start, end,
-                                    last_sync=d.sync_times, tz=self.tz)
+        return rules.person_figures(
+            d.goals if goals is None else goals,
+            d.commitments if commitments is None else commitments,
+            d.lunches,
+            d.feedback if feedback is None else feedback,
+            person,
+            start,
+            end,
+            last_sync=d.sync_times,
+            tz=self.tz,
+        )
 
-    def goal_progress(self, goals: list[Goal], start: date, days: list[date]) -> dict[str, list[float | None]]:
+    def goal_progress(
+        self, goals: list[Goal], start: date, days: list[date]
+    ) -> dict[str, list[float | None]]:
         """Goals set, achieved and key results done since `start`, cumulative at each of `days` (month ends)."""
         out: dict[str, list[float | None]] = {"set": [], "achieved": [], "key_results": []}
         for day in days:
             out["set"].append(float(sum(1 for g in goals if start <= g.created <= day)))
             out["achieved"].append(float(sum(1 for g in goals if self.achieved_in(g, start, day))))
-            out["key_results"].append(float(sum(
-                1 for g in goals for k in g.key_results
-                if self.key_result_done(g, k, day) and (self.local(k.completed_at) or g.created) >= start)))
+            out["key_results"].append(
+                float(
+                    sum(
+                        1
+                        for g in goals
+                        for k in g.key_results
+                        if self.key_result_done(g, k, day)
+                        and (self.local(k.completed_at) or g.created) >= start
+                    )
+                )
+            )
         return out
 
     # ---------------------------------------------------------------- feedback and issues
@@ -259,7 +305,9 @@ class Judgement:
         """peer | self | conversation: whose words an entry is."""
         return rules.voice(f)
 
-    def open_focus(self, feedback: Iterable[FeedbackEntry], person: str, on: date | None = None) -> list[FeedbackEntry]:
+    def open_focus(
+        self, feedback: Iterable[FeedbackEntry], person: str, on: date | None = None
+    ) -> list[FeedbackEntry]:
         """The person's focus points still current on `on` (default: the as-of date)."""
         return rules.open_focus_points(feedback, person, on or self.as_of)
 
@@ -268,9 +316,13 @@ class Judgement:
         card's participants, without a `Name:` prefix to say which. They are no one's evidence; a report counts
         them so a reader knows something was left out."""
         boards = set(board_ids) if board_ids is not None else None
-        return [f for f in self.domain.feedback if f.about is None and (boards is None or f.board_id in boards)]
+        return [
+            f for f in self.domain.feedback if f.about is None and (boards is None or f.board_id in boards)
+        ]
 
     def recurring(self, person: str, on: date | None = None) -> list[Recurring]:
         """Issues the person raised at RECURRING_MIN_MEETINGS or more group meetings up to `on`."""
         practices = self.domain.practices or Practices()
-        return issues.recurring_issues(issues.raised_by(person, practices, self.domain.feedback, on or self.as_of))
+        return issues.recurring_issues(
+            issues.raised_by(person, practices, self.domain.feedback, on or self.as_of)
+        )

@@ -17,8 +17,9 @@ def meeting_kind(domain: Domain, board_id: str) -> str:
     board that maps none, the people its lunches are about)."""
     if domain.practices is not None and board_id in domain.practices.group_boards:
         return GROUP_MEETING
-    subjects = domain.board_subjects.get(board_id) or {p for lu in domain.lunches if lu.board_id == board_id
-                                                       for p in lu.about}
+    subjects = domain.board_subjects.get(board_id) or {
+        p for lu in domain.lunches if lu.board_id == board_id for p in lu.about
+    }
     if len(subjects) == 1:
         return CHECK_IN
     if len(subjects) >= 3:

@@ -52,7 +52,9 @@ class Lunch:
     participants: list[str] = field(default_factory=list)  # who attended: card members, else board members
     archived: bool = False
     date_source: str = "due"  # due | name | created
-    about: list[str] = field(default_factory=list)  # whose lunch it is: the board's subjects (else card members)
+    about: list[str] = field(
+        default_factory=list
+    )  # whose lunch it is: the board's subjects (else card members)
     every_days: int = DEFAULT_EVERY_DAYS  # the board's cadence target (lunches.every_days)
 
 
@@ -74,7 +76,9 @@ class FeedbackEntry:
     polarity: str = "neutral"  # strength | praise | neutral | concern | development
     competency: str | None = None  # best match, None = unclassified
     competency_source: str | None = None  # tag | keyword | alias | label
-    card_labels: list[str] = field(default_factory=list)  # competency keys of the card's labels (context only)
+    card_labels: list[str] = field(
+        default_factory=list
+    )  # competency keys of the card's labels (context only)
 
     @property
     def labels(self) -> list[str]:
@@ -192,7 +196,9 @@ class Domain:
     board_links: dict[str, str] = field(default_factory=dict)  # board id -> shortLink (to match config refs)
     synced_at: datetime | None = None  # data as of (the latest sync of these boards)
     board_synced: dict[str, datetime] = field(default_factory=dict)  # board id -> that board's last sync
-    history_gaps: list[str] = field(default_factory=list)  # e.g. "board X: export holds only the last 1000 actions"
+    history_gaps: list[str] = field(
+        default_factory=list
+    )  # e.g. "board X: export holds only the last 1000 actions"
     board_subjects: dict[str, list[str]] = field(default_factory=dict)  # board id -> person keys it is about
     board_every_days: dict[str, int] = field(default_factory=dict)  # board id -> lunches.every_days
     timezone: str = DEFAULT_TIMEZONE  # the config's timezone: which calendar day a timestamp falls on

@@ -27,11 +27,14 @@ class People:
     mentions: Mentions = field(default_factory=dict)
 
     @classmethod
-    def build(cls, config_people: dict[str, PersonConfig], rows: BoardRows,
-              overrides: dict[str, str]) -> People:
+    def build(
+        cls, config_people: dict[str, PersonConfig], rows: BoardRows, overrides: dict[str, str]
+    ) -> People:
         """People of the config plus the board's unmapped members."""
-        persons = {key: Person(key=key, name=pc.name, trello_username=pc.trello, mapped=True)
-                   for key, pc in config_people.items()}
+        persons = {
+            key: Person(key=key, name=pc.name, trello_username=pc.trello, mapped=True)
+            for key, pc in config_people.items()
+        }
         by_member = _match_members(persons, config_people, rows, overrides)
         by_token: dict[str, str] = {}
         for key, p in persons.items():
@@ -58,11 +61,11 @@ class People:
         if m := _AT_PREFIX.match(text):
             key = self.name(m[1])
             if key:
-                return key, text[m.end():].strip()
+                return key, text[m.end() :].strip()
         if m := _NAME_PREFIX.match(text):
             key = self.name(m[1])
             if key:
-                return key, text[m.end():].strip()
+                return key, text[m.end() :].strip()
         return None, text.strip()
 
     def mentioned(self, text: str) -> list[str]:
@@ -97,28 +100,41 @@ def _mention_patterns(persons: dict[str, Person], config_people: dict[str, Perso
     for key, p in persons.items():
         if not p.mapped:
             continue
-        ways = [(n, True) for n in (p.name, *(config_people[key].aliases if key in config_people else ()))
-                if n.strip()]
+        ways = [
+            (n, True)
+            for n in (p.name, *(config_people[key].aliases if key in config_people else ()))
+            if n.strip()
+        ]
         first = p.name.split()[0] if p.name.split() else ""
         if first and first != p.name.strip() and firsts[first.lower()] == 1:
             ways.append((first[0].upper() + first[1:], False))
         if p.trello_username:
             ways.append(("@" + p.trello_username.lstrip("@"), True))
         for words, ignore_case in ways:
-            out.setdefault(words.split()[0].casefold(), []).append((_whole(words, ignore_case=ignore_case), key))
+            out.setdefault(words.split()[0].casefold(), []).append(
+                (_whole(words, ignore_case=ignore_case), key)
+            )
     return out
 
 
-def _match_members(persons: dict[str, Person], config_people: dict[str, PersonConfig], rows: BoardRows,
-                   overrides: dict[str, str]) -> dict[str, str]:
+def _match_members(
+    persons: dict[str, Person],
+    config_people: dict[str, PersonConfig],
+    rows: BoardRows,
+    overrides: dict[str, str],
+) -> dict[str, str]:
     """Member id -> person key; members nobody mapped become people keyed by username (added to persons)."""
     wanted = {(pc.trello or "").lower().lstrip("@"): key for key, pc in config_people.items() if pc.trello}
     override = {k.lower().lstrip("@"): v for k, v in overrides.items()}
     by_member: dict[str, str] = {}
     for m in rows.members:
         uname = (m.get("username") or "").lower()
-        key = override.get(m["id"].lower()) or override.get(uname) or wanted.get(m["id"].lower()) \
+        key = (
+            override.get(m["id"].lower())
+            or override.get(uname)
+            or wanted.get(m["id"].lower())
             or wanted.get(uname)
+        )
         if key:
             persons[key].member_id = persons[key].member_id or m["id"]
             persons[key].trello_username = persons[key].trello_username or m.get("username")
@@ -126,7 +142,29 @@ def _match_members(persons: dict[str, Person], config_people: dict[str, PersonCo
             key = uname or m["id"]
             if key in persons and persons[key].member_id not in (None, m["id"]):
                 key = m["id"]
-            persons.setdefault(key, Person(key=key, name=m.get("full_name") or m.get("username") or m["id"],
-                                           trello_username=m.get("username"), member_id=m["id"], mapped=False))
+            persons.setdefault(
+                key,
+                Person(
+                    key=key,
+                    name=m.get("full_name") or m.get("username") or m["id"],
+                    trello_username=m.get("username"),
+                    member_id=m["id"],
+                    mapped=False,
+                ),
+            )
         by_member[m["id"]] = key
     return by_member
+
+
+def with_config_people(persons: dict[str, Person], config_people: dict[str, PersonConfig]) -> None:
+    """Make every person of the config known, with the config's name and username, before a derive has seen them
+    (a person added to the config is someone to report on at once; their evidence arrives with the next derive)."""
+    for key, pc in config_people.items():
+        old = persons.get(key)
+        persons[key] = Person(
+            key=key,
+            name=pc.name,
+            trello_username=pc.trello,
+            member_id=old.member_id if old is not None else None,
+            mapped=True,
+        )

@@ -76,7 +76,9 @@ class Promise:
     made: date
     due: date | None
     criteria: list[Criterion] = field(default_factory=list)
-    met_at: datetime | None = None  # card moved to a done list / due marked complete (promises without criteria)
+    met_at: datetime | None = (
+        None  # card moved to a done list / due marked complete (promises without criteria)
+    )
     done_flag: bool = False  # the card says done (due complete or in a done list)
     archived: bool = False
     url: str | None = None
@@ -93,7 +95,9 @@ class Practices:
     group_boards: dict[str, list[str]] = field(default_factory=dict)  # board id -> member keys (3+ subjects)
     visibility: dict[str, str] = field(default_factory=dict)  # board id -> private | team
     marked: set[str] = field(default_factory=set)  # ids of entries marked shareable (cards, items, comments)
-    markers: dict[str, str] = field(default_factory=dict)  # board id -> its shareable marker (removed for display)
+    markers: dict[str, str] = field(
+        default_factory=dict
+    )  # board id -> its shareable marker (removed for display)
     advocates: dict[str, str] = field(default_factory=dict)  # person key -> advocate's person key
 
     def extend(self, other: Practices) -> None:

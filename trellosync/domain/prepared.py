@@ -19,14 +19,17 @@ from datetime import date
 from trellosync.mirror.normalize import BoardRows
 
 ASKED_CHECKLIST = "How did it go?"
-_MARKER = re.compile(r"^[ \t]*trellosync: prepared for the (?:lunch|meeting) of (\d{4}-\d{2}-\d{2})\b[^\n]*$",
-                     re.MULTILINE)
+_MARKER = re.compile(
+    r"^[ \t]*trellosync: prepared for the (?:lunch|meeting) of (\d{4}-\d{2}-\d{2})\b[^\n]*$", re.MULTILINE
+)
 
 
 def marker_line(day: date, noun: str = "lunch") -> str:
     """The last line of the description of a card trellosync creates (`noun`: lunch or meeting)."""
-    return (f"trellosync: prepared for the {noun} of {day.isoformat()}; tick an item of "
-            f"\"{ASKED_CHECKLIST}\" once it was asked")
+    return (
+        f"trellosync: prepared for the {noun} of {day.isoformat()}; tick an item of "
+        f'"{ASKED_CHECKLIST}" once it was asked'
+    )
 
 
 def marked_day(description: str | None) -> date | None:
@@ -59,7 +62,15 @@ def without_own_writes(rows: BoardRows, own_ids: Collection[str] = ()) -> BoardR
     marked = any(marked_day(c.get("description")) for c in rows.cards)
     if not ours and not marked:
         return rows
-    cards = [{**c, "description": without_marker(c.get("description") or "")}
-             if marked_day(c.get("description")) else c for c in rows.cards]
-    return replace(rows, cards=cards, checklists=[cl for cl in rows.checklists if cl["id"] not in ours],
-                   check_items=[it for it in rows.check_items if it["checklist_id"] not in ours])
+    cards = [
+        {**c, "description": without_marker(c.get("description") or "")}
+        if marked_day(c.get("description"))
+        else c
+        for c in rows.cards
+    ]
+    return replace(
+        rows,
+        cards=cards,
+        checklists=[cl for cl in rows.checklists if cl["id"] not in ours],
+        check_items=[it for it in rows.check_items if it["checklist_id"] not in ours],
+    )

@@ -40,8 +40,18 @@ def promise_done(p: Promise) -> bool:
 
 def promise_as_commitment(p: Promise) -> Commitment:
     """The promise as a commitment, so its status is the one commitment rule."""
-    return Commitment(id=p.id, board_id=p.board_id, lunch_id=p.id, person=p.person, text=p.title, made=p.made,
-                      deadline=p.due, completed_at=promise_completed_at(p), url=p.url, done=promise_done(p))
+    return Commitment(
+        id=p.id,
+        board_id=p.board_id,
+        lunch_id=p.id,
+        person=p.person,
+        text=p.title,
+        made=p.made,
+        deadline=p.due,
+        completed_at=promise_completed_at(p),
+        url=p.url,
+        done=promise_done(p),
+    )
 
 
 @dataclass
@@ -64,7 +74,9 @@ def _criteria_dates(p: Promise, tz: ZoneInfo) -> list[tuple[bool, date | None]]:
     return [(p.done_flag, _local(p.met_at, tz))]
 
 
-def grade_promise(p: Promise, as_of: date, *, last_sync: SyncTimes = None, tz: ZoneInfo = UTC) -> PromiseGrade:
+def grade_promise(
+    p: Promise, as_of: date, *, last_sync: SyncTimes = None, tz: ZoneInfo = UTC
+) -> PromiseGrade:
     """The grade of a promise as of `as_of` (no later than its board's last sync): criteria met by the due date,
     met later, never; days late."""
     as_of = as_of_date(as_of, sync_of(last_sync, p.board_id), tz)
@@ -101,9 +113,16 @@ class ReliabilityPoint:
     mean_grade: float | None
 
 
-def reliability_series(commitments: Iterable[Commitment], promises: Iterable[Promise], start: date, end: date, *,
-                       window_days: int = RELIABILITY_WINDOW_DAYS, last_sync: SyncTimes = None,
-                       tz: ZoneInfo = UTC) -> list[ReliabilityPoint]:
+def reliability_series(
+    commitments: Iterable[Commitment],
+    promises: Iterable[Promise],
+    start: date,
+    end: date,
+    *,
+    window_days: int = RELIABILITY_WINDOW_DAYS,
+    last_sync: SyncTimes = None,
+    tz: ZoneInfo = UTC,
+) -> list[ReliabilityPoint]:
     """At each month's end in [start, end]: the keep rate of commitments and promises whose deadline fell in
     the preceding `window_days`, and the mean grade of the promises among them, each judged as of that day."""
     promises = list(promises)
@@ -112,8 +131,22 @@ def reliability_series(commitments: Iterable[Commitment], promises: Iterable[Pro
     for day in month_ends(start, end):
         lo = day - timedelta(days=window_days)
         rate = keep_rate(everything, lo + timedelta(days=1), day, as_of=day, last_sync=last_sync, tz=tz)
-        scores = [g.score for p in promises if p.due is not None and lo < p.due <= day and p.made <= day
-                  and (g := grade_promise(p, day, last_sync=last_sync, tz=tz)).score is not None]
-        out.append(ReliabilityPoint(day, rate.judged, rate.kept, rate.rate, len(scores),
-                                    sum(scores) / len(scores) if scores else None))
+        scores = [
+            g.score
+            for p in promises
+            if p.due is not None
+            and lo < p.due <= day
+            and p.made <= day
+            and (g := grade_promise(p, day, last_sync=last_sync, tz=tz)).score is not None
+        ]
+        out.append(
+            ReliabilityPoint(
+                day,
+                rate.judged,
+                rate.kept,
+                rate.rate,
+                len(scores),
+                sum(scores) / len(scores) if scores else None,
+            )
+        )
     return out

@@ -32,7 +32,7 @@ RENEWED_MARKER = re.compile(r"^\s*renewed\s*:\s*", re.IGNORECASE)
 def renewed_marker(text: str) -> tuple[bool, str]:
     """Whether a commitment's text begins with the `renewed:` marker, and the text without it."""
     m = RENEWED_MARKER.match(text)
-    return (True, text[m.end():].strip()) if m else (False, text)
+    return (True, text[m.end() :].strip()) if m else (False, text)
 
 
 def open_on(c: Commitment, day: date, tz: ZoneInfo = UTC) -> bool:

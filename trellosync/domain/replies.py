@@ -24,7 +24,7 @@ def reply_body(text: str, markers: Iterable[str]) -> str | None:
     for marker in markers:
         m = marker.strip()
         if m and start.lower().startswith(m.lower()):
-            return start[len(m):].strip()
+            return start[len(m) :].strip()
     return None
 
 
@@ -48,7 +48,7 @@ def answered_entry(body: str, candidates: Sequence[FeedbackEntry]) -> tuple[Feed
     dropped from the reply's words); none or a tie: None, and the reply is shown nowhere.
     """
     quoted = _QUOTED.match(body)
-    naming, rest = (quoted["named"], body[quoted.end():]) if quoted else (body, body)
+    naming, rest = (quoted["named"], body[quoted.end() :]) if quoted else (body, body)
     if len(candidates) == 1:
         return candidates[0], (rest if quoted and _named(naming, candidates[0]) else body).strip()
     scored = sorted(((_named(naming, e), e) for e in candidates), key=lambda x: -x[0])
@@ -57,8 +57,9 @@ def answered_entry(body: str, candidates: Sequence[FeedbackEntry]) -> tuple[Feed
     return scored[0][1], rest.strip()
 
 
-def make_reply(comment_id: str, board_id: str, author: str, when: date, body: str,
-               entries: Sequence[FeedbackEntry]) -> Reply | None:
+def make_reply(
+    comment_id: str, board_id: str, author: str, when: date, body: str, entries: Sequence[FeedbackEntry]
+) -> Reply | None:
     """The Reply of one reply comment on a card, given the card's entries (None when it answers none)."""
     candidates = [e for e in entries if e.about == author and e.id != comment_id]
     entry, words = answered_entry(body, candidates)

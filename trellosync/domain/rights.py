@@ -46,8 +46,12 @@ def retain_since(domain: Domain, practices: Practices, cutoff: date) -> Dropped:
     domain.feedback = keep(domain.feedback, lambda x: x.date)
     domain.commitments = keep(domain.commitments, lambda x: x.made)
     domain.replies = keep(domain.replies, lambda x: x.date)
-    domain.goals = keep(domain.goals, lambda g: max(d for d in (g.created, _day(g.achieved_at), _day(g.dropped_at),
-                                                                 g.due) if d is not None))
+    domain.goals = keep(
+        domain.goals,
+        lambda g: max(
+            d for d in (g.created, _day(g.achieved_at), _day(g.dropped_at), g.due) if d is not None
+        ),
+    )
     live = {f.id for f in domain.feedback}
     domain.replies = [r for r in domain.replies if r.entry_id in live]
     practices.self_reviews = keep(practices.self_reviews, lambda x: x.date)

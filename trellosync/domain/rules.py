@@ -22,8 +22,15 @@ from trellosync.domain.model import Commitment, FeedbackEntry, Goal, KeyResult, 
 GOAL_STATUS_AS_OF = ("achieved", "open", "overdue", "dropped")
 VOICES = ("peer", "self", "conversation")
 STATUS_LABELS = {
-    "achieved": "achieved", "open": "open", "overdue": "overdue", "dropped": "dropped",
-    "kept": "kept", "late": "late", "broken": "broken", "done_undated": "done, date unknown", "renewed": "renewed",
+    "achieved": "achieved",
+    "open": "open",
+    "overdue": "overdue",
+    "dropped": "dropped",
+    "kept": "kept",
+    "late": "late",
+    "broken": "broken",
+    "done_undated": "done, date unknown",
+    "renewed": "renewed",
 }
 
 
@@ -56,6 +63,7 @@ def as_of_date(period_end: date | None, synced_at: datetime | None, tz: ZoneInfo
 
 
 # ------------------------------------------------------------------ goals
+
 
 def goal_achieved_on(goal: Goal, tz: ZoneInfo = UTC) -> date | None:
     """The day a goal was achieved; None when not achieved or when the history no longer holds the day."""
@@ -134,8 +142,9 @@ class GoalCounts:
     median_days_to_achieve: float | None = None
 
 
-def goal_counts(goals: Iterable[Goal], start: date, end: date, tz: ZoneInfo = UTC, *,
-                last_sync: SyncTimes = None) -> GoalCounts:
+def goal_counts(
+    goals: Iterable[Goal], start: date, end: date, tz: ZoneInfo = UTC, *, last_sync: SyncTimes = None
+) -> GoalCounts:
     """Goals set, achieved, dropped in [start, end]; open and overdue as of `end` (pass the as-of date),
     each goal no later than its board's last sync.
 
@@ -166,7 +175,9 @@ def goal_counts(goals: Iterable[Goal], start: date, end: date, tz: ZoneInfo = UT
     return out
 
 
-def achieved_in_period(goal: Goal, start: date, end: date, tz: ZoneInfo = UTC, *, last_sync: SyncTimes = None) -> bool:
+def achieved_in_period(
+    goal: Goal, start: date, end: date, tz: ZoneInfo = UTC, *, last_sync: SyncTimes = None
+) -> bool:
     """Achieved by `end` and counted in a period from `start`: achieved on or after `start`, or on a day the
     history no longer holds (such a goal counts in every period that ends after it was created)."""
     if goal_status(goal, end, tz, last_sync=last_sync) != "achieved":
@@ -175,8 +186,9 @@ def achieved_in_period(goal: Goal, start: date, end: date, tz: ZoneInfo = UTC, *
     return achieved is None or achieved >= start
 
 
-def goal_slip(g: Goal, status: str, achieved: date | None, as_of: date,
-              judged_to: date | None = None) -> tuple[str, int | None]:
+def goal_slip(
+    g: Goal, status: str, achieved: date | None, as_of: date, judged_to: date | None = None
+) -> tuple[str, int | None]:
     """How a goal stands against its target date as of `as_of`, as a code the templates word, and the days:
     dropped | no_target | undated | late | ahead | on_time | overdue | due_in | unjudged.
 
@@ -202,8 +214,8 @@ def goal_slip(g: Goal, status: str, achieved: date | None, as_of: date,
 
 # ------------------------------------------------------------------ commitments
 
-def commitment_status(c: Commitment, as_of: date, *, last_sync: SyncTimes = None,
-                      tz: ZoneInfo = UTC) -> str:
+
+def commitment_status(c: Commitment, as_of: date, *, last_sync: SyncTimes = None, tz: ZoneInfo = UTC) -> str:
     """kept | late | broken | open | done_undated | renewed as of `as_of`, never judging past the last sync.
 
     kept: ticked by its deadline; late: ticked after it; broken: still open after it; open: before it (or
@@ -248,8 +260,15 @@ class KeepRate:
         return self.kept / self.judged if self.judged else None
 
 
-def keep_rate(commitments: Iterable[Commitment], start: date, end: date, *, as_of: date,
-              last_sync: SyncTimes = None, tz: ZoneInfo = UTC) -> KeepRate:
+def keep_rate(
+    commitments: Iterable[Commitment],
+    start: date,
+    end: date,
+    *,
+    as_of: date,
+    last_sync: SyncTimes = None,
+    tz: ZoneInfo = UTC,
+) -> KeepRate:
     """The keep rate of commitments whose deadline falls in [start, end], as of `as_of`; a chain of renewals
     counts once, at its first deadline (`Commitment.chain_deadline`), with its last link's status."""
     out = KeepRate()
@@ -263,6 +282,7 @@ def keep_rate(commitments: Iterable[Commitment], start: date, end: date, *, as_o
 
 
 # ------------------------------------------------------------------ lunches and cadence
+
 
 def lunches_of(lunches: Iterable[Lunch], person: str) -> list[Lunch]:
     """The lunches a person had: those about them (their pair's board), not ones they only attended."""
@@ -310,7 +330,9 @@ def cadence(lunches: Iterable[Lunch], board_id: str, start: date, end: date, eve
     if every and every[0] > start:
         start = min(every[0], end)
     days = (end - start).days + 1
-    out = Cadence(board_id, every_days, start, end, count=len(dates), expected=max(1, round(days / every_days)))
+    out = Cadence(
+        board_id, every_days, start, end, count=len(dates), expected=max(1, round(days / every_days))
+    )
     if dates:
         out.last_lunch = dates[-1]
     intervals = [(b - a).days for a, b in zip(dates, dates[1:], strict=False)]
@@ -318,7 +340,11 @@ def cadence(lunches: Iterable[Lunch], board_id: str, start: date, end: date, eve
         out.mean_interval_days = round(sum(intervals) / len(intervals), 1)
         out.longest_interval_days = max(intervals)
         tolerance = math.floor(every_days * 1.5)
-        out.gaps = [Gap(a, b, (b - a).days) for a, b in zip(dates, dates[1:], strict=False) if (b - a).days > tolerance]
+        out.gaps = [
+            Gap(a, b, (b - a).days)
+            for a, b in zip(dates, dates[1:], strict=False)
+            if (b - a).days > tolerance
+        ]
     return out
 
 
@@ -334,18 +360,28 @@ def lunches_owed(lunches: Iterable[Lunch], first_day: date, last_day: date) -> f
     return round(owed, 2)
 
 
-def person_cadences(lunches: Iterable[Lunch], person: str, start: date, end: date, *,
-                    last_sync: SyncTimes = None, tz: ZoneInfo = UTC) -> list[Cadence]:
+def person_cadences(
+    lunches: Iterable[Lunch],
+    person: str,
+    start: date,
+    end: date,
+    *,
+    last_sync: SyncTimes = None,
+    tz: ZoneInfo = UTC,
+) -> list[Cadence]:
     """One Cadence per board (pair) whose lunches are about the person, in board order of first lunch;
     each counted up to `end` but no later than that board's last sync."""
     by_board: dict[str, list[Lunch]] = defaultdict(list)
     for lu in lunches_of(lunches, person):
         by_board[lu.board_id].append(lu)
-    return [cadence(lus, bid, start, as_of_date(end, sync_of(last_sync, bid), tz), lus[0].every_days)
-            for bid, lus in by_board.items()]
+    return [
+        cadence(lus, bid, start, as_of_date(end, sync_of(last_sync, bid), tz), lus[0].every_days)
+        for bid, lus in by_board.items()
+    ]
 
 
 # ------------------------------------------------------------------ feedback
+
 
 def voice(entry: FeedbackEntry) -> str:
     """peer (a known author other than the subject) | self (the subject's own words) | conversation."""
@@ -374,8 +410,9 @@ def open_focus_points(feedback: Iterable[FeedbackEntry], person: str, as_of: dat
     return [f for entries in latest.values() for f in entries]
 
 
-def entries_by_competency(feedback: Iterable[FeedbackEntry], person: str, start: date, end: date,
-                          *, positive_only: bool = False) -> dict[str | None, list[FeedbackEntry]]:
+def entries_by_competency(
+    feedback: Iterable[FeedbackEntry], person: str, start: date, end: date, *, positive_only: bool = False
+) -> dict[str | None, list[FeedbackEntry]]:
     """Entries about the person in [start, end], each once, under its competency (None = unclassified)."""
     out: dict[str | None, list[FeedbackEntry]] = defaultdict(list)
     for f in feedback:
@@ -385,6 +422,7 @@ def entries_by_competency(feedback: Iterable[FeedbackEntry], person: str, start:
 
 
 # ------------------------------------------------------------------ one person's figures
+
 
 @dataclass
 class PersonFigures:
@@ -403,9 +441,18 @@ class PersonFigures:
     peers: int = 0  # distinct known authors other than the person among the positive entries
 
 
-def person_figures(goals: Iterable[Goal], commitments: Iterable[Commitment], lunches: Iterable[Lunch],
-                   feedback: Iterable[FeedbackEntry], person: str, start: date, end: date, *,
-                   last_sync: SyncTimes = None, tz: ZoneInfo = UTC) -> PersonFigures:
+def person_figures(
+    goals: Iterable[Goal],
+    commitments: Iterable[Commitment],
+    lunches: Iterable[Lunch],
+    feedback: Iterable[FeedbackEntry],
+    person: str,
+    start: date,
+    end: date,
+    *,
+    last_sync: SyncTimes = None,
+    tz: ZoneInfo = UTC,
+) -> PersonFigures:
     """The figures a report of `person` for [start, end] states, each computed by the rules above.
 
     `as_of` is min(end, the latest sync); each goal, commitment and pair is judged no later than its own
@@ -415,12 +462,22 @@ def person_figures(goals: Iterable[Goal], commitments: Iterable[Commitment], lun
     feedback = [f for f in feedback if f.about == person]
     positive = [f for f in feedback if f.positive and start <= f.date <= as_of]
     return PersonFigures(
-        person=person, start=start, end=end, as_of=as_of,
+        person=person,
+        start=start,
+        end=end,
+        as_of=as_of,
         goals=goal_counts([g for g in goals if person in g.owners], start, as_of, tz, last_sync=last_sync),
-        keep_rate=keep_rate([c for c in commitments if c.person == person], start, end, as_of=as_of,
-                            last_sync=last_sync, tz=tz),
+        keep_rate=keep_rate(
+            [c for c in commitments if c.person == person],
+            start,
+            end,
+            as_of=as_of,
+            last_sync=last_sync,
+            tz=tz,
+        ),
         cadences=person_cadences(lunches, person, start, as_of, last_sync=last_sync, tz=tz),
         open_focus=open_focus_points(feedback, person, as_of),
         by_competency=entries_by_competency(feedback, person, start, as_of),
         positive_entries=len(positive),
-        peers=len({f.said_by for f in positive if f.peer_said}))
+        peers=len({f.said_by for f in positive if f.peer_said}),
+    )

@@ -27,14 +27,18 @@ _ATX = re.compile(r"^\s{0,3}#{1,6}(?:\s+(.*?))?\s*#*\s*$")
 _SETEXT = re.compile(r"^\s{0,3}(?:=+|-+)\s*$")
 _BREAK = re.compile(r"^\s{0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
 _FENCE = re.compile(r"^\s{0,3}(?:```|~~~)")
-_LEAD = re.compile(r"^(?:\s*(?:>|[-+•·]\s|\*\s|\d{1,3}[.)]\s))+")  # quotes, bullets and numbers before a title
+_LEAD = re.compile(
+    r"^(?:\s*(?:>|[-+•·]\s|\*\s|\d{1,3}[.)]\s))+"
+)  # quotes, bullets and numbers before a title
 _BOLD = re.compile(r"^(\*\*|__|\*|_)(?=\S)(.+?)\1(?!\w)\s*(.*)$")  # **Title** [: text]
 _HTML_TAG = re.compile(r"<\s*/?\s*([A-Za-z][A-Za-z0-9]*)\b[^<>]{0,200}>")
 _HTML_HEADING = re.compile(r"<\s*(?:h[1-6]|b|strong|th|dt|summary|caption)\b", re.IGNORECASE)
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(?:\|\s*:?-{1,}:?\s*)*\|?\s*$")
 # The separators people type after a heading's words: "Title:", "Title;", "Title -", "Title ->", "Title =",
 # "Title...". A label starts with a letter.
-_SEP = re.compile(r"\s*(?::+(?!//|\d)|\?+(?=\s*$)|;|->|=>|→|⇒|⟶|=+|\.{2,}|\s[-–—]+(?=\s|$)|(?<=\S)[-–—]+$)\s*")
+_SEP = re.compile(
+    r"\s*(?::+(?!//|\d)|\?+(?=\s*$)|;|->|=>|→|⇒|⟶|=+|\.{2,}|\s[-–—]+(?=\s|$)|(?<=\S)[-–—]+$)\s*"
+)
 _LABEL_START = re.compile(r"^[^\W\d_]")
 MAX_LABEL_CHARS = 120
 MAX_EMOJI_WORDS = 6
@@ -53,13 +57,18 @@ def _split(text: str, names: _Names | None = None, people: PeopleLookup | None =
     """A label and the text after its separator: at the last separator that leaves a known label, else the first."""
     if not _LABEL_START.match(text):
         return None
-    found = [_Split(text[:m.start()], m.group().strip(), text[m.end():]) for m in _SEP.finditer(text)
-             if 0 < m.start() <= MAX_LABEL_CHARS]
+    found = [
+        _Split(text[: m.start()], m.group().strip(), text[m.end() :])
+        for m in _SEP.finditer(text)
+        if 0 < m.start() <= MAX_LABEL_CHARS
+    ]
     if names is not None and people is not None:
         for sp in reversed(found):
             if names.exact(_strip_markup(sp.label), people):
                 return sp
     return found[0] if found else None
+
+
 _SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
 _MULTI_SPACE = re.compile(r" +")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\ufe0e\ufe0f\u00ad]")
@@ -98,7 +107,7 @@ def _kind_of(name: str, names: dict[str, list[str]]) -> tuple[str | None, str]:
             o = _title_form(opt).lower()
             if low == o or (low.startswith(o) and not low[len(o)].isalnum()):
                 if len(o) > best[2]:
-                    best = (kind, name[len(o):], len(o))
+                    best = (kind, name[len(o) :], len(o))
     return best[0], best[1]
 
 
@@ -135,14 +144,14 @@ class _Names:
         for kind, key in self.names:
             if words == key:
                 return kind, None
-            if words[:len(key)] == key and (who := people.name(" ".join(words[len(key):]))):
+            if words[: len(key)] == key and (who := people.name(" ".join(words[len(key) :]))):
                 return kind, who
         return None
 
     def starts(self, text: str) -> str | None:
         """The kind whose name the text starts with, word for word ("Worst moment was..." -> worst)."""
         words = _words(text)
-        return next((kind for kind, key in self.names if words[:len(key)] == key), None)
+        return next((kind for kind, key in self.names if words[: len(key)] == key), None)
 
 
 @dataclass(frozen=True)
@@ -189,8 +198,9 @@ def _table_row(text: str, names: _Names, people: PeopleLookup) -> _Line:
     return _Line("unknown", title=_strip_markup(title), inline=inline)
 
 
-def classify_line(line: str, names: _Names, people: PeopleLookup, current: str | None, *,
-                  setext: bool = False) -> _Line | None:
+def classify_line(
+    line: str, names: _Names, people: PeopleLookup, current: str | None, *, setext: bool = False
+) -> _Line | None:
     """How a description line reads (None: nothing to read, such as a table's rule line)."""
     text = unicodedata.normalize("NFKC", _plain(line)).rstrip()
     strong = setext
@@ -204,7 +214,7 @@ def classify_line(line: str, names: _Names, people: PeopleLookup, current: str |
     if text.lstrip().startswith("|") or text.count("|") >= 2:
         return None if _TABLE_RULE.match(text) else _table_row(text, names, people)
     lead = _LEAD.match(text)
-    after_lead = (text[lead.end():] if lead else text).strip()
+    after_lead = (text[lead.end() :] if lead else text).strip()
     body = _strip_symbols(after_lead).strip()
     bulleted = bool(lead and re.search(r"[-+•·*]|\d", lead.group()))
     if not body:
@@ -212,8 +222,9 @@ def classify_line(line: str, names: _Names, people: PeopleLookup, current: str |
     if people.prefix(body)[0] is not None:
         return _TEXT  # "Will: demoed search", "@jess closed 40 tickets": an entry about someone
     bold = _BOLD.match(body)
-    if strong or (bold and (not bold[3] or bold[3].lstrip()[:1] in _SEP_CHARS
-                            or bold[2].rstrip()[-1:] in _SEP_CHARS)):
+    if strong or (
+        bold and (not bold[3] or bold[3].lstrip()[:1] in _SEP_CHARS or bold[2].rstrip()[-1:] in _SEP_CHARS)
+    ):
         if bold and people.name(_strip_markup(bold[2]).rstrip(":")):
             return _TEXT  # "**Will:** demoed search"
         return _heading(body, names, people)
@@ -229,8 +240,7 @@ def classify_line(line: str, names: _Names, people: PeopleLookup, current: str |
         starts = names.starts(label)
         if _SENTENCE.search(label) and (starts is None or starts == current):
             pass  # "Experience shares, not advice. Each member: ..." is a sentence, not a heading
-        elif not inline or (starts is not None and starts != current) \
-                or not bulleted:
+        elif not inline or (starts is not None and starts != current) or not bulleted:
             return _Line("unknown", title=label, inline=inline)
     starts = names.starts(body)
     if starts is not None and starts != current:
@@ -251,8 +261,14 @@ def _lines(desc: str) -> list[tuple[str, bool]]:
         if _FENCE.match(line):
             fenced = not fenced
         nxt = raw[i + 1] if i + 1 < len(raw) else ""
-        if not fenced and line.strip() and not _BULLET.match(line) and _SETEXT.match(_plain(nxt)) \
-                and not _BREAK.match(_plain(line)) and not _FENCE.match(line):
+        if (
+            not fenced
+            and line.strip()
+            and not _BULLET.match(line)
+            and _SETEXT.match(_plain(nxt))
+            and not _BREAK.match(_plain(line))
+            and not _FENCE.match(line)
+        ):
             out.append((line, True))
             i += 2
             continue
@@ -265,7 +281,9 @@ def _lines(desc: str) -> list[tuple[str, bool]]:
 class ParsedDescription:
     """A description's entries, and the lines that are no entry, by the heading they were under."""
 
-    entries: list[tuple[str, str | None, str]] = field(default_factory=list)  # (kind, person in heading, text)
+    entries: list[tuple[str, str | None, str]] = field(
+        default_factory=list
+    )  # (kind, person in heading, text)
     left_out: dict[str, int] = field(default_factory=dict)  # heading as written ("" = none) -> lines
 
 
@@ -330,6 +348,8 @@ def read_description(desc: str, kinds: dict[str, list[str]], people: PeopleLooku
     return out
 
 
-def description_sections(desc: str, kinds: dict[str, list[str]], people: PeopleLookup) -> list[tuple[str, str | None, str]]:
+def description_sections(
+    desc: str, kinds: dict[str, list[str]], people: PeopleLookup
+) -> list[tuple[str, str | None, str]]:
     """Entries of a card description organised in sections ('## Best moment', 'Worst moment (Will):', ...)."""
     return read_description(desc, kinds, people).entries

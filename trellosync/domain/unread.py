@@ -36,24 +36,37 @@ class UnreadText:
     def headings_named(self) -> str:
         """The headings met, most lines first: "'Notes' (3), no heading (1)"."""
         items = sorted(self.headings.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
-        shown = [(repr(h) if h != NO_HEADING else "no heading") + f" ({n})" for h, n in items[:MAX_HEADINGS_NAMED]]
+        shown = [
+            (repr(h) if h != NO_HEADING else "no heading") + f" ({n})" for h, n in items[:MAX_HEADINGS_NAMED]
+        ]
         more = len(items) - MAX_HEADINGS_NAMED
         return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
     def __str__(self) -> str:
         lines = f"{self.lines} line{'s' if self.lines != 1 else ''}"
         cards = f"{self.cards} card{'s' if self.cards != 1 else ''}"
-        return (f"{lines} under headings the mapping does not know (or none), on {cards}, are not evidence: "
-                f"{self.headings_named()}")
+        return (
+            f"{lines} under headings the mapping does not know (or none), on {cards}, are not evidence: "
+            f"{self.headings_named()}"
+        )
 
     def as_json(self) -> dict[str, Any]:
         """For `status --json`."""
-        return {"lines": self.lines, "cards": self.cards,
-                "headings": dict(sorted(self.headings.items(), key=lambda kv: (-kv[1], kv[0])))}
+        return {
+            "lines": self.lines,
+            "cards": self.cards,
+            "headings": dict(sorted(self.headings.items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
 
 
-def unread_text(mapping: BoardMapping | None, config_people: dict[str, PersonConfig], lists: list[dict[str, Any]],
-                cards: Iterable[dict[str, Any]], members: list[dict[str, Any]], board_id: str = "") -> UnreadText:
+def unread_text(
+    mapping: BoardMapping | None,
+    config_people: dict[str, PersonConfig],
+    lists: list[dict[str, Any]],
+    cards: Iterable[dict[str, Any]],
+    members: list[dict[str, Any]],
+    board_id: str = "",
+) -> UnreadText:
     """The lines of lunch-card (and self-review) descriptions that the section parser leaves out.
 
     `cards` hold id, list_id and description (live cards); `members` the board's members (id, username,
@@ -63,11 +76,18 @@ def unread_text(mapping: BoardMapping | None, config_people: dict[str, PersonCon
     people = People.build(config_people, BoardRows(board={"id": board_id}, members=members), mapping.members)
     fb = mapping.feedback
     read: list[tuple[set[str], dict[str, list[str]]]] = [
-        (match_lists(mapping.lunches.lists, lists),
-         {"best": fb.best, "worst": fb.worst, "focus": fb.focus, "commitments": fb.commitments})]
+        (
+            match_lists(mapping.lunches.lists, lists),
+            {"best": fb.best, "worst": fb.worst, "focus": fb.focus, "commitments": fb.commitments},
+        )
+    ]
     if (sr := mapping.self_reviews) is not None:
-        read.append((match_lists(sr.lists, lists),
-                     {"accomplishments": sr.accomplishments, "goals": sr.goals, "improve": sr.improve}))
+        read.append(
+            (
+                match_lists(sr.lists, lists),
+                {"accomplishments": sr.accomplishments, "goals": sr.goals, "improve": sr.improve},
+            )
+        )
     out = UnreadText()
     for card in cards:
         desc = without_marker(card.get("description") or "")  # trellosync's own line on cards it created

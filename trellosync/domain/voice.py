@@ -23,8 +23,14 @@ class Voice:
 UNKNOWN = Voice(None, "unknown")
 
 
-def declared_voice(feedback: FeedbackMapping, kind: str, checklist: str | None, about: str | None,
-                   subjects: list[str], people: People) -> Voice:
+def declared_voice(
+    feedback: FeedbackMapping,
+    kind: str,
+    checklist: str | None,
+    about: str | None,
+    subjects: list[str],
+    people: People,
+) -> Voice:
     """The author the mapping declares for this kind (or checklist name), resolved for the entry's subject."""
     rule = feedback.said_by
     if isinstance(rule, dict):
@@ -45,8 +51,9 @@ def description_entries(desc: str, kinds: dict[str, list[str]], people: People) 
     return description_sections(desc or "", kinds, people)
 
 
-def description_authors(edits: list[DescEdit], kinds: dict[str, list[str]],
-                        people: People) -> dict[SectionEntry, str]:
+def description_authors(
+    edits: list[DescEdit], kinds: dict[str, list[str]], people: People
+) -> dict[SectionEntry, str]:
     """Entry of a description -> member id of the edit that added it (the latest edit whose old text lacked it)."""
     authors: dict[SectionEntry, str] = {}
     for edit in edits:

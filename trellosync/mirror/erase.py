@@ -42,8 +42,11 @@ class Needles:
         Ids, full names and usernames match in any case; first names only as whole, capitalised words ("Will",
         never the verb "will").
         """
-        parts = [re.escape(x) for x in sorted(self.member_ids | self.names | self.usernames, key=len, reverse=True)
-                 if x]
+        parts = [
+            re.escape(x)
+            for x in sorted(self.member_ids | self.names | self.usernames, key=len, reverse=True)
+            if x
+        ]
         alts = [rf"(?i:@?(?:{p}))" for p in parts]
         alts += [rf"\b{re.escape(n)}\b" for n in sorted(self.first_names, key=len, reverse=True) if n]
         return re.compile("|".join(alts)) if alts else None
@@ -135,8 +138,11 @@ def drop_erased(rows: BoardRows, erased: Iterable[str]) -> BoardRows:
         actions.append({**a, "data": _strip_deep(_data(a), lines)} if lines else a)
     return replace(
         rows,
-        cards=[{**c, "description": strip_lines(c.get("description"), lines)} if lines else c
-               for c in rows.cards if c["id"] not in cards],
+        cards=[
+            {**c, "description": strip_lines(c.get("description"), lines)} if lines else c
+            for c in rows.cards
+            if c["id"] not in cards
+        ],
         card_labels=[x for x in rows.card_labels if x["card_id"] not in cards],
         card_members=[x for x in rows.card_members if x["card_id"] not in cards],
         checklists=[x for x in rows.checklists if x["id"] not in checklists],
@@ -147,8 +153,13 @@ def drop_erased(rows: BoardRows, erased: Iterable[str]) -> BoardRows:
 
 
 _TEXT_COLUMNS = {
-    "board": ("name", "description"), "lists": ("name",), "labels": ("name",), "cards": ("name", "description"),
-    "checklists": ("name",), "check_items": ("name",), "comments": ("text",),
+    "board": ("name", "description"),
+    "lists": ("name",),
+    "labels": ("name",),
+    "cards": ("name", "description"),
+    "checklists": ("name",),
+    "check_items": ("name",),
+    "comments": ("text",),
 }
 
 
@@ -168,35 +179,53 @@ def pseudonymise(rows: BoardRows, needles: Needles) -> BoardRows:
 
     def action(a: dict[str, Any]) -> dict[str, Any]:
         mine = a.get("member_id") in ids
-        return {**a, "member_id": member(a.get("member_id")),
-                "member_username": None if mine else scrub.text(a.get("member_username")),
-                "member_name": needles.pseudonym_name if mine else scrub.text(a.get("member_name")),
-                "data": scrub.deep(_data(a))}
+        return {
+            **a,
+            "member_id": member(a.get("member_id")),
+            "member_username": None if mine else scrub.text(a.get("member_username")),
+            "member_name": needles.pseudonym_name if mine else scrub.text(a.get("member_name")),
+            "data": scrub.deep(_data(a)),
+        }
 
     def comment(c: dict[str, Any]) -> dict[str, Any]:
         mine = c.get("member_id") in ids
-        return {**texts(c, _TEXT_COLUMNS["comments"]), "member_id": member(c.get("member_id")),
-                "member_name": needles.pseudonym_name if mine else scrub.text(c.get("member_name"))}
+        return {
+            **texts(c, _TEXT_COLUMNS["comments"]),
+            "member_id": member(c.get("member_id")),
+            "member_name": needles.pseudonym_name if mine else scrub.text(c.get("member_name")),
+        }
 
     members = [m for m in rows.members if m["id"] not in ids]
     if len(members) != len(rows.members) or any(a.get("member_id") in ids for a in rows.actions):
-        members.append({"id": needles.member_pseudonym, "username": None, "full_name": needles.pseudonym_name})
+        members.append(
+            {"id": needles.member_pseudonym, "username": None, "full_name": needles.pseudonym_name}
+        )
     return replace(
         rows,
-        board={**rows.board, "name": names.text(rows.board.get("name")),
-               "description": scrub.text(rows.board.get("description"))},
+        board={
+            **rows.board,
+            "name": names.text(rows.board.get("name")),
+            "description": scrub.text(rows.board.get("description")),
+        },
         lists=[{**x, "name": names.text(x.get("name"))} for x in rows.lists],
         labels=[{**x, "name": names.text(x.get("name"))} for x in rows.labels],
-        members=[{**m, "username": scrub.text(m.get("username")), "full_name": scrub.text(m.get("full_name"))}
-                 for m in members],
-        board_members=_unique([{**x, "member_id": member(x["member_id"])} for x in rows.board_members],
-                              ("board_id", "member_id")),
+        members=[
+            {**m, "username": scrub.text(m.get("username")), "full_name": scrub.text(m.get("full_name"))}
+            for m in members
+        ],
+        board_members=_unique(
+            [{**x, "member_id": member(x["member_id"])} for x in rows.board_members],
+            ("board_id", "member_id"),
+        ),
         cards=[texts(x, _TEXT_COLUMNS["cards"]) for x in rows.cards],
-        card_members=_unique([{**x, "member_id": member(x["member_id"])} for x in rows.card_members],
-                             ("card_id", "member_id")),
+        card_members=_unique(
+            [{**x, "member_id": member(x["member_id"])} for x in rows.card_members], ("card_id", "member_id")
+        ),
         checklists=[texts(x, _TEXT_COLUMNS["checklists"]) for x in rows.checklists],
-        check_items=[{**texts(x, _TEXT_COLUMNS["check_items"]), "member_id": member(x.get("member_id"))}
-                     for x in rows.check_items],
+        check_items=[
+            {**texts(x, _TEXT_COLUMNS["check_items"]), "member_id": member(x.get("member_id"))}
+            for x in rows.check_items
+        ],
         comments=[comment(c) for c in rows.comments],
         actions=[action(a) for a in rows.actions],
     )

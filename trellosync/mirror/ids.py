@@ -63,8 +63,9 @@ def newest(items: Iterable[_T]) -> _T | None:
     return max(items, key=lambda item: id_order(item.get("id")), default=None)
 
 
-def bookmark(actions: Iterable[dict[str, Any]], old_id: str | None = None, old_date: datetime | None = None
-             ) -> tuple[str | None, datetime | None]:
+def bookmark(
+    actions: Iterable[dict[str, Any]], old_id: str | None = None, old_date: datetime | None = None
+) -> tuple[str | None, datetime | None]:
     """The sync bookmark once `actions` are stored: (id, date) of the newest action, or the old one if newer.
 
     Newest means the greatest id, not the latest date. The id is what the next sync hands Trello as `since`

@@ -60,7 +60,9 @@ def classify(data: Any) -> str:
             return "board"
         if "idBoard" in data and "idList" in data:
             return "card"
-    raise DataError("this JSON is not a Trello board export (expected an object with 'id', 'cards' and 'lists')")
+    raise DataError(
+        "this JSON is not a Trello board export (expected an object with 'id', 'cards' and 'lists')"
+    )
 
 
 def card_export_as_board(card: dict[str, Any]) -> dict[str, Any]:
@@ -123,10 +125,16 @@ def list_rows(b: dict[str, Any], bid: str) -> list[dict[str, Any]]:
     out = []
     for lst in b.get("lists") or []:
         lst = _require(lst, "list")
-        out.append({
-            "id": lst["id"], "board_id": bid, "name": _str(lst.get("name")),
-            "closed": bool(lst.get("closed")), "pos": _float(lst.get("pos")), "deleted_at": None,
-        })
+        out.append(
+            {
+                "id": lst["id"],
+                "board_id": bid,
+                "name": _str(lst.get("name")),
+                "closed": bool(lst.get("closed")),
+                "pos": _float(lst.get("pos")),
+                "deleted_at": None,
+            }
+        )
     return out
 
 
@@ -143,8 +151,11 @@ def label_rows(b: dict[str, Any], bid: str) -> list[dict[str, Any]]:
     for lab in _labels_anywhere(b):
         if isinstance(lab, dict) and isinstance(lab.get("id"), str) and lab["id"] not in out:
             out[lab["id"]] = {
-                "id": lab["id"], "board_id": bid, "name": _str(lab.get("name")),
-                "color": lab.get("color"), "deleted_at": None,
+                "id": lab["id"],
+                "board_id": bid,
+                "name": _str(lab.get("name")),
+                "color": lab.get("color"),
+                "deleted_at": None,
             }
     return list(out.values())
 
@@ -160,29 +171,48 @@ def member_rows(b: dict[str, Any], bid: str) -> tuple[dict[str, dict[str, Any]],
     for m in b.get("members") or []:
         if isinstance(m, dict) and isinstance(m.get("id"), str):
             members[m["id"]] = _member_row(m)
-            board_members.append({"board_id": bid, "member_id": m["id"], "member_type": m.get("memberType"),
-                                  "deleted_at": None})
+            board_members.append(
+                {
+                    "board_id": bid,
+                    "member_id": m["id"],
+                    "member_type": m.get("memberType"),
+                    "deleted_at": None,
+                }
+            )
     return members, board_members
 
 
-def card_rows(b: dict[str, Any], bid: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
-                                                   list[dict[str, Any]]]:
+def card_rows(
+    b: dict[str, Any], bid: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """The cards-table rows and their links: (cards, card_labels, card_members)."""
     cards, card_labels, card_members = [], [], []
     for c in b.get("cards") or []:
         c = _require(c, "card")
         cid = c["id"]
-        cards.append({
-            "id": cid, "board_id": bid, "list_id": c.get("idList"), "name": _str(c.get("name")),
-            "description": _str(c.get("desc")), "closed": bool(c.get("closed")),
-            "due": parse_time(c.get("due")), "due_complete": bool(c.get("dueComplete")),
-            "start": parse_time(c.get("start")), "date_last_activity": parse_time(c.get("dateLastActivity")),
-            "date_closed": parse_time(c.get("dateClosed")), "date_completed": parse_time(c.get("dateCompleted")),
-            "created_at": id_time(cid), "pos": _float(c.get("pos")), "short_link": c.get("shortLink"),
-            "url": c.get("shortUrl") or c.get("url"),
-            "id_short": c.get("idShort") if isinstance(c.get("idShort"), int) else None,
-            "deleted_action_at": None, "deleted_at": None,
-        })
+        cards.append(
+            {
+                "id": cid,
+                "board_id": bid,
+                "list_id": c.get("idList"),
+                "name": _str(c.get("name")),
+                "description": _str(c.get("desc")),
+                "closed": bool(c.get("closed")),
+                "due": parse_time(c.get("due")),
+                "due_complete": bool(c.get("dueComplete")),
+                "start": parse_time(c.get("start")),
+                "date_last_activity": parse_time(c.get("dateLastActivity")),
+                "date_closed": parse_time(c.get("dateClosed")),
+                "date_completed": parse_time(c.get("dateCompleted")),
+                "created_at": id_time(cid),
+                "pos": _float(c.get("pos")),
+                "short_link": c.get("shortLink"),
+                "url": c.get("shortUrl") or c.get("url"),
+                "id_short": c.get("idShort") if isinstance(c.get("idShort"), int) else None,
+                "deleted_action_at": None,
+                "deleted_at": None,
+            }
+        )
         for lid in dict.fromkeys(c.get("idLabels") or []):
             if isinstance(lid, str):
                 card_labels.append({"card_id": cid, "label_id": lid, "board_id": bid})
@@ -197,23 +227,37 @@ def checklist_rows(b: dict[str, Any], bid: str) -> tuple[list[dict[str, Any]], l
     checklists, check_items = [], []
     for cl in b.get("checklists") or []:
         cl = _require(cl, "checklist")
-        checklists.append({
-            "id": cl["id"], "board_id": bid, "card_id": cl.get("idCard"), "name": _str(cl.get("name")),
-            "pos": _float(cl.get("pos")), "deleted_at": None,
-        })
+        checklists.append(
+            {
+                "id": cl["id"],
+                "board_id": bid,
+                "card_id": cl.get("idCard"),
+                "name": _str(cl.get("name")),
+                "pos": _float(cl.get("pos")),
+                "deleted_at": None,
+            }
+        )
         for it in cl.get("checkItems") or []:
             it = _require(it, "check item")
-            check_items.append({
-                "id": it["id"], "board_id": bid, "checklist_id": cl["id"], "name": _str(it.get("name")),
-                "state": "complete" if it.get("state") == "complete" else "incomplete",
-                "due": parse_time(it.get("due")), "member_id": it.get("idMember"),
-                "pos": _float(it.get("pos")), "deleted_at": None,
-            })
+            check_items.append(
+                {
+                    "id": it["id"],
+                    "board_id": bid,
+                    "checklist_id": cl["id"],
+                    "name": _str(it.get("name")),
+                    "state": "complete" if it.get("state") == "complete" else "incomplete",
+                    "due": parse_time(it.get("due")),
+                    "member_id": it.get("idMember"),
+                    "pos": _float(it.get("pos")),
+                    "deleted_at": None,
+                }
+            )
     return checklists, check_items
 
 
-def action_rows(b: dict[str, Any], bid: str, members: dict[str, dict[str, Any]]
-                ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def action_rows(
+    b: dict[str, Any], bid: str, members: dict[str, dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The actions-table and comments-table rows; adds each action's author to `members` if new."""
     actions, comments = [], []
     seen: set[str] = set()
@@ -242,9 +286,14 @@ def normalize_action(a: dict[str, Any], board_id: str) -> dict[str, Any] | None:
     card = v if isinstance(v := data.get("card"), dict) else {}
     mc = v if isinstance(v := a.get("memberCreator"), dict) else {}
     return {
-        "id": a["id"], "board_id": board_id, "type": _str(a.get("type")) or "unknown", "date": date,
-        "member_id": a.get("idMemberCreator"), "member_username": mc.get("username"),
-        "member_name": mc.get("fullName"), "card_id": card.get("id"),
+        "id": a["id"],
+        "board_id": board_id,
+        "type": _str(a.get("type")) or "unknown",
+        "date": date,
+        "member_id": a.get("idMemberCreator"),
+        "member_username": mc.get("username"),
+        "member_name": mc.get("fullName"),
+        "card_id": card.get("id"),
         "data": data,  # stored as JSON by the store; kept parsed for the domain step of the same run
     }
 
@@ -253,8 +302,13 @@ def comment_row(a: dict[str, Any], action_row: dict[str, Any]) -> dict[str, Any]
     """The comments-table row of a commentCard action (author may be a deleted account)."""
     data = v if isinstance(v := a.get("data"), dict) else {}
     return {
-        "id": action_row["id"], "board_id": action_row["board_id"], "card_id": action_row["card_id"],
-        "member_id": action_row["member_id"], "member_name": action_row["member_name"],
-        "text": _str(data.get("text")), "date": action_row["date"],
-        "edited_at": parse_time(data.get("dateLastEdited")), "deleted_at": None,
+        "id": action_row["id"],
+        "board_id": action_row["board_id"],
+        "card_id": action_row["card_id"],
+        "member_id": action_row["member_id"],
+        "member_name": action_row["member_name"],
+        "text": _str(data.get("text")),
+        "date": action_row["date"],
+        "edited_at": parse_time(data.get("dateLastEdited")),
+        "deleted_at": None,
     }

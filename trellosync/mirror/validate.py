@@ -33,6 +33,7 @@ YEARS = (1970, 2200)  # Trello began in 2011; anything outside this range is not
 
 # ---------------------------------------------------------------- reading a file
 
+
 def read_limited(path: str | Path, limit: int = MAX_EXPORT_BYTES) -> bytes:
     """The bytes of a regular file no larger than `limit`; a FIFO, device or folder is refused, never opened for long."""
     p = Path(path)
@@ -44,7 +45,9 @@ def read_limited(path: str | Path, limit: int = MAX_EXPORT_BYTES) -> bytes:
     with os.fdopen(fd, "rb") as f:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise DataError(f"{p}: not a regular file (a pipe, device or folder); export the board to a file first")
+            raise DataError(
+                f"{p}: not a regular file (a pipe, device or folder); export the board to a file first"
+            )
         if st.st_size > limit:
             raise DataError(f"{p}: {st.st_size:,} bytes is more than the {limit:,} an export may have")
         data = f.read(limit + 1)
@@ -73,6 +76,7 @@ def parse_json(raw: bytes, where: str) -> Any:
 
 
 # ---------------------------------------------------------------- cleaning every value
+
 
 @dataclass
 class Cleaning:
@@ -187,18 +191,49 @@ def _clean(value: Any, path: tuple, depth: int, cleaning: Cleaning) -> Any:
 
 # ---------------------------------------------------------------- the shape normalize.py reads
 
-STR, BOOL, DATE, NUM, INT32, IDS, OBJ = "text", "true or false", "a date", "a number", "an integer", "ids", "object"
+STR, BOOL, DATE, NUM, INT32, IDS, OBJ = (
+    "text",
+    "true or false",
+    "a date",
+    "a number",
+    "an integer",
+    "ids",
+    "object",
+)
 
 SHAPES: dict[str, dict[str, str]] = {
-    "board": {"name": STR, "desc": STR, "closed": BOOL, "dateLastActivity": DATE, "shortLink": STR,
-              "url": STR, "shortUrl": STR},
+    "board": {
+        "name": STR,
+        "desc": STR,
+        "closed": BOOL,
+        "dateLastActivity": DATE,
+        "shortLink": STR,
+        "url": STR,
+        "shortUrl": STR,
+    },
     "list": {"name": STR, "closed": BOOL, "pos": NUM, "idBoard": STR},
     "label": {"name": STR, "color": STR},
     "member": {"username": STR, "fullName": STR, "memberType": STR},
-    "card": {"idList": STR, "idBoard": STR, "name": STR, "desc": STR, "closed": BOOL, "due": DATE,
-             "dueComplete": BOOL, "start": DATE, "dateLastActivity": DATE, "dateClosed": DATE,
-             "dateCompleted": DATE, "pos": NUM, "shortLink": STR, "shortUrl": STR, "url": STR,
-             "idShort": INT32, "idLabels": IDS, "idMembers": IDS},
+    "card": {
+        "idList": STR,
+        "idBoard": STR,
+        "name": STR,
+        "desc": STR,
+        "closed": BOOL,
+        "due": DATE,
+        "dueComplete": BOOL,
+        "start": DATE,
+        "dateLastActivity": DATE,
+        "dateClosed": DATE,
+        "dateCompleted": DATE,
+        "pos": NUM,
+        "shortLink": STR,
+        "shortUrl": STR,
+        "url": STR,
+        "idShort": INT32,
+        "idLabels": IDS,
+        "idMembers": IDS,
+    },
     "checklist": {"idCard": STR, "name": STR, "pos": NUM},
     "checkItem": {"name": STR, "state": STR, "due": DATE, "idMember": STR, "pos": NUM},
     "action": {"type": STR, "date": DATE, "idMemberCreator": STR, "memberCreator": OBJ, "data": OBJ},
@@ -206,8 +241,14 @@ SHAPES: dict[str, dict[str, str]] = {
     "data": {"card": OBJ, "text": STR, "dateLastEdited": DATE},
     "data.card": {"id": STR},
 }
-COLLECTIONS = {"lists": "list", "labels": "label", "members": "member", "cards": "card",
-               "checklists": "checklist", "actions": "action"}
+COLLECTIONS = {
+    "lists": "list",
+    "labels": "label",
+    "members": "member",
+    "cards": "card",
+    "checklists": "checklist",
+    "actions": "action",
+}
 
 
 def _date_ok(value: str) -> bool:
@@ -229,7 +270,9 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
 # Types that pass a kind's check without calling it (most values): dates, int32 and id lists always need it.
 _PLAIN: dict[str, tuple[type, ...]] = {STR: (str,), BOOL: (bool,), NUM: (int, float, str), OBJ: (dict,)}
 _FAST: dict[str, list[tuple[str, str, tuple[type, ...]]]] = {
-    shape: [(key, kind, _PLAIN.get(kind, ())) for key, kind in fields.items()] for shape, fields in SHAPES.items()}
+    shape: [(key, kind, _PLAIN.get(kind, ())) for key, kind in fields.items()]
+    for shape, fields in SHAPES.items()
+}
 
 
 def _check_value(kind: str, value: Any, where: Callable[[], str]) -> None:
@@ -240,8 +283,14 @@ def _check_value(kind: str, value: Any, where: Callable[[], str]) -> None:
 
 
 def _type_name(value: Any) -> str:
-    return {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list",
-            dict: "an object"}.get(type(value), type(value).__name__)
+    return {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "an object",
+    }.get(type(value), type(value).__name__)
 
 
 def _check_object(obj: Any, shape: str, path: tuple, *, need_id: bool = True) -> None:
@@ -267,7 +316,9 @@ def _check_list(items: Any, shape: str, path: tuple, *, unique: bool = True) -> 
         _check_object(item, shape, path + (i,))
         if unique:
             if item["id"] in seen:
-                raise DataError(f"{_fmt(path + (i, 'id'))}: duplicate id (also {_fmt(path + (seen[item['id']],))})")
+                raise DataError(
+                    f"{_fmt(path + (i, 'id'))}: duplicate id (also {_fmt(path + (seen[item['id']],))})"
+                )
             seen[item["id"]] = i
 
 
@@ -281,7 +332,9 @@ def _check_action(a: dict[str, Any], path: tuple) -> None:
             _check_object(data["card"], "data.card", path + ("data", "card"), need_id=False)
         for key, value in data.items():  # data.list, data.listAfter, data.checkItem, ...: their ids are keys
             if isinstance(value, dict) and value.get("id") is not None and not isinstance(value["id"], str):
-                raise DataError(f"{_fmt(path + ('data', key, 'id'))}: expected an id, got {_type_name(value['id'])}")
+                raise DataError(
+                    f"{_fmt(path + ('data', key, 'id'))}: expected an id, got {_type_name(value['id'])}"
+                )
 
 
 def check_shape(data: Any) -> None:
@@ -294,7 +347,9 @@ def check_shape(data: Any) -> None:
         _check_list(data.get(key), shape, (key,), unique=key != "actions")
     for i, card in enumerate(data.get("cards") or []):
         if card.get("labels") is not None and not isinstance(card["labels"], list):
-            raise DataError(f"{_fmt(('cards', i, 'labels'))}: expected a list, got {_type_name(card['labels'])}")
+            raise DataError(
+                f"{_fmt(('cards', i, 'labels'))}: expected a list, got {_type_name(card['labels'])}"
+            )
         for j, label in enumerate(card.get("labels") or []):
             if isinstance(label, dict):
                 _check_object(label, "label", ("cards", i, "labels", j), need_id=False)
@@ -317,12 +372,18 @@ def check_board_json(data: Any) -> Any:
         data = _clean(data, (), 0, cleaning)
     check_shape(data)
     if cleaning.nul_bytes or cleaning.surrogates:
-        log.info("board %s: removed %d NUL byte(s) and replaced %d lone surrogate(s) in %s",
-                 data["id"], cleaning.nul_bytes, cleaning.surrogates, ", ".join(sorted(cleaning.fields)))
+        log.info(
+            "board %s: removed %d NUL byte(s) and replaced %d lone surrogate(s) in %s",
+            data["id"],
+            cleaning.nul_bytes,
+            cleaning.surrogates,
+            ", ".join(sorted(cleaning.fields)),
+        )
     return data
 
 
 # ---------------------------------------------------------------- API answers (before the client merges pages)
+
 
 def check_board_answer(board: dict[str, Any], what: str) -> None:
     """A nested board answer's collections are lists of objects with ids (else DataError naming the field)."""
@@ -344,8 +405,13 @@ def check_listing(boards: list[Any], what: str) -> None:
             raise DataError(f"{what}: [{i}]: expected an object, got {_type_name(b)}")
         if not isinstance(b.get("id"), str) or not b["id"].strip():
             raise DataError(f"{what}: [{i}].id: expected an id")
-        for key, kind in (("name", STR), ("closed", BOOL), ("dateLastActivity", DATE), ("shortLink", STR),
-                          ("url", STR)):
+        for key, kind in (
+            ("name", STR),
+            ("closed", BOOL),
+            ("dateLastActivity", DATE),
+            ("shortLink", STR),
+            ("url", STR),
+        ):
             if key in b:
                 _check_value(kind, b[key], partial("{}: [{}].{}".format, what, i, key))
         _clean(b, (), 0, Cleaning())

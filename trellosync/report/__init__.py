@@ -21,7 +21,18 @@ from trellosync.report.text import format_date
 from trellosync.report.views import Chart, ContextOptions, Period
 
 __all__ = [
-    "Chart", "ContextOptions", "Criterion", "Ladder", "Period", "ReportKind", "Request", "format_date",
-    "get_kind", "kind_names", "known_people", "ladder_from_dict", "person_figures", "resolve_period",
-
+    "Chart",
+    "ContextOptions",
+    "Criterion",
+    "Ladder",
+    "Period",
+    "ReportKind",
+    "Request",
+    "format_date",
+    "get_kind",
+    "kind_names",
+    "known_people",
+    "ladder_from_dict",
+    "person_figures",
+    "resolve_period",
 ]

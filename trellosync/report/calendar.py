@@ -39,8 +39,10 @@ def next_lunches(domain: Domain, person: str, today: date) -> list[NextLunch]:
         group = bool(domain.practices and board_id in domain.practices.group_boards)
         if person not in subjects or (len(subjects) != 2 and not group):
             continue
-        lunches = sorted((lu for lu in domain.lunches if lu.board_id == board_id and not lu.archived),
-                         key=lambda lu: (lu.date, lu.id))
+        lunches = sorted(
+            (lu for lu in domain.lunches if lu.board_id == board_id and not lu.archived),
+            key=lambda lu: (lu.date, lu.id),
+        )
         if not lunches:
             continue
         every = domain.board_every_days.get(board_id) or lunches[-1].every_days
@@ -52,15 +54,30 @@ def next_lunches(domain: Domain, person: str, today: date) -> list[NextLunch]:
             day += timedelta(days=every)
         held = [lu.date for lu in lunches if lu.date < today]
         names = [domain.people[k].name if k in domain.people else k for k in subjects if k != person]
-        out.append(NextLunch(board_id, domain.boards.get(board_id, board_id), day, every, names,
-                             group, held[-1] if held else None))
+        out.append(
+            NextLunch(
+                board_id,
+                domain.boards.get(board_id, board_id),
+                day,
+                every,
+                names,
+                group,
+                held[-1] if held else None,
+            )
+        )
     return sorted(out, key=lambda n: (n.board_name.lower(), n.board_id))
 
 
 def escape_text(value: str) -> str:
     """An RFC 5545 TEXT value: backslash, semicolon, comma and newlines escaped."""
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
 
 
 def fold(line: str) -> str:
@@ -88,17 +105,19 @@ def vevent(n: NextLunch, stamp: datetime) -> list[str]:
     noun = "Meeting" if n.group else "Lunch"
     title = f"{noun}: {n.board_name}" if n.group else f"Lunch with {' and '.join(n.with_names)}"
     last = f" (last {noun.lower()}: {n.last_lunch.isoformat()})" if n.last_lunch else ""
-    desc = f"Every {n.every_days} days on the Trello board \"{n.board_name}\"{last}.\nMade by trellosync."
-    return ["BEGIN:VEVENT",
-            f"UID:{n.board_id}-next-{noun.lower()}@trellosync",
-            f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
-            f"DTSTART;VALUE=DATE:{n.day:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{n.day + timedelta(days=1):%Y%m%d}",
-            f"RRULE:{_rrule(n.every_days)}",
-            f"SUMMARY:{escape_text(title)}",
-            f"DESCRIPTION:{escape_text(desc)}",
-            "TRANSP:TRANSPARENT",
-            "END:VEVENT"]
+    desc = f'Every {n.every_days} days on the Trello board "{n.board_name}"{last}.\nMade by trellosync.'
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{n.board_id}-next-{noun.lower()}@trellosync",
+        f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
+        f"DTSTART;VALUE=DATE:{n.day:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{n.day + timedelta(days=1):%Y%m%d}",
+        f"RRULE:{_rrule(n.every_days)}",
+        f"SUMMARY:{escape_text(title)}",
+        f"DESCRIPTION:{escape_text(desc)}",
+        "TRANSP:TRANSPARENT",
+        "END:VEVENT",
+    ]
 
 
 def to_ics(lunches: list[NextLunch], stamp: datetime) -> str:

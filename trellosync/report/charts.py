@@ -28,8 +28,20 @@ _STYLE_ARGS: dict[str, object] = dict(
     opacity_hover="0.85",
     transition="0s",
     colors=("#2b6cb0", "#2f855a", "#9aa5b1", "#c05621"),
-    **{f"{part}font_family": _FONTS for part in ("", "label_", "major_label_", "value_", "value_label_",
-                                                 "tooltip_", "title_", "legend_", "no_data_")},
+    **{
+        f"{part}font_family": _FONTS
+        for part in (
+            "",
+            "label_",
+            "major_label_",
+            "value_",
+            "value_label_",
+            "tooltip_",
+            "title_",
+            "legend_",
+            "no_data_",
+        )
+    },
     label_font_size=11,
     major_label_font_size=11,
     legend_font_size=12,
@@ -74,7 +86,9 @@ def _integer_ticks(chart: Chart) -> list[int]:
     return list(range(0, math.ceil(top) + step, step))
 
 
-_SCRIPT_OR_HANDLER = re.compile(r"<script\b|\son\w+\s*=|javascript:|@import|url\(\s*['\"]?https?:", re.IGNORECASE)
+_SCRIPT_OR_HANDLER = re.compile(
+    r"<script\b|\son\w+\s*=|javascript:|@import|url\(\s*['\"]?https?:", re.IGNORECASE
+)
 
 
 def render_chart(chart: Chart, title: str | None = None, names: dict[str, str] | None = None) -> Markup:

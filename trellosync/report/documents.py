@@ -81,8 +81,15 @@ def os_user() -> str:
         return "unknown"
 
 
-def report_record(kind: str, person: str, period: Period | None, fmt: str, *, path: Path | None = None,
-                  data: bytes | None = None) -> ReportRecord:
+def report_record(
+    kind: str,
+    person: str,
+    period: Period | None,
+    fmt: str,
+    *,
+    path: Path | None = None,
+    data: bytes | None = None,
+) -> ReportRecord:
     """The record of one report: the SHA-256 of the file at `path` (or of `data`, what was printed)."""
     digest = hashlib.sha256()
     if path is not None:
@@ -91,10 +98,17 @@ def report_record(kind: str, person: str, period: Period | None, fmt: str, *, pa
                 digest.update(chunk)
     else:
         digest.update(data or b"")
-    return ReportRecord(kind=kind, person=person, period_start=period.start if period else None,
-                        period_end=period.end if period else None, fmt=fmt,
-                        path=str(Path(path).resolve()) if path is not None else None, sha256=digest.hexdigest(),
-                        os_user=os_user(), written_at=datetime.now(timezone.utc).replace(tzinfo=None))
+    return ReportRecord(
+        kind=kind,
+        person=person,
+        period_start=period.start if period else None,
+        period_end=period.end if period else None,
+        fmt=fmt,
+        path=str(Path(path).resolve()) if path is not None else None,
+        sha256=digest.hexdigest(),
+        os_user=os_user(),
+        written_at=datetime.now(timezone.utc).replace(tzinfo=None),
+    )
 
 
 def report_subject(kind: str, person: str, options: ReportOptions) -> str:
@@ -150,7 +164,9 @@ def options_from_config(config: Any, **overrides: Any) -> ReportOptions:
             "ladder": rc.dossier.ladder,
             "confidentiality": rc.confidentiality,
             "pdf_variant": rc.pdf_variant,
-            "unmarked_boards": tuple(b.board for b in config.boards if b.polarity.unmarked_in_dossier == "include"),
+            "unmarked_boards": tuple(
+                b.board for b in config.boards if b.polarity.unmarked_in_dossier == "include"
+            ),
         }
     values.update(overrides)
     return ReportOptions(**values)
@@ -205,15 +221,22 @@ def build_context(
         peer=options.peer,
         people=tuple(options.people),
         board=options.board,
-        unmarked_boards=frozenset(b for b, name in domain.boards.items() if any(
-            board_ref_matches(ref, {"id": b, "name": name, "shortLink": domain.board_links.get(b)})
-            for ref in options.unmarked_boards)),
+        unmarked_boards=frozenset(
+            b
+            for b, name in domain.boards.items()
+            if any(
+                board_ref_matches(ref, {"id": b, "name": name, "shortLink": domain.board_links.get(b)})
+                for ref in options.unmarked_boards
+            )
+        ),
     )
     try:
         period: Period = resolve_period(domain, person, period_from, period_to, report_date, options.timezone)
         if spec.team and period_from is None:  # a team's document starts with the team's first data
-            starts = [resolve_period(domain, p, None, period_to, report_date, options.timezone).start
-                      for p in options.people]
+            starts = [
+                resolve_period(domain, p, None, period_to, report_date, options.timezone).start
+                for p in options.people
+            ]
             period = Period(min([period.start, *starts]), period.end)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
@@ -222,21 +245,26 @@ def build_context(
     return spec.builder(Request(domain, person, period, period.end, copts, ladder))
 
 
-def render_report_html(ctx: Any, options: ReportOptions, *, for_pdf: bool = True,
-                       archive: Archive | None = None) -> tuple[str, PdfMetadata]:
+def render_report_html(
+    ctx: Any, options: ReportOptions, *, for_pdf: bool = True, archive: Archive | None = None
+) -> tuple[str, PdfMetadata]:
     """The report's HTML (and the metadata the PDF gets) from a built context; an archive's data hash and
     identifier are printed on its last page."""
     cover = ctx.cover
     created = options.generated_at or datetime.now(timezone.utc)
     tz = ZoneInfo(options.timezone)
     title = get_kind(ctx.kind).title  # type: ignore[union-attr]
-    subject = f"{title} for {cover.person}, {cover.period.start.isoformat()} to {cover.period.end.isoformat()}"
+    subject = (
+        f"{title} for {cover.person}, {cover.period.start.isoformat()} to {cover.period.end.isoformat()}"
+    )
     meta = PdfMetadata(
         title=f"{title}: {cover.person}",
         author=options.generated_by,
         subject=subject,
         keywords=["trellosync", ctx.kind, cover.person],
-        created=created.astimezone(tz) if created.tzinfo else created.replace(tzinfo=timezone.utc).astimezone(tz),
+        created=created.astimezone(tz)
+        if created.tzinfo
+        else created.replace(tzinfo=timezone.utc).astimezone(tz),
     )
     asset_base = "" if for_pdf else ASSET_MARKER  # HTML: replaced by data: URIs (self_contained_html)
     html = render_html(
@@ -281,16 +309,38 @@ def render_report(
 
     `record` is called with the report's ReportRecord once the file is written (the report log).
     """
-    path, period = _render_report(kind, person, domain, period_from=period_from, period_to=period_to,
-                                  options=options, fmt=fmt, out=out, fetcher=fetcher)
+    path, period = _render_report(
+        kind,
+        person,
+        domain,
+        period_from=period_from,
+        period_to=period_to,
+        options=options,
+        fmt=fmt,
+        out=out,
+        fetcher=fetcher,
+    )
     if record is not None:
-        record(report_record(kind, report_subject(kind, person, options or ReportOptions()), period, fmt, path=path))
+        record(
+            report_record(
+                kind, report_subject(kind, person, options or ReportOptions()), period, fmt, path=path
+            )
+        )
     return path
 
 
-def _render_report(kind: str, person: str, domain: Domain, *, period_from: date | None, period_to: date | None,
-                   options: ReportOptions | None, fmt: Format, out: Path,
-                   fetcher: SafeURLFetcher | None = None) -> tuple[Path, Period]:
+def _render_report(
+    kind: str,
+    person: str,
+    domain: Domain,
+    *,
+    period_from: date | None,
+    period_to: date | None,
+    options: ReportOptions | None,
+    fmt: Format,
+    out: Path,
+    fetcher: SafeURLFetcher | None = None,
+) -> tuple[Path, Period]:
     """Write one report; returns its path and the period it covers."""
     options = options or ReportOptions()
     if fmt not in ("pdf", "html"):
@@ -357,8 +407,15 @@ def options_of_request(request: dict[str, Any], base: ReportOptions) -> ReportOp
         raise ConfigError(f"the document's request is incomplete or malformed ({type(exc).__name__}: {exc})") from None
 
 
-def report_period(kind: str, person: str, domain: Domain, *, period_from: date | None = None,
-                  period_to: date | None = None, options: ReportOptions | None = None) -> Period:
+def report_period(
+    kind: str,
+    person: str,
+    domain: Domain,
+    *,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    options: ReportOptions | None = None,
+) -> Period:
     """The period a report covers (a brief: the one day it prepares for)."""
     options = options or ReportOptions()
     _check(kind, person, domain, options)
@@ -371,22 +428,49 @@ def report_period(kind: str, person: str, domain: Domain, *, period_from: date |
         raise ConfigError(str(exc)) from exc
 
 
-def render_team(kind: str, people: list[str], domain: Domain, *, out_dir: Path, options: ReportOptions | None = None,
-                period_from: date | None = None, period_to: date | None = None, fmt: Format = "pdf",
-                record: Recorder | None = None) -> Path:
+def render_team(
+    kind: str,
+    people: list[str],
+    domain: Domain,
+    *,
+    out_dir: Path,
+    options: ReportOptions | None = None,
+    period_from: date | None = None,
+    period_to: date | None = None,
+    fmt: Format = "pdf",
+    record: Recorder | None = None,
+) -> Path:
     """Render one document of a team kind (the showcase) for `people` into `out_dir`."""
     options = replace(options or ReportOptions(), people=tuple(people))
     out = Path(out_dir) / default_filename(kind, "team", fmt, options.report_date)
-    return render_report(kind, people[0], domain, period_from=period_from, period_to=period_to, options=options,
-                         fmt=fmt, out=out, record=record)
+    return render_report(
+        kind,
+        people[0],
+        domain,
+        period_from=period_from,
+        period_to=period_to,
+        options=options,
+        fmt=fmt,
+        out=out,
+        record=record,
+    )
 
 
-def default_filename(kind: str, person: str, fmt: Format = "pdf", period: Period | date | None = None, *,
-                     peer: str | None = None, board: str | None = None) -> str:
+def default_filename(
+    kind: str,
+    person: str,
+    fmt: Format = "pdf",
+    period: Period | date | None = None,
+    *,
+    peer: str | None = None,
+    board: str | None = None,
+) -> str:
     """Kind, person (and the brief's peer or board) and period: `dossier-will-2026-01-01_2026-06-30.pdf`,
     `brief-will-with-amara-2026-11-22.pdf`, `brief-will-peer-learning-group-2026-11-22.pdf`."""
     if isinstance(period, Period):
-        stamp = period.start.isoformat() + ("" if period.start == period.end else "_" + period.end.isoformat())
+        stamp = period.start.isoformat() + (
+            "" if period.start == period.end else "_" + period.end.isoformat()
+        )
     else:
         stamp = (period or date.today()).isoformat()
     who = person + (f"-with-{peer}" if peer else "") + (f"-{slug(board)}" if board else "")
@@ -438,7 +522,9 @@ def render_all(
             _check(kind, p, domain, options)
     report_date = report_date_of(options)
     # Pin the report date and generation time so every process writes the same ones.
-    options = replace(options, report_date=report_date, generated_at=options.generated_at or datetime.now(timezone.utc))
+    options = replace(
+        options, report_date=report_date, generated_at=options.generated_at or datetime.now(timezone.utc)
+    )
     out_dir = Path(out_dir)
     private_mkdir(out_dir)
     job_list: list[dict[str, Any]] = [
@@ -449,8 +535,17 @@ def render_all(
             "period_to": period_to,
             "options": options,
             "fmt": fmt,
-            "out": out_dir / default_filename(kind, p, fmt, report_date if domain is None else report_period(
-                kind, p, domain, period_from=period_from, period_to=period_to, options=options)),
+            "out": out_dir
+            / default_filename(
+                kind,
+                p,
+                fmt,
+                report_date
+                if domain is None
+                else report_period(
+                    kind, p, domain, period_from=period_from, period_to=period_to, options=options
+                ),
+            ),
         }
         for p in people
     ]
@@ -463,7 +558,9 @@ def render_all(
             done(paths[-1])
         return paths
     with ProcessPoolExecutor(
-        max_workers=min(workers, len(job_list)), initializer=_init_worker, initargs=(domain_loader, current_library_levels())
+        max_workers=min(workers, len(job_list)),
+        initializer=_init_worker,
+        initargs=(domain_loader, current_library_levels()),
     ) as pool:
         futures = {pool.submit(_render_in_worker, job): job for job in job_list}
         for future in as_completed(futures):

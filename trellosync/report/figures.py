@@ -17,7 +17,12 @@ MAX_CHART_MONTHS = 24
 
 
 def resolve_period(
-    domain: Domain, person: str, period_from: date | None, period_to: date | None, as_of: date, tz: str = "UTC"
+    domain: Domain,
+    person: str,
+    period_from: date | None,
+    period_to: date | None,
+    as_of: date,
+    tz: str = "UTC",
 ) -> Period:
     """The inclusive period: missing ends default to the person's first data and to `as_of`."""
     end = period_to or as_of
@@ -34,10 +39,16 @@ def _pair_views(sel: Selection, cadences: list[Cadence]) -> list[PairFigures]:
     """Each of the person's pairs (the judgement's cadences) with the names of the other people."""
     return [
         PairFigures(
-            board=sel.board(cad.board_id), board_id=cad.board_id,
-            with_names=[sel.name(k) for k in sel.pair_people(cad.board_id)[1:]], every_days=cad.every_days,
-            held=cad.count, expected=cad.expected, mean_interval_days=cad.mean_interval_days,
-            gaps=list(cad.gaps), last_lunch=cad.last_lunch, counted_to=cad.end,
+            board=sel.board(cad.board_id),
+            board_id=cad.board_id,
+            with_names=[sel.name(k) for k in sel.pair_people(cad.board_id)[1:]],
+            every_days=cad.every_days,
+            held=cad.count,
+            expected=cad.expected,
+            mean_interval_days=cad.mean_interval_days,
+            gaps=list(cad.gaps),
+            last_lunch=cad.last_lunch,
+            counted_to=cad.end,
             kind=sel.judged.meeting_kind(cad.board_id),
         )
         for cad in cadences
@@ -51,20 +62,38 @@ def pair_figures(sel: Selection, period: Period) -> list[PairFigures]:
 
 def compute_figures(sel: Selection, period: Period) -> Figures:
     """The person's figures for the period, as the judgement has them (as of min(period end, last sync))."""
-    pf = sel.judged.person_figures(sel.person, period.start, period.end, goals=sel.goals,
-                                   commitments=sel.commitments, feedback=sel.feedback)
+    pf = sel.judged.person_figures(
+        sel.person,
+        period.start,
+        period.end,
+        goals=sel.goals,
+        commitments=sel.commitments,
+        feedback=sel.feedback,
+    )
     pairs = _pair_views(sel, pf.cadences)
     fig = Figures(
-        as_of=pf.as_of, goals_set=pf.goals.set, goals_achieved=pf.goals.achieved,
-        goals_achieved_undated=pf.goals.achieved_undated, goals_open=pf.goals.open, goals_overdue=pf.goals.overdue,
-        goals_dropped=pf.goals.dropped, median_days_to_achieve=pf.goals.median_days_to_achieve,
-        commitments_due=pf.keep_rate.judged, commitments_kept=pf.keep_rate.kept, commitments_late=pf.keep_rate.late,
-        commitments_broken=pf.keep_rate.broken, commitments_undated=pf.keep_rate.done_undated,
-        keep_rate=pf.keep_rate.rate, lunches_held=sum(p.held for p in pairs if p.kind == LUNCH),
-        lunches_expected=sum(p.expected for p in pairs if p.kind == LUNCH), pairs=pairs,
+        as_of=pf.as_of,
+        goals_set=pf.goals.set,
+        goals_achieved=pf.goals.achieved,
+        goals_achieved_undated=pf.goals.achieved_undated,
+        goals_open=pf.goals.open,
+        goals_overdue=pf.goals.overdue,
+        goals_dropped=pf.goals.dropped,
+        median_days_to_achieve=pf.goals.median_days_to_achieve,
+        commitments_due=pf.keep_rate.judged,
+        commitments_kept=pf.keep_rate.kept,
+        commitments_late=pf.keep_rate.late,
+        commitments_broken=pf.keep_rate.broken,
+        commitments_undated=pf.keep_rate.done_undated,
+        keep_rate=pf.keep_rate.rate,
+        lunches_held=sum(p.held for p in pairs if p.kind == LUNCH),
+        lunches_expected=sum(p.expected for p in pairs if p.kind == LUNCH),
+        pairs=pairs,
         meetings=meeting_counts(pairs, pf.as_of),
     )
-    past = [lu.date for lu in sel.lunches if lu.date <= pf.as_of and sel.judged.meeting_kind(lu.board_id) == LUNCH]
+    past = [
+        lu.date for lu in sel.lunches if lu.date <= pf.as_of and sel.judged.meeting_kind(lu.board_id) == LUNCH
+    ]
     if past:
         fig.last_lunch = past[-1]
         fig.days_since_last_lunch = (pf.as_of - past[-1]).days
@@ -77,8 +106,15 @@ def meeting_counts(pairs: list[PairFigures], as_of: date) -> list[MeetingCount]:
     for kind in MEETING_KINDS:
         mine = [p for p in pairs if p.kind == kind]
         if mine:
-            out.append(MeetingCount(kind, sum(p.held for p in mine), sum(p.expected for p in mine), len(mine),
-                                    sum(1 for p in mine if p.counted_to is not None and p.counted_to < as_of)))
+            out.append(
+                MeetingCount(
+                    kind,
+                    sum(p.held for p in mine),
+                    sum(p.expected for p in mine),
+                    len(mine),
+                    sum(1 for p in mine if p.counted_to is not None and p.counted_to < as_of),
+                )
+            )
     return out
 
 
@@ -87,11 +123,20 @@ def make_cover(sel: Selection, period: Period, kind: str, opts: ContextOptions, 
     board_ids = set(sel.pair_ids()) | {g.board_id for g in sel.goals} | {f.board_id for f in sel.feedback}
     generated = opts.generated_at or datetime.now(timezone.utc)
     return Cover(
-        kind=kind, person=sel.name(sel.person), person_key=sel.person, period=period,
-        boards=sorted(sel.board(b) for b in board_ids), as_of=sel.as_of, report_date=report_date,
-        synced_at=format_datetime(sel.domain.synced_at, sel.tz), synced_on=local_date(sel.domain.synced_at, sel.tz),
-        generated_at=format_datetime(generated, sel.tz), generated_by=opts.generated_by,
-        confidentiality=opts.confidentiality, timezone=opts.timezone, data_from=sel.domain.data_from,
+        kind=kind,
+        person=sel.name(sel.person),
+        person_key=sel.person,
+        period=period,
+        boards=sorted(sel.board(b) for b in board_ids),
+        as_of=sel.as_of,
+        report_date=report_date,
+        synced_at=format_datetime(sel.domain.synced_at, sel.tz),
+        synced_on=local_date(sel.domain.synced_at, sel.tz),
+        generated_at=format_datetime(generated, sel.tz),
+        generated_by=opts.generated_by,
+        confidentiality=opts.confidentiality,
+        timezone=opts.timezone,
+        data_from=sel.domain.data_from,
     )
 
 
@@ -103,8 +148,13 @@ def cadence_chart(sel: Selection, period: Period) -> Chart:
         if lu.date in period and month_key(lu.date) in counts:
             counts[month_key(lu.date)] += 1
     return Chart(
-        kind="cadence", title="", x_labels=[month_label(m) for m in months],
-        series=[("held", [float(counts[m]) for m in months]), ("target", [_month_target(sel, m, period) for m in months])],
+        kind="cadence",
+        title="",
+        x_labels=[month_label(m) for m in months],
+        series=[
+            ("held", [float(counts[m]) for m in months]),
+            ("target", [_month_target(sel, m, period) for m in months]),
+        ],
     )
 
 
@@ -126,8 +176,9 @@ def goal_progress_chart(sel: Selection, period: Period) -> Chart:
     months = months_between(period.start, period.end)[-MAX_CHART_MONTHS:]
     days = [min(month_end(date(int(m[:4]), int(m[5:7]), 1)), period.end, sel.as_of) for m in months]
     series = sel.judged.goal_progress(sel.goals, period.start, days)
-    return Chart(kind="goal_progress", title="", x_labels=[month_label(m) for m in months],
-                 series=list(series.items()))
+    return Chart(
+        kind="goal_progress", title="", x_labels=[month_label(m) for m in months], series=list(series.items())
+    )
 
 
 def person_figures(
@@ -138,7 +189,9 @@ def person_figures(
     tz = ZoneInfo(timezone)
     period = resolve_period(domain, person, None, None, as_of or date.today(), timezone)
     judged = Judgement(domain, tz, period.end)
-    sel = Selection(domain, Scope(person, tz, judged.as_of, domain.synced_at), judged, group=GROUP_OWN_COMMITMENTS)
+    sel = Selection(
+        domain, Scope(person, tz, judged.as_of, domain.synced_at), judged, group=GROUP_OWN_COMMITMENTS
+    )
     return compute_figures(sel, period)
 
 

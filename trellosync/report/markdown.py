@@ -18,7 +18,24 @@ from markupsafe import Markup
 from trellosync.report.assets import packaged_templates_dir
 
 ALLOWED_TAGS = {
-    "p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "h5", "h6", "hr", "del", "s",
+    "p",
+    "br",
+    "em",
+    "strong",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "del",
+    "s",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
@@ -63,8 +80,9 @@ def _packaged_codepoints() -> frozenset[int]:
 def _system_ranges() -> tuple[tuple[int, int], ...]:
     """Code point ranges the fonts fontconfig knows cover (Pango falls back to them); () without fc-list."""
     try:
-        listing = subprocess.run(["fc-list", "--format", "%{charset}\n"], capture_output=True, text=True,
-                                 timeout=30, check=True).stdout
+        listing = subprocess.run(
+            ["fc-list", "--format", "%{charset}\n"], capture_output=True, text=True, timeout=30, check=True
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return ()
     ranges: list[tuple[int, int]] = []

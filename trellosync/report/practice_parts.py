@@ -66,16 +66,35 @@ class PracticeParts:
 
 def stakeholder_view(sel: Selection, s: StakeholderFeedback) -> StakeholderView:
     """A piece of stakeholder feedback as the templates read it (its markup removed)."""
-    return StakeholderView(id=s.id, text=sel.shown_text(s.text, s.board_id), date=s.date, said_by=s.said_by_name, said_by_source=s.said_by_source,
-                           polarity=s.polarity, url=s.url)
+    return StakeholderView(
+        id=s.id,
+        text=sel.shown_text(s.text, s.board_id),
+        date=s.date,
+        said_by=s.said_by_name,
+        said_by_source=s.said_by_source,
+        polarity=s.polarity,
+        url=s.url,
+    )
 
 
 def graded_promise(sel: Selection, p: Promise) -> GradedPromise:
     """A promise with its grade as of the report's date, as the judgement has it."""
     g = sel.judged.promise(p)
-    return GradedPromise(id=p.id, title=p.title, made=p.made, due=p.due, met_on=sel.judged.promise_met_on(p),
-                         status=g.status, criteria=g.criteria, met_by_due=g.met_by_due, met_later=g.met_later,
-                         never_met=g.never_met, days_late=g.days_late, score=g.score, url=p.url)
+    return GradedPromise(
+        id=p.id,
+        title=p.title,
+        made=p.made,
+        due=p.due,
+        met_on=sel.judged.promise_met_on(p),
+        status=g.status,
+        criteria=g.criteria,
+        met_by_due=g.met_by_due,
+        met_later=g.met_later,
+        never_met=g.never_met,
+        days_late=g.days_late,
+        score=g.score,
+        url=p.url,
+    )
 
 
 def reliability_chart(points: list[ReliabilityPoint]) -> Chart:
@@ -85,11 +104,19 @@ def reliability_chart(points: list[ReliabilityPoint]) -> Chart:
     def pct(v: float | None) -> float | None:
         return None if v is None else round(100 * v, 1)
 
-    return Chart(kind="reliability", title="",
-                 x_labels=[month_label(f"{p.date.year:04d}-{p.date.month:02d}") for p in points],
-                 series=[(code, values) for code, values in (("keep_rate", [pct(p.keep_rate) for p in points]),
-                                                             ("grade", [pct(p.mean_grade) for p in points]))
-                         if any(v is not None for v in values)])  # no legend entry for a line with no points
+    return Chart(
+        kind="reliability",
+        title="",
+        x_labels=[month_label(f"{p.date.year:04d}-{p.date.month:02d}") for p in points],
+        series=[
+            (code, values)
+            for code, values in (
+                ("keep_rate", [pct(p.keep_rate) for p in points]),
+                ("grade", [pct(p.mean_grade) for p in points]),
+            )
+            if any(v is not None for v in values)
+        ],
+    )  # no legend entry for a line with no points
 
 
 def practice_parts(sel: Selection, period: Period, *, advocacy: bool = True) -> PracticeParts:
@@ -98,11 +125,16 @@ def practice_parts(sel: Selection, period: Period, *, advocacy: bool = True) -> 
     practices: Practices = sel.domain.practices or Practices()
     person, end = sel.person, min(period.end, sel.as_of)
     reviews = [r for r in practices.self_reviews if r.person == person and period.start <= r.date <= end]
-    feedback = [s for s in practices.stakeholder_feedback if s.about == person and period.start <= s.date <= end]
+    feedback = [
+        s for s in practices.stakeholder_feedback if s.about == person and period.start <= s.date <= end
+    ]
     if not advocacy:
         reviews, feedback = [], []
-    promises = [p for p in practices.promises if p.person == person and p.made <= end
-                and (p.due is None or p.due >= period.start)]
+    promises = [
+        p
+        for p in practices.promises
+        if p.person == person and p.made <= end and (p.due is None or p.due >= period.start)
+    ]
     start = max(period.start, end - timedelta(days=365 * 2))
     mine = [p for p in practices.promises if p.person == person]
     return PracticeParts(
@@ -110,7 +142,9 @@ def practice_parts(sel: Selection, period: Period, *, advocacy: bool = True) -> 
         praise=[stakeholder_view(sel, s) for s in feedback if s.polarity == "praise"],
         other_feedback=sum(1 for s in feedback if s.polarity != "praise"),
         promises=sorted((graded_promise(sel, p) for p in promises), key=lambda g: g.due or date.max),
-        reliability=sel.judged.reliability(sel.commitments, mine, start, end) if (sel.commitments or mine) else [],
+        reliability=sel.judged.reliability(sel.commitments, mine, start, end)
+        if (sel.commitments or mine)
+        else [],
     )
 
 
@@ -121,12 +155,17 @@ def practice_charts(parts: PracticeParts) -> list[Chart]:
     return []
 
 
-def group_items(sel: Selection, person: str, board_id: str | None, last_meeting: date | None) -> tuple[list[str], list[Recurring]]:
+def group_items(
+    sel: Selection, person: str, board_id: str | None, last_meeting: date | None
+) -> tuple[list[str], list[Recurring]]:
     """On a peer learning group's board: the issues the person brought to the last meeting, and the issues
     they raised at RECURRING_MIN_MEETINGS or more meetings (with the dates)."""
     practices: Practices = sel.domain.practices or Practices()
     if board_id not in practices.group_boards:
         return [], []
-    issues = [i.text for i in practices.group_issues
-              if i.person == person and i.board_id == board_id and i.date == last_meeting]
+    issues = [
+        i.text
+        for i in practices.group_issues
+        if i.person == person and i.board_id == board_id and i.date == last_meeting
+    ]
     return issues, sel.judged.recurring(person)

@@ -82,7 +82,8 @@ def _excerpt_note(env: jinja2.Environment, url: str | None) -> ExcerptNote:
 
     def note(full_length: int, inline: bool) -> str:
         return env.get_template("excerpt_note.html").render(
-            full_length=full_length, limit=MAX_QUOTE_CHARS, url=safe_url(url), inline=inline)
+            full_length=full_length, limit=MAX_QUOTE_CHARS, url=safe_url(url), inline=inline
+        )
 
     return note
 
@@ -107,7 +108,9 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         super().__init__(str(folder))
         self.root = Path(os.path.realpath(folder))
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         """The template's source, when its real path is inside the folder."""
         source, filename, uptodate = super().get_source(environment, template)
         if not Path(os.path.realpath(filename)).is_relative_to(self.root):
@@ -155,8 +158,11 @@ def render_html(
             raise  # our own templates failing is a bug: the crash log gets it
         line = getattr(exc, "lineno", None)
         where = f"{getattr(exc, 'name', None) or template}" + (f", line {line}" if line else "")
-        reason = "not found inside the folder" if isinstance(exc, jinja2.TemplateNotFound) else \
-            f"{type(exc).__name__}: {exc.message or ''}"[:300]
+        reason = (
+            "not found inside the folder"
+            if isinstance(exc, jinja2.TemplateNotFound)
+            else f"{type(exc).__name__}: {exc.message or ''}"[:300]
+        )
         raise ConfigError(f"reports.templates ({templates_dir}): {where}: {reason}") from None
 
 
@@ -175,22 +181,33 @@ def load_weasyprint() -> Any:
         return _import_weasyprint()
     except OSError as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise TrellosyncError(f"PDF output needs the Pango library, which WeasyPrint could not load ({detail}); "
-                              f"on Debian or Ubuntu: sudo apt-get install {PDF_PACKAGES} "
-                              "(or write HTML: --format html)") from None
+        raise TrellosyncError(
+            f"PDF output needs the Pango library, which WeasyPrint could not load ({detail}); "
+            f"on Debian or Ubuntu: sudo apt-get install {PDF_PACKAGES} "
+            "(or write HTML: --format html)"
+        ) from None
 
 
 def pdf_library_notes() -> list[str]:
     """What is missing but not fatal for PDF output (HarfBuzz subset: fonts are subset more slowly)."""
     ffi = load_weasyprint().text.ffi
     if getattr(ffi, "harfbuzz_subset", True) is None:
-        return ["libharfbuzz-subset0 is not installed: WeasyPrint subsets fonts with fontTools instead, which is "
-                "slower; on Debian or Ubuntu: sudo apt-get install libharfbuzz-subset0"]
+        return [
+            "libharfbuzz-subset0 is not installed: WeasyPrint subsets fonts with fontTools instead, which is "
+            "slower; on Debian or Ubuntu: sudo apt-get install libharfbuzz-subset0"
+        ]
     return []
 
 
-_MIME = {".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf", ".svg": "image/svg+xml", ".png": "image/png",
-         ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+_MIME = {
+    ".css": "text/css",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
 
 
 class RefusedURLError(ValueError):
@@ -236,7 +253,9 @@ class SafeURLFetcher:
             self.refused.append(url)
             raise
         return weasyprint.urls.URLFetcherResponse(
-            path.as_uri(), path.read_bytes(), {"Content-Type": _MIME.get(path.suffix.lower(), "application/octet-stream")}
+            path.as_uri(),
+            path.read_bytes(),
+            {"Content-Type": _MIME.get(path.suffix.lower(), "application/octet-stream")},
         )
 
     __call__ = fetch
@@ -317,8 +336,11 @@ def write_pdf(
     document.metadata.attachments = []
     for page in document.pages:
         # A relative href resolves against the file:// base URL: keep only web and mail links (issue 10).
-        page.links[:] = [link for link in page.links if link[0] == "internal" or
-                         (link[0] == "external" and safe_link(link[1]) is not None)]
+        page.links[:] = [
+            link
+            for link in page.links
+            if link[0] == "internal" or (link[0] == "external" and safe_link(link[1]) is not None)
+        ]
     if metadata is not None:
         document.metadata.title = metadata.title
         document.metadata.authors = [metadata.author]

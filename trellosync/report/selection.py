@@ -16,7 +16,12 @@ from trellosync.mirror.ids import slug
 from trellosync.report.views import CommitmentView, Evidence, GoalView, KeyResultView, ReplyView
 
 # Polarity of an entry as the report groups it (the model's finer words map onto these four).
-_POLARITY = {"strength": "positive", "praise": "positive", "concern": "negative", "development": "development"}
+_POLARITY = {
+    "strength": "positive",
+    "praise": "positive",
+    "concern": "negative",
+    "development": "development",
+}
 # Words that say an entry names a result, not just an effort: such items are shown first as evidence.
 _OUTCOME = re.compile(
     r"\b(shipped|launched|released|delivered|merged|cut|reduced|saved|fixed|closed|adopted|agreed|"
@@ -51,8 +56,9 @@ class Selection:
     commitments made there, or all (the group's brief).
     """
 
-    def __init__(self, domain: Domain, scope: Scope, judged: Judgement | None = None, *,
-                 group: str = GROUP_NOTHING) -> None:
+    def __init__(
+        self, domain: Domain, scope: Scope, judged: Judgement | None = None, *, group: str = GROUP_NOTHING
+    ) -> None:
         self.domain = domain
         self.scope = scope
         self.person = scope.person
@@ -60,7 +66,9 @@ class Selection:
         self.judged = judged or Judgement(domain, scope.tz, scope.as_of)
         self.as_of = self.judged.as_of
         groups = self.judged.group_boards()
-        words_of = (lambda board_id: True) if group == GROUP_ALL else (lambda board_id: board_id not in groups)
+        words_of = (
+            (lambda board_id: True) if group == GROUP_ALL else (lambda board_id: board_id not in groups)
+        )
         commitments_of = (lambda board_id: True) if group != GROUP_NOTHING else words_of
         self.lunches: list[Lunch] = self.judged.lunches_of(scope.person)
         self.lunch_by_id: dict[str, Lunch] = {lu.id: lu for lu in domain.lunches}
@@ -166,10 +174,23 @@ class Selection:
         judged = self.judged.goal(g)
         comp = judged.competencies[0] if judged.competencies else None
         return Evidence(
-            id=g.id, kind="goal", polarity="positive", date=judged.achieved_on or g.created, text=self.shown_text(g.title, g.board_id),
-            said_by=None, said_by_source="unknown", voice="self", about=self.name(self.person),
-            lunch_date=None, lunch_with=[], board=self.board(g.board_id), pair=g.board_id, url=g.url,
-            competency=self.competency_name(comp), competency_key=comp, outcome=True,
+            id=g.id,
+            kind="goal",
+            polarity="positive",
+            date=judged.achieved_on or g.created,
+            text=self.shown_text(g.title, g.board_id),
+            said_by=None,
+            said_by_source="unknown",
+            voice="self",
+            about=self.name(self.person),
+            lunch_date=None,
+            lunch_with=[],
+            board=self.board(g.board_id),
+            pair=g.board_id,
+            url=g.url,
+            competency=self.competency_name(comp),
+            competency_key=comp,
+            outcome=True,
         )
 
     def goal_status(self, g: Goal, on: date | None = None) -> str | None:
@@ -190,11 +211,23 @@ class Selection:
             for k, done in zip(g.key_results, judged.key_results_done, strict=True)
         ]
         return GoalView(
-            id=g.id, title=self.shown_text(g.title, g.board_id), description=g.description, status=status, created=g.created, due=g.due,
-            achieved_on=judged.achieved_on, dropped_on=judged.dropped_on, slip=judged.slip, slip_days=judged.slip_days,
-            key_results=krs, kr_done=judged.kr_done, kr_total=len(g.key_results),
+            id=g.id,
+            title=self.shown_text(g.title, g.board_id),
+            description=g.description,
+            status=status,
+            created=g.created,
+            due=g.due,
+            achieved_on=judged.achieved_on,
+            dropped_on=judged.dropped_on,
+            slip=judged.slip,
+            slip_days=judged.slip_days,
+            key_results=krs,
+            kr_done=judged.kr_done,
+            kr_total=len(g.key_results),
             competencies=[self.competency_name(k) or k for k in judged.competencies],
-            url=g.url, board=self.board(g.board_id), anchor=f"goal-{slug(g.id)}",
+            url=g.url,
+            board=self.board(g.board_id),
+            anchor=f"goal-{slug(g.id)}",
         )
 
     def commitment_status(self, c: Commitment, on: date | None = None) -> str:
@@ -205,9 +238,18 @@ class Selection:
         """A commitment with its status as of the report's as-of date."""
         judged = self.judged.commitment(c)
         return CommitmentView(
-            id=c.id, text=c.text, person=self.name(c.person), made=c.made, deadline=c.deadline,
-            completed_on=judged.completed_on, status=judged.status, days_overdue=judged.days_overdue, url=c.url,
-            board=self.board(c.board_id), pair=c.board_id, judged_against=judged.judged_against,
-            renews=judged.renews, renewed_by=judged.renewed_by,
+            id=c.id,
+            text=c.text,
+            person=self.name(c.person),
+            made=c.made,
+            deadline=c.deadline,
+            completed_on=judged.completed_on,
+            status=judged.status,
+            days_overdue=judged.days_overdue,
+            url=c.url,
+            board=self.board(c.board_id),
+            pair=c.board_id,
+            judged_against=judged.judged_against,
+            renews=judged.renews,
+            renewed_by=judged.renewed_by,
         )
-

@@ -33,13 +33,31 @@ class SubjectAccess:
     data_from: str | None = None
 
 
-SECTIONS = ("entries_about", "entries_by", "goals", "commitments", "promises", "self_reviews",
-            "stakeholder_feedback_about", "stakeholder_feedback_by", "group_issues", "replies_by",
-            "comments_written", "report_log")
+SECTIONS = (
+    "entries_about",
+    "entries_by",
+    "goals",
+    "commitments",
+    "promises",
+    "self_reviews",
+    "stakeholder_feedback_about",
+    "stakeholder_feedback_by",
+    "group_issues",
+    "replies_by",
+    "comments_written",
+    "report_log",
+)
 
 
-def export_files(record: dict[str, Any], out_dir: Path, *, timezone_name: str = "UTC", templates_dir: Path | None = None,
-                 generated_by: str = "trellosync", today: date | None = None) -> tuple[Path, Path]:
+def export_files(
+    record: dict[str, Any],
+    out_dir: Path,
+    *,
+    timezone_name: str = "UTC",
+    templates_dir: Path | None = None,
+    generated_by: str = "trellosync",
+    today: date | None = None,
+) -> tuple[Path, Path]:
     """Write the record as `subject-access-KEY-DATE.json` and `.pdf` (owner-only) into out_dir; returns both."""
     tz = ZoneInfo(timezone_name)
     now = datetime.now(timezone.utc)
@@ -49,16 +67,41 @@ def export_files(record: dict[str, Any], out_dir: Path, *, timezone_name: str = 
     json_path = out_dir / f"subject-access-{key}-{stamp}.json"
     text = json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True)
     atomic_write(json_path, lambda f: f.write(text.encode("utf-8")))
-    ctx = SubjectAccess(kind=KIND, person=record["person"], record=record, generated_at=format_datetime(now, tz),
-                        generated_by=generated_by, timezone=timezone_name,
-                        counts={s: len(record.get(s) or []) for s in SECTIONS}, data_from=record.get("data_from"))
-    meta = PdfMetadata(title=f"{TITLE}: {record['person']['name']}", author=generated_by,
-                       subject=f"Subject-access export for {record['person']['name']}",
-                       keywords=["trellosync", KIND, record["person"]["key"]], created=now.astimezone(tz))
-    html = render_html("subject_access.html", {"ctx": ctx, "meta": {
-        "title": meta.title, "author": meta.author, "subject": meta.subject, "keywords": meta.keywords,
-        "created": meta.created.isoformat(timespec="seconds"), "lang": meta.lang}, "asset_base": ""},
-        templates_dir, for_pdf=True)
-    pdf_path = write_pdf(html, out_dir / f"subject-access-{key}-{stamp}.pdf", meta,
-                         SafeURLFetcher(overrides=templates_dir))
+    ctx = SubjectAccess(
+        kind=KIND,
+        person=record["person"],
+        record=record,
+        generated_at=format_datetime(now, tz),
+        generated_by=generated_by,
+        timezone=timezone_name,
+        counts={s: len(record.get(s) or []) for s in SECTIONS},
+        data_from=record.get("data_from"),
+    )
+    meta = PdfMetadata(
+        title=f"{TITLE}: {record['person']['name']}",
+        author=generated_by,
+        subject=f"Subject-access export for {record['person']['name']}",
+        keywords=["trellosync", KIND, record["person"]["key"]],
+        created=now.astimezone(tz),
+    )
+    html = render_html(
+        "subject_access.html",
+        {
+            "ctx": ctx,
+            "meta": {
+                "title": meta.title,
+                "author": meta.author,
+                "subject": meta.subject,
+                "keywords": meta.keywords,
+                "created": meta.created.isoformat(timespec="seconds"),
+                "lang": meta.lang,
+            },
+            "asset_base": "",
+        },
+        templates_dir,
+        for_pdf=True,
+    )
+    pdf_path = write_pdf(
+        html, out_dir / f"subject-access-{key}-{stamp}.pdf", meta, SafeURLFetcher(overrides=templates_dir)
+    )
     return json_path, pdf_path

@@ -25,7 +25,6 @@ def format_date(value: date | None) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-
 def month_key(d: date) -> str:
     """`2026-03` for any day of March 2026."""
     return f"{d.year:04d}-{d.month:02d}"
@@ -55,4 +54,3 @@ def spread(items: Sequence[Any], limit: int) -> list[Any]:
         return [items[-1]]
     step = (len(items) - 1) / (limit - 1)
     return [items[round(i * step)] for i in range(limit)]
-

@@ -45,7 +45,9 @@ def _related(sel: Selection, raised: _Raised, f: FeedbackEntry) -> bool:
     return same_issue(first.text, f.text)
 
 
-def _keep_rates(sel: Selection, board_id: str, raised_on: date, end: date) -> tuple[float | None, float | None]:
+def _keep_rates(
+    sel: Selection, board_id: str, raised_on: date, end: date
+) -> tuple[float | None, float | None]:
     """The pair's keep rate in the 90 days before the focus point was raised, and from then to `end`."""
     pair = [c for c in sel.commitments if c.board_id == board_id]
     before = sel.judged.keep_rate(pair, raised_on - timedelta(days=90), raised_on - timedelta(days=1), end)
@@ -59,25 +61,36 @@ def _thread(sel: Selection, raised: _Raised, open_ids: set[str], as_of: date) ->
     same_pair = [f for f in sel.feedback if f.board_id == raised.board_id and first.date <= f.date <= as_of]
     window = [f for f in same_pair if f.kind == "observation" and f.date <= end]
     shown = window[-MAX_OBSERVATIONS_PER_FOCUS:]
-    later_best = [f for f in same_pair if f.kind == "best" and f.date > first.date and _related(sel, raised, f)]
+    later_best = [
+        f for f in same_pair if f.kind == "best" and f.date > first.date and _related(sel, raised, f)
+    ]
     current = any(e.id in open_ids for e in raised.entries)
     relapsed = raised.closed_on is not None and any(
         f.kind == "worst" and f.date >= raised.closed_on and _related(sel, raised, f) for f in same_pair
     )
     before, after = _keep_rates(sel, raised.board_id, first.date, end)
     return FocusThread(
-        focus=sel.evidence(first), pair=raised.board_id, board=sel.board(raised.board_id),
-        mentions=len(raised.entries), last_mentioned=last.date, current=current,
-        state="open" if current else ("relapsed" if relapsed else "resolved"), closed_on=raised.closed_on,
+        focus=sel.evidence(first),
+        pair=raised.board_id,
+        board=sel.board(raised.board_id),
+        mentions=len(raised.entries),
+        last_mentioned=last.date,
+        current=current,
+        state="open" if current else ("relapsed" if relapsed else "resolved"),
+        closed_on=raised.closed_on,
         observations_for=[sel.evidence(f) for f in shown if f.positive],
         observations_against=[sel.evidence(f) for f in shown if f.polarity == "concern"],
         observations_other=[sel.evidence(f) for f in shown if not f.positive and f.polarity != "concern"],
         later_best=[sel.evidence(f) for f in later_best[:MAX_LATER_BEST]],
-        keep_rate_before=before, keep_rate_after=after, more_observations=len(window) - len(shown),
+        keep_rate_before=before,
+        keep_rate_after=after,
+        more_observations=len(window) - len(shown),
     )
 
 
-def focus_threads(sel: Selection, period: Period | None, as_of: date, pair: str | None = None) -> list[FocusThread]:
+def focus_threads(
+    sel: Selection, period: Period | None, as_of: date, pair: str | None = None
+) -> list[FocusThread]:
     """The person's focus-point threads that were raised or still open in the period (optionally one pair)."""
     open_ids = {f.id for f in sel.judged.open_focus(sel.feedback, sel.person, as_of)}
     threads: list[FocusThread] = []
@@ -85,8 +98,10 @@ def focus_threads(sel: Selection, period: Period | None, as_of: date, pair: str 
         if pair is not None and raised.board_id != pair:
             continue
         dates = [e.date for e in raised.entries]
-        alive_at_start = period is not None and dates[0] < period.start and (
-            raised.closed_on is None or raised.closed_on >= period.start
+        alive_at_start = (
+            period is not None
+            and dates[0] < period.start
+            and (raised.closed_on is None or raised.closed_on >= period.start)
         )
         if period is None or any(d in period for d in dates) or alive_at_start:
             threads.append(_thread(sel, raised, open_ids, as_of))

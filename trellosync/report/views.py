@@ -42,7 +42,9 @@ class ContextOptions:
     peer: str | None = None  # the brief's --with
     people: tuple[str, ...] = ()  # the showcase's team (default: the report's person)
     board: str | None = None  # the brief's --board: which pair or group
-    unmarked_boards: frozenset[str] = frozenset()  # board ids whose mapping puts unmarked observations in dossiers
+    unmarked_boards: frozenset[str] = (
+        frozenset()
+    )  # board ids whose mapping puts unmarked observations in dossiers
 
 
 @dataclass
@@ -104,8 +106,12 @@ class PairFigures:
     gaps: list[Gap]
     last_lunch: date | None
     subject: bool = True  # False when the person attends but the lunches are about someone else
-    counted_to: date | None = None  # the day it is counted up to: the as-of date, or the board's earlier last sync
-    kind: str = "lunch"  # what its meetings are (domain/meetings.py): lunch | group_meeting | check_in | team_lunch
+    counted_to: date | None = (
+        None  # the day it is counted up to: the as-of date, or the board's earlier last sync
+    )
+    kind: str = (
+        "lunch"  # what its meetings are (domain/meetings.py): lunch | group_meeting | check_in | team_lunch
+    )
 
 
 @dataclass

@@ -70,8 +70,10 @@ def database_refused(exc: DBAPIError) -> StoreError:
     if isinstance(exc, IntegrityError):
         # Not the database's fault: trellosync wrote a row that collides with a stored one (a bug). The first
         # line names the constraint ("UNIQUE constraint failed: lunches.id"); the values are on later lines.
-        return StoreError(f"a row collides with one already stored ({detail}: {first}); the transaction was "
-                          "rolled back (a trellosync bug: please report it)")
+        return StoreError(
+            f"a row collides with one already stored ({detail}: {first}); the transaction was "
+            "rolled back (a trellosync bug: please report it)"
+        )
     return StoreError(f"the database refused the write ({detail}); the transaction was rolled back")
 
 
@@ -163,12 +165,17 @@ class Store:
         update = [c for c in cols if c not in keys]
         differs = " IS DISTINCT FROM " if self.dialect == "postgresql" else " IS NOT "
         # Only rows whose values changed are rewritten: a re-sync of a large board touches few pages.
-        conflict = (f"DO UPDATE SET {', '.join(f'{q(c)} = excluded.{q(c)}' for c in update)} WHERE "
-                    + " OR ".join(f"{q(table.name)}.{q(c)}{differs}excluded.{q(c)}" for c in update)
-                    if update else "DO NOTHING")
-        sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
-               f"VALUES ({', '.join([self._mark] * len(cols))}) "
-               f"ON CONFLICT ({', '.join(q(k) for k in keys)}) {conflict}")
+        conflict = (
+            f"DO UPDATE SET {', '.join(f'{q(c)} = excluded.{q(c)}' for c in update)} WHERE "
+            + " OR ".join(f"{q(table.name)}.{q(c)}{differs}excluded.{q(c)}" for c in update)
+            if update
+            else "DO NOTHING"
+        )
+        sql = (
+            f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
+            f"VALUES ({', '.join([self._mark] * len(cols))}) "
+            f"ON CONFLICT ({', '.join(q(k) for k in keys)}) {conflict}"
+        )
         conn.exec_driver_sql(sql, self._driver_rows(table, cols, rows))
 
     def insert(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -177,15 +184,19 @@ class Store:
             return
         cols = list(rows[0])
         q = self.engine.dialect.identifier_preparer.quote
-        sql = (f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
-               f"VALUES ({', '.join([self._mark] * len(cols))})")
+        sql = (
+            f"INSERT INTO {q(table.name)} ({', '.join(q(c) for c in cols)}) "
+            f"VALUES ({', '.join([self._mark] * len(cols))})"
+        )
         conn.exec_driver_sql(sql, self._driver_rows(table, cols, rows))
 
     @property
     def _mark(self) -> str:
         return "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
 
-    def _driver_rows(self, table: Table, cols: list[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    def _driver_rows(
+        self, table: Table, cols: list[str], rows: list[dict[str, Any]]
+    ) -> list[tuple[Any, ...]]:
         """Rows as the driver's parameter lists: the column types' bind conversions, dicts and lists as JSON.
 
         Going around SQLAlchemy's per-row parameter building is what makes a 5,000-card board cheap to
@@ -210,8 +221,15 @@ class Store:
             return lambda v: v.isoformat(" ", "microseconds") if type(v) is datetime else proc(v)
         return proc
 
-    def save_mirror(self, conn: Connection, rows: BoardRows, *, seen_at: datetime, snapshot_complete: bool,
-                    history_complete: bool) -> set[str]:
+    def save_mirror(
+        self,
+        conn: Connection,
+        rows: BoardRows,
+        *,
+        seen_at: datetime,
+        snapshot_complete: bool,
+        history_complete: bool,
+    ) -> set[str]:
         """Upsert one board's mirror rows; flag what vanished from a complete snapshot as deleted.
 
         Cards that moved between boards move in the mirror (store/moves.py). Returns the other boards whose
@@ -222,8 +240,13 @@ class Store:
         went: dict[str, str] = {}
         self.upsert(conn, t.boards, [rows.board])
         self.upsert(conn, t.members, rows.members)
-        for table, items in ((t.lists, rows.lists), (t.labels, rows.labels), (t.cards, rows.cards),
-                             (t.checklists, rows.checklists), (t.check_items, rows.check_items)):
+        for table, items in (
+            (t.lists, rows.lists),
+            (t.labels, rows.labels),
+            (t.cards, rows.cards),
+            (t.checklists, rows.checklists),
+            (t.check_items, rows.check_items),
+        ):
             self.upsert(conn, table, items)
             if snapshot_complete and table is t.cards:
                 went = self._flag_missing_cards(conn, rows, seen_at)
@@ -237,31 +260,43 @@ class Store:
         if snapshot_complete and history_complete:
             # Only when we hold every action since the board was made can a missing comment mean deleted;
             # a comment made before its card moved here is in the history of the board it was made on.
-            self._flag_missing(conn, t.comments, bid, {r["id"] for r in rows.comments}, seen_at,
-                               keep=moves.moved_comments)
+            self._flag_missing(
+                conn, t.comments, bid, {r["id"] for r in rows.comments}, seen_at, keep=moves.moved_comments
+            )
         if snapshot_complete:
             for link, items in ((t.card_labels, rows.card_labels), (t.card_members, rows.card_members)):
                 conn.execute(link.delete().where(link.c.board_id == bid))
                 self.upsert(conn, link, items)
             present = {r["member_id"] for r in rows.board_members}
-            conn.execute(t.board_members.update().where(t.board_members.c.board_id == bid)
-                         .where(t.board_members.c.deleted_at.is_(None))
-                         .where(t.board_members.c.member_id.not_in(present) if present else text("1=1"))
-                         .values(deleted_at=seen_at))
+            conn.execute(
+                t.board_members.update()
+                .where(t.board_members.c.board_id == bid)
+                .where(t.board_members.c.deleted_at.is_(None))
+                .where(t.board_members.c.member_id.not_in(present) if present else text("1=1"))
+                .values(deleted_at=seen_at)
+            )
             self.upsert(conn, t.board_members, rows.board_members)
         # Trello's deleteCard action carries the date a card was deleted; keep it next to our own flag.
         deletions = conn.execute(
             select(t.actions.c.card_id, func.max(t.actions.c.date))
             .where(t.actions.c.board_id == bid, t.actions.c.type == "deleteCard")
-            .group_by(t.actions.c.card_id)).all()
+            .group_by(t.actions.c.card_id)
+        ).all()
         for card_id, when in deletions:
-            conn.execute(t.cards.update().where(t.cards.c.id == card_id, t.cards.c.deleted_at.is_not(None),
-                                                t.cards.c.deleted_action_at.is_(None))
-                         .values(deleted_action_at=when))
+            conn.execute(
+                t.cards.update()
+                .where(
+                    t.cards.c.id == card_id,
+                    t.cards.c.deleted_at.is_not(None),
+                    t.cards.c.deleted_action_at.is_(None),
+                )
+                .values(deleted_action_at=when)
+            )
         return touched
 
-    def place_cards(self, conn: Connection, rows: BoardRows, seen_at: datetime | None
-                    ) -> tuple[BoardRows, set[str]]:
+    def place_cards(
+        self, conn: Connection, rows: BoardRows, seen_at: datetime | None
+    ) -> tuple[BoardRows, set[str]]:
         """Where this snapshot's cards live (moves.place_cards): the rows to store, and the boards touched."""
         return moves.place_cards(conn, rows, seen_at)
 
@@ -270,8 +305,13 @@ class Store:
         (moved there instead); returns {card: the board it moved to}."""
         bid = rows.board_id
         present = {r["id"] for r in rows.cards}
-        existing = conn.execute(select(t.cards.c.id).where(t.cards.c.board_id == bid,
-                                                           t.cards.c.deleted_at.is_(None))).scalars().all()
+        existing = (
+            conn.execute(
+                select(t.cards.c.id).where(t.cards.c.board_id == bid, t.cards.c.deleted_at.is_(None))
+            )
+            .scalars()
+            .all()
+        )
         gone = [i for i in existing if i not in present]
         went = moves.moved_away(conn, bid, gone, rows.actions) if gone else {}
         for target in set(went.values()):
@@ -279,16 +319,26 @@ class Store:
         self._flag_missing(conn, t.cards, bid, present | set(went), seen_at)
         return went
 
-    def _flag_missing(self, conn: Connection, table: Table, board_id: str, present: set[str],
-                      seen_at: datetime, keep: Any = None) -> None:
-        existing = conn.execute(select(table.c.id).where(table.c.board_id == board_id,
-                                                         table.c.deleted_at.is_(None))).scalars().all()
+    def _flag_missing(
+        self,
+        conn: Connection,
+        table: Table,
+        board_id: str,
+        present: set[str],
+        seen_at: datetime,
+        keep: Any = None,
+    ) -> None:
+        existing = (
+            conn.execute(select(table.c.id).where(table.c.board_id == board_id, table.c.deleted_at.is_(None)))
+            .scalars()
+            .all()
+        )
         gone = [i for i in existing if i not in present]
         if keep is not None and gone:
             kept = keep(conn, gone)
             gone = [i for i in gone if i not in kept]
         for i in range(0, len(gone), CHUNK):
-            conn.execute(table.update().where(table.c.id.in_(gone[i:i + CHUNK])).values(deleted_at=seen_at))
+            conn.execute(table.update().where(table.c.id.in_(gone[i : i + CHUNK])).values(deleted_at=seen_at))
 
     def load_mirror(self, conn: Connection, board_id: str, snapshot: BoardRows | None = None) -> BoardRows:
         """Everything the mirror holds for one board, deleted things included (flagged).
@@ -296,6 +346,7 @@ class Store:
         With `snapshot` (a complete snapshot just saved), only what accumulates across syncs (actions,
         comments, members) is read back; the rest is taken from the snapshot.
         """
+
         def rows_of(table: Table, order: Any = None) -> list[dict[str, Any]]:
             q = select(table).where(table.c.board_id == board_id)
             if order is not None:
@@ -316,7 +367,7 @@ class Store:
         members = []
         ids = sorted(member_ids)
         for i in range(0, len(ids), CHUNK):
-            q = select(t.members).where(t.members.c.id.in_(ids[i:i + CHUNK]))
+            q = select(t.members).where(t.members.c.id.in_(ids[i : i + CHUNK]))
             members += [dict(r._mapping) for r in conn.execute(q)]
         if snapshot is not None:
             return replace(snapshot, members=members, actions=actions, comments=comments)
@@ -324,15 +375,23 @@ class Store:
         if board is None:
             raise DataError(f"board {board_id} is not in the database")
         return BoardRows(
-            board=dict(board._mapping), lists=rows_of(t.lists, t.lists.c.pos), labels=rows_of(t.labels),
-            members=members, board_members=bm, cards=rows_of(t.cards, t.cards.c.pos),
-            card_labels=rows_of(t.card_labels), card_members=rows_of(t.card_members),
+            board=dict(board._mapping),
+            lists=rows_of(t.lists, t.lists.c.pos),
+            labels=rows_of(t.labels),
+            members=members,
+            board_members=bm,
+            cards=rows_of(t.cards, t.cards.c.pos),
+            card_labels=rows_of(t.card_labels),
+            card_members=rows_of(t.card_members),
             checklists=rows_of(t.checklists, t.checklists.c.pos),
-            check_items=rows_of(t.check_items, t.check_items.c.pos), comments=comments, actions=actions,
+            check_items=rows_of(t.check_items, t.check_items.c.pos),
+            comments=comments,
+            actions=actions,
         )
 
-    def _accumulated(self, conn: Connection, table: Table, board_id: str,
-                     fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _accumulated(
+        self, conn: Connection, table: Table, board_id: str, fresh: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         """A board's rows of a table that accumulates across syncs, by date: the rows just saved are taken
         from memory (their action `data` still parsed), only the older ones are read back."""
         fresh = [r for r in fresh if r["board_id"] == board_id]  # not those that followed a card elsewhere
@@ -341,7 +400,7 @@ class Store:
         older = [i for i in stored if i not in held]
         rows = list(fresh)
         for i in range(0, len(older), CHUNK):
-            q = select(table).where(table.c.id.in_(older[i:i + CHUNK]))
+            q = select(table).where(table.c.id.in_(older[i : i + CHUNK]))
             rows += [dict(r._mapping) for r in conn.execute(q)]
         return sorted(rows, key=lambda r: r["date"])
 
@@ -370,8 +429,16 @@ class Store:
 
     def save_people(self, conn: Connection, people: Iterable[Person]) -> None:
         """Upsert people; a mapped person's row wins over an unmapped board member's."""
-        rows = [{"key": p.key, "name": p.name, "trello_username": p.trello_username,
-                 "member_id": p.member_id, "mapped": p.mapped} for p in people]
+        rows = [
+            {
+                "key": p.key,
+                "name": p.name,
+                "trello_username": p.trello_username,
+                "member_id": p.member_id,
+                "mapped": p.mapped,
+            }
+            for p in people
+        ]
         existing = {r.key: r.mapped for r in conn.execute(select(t.people.c.key, t.people.c.mapped))}
         rows = [r for r in rows if r["mapped"] or not existing.get(r["key"], False)]
         self.upsert(conn, t.people, rows)
@@ -431,7 +498,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: Connection) -> None:
     # A writing transaction takes SQLite's write lock up front (waiting up to busy_timeout).
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN")
+    conn.exec_driver_sql(
+        "BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN"
+    )
 
 
 def _safe_url(url: str) -> str:

@@ -25,8 +25,18 @@ from trellosync.mirror.erase import Needles, drop_erased, line_id, pseudonymise
 from trellosync.mirror.normalize import BoardRows
 from trellosync.store import schema as t
 
-PER_BOARD_MIRROR = (t.lists, t.labels, t.board_members, t.cards, t.card_labels, t.card_members, t.checklists,
-                    t.check_items, t.comments, t.actions)
+PER_BOARD_MIRROR = (
+    t.lists,
+    t.labels,
+    t.board_members,
+    t.cards,
+    t.card_labels,
+    t.card_members,
+    t.checklists,
+    t.check_items,
+    t.comments,
+    t.actions,
+)
 
 
 def salted(salt: str, value: str | None) -> str | None:
@@ -53,7 +63,9 @@ class Erasure:
 
     def is_username(self, username: str | None) -> bool:
         """True when this Trello username is the forgotten person's."""
-        return bool(username) and salted(self.salt, (username or "").lower().lstrip("@")) == self.username_hash
+        return (
+            bool(username) and salted(self.salt, (username or "").lower().lstrip("@")) == self.username_hash
+        )
 
     def is_key(self, key: str | None) -> bool:
         """True when this config person key was the forgotten person's."""
@@ -62,12 +74,16 @@ class Erasure:
 
 def load_erasures(conn: Connection) -> list[Erasure]:
     """Every erasure recorded."""
-    return [Erasure(**dict(r._mapping)) for r in conn.execute(select(t.erasures).order_by(t.erasures.c.erased_at))]
+    return [
+        Erasure(**dict(r._mapping)) for r in conn.execute(select(t.erasures).order_by(t.erasures.c.erased_at))
+    ]
 
 
 def erased_ids(conn: Connection, board_id: str) -> set[str]:
     """Ids of the Trello objects of a board that are about a forgotten person (never stored again)."""
-    return set(conn.execute(select(t.erased_objects.c.id).where(t.erased_objects.c.board_id == board_id)).scalars())
+    return set(
+        conn.execute(select(t.erased_objects.c.id).where(t.erased_objects.c.board_id == board_id)).scalars()
+    )
 
 
 @dataclass
@@ -83,21 +99,37 @@ class Subject:
 
     def needles(self, member_pseudonym: str) -> Needles:
         """How they appear in Trello's data, and the pseudonym that replaces them."""
-        return person_needles(self.name, self.username, self.member_ids, member_pseudonym, self.aliases,
-                              first_name=self.first_name_unique)
+        return person_needles(
+            self.name,
+            self.username,
+            self.member_ids,
+            member_pseudonym,
+            self.aliases,
+            first_name=self.first_name_unique,
+        )
 
 
-def person_needles(name: str | None, username: str | None, member_ids: Iterable[str], member_pseudonym: str,
-                   aliases: Iterable[str] = (), *, first_name: bool = True) -> Needles:
+def person_needles(
+    name: str | None,
+    username: str | None,
+    member_ids: Iterable[str],
+    member_pseudonym: str,
+    aliases: Iterable[str] = (),
+    *,
+    first_name: bool = True,
+) -> Needles:
     """The Needles of a person: full name and multi-word aliases in any case; the first name and one-word
     aliases as whole capitalised words (the first name only when nobody else in the record shares it)."""
     words = (name or "").split()
     one = {a for a in aliases if a and " " not in a.strip()}
-    return Needles(member_ids={m for m in member_ids if m}, member_pseudonym=member_pseudonym,
-                   names={n for n in (name, *aliases) if n and " " in n.strip()} | ({name} if name else set()),
-                   usernames={username.lstrip("@")} if username else set(),
-                   first_names=one | ({words[0]} if words and first_name and len(words[0]) > 1 and len(words) > 1
-                                      else set()))
+    return Needles(
+        member_ids={m for m in member_ids if m},
+        member_pseudonym=member_pseudonym,
+        names={n for n in (name, *aliases) if n and " " in n.strip()} | ({name} if name else set()),
+        usernames={username.lstrip("@")} if username else set(),
+        first_names=one
+        | ({words[0]} if words and first_name and len(words[0]) > 1 and len(words) > 1 else set()),
+    )
 
 
 @dataclass
@@ -116,17 +148,23 @@ class ErasurePlan:
     def lines(self) -> list[str]:
         """The plan in plain lines (no card text: the dry run may be pasted into a ticket)."""
         s = self.subject
-        out = [f"forget {s.key} ({s.name}; Trello {s.username or 'username unknown'}, "
-               f"{len(s.member_ids)} member id(s)); their remaining words will read as {FORMER_COLLEAGUE!r}"]
+        out = [
+            f"forget {s.key} ({s.name}; Trello {s.username or 'username unknown'}, "
+            f"{len(s.member_ids)} member id(s)); their remaining words will read as {FORMER_COLLEAGUE!r}"
+        ]
         n_objects = sum(len(v) for v in self.objects.values())
-        out.append(f"remove {n_objects} Trello object(s) about them from the mirror, on {len(self.objects)} board(s)"
-                   " (cards, check items, comments, description lines), and keep them out of later syncs")
+        out.append(
+            f"remove {n_objects} Trello object(s) about them from the mirror, on {len(self.objects)} board(s)"
+            " (cards, check items, comments, description lines), and keep them out of later syncs"
+        )
         for table, n in sorted(self.removed.items()):
             out.append(f"remove {n} {table} row(s) about them")
         for table, n in sorted(self.pseudonymised.items()):
             out.append(f"pseudonymise {n} {table} row(s) that name them or were written by them")
         out.append(f"pseudonymise {self.report_log} report log row(s) about them")
-        out.append("record the erasure (salted hashes of their Trello id, username and key; nothing readable)")
+        out.append(
+            "record the erasure (salted hashes of their Trello id, username and key; nothing readable)"
+        )
         return out
 
 
@@ -137,13 +175,25 @@ def find_subject(conn: Connection, key: str, aliases: Iterable[str] = ()) -> Sub
         raise ConfigError(f"unknown person {key!r}: nobody of that key is in the database")
     ids = {row.member_id} if row.member_id else set()
     if row.trello_username:
-        ids |= {i for i, u in conn.execute(select(t.members.c.id, t.members.c.username))
-                if (u or "").lower() == row.trello_username.lower().lstrip("@")}
-    firsts = [n.split()[0] for k, n in conn.execute(select(t.people.c.key, t.people.c.name))
-              if k != key and n and n.split()]
+        ids |= {
+            i
+            for i, u in conn.execute(select(t.members.c.id, t.members.c.username))
+            if (u or "").lower() == row.trello_username.lower().lstrip("@")
+        }
+    firsts = [
+        n.split()[0]
+        for k, n in conn.execute(select(t.people.c.key, t.people.c.name))
+        if k != key and n and n.split()
+    ]
     first = row.name.split()[0] if row.name.split() else ""
-    return Subject(key=key, name=row.name, username=row.trello_username, member_ids=ids, aliases=list(aliases),
-                   first_name_unique=first not in firsts)
+    return Subject(
+        key=key,
+        name=row.name,
+        username=row.trello_username,
+        member_ids=ids,
+        aliases=list(aliases),
+        first_name_unique=first not in firsts,
+    )
 
 
 def _about(conn: Connection, key: str) -> tuple[dict[str, set[str]], dict[str, int]]:
@@ -156,7 +206,9 @@ def _about(conn: Connection, key: str) -> tuple[dict[str, set[str]], dict[str, i
 
     def source(board: str, entry_id: str, text: str) -> None:
         if ":desc:" in entry_id:  # a description section: the line holding it goes
-            card = conn.execute(select(t.cards.c.description).where(t.cards.c.id == entry_id.split(":")[0])).first()
+            card = conn.execute(
+                select(t.cards.c.description).where(t.cards.c.id == entry_id.split(":")[0])
+            ).first()
             for ln in (card.description or "").split("\n") if card else []:
                 if text and text in ln:
                     add(board, line_id(ln))
@@ -175,16 +227,22 @@ def _about(conn: Connection, key: str) -> tuple[dict[str, set[str]], dict[str, i
         source(r.board_id, r.id, r.text)
     for r in rows(t.replies, t.replies.c.by == key):
         add(r.board_id, r.id)
-    owned = conn.execute(select(t.goals.c.id, t.goals.c.board_id, t.goals.c.owners)
-                         .join(t.goal_owners, t.goal_owners.c.goal_id == t.goals.c.id)
-                         .where(t.goal_owners.c.person == key)).all()
+    owned = conn.execute(
+        select(t.goals.c.id, t.goals.c.board_id, t.goals.c.owners)
+        .join(t.goal_owners, t.goal_owners.c.goal_id == t.goals.c.id)
+        .where(t.goal_owners.c.person == key)
+    ).all()
     sole = [g for g in owned if json.loads(g.owners) == [key]]
     if sole:
         removed["goals"] = len(sole)
     for g in sole:
         add(g.board_id, g.id)
-    for table, col in ((t.self_reviews, "person"), (t.promises, "person"), (t.group_issues, "person"),
-                       (t.stakeholder_feedback, "about")):
+    for table, col in (
+        (t.self_reviews, "person"),
+        (t.promises, "person"),
+        (t.group_issues, "person"),
+        (t.stakeholder_feedback, "about"),
+    ):
         for r in rows(table, table.c[col] == key):
             add(r.board_id, r.id)
     return objects, removed
@@ -193,8 +251,12 @@ def _about(conn: Connection, key: str) -> tuple[dict[str, set[str]], dict[str, i
 def plan_erasure(conn: Connection, subject: Subject) -> ErasurePlan:
     """What forgetting `subject` would change (nothing is written)."""
     token = secrets.token_hex(9)
-    plan = ErasurePlan(subject=subject, pseudonym=f"former-{token[:8]}", member_pseudonym=f"erased{token}",
-                       salt=secrets.token_hex(16))
+    plan = ErasurePlan(
+        subject=subject,
+        pseudonym=f"former-{token[:8]}",
+        member_pseudonym=f"erased{token}",
+        salt=secrets.token_hex(16),
+    )
     plan.objects, plan.removed = _about(conn, subject.key)
     ids = list(subject.member_ids)
     if ids:
@@ -202,8 +264,9 @@ def plan_erasure(conn: Connection, subject: Subject) -> ErasurePlan:
             n = len(conn.execute(select(table.c.member_id).where(table.c.member_id.in_(ids))).all())
             if n:
                 plan.pseudonymised[table.name] = n
-    said = conn.execute(select(t.feedback.c.id).where(t.feedback.c.said_by == subject.key,
-                                                      t.feedback.c.about != subject.key)).all()
+    said = conn.execute(
+        select(t.feedback.c.id).where(t.feedback.c.said_by == subject.key, t.feedback.c.about != subject.key)
+    ).all()
     if said:
         plan.pseudonymised["feedback"] = len(said)
     plan.report_log = len(_log_rows(conn, subject.key))
@@ -211,11 +274,16 @@ def plan_erasure(conn: Connection, subject: Subject) -> ErasurePlan:
 
 
 def _log_rows(conn: Connection, key: str) -> list[Any]:
-    return [r for r in conn.execute(select(t.report_log.c.id, t.report_log.c.person, t.report_log.c.path))
-            if key in r.person.split(",")]
+    return [
+        r
+        for r in conn.execute(select(t.report_log.c.id, t.report_log.c.person, t.report_log.c.path))
+        if key in r.person.split(",")
+    ]
 
 
-def scrub_board(store: Any, conn: Connection, board_id: str, needles: list[Needles], erased: set[str]) -> None:
+def scrub_board(
+    store: Any, conn: Connection, board_id: str, needles: list[Needles], erased: set[str]
+) -> None:
     """Rewrite one board's mirror without its erased objects and with every forgotten person pseudonymised."""
     rows: BoardRows = store.load_mirror(conn, board_id)
     rows = drop_erased(rows, erased)
@@ -224,10 +292,18 @@ def scrub_board(store: Any, conn: Connection, board_id: str, needles: list[Needl
     for table in PER_BOARD_MIRROR:
         conn.execute(delete(table).where(table.c.board_id == board_id))
     store.upsert(conn, t.boards, [rows.board])
-    for table, items in ((t.lists, rows.lists), (t.labels, rows.labels), (t.board_members, rows.board_members),
-                         (t.cards, rows.cards), (t.card_labels, rows.card_labels), (t.card_members, rows.card_members),
-                         (t.checklists, rows.checklists), (t.check_items, rows.check_items),
-                         (t.comments, rows.comments), (t.actions, rows.actions)):
+    for table, items in (
+        (t.lists, rows.lists),
+        (t.labels, rows.labels),
+        (t.board_members, rows.board_members),
+        (t.cards, rows.cards),
+        (t.card_labels, rows.card_labels),
+        (t.card_members, rows.card_members),
+        (t.checklists, rows.checklists),
+        (t.check_items, rows.check_items),
+        (t.comments, rows.comments),
+        (t.actions, rows.actions),
+    ):
         store.insert(conn, table, items)
     store.upsert(conn, t.members, rows.members)
 
@@ -244,23 +320,51 @@ def apply_erasure(store: Any, plan: ErasurePlan, reason: str = "request") -> Non
             scrub_board(store, conn, board_id, [needles], erased_ids(conn, board_id))
         if s.member_ids:
             conn.execute(delete(t.members).where(t.members.c.id.in_(sorted(s.member_ids))))
-        conn.execute(delete(t.people).where(or_(t.people.c.key == s.key,
-                                                t.people.c.member_id.in_(sorted(s.member_ids) or [""]))))
+        conn.execute(
+            delete(t.people).where(
+                or_(t.people.c.key == s.key, t.people.c.member_id.in_(sorted(s.member_ids) or [""]))
+            )
+        )
         for table in (*t.DOMAIN_TABLES, *t.PER_BOARD):  # re-derived by the caller from the scrubbed mirror
             conn.execute(delete(table))
-        conn.execute(delete(t.advocates).where(or_(t.advocates.c.person == s.key, t.advocates.c.advocate == s.key)))
+        conn.execute(
+            delete(t.advocates).where(or_(t.advocates.c.person == s.key, t.advocates.c.advocate == s.key))
+        )
         _pseudonymise_log(conn, s.key, plan.pseudonym, needles)
-        store.insert(conn, t.erasures, [{
-            "pseudonym": plan.pseudonym, "member_pseudonym": plan.member_pseudonym, "salt": plan.salt,
-            "member_hash": salted(plan.salt, min(s.member_ids)) if s.member_ids else None,
-            "username_hash": salted(plan.salt, (s.username or "").lower().lstrip("@")),
-            "key_hash": salted(plan.salt, s.key), "erased_at": now, "reason": reason}])
+        store.insert(
+            conn,
+            t.erasures,
+            [
+                {
+                    "pseudonym": plan.pseudonym,
+                    "member_pseudonym": plan.member_pseudonym,
+                    "salt": plan.salt,
+                    "member_hash": salted(plan.salt, min(s.member_ids)) if s.member_ids else None,
+                    "username_hash": salted(plan.salt, (s.username or "").lower().lstrip("@")),
+                    "key_hash": salted(plan.salt, s.key),
+                    "erased_at": now,
+                    "reason": reason,
+                }
+            ],
+        )
         extra = sorted(s.member_ids)[1:]  # a person with two accounts: one erasure row per further id
         for i, mid in enumerate(extra):
-            store.insert(conn, t.erasures, [{
-                "pseudonym": f"{plan.pseudonym}-{i + 2}", "member_pseudonym": plan.member_pseudonym,
-                "salt": plan.salt, "member_hash": salted(plan.salt, mid), "username_hash": None, "key_hash": None,
-                "erased_at": now, "reason": reason}])
+            store.insert(
+                conn,
+                t.erasures,
+                [
+                    {
+                        "pseudonym": f"{plan.pseudonym}-{i + 2}",
+                        "member_pseudonym": plan.member_pseudonym,
+                        "salt": plan.salt,
+                        "member_hash": salted(plan.salt, mid),
+                        "username_hash": None,
+                        "key_hash": None,
+                        "erased_at": now,
+                        "reason": reason,
+                    }
+                ],
+            )
 
 
 def _pseudonymise_log(conn: Connection, key: str, pseudonym: str, needles: Needles) -> None:

@@ -93,8 +93,9 @@ class SyncLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
             except BlockingIOError:
                 os.close(fd)
-                raise LockError(f"{ANOTHER_SYNC} on this database (lock file {path}); "
-                                "use --wait to wait for it") from None
+                raise LockError(
+                    f"{ANOTHER_SYNC} on this database (lock file {path}); use --wait to wait for it"
+                ) from None
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
             self._fd = fd
@@ -110,8 +111,9 @@ class SyncLock:
             if not wait:
                 conn.close()
                 self._engine.dispose()
-                raise LockError(f"{ANOTHER_SYNC} on this database (PostgreSQL advisory lock); "
-                                "use --wait to wait for it")
+                raise LockError(
+                    f"{ANOTHER_SYNC} on this database (PostgreSQL advisory lock); use --wait to wait for it"
+                )
             time.sleep(poll)
         self._conn = conn
 

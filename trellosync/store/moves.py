@@ -26,29 +26,37 @@ MOVES = ("moveCardFromBoard", "moveCardToBoard")
 def _in_chunks(conn: Connection, query: Any, column: Any, ids: list[str]) -> list[Any]:
     out: list[Any] = []
     for i in range(0, len(ids), CHUNK):
-        out += conn.execute(query.where(column.in_(ids[i:i + CHUNK]))).all()
+        out += conn.execute(query.where(column.in_(ids[i : i + CHUNK]))).all()
     return out
 
 
 def _synced_at(conn: Connection, board_ids: set[str]) -> dict[str, datetime]:
-    rows = _in_chunks(conn, select(t.sync_state.c.board_id, t.sync_state.c.synced_at), t.sync_state.c.board_id,
-                      sorted(board_ids))
+    rows = _in_chunks(
+        conn,
+        select(t.sync_state.c.board_id, t.sync_state.c.synced_at),
+        t.sync_state.c.board_id,
+        sorted(board_ids),
+    )
     return {r[0]: r[1] for r in rows}
 
 
 def rehome(conn: Connection, card_ids: list[str], board_id: str) -> None:
     """Move cards and everything keyed to them (checklists, check items, comments, actions) to `board_id`."""
     for i in range(0, len(card_ids), CHUNK):
-        ids = card_ids[i:i + CHUNK]
-        checklist_ids = list(conn.execute(select(t.checklists.c.id).where(t.checklists.c.card_id.in_(ids)))
-                             .scalars())
+        ids = card_ids[i : i + CHUNK]
+        checklist_ids = list(
+            conn.execute(select(t.checklists.c.id).where(t.checklists.c.card_id.in_(ids))).scalars()
+        )
         for table in (t.cards,):
             conn.execute(table.update().where(table.c.id.in_(ids)).values(board_id=board_id, deleted_at=None))
         for table in (t.checklists, t.comments, t.actions):
             conn.execute(table.update().where(table.c.card_id.in_(ids)).values(board_id=board_id))
         for j in range(0, len(checklist_ids), CHUNK):
-            conn.execute(t.check_items.update().where(t.check_items.c.checklist_id.in_(checklist_ids[j:j + CHUNK]))
-                         .values(board_id=board_id))
+            conn.execute(
+                t.check_items.update()
+                .where(t.check_items.c.checklist_id.in_(checklist_ids[j : j + CHUNK]))
+                .values(board_id=board_id)
+            )
         for link in (t.card_labels, t.card_members):  # the new board's snapshot says which apply there
             conn.execute(link.delete().where(link.c.card_id.in_(ids), link.c.board_id != board_id))
 
@@ -61,15 +69,24 @@ def place_cards(conn: Connection, rows: BoardRows, seen_at: datetime | None) -> 
     """
     bid = rows.board_id
     mine = {c["id"] for c in rows.cards}
-    referenced = mine | {r["card_id"] for r in rows.actions if r.get("card_id")} \
+    referenced = (
+        mine
+        | {r["card_id"] for r in rows.actions if r.get("card_id")}
         | {r["card_id"] for r in rows.comments if r.get("card_id")}
-    held = {r[0]: r[1] for r in _in_chunks(conn, select(t.cards.c.id, t.cards.c.board_id), t.cards.c.id,
-                                           sorted(referenced)) if r[1] != bid}
+    )
+    held = {
+        r[0]: r[1]
+        for r in _in_chunks(conn, select(t.cards.c.id, t.cards.c.board_id), t.cards.c.id, sorted(referenced))
+        if r[1] != bid
+    }
     if not held:
         return rows, set()
     as_of = _synced_at(conn, set(held.values()))
-    taken = [] if seen_at is None else \
-        [c for c in sorted(mine & set(held)) if held[c] not in as_of or seen_at >= as_of[held[c]]]
+    taken = (
+        []
+        if seen_at is None
+        else [c for c in sorted(mine & set(held)) if held[c] not in as_of or seen_at >= as_of[held[c]]]
+    )
     touched = {held[c] for c in taken}
     rehome(conn, taken, bid)
     for c in taken:
@@ -88,17 +105,21 @@ def place_cards(conn: Connection, rows: BoardRows, seen_at: datetime | None) -> 
         return r
 
     rows = replace(
-        rows, cards=[r for r in rows.cards if r["id"] not in stays],
+        rows,
+        cards=[r for r in rows.cards if r["id"] not in stays],
         card_labels=[r for r in rows.card_labels if r["card_id"] not in stays],
         card_members=[r for r in rows.card_members if r["card_id"] not in stays],
         checklists=[r for r in rows.checklists if r["id"] not in checklists],
         check_items=[r for r in rows.check_items if r["checklist_id"] not in checklists],
-        actions=[follow(r) for r in rows.actions], comments=[follow(r) for r in rows.comments])
+        actions=[follow(r) for r in rows.actions],
+        comments=[follow(r) for r in rows.comments],
+    )
     return rows, touched
 
 
-def moved_away(conn: Connection, board_id: str, gone: list[str], fresh_actions: list[dict[str, Any]]
-               ) -> dict[str, str]:
+def moved_away(
+    conn: Connection, board_id: str, gone: list[str], fresh_actions: list[dict[str, Any]]
+) -> dict[str, str]:
     """Of the cards missing from a board's snapshot, those whose newest move left this board: {card: board
     it went to} (they are moved there, not flagged deleted)."""
     newest: dict[str, tuple[datetime, str, dict[str, Any]]] = {}
@@ -111,8 +132,9 @@ def moved_away(conn: Connection, board_id: str, gone: list[str], fresh_actions: 
     for a in fresh_actions:
         if a.get("type") in MOVES and a.get("card_id") in wanted:
             note(a["card_id"], a["date"], a["type"], a.get("data"))
-    q = select(t.actions.c.card_id, t.actions.c.date, t.actions.c.type, t.actions.c.data) \
-        .where(t.actions.c.type.in_(MOVES))
+    q = select(t.actions.c.card_id, t.actions.c.date, t.actions.c.type, t.actions.c.data).where(
+        t.actions.c.type.in_(MOVES)
+    )
     for card, when, kind, data in _in_chunks(conn, q, t.actions.c.card_id, sorted(wanted)):
         try:
             parsed = json.loads(data) if isinstance(data, str) else data
@@ -124,8 +146,12 @@ def moved_away(conn: Connection, board_id: str, gone: list[str], fresh_actions: 
         source, target = data.get("board"), data.get("boardTarget")
         source_id = source.get("id") if isinstance(source, dict) else None
         target_id = target.get("id") if isinstance(target, dict) else None
-        if kind == "moveCardFromBoard" and source_id in (None, board_id) \
-                and isinstance(target_id, str) and target_id != board_id:
+        if (
+            kind == "moveCardFromBoard"
+            and source_id in (None, board_id)
+            and isinstance(target_id, str)
+            and target_id != board_id
+        ):
             out[card] = target_id
     return out
 
@@ -133,8 +159,9 @@ def moved_away(conn: Connection, board_id: str, gone: list[str], fresh_actions: 
 def moved_comments(conn: Connection, comment_ids: list[str]) -> set[str]:
     """Of these comments, those made before their card last moved between boards: a board's history holds
     only what happened on it, so their absence from it says nothing about their deletion."""
-    rows = _in_chunks(conn, select(t.comments.c.id, t.comments.c.card_id, t.comments.c.date), t.comments.c.id,
-                      comment_ids)
+    rows = _in_chunks(
+        conn, select(t.comments.c.id, t.comments.c.card_id, t.comments.c.date), t.comments.c.id, comment_ids
+    )
     cards = sorted({r[1] for r in rows if r[1]})
     if not cards:
         return set()

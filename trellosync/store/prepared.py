@@ -48,11 +48,19 @@ def last_asked(conn: Connection, board_ids: Iterable[str] | None = None) -> dict
     card was prepared for.
     """
     p = prepared_writes
-    q = (select(p.c.ref_id, p.c.lunch_date, lunches.c.date)
-         .join(check_items, and_(check_items.c.id == p.c.id, check_items.c.state == "complete",
-                                 check_items.c.deleted_at.is_(None)))
-         .outerjoin(lunches, lunches.c.id == p.c.card_id)
-         .where(p.c.kind == "item", p.c.ref_id.is_not(None)))
+    q = (
+        select(p.c.ref_id, p.c.lunch_date, lunches.c.date)
+        .join(
+            check_items,
+            and_(
+                check_items.c.id == p.c.id,
+                check_items.c.state == "complete",
+                check_items.c.deleted_at.is_(None),
+            ),
+        )
+        .outerjoin(lunches, lunches.c.id == p.c.card_id)
+        .where(p.c.kind == "item", p.c.ref_id.is_not(None))
+    )
     if board_ids is not None:
         q = q.where(p.c.board_id.in_(list(board_ids)))
     out: dict[str, date] = {}

@@ -28,9 +28,12 @@ def _board_rows(conn: Connection, table: Table, ids: list[str] | None) -> list[A
 
 def _load_boards(conn: Connection, d: Domain, ids: list[str] | None) -> None:
     """People, competencies and board names into `d`."""
-    d.people = {r.key: Person(key=r.key, name=r.name, trello_username=r.trello_username,
-                              member_id=r.member_id, mapped=r.mapped)
-                for r in conn.execute(select(t.people).order_by(t.people.c.key))}
+    d.people = {
+        r.key: Person(
+            key=r.key, name=r.name, trello_username=r.trello_username, member_id=r.member_id, mapped=r.mapped
+        )
+        for r in conn.execute(select(t.people).order_by(t.people.c.key))
+    }
     d.competencies = {r.key: Competency(r.key, r.name) for r in conn.execute(select(t.competencies))}
     bq = select(t.boards.c.id, t.boards.c.name, t.boards.c.short_link)
     if ids is not None:
@@ -42,8 +45,10 @@ def _load_boards(conn: Connection, d: Domain, ids: list[str] | None) -> None:
 
 def _load_lunches(conn: Connection, d: Domain, ids: list[str] | None) -> None:
     """Lunches into `d`, with each board's subjects and cadence."""
-    d.lunches = sorted((lunch_of(r, d.boards.get(r.board_id, "")) for r in _board_rows(conn, t.lunches, ids)),
-                       key=lambda x: (x.date, x.id))
+    d.lunches = sorted(
+        (lunch_of(r, d.boards.get(r.board_id, "")) for r in _board_rows(conn, t.lunches, ids)),
+        key=lambda x: (x.date, x.id),
+    )
     for lu in d.lunches:
         d.board_subjects.setdefault(lu.board_id, [])
         d.board_subjects[lu.board_id] += [p for p in lu.about if p not in d.board_subjects[lu.board_id]]
@@ -66,16 +71,22 @@ def load_domain(engine: Engine, board_ids: Iterable[str] | None = None) -> Domai
         d = Domain()
         _load_boards(conn, d, ids)
         _load_lunches(conn, d, ids)
-        d.feedback = sorted((feedback_of(r) for r in _board_rows(conn, t.feedback, ids)),
-                            key=lambda x: (x.date, x.id))
+        d.feedback = sorted(
+            (feedback_of(r) for r in _board_rows(conn, t.feedback, ids)), key=lambda x: (x.date, x.id)
+        )
         d.goals = goals_of(_board_rows(conn, t.goals, ids), _board_rows(conn, t.key_results, ids))
-        d.commitments = sorted((commitment_of(r) for r in _board_rows(conn, t.commitments, ids)),
-                               key=lambda c: (c.made, c.id))
+        d.commitments = sorted(
+            (commitment_of(r) for r in _board_rows(conn, t.commitments, ids)), key=lambda c: (c.made, c.id)
+        )
         d.history_gaps = [r.note for r in _board_rows(conn, t.history_gaps, ids)]
         _load_sync_times(conn, d, ids)
         d.practices = load_practices(conn, ids)
-        d.replies = sorted((reply_of(r) for r in _board_rows(conn, t.replies, ids)), key=lambda r: (r.date, r.id))
-        mark = conn.execute(select(t.retention_marks.c.cutoff).where(t.retention_marks.c.kind == "entries")).first()
+        d.replies = sorted(
+            (reply_of(r) for r in _board_rows(conn, t.replies, ids)), key=lambda r: (r.date, r.id)
+        )
+        mark = conn.execute(
+            select(t.retention_marks.c.cutoff).where(t.retention_marks.c.kind == "entries")
+        ).first()
         d.data_from = mark.cutoff if mark else None
         d.asked = last_asked(conn, ids)
     return d
@@ -84,6 +95,7 @@ def load_domain(engine: Engine, board_ids: Iterable[str] | None = None) -> Domai
 def counts(engine: Engine) -> dict[str, int]:
     """What the database holds, as the integer counts `trellosync status --json` prints."""
     with engine.connect() as conn:
+
         def n(table: Table, *where: Any) -> int:
             return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar() or 0)
 
@@ -115,14 +127,25 @@ def people_names(engine: Engine) -> list[tuple[str, str]]:
         return [(r.key, r.name) for r in conn.execute(q)]
 
 
-_FIGURE_TABLES = {"lists": t.lists, "cards": t.cards, "comments": t.comments, "actions": t.actions,
-                  "lunches": t.lunches, "entries": t.feedback, "goals": t.goals, "commitments": t.commitments}
+_FIGURE_TABLES = {
+    "lists": t.lists,
+    "cards": t.cards,
+    "comments": t.comments,
+    "actions": t.actions,
+    "lunches": t.lunches,
+    "entries": t.feedback,
+    "goals": t.goals,
+    "commitments": t.commitments,
+}
 
 
 def _per_board_counts(conn: Connection) -> dict[str, dict[str, int]]:
     """{board id: {figure name: live rows}} for every table of `_FIGURE_TABLES`."""
-    live = {t.cards: t.cards.c.deleted_at.is_(None), t.comments: t.comments.c.deleted_at.is_(None),
-            t.lists: t.lists.c.deleted_at.is_(None)}
+    live = {
+        t.cards: t.cards.c.deleted_at.is_(None),
+        t.comments: t.comments.c.deleted_at.is_(None),
+        t.lists: t.lists.c.deleted_at.is_(None),
+    }
     per: dict[str, dict[str, int]] = {}
     for name, table in _FIGURE_TABLES.items():
         q = select(table.c.board_id, func.count()).group_by(table.c.board_id)
@@ -141,15 +164,20 @@ def board_figures(engine: Engine) -> list[dict[str, Any]]:
         out = []
         for b in conn.execute(select(t.boards).order_by(t.boards.c.name)):
             st = states.get(b.id)
-            out.append({
-                "id": b.id, "name": b.name, "closed": bool(b.closed), "url": b.url,
-                **{name: per.get(b.id, {}).get(name, 0) for name in _FIGURE_TABLES},
-                "source": st["source"] if st else None,
-                "synced_at": _iso(st["synced_at"]) if st else None,
-                "last_full_sync": _iso(st["last_full_sync"]) if st else None,
-                "history_complete": bool(st["history_complete"]) if st else False,
-                "date_last_activity": st["date_last_activity"] if st else None,
-            })
+            out.append(
+                {
+                    "id": b.id,
+                    "name": b.name,
+                    "closed": bool(b.closed),
+                    "url": b.url,
+                    **{name: per.get(b.id, {}).get(name, 0) for name in _FIGURE_TABLES},
+                    "source": st["source"] if st else None,
+                    "synced_at": _iso(st["synced_at"]) if st else None,
+                    "last_full_sync": _iso(st["last_full_sync"]) if st else None,
+                    "history_complete": bool(st["history_complete"]) if st else False,
+                    "date_last_activity": st["date_last_activity"] if st else None,
+                }
+            )
     return out
 
 

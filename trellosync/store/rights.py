@@ -19,10 +19,19 @@ from trellosync.store import schema as t
 def log_report(engine: Engine, record: Any) -> None:
     """Append one report written to the log (`record`: a report.documents.ReportRecord)."""
     with engine.begin() as conn:
-        conn.execute(t.report_log.insert().values(
-            written_at=record.written_at, os_user=record.os_user, kind=record.kind, person=record.person,
-            period_start=record.period_start, period_end=record.period_end, format=record.fmt, path=record.path,
-            sha256=record.sha256))
+        conn.execute(
+            t.report_log.insert().values(
+                written_at=record.written_at,
+                os_user=record.os_user,
+                kind=record.kind,
+                person=record.person,
+                period_start=record.period_start,
+                period_end=record.period_end,
+                format=record.fmt,
+                path=record.path,
+                sha256=record.sha256,
+            )
+        )
 
 
 def report_logger(store: Any) -> Callable[[Any], None]:
@@ -56,7 +65,10 @@ def trim_history(conn: Connection, board_id: str, before: datetime) -> int:
     """Delete a board's comments and actions dated before `before` (the mirror's retention); returns how many."""
     n = 0
     for table in (t.comments, t.actions):
-        n += conn.execute(delete(table).where(table.c.board_id == board_id, table.c.date < before)).rowcount or 0
+        n += (
+            conn.execute(delete(table).where(table.c.board_id == board_id, table.c.date < before)).rowcount
+            or 0
+        )
     return n
 
 
@@ -99,10 +111,14 @@ def subject_record(engine: Engine, key: str) -> dict[str, Any]:
         def entry(r: Any) -> dict[str, Any]:
             d = _plain(r, "card_labels")
             lunch = lunches.get(r.lunch_id) if r.lunch_id else None
-            d.update(board=boards.get(r.board_id, r.board_id), about_name=names.get(r.about, r.about),
-                     said_by_name=names.get(r.said_by, r.said_by) if r.said_by else None,
-                     lunch_date=lunch.date.isoformat() if lunch else None, lunch_title=lunch.title if lunch else None,
-                     reply=replies.get(r.id))
+            d.update(
+                board=boards.get(r.board_id, r.board_id),
+                about_name=names.get(r.about, r.about),
+                said_by_name=names.get(r.said_by, r.said_by) if r.said_by else None,
+                lunch_date=lunch.date.isoformat() if lunch else None,
+                lunch_title=lunch.title if lunch else None,
+                reply=replies.get(r.id),
+            )
             return d
 
         def rows(table: Table, *where: Any, json_cols: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -110,48 +126,76 @@ def subject_record(engine: Engine, key: str) -> dict[str, Any]:
             for d in out:
                 if "board_id" in d:
                     d["board"] = boards.get(d["board_id"], d["board_id"])
-            return sorted(out, key=lambda d: (str(d.get("date") or d.get("made") or d.get("created") or ""),
-                                              str(d.get("id"))))
+            return sorted(
+                out,
+                key=lambda d: (
+                    str(d.get("date") or d.get("made") or d.get("created") or ""),
+                    str(d.get("id")),
+                ),
+            )
 
         fb = t.feedback
-        about = sorted((entry(r) for r in conn.execute(select(fb).where(fb.c.about == key))),
-                       key=lambda d: (d["date"], d["id"]))
-        by = sorted((entry(r) for r in conn.execute(select(fb).where(fb.c.said_by == key, fb.c.about != key))),
-                    key=lambda d: (d["date"], d["id"]))
-        goal_ids = list(conn.execute(select(t.goal_owners.c.goal_id).where(t.goal_owners.c.person == key)).scalars())
+        about = sorted(
+            (entry(r) for r in conn.execute(select(fb).where(fb.c.about == key))),
+            key=lambda d: (d["date"], d["id"]),
+        )
+        by = sorted(
+            (entry(r) for r in conn.execute(select(fb).where(fb.c.said_by == key, fb.c.about != key))),
+            key=lambda d: (d["date"], d["id"]),
+        )
+        goal_ids = list(
+            conn.execute(select(t.goal_owners.c.goal_id).where(t.goal_owners.c.person == key)).scalars()
+        )
         goals = rows(t.goals, t.goals.c.id.in_(goal_ids), json_cols=("owners", "labels", "events"))
         krs = rows(t.key_results, t.key_results.c.goal_id.in_(goal_ids))
         for g in goals:
             g["key_results"] = [k for k in krs if k["goal_id"] == g["id"]]
         promise_rows = rows(t.promises, t.promises.c.person == key)
-        criteria = rows(t.promise_criteria, t.promise_criteria.c.promise_id.in_([p["id"] for p in promise_rows]))
+        criteria = rows(
+            t.promise_criteria, t.promise_criteria.c.promise_id.in_([p["id"] for p in promise_rows])
+        )
         for p in promise_rows:
             p["criteria"] = [c for c in criteria if c["promise_id"] == p["id"]]
         member_ids = [person.member_id] if person.member_id else []
         comments = rows(t.comments, t.comments.c.member_id.in_(member_ids)) if member_ids else []
         sh = t.stakeholder_feedback
-        mark = conn.execute(select(t.retention_marks.c.cutoff).where(t.retention_marks.c.kind == "entries")).first()
+        mark = conn.execute(
+            select(t.retention_marks.c.cutoff).where(t.retention_marks.c.kind == "entries")
+        ).first()
         return {
             "data_from": mark.cutoff.isoformat() if mark else None,
-            "person": {"key": person.key, "name": person.name, "trello_username": person.trello_username,
-                       "trello_member_id": person.member_id, "mapped": bool(person.mapped)},
+            "person": {
+                "key": person.key,
+                "name": person.name,
+                "trello_username": person.trello_username,
+                "trello_member_id": person.member_id,
+                "mapped": bool(person.mapped),
+            },
             "entries_about": about,
             "entries_by": by,
             "goals": goals,
             "commitments": rows(t.commitments, t.commitments.c.person == key),
             "promises": promise_rows,
-            "self_reviews": rows(t.self_reviews, t.self_reviews.c.person == key,
-                                 json_cols=("accomplishments", "goals", "improve")),
+            "self_reviews": rows(
+                t.self_reviews,
+                t.self_reviews.c.person == key,
+                json_cols=("accomplishments", "goals", "improve"),
+            ),
             "stakeholder_feedback_about": rows(sh, sh.c.about == key),
             "stakeholder_feedback_by": rows(sh, sh.c.said_by == key, sh.c.about != key),
             "group_issues": rows(t.group_issues, t.group_issues.c.person == key),
             "replies_by": rows(t.replies, t.replies.c.by == key),
             "comments_written": comments,
-            "advocate": conn.execute(select(t.advocates.c.advocate).where(t.advocates.c.person == key)).scalar(),
-            "advocate_for": sorted(conn.execute(select(t.advocates.c.person)
-                                                .where(t.advocates.c.advocate == key)).scalars()),
-            "report_log": [{k: (v.isoformat() if isinstance(v, (date, datetime)) else v) for k, v in r.items()}
-                           for r in report_log(engine, key)],
+            "advocate": conn.execute(
+                select(t.advocates.c.advocate).where(t.advocates.c.person == key)
+            ).scalar(),
+            "advocate_for": sorted(
+                conn.execute(select(t.advocates.c.person).where(t.advocates.c.advocate == key)).scalars()
+            ),
+            "report_log": [
+                {k: (v.isoformat() if isinstance(v, (date, datetime)) else v) for k, v in r.items()}
+                for r in report_log(engine, key)
+            ],
         }
 
 
@@ -189,12 +233,19 @@ def departed_people(engine: Engine, left_after_days: int | None, now: datetime) 
             member_id = p.member_id or by_username.get((p.trello_username or "").lower().lstrip("@"))
             if member_id is None or p.key.startswith("former-"):
                 continue
-            newest = conn.execute(select(t.actions.c.member_name, t.actions.c.member_username)
-                                  .where(t.actions.c.member_id == member_id)
-                                  .order_by(t.actions.c.date.desc()).limit(1)).first()
+            newest = conn.execute(
+                select(t.actions.c.member_name, t.actions.c.member_username)
+                .where(t.actions.c.member_id == member_id)
+                .order_by(t.actions.c.date.desc())
+                .limit(1)
+            ).first()
             held = memberships.get(member_id, [])
-            if newest is not None and newest.member_name is None and newest.member_username is None \
-                    and all(m.deleted_at is not None for m in held):
+            if (
+                newest is not None
+                and newest.member_name is None
+                and newest.member_username is None
+                and all(m.deleted_at is not None for m in held)
+            ):
                 out.append(Departed(p.key, p.name, "deleted_account", None))
                 continue
             if left_after_days is None or not held or any(m.deleted_at is None for m in held):

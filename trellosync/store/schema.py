@@ -36,7 +36,8 @@ def _flags() -> list[Column]:
 
 
 boards = Table(
-    "boards", metadata,
+    "boards",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("name", Text, nullable=False),
     Column("short_link", String(32)),
@@ -49,7 +50,8 @@ boards = Table(
 )
 
 lists = Table(
-    "lists", metadata,
+    "lists",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
     Column("name", Text, nullable=False),
@@ -59,7 +61,8 @@ lists = Table(
 )
 
 labels = Table(
-    "labels", metadata,
+    "labels",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
     Column("name", Text, nullable=False, default=""),
@@ -68,14 +71,16 @@ labels = Table(
 )
 
 members = Table(
-    "members", metadata,
+    "members",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("username", String(128)),
     Column("full_name", Text),
 )
 
 board_members = Table(
-    "board_members", metadata,
+    "board_members",
+    metadata,
     Column("board_id", ID, primary_key=True),
     Column("member_id", ID, primary_key=True),
     Column("member_type", String(32)),
@@ -83,7 +88,8 @@ board_members = Table(
 )
 
 cards = Table(
-    "cards", metadata,
+    "cards",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
     Column("list_id", ID, index=True),
@@ -106,21 +112,24 @@ cards = Table(
 )
 
 card_labels = Table(
-    "card_labels", metadata,
+    "card_labels",
+    metadata,
     Column("card_id", ID, primary_key=True),
     Column("label_id", ID, primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
 )
 
 card_members = Table(
-    "card_members", metadata,
+    "card_members",
+    metadata,
     Column("card_id", ID, primary_key=True),
     Column("member_id", ID, primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
 )
 
 checklists = Table(
-    "checklists", metadata,
+    "checklists",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
     Column("card_id", ID, index=True),
@@ -130,7 +139,8 @@ checklists = Table(
 )
 
 check_items = Table(
-    "check_items", metadata,
+    "check_items",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
     Column("checklist_id", ID, nullable=False, index=True),
@@ -143,7 +153,8 @@ check_items = Table(
 )
 
 comments = Table(
-    "comments", metadata,
+    "comments",
+    metadata,
     Column("id", ID, primary_key=True),  # the commentCard action's id
     Column("board_id", ID, nullable=False, index=True),
     Column("card_id", ID, index=True),
@@ -156,7 +167,8 @@ comments = Table(
 )
 
 actions = Table(
-    "actions", metadata,
+    "actions",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("board_id", ID, nullable=False),
     Column("type", String(64), nullable=False),
@@ -170,7 +182,8 @@ actions = Table(
 )
 
 sync_state = Table(
-    "sync_state", metadata,
+    "sync_state",
+    metadata,
     Column("board_id", ID, primary_key=True),
     Column("source", String(16), nullable=False),  # export | api
     Column("date_last_activity", String(40)),  # Trello's value, verbatim, to compare with the next answer
@@ -188,7 +201,8 @@ sync_state = Table(
 # ------------------------------------------------------------------ the derived domain
 
 people = Table(
-    "people", metadata,
+    "people",
+    metadata,
     Column("key", String(128), primary_key=True),
     Column("name", Text, nullable=False),
     Column("trello_username", String(128)),
@@ -197,7 +211,8 @@ people = Table(
 )
 
 lunches = Table(
-    "lunches", metadata,
+    "lunches",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
     Column("date", Date, nullable=False),
@@ -207,18 +222,22 @@ lunches = Table(
     Column("archived", Boolean, nullable=False, default=False),
     Column("date_source", String(16), nullable=False),
     Column("about", Text, nullable=False, default="[]"),  # JSON list: whose lunch (see lunch_people)
-    Column("every_days", Integer, nullable=False, default=DEFAULT_EVERY_DAYS),  # the board's lunches.every_days
+    Column(
+        "every_days", Integer, nullable=False, default=DEFAULT_EVERY_DAYS
+    ),  # the board's lunches.every_days
 )
 
 lunch_people = Table(  # one row per person a lunch is about: "lunches per pair" in plain SQL
-    "lunch_people", metadata,
+    "lunch_people",
+    metadata,
     Column("lunch_id", ID, primary_key=True),
     Column("person", String(128), primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
 )
 
 feedback = Table(
-    "feedback", metadata,
+    "feedback",
+    metadata,
     Column("id", String(160), primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
     Column("kind", String(16), nullable=False),
@@ -226,7 +245,9 @@ feedback = Table(
     Column("said_by", String(128)),  # only when Trello records it or the mapping declares it
     Column("said_by_source", String(16), nullable=False, default="unknown"),  # trello | mapping | unknown
     Column("voice", String(16), nullable=False, default="conversation"),  # peer | self | conversation
-    Column("polarity", String(16), nullable=False, default="neutral"),  # strength|praise|neutral|concern|development
+    Column(
+        "polarity", String(16), nullable=False, default="neutral"
+    ),  # strength|praise|neutral|concern|development
     Column("competency", String(128), index=True),  # the entry's one competency; NULL = unclassified
     Column("competency_source", String(16)),  # tag | keyword | alias | label
     Column("date", Date, nullable=False),
@@ -238,7 +259,8 @@ feedback = Table(
 )
 
 goals = Table(
-    "goals", metadata,
+    "goals",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
     Column("owners", Text, nullable=False),  # JSON list of person keys
@@ -252,18 +274,22 @@ goals = Table(
     Column("url", Text),
     Column("labels", Text, nullable=False),
     Column("status_at_sync", String(16)),  # rules.goal_status as of the board's last sync
-    Column("events", Text, nullable=False, default="[]"),  # JSON [[iso time, status after], ...] from the history
+    Column(
+        "events", Text, nullable=False, default="[]"
+    ),  # JSON [[iso time, status after], ...] from the history
 )
 
 goal_owners = Table(
-    "goal_owners", metadata,
+    "goal_owners",
+    metadata,
     Column("goal_id", ID, primary_key=True),
     Column("person", String(128), primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
 )
 
 key_results = Table(
-    "key_results", metadata,
+    "key_results",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("goal_id", ID, nullable=False, index=True),
     Column("board_id", ID, nullable=False, index=True),
@@ -275,7 +301,8 @@ key_results = Table(
 )
 
 commitments = Table(
-    "commitments", metadata,
+    "commitments",
+    metadata,
     Column("id", String(160), primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
     Column("lunch_id", ID, nullable=False),
@@ -296,7 +323,8 @@ commitments = Table(
 )
 
 board_cadence = Table(  # rules.cadence over the board's whole history up to its last sync
-    "board_cadence", metadata,
+    "board_cadence",
+    metadata,
     Column("board_id", ID, primary_key=True),
     Column("every_days", Integer, nullable=False),
     Column("first_lunch", Date),
@@ -310,20 +338,23 @@ board_cadence = Table(  # rules.cadence over the board's whole history up to its
 )
 
 competencies = Table(
-    "competencies", metadata,
+    "competencies",
+    metadata,
     Column("key", String(128), primary_key=True),
     Column("name", Text, nullable=False),
 )
 
 history_gaps = Table(
-    "history_gaps", metadata,
+    "history_gaps",
+    metadata,
     Column("board_id", ID, primary_key=True),
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("note", Text, nullable=False),
 )
 
 replies = Table(  # a subject's reply to an entry about them (domain.replies): shown beside it, never evidence
-    "replies", metadata,
+    "replies",
+    metadata,
     Column("id", ID, primary_key=True),  # the reply comment's action id
     Column("board_id", ID, nullable=False, index=True),
     Column("entry_id", String(160), nullable=False, index=True),
@@ -332,10 +363,32 @@ replies = Table(  # a subject's reply to an entry about them (domain.replies): s
     Column("text", Text, nullable=False),
 )
 
-MIRROR_TABLES = (boards, lists, labels, members, board_members, cards, card_labels, card_members,
-                 checklists, check_items, comments, actions)
-DOMAIN_TABLES = (lunches, lunch_people, feedback, goals, goal_owners, key_results, commitments, board_cadence,
-                 history_gaps, replies)
+MIRROR_TABLES = (
+    boards,
+    lists,
+    labels,
+    members,
+    board_members,
+    cards,
+    card_labels,
+    card_members,
+    checklists,
+    check_items,
+    comments,
+    actions,
+)
+DOMAIN_TABLES = (
+    lunches,
+    lunch_people,
+    feedback,
+    goals,
+    goal_owners,
+    key_results,
+    commitments,
+    board_cadence,
+    history_gaps,
+    replies,
+)
 
 
 # ------------------------------------------------------------------ the practices (migration 0004)
@@ -344,7 +397,8 @@ DOMAIN_TABLES = (lunches, lunch_people, feedback, goals, goal_owners, key_result
 KEY = String(128)  # person keys
 
 practice_boards = Table(
-    "practice_boards", metadata,
+    "practice_boards",
+    metadata,
     Column("board_id", ID, primary_key=True),
     Column("visibility", String(16), nullable=False),  # private | team
     Column("group_members", Text),  # JSON list of person keys when the board is a peer learning group
@@ -352,19 +406,22 @@ practice_boards = Table(
 )
 
 practice_marks = Table(
-    "practice_marks", metadata,
+    "practice_marks",
+    metadata,
     Column("board_id", ID, primary_key=True),
     Column("entry_id", String(160), primary_key=True),  # card, check item or comment marked shareable
 )
 
 advocates = Table(
-    "advocates", metadata,
+    "advocates",
+    metadata,
     Column("person", KEY, primary_key=True),
     Column("advocate", KEY, nullable=False),
 )
 
 self_reviews = Table(
-    "self_reviews", metadata,
+    "self_reviews",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
     Column("person", KEY, nullable=False, index=True),
@@ -377,7 +434,8 @@ self_reviews = Table(
 )
 
 stakeholder_feedback = Table(
-    "stakeholder_feedback", metadata,
+    "stakeholder_feedback",
+    metadata,
     Column("id", String(160), primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
     Column("about", KEY, nullable=False, index=True),
@@ -391,7 +449,8 @@ stakeholder_feedback = Table(
 )
 
 group_issues = Table(
-    "group_issues", metadata,
+    "group_issues",
+    metadata,
     Column("id", String(160), primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
     Column("meeting_id", ID, nullable=False),
@@ -402,7 +461,8 @@ group_issues = Table(
 )
 
 promises = Table(
-    "promises", metadata,
+    "promises",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("board_id", ID, nullable=False, index=True),
     Column("person", KEY, index=True),
@@ -416,7 +476,8 @@ promises = Table(
 )
 
 promise_criteria = Table(
-    "promise_criteria", metadata,
+    "promise_criteria",
+    metadata,
     Column("id", ID, primary_key=True),
     Column("promise_id", ID, nullable=False, index=True),
     Column("board_id", ID, nullable=False, index=True),
@@ -426,14 +487,22 @@ promise_criteria = Table(
     Column("pos", Float),
 )
 
-PER_BOARD = (practice_boards, practice_marks, self_reviews, stakeholder_feedback, group_issues, promises,
-             promise_criteria)
+PER_BOARD = (
+    practice_boards,
+    practice_marks,
+    self_reviews,
+    stakeholder_feedback,
+    group_issues,
+    promises,
+    promise_criteria,
+)
 
 
 # ------------------------------------------------------------------ the people's rights (migration 0007)
 
 report_log = Table(  # every report written: who (the OS user), when, which kind, about whom, and its hash
-    "report_log", metadata,
+    "report_log",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("written_at", DateTime, nullable=False),  # UTC
     Column("os_user", String(128), nullable=False),
@@ -447,7 +516,8 @@ report_log = Table(  # every report written: who (the OS user), when, which kind
 )
 
 erasures = Table(  # a forgotten person: only salted hashes, so a later sync can recognise and exclude them
-    "erasures", metadata,
+    "erasures",
+    metadata,
     Column("pseudonym", String(128), primary_key=True),  # the person key their remaining words carry
     Column("member_pseudonym", ID, nullable=False),  # the member id their remaining Trello actions carry
     Column("salt", String(32), nullable=False),
@@ -458,25 +528,32 @@ erasures = Table(  # a forgotten person: only salted hashes, so a later sync can
     Column("reason", String(32), nullable=False),  # request | departed | deleted_account
 )
 
-erased_objects = Table(  # Trello objects about a forgotten person (cards, check items, comments): never stored again
-    "erased_objects", metadata,
-    Column("id", ID, primary_key=True),
-    Column("board_id", ID, nullable=False, index=True),
+erased_objects = (
+    Table(  # Trello objects about a forgotten person (cards, check items, comments): never stored again
+        "erased_objects",
+        metadata,
+        Column("id", ID, primary_key=True),
+        Column("board_id", ID, nullable=False, index=True),
+    )
 )
 
-retention_marks = Table(  # the cutoff each kind of data was last trimmed to (reports say where their data starts)
-    "retention_marks", metadata,
-    Column("kind", String(32), primary_key=True),  # entries | actions | report_log
-    Column("cutoff", Date, nullable=False),
-    Column("days", Integer, nullable=False),
-    Column("applied_at", DateTime, nullable=False),
+retention_marks = (
+    Table(  # the cutoff each kind of data was last trimmed to (reports say where their data starts)
+        "retention_marks",
+        metadata,
+        Column("kind", String(32), primary_key=True),  # entries | actions | report_log
+        Column("cutoff", Date, nullable=False),
+        Column("days", Integer, nullable=False),
+        Column("applied_at", DateTime, nullable=False),
+    )
 )
 
 # ------------------------------------------------------------------ what `prepare` wrote (migration 0006)
 # Never derived from the mirror and never replaced on rebuild: the record of trellosync's own writes on Trello.
 
 prepared_writes = Table(
-    "prepared_writes", metadata,
+    "prepared_writes",
+    metadata,
     Column("id", ID, primary_key=True),  # the Trello id of what was written
     Column("kind", String(16), nullable=False),  # card | checklist | item
     Column("board_id", ID, nullable=False, index=True),

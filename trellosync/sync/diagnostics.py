@@ -45,35 +45,59 @@ class BoardOutline:
     short_link: str = ""
     cards: list[dict[str, Any]] = field(default_factory=list)  # live cards: id, list_id, description
     members: list[dict[str, Any]] = field(default_factory=list)  # id, username, full_name
+    cards_read: bool = True  # False when the board was too large to read its cards with the outline
 
     @classmethod
     def from_mirror(cls, rows: Any) -> BoardOutline:
         """From a board's stored mirror (normalize.BoardRows); deleted things do not count."""
         live = [x for x in rows.lists if not x.get("deleted_at")]
-        return cls(name=rows.board.get("name") or rows.board_id,
-                   lists=[{"id": x["id"], "name": x.get("name") or "", "closed": bool(x.get("closed"))} for x in live],
-                   checklists={c.get("name") or "" for c in rows.checklists if not c.get("deleted_at")},
-                   labels={lb.get("name") or "" for lb in rows.labels if not lb.get("deleted_at")},
-                   texts=[c.get("description") or "" for c in rows.cards if not c.get("deleted_at")],
-                   short_link=rows.board.get("short_link") or "",
-                   cards=[{"id": c["id"], "list_id": c.get("list_id"), "description": c.get("description")}
-                          for c in rows.cards if not c.get("deleted_at")],
-                   members=list(rows.members))
+        return cls(
+            name=rows.board.get("name") or rows.board_id,
+            lists=[
+                {"id": x["id"], "name": x.get("name") or "", "closed": bool(x.get("closed"))} for x in live
+            ],
+            checklists={c.get("name") or "" for c in rows.checklists if not c.get("deleted_at")},
+            labels={lb.get("name") or "" for lb in rows.labels if not lb.get("deleted_at")},
+            texts=[c.get("description") or "" for c in rows.cards if not c.get("deleted_at")],
+            short_link=rows.board.get("short_link") or "",
+            cards=[
+                {"id": c["id"], "list_id": c.get("list_id"), "description": c.get("description")}
+                for c in rows.cards
+                if not c.get("deleted_at")
+            ],
+            members=list(rows.members),
+        )
 
     @classmethod
     def from_trello(cls, board: dict[str, Any]) -> BoardOutline:
         """From a nested board answer (lists=all, checklists, labels, cards with desc)."""
-        return cls(name=board.get("name") or board.get("id", ""),
-                   lists=[{"id": x["id"], "name": x.get("name") or "", "closed": bool(x.get("closed"))}
-                          for x in board.get("lists") or []],
-                   checklists={c.get("name") or "" for c in board.get("checklists") or []},
-                   labels={lb.get("name") or "" for lb in board.get("labels") or []},
-                   texts=[c.get("desc") or "" for c in board.get("cards") or []],
-                   short_link=board.get("shortLink") or "",
-                   cards=[{"id": c.get("id"), "list_id": c.get("idList"), "description": c.get("desc")}
-                          for c in board.get("cards") or [] if isinstance(c, dict)],
-                   members=[{"id": m.get("id") or "", "username": m.get("username"), "full_name": m.get("fullName")}
-                            for m in board.get("members") or [] if isinstance(m, dict) and m.get("id")])
+        return cls(
+            name=board.get("name") or board.get("id", ""),
+            lists=[
+                {"id": x["id"], "name": x.get("name") or "", "closed": bool(x.get("closed"))}
+                for x in board.get("lists") or []
+            ],
+            checklists={c.get("name") or "" for c in board.get("checklists") or []},
+            labels={lb.get("name") or "" for lb in board.get("labels") or []},
+            texts=[c.get("desc") or "" for c in board.get("cards") or []],
+            short_link=board.get("shortLink") or "",
+            cards=[
+                {
+                    "id": c.get("id"),
+                    "list_id": c.get("idList"),
+                    "description": c.get("desc"),
+                    "dateLastActivity": c.get("dateLastActivity"),
+                }
+                for c in board.get("cards") or []
+                if isinstance(c, dict)
+            ],
+            cards_read="cards" in board,
+            members=[
+                {"id": m.get("id") or "", "username": m.get("username"), "full_name": m.get("fullName")}
+                for m in board.get("members") or []
+                if isinstance(m, dict) and m.get("id")
+            ],
+        )
 
 
 def _default_names(section: str, attr: str) -> set[str]:
@@ -106,12 +130,13 @@ def list_matches(mapping: BoardMapping | None, lists: Iterable[dict[str, Any]]) 
     return {n: sorted(match_lists([n], lists)) for n in dict.fromkeys(names)}
 
 
-def diagnose(mapping: BoardMapping | None, outline: BoardOutline,
-             previous: dict[str, list[str]] | None = None) -> list[Problem]:
+def diagnose(
+    mapping: BoardMapping | None, outline: BoardOutline, previous: dict[str, list[str]] | None = None
+) -> list[Problem]:
     """Every problem of `mapping` against what the board holds; `previous` is the last derive's list_matches."""
     if mapping is None:
         return []
-    problems = _list_problems(mapping, outline) + _default_lunch_problems(mapping, outline)
+    problems = _list_problems(mapping, outline) + _lunch_problems(mapping, outline)
     problems += _lost_matches(mapping, outline, previous or {})
     problems += _checklist_problems(mapping, outline)
     problems += _label_problems(mapping, outline)
@@ -129,35 +154,99 @@ def _list_problems(mapping: BoardMapping, outline: BoardOutline) -> list[Problem
         if not found and _spare_default(section, attr, name, bool(siblings)):
             continue
         if not found:
-            problems.append(Problem(outline.name, key, name, "matches no list on the board (open lists: "
-                                    + (", ".join(repr(n) for n in open_names) or "none") + ")"))
+            problems.append(
+                Problem(
+                    outline.name,
+                    key,
+                    name,
+                    "matches no list on the board (open lists: "
+                    + (", ".join(repr(n) for n in open_names) or "none")
+                    + ")",
+                )
+            )
         elif all(x["closed"] for x in found):
-            problems.append(Problem(outline.name, key, name, "matches only an archived list"
-                                    + ("s" if len(found) > 1 else "") + f" ({_ids(found)})"))
+            problems.append(
+                Problem(
+                    outline.name,
+                    key,
+                    name,
+                    "matches only an archived list" + ("s" if len(found) > 1 else "") + f" ({_ids(found)})",
+                )
+            )
         elif len(found) > 1:
             archived = sum(1 for x in found if x["closed"])
             what = f", {archived} of them archived" if archived else ""
-            problems.append(Problem(outline.name, key, name, f"matches {len(found)} lists of one name{what} "
-                                    f"({_ids(found)}): the cards of all of them are used; name one by its id"))
+            problems.append(
+                Problem(
+                    outline.name,
+                    key,
+                    name,
+                    f"matches {len(found)} lists of one name{what} "
+                    f"({_ids(found)}): the cards of all of them are used; name one by its id",
+                )
+            )
     return problems
 
 
-def _default_lunch_problems(mapping: BoardMapping, outline: BoardOutline) -> list[Problem]:
-    """A board mapped with the default convention (it names no list and no practice) whose lunch list is not
-    there: every report would say "no lunches" without a word why."""
+def _lunch_problems(mapping: BoardMapping, outline: BoardOutline) -> list[Problem]:
+    """A mapping whose lunch lists hold no card: every report would say "no lunches" without a word why. A board
+    mapped for a practice only (self-reviews, stakeholder feedback, promises) and no lunch list is none."""
     practices = (mapping.self_reviews, mapping.stakeholder_feedback, mapping.promises)
-    if explicit_list_names(mapping) or any(x is not None for x in practices):
+    explicit = "lunches" in mapping.model_fields_set and "lists" in mapping.lunches.model_fields_set
+    if not explicit and any(x is not None for x in practices):
         return []
     names = mapping.lunches.lists
-    if match_lists(names, outline.lists):
-        return []
+    found = match_lists(names, outline.lists)
     open_names = sorted({x["name"] for x in outline.lists if not x["closed"]}, key=str.casefold)
-    return [Problem(outline.name, "lunches.lists", ", ".join(names),
-                    "(the default) matches no list on the board (open lists: "
-                    + (", ".join(repr(n) for n in open_names) or "none") + "): name the list that holds the lunch cards")]
+    if not found:
+        if explicit:
+            return []  # _list_problems names each name that matches no list
+        return [
+            Problem(
+                outline.name,
+                "lunches.lists",
+                ", ".join(names),
+                "(the default) matches no list on the board (open lists: "
+                + (", ".join(repr(n) for n in open_names) or "none")
+                + "): name the list that holds the lunch cards",
+            )
+        ]
+    if not outline.cards_read or any(c.get("list_id") in found for c in outline.cards):
+        return []
+    where = "the list" if len(found) == 1 else f"the {len(found)} lists"
+    return [
+        Problem(
+            outline.name,
+            "lunches.lists",
+            ", ".join(names),
+            f"matches {where} but finds no lunch: no card is on it (open lists: "
+            + (", ".join(repr(n) for n in open_names) or "none")
+            + "): name the list that holds the lunch cards",
+        )
+    ]
 
 
-def _lost_matches(mapping: BoardMapping, outline: BoardOutline, previous: dict[str, list[str]]) -> list[Problem]:
+def quick_goal_warnings(mapping: BoardMapping | None, outline: BoardOutline) -> list[str]:
+    """A goal done list whose cards were all completed within a day of being created: tasks, not goals."""
+    from trellosync.sync.shape import quick_goals
+
+    if mapping is None or not outline.cards_read:
+        return []
+    out = []
+    for name in mapping.goals.done_lists:
+        ids = match_lists([name], outline.lists)
+        n = quick_goals([c for c in outline.cards if c.get("list_id") in ids])
+        if n:
+            out.append(
+                f"board {outline.name!r}: goals.done_lists: {n} goals on {name!r} were all completed within a "
+                "day of being created: is this a task board?"
+            )
+    return out
+
+
+def _lost_matches(
+    mapping: BoardMapping, outline: BoardOutline, previous: dict[str, list[str]]
+) -> list[Problem]:
     problems: list[Problem] = []
     by_id = {x["id"]: x for x in outline.lists}
     now = list_matches(mapping, outline.lists)
@@ -166,10 +255,20 @@ def _lost_matches(mapping: BoardMapping, outline: BoardOutline, previous: dict[s
             if lid in now.get(name, []):
                 continue
             lst = by_id.get(lid)
-            where = (f"it is now named {lst['name']!r}" + (" (archived)" if lst["closed"] else "")
-                     if lst else "it is gone from the board")
-            problems.append(Problem(outline.name, key, name, f"matched list {lid} at the last sync and no longer "
-                                    f"does: {where}; map it by id ({lid}) to keep its cards"))
+            where = (
+                f"it is now named {lst['name']!r}" + (" (archived)" if lst["closed"] else "")
+                if lst
+                else "it is gone from the board"
+            )
+            problems.append(
+                Problem(
+                    outline.name,
+                    key,
+                    name,
+                    f"matched list {lid} at the last sync and no longer "
+                    f"does: {where}; map it by id ({lid}) to keep its cards",
+                )
+            )
     return problems
 
 
@@ -187,8 +286,14 @@ def _checklist_problems(mapping: BoardMapping, outline: BoardOutline) -> list[Pr
         for name in names:
             if name in found or _spare_default("feedback", kind, name, bool(found)):
                 continue
-            problems.append(Problem(outline.name, f"feedback.{kind}", name,
-                                    "matches no checklist and no card-description section on the board"))
+            problems.append(
+                Problem(
+                    outline.name,
+                    f"feedback.{kind}",
+                    name,
+                    "matches no checklist and no card-description section on the board",
+                )
+            )
     return problems
 
 
@@ -199,8 +304,11 @@ def _feedback_found(k: str, checklists: set[str], texts: str) -> bool:
 
 def _label_problems(mapping: BoardMapping, outline: BoardOutline) -> list[Problem]:
     labels = {name_key(x) for x in outline.labels if x.strip()}
-    return [Problem(outline.name, "labels", name, "matches no label on the board")
-            for name in mapping.labels if name_key(name) not in labels]
+    return [
+        Problem(outline.name, "labels", name, "matches no label on the board")
+        for name in mapping.labels
+        if name_key(name) not in labels
+    ]
 
 
 def _ids(lists: list[dict[str, Any]]) -> str:
@@ -214,26 +322,43 @@ def outline_from_store(store: Any, board_id: str) -> BoardOutline | None:
     from trellosync.store import schema as t
 
     with store.engine.connect() as conn:
-        board = conn.execute(select(t.boards.c.name, t.boards.c.short_link).where(t.boards.c.id == board_id)).first()
+        board = conn.execute(
+            select(t.boards.c.name, t.boards.c.short_link).where(t.boards.c.id == board_id)
+        ).first()
         if board is None:
             return None
 
         def live(table: Any, *cols: Any) -> list[Any]:
-            return list(conn.execute(select(*cols).where(table.c.board_id == board_id, table.c.deleted_at.is_(None))))
+            return list(
+                conn.execute(select(*cols).where(table.c.board_id == board_id, table.c.deleted_at.is_(None)))
+            )
 
-        lists = [{"id": r.id, "name": r.name or "", "closed": bool(r.closed)}
-                 for r in live(t.lists, t.lists.c.id, t.lists.c.name, t.lists.c.closed)]
-        cards = [{"id": r.id, "list_id": r.list_id, "description": r.description}
-                 for r in live(t.cards, t.cards.c.id, t.cards.c.list_id, t.cards.c.description)]
-        members = [dict(r._mapping) for r in conn.execute(
-            select(t.members.c.id, t.members.c.username, t.members.c.full_name)
-            .join(t.board_members, t.board_members.c.member_id == t.members.c.id)
-            .where(t.board_members.c.board_id == board_id))]
-        return BoardOutline(name=board.name or board_id, lists=lists,
-                            checklists={r.name or "" for r in live(t.checklists, t.checklists.c.name)},
-                            labels={r.name or "" for r in live(t.labels, t.labels.c.name)},
-                            texts=[c["description"] or "" for c in cards], short_link=board.short_link or "",
-                            cards=cards, members=members)
+        lists = [
+            {"id": r.id, "name": r.name or "", "closed": bool(r.closed)}
+            for r in live(t.lists, t.lists.c.id, t.lists.c.name, t.lists.c.closed)
+        ]
+        cards = [
+            {"id": r.id, "list_id": r.list_id, "description": r.description}
+            for r in live(t.cards, t.cards.c.id, t.cards.c.list_id, t.cards.c.description)
+        ]
+        members = [
+            dict(r._mapping)
+            for r in conn.execute(
+                select(t.members.c.id, t.members.c.username, t.members.c.full_name)
+                .join(t.board_members, t.board_members.c.member_id == t.members.c.id)
+                .where(t.board_members.c.board_id == board_id)
+            )
+        ]
+        return BoardOutline(
+            name=board.name or board_id,
+            lists=lists,
+            checklists={r.name or "" for r in live(t.checklists, t.checklists.c.name)},
+            labels={r.name or "" for r in live(t.labels, t.labels.c.name)},
+            texts=[c["description"] or "" for c in cards],
+            short_link=board.short_link or "",
+            cards=cards,
+            members=members,
+        )
 
 
 def dump_matches(matches: dict[str, list[str]]) -> str:
@@ -247,11 +372,16 @@ def load_matches(text: str | None) -> dict[str, list[str]]:
         data = json.loads(text) if text else {}
     except ValueError:
         return {}
-    return {k: [str(i) for i in v] for k, v in data.items() if isinstance(v, list)} if isinstance(data, dict) else {}
+    return (
+        {k: [str(i) for i in v] for k, v in data.items() if isinstance(v, list)}
+        if isinstance(data, dict)
+        else {}
+    )
 
 
-def outline_unread(mapping: BoardMapping | None, config_people: dict[str, PersonConfig],
-                   outline: BoardOutline, board_id: str) -> UnreadText:
+def outline_unread(
+    mapping: BoardMapping | None, config_people: dict[str, PersonConfig], outline: BoardOutline, board_id: str
+) -> UnreadText:
     """The description lines of the board that are no evidence (no heading, or one the mapping does not know)."""
     return unread_text(mapping, config_people, outline.lists, outline.cards, outline.members, board_id)
 
@@ -261,8 +391,11 @@ def stored_unread(store: Any, config: Any, board_id: str) -> UnreadText | None:
     outline = outline_from_store(store, board_id)
     if outline is None:
         return None
-    mapping = config.mapping_for({"id": board_id, "name": outline.name, "shortLink": outline.short_link}) \
-        if config is not None else None
+    mapping = (
+        config.mapping_for({"id": board_id, "name": outline.name, "shortLink": outline.short_link})
+        if config is not None
+        else None
+    )
     return outline_unread(mapping, config.people if config is not None else {}, outline, board_id)
 
 

@@ -20,7 +20,9 @@ def plan_forget(store: Store, config: Config | None, key: str) -> ErasurePlan:
         return plan_erasure(conn, find_subject(conn, key, aliases))
 
 
-def forget_person(store: Store, config: Config | None, plan: ErasurePlan, reason: str = "request") -> list[Any]:
+def forget_person(
+    store: Store, config: Config | None, plan: ErasurePlan, reason: str = "request"
+) -> list[Any]:
     """Apply the erasure, then re-derive every board without the person; returns the mapping's problems."""
     apply_erasure(store, plan, reason)
     problems: list[Any] = []
@@ -36,7 +38,11 @@ def forget_departed(store: Store, config: Config | None) -> list[str]:
     for d in departed_people(store.engine, config.retention.left_after_days, now_utc()):
         if d.reason == "left" and config.retention.left_after_days is None:
             continue
-        forget_person(store, config, plan_forget(store, config, d.key),
-                      reason="deleted_account" if d.reason == "deleted_account" else "departed")
+        forget_person(
+            store,
+            config,
+            plan_forget(store, config, d.key),
+            reason="deleted_account" if d.reason == "deleted_account" else "departed",
+        )
         done.append(d.key)
     return done

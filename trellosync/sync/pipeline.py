@@ -69,10 +69,15 @@ def open_store(config: Config | None, database: str | None = None, *, must_exist
         from sqlalchemy.engine import make_url
 
         parsed = make_url(normalize_url(url))
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
-                and not Path(parsed.database).exists():
-            raise ConfigError(f"no database at {parsed.database} yet: run `trellosync sync` (or "
-                              "`trellosync sync --from-export FILE.json`) first, or pass --database")
+        if (
+            parsed.get_backend_name() == "sqlite"
+            and parsed.database not in (None, "", ":memory:")
+            and not Path(parsed.database).exists()
+        ):
+            raise ConfigError(
+                f"no database at {parsed.database} yet: run `trellosync sync` (or "
+                "`trellosync sync --from-export FILE.json`) first, or pass --database"
+            )
     return Store(url)
 
 
@@ -97,14 +102,30 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def ingest_board(store: Store, board_json: dict[str, Any], config: Config | None, *, source: str = "export",
-                 seen_at: datetime | None = None, sync_state: SyncState | None = None,
-                 snapshot_complete: bool = True, full: bool = False,
-                 actions_complete: bool | None = None) -> IngestResult:
+def ingest_board(
+    store: Store,
+    board_json: dict[str, Any],
+    config: Config | None,
+    *,
+    source: str = "export",
+    seen_at: datetime | None = None,
+    sync_state: SyncState | None = None,
+    snapshot_complete: bool = True,
+    full: bool = False,
+    actions_complete: bool | None = None,
+) -> IngestResult:
     """Normalize a board's JSON and store mirror, domain and bookmark in one transaction."""
     with paused_gc():
-        return _ingest_board(store, board_json, config, source=source, seen_at=seen_at, sync_state=sync_state,
-                             snapshot_complete=snapshot_complete, actions_complete=actions_complete)
+        return _ingest_board(
+            store,
+            board_json,
+            config,
+            source=source,
+            seen_at=seen_at,
+            sync_state=sync_state,
+            snapshot_complete=snapshot_complete,
+            actions_complete=actions_complete,
+        )
 
 
 @contextmanager
@@ -124,9 +145,17 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _ingest_board(store: Store, board_json: dict[str, Any], config: Config | None, *, source: str,
-                  seen_at: datetime | None, sync_state: SyncState | None, snapshot_complete: bool,
-                  actions_complete: bool | None) -> IngestResult:
+def _ingest_board(
+    store: Store,
+    board_json: dict[str, Any],
+    config: Config | None,
+    *,
+    source: str,
+    seen_at: datetime | None,
+    sync_state: SyncState | None,
+    snapshot_complete: bool,
+    actions_complete: bool | None,
+) -> IngestResult:
     checked = check_board_json(board_json)
     rows = normalize_board(checked)
     if seen_at is None:
@@ -139,39 +168,73 @@ def _ingest_board(store: Store, board_json: dict[str, Any], config: Config | Non
     if not has_history and actions_complete is None:
         actions_complete = False
     with store.begin() as conn:
-        history_complete = (sync_state.history_complete if sync_state else
-                            ((has_history and len(rows.actions) < ACTION_WINDOW)
-                             or bool(previous and previous.history_complete)))
+        history_complete = (
+            sync_state.history_complete
+            if sync_state
+            else (
+                (has_history and len(rows.actions) < ACTION_WINDOW)
+                or bool(previous and previous.history_complete)
+            )
+        )
         rows = keep_out(conn, rows, config)  # a forgotten person never comes back with a sync
         # A card stored on another board moves here only when this snapshot is the newer data about it.
         rows, touched = store.place_cards(conn, rows, seen_at)
         # actions_complete: this batch holds the board's whole history (an API sync since a bookmark does not,
         # even when the database does), so only then may a missing comment be flagged deleted.
-        touched |= store.save_mirror(conn, rows, seen_at=seen_at, snapshot_complete=snapshot_complete,
-                                     history_complete=history_complete if actions_complete is None
-                                     else actions_complete)
+        touched |= store.save_mirror(
+            conn,
+            rows,
+            seen_at=seen_at,
+            snapshot_complete=snapshot_complete,
+            history_complete=history_complete if actions_complete is None else actions_complete,
+        )
         # Boards a card left or joined are derived again first: their entries for it go, or come, with it.
         rederive_others(store, conn, config, touched)
         mirror = store.load_mirror(conn, rows.board_id, rows if snapshot_complete else None)
         before = sync_state or previous
-        problems, matches = _rebuild(store, conn, mirror, config, history_complete,
-                                     load_matches(before.list_matches if before else None),
-                                     sync_state.synced_at if sync_state else seen_at)
+        problems, matches = _rebuild(
+            store,
+            conn,
+            mirror,
+            config,
+            history_complete,
+            load_matches(before.list_matches if before else None),
+            sync_state.synced_at if sync_state else seen_at,
+        )
         bookmark_id, bookmark_date = bookmark(mirror.actions)
         state = sync_state or SyncState(
-            board_id=rows.board_id, source=source, date_last_activity=rows.date_last_activity,
-            bookmark_action_id=bookmark_id, bookmark_date=bookmark_date,
-            synced_at=seen_at, last_full_sync=seen_at, history_complete=history_complete,
-            cards_paged=bool(previous and previous.cards_paged))
+            board_id=rows.board_id,
+            source=source,
+            date_last_activity=rows.date_last_activity,
+            bookmark_action_id=bookmark_id,
+            bookmark_date=bookmark_date,
+            synced_at=seen_at,
+            last_full_sync=seen_at,
+            history_complete=history_complete,
+            cards_paged=bool(previous and previous.cards_paged),
+        )
         state.mapping_hash = mapping_hash(config, board_json)
         state.list_matches = matches
         store.set_sync_state(conn, state)
-    return IngestResult(rows.board_id, rows.board["name"], len(rows.cards), len(rows.actions),
-                        mapped=bool(config and config.mapping_for(board_json)), problems=problems)
+    return IngestResult(
+        rows.board_id,
+        rows.board["name"],
+        len(rows.cards),
+        len(rows.actions),
+        mapped=bool(config and config.mapping_for(board_json)),
+        problems=problems,
+    )
 
 
-def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, history_complete: bool,
-             previous: dict[str, list[str]], synced_at: datetime | None) -> tuple[list[Problem], str]:
+def _rebuild(
+    store: Store,
+    conn: Any,
+    mirror: BoardRows,
+    config: Config | None,
+    history_complete: bool,
+    previous: dict[str, list[str]],
+    synced_at: datetime | None,
+) -> tuple[list[Problem], str]:
     """Derive and save one board's domain; returns the mapping's problems and the list matches to store.
 
     The retention policy and the erasures recorded apply here, so every sync, import and rebuild honours them.
@@ -183,14 +246,26 @@ def _rebuild(store: Store, conn: Any, mirror: BoardRows, config: Config | None, 
     board = stored_board_ref(mirror.board)
     mapping = config.mapping_for(board) if config else None
     mirror = without_own_writes(mirror, own_ids(conn, mirror.board_id))  # trellosync's words are no evidence
-    domain = build_domain(mirror, mapping, config.people if config else {},
-                          tz=config.timezone if config else DEFAULT_TIMEZONE, history_complete=history_complete,
-                          keywords=ladder.keywords if ladder else None)
+    domain = build_domain(
+        mirror,
+        mapping,
+        config.people if config else {},
+        tz=config.timezone if config else DEFAULT_TIMEZONE,
+        history_complete=history_complete,
+        keywords=ladder.keywords if ladder else None,
+    )
     domain.synced_at = synced_at  # statuses are stored as of the last sync
-    practices, group_commitments = build_practices(mirror, mapping, config.people if config else {}, domain,
-                                                   tz=config.timezone if config else DEFAULT_TIMEZONE)
+    practices, group_commitments = build_practices(
+        mirror,
+        mapping,
+        config.people if config else {},
+        domain,
+        tz=config.timezone if config else DEFAULT_TIMEZONE,
+    )
     domain.commitments += group_commitments
-    link_renewals(domain.commitments, ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE))  # a group's too
+    link_renewals(
+        domain.commitments, ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE)
+    )  # a group's too
     forget_derived(domain, practices, gone)
     retain_entries(conn, domain, practices, config)
     store.save_domain(conn, mirror.board_id, domain)
@@ -217,15 +292,23 @@ def rederive_others(store: Store, conn: Any, config: Config | None, board_ids: s
     for bid in sorted(stored):
         st = states.get(bid)
         mirror = store.load_mirror(conn, bid)
-        _, matches = _rebuild(store, conn, mirror, config, bool(st and st.history_complete),
-                              load_matches(st.list_matches if st else None), st.synced_at if st else None)
+        _, matches = _rebuild(
+            store,
+            conn,
+            mirror,
+            config,
+            bool(st and st.history_complete),
+            load_matches(st.list_matches if st else None),
+            st.synced_at if st else None,
+        )
         if st is not None:
             st.list_matches = matches
             store.set_sync_state(conn, st)
 
 
-def rebuild_board(store: Store, config: Config | None, board_id: str, *,
-                  checked_at: datetime | None = None) -> list[Problem]:
+def rebuild_board(
+    store: Store, config: Config | None, board_id: str, *, checked_at: datetime | None = None
+) -> list[Problem]:
     """Re-derive one board's domain from its stored mirror (no download); returns the mapping's problems.
 
     `checked_at`: the board was seen unchanged then, so its data (and the statuses stored) hold as of it.
@@ -235,8 +318,15 @@ def rebuild_board(store: Store, config: Config | None, board_id: str, *,
         st.synced_at = checked_at
     with store.begin() as conn:
         mirror = store.load_mirror(conn, board_id)
-        problems, matches = _rebuild(store, conn, mirror, config, bool(st and st.history_complete),
-                                     load_matches(st.list_matches if st else None), st.synced_at if st else None)
+        problems, matches = _rebuild(
+            store,
+            conn,
+            mirror,
+            config,
+            bool(st and st.history_complete),
+            load_matches(st.list_matches if st else None),
+            st.synced_at if st else None,
+        )
         if st is not None:
             st.mapping_hash = mapping_hash(config, stored_board_ref(mirror.board))
             st.list_matches = matches
@@ -244,8 +334,9 @@ def rebuild_board(store: Store, config: Config | None, board_id: str, *,
     return problems
 
 
-def record_unchanged(store: Store, config: Config | None, board: dict[str, Any],
-                     checked_at: datetime) -> list[Problem]:
+def record_unchanged(
+    store: Store, config: Config | None, board: dict[str, Any], checked_at: datetime
+) -> list[Problem]:
     """A board the listing shows unchanged since its last sync: its data holds as of `checked_at`.
 
     Without this, a quiet board's reports stay "as of" its last change and later deadlines go unjudged.
@@ -272,8 +363,9 @@ def stored_board_ref(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": row["id"], "name": row["name"], "shortLink": row["short_link"]}
 
 
-def mapping_changed(store: Store, config: Config | None, board: dict[str, Any],
-                    states: dict[str, SyncState] | None = None) -> bool:
+def mapping_changed(
+    store: Store, config: Config | None, board: dict[str, Any], states: dict[str, SyncState] | None = None
+) -> bool:
     """True when the board is stored and was derived with another mapping than the config's current one.
 
     `states`: the store's sync states when the caller has them already (one query for many boards).
@@ -282,8 +374,9 @@ def mapping_changed(store: Store, config: Config | None, board: dict[str, Any],
     return st is not None and st.mapping_hash != mapping_hash(config, board)
 
 
-def rebuild_domain(store: Store, config: Config | None, *, only_changed: bool = False,
-                   problems: list[Problem] | None = None) -> list[str]:
+def rebuild_domain(
+    store: Store, config: Config | None, *, only_changed: bool = False, problems: list[Problem] | None = None
+) -> list[str]:
     """Rebuild the domain of every board from the mirror (no download); returns the boards rebuilt.
 
     The mapping's problems on each board are appended to `problems` when given.
@@ -312,8 +405,10 @@ def read_export(path: str | Path) -> dict[str, Any]:
         end = len(raw.rstrip())
         truncated = exc.pos >= end - 1 or (exc.msg.startswith("Unterminated string") and end - exc.pos < 4096)
         hint = " (the file looks truncated)" if truncated else ""
-        raise DataError(f"{p}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{hint}; "
-                        "nothing was imported") from None
+        raise DataError(
+            f"{p}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{hint}; "
+            "nothing was imported"
+        ) from None
     if not isinstance(data, dict):
         raise DataError(f"{p}: expected a JSON object (a Trello board export), got {type(data).__name__}")
     return data
@@ -337,7 +432,10 @@ def stale_export(store: Store, data: dict[str, Any]) -> str | None:
     state = store.sync_states().get(board_id) if isinstance(board_id, str) else None
     if state is None:
         return None
-    stored = max((d for d in (parse_time(state.date_last_activity), state.bookmark_date) if d is not None), default=None)
+    stored = max(
+        (d for d in (parse_time(state.date_last_activity), state.bookmark_date) if d is not None),
+        default=None,
+    )
     export = _export_as_of(data)
     if export is None:
         # No dateLastActivity and no dated action: nothing shows it is newer, so it may roll nothing back.
@@ -362,29 +460,47 @@ def add_history(store: Store, board_json: dict[str, Any], config: Config | None)
 
         def stored_ids(table: Any, items: list[dict[str, Any]]) -> set[str]:
             ids = sorted({r["id"] for r in items})
-            return {i for n in range(0, len(ids), 500)
-                    for i in conn.execute(select(table.c.id).where(table.c.id.in_(ids[n:n + 500]))).scalars()}
+            return {
+                i
+                for n in range(0, len(ids), 500)
+                for i in conn.execute(select(table.c.id).where(table.c.id.in_(ids[n : n + 500]))).scalars()
+            }
 
         actions = [a for a in rows.actions if a["id"] not in stored_ids(t.actions, rows.actions)]
         comments = [c for c in rows.comments if c["id"] not in stored_ids(t.comments, rows.comments)]
         touched |= {r["board_id"] for r in actions + comments if r["board_id"] != rows.board_id}
         wanted = [m["id"] for m in rows.members]
-        known = set(conn.execute(select(t.members.c.id).where(t.members.c.id.in_(wanted))).scalars()) if wanted \
+        known = (
+            set(conn.execute(select(t.members.c.id).where(t.members.c.id.in_(wanted))).scalars())
+            if wanted
             else set()
+        )
         store.upsert(conn, t.members, [m for m in rows.members if m["id"] not in known])
         store.upsert(conn, t.actions, actions)
         store.upsert(conn, t.comments, comments)
         rederive_others(store, conn, config, touched)
         mirror = store.load_mirror(conn, rows.board_id)
-        problems, matches = _rebuild(store, conn, mirror, config, bool(state and state.history_complete),
-                                     load_matches(state.list_matches if state else None),
-                                     state.synced_at if state else None)
+        problems, matches = _rebuild(
+            store,
+            conn,
+            mirror,
+            config,
+            bool(state and state.history_complete),
+            load_matches(state.list_matches if state else None),
+            state.synced_at if state else None,
+        )
         if state is not None:
             state.list_matches = matches
             store.set_sync_state(conn, state)
-    return IngestResult(rows.board_id, rows.board["name"], 0, len(actions),
-                        mapped=bool(config and config.mapping_for(board_json)), problems=problems,
-                        history_only=True)
+    return IngestResult(
+        rows.board_id,
+        rows.board["name"],
+        0,
+        len(actions),
+        mapped=bool(config and config.mapping_for(board_json)),
+        problems=problems,
+        history_only=True,
+    )
 
 
 def import_export(store: Store, path: str | Path, config: Config | None) -> IngestResult:

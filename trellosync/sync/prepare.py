@@ -94,8 +94,15 @@ def due_at(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(12, 0), tz).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
-def _items(domain: Domain, board_id: str, subjects: list[str], day: date, last_held: date | None,
-           today: date, tz: ZoneInfo) -> list[Item]:
+def _items(
+    domain: Domain,
+    board_id: str,
+    subjects: list[str],
+    day: date,
+    last_held: date | None,
+    today: date,
+    tz: ZoneInfo,
+) -> list[Item]:
     """An item per commitment and promise due by `day` and not done, and per open focus point."""
     names = {k: (domain.people[k].name if k in domain.people else k) for k in subjects}
     judged = Judgement(domain, tz, today)  # what is due and done, as every report judges it
@@ -104,18 +111,27 @@ def _items(domain: Domain, board_id: str, subjects: list[str], day: date, last_h
         for c in domain.commitments:
             if c.board_id != board_id or c.person != person:
                 continue
-            since_last = last_held is None or c.made >= last_held or (c.deadline is not None and c.deadline > last_held)
+            since_last = (
+                last_held is None
+                or c.made >= last_held
+                or (c.deadline is not None and c.deadline > last_held)
+            )
             due = c.deadline is None or c.deadline <= day  # no deadline: "by the next lunch", this one
             if since_last and due and judged.commitment_status(c) in UNDONE:
                 out.append(Item(_one_line(f"{names[person]}: {c.text}"), "commitment", c.id))
-        for p in (domain.practices.promises if domain.practices else []):
+        for p in domain.practices.promises if domain.practices else []:
             if p.person != person or p.archived or p.due is None or p.due > day:
                 continue
             if last_held is not None and p.due <= last_held:
                 continue
             if judged.promise(p).status in UNDONE:
-                out.append(Item(_one_line(f"{names[person]}'s promise: {p.title} (due {p.due:%d %b})"),
-                                "promise", p.id))
+                out.append(
+                    Item(
+                        _one_line(f"{names[person]}'s promise: {p.title} (due {p.due:%d %b})"),
+                        "promise",
+                        p.id,
+                    )
+                )
         board_feedback = [f for f in domain.feedback if f.board_id == board_id]
         for f in judged.open_focus(board_feedback, person):
             out.append(Item(_one_line(f"{names[person]}'s focus: {f.text}"), "focus", f.id))
@@ -140,12 +156,22 @@ def _has_checklist(rows: BoardRows, records: list[dict[str, Any]], card_id: str)
     """True when the card holds (or held: trellosync wrote one) a "How did it go?" checklist."""
     if any(r["kind"] == "checklist" and r["card_id"] == card_id for r in records):
         return True
-    return any(cl.get("card_id") == card_id and not cl.get("deleted_at") and is_asked_checklist(cl.get("name"))
-               for cl in rows.checklists)
+    return any(
+        cl.get("card_id") == card_id and not cl.get("deleted_at") and is_asked_checklist(cl.get("name"))
+        for cl in rows.checklists
+    )
 
 
-def plan_board(mapping: BoardMapping, rows: BoardRows, domain: Domain, records: list[dict[str, Any]], *,
-               today: date, days_ahead: int, tz: ZoneInfo) -> Prepared | str:
+def plan_board(
+    mapping: BoardMapping,
+    rows: BoardRows,
+    domain: Domain,
+    records: list[dict[str, Any]],
+    *,
+    today: date,
+    days_ahead: int,
+    tz: ZoneInfo,
+) -> Prepared | str:
     """The next lunch of one board to prepare, or the reason there is nothing to write."""
     board_id, board_name = rows.board_id, rows.board.get("name") or rows.board_id
     subjects = list(domain.board_subjects.get(board_id) or mapping.subjects)
@@ -186,18 +212,29 @@ def plan_board(mapping: BoardMapping, rows: BoardRows, domain: Domain, records: 
     if existing is not None and not items:
         return f"{board_name}: the {noun} of {day} is on the board; nothing is due by then to ask about"
     previous = held[-1] if held else None
-    plan = Prepared(board_id, board_name, day, noun, existing, card_name(previous, day, noun,
-                                                                        mapping.lunches.day_first), items=items)
+    plan = Prepared(
+        board_id,
+        board_name,
+        day,
+        noun,
+        existing,
+        card_name(previous, day, noun, mapping.lunches.day_first),
+        items=items,
+    )
     if existing is None:
         in_list = previous.id if previous else None
         prev_list = next((c.get("list_id") for c in rows.cards if c["id"] == in_list), None)
-        plan.list_id = prev_list if prev_list in lists else sorted(lists, key=lambda i: _list_pos(open_lists, i))[0]
+        plan.list_id = (
+            prev_list if prev_list in lists else sorted(lists, key=lambda i: _list_pos(open_lists, i))[0]
+        )
         people = domain.people
         plan.member_ids = [m for k in subjects if k in people and (m := people[k].member_id)]
         plan.due = due_at(day, tz)
         plan.desc = marker_line(day, noun)
     elif existing != (upcoming[0].id if upcoming else None):
-        plan.card_name = next((c.get("name") or "" for c in rows.cards if c["id"] == existing), plan.card_name)
+        plan.card_name = next(
+            (c.get("name") or "" for c in rows.cards if c["id"] == existing), plan.card_name
+        )
     else:
         plan.card_name = upcoming[0].title
     return plan
@@ -207,8 +244,14 @@ def _list_pos(lists: Iterable[dict[str, Any]], list_id: str) -> float:
     return next((x.get("pos") or 0.0 for x in lists if x["id"] == list_id), 0.0)
 
 
-def plan_prepare(boards: Iterable[tuple[BoardMapping, BoardRows, list[dict[str, Any]]]], domain: Domain, *,
-                 today: date, days_ahead: int, tz: ZoneInfo) -> Plan:
+def plan_prepare(
+    boards: Iterable[tuple[BoardMapping, BoardRows, list[dict[str, Any]]]],
+    domain: Domain,
+    *,
+    today: date,
+    days_ahead: int,
+    tz: ZoneInfo,
+) -> Plan:
     """The plan for every mapped board: (mapping, stored mirror, recorded writes) per board."""
     plan = Plan()
     for mapping, rows, records in boards:

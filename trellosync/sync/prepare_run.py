@@ -52,15 +52,24 @@ def load_plan(store: Store, config: Config, *, today: date | None = None) -> Pla
                 continue
             mine = [r for r in records if r["board_id"] == row["id"]]
             boards.append((mapping, store.load_mirror(conn, row["id"]), mine))
-    return plan_prepare(boards, domain, today=today or today_in(config), days_ahead=config.prepare.days_ahead,
-                        tz=tz)
+    return plan_prepare(
+        boards, domain, today=today or today_in(config), days_ahead=config.prepare.days_ahead, tz=tz
+    )
 
 
-def _record(store: Store, p: Prepared, kind: str, trello_id: str, card_id: str, ref: tuple[str, str] | None = None
-            ) -> None:
-    row = {"id": trello_id, "kind": kind, "board_id": p.board_id, "card_id": card_id, "lunch_date": p.day,
-           "ref_kind": ref[0] if ref else None, "ref_id": ref[1] if ref else None,
-           "written_at": datetime.now(timezone.utc).replace(tzinfo=None)}
+def _record(
+    store: Store, p: Prepared, kind: str, trello_id: str, card_id: str, ref: tuple[str, str] | None = None
+) -> None:
+    row = {
+        "id": trello_id,
+        "kind": kind,
+        "board_id": p.board_id,
+        "card_id": card_id,
+        "lunch_date": p.day,
+        "ref_kind": ref[0] if ref else None,
+        "ref_id": ref[1] if ref else None,
+        "written_at": datetime.now(timezone.utc).replace(tzinfo=None),
+    }
     with store.begin() as conn:
         save_prepared(conn, [row])
 
@@ -70,8 +79,9 @@ def apply_one(client: TrelloClient, store: Store, p: Prepared) -> Written:
     card_id = p.card_id
     out = Written(p, card_id or "")
     if card_id is None:
-        card = create_card(client, list_id=p.list_id or "", name=p.card_name, desc=p.desc, due=p.due,
-                           member_ids=p.member_ids)
+        card = create_card(
+            client, list_id=p.list_id or "", name=p.card_name, desc=p.desc, due=p.due, member_ids=p.member_ids
+        )
         card_id = out.card_id = card["id"]
         out.requests += 1
         _record(store, p, "card", card_id, card_id)
@@ -89,8 +99,9 @@ def apply_one(client: TrelloClient, store: Store, p: Prepared) -> Written:
     return out
 
 
-def apply_plan(client: TrelloClient, store: Store, plan: Plan,
-               on_written: Callable[[Written], None] | None = None) -> list[Written]:
+def apply_plan(
+    client: TrelloClient, store: Store, plan: Plan, on_written: Callable[[Written], None] | None = None
+) -> list[Written]:
     """Write every prepared lunch of the plan, in order; `on_written` hears of each one done."""
     done = []
     for p in plan.lunches:

@@ -34,8 +34,14 @@ class Forgotten:
 
     def of_config(self, key: str, person: PersonConfig) -> Erasure | None:
         """The erasure a config person matches (by key or Trello username), if any."""
-        return next((e for e in self.erasures if e.is_key(key) or e.is_username(person.trello)
-                     or e.is_member(person.trello)), None)
+        return next(
+            (
+                e
+                for e in self.erasures
+                if e.is_key(key) or e.is_username(person.trello) or e.is_member(person.trello)
+            ),
+            None,
+        )
 
 
 def forgotten(conn: Connection, config: Config | None) -> Forgotten:
@@ -58,9 +64,17 @@ def config_needles(config: Config | None, gone: Forgotten) -> list[Needles]:
     """What the config still knows of forgotten people (their names, usernames, aliases)."""
     if config is None:
         return []
-    return [person_needles(config.people[k].name, config.people[k].trello, (), e.member_pseudonym,
-                           config.people[k].aliases, first_name=_first_unique(config, k))
-            for k, e in gone.config_keys.items()]
+    return [
+        person_needles(
+            config.people[k].name,
+            config.people[k].trello,
+            (),
+            e.member_pseudonym,
+            config.people[k].aliases,
+            first_name=_first_unique(config, k),
+        )
+        for k, e in gone.config_keys.items()
+    ]
 
 
 def derivation_config(config: Config | None, gone: Forgotten) -> Config | None:
@@ -72,8 +86,10 @@ def derivation_config(config: Config | None, gone: Forgotten) -> Config | None:
     base = config or Config()
     rename = {k: e.pseudonym for k, e in gone.config_keys.items()}
     people = {k: p for k, p in base.people.items() if k not in rename}
-    people = {k: p.model_copy(update={"advocate": rename.get(p.advocate, p.advocate) if p.advocate else None})
-              for k, p in people.items()}
+    people = {
+        k: p.model_copy(update={"advocate": rename.get(p.advocate, p.advocate) if p.advocate else None})
+        for k, p in people.items()
+    }
     for e in gone.erasures:
         people.setdefault(e.pseudonym, PersonConfig(name=FORMER_COLLEAGUE, trello=e.member_pseudonym))
     scrubs = [Scrubber(replace(n, first_names=set())) for n in config_needles(config, gone)]
@@ -92,9 +108,16 @@ def derivation_config(config: Config | None, gone: Forgotten) -> Config | None:
         ref = m.board
         for s in scrubs:
             ref = s.text(ref) or ref
-        boards.append(m.model_copy(update={
-            "board": ref, "subjects": swap(m.subjects), "members": swap(m.members),
-            "feedback": m.feedback.model_copy(update={"said_by": swap(m.feedback.said_by)})}))
+        boards.append(
+            m.model_copy(
+                update={
+                    "board": ref,
+                    "subjects": swap(m.subjects),
+                    "members": swap(m.members),
+                    "feedback": m.feedback.model_copy(update={"said_by": swap(m.feedback.said_by)}),
+                }
+            )
+        )
     return base.model_copy(update={"people": people, "boards": boards})
 
 
@@ -110,8 +133,12 @@ def keep_out(conn: Connection, rows: BoardRows, config: Config | None) -> BoardR
     rows = drop_erased(rows, erased_ids(conn, rows.board_id))
     by_pseudonym = {n.member_pseudonym: n for n in config_needles(config, gone)}
     seen = {m["id"]: m for m in rows.members}
-    ids = set(seen) | {a["member_id"] for a in rows.actions if a.get("member_id")} \
-        | {x["member_id"] for x in rows.board_members} | {x["member_id"] for x in rows.card_members}
+    ids = (
+        set(seen)
+        | {a["member_id"] for a in rows.actions if a.get("member_id")}
+        | {x["member_id"] for x in rows.board_members}
+        | {x["member_id"] for x in rows.card_members}
+    )
     for e in gone.erasures:
         found = {i for i in ids if e.is_member(i)}
         needles = by_pseudonym.get(e.member_pseudonym) or Needles(member_pseudonym=e.member_pseudonym)

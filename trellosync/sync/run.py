@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 # Above this many mapped boards, one /1/members/me/boards request is cheaper than one request per board;
 # at or below it the sync never spends the 100-per-900-s budget of /1/members/ routes (TRELLO-FACTS.md).
 PER_BOARD_LISTING_MAX = 20
-EventHandler = Callable[[str, Any], None]  # ("start", n boards to fetch) ("board", BoardOutcome) ("notice", str)
+EventHandler = Callable[
+    [str, Any], None
+]  # ("start", n boards to fetch) ("board", BoardOutcome) ("notice", str)
 
 
 @dataclass
@@ -79,7 +81,7 @@ class SyncReport:
 
 
 def counted(n: int, noun: str) -> str:
-    """"1 request", "2 requests": a count with its noun agreeing."""
+    """ "1 request", "2 requests": a count with its noun agreeing."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
@@ -104,8 +106,9 @@ def _addressable(ref: str, stored: list[dict[str, Any]]) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
-def list_boards_to_sync(client: TrelloClient, config: Config | None, refs: list[str] | None,
-                        stored: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+def list_boards_to_sync(
+    client: TrelloClient, config: Config | None, refs: list[str] | None, stored: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """The listing entries of the wanted boards (one request per board when few), and lines for unseen ones."""
     wanted = refs if refs else [m.board for m in config.boards] if config and config.boards else None
     if wanted and len(wanted) <= PER_BOARD_LISTING_MAX:
@@ -119,8 +122,9 @@ def list_boards_to_sync(client: TrelloClient, config: Config | None, refs: list[
     return fetch_member_boards(client), []
 
 
-def select_boards(config: Config | None, listing: list[dict[str, Any]], refs: list[str] | None,
-                  stored: set[str]) -> tuple[list[dict[str, Any]], list[BoardOutcome]]:
+def select_boards(
+    config: Config | None, listing: list[dict[str, Any]], refs: list[str] | None, stored: set[str]
+) -> tuple[list[dict[str, Any]], list[BoardOutcome]]:
     """The listed boards to consider, and a failure for every requested/mapped board the token cannot see."""
     missing: list[BoardOutcome] = []
     wanted = refs if refs else [m.board for m in config.boards] if config and config.boards else None
@@ -130,20 +134,31 @@ def select_boards(config: Config | None, listing: list[dict[str, Any]], refs: li
     for ref in wanted:
         match = [b for b in listing if board_ref_matches(ref, b)]
         if not match:
-            missing.append(BoardOutcome(None, ref, "failed", error=f"board {ref!r}: not found among the boards "
-                                        "this token can see (`trellosync boards` lists them)"))
+            missing.append(
+                BoardOutcome(
+                    None,
+                    ref,
+                    "failed",
+                    error=f"board {ref!r}: not found among the boards "
+                    "this token can see (`trellosync boards` lists them)",
+                )
+            )
             continue
         if len(match) > 1:
-            missing.append(BoardOutcome(None, ref, "failed",
-                                        error=f"board {ref!r}: {len(match)} boards match; use its id or url"))
+            missing.append(
+                BoardOutcome(
+                    None, ref, "failed", error=f"board {ref!r}: {len(match)} boards match; use its id or url"
+                )
+            )
             continue
         if match[0] not in chosen:
             chosen.append(match[0])
     return chosen, missing
 
 
-def _needs(state: Any, listed: dict[str, Any], *, full: bool, refresh: timedelta | None,
-           now: datetime) -> tuple[bool, bool]:
+def _needs(
+    state: Any, listed: dict[str, Any], *, full: bool, refresh: timedelta | None, now: datetime
+) -> tuple[bool, bool]:
     """(sync it?, full?) for one board given its stored state and its listing entry."""
     if full or state is None:
         return True, True
@@ -156,6 +171,7 @@ def _needs(state: Any, listed: dict[str, Any], *, full: bool, refresh: timedelta
 
 
 # ---- the run ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class _Run:
@@ -174,10 +190,20 @@ class _Run:
     write_lock: threading.Lock | None
 
 
-def sync_boards(config: Config | None, store: Any, *, boards: list[str] | None = None, full: bool = False,
-                wait: bool = False, worker: bool = False, client: TrelloClient | None = None,
-                on_event: EventHandler | None = None, lock: bool = True,
-                ingest: Callable[..., Any] | None = None, now: Callable[[], datetime] = _utcnow) -> SyncReport:
+def sync_boards(
+    config: Config | None,
+    store: Any,
+    *,
+    boards: list[str] | None = None,
+    full: bool = False,
+    wait: bool = False,
+    worker: bool = False,
+    client: TrelloClient | None = None,
+    on_event: EventHandler | None = None,
+    lock: bool = True,
+    ingest: Callable[..., Any] | None = None,
+    now: Callable[[], datetime] = _utcnow,
+) -> SyncReport:
     """Sync the mapped (or given) boards from Trello into `store`.
 
     Raises ConfigError for a --board nobody can see, PartialFailure when some boards synced and others
@@ -187,15 +213,34 @@ def sync_boards(config: Config | None, store: Any, *, boards: list[str] | None =
     client = client or client_from_config(config.trello)
     held = acquire_sync_lock(store.url, wait=wait, worker=worker) if lock else None
     try:
-        return _sync(config, store, client, boards=boards, full=full, lock=held, ingest=ingest, now=now,
-                     on_event=on_event or (lambda kind, data: None))
+        return _sync(
+            config,
+            store,
+            client,
+            boards=boards,
+            full=full,
+            lock=held,
+            ingest=ingest,
+            now=now,
+            on_event=on_event or (lambda kind, data: None),
+        )
     finally:
         if held is not None:
             held.release()
 
 
-def _sync(config: Config, store: Any, client: TrelloClient, *, boards: list[str] | None, full: bool, lock: Any,
-          ingest: Callable[..., Any] | None, now: Callable[[], datetime], on_event: EventHandler) -> SyncReport:
+def _sync(
+    config: Config,
+    store: Any,
+    client: TrelloClient,
+    *,
+    boards: list[str] | None,
+    full: bool,
+    lock: Any,
+    ingest: Callable[..., Any] | None,
+    now: Callable[[], datetime],
+    on_event: EventHandler,
+) -> SyncReport:
     from trellosync.sync.pipeline import ingest_board
 
     session = session_of(client)
@@ -215,9 +260,19 @@ def _sync(config: Config, store: Any, client: TrelloClient, *, boards: list[str]
         raise ConfigError("--board: no such board visible to this token", problems=unknown)
     report.outcomes.extend(missing + [BoardOutcome(None, ref, "failed", error=line) for ref, line in unseen])
     hours = config.trello.full_refresh_hours
-    run = _Run(config, store, client, lock, ingest or ingest_board, now, full,
-               timedelta(hours=hours) if hours and hours > 0 else None, now(), states,
-               threading.Lock() if store.dialect == "sqlite" else None)
+    run = _Run(
+        config,
+        store,
+        client,
+        lock,
+        ingest or ingest_board,
+        now,
+        full,
+        timedelta(hours=hours) if hours and hours > 0 else None,
+        now(),
+        states,
+        threading.Lock() if store.dialect == "sqlite" else None,
+    )
     todo = _plan(run, chosen, report)
     on_event("start", len(todo))
     _run_pool(run, todo, report, on_event)
@@ -234,7 +289,9 @@ def _plan(run: _Run, chosen: list[dict[str, Any]], report: SyncReport) -> list[t
 
     todo: list[tuple[dict[str, Any], bool]] = []
     for b in chosen:
-        needed, is_full = _needs(run.states.get(b["id"]), b, full=run.full, refresh=run.refresh, now=run.started)
+        needed, is_full = _needs(
+            run.states.get(b["id"]), b, full=run.full, refresh=run.refresh, now=run.started
+        )
         if needed:
             todo.append((b, is_full))
             continue
@@ -251,8 +308,9 @@ def _plan(run: _Run, chosen: list[dict[str, Any]], report: SyncReport) -> list[t
     return todo
 
 
-def _run_pool(run: _Run, todo: list[tuple[dict[str, Any], bool]], report: SyncReport,
-              on_event: EventHandler) -> None:
+def _run_pool(
+    run: _Run, todo: list[tuple[dict[str, Any], bool]], report: SyncReport, on_event: EventHandler
+) -> None:
     """Fetch and ingest the boards on a few threads; Ctrl-C / SIGTERM cancel every wait and connection."""
     session = session_of(run.client)
     workers = max(1, min(run.config.trello.concurrency, len(todo) or 1))
@@ -260,8 +318,9 @@ def _run_pool(run: _Run, todo: list[tuple[dict[str, Any], bool]], report: SyncRe
     refused: list[dict[str, Any]] = []  # boards whose own requests Trello refused the credentials for
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
-        boards_of: dict[Future[BoardOutcome], dict[str, Any]] = {pool.submit(_sync_one, run, b, f): b
-                                                                 for b, f in todo}
+        boards_of: dict[Future[BoardOutcome], dict[str, Any]] = {
+            pool.submit(_sync_one, run, b, f): b for b, f in todo
+        }
         pending: set[Future[BoardOutcome]] = set(boards_of)
         while pending:
             # A timeout keeps the main thread able to receive KeyboardInterrupt (Ctrl-C, SIGTERM via the CLI).
@@ -276,9 +335,16 @@ def _run_pool(run: _Run, todo: list[tuple[dict[str, Any], bool]], report: SyncRe
                     continue
                 report.outcomes.append(o)
                 on_event("board", o)
-                log.debug("board %r: %s (%d requests, %d cards, %d new actions%s)%s", o.name, o.status,
-                         o.requests, o.cards, o.actions, ", paged" if o.paged else "",
-                         f": {o.error}" if o.error else "")
+                log.debug(
+                    "board %r: %s (%d requests, %d cards, %d new actions%s)%s",
+                    o.name,
+                    o.status,
+                    o.requests,
+                    o.cards,
+                    o.actions,
+                    ", paged" if o.paged else "",
+                    f": {o.error}" if o.error else "",
+                )
     except BaseException:
         session.cancel("interrupted")
         pool.shutdown(wait=True, cancel_futures=True)
@@ -290,8 +356,12 @@ def _run_pool(run: _Run, todo: list[tuple[dict[str, Any], bool]], report: SyncRe
         raise auth_error
     # The token was refused mid-run (revoked, expired): the boards synced before it stay, each committed whole.
     for b in refused:
-        o = BoardOutcome(b["id"], b.get("name") or b["id"], "failed",
-                         error=f"board {b.get('name') or b['id']!r} ({b['id']}): {auth_error}")
+        o = BoardOutcome(
+            b["id"],
+            b.get("name") or b["id"],
+            "failed",
+            error=f"board {b.get('name') or b['id']!r} ({b['id']}): {auth_error}",
+        )
         report.outcomes.append(o)
         on_event("board", o)
 
@@ -309,8 +379,11 @@ def _sync_one(run: _Run, b: dict[str, Any], is_full: bool) -> BoardOutcome:
     except AuthError:
         raise
     except BoardUnavailable as exc:
-        what = "not found (deleted, or the id is wrong)" if exc.status == 404 else \
-            "forbidden: this token may not read it"
+        what = (
+            "not found (deleted, or the id is wrong)"
+            if exc.status == 404
+            else "forbidden: this token may not read it"
+        )
         out.status, out.error = "failed", f"board {name!r} ({b['id']}): {what}"
     except TrellosyncError as exc:
         out.status, out.error = "failed", f"board {name!r} ({b['id']}): {exc}"
@@ -330,8 +403,9 @@ def _fetch_and_ingest(run: _Run, b: dict[str, Any], out: BoardOutcome) -> None:
             out.status = "unchanged"
             return
     since = None if out.full or state is None else state.bookmark_action_id
-    fetched = fetch_board(run.client, b["id"], since_action_id=since,
-                          known_large=bool(getattr(state, "cards_paged", False)))
+    fetched = fetch_board(
+        run.client, b["id"], since_action_id=since, known_large=bool(getattr(state, "cards_paged", False))
+    )
     out.requests, out.paged = fetched.requests, fetched.paged
     board_json = fetched.board
     out.cards, out.actions = len(board_json.get("cards") or []), len(board_json["actions"])
@@ -361,24 +435,44 @@ def _raise_for_failures(report: SyncReport) -> None:
     raise exc
 
 
-def _next_state(listed: dict[str, Any], board_json: dict[str, Any], old: Any, is_full: bool,
-                when: datetime, *, paged: bool = False) -> Any:
+def _next_state(
+    listed: dict[str, Any],
+    board_json: dict[str, Any],
+    old: Any,
+    is_full: bool,
+    when: datetime,
+    *,
+    paged: bool = False,
+) -> Any:
     """The bookmark to commit with this board's data."""
     from trellosync.store.db import SyncState
 
     kept = None if is_full else old
-    bookmark_id, bookmark_date = bookmark(board_json["actions"], getattr(kept, "bookmark_action_id", None),
-                                          getattr(kept, "bookmark_date", None))
+    bookmark_id, bookmark_date = bookmark(
+        board_json["actions"], getattr(kept, "bookmark_action_id", None), getattr(kept, "bookmark_date", None)
+    )
     return SyncState(
-        board_id=board_json["id"], source="api",
+        board_id=board_json["id"],
+        source="api",
         date_last_activity=board_json.get("dateLastActivity") or listed.get("dateLastActivity"),
-        bookmark_action_id=bookmark_id, bookmark_date=bookmark_date, synced_at=when,
+        bookmark_action_id=bookmark_id,
+        bookmark_date=bookmark_date,
+        synced_at=when,
         last_full_sync=when if is_full else getattr(old, "last_full_sync", None),
         history_complete=True if is_full else bool(getattr(old, "history_complete", False)),
         cards_paged=paged or bool(getattr(old, "cards_paged", False)),
-        list_matches=getattr(old, "list_matches", None))
+        list_matches=getattr(old, "list_matches", None),
+    )
 
 
 def _ingest(run: _Run, board_json: dict[str, Any], state: Any, actions_complete: bool) -> Any:
-    return run.ingest(run.store, board_json, run.config, source="api", seen_at=state.synced_at, sync_state=state,
-                      snapshot_complete=True, actions_complete=actions_complete)
+    return run.ingest(
+        run.store,
+        board_json,
+        run.config,
+        source="api",
+        seen_at=state.synced_at,
+        sync_state=state,
+        snapshot_complete=True,
+        actions_complete=actions_complete,
+    )

@@ -23,7 +23,7 @@ def gzip_bomb(expanded: int) -> bytes:
     parts = [c.compress(b"[")]
     left = expanded
     while left > 0:
-        parts.append(c.compress(block[:min(left, len(block))]))
+        parts.append(c.compress(block[: min(left, len(block))]))
         left -= len(block)
     parts.append(c.compress(b"]"))
     parts.append(c.flush())

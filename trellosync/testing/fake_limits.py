@@ -15,9 +15,17 @@ class RateLimits:
     (recorded/ruby-trello__checklist_can_update_the_item_state.yml).
     """
 
-    def __init__(self, *, key_max: int = 300, token_max: int = 100, interval: float = 10.0,
-                 members_max: int = 100, members_interval: float = 900.0, member_max: int = 200,
-                 clock: Any = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        key_max: int = 300,
+        token_max: int = 100,
+        interval: float = 10.0,
+        members_max: int = 100,
+        members_interval: float = 900.0,
+        member_max: int = 200,
+        clock: Any = time.monotonic,
+    ) -> None:
         self.key_max, self.token_max, self.interval = key_max, token_max, interval
         self.members_max, self.members_interval, self.member_max = members_max, members_interval, member_max
         self.clock = clock
@@ -39,11 +47,14 @@ class RateLimits:
         m = self._spend("member", token, self.interval)
         ms = int(self.interval * 1000)
         headers = {
-            "X-Rate-Limit-Api-Key-Interval-Ms": str(ms), "X-Rate-Limit-Api-Key-Max": str(self.key_max),
+            "X-Rate-Limit-Api-Key-Interval-Ms": str(ms),
+            "X-Rate-Limit-Api-Key-Max": str(self.key_max),
             "X-Rate-Limit-Api-Key-Remaining": str(max(self.key_max - k, 0)),
-            "X-Rate-Limit-Api-Token-Interval-Ms": str(ms), "X-Rate-Limit-Api-Token-Max": str(self.token_max),
+            "X-Rate-Limit-Api-Token-Interval-Ms": str(ms),
+            "X-Rate-Limit-Api-Token-Max": str(self.token_max),
             "X-Rate-Limit-Api-Token-Remaining": str(max(self.token_max - t, 0)),
-            "X-Rate-Limit-Member-Interval-Ms": str(ms), "X-Rate-Limit-Member-Max": str(self.member_max),
+            "X-Rate-Limit-Member-Interval-Ms": str(ms),
+            "X-Rate-Limit-Member-Max": str(self.member_max),
             "X-Rate-Limit-Member-Remaining": str(max(self.member_max - m, 0)),
         }
         error = None

@@ -50,8 +50,9 @@ class TrelloRoutes:
         if rest[0] == "cards":
             return self._cards(b, q, rest[1] if len(rest) > 1 else q.get("filter", "visible"))
         if rest == ["actions"]:
-            return 200, self._actions(b["actions"], q.get("limit", "50"), q.get("before"), q.get("since"),
-                                      q.get("filter", "all"))
+            return 200, self._actions(
+                b["actions"], q.get("limit", "50"), q.get("before"), q.get("since"), q.get("filter", "all")
+            )
         if rest == ["checklists"]:
             return 200, b["checklists"]
         if rest == ["lists"]:
@@ -71,10 +72,14 @@ class TrelloRoutes:
                     if seg[2] == "checklists":
                         return 200, [cl for cl in b["checklists"] if cl.get("idCard") == c["id"]]
                     if seg[2] == "actions":
-                        acts = [a for a in b["actions"] if (a.get("data", {}).get("card") or {}).get("id")
-                                == c["id"]]
-                        return 200, self._actions(acts, q.get("limit", "50"), None, None,
-                                                  q.get("filter", "commentCard"))
+                        acts = [
+                            a
+                            for a in b["actions"]
+                            if (a.get("data", {}).get("card") or {}).get("id") == c["id"]
+                        ]
+                        return 200, self._actions(
+                            acts, q.get("limit", "50"), None, None, q.get("filter", "commentCard")
+                        )
         return 404, "The requested resource was not found."
 
     @staticmethod
@@ -95,8 +100,9 @@ class TrelloRoutes:
         return list(items)
 
     @staticmethod
-    def _actions(actions: list[dict[str, Any]], limit: str, before: str | None, since: str | None,
-                 flt: str) -> list[dict[str, Any]]:
+    def _actions(
+        actions: list[dict[str, Any]], limit: str, before: str | None, since: str | None, flt: str
+    ) -> list[dict[str, Any]]:
         n = min(int(float(limit)), 1000)
         types = None if flt in ("all", "") else set(flt.split(","))
         out = []
@@ -113,8 +119,10 @@ class TrelloRoutes:
         return out
 
     def _too_many(self) -> tuple[int, Any]:
-        return self.too_many_status, {"message": "Requested too many cards, please use paging",
-                                      "error": "API_TOO_MANY_CARDS_REQUESTED"}
+        return self.too_many_status, {
+            "message": "Requested too many cards, please use paging",
+            "error": "API_TOO_MANY_CARDS_REQUESTED",
+        }
 
     def _cards(self, b: dict[str, Any], q: dict[str, str], flt: str) -> tuple[int, Any]:
         cards = self._filter_closed(b["cards"], flt)
@@ -150,6 +158,11 @@ class TrelloRoutes:
             out["customFields"] = b.get("customFields", [])
         if q.get("actions", "all") != "none" and "actions" in q:
             # Like Trello: nested actions_before is ignored; actions_since is honoured.
-            out["actions"] = self._actions(b["actions"], q.get("actions_limit", "50"), None,
-                                           q.get("actions_since"), q.get("actions", "all"))
+            out["actions"] = self._actions(
+                b["actions"],
+                q.get("actions_limit", "50"),
+                None,
+                q.get("actions_since"),
+                q.get("actions", "all"),
+            )
         return 200, out

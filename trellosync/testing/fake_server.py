@@ -67,7 +67,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.fake.trickle > 0:
             for i in range(len(data)):
-                self.wfile.write(data[i:i + 1])
+                self.wfile.write(data[i : i + 1])
                 self.wfile.flush()
                 time.sleep(self.fake.trickle)
             return
@@ -76,7 +76,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _drop(self) -> None:
         """A dropped connection: promise a body, send half of nothing, hang up."""
         try:
-            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n[")
+            self.wfile.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n["
+            )
             self.wfile.flush()
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:

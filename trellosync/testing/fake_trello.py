@@ -37,11 +37,22 @@ _AUTH_RE = re.compile(r'^OAuth\s+oauth_consumer_key="([^"]*)",\s*oauth_token="([
 class FakeTrello(TrelloRoutes, TrelloWrites):
     """The fake server; importable from tests (start()/stop()/url/stats()/mutate())."""
 
-    def __init__(self, exports: list[dict[str, Any] | str | Path] | None = None, *, key: str | None = None,
-                 token: str | None = None, faults: dict[str, float] | None = None, seed: int | None = None,
-                 page_threshold: int = 1000, port: int = 0, slow_seconds: float = 1.5,
-                 latency: float = 0.0, limits: RateLimits | None | bool = True,
-                 too_many_status: int = 403, read_only_tokens: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        exports: list[dict[str, Any] | str | Path] | None = None,
+        *,
+        key: str | None = None,
+        token: str | None = None,
+        faults: dict[str, float] | None = None,
+        seed: int | None = None,
+        page_threshold: int = 1000,
+        port: int = 0,
+        slow_seconds: float = 1.5,
+        latency: float = 0.0,
+        limits: RateLimits | None | bool = True,
+        too_many_status: int = 403,
+        read_only_tokens: tuple[str, ...] = (),
+    ) -> None:
         self.boards: dict[str, dict[str, Any]] = {}
         for e in exports or []:
             self.add_board(e)
@@ -120,11 +131,15 @@ class FakeTrello(TrelloRoutes, TrelloWrites):
     def stats(self) -> dict[str, Any]:
         """Request counters: total, by path template, by status, faults injected, secrets seen in URLs."""
         with self.lock:
-            return {"requests": self.requests, "by_path": dict(self.by_path),
-                    "by_status": {str(k): v for k, v in self.by_status.items()},
-                    "faults": dict(self.faults_injected), "secrets_in_query": self.secrets_in_query,
-                    "by_board": dict(self.by_board),
-                    "rate_limited": dict(self.limits.exceeded) if self.limits else {}}
+            return {
+                "requests": self.requests,
+                "by_path": dict(self.by_path),
+                "by_status": {str(k): v for k, v in self.by_status.items()},
+                "faults": dict(self.faults_injected),
+                "secrets_in_query": self.secrets_in_query,
+                "by_board": dict(self.by_board),
+                "rate_limited": dict(self.limits.exceeded) if self.limits else {},
+            }
 
     def reset_stats(self) -> None:
         """Zero the counters."""
@@ -161,11 +176,15 @@ class FakeTrello(TrelloRoutes, TrelloWrites):
             src["cards"] = [x for x in src["cards"] if x["id"] != c["id"]]
             src["checklists"] = [cl for cl in src["checklists"] if cl.get("idCard") != c["id"]]
             lst = next((x for x in dst["lists"] if not x.get("closed")), None) or {"id": new_object_id()}
-            away = _move_action(src, "moveCardFromBoard", c, boardTarget={"id": dst["id"], "name": dst.get("name")})
+            away = _move_action(
+                src, "moveCardFromBoard", c, boardTarget={"id": dst["id"], "name": dst.get("name")}
+            )
             c.update(idBoard=dst["id"], idList=lst["id"], idLabels=[], dateLastActivity=away["date"])
             dst["cards"].append(c)
             dst["checklists"] += [{**cl, "idBoard": dst["id"]} for cl in checklists]
-            here = _move_action(dst, "moveCardToBoard", c, boardSource={"id": src["id"], "name": src.get("name")})
+            here = _move_action(
+                dst, "moveCardToBoard", c, boardSource={"id": src["id"], "name": src.get("name")}
+            )
             return here
 
     # ---- request handling ------------------------------------------------------------------------------
@@ -174,15 +193,17 @@ class FakeTrello(TrelloRoutes, TrelloWrites):
         status, payload, _ = self.respond(method, raw_path, headers, body)
         return status, payload
 
-    def respond(self, method: str, raw_path: str, headers: dict[str, str], body: bytes
-                ) -> tuple[int, Any, dict[str, str]]:
+    def respond(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
         """Answer one request: (status, JSON-able body or text, headers); raises _Fault('drop')."""
         extra: dict[str, str] = dict(self.headers)
         status, payload = self._answer(method, raw_path, headers, body, extra)
         return status, payload, extra
 
-    def _answer(self, method: str, raw_path: str, headers: dict[str, str], body: bytes,
-                extra: dict[str, str]) -> tuple[int, Any]:
+    def _answer(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes, extra: dict[str, str]
+    ) -> tuple[int, Any]:
         parts = urlsplit(raw_path)
         path = parts.path.rstrip("/") or "/"
         q = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -276,10 +297,18 @@ def _parse_faults(text: str) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: serve until interrupted."""
-    p = argparse.ArgumentParser(prog="python -m trellosync.testing.fake_trello", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m trellosync.testing.fake_trello", description=__doc__.split("\n")[0]
+    )
     p.add_argument("--export", action="append", default=[], help="board export JSON (repeatable)")
-    p.add_argument("--synthesize", type=int, action="append", default=[], metavar="N",
-                   help="also serve a synthetic board of N cards (repeatable)")
+    p.add_argument(
+        "--synthesize",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="also serve a synthetic board of N cards (repeatable)",
+    )
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--key")
     p.add_argument("--token")
@@ -287,8 +316,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int)
     p.add_argument("--page-threshold", type=int, default=1000)
     args = p.parse_args(argv)
-    fake = FakeTrello(args.export, key=args.key, token=args.token, faults=args.faults, seed=args.seed,
-                      page_threshold=args.page_threshold, port=args.port)
+    fake = FakeTrello(
+        args.export,
+        key=args.key,
+        token=args.token,
+        faults=args.faults,
+        seed=args.seed,
+        page_threshold=args.page_threshold,
+        port=args.port,
+    )
     for i, n in enumerate(args.synthesize):
         fake.add_board(synthesize_board(n, seed=i + 1))
     fake.start()
@@ -313,8 +349,15 @@ def _move_action(b: dict[str, Any], kind: str, card: dict[str, Any], **extra: An
 
     action = _new_action(b)
     action["type"] = kind
-    action["data"].update(card={"id": card["id"], "name": card.get("name"), "idShort": card.get("idShort"),
-                                "shortLink": card.get("shortLink")}, **extra)
+    action["data"].update(
+        card={
+            "id": card["id"],
+            "name": card.get("name"),
+            "idShort": card.get("idShort"),
+            "shortLink": card.get("shortLink"),
+        },
+        **extra,
+    )
     b["actions"].insert(0, action)
     b["dateLastActivity"] = action["date"]
     return action

@@ -80,9 +80,17 @@ class TrelloWrites:
 
     def _action(self, b: dict[str, Any], kind: str, data: dict[str, Any]) -> None:
         now = time.time()
-        action = {"id": new_object_id(now), "idMemberCreator": self.me["id"], "type": kind, "date": _iso(now),
-                  "data": {**data, "board": {"id": b["id"], "name": b.get("name"), "shortLink": b.get("shortLink")}},
-                  "memberCreator": dict(self.me)}
+        action = {
+            "id": new_object_id(now),
+            "idMemberCreator": self.me["id"],
+            "type": kind,
+            "date": _iso(now),
+            "data": {
+                **data,
+                "board": {"id": b["id"], "name": b.get("name"), "shortLink": b.get("shortLink")},
+            },
+            "memberCreator": dict(self.me),
+        }
         b["actions"].insert(0, action)
         b["dateLastActivity"] = action["date"]
 
@@ -95,21 +103,53 @@ class TrelloWrites:
             return 404, NOT_FOUND
         b, lst = found
         cid = new_object_id()
-        card = {"id": cid, "name": str(p.get("name") or ""), "desc": str(p.get("desc") or ""), "idList": lst["id"],
-                "idBoard": b["id"], "closed": False, "due": p.get("due") or None, "dueComplete": False,
-                "idMembers": _ids(p.get("idMembers")), "idLabels": _ids(p.get("idLabels")), "idChecklists": [],
-                "pos": _position([c.get("pos") or 0.0 for c in b["cards"] if c.get("idList") == lst["id"]],
-                                 p.get("pos")),
-                "shortLink": cid[-8:], "idShort": len(b["cards"]) + 1, "url": f"https://trello.com/c/{cid[-8:]}",
-                "shortUrl": f"https://trello.com/c/{cid[-8:]}",
-                "dateLastActivity": _iso(), "labels": [], "attachments": [],
-                "badges": {"attachments": 0, "checkItems": 0, "checkItemsChecked": 0, "comments": 0,
-                           "description": bool(p.get("desc")), "due": p.get("due") or None, "dueComplete": False,
-                           "votes": 0}}
+        card = {
+            "id": cid,
+            "name": str(p.get("name") or ""),
+            "desc": str(p.get("desc") or ""),
+            "idList": lst["id"],
+            "idBoard": b["id"],
+            "closed": False,
+            "due": p.get("due") or None,
+            "dueComplete": False,
+            "idMembers": _ids(p.get("idMembers")),
+            "idLabels": _ids(p.get("idLabels")),
+            "idChecklists": [],
+            "pos": _position(
+                [c.get("pos") or 0.0 for c in b["cards"] if c.get("idList") == lst["id"]], p.get("pos")
+            ),
+            "shortLink": cid[-8:],
+            "idShort": len(b["cards"]) + 1,
+            "url": f"https://trello.com/c/{cid[-8:]}",
+            "shortUrl": f"https://trello.com/c/{cid[-8:]}",
+            "dateLastActivity": _iso(),
+            "labels": [],
+            "attachments": [],
+            "badges": {
+                "attachments": 0,
+                "checkItems": 0,
+                "checkItemsChecked": 0,
+                "comments": 0,
+                "description": bool(p.get("desc")),
+                "due": p.get("due") or None,
+                "dueComplete": False,
+                "votes": 0,
+            },
+        }
         b["cards"].append(card)
-        self._action(b, "createCard", {"card": {"id": cid, "name": card["name"], "idShort": card["idShort"],
-                                                "shortLink": card["shortLink"]}, "list": {"id": lst["id"],
-                                                                                          "name": lst.get("name")}})
+        self._action(
+            b,
+            "createCard",
+            {
+                "card": {
+                    "id": cid,
+                    "name": card["name"],
+                    "idShort": card["idShort"],
+                    "shortLink": card["shortLink"],
+                },
+                "list": {"id": lst["id"], "name": lst.get("name")},
+            },
+        )
         return 200, card
 
     def _create_checklist(self, card_id: str, p: dict[str, Any]) -> tuple[int, Any]:
@@ -119,17 +159,32 @@ class TrelloWrites:
         if found is None:
             return 404, NOT_FOUND
         b, card = found
-        cl = {"id": new_object_id(), "name": str(p.get("name") or "Checklist"), "idCard": card["id"],
-              "idBoard": b["id"], "checkItems": [],
-              "pos": _position([x.get("pos") or 0.0 for x in b["checklists"] if x.get("idCard") == card["id"]],
-                               p.get("pos"))}
+        cl = {
+            "id": new_object_id(),
+            "name": str(p.get("name") or "Checklist"),
+            "idCard": card["id"],
+            "idBoard": b["id"],
+            "checkItems": [],
+            "pos": _position(
+                [x.get("pos") or 0.0 for x in b["checklists"] if x.get("idCard") == card["id"]], p.get("pos")
+            ),
+        }
         b["checklists"].append(cl)
         card.setdefault("idChecklists", []).append(cl["id"])
         card["dateLastActivity"] = _iso()
-        self._action(b, "addChecklistToCard", {"card": {"id": card["id"], "name": card.get("name"),
-                                                        "idShort": card.get("idShort"),
-                                                        "shortLink": card.get("shortLink")},
-                                               "checklist": {"id": cl["id"], "name": cl["name"]}})
+        self._action(
+            b,
+            "addChecklistToCard",
+            {
+                "card": {
+                    "id": card["id"],
+                    "name": card.get("name"),
+                    "idShort": card.get("idShort"),
+                    "shortLink": card.get("shortLink"),
+                },
+                "checklist": {"id": cl["id"], "name": cl["name"]},
+            },
+        )
         return 200, cl
 
     def _create_check_item(self, checklist_id: str, p: dict[str, Any]) -> tuple[int, Any]:
@@ -143,9 +198,17 @@ class TrelloWrites:
         if not name:
             return 400, "invalid value for name"
         checked = str(p.get("checked")).lower() == "true"
-        item = {"id": new_object_id(), "name": name, "nameData": None, "idChecklist": cl["id"],
-                "state": "complete" if checked else "incomplete", "due": None, "dueReminder": None,
-                "idMember": None, "pos": _position([x.get("pos") or 0.0 for x in cl["checkItems"]], p.get("pos"))}
+        item = {
+            "id": new_object_id(),
+            "name": name,
+            "nameData": None,
+            "idChecklist": cl["id"],
+            "state": "complete" if checked else "incomplete",
+            "due": None,
+            "dueReminder": None,
+            "idMember": None,
+            "pos": _position([x.get("pos") or 0.0 for x in cl["checkItems"]], p.get("pos")),
+        }
         cl["checkItems"].append(item)
         b["dateLastActivity"] = _iso()  # no action is recorded, but the board's activity moves on
         return 200, item

@@ -20,7 +20,9 @@ TOO_MANY_CARDS = "API_TOO_MANY_CARDS_REQUESTED"
 # 413, and 449 on the JSON export endpoint (GSGBen/t2md#63). 413 and 449 mean nothing else to us.
 TOO_LARGE_STATUSES = frozenset({413, 449})
 _CODE = re.compile(r"\b(API_[A-Z_]+|[A-Z]+(?:_[A-Z]+)+_EXCEEDED)\b")
-MIN_SECRET_LENGTH = 8  # real keys are 32 hex digits, tokens 64+; anything shorter is redacted as a whole word only
+MIN_SECRET_LENGTH = (
+    8  # real keys are 32 hex digits, tokens 64+; anything shorter is redacted as a whole word only
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,11 @@ def _json_code(text: str) -> tuple[str | None, str]:
     code = data.get("error")
     message = data.get("message")
     code = code if isinstance(code, str) and _CODE.fullmatch(code) else None
-    shown = message if isinstance(message, str) else (data.get("error") if isinstance(data.get("error"), str) else "")
+    shown = (
+        message
+        if isinstance(message, str)
+        else (data.get("error") if isinstance(data.get("error"), str) else "")
+    )
     return code, shown or ""
 
 

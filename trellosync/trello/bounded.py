@@ -12,7 +12,9 @@ from typing import Any
 
 from trellosync.errors import TrelloAPIError
 
-MAX_ANSWER_BYTES = 100 * 1024 * 1024  # as an export file (mirror/validate.py); a 1,000-card nested board is ~3 MiB
+MAX_ANSWER_BYTES = (
+    100 * 1024 * 1024
+)  # as an export file (mirror/validate.py); a 1,000-card nested board is ~3 MiB
 CHUNK = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate"  # only what zlib inflates under a cap (never br or zstd)
 
@@ -51,8 +53,9 @@ def read_capped(response: Any, what: str, limit: int = MAX_ANSWER_BYTES) -> byte
             size += len(out)
             if size > limit:
                 response.close()
-                raise AnswerTooLarge(f"{what}: the answer passed {mib:g} MiB once inflated ({sent:,} bytes "
-                                     "as sent); refused")
+                raise AnswerTooLarge(
+                    f"{what}: the answer passed {mib:g} MiB once inflated ({sent:,} bytes as sent); refused"
+                )
             parts.append(out)
             chunk = inflater.unconsumed_tail
             if inflater.eof and inflater.unused_data:  # a further gzip member

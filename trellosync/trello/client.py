@@ -27,21 +27,36 @@ from trellosync.trello.session import (
 )
 
 
-def make_client(api_key: str | None, token: str | None, *, api_url: str = DEFAULT_API_URL,
-                timeout: float = DEFAULT_TIMEOUT, max_requests_per_10s: int = DEFAULT_MAX_REQUESTS_PER_10S,
-                max_retries: int = DEFAULT_MAX_RETRIES, backoff_base: float = 1.0, max_wait: float = DEFAULT_MAX_WAIT,
-                give_up_after: float = DEFAULT_GIVE_UP_AFTER,
-                request_deadline: float = DEFAULT_REQUEST_DEADLINE) -> TrelloClient:
+def make_client(
+    api_key: str | None,
+    token: str | None,
+    *,
+    api_url: str = DEFAULT_API_URL,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_requests_per_10s: int = DEFAULT_MAX_REQUESTS_PER_10S,
+    max_retries: int = DEFAULT_MAX_RETRIES,
+    backoff_base: float = 1.0,
+    max_wait: float = DEFAULT_MAX_WAIT,
+    give_up_after: float = DEFAULT_GIVE_UP_AFTER,
+    request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+) -> TrelloClient:
     """A py-trello TrelloClient whose requests go through a TrelloSession."""
     if not api_key or not token:
-        raise ConfigError("Trello credentials missing: set trello.api_key and trello.token "
-                          "(for example api_key: ${TRELLO_API_KEY}, token: ${TRELLO_TOKEN})")
+        raise ConfigError(
+            "Trello credentials missing: set trello.api_key and trello.token "
+            "(for example api_key: ${TRELLO_API_KEY}, token: ${TRELLO_TOKEN})"
+        )
     session = TrelloSession(
-        api_key, token, api_url=api_url, timeout=timeout,
+        api_key,
+        token,
+        api_url=api_url,
+        timeout=timeout,
         limiter=shared_limiter(api_url.rstrip("/"), token, max_requests_per_10s),
-        retry=RetryPolicy(max_retries=max_retries, backoff_base=backoff_base, max_wait=max_wait,
-                          give_up_after=give_up_after),
-        request_deadline=request_deadline)
+        retry=RetryPolicy(
+            max_retries=max_retries, backoff_base=backoff_base, max_wait=max_wait, give_up_after=give_up_after
+        ),
+        request_deadline=request_deadline,
+    )
     client = TrelloClient(api_key, token=token, http_service=session)
     # py-trello keeps an OAuth1 signer and plain copies of the secrets (and puts the token into webhook URL
     # paths, trelloclient.py list_hooks); the session holds the only copy, in its Authorization header.
@@ -60,8 +75,14 @@ class _NoAuth:
 def client_from_config(trello_config: Any) -> TrelloClient:
     """A client built from a config's `trello` section."""
     key, token = trello_config.credentials()
-    return make_client(key, token, api_url=trello_config.api_url, timeout=trello_config.timeout,
-                       max_requests_per_10s=trello_config.max_requests_per_10s,
-                       max_retries=trello_config.max_retries, max_wait=trello_config.max_wait,
-                       give_up_after=trello_config.give_up_after,
-                       request_deadline=trello_config.request_deadline)
+    return make_client(
+        key,
+        token,
+        api_url=trello_config.api_url,
+        timeout=trello_config.timeout,
+        max_requests_per_10s=trello_config.max_requests_per_10s,
+        max_retries=trello_config.max_retries,
+        max_wait=trello_config.max_wait,
+        give_up_after=trello_config.give_up_after,
+        request_deadline=trello_config.request_deadline,
+    )

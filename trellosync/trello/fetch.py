@@ -28,7 +28,6 @@ def get(client: TrelloClient, path: str, params: dict[str, Any] | None = None) -
     return client.fetch_json(path, query_params=dict(params or {}))
 
 
-
 def fetch_member_boards(client: TrelloClient) -> list[dict[str, Any]]:
     """Every board the token can see, with its last activity: ONE request."""
     boards = get(client, "/members/me/boards", {"fields": BOARD_LIST_FIELDS})
@@ -71,8 +70,9 @@ class BoardFetch:
     notes: list[str] = field(default_factory=list)
 
 
-def fetch_actions_before(client: TrelloClient, board_id: str, before: str, stop_at: str | None
-                         ) -> Iterable[list[dict[str, Any]]]:
+def fetch_actions_before(
+    client: TrelloClient, board_id: str, before: str, stop_at: str | None
+) -> Iterable[list[dict[str, Any]]]:
     """Pages of the board's actions older than `before`, newest first, until `stop_at` or the first action."""
     while True:
         params: dict[str, Any] = {"filter": "all", "limit": PAGE_LIMIT, "before": before}
@@ -108,8 +108,9 @@ def fetch_cards_paged(client: TrelloClient, board_id: str) -> list[dict[str, Any
         before = min((c["id"] for c in page), key=id_order)
 
 
-def fetch_listed_boards(client: TrelloClient, refs: Iterable[str]
-                        ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+def fetch_listed_boards(
+    client: TrelloClient, refs: Iterable[str]
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Each board's listing entry by id or shortLink (one request each, none under /1/members/).
 
     Returns the boards found and, for each ref that failed alone, (ref, error line); a line about a board
@@ -121,8 +122,11 @@ def fetch_listed_boards(client: TrelloClient, refs: Iterable[str]
         try:
             board = get(client, f"/boards/{ref}", {"fields": BOARD_LIST_FIELDS})
         except BoardUnavailable as exc:
-            what = "not found among the boards this token can see" if exc.status == 404 else \
-                "forbidden: this token may not read it"
+            what = (
+                "not found among the boards this token can see"
+                if exc.status == 404
+                else "forbidden: this token may not read it"
+            )
             errors.append((ref, f"board {ref!r}: {what}"))
             continue
         except (Unreachable, Stopped, AuthError):
@@ -136,8 +140,9 @@ def fetch_listed_boards(client: TrelloClient, refs: Iterable[str]
     return found, errors
 
 
-def _fetch_nested(client: TrelloClient, board_id: str, nested: dict[str, str], *, known_large: bool,
-                  notes: list[str]) -> tuple[dict[str, Any], bool]:
+def _fetch_nested(
+    client: TrelloClient, board_id: str, nested: dict[str, str], *, known_large: bool, notes: list[str]
+) -> tuple[dict[str, Any], bool]:
     """The nested board with its cards: in one answer, or (too large, or known to be) with cards paged."""
     if not known_large:
         try:
@@ -170,8 +175,9 @@ def _merge_actions(actions: list[dict[str, Any]], since_action_id: str | None) -
     return merged
 
 
-def fetch_board(client: TrelloClient, board_id: str, *, since_action_id: str | None = None,
-                known_large: bool = False) -> BoardFetch:
+def fetch_board(
+    client: TrelloClient, board_id: str, *, since_action_id: str | None = None, known_large: bool = False
+) -> BoardFetch:
     """An export-shaped snapshot of one board plus every action newer than `since_action_id` (all if None).
 
     `known_large`: the board was refused as too large before, so its cards are paged without asking again.
@@ -202,5 +208,10 @@ def fetch_board(client: TrelloClient, board_id: str, *, since_action_id: str | N
                 actions.extend(page)
     board["actions"] = _merge_actions(actions, since_action_id)
     # Since a bookmark, only the newer actions arrive; older ones are in the database already.
-    return BoardFetch(board=board, actions_complete=since_action_id is None, paged=paged,
-                      requests=session.thread_requests - start, notes=notes)
+    return BoardFetch(
+        board=board,
+        actions_complete=since_action_id is None,
+        paged=paged,
+        requests=session.thread_requests - start,
+        notes=notes,
+    )

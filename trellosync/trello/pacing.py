@@ -50,8 +50,9 @@ class Waiter:
         self.check()
         left = self.remaining()
         if left is not None and seconds >= left:
-            raise Stopped(f"sync stopped: waiting {seconds:.0f} s would pass the run deadline "
-                          "(trello.run_deadline)")
+            raise Stopped(
+                f"sync stopped: waiting {seconds:.0f} s would pass the run deadline (trello.run_deadline)"
+            )
         if self.cancelled.wait(max(seconds, 0.0)):
             self.check()
 
@@ -69,8 +70,13 @@ class RateLimiter:
     request times is used instead: no window ever sees more than N requests.
     """
 
-    def __init__(self, max_requests: int = DEFAULT_MAX_REQUESTS_PER_10S, window: float = 10.0, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        max_requests: int = DEFAULT_MAX_REQUESTS_PER_10S,
+        window: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.max_requests = max_requests
         self.window = window
         self._clock = clock
@@ -113,8 +119,9 @@ _limiters: dict[tuple[str, str, str], RateLimiter] = {}
 _limiters_lock = threading.Lock()
 
 
-def shared_limiter(api_url: str, token: str, max_requests: int, *, scope: str = "token",
-                   window: float = 10.0) -> RateLimiter:
+def shared_limiter(
+    api_url: str, token: str, max_requests: int, *, scope: str = "token", window: float = 10.0
+) -> RateLimiter:
     """The one RateLimiter of this process for a (server, token, scope) triple."""
     ident = (api_url, str(hash(token)), scope)
     with _limiters_lock:

@@ -42,8 +42,14 @@ log = logging.getLogger("trellosync.trello.client")
 # py-trello 0.20.1 hard-codes this prefix in TrelloClient.fetch_json; the session rebases it onto api_url.
 PY_TRELLO_PREFIX = "https://api.trello.com/1/"
 SECRET_PARAMS = frozenset({"key", "token"})
-_NETWORK_ERRORS = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-                   requests.exceptions.ContentDecodingError, urllib3.exceptions.HTTPError, OSError)
+_NETWORK_ERRORS = (
+    requests.Timeout,
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    urllib3.exceptions.HTTPError,
+    OSError,
+)
 
 
 class BoardUnavailable(TrelloAPIError):
@@ -81,8 +87,14 @@ class RetryPolicy:
 class _Retry(Exception):
     """One attempt failed in a way worth another try."""
 
-    def __init__(self, reason: str, *, hint: float | None = None, network: bool = False,
-                 answer: ErrorAnswer | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        hint: float | None = None,
+        network: bool = False,
+        answer: ErrorAnswer | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason, self.hint, self.network, self.answer = reason, hint, network, answer
 
@@ -90,9 +102,18 @@ class _Retry(Exception):
 class TrelloSession(requests.Session):
     """The `http_service` given to py-trello: header auth, configurable base URL, pacing, deadlines, retries."""
 
-    def __init__(self, api_key: str, token: str, *, api_url: str = DEFAULT_API_URL, timeout: float = DEFAULT_TIMEOUT,
-                 limiter: RateLimiter | None = None, retry: RetryPolicy | None = None,
-                 request_deadline: float = DEFAULT_REQUEST_DEADLINE, header_reserve: int = 2) -> None:
+    def __init__(
+        self,
+        api_key: str,
+        token: str,
+        *,
+        api_url: str = DEFAULT_API_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+        limiter: RateLimiter | None = None,
+        retry: RetryPolicy | None = None,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+        header_reserve: int = 2,
+    ) -> None:
         super().__init__()
         self.api_url = api_url.rstrip("/")
         self.host = urlsplit(self.api_url).netloc or self.api_url
@@ -100,15 +121,18 @@ class TrelloSession(requests.Session):
         self.request_deadline = request_deadline
         self.header_reserve = header_reserve
         self.limiter = limiter or shared_limiter(self.api_url, token, DEFAULT_MAX_REQUESTS_PER_10S)
-        self.members_limiter = shared_limiter(self.api_url, token, MEMBERS_ROUTE_MAX, scope="members",
-                                              window=MEMBERS_ROUTE_WINDOW)
+        self.members_limiter = shared_limiter(
+            self.api_url, token, MEMBERS_ROUTE_MAX, scope="members", window=MEMBERS_ROUTE_WINDOW
+        )
         self.retry = retry or RetryPolicy()
         # An unreachable host fails within give_up_after, plus at most one connect attempt.
         self.connect_timeout = min(timeout, 10.0, max(self.retry.give_up_after / 2, 0.5))
         self.waiter = Waiter()
         self.on_notice: Callable[[str], None] | None = None  # retry notices for a terminal (the CLI sets it)
         self.request_count = 0
-        self.max_answer_bytes = MAX_ANSWER_BYTES  # every answer, as sent and once inflated (trello/bounded.py)
+        self.max_answer_bytes = (
+            MAX_ANSWER_BYTES  # every answer, as sent and once inflated (trello/bounded.py)
+        )
         self._count_lock = threading.Lock()
         self._local = threading.local()
         self._calls: set[Call] = set()
@@ -144,7 +168,7 @@ class TrelloSession(requests.Session):
 
     def _rebase(self, url: str) -> str:
         if url.startswith(PY_TRELLO_PREFIX):
-            return self.api_url + "/" + url[len(PY_TRELLO_PREFIX):]
+            return self.api_url + "/" + url[len(PY_TRELLO_PREFIX) :]
         if url.startswith(("http://", "https://")):
             return url
         return self.api_url + "/" + url.lstrip("/")
@@ -155,10 +179,25 @@ class TrelloSession(requests.Session):
         if self.on_notice is not None:
             self.on_notice(message)
 
-    def request(self, method: str | bytes, url: str | bytes, params: Any = None, data: Any = None,
-                headers: Any = None, cookies: Any = None, files: Any = None, auth: Any = None,
-                timeout: Any = None, allow_redirects: bool = True, proxies: Any = None, hooks: Any = None,
-                stream: Any = None, verify: Any = None, cert: Any = None, json: Any = None) -> requests.Response:
+    def request(
+        self,
+        method: str | bytes,
+        url: str | bytes,
+        params: Any = None,
+        data: Any = None,
+        headers: Any = None,
+        cookies: Any = None,
+        files: Any = None,
+        auth: Any = None,
+        timeout: Any = None,
+        allow_redirects: bool = True,
+        proxies: Any = None,
+        hooks: Any = None,
+        stream: Any = None,
+        verify: Any = None,
+        cert: Any = None,
+        json: Any = None,
+    ) -> requests.Response:
         """Send one Trello API request with retries; returns a 200 response whose body is valid JSON."""
         method = method.decode() if isinstance(method, bytes) else method
         url = self._rebase(url.decode() if isinstance(url, bytes) else url)
@@ -166,9 +205,18 @@ class TrelloSession(requests.Session):
         self._refuse_secrets_in_url(method, url, clean)
         hdrs = {**dict(headers or {}), "Authorization": self._auth_header, "Accept-Encoding": ACCEPT_ENCODING}
         what = f"{method} {urlsplit(url).path}"
-        members = is_members_route(url[len(self.api_url):] if url.startswith(self.api_url) else urlsplit(url).path)
-        send = {"method": method, "url": url, "params": clean, "data": data, "headers": hdrs, "files": files,
-                "timeout": timeout or (self.connect_timeout, self.timeout)}
+        members = is_members_route(
+            url[len(self.api_url) :] if url.startswith(self.api_url) else urlsplit(url).path
+        )
+        send = {
+            "method": method,
+            "url": url,
+            "params": clean,
+            "data": data,
+            "headers": hdrs,
+            "files": files,
+            "timeout": timeout or (self.connect_timeout, self.timeout),
+        }
         attempt, started = 0, time.monotonic()
         while True:
             try:
@@ -182,8 +230,10 @@ class TrelloSession(requests.Session):
             if final is not None:
                 raise final from None
             if r.network:
-                self._notice(f"cannot reach {self.host} ({what}: {r.reason}); retry {attempt + 1} in {delay:.1f} s, "
-                             f"giving up after {self.retry.give_up_after:g} s")
+                self._notice(
+                    f"cannot reach {self.host} ({what}: {r.reason}); retry {attempt + 1} in {delay:.1f} s, "
+                    f"giving up after {self.retry.give_up_after:g} s"
+                )
             else:
                 self._notice(f"{what}: {r.reason}; retry {attempt + 1} in {delay:.1f} s")
             attempt += 1
@@ -192,7 +242,8 @@ class TrelloSession(requests.Session):
     def _refuse_secrets_in_url(self, method: str, url: str, params: dict[str, Any]) -> None:
         long_secrets = [sec for sec in self._secrets if len(sec) >= 8]  # real keys are 32, tokens 64+ chars
         if any(sec in url for sec in long_secrets) or any(
-                sec in str(v) for v in params.values() for sec in long_secrets):
+            sec in str(v) for v in params.values() for sec in long_secrets
+        ):
             raise TrelloAPIError(f"{method}: refusing to send a request with a credential in its URL")
 
     def _pace(self, members: bool) -> None:
@@ -201,9 +252,11 @@ class TrelloSession(requests.Session):
         if members:
             wait = self.members_limiter.wait_time()
             if wait > self.retry.max_wait:
-                raise TrelloAPIError(f"Trello's limit of {MEMBERS_ROUTE_MAX} requests per "
-                                     f"{MEMBERS_ROUTE_WINDOW:.0f} s on /1/members/ is spent in this process; "
-                                     f"the next is allowed in {wait:.0f} s")
+                raise TrelloAPIError(
+                    f"Trello's limit of {MEMBERS_ROUTE_MAX} requests per "
+                    f"{MEMBERS_ROUTE_WINDOW:.0f} s on /1/members/ is spent in this process; "
+                    f"the next is allowed in {wait:.0f} s"
+                )
             self.members_limiter.acquire(sleep)
         self.limiter.acquire(sleep)
         with self._count_lock:
@@ -232,8 +285,13 @@ class TrelloSession(requests.Session):
                 response.raw.release_conn()
         except _NETWORK_ERRORS as exc:
             self.waiter.check()
-            kind = ("took longer than the request deadline" if call.killed == "deadline" else
-                    "timed out" if isinstance(exc, requests.Timeout) else "connection failed")
+            kind = (
+                "took longer than the request deadline"
+                if call.killed == "deadline"
+                else "timed out"
+                if isinstance(exc, requests.Timeout)
+                else "connection failed"
+            )
             raise _Retry(f"{kind} ({type(exc).__name__})", network=True) from None
         finally:
             timer.cancel()
@@ -255,8 +313,9 @@ class TrelloSession(requests.Session):
             return response
         # Decide on the raw status and code; only the message people see is redacted.
         answer = read_error(status, response.headers.get("Content-Type", ""), response.content)
-        shown = self.redact(" ".join(x for x in (answer.code, answer.text if answer.text != answer.code else "")
-                                     if x))
+        shown = self.redact(
+            " ".join(x for x in (answer.code, answer.text if answer.text != answer.code else "") if x)
+        )
         if status == 401:
             raise AuthError(refused_line(what, answer.text))
         if answer.too_many_cards:
@@ -266,10 +325,16 @@ class TrelloSession(requests.Session):
             if asked is not None and asked > self.retry.max_wait:
                 # Waiting out what Trello asked for would hold the run for hours or days; capping it and
                 # retrying only spends the retries inside the limit: this board is not synced this time.
-                raise TrelloAPIError(f"{what}: HTTP {status}: Trello asked to wait {_duration(asked)} "
-                                     f"(Retry-After), more than trello.max_wait ({self.retry.max_wait:g} s); "
-                                     "not retried")
-            hint = parse_wait(response.headers.get("Retry-After"), self.retry.max_wait) if status == 429 else None
+                raise TrelloAPIError(
+                    f"{what}: HTTP {status}: Trello asked to wait {_duration(asked)} "
+                    f"(Retry-After), more than trello.max_wait ({self.retry.max_wait:g} s); "
+                    "not retried"
+                )
+            hint = (
+                parse_wait(response.headers.get("Retry-After"), self.retry.max_wait)
+                if status == 429
+                else None
+            )
             if status == 429 and hint is None:
                 hint = header_pause(response.headers, reserve=0, cap=self.retry.max_wait)
             raise _Retry(f"HTTP {status} {shown}".strip(), hint=hint, answer=answer)
@@ -277,16 +342,21 @@ class TrelloSession(requests.Session):
             raise BoardUnavailable(f"{what}: HTTP {status} {shown}", status)
         raise TrelloAPIError(f"{what}: HTTP {status} {shown}")
 
-    def _next_delay(self, what: str, r: _Retry, attempt: int, started: float
-                    ) -> tuple[float, TrelloAPIError | None]:
+    def _next_delay(
+        self, what: str, r: _Retry, attempt: int, started: float
+    ) -> tuple[float, TrelloAPIError | None]:
         """The wait before the next try, or the final error when no try is left."""
-        delay = (r.hint + random.uniform(0, self.retry.backoff_base) if r.hint is not None
-                 else self.retry.delay(attempt))
+        delay = (
+            r.hint + random.uniform(0, self.retry.backoff_base)
+            if r.hint is not None
+            else self.retry.delay(attempt)
+        )
         elapsed = time.monotonic() - started
         if r.network and elapsed + delay >= self.retry.give_up_after:
             return delay, Unreachable(
                 f"cannot reach {self.host} ({what}: {r.reason}); gave up after {attempt + 1} attempt(s) in "
-                f"{elapsed:.0f} s (trello.give_up_after: {self.retry.give_up_after:g} s)")
+                f"{elapsed:.0f} s (trello.give_up_after: {self.retry.give_up_after:g} s)"
+            )
         if attempt >= self.retry.max_retries:
             return delay, TrelloAPIError(f"{what}: {r.reason} after {attempt + 1} attempts; giving up")
         if r.answer is not None and r.answer.status == 429:
@@ -298,10 +368,14 @@ class TrelloSession(requests.Session):
 def refused_line(what: str, text: str) -> str:
     """The one line for a 401: which credential Trello's own words name, and what to do about it."""
     if "invalid key" in text.lower():
-        return (f"Trello refused the credentials: API key invalid ({what}); check TRELLO_API_KEY "
-                "(or trello.api_key) against https://trello.com/power-ups/admin")
-    return (f"Trello refused the credentials: token invalid or expired ({what}); make a new one at "
-            "https://trello.com/power-ups/admin and set TRELLO_TOKEN (or trello.token)")
+        return (
+            f"Trello refused the credentials: API key invalid ({what}); check TRELLO_API_KEY "
+            "(or trello.api_key) against https://trello.com/power-ups/admin"
+        )
+    return (
+        f"Trello refused the credentials: token invalid or expired ({what}); make a new one at "
+        "https://trello.com/power-ups/admin and set TRELLO_TOKEN (or trello.token)"
+    )
 
 
 def _duration(seconds: float) -> str:

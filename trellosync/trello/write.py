@@ -17,16 +17,19 @@ def _post(client: TrelloClient, path: str, body: dict[str, Any]) -> dict[str, An
         out = client.fetch_json(path, http_method="POST", post_args=body)
     except AuthError:
         # Trello answers a read-only token's write with the same text/plain 401 "invalid token" as a bad one.
-        raise AuthError(f"Trello refused to write with this token (POST /1{path}: 401): a read-only, invalid or "
-                        "expired token; `prepare --apply` needs a token with write access "
-                        "(https://trello.com/power-ups/admin)") from None
+        raise AuthError(
+            f"Trello refused to write with this token (POST /1{path}: 401): a read-only, invalid or "
+            "expired token; `prepare --apply` needs a token with write access "
+            "(https://trello.com/power-ups/admin)"
+        ) from None
     if not isinstance(out, dict) or not isinstance(out.get("id"), str):
         raise TrelloAPIError(f"POST /1{path}: unexpected answer (no id)")
     return out
 
 
-def create_card(client: TrelloClient, *, list_id: str, name: str, desc: str, due: datetime | None,
-                member_ids: list[str]) -> dict[str, Any]:
+def create_card(
+    client: TrelloClient, *, list_id: str, name: str, desc: str, due: datetime | None, member_ids: list[str]
+) -> dict[str, Any]:
     """One card at the bottom of a list, with its due date (UTC) and members: ONE request."""
     body: dict[str, Any] = {"idList": list_id, "name": name, "desc": desc, "pos": "bottom"}
     if due is not None:

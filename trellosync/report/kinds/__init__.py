@@ -33,7 +33,9 @@ class Request:
     judged: Judgement = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "judged", Judgement(self.domain, ZoneInfo(self.options.timezone), self.period.end))
+        object.__setattr__(
+            self, "judged", Judgement(self.domain, ZoneInfo(self.options.timezone), self.period.end)
+        )
 
     def selection(self, person: str | None = None, *, group: str = GROUP_NOTHING) -> Selection:
         """The slice of `person` (default: the report's person), read from the report's one judgement; `group`

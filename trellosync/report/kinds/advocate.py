@@ -21,10 +21,18 @@ from trellosync.report.views import CommitmentView, Cover
 DUE_SOON_DAYS = 14
 OVERDUE_LISTED_DAYS = 45  # older overdue items are folded into one "close or drop?" line
 MAX_FEEDBACK = 12
-INCLUDES = ("the latest self-review", "stakeholder feedback since the last check-in (praise and concerns apart)",
-            "open focus points", "commitments and promises due")
-LEAVES_OUT = ("best and worst moments of the lunches", "lunch observations", "other people's feedback",
-              "what was said or committed in a peer learning group")
+INCLUDES = (
+    "the latest self-review",
+    "stakeholder feedback since the last check-in (praise and concerns apart)",
+    "open focus points",
+    "commitments and promises due",
+)
+LEAVES_OUT = (
+    "best and worst moments of the lunches",
+    "lunch observations",
+    "other people's feedback",
+    "what was said or committed in a peer learning group",
+)
 
 
 @dataclass
@@ -72,8 +80,11 @@ def last_check_in(sel: Selection, advocate: str | None) -> date | None:
     """
     if advocate is None:
         return None
-    dates = [lu.date for lu in sel.lunches
-             if advocate in lu.participants and len(set(lu.participants)) <= 2 and lu.date <= sel.as_of]
+    dates = [
+        lu.date
+        for lu in sel.lunches
+        if advocate in lu.participants and len(set(lu.participants)) <= 2 and lu.date <= sel.as_of
+    ]
     return max(dates, default=None)
 
 
@@ -107,36 +118,61 @@ def build(req: Request) -> AdvocateContext:
     advocate = practices.advocates.get(req.person)
     check_in = last_check_in(sel, advocate)
     since = check_in or req.period.start
-    reviews = [r for r in practices.self_reviews if r.person == req.person and r.date in req.period and r.date <= as_of]
+    reviews = [
+        r
+        for r in practices.self_reviews
+        if r.person == req.person and r.date in req.period and r.date <= as_of
+    ]
     mine = [s for s in practices.stakeholder_feedback if s.about == req.person and s.date <= as_of]
     recent = [s for s in mine if s.date > since or (check_in is None and s.date >= since)]
     focus = sel.judged.open_focus(sel.feedback, req.person)
-    answers = [f.text for f in focus] + [c.text for c in sel.commitments if sel.commitment_status(c) == "open"]
-    open_promises = [p.title for p in practices.promises if p.person == req.person
-                     and sel.judged.promise(p).status == "open"]
+    answers = [f.text for f in focus] + [
+        c.text for c in sel.commitments if sel.commitment_status(c) == "open"
+    ]
+    open_promises = [
+        p.title
+        for p in practices.promises
+        if p.person == req.person and sel.judged.promise(p).status == "open"
+    ]
     answers += open_promises
     if reviews:
         answers += reviews[-1].improve + reviews[-1].goals
     due = _due(sel, practices)
-    unanswered = [s for s in recent if s.polarity != "praise" and not any(same_issue(s.text, a) for a in answers)]
+    unanswered = [
+        s for s in recent if s.polarity != "praise" and not any(same_issue(s.text, a) for a in answers)
+    ]
     start = as_of - timedelta(days=365)
-    series = sel.judged.reliability(sel.commitments, [p for p in practices.promises if p.person == req.person],
-                                    start, as_of)
+    series = sel.judged.reliability(
+        sel.commitments, [p for p in practices.promises if p.person == req.person], start, as_of
+    )
     now = series[-1] if series else None
     cover = make_cover(sel, req.period, "advocate", req.options, req.report_date)
     return AdvocateContext(
-        kind="advocate", cover=cover, empty=not (reviews or mine or focus or due),
-        advocate=sel.name(advocate) if advocate else None, last_check_in=check_in, since=since,
+        kind="advocate",
+        cover=cover,
+        empty=not (reviews or mine or focus or due),
+        advocate=sel.name(advocate) if advocate else None,
+        last_check_in=check_in,
+        since=since,
         self_review=reviews[-1] if reviews else None,
         praise=[stakeholder_view(sel, s) for s in recent if s.polarity == "praise"][-MAX_FEEDBACK:],
         other=[stakeholder_view(sel, s) for s in recent if s.polarity != "praise"][-MAX_FEEDBACK:],
         earlier_count=sum(1 for s in mine if s.date in req.period and s not in recent),
-        unanswered=[stakeholder_view(sel, s) for s in unanswered], focus_points=[sel.shown_text(f.text, f.board_id) for f in focus],
-        due=[d for d in due if not _older(d, as_of)], older_overdue=sum(1 for d in due if _older(d, as_of)),
-        keep_rate=now.keep_rate if now else None, keep_rate_judged=now.judged if now else 0,
+        unanswered=[stakeholder_view(sel, s) for s in unanswered],
+        focus_points=[sel.shown_text(f.text, f.board_id) for f in focus],
+        due=[d for d in due if not _older(d, as_of)],
+        older_overdue=sum(1 for d in due if _older(d, as_of)),
+        keep_rate=now.keep_rate if now else None,
+        keep_rate_judged=now.judged if now else 0,
         promises_open=open_promises,
     )
 
 
-KIND = ReportKind(name="advocate", title="Advocate brief", template="advocate.html", builder=build,
-                  includes=INCLUDES, leaves_out=LEAVES_OUT)
+KIND = ReportKind(
+    name="advocate",
+    title="Advocate brief",
+    template="advocate.html",
+    builder=build,
+    includes=INCLUDES,
+    leaves_out=LEAVES_OUT,
+)

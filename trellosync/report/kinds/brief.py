@@ -102,9 +102,16 @@ def choose_pair(sel: Selection, peer: str | None, board: str | None = None) -> s
         shared = [b for b in pairs if peer in sel.pair_people(b)[1:]]
         found = [b for b in shared if len(sel.pair_people(b)) == 2]  # --with names a pair's other person
         if not found:
-            also = "; they share " + ", ".join(repr(sel.board(b)) for b in shared) + \
-                " (a group's or team's brief: --board NAME)" if shared else ""
-            raise ConfigError(f"{sel.name(sel.person)} has no pair board with {sel.name(peer) or peer!r}{also}")
+            also = (
+                "; they share "
+                + ", ".join(repr(sel.board(b)) for b in shared)
+                + " (a group's or team's brief: --board NAME)"
+                if shared
+                else ""
+            )
+            raise ConfigError(
+                f"{sel.name(sel.person)} has no pair board with {sel.name(peer) or peer!r}{also}"
+            )
         pairs = found
     elif peer is not None:
         pairs = [b for b in pairs if peer in sel.pair_people(b)[1:]]
@@ -123,10 +130,18 @@ def _activity(sel: Selection, board_id: str) -> tuple[int, date]:
     return sum(1 for d in dates if d >= since), max(dates, default=date.min)
 
 
-def _promises(sel: Selection, board_id: str, last_lunch: date | None) -> tuple[list[CommitmentView], CloseOrDrop | None]:
+def _promises(
+    sel: Selection, board_id: str, last_lunch: date | None
+) -> tuple[list[CommitmentView], CloseOrDrop | None]:
     """Promises for this lunch (made at the last one, or due since it), and older overdue ones folded."""
-    views = [sel.commitment_view(c) for c in sel.commitments if c.board_id == board_id and c.made <= sel.as_of]
-    recent = [v for v in views if last_lunch is not None and (v.made >= last_lunch or (v.deadline and v.deadline > last_lunch))]
+    views = [
+        sel.commitment_view(c) for c in sel.commitments if c.board_id == board_id and c.made <= sel.as_of
+    ]
+    recent = [
+        v
+        for v in views
+        if last_lunch is not None and (v.made >= last_lunch or (v.deadline and v.deadline > last_lunch))
+    ]
     older = [v for v in views if v not in recent and v.status == "broken"]
     fold = None
     if older:
@@ -141,13 +156,26 @@ def _questions(block: Block, as_of: date, asked: dict[str, date]) -> list[Questi
         if c.status == "open" and c.deadline is None:  # a group's "by the next meeting": this one
             out.append(Question("hows_it_go", c.text, None, last_asked=asked.get(c.id)))
         elif c.status in ("broken", "open") and c.deadline and c.deadline <= as_of + timedelta(days=3):
-            out.append(Question("commitment_due", c.text, c.deadline, today=c.deadline == as_of,
-                                last_asked=asked.get(c.id)))
+            out.append(
+                Question(
+                    "commitment_due",
+                    c.text,
+                    c.deadline,
+                    today=c.deadline == as_of,
+                    last_asked=asked.get(c.id),
+                )
+            )
         elif c.status in ("kept", "late", "done_undated"):
             out.append(Question("done", c.text, c.completed_on))
     if block.focus is not None:
-        out.append(Question("focus", block.focus.focus.text, block.focus.focus.date,
-                            last_asked=asked.get(block.focus.focus.id)))
+        out.append(
+            Question(
+                "focus",
+                block.focus.focus.text,
+                block.focus.focus.date,
+                last_asked=asked.get(block.focus.focus.id),
+            )
+        )
     for g in block.goals_near[:2]:
         out.append(Question("goal", g.title, g.due, done=g.kr_done, total=g.kr_total))
     return out[:MAX_QUESTIONS]
@@ -155,8 +183,13 @@ def _questions(block: Block, as_of: date, asked: dict[str, date]) -> list[Questi
 
 def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cites: Citations) -> Block:
     """One member's part of the brief: their promises, focus point, goals near target and last moments."""
-    person_sel = sel if key == sel.person else Selection(sel.domain, Scope(key, sel.tz, sel.as_of, sel.scope.synced_at),
-                                                            sel.judged, group=GROUP_ALL)
+    person_sel = (
+        sel
+        if key == sel.person
+        else Selection(
+            sel.domain, Scope(key, sel.tz, sel.as_of, sel.scope.synced_at), sel.judged, group=GROUP_ALL
+        )
+    )
     promised, fold = _promises(person_sel, board_id, last_lunch)
     current = [t for t in focus_threads(person_sel, None, sel.as_of, pair=board_id) if t.current]
     focus = current[-1] if current else None
@@ -165,20 +198,35 @@ def _block(sel: Selection, key: str, board_id: str, last_lunch: date | None, cit
         latest = focus.observations[-MAX_FOCUS_OBSERVATIONS:]
         focus.observations_for = [cites.quote(o) for o in latest if o.polarity == "positive"]
         focus.observations_against = [cites.quote(o) for o in latest if o.polarity == "negative"]
-        focus.observations_other = [cites.quote(o) for o in latest if o.polarity not in ("positive", "negative")]
+        focus.observations_other = [
+            cites.quote(o) for o in latest if o.polarity not in ("positive", "negative")
+        ]
         focus.later_best = []
-    goals = [person_sel.goal_view(g) for g in person_sel.goals  # this board's: other pairs' goals stay with them
-             if g.board_id == board_id and person_sel.goal_status(g) in ("open", "overdue")]
-    near = sorted((g for g in goals if g.due and abs((g.due - sel.as_of).days) <= GOAL_NEAR_DAYS), key=lambda g: g.due or date.min)
+    goals = [
+        person_sel.goal_view(g)
+        for g in person_sel.goals  # this board's: other pairs' goals stay with them
+        if g.board_id == board_id and person_sel.goal_status(g) in ("open", "overdue")
+    ]
+    near = sorted(
+        (g for g in goals if g.due and abs((g.due - sel.as_of).days) <= GOAL_NEAR_DAYS),
+        key=lambda g: g.due or date.min,
+    )
     pair_entries = [f for f in person_sel.feedback if f.board_id == board_id and f.date <= sel.as_of]
     best = [f for f in pair_entries if f.kind == "best"]
     worst = [f for f in pair_entries if f.kind == "worst"]
     block = Block(
-        person=sel.name(key), person_key=key, promised=promised, close_or_drop=fold, focus=focus, goals_near=near[:3],
+        person=sel.name(key),
+        person_key=key,
+        promised=promised,
+        close_or_drop=fold,
+        focus=focus,
+        goals_near=near[:3],
         last_best=cites.quote(person_sel.evidence(best[-1])) if best else None,
         last_worst=cites.quote(person_sel.evidence(worst[-1])) if worst else None,
     )
-    block.questions = _questions(block, sel.as_of, {k: d for k, d in sel.domain.asked.items() if d <= sel.as_of})
+    block.questions = _questions(
+        block, sel.as_of, {k: d for k, d in sel.domain.asked.items() if d <= sel.as_of}
+    )
     block.issues, block.recurring = group_items(sel, key, board_id, last_lunch)
     return block
 
@@ -194,25 +242,53 @@ def build(req: Request) -> BriefContext:
     people = sel.pair_people(board_id) if board_id else [req.person]
     group = len(people) >= 3
     members = people if group else [req.person]
-    blocks = [_block(sel, k, board_id, last.date if last else None, cites) for k in members] if board_id else []
-    since = [cites.quote(e) for e in (sel.evidence(f) for f in sel.feedback
-             if board_id and f.board_id == board_id and f.kind == "observation" and last and last.date < f.date <= as_of)
-             if not cites.is_quoted(e)]
-    window = Period(max(as_of - timedelta(days=RECENT_DAYS), min((lu.date for lu in sel.lunches), default=as_of)), as_of)
+    blocks = (
+        [_block(sel, k, board_id, last.date if last else None, cites) for k in members] if board_id else []
+    )
+    since = [
+        cites.quote(e)
+        for e in (
+            sel.evidence(f)
+            for f in sel.feedback
+            if board_id
+            and f.board_id == board_id
+            and f.kind == "observation"
+            and last
+            and last.date < f.date <= as_of
+        )
+        if not cites.is_quoted(e)
+    ]
+    window = Period(
+        max(as_of - timedelta(days=RECENT_DAYS), min((lu.date for lu in sel.lunches), default=as_of)), as_of
+    )
     cadence = next((p for p in pair_figures(sel, window) if p.board_id == board_id), None)
-    cover = make_cover(sel, Period(last.date if last else as_of, as_of), "brief", req.options, req.report_date)
+    cover = make_cover(
+        sel, Period(last.date if last else as_of, as_of), "brief", req.options, req.report_date
+    )
     return BriefContext(
-        kind="brief", cover=cover, empty=last is None and not any(b.promised or b.focus for b in blocks),
-        board=sel.board(board_id) if board_id else "", with_names=[sel.name(k) for k in people[1:]], group=group,
-        last_lunch=last.date if last else None, last_lunch_url=last.url if last else None,
+        kind="brief",
+        cover=cover,
+        empty=last is None and not any(b.promised or b.focus for b in blocks),
+        board=sel.board(board_id) if board_id else "",
+        with_names=[sel.name(k) for k in people[1:]],
+        group=group,
+        last_lunch=last.date if last else None,
+        last_lunch_url=last.url if last else None,
         days_since_last_lunch=(as_of - last.date).days if last else None,
-        next_lunch_due=sel.judged.next_lunch_due(board_id) if board_id else None, cadence=cadence,
-        since_last=since[-3:], blocks=blocks,
-        other_pairs=[sel.board(b) for b in sel.pair_ids() if b != board_id], sources=cites.sources,
+        next_lunch_due=sel.judged.next_lunch_due(board_id) if board_id else None,
+        cadence=cadence,
+        since_last=since[-3:],
+        blocks=blocks,
+        other_pairs=[sel.board(b) for b in sel.pair_ids() if b != board_id],
+        sources=cites.sources,
     )
 
 
-KIND = ReportKind(name="brief", title="Conversation brief", template="brief.html", builder=build,
-                  includes=("one pair's or group's promises, focus points, goals near target, last best and worst "
-                            "moment",),
-                  leaves_out=("other boards' entries and goals", "self-reviews", "stakeholder feedback"))
+KIND = ReportKind(
+    name="brief",
+    title="Conversation brief",
+    template="brief.html",
+    builder=build,
+    includes=("one pair's or group's promises, focus points, goals near target, last best and worst moment",),
+    leaves_out=("other boards' entries and goals", "self-reviews", "stakeholder feedback"),
+)

@@ -58,7 +58,9 @@ class PeerVoice:
 
 
 # How strong a criterion's evidence is, from counts alone (printed under the table: the committee reads the rule).
-STRONG_OBSERVERS = 2  # independent observers: distinct people other than the subject whose authorship is recorded
+STRONG_OBSERVERS = (
+    2  # independent observers: distinct people other than the subject whose authorship is recorded
+)
 RECURRING_LUNCHES = 3  # ... and seen at this many lunches
 RECURRING_MONTHS = 2  # ... in this many different months
 
@@ -157,8 +159,14 @@ def evidence_entry(f: FeedbackEntry, unmarked_boards: frozenset[str]) -> bool:
 def unmarked_left_out(sel: Selection, period: Period, unmarked_boards: frozenset[str]) -> int:
     """Unmarked observations about the person in the period that the dossier leaves out (fails closed)."""
     end = min(period.end, sel.as_of)
-    return sum(1 for f in sel.feedback if f.kind == "observation" and f.polarity == "neutral"
-               and f.board_id not in unmarked_boards and period.start <= f.date <= end)
+    return sum(
+        1
+        for f in sel.feedback
+        if f.kind == "observation"
+        and f.polarity == "neutral"
+        and f.board_id not in unmarked_boards
+        and period.start <= f.date <= end
+    )
 
 
 def _peers(sel: Selection, period: Period, cites: Citations, unmarked: frozenset[str]) -> list[PeerVoice]:
@@ -173,18 +181,25 @@ def _peers(sel: Selection, period: Period, cites: Citations, unmarked: frozenset
     for name, found in sorted(by_peer.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         elsewhere = [cites.cite(e) for e in found if cites.is_quoted(e)]
         fresh = [e for e in found if not cites.is_quoted(e)][-MAX_PEER_QUOTES:]
-        voices.append(PeerVoice(
-            name=name, count=len(found), strengths=sum(1 for e in found if e.kind == "best"),
-            praise=sum(1 for e in found if e.kind == "observation" and e.polarity == "positive"),
-            observations=sum(1 for e in found if e.polarity == "neutral"),
-            first=found[0].date, last=found[-1].date, quotes=[cites.quote(e) for e in fresh],
-            quoted_elsewhere=elsewhere,
-        ))
+        voices.append(
+            PeerVoice(
+                name=name,
+                count=len(found),
+                strengths=sum(1 for e in found if e.kind == "best"),
+                praise=sum(1 for e in found if e.kind == "observation" and e.polarity == "positive"),
+                observations=sum(1 for e in found if e.polarity == "neutral"),
+                first=found[0].date,
+                last=found[-1].date,
+                quotes=[cites.quote(e) for e in fresh],
+                quoted_elsewhere=elsewhere,
+            )
+        )
     return voices
 
 
-def _own_words(sel: Selection, period: Period, cites: Citations,
-               unmarked: frozenset[str]) -> tuple[list[Evidence], list[Evidence]]:
+def _own_words(
+    sel: Selection, period: Period, cites: Citations, unmarked: frozenset[str]
+) -> tuple[list[Evidence], list[Evidence]]:
     """What the person wrote about themselves: their best moments and praise-marked observations (focus points
     are in the arcs; unmarked observations only where the board opts in)."""
     end = min(period.end, sel.as_of)
@@ -200,14 +215,21 @@ def _own_words(sel: Selection, period: Period, cites: Citations,
     return [cites.quote(e) for e in fresh], already
 
 
-def _threads(
-    sel: Selection, period: Period, cites: Citations, include_worst: bool, unmarked: frozenset[str]
-) -> tuple[list[FocusThread], list[FocusThread]]:
+def _threads(sel: Selection, period: Period) -> tuple[list[FocusThread], list[FocusThread]]:
+    """The growth arcs worth printing and the open focus points (quoted later, in reading order)."""
     threads = focus_threads(sel, period, min(period.end, sel.as_of))
     # The longest threads tell the most: keep the few with the most lunches and observations, in date order.
     ranked = sorted(threads, key=lambda t: (t.current, t.mentions + len(t.observations)), reverse=True)
     chosen = {id(t) for t in ranked[:MAX_GROWTH_ARCS]} | {id(t) for t in threads if t.current}
     threads = [t for t in threads if id(t) in chosen]
+    growth = [t for t in threads if t.observations or t.later_best or t.mentions > 1]
+    return growth, [t for t in threads if t.current]
+
+
+def _quote_threads(
+    threads: list[FocusThread], cites: Citations, include_worst: bool, unmarked: frozenset[str]
+) -> None:
+    """Quote the arcs' focus points and observations (the growth appendix comes last in reading order)."""
     for t in threads:
         t.focus = cites.quote(t.focus)
         t.observations_for = [cites.quote(o) for o in t.observations_for]
@@ -218,14 +240,16 @@ def _threads(
             t.other_left_out, t.observations_other = len(t.observations_other), []
         t.observations_other = [cites.quote(o) for o in t.observations_other]
         t.later_best = [cites.quote(b) for b in t.later_best]
-    growth = [t for t in threads if t.observations or t.later_best or t.mentions > 1]
-    return growth, [t for t in threads if t.current]
 
 
-def _concerns(sel: Selection, period: Period, include_worst: bool, cites: Citations) -> tuple[list, list, list]:
+def _concerns(
+    sel: Selection, period: Period, include_worst: bool, cites: Citations
+) -> tuple[list, list, list]:
     end = min(period.end, sel.as_of)
     overdue_goals = [sel.goal_view(g) for g in sel.goals if sel.goal_status(g, end) == "overdue"]
-    views = [sel.commitment_view(c) for c in sel.commitments if c.deadline is not None and c.deadline in period]
+    views = [
+        sel.commitment_view(c) for c in sel.commitments if c.deadline is not None and c.deadline in period
+    ]
     overdue = [c for c in views if c.status == "broken"][-MAX_CONCERNS:]
     worst: list[Evidence] = []
     if include_worst:
@@ -244,11 +268,18 @@ def build(req: Request) -> DossierContext:
     cites = Citations()
     sections = [section(b, months, cites) for b in buckets]
     unmarked = req.options.unmarked_boards
-    peers = _peers(sel, period, cites, unmarked)  # numbered in reading order: peers and own words before arcs
-    own, own_quoted = _own_words(sel, period, cites, unmarked)
-    growth, open_focus = _threads(sel, period, cites, req.options.include_worst_moments, unmarked)
-    overdue_goals, overdue_commitments, worst = _concerns(sel, period, req.options.include_worst_moments, cites)
+    # Sources are numbered in reading order: the body (evidence, peers, the concerns' open focus points and
+    # worst moments), then the appendices (further evidence, own words, growth arcs).
+    peers = _peers(sel, period, cites, unmarked)
+    growth, open_focus = _threads(sel, period)
+    for t in open_focus:
+        t.focus = cites.cite(t.focus)  # the concerns chapter refers to it; Appendix E quotes it
+    overdue_goals, overdue_commitments, worst = _concerns(
+        sel, period, req.options.include_worst_moments, cites
+    )
     quote_appendix(sections, cites)
+    own, own_quoted = _own_words(sel, period, cites, unmarked)
+    _quote_threads(growth, cites, req.options.include_worst_moments, unmarked)
     cover = make_cover(sel, period, "dossier", req.options, req.report_date)
     if req.ladder:
         cover.target_level, cover.ladder_name = req.ladder.level or None, req.ladder.name
@@ -256,16 +287,45 @@ def build(req: Request) -> DossierContext:
     achieved = [sel.goal_view(g) for g in sel.goals if any(e.kind == "goal" and e.id == g.id for e in items)]
     shown = [s for s in sections if s.key != UNCLASSIFIED]
     return DossierContext(
-        kind="dossier", cover=cover, empty=not items, figures=compute_figures(sel, period),
-        by_criterion=req.ladder is not None, sections=[s for s in sections if s.key != UNCLASSIFIED],
-        unclassified=sections[-1], months=[month_label(m) for m in months], goals_achieved=achieved,
-        peers=peers, own_words=own, own_words_quoted=own_quoted, unmarked_left_out=unmarked_left_out(sel, period, unmarked),
-        growth=growth, open_focus=open_focus, overdue_goals=overdue_goals,
-        overdue_commitments=overdue_commitments, include_worst_moments=req.options.include_worst_moments,
-        worst_moments=worst, sources=cites.sources, history_gaps=list(req.domain.history_gaps),
-        practices=parts, charts=practice_charts(parts),
-        criteria=[CriterionRow(s.key, s.name, s.anchor, criterion_strength(s), s.total, s.peers, s.lunches, s.months,
-                               s.first, s.last, s.body) for s in shown],
+        kind="dossier",
+        cover=cover,
+        empty=not items,
+        figures=compute_figures(sel, period),
+        by_criterion=req.ladder is not None,
+        sections=[s for s in sections if s.key != UNCLASSIFIED],
+        unclassified=sections[-1],
+        months=[month_label(m) for m in months],
+        goals_achieved=achieved,
+        peers=peers,
+        own_words=own,
+        own_words_quoted=own_quoted,
+        unmarked_left_out=unmarked_left_out(sel, period, unmarked),
+        growth=growth,
+        open_focus=open_focus,
+        overdue_goals=overdue_goals,
+        overdue_commitments=overdue_commitments,
+        include_worst_moments=req.options.include_worst_moments,
+        worst_moments=worst,
+        sources=cites.sources,
+        history_gaps=list(req.domain.history_gaps),
+        practices=parts,
+        charts=practice_charts(parts),
+        criteria=[
+            CriterionRow(
+                s.key,
+                s.name,
+                s.anchor,
+                criterion_strength(s),
+                s.total,
+                s.peers,
+                s.lunches,
+                s.months,
+                s.first,
+                s.last,
+                s.body,
+            )
+            for s in shown
+        ],
         observers=len({e.said_by for e in items if e.voice == "peer"}),
         concerns_done=[_done_about(sel, t) for t in open_focus],
     )
@@ -275,13 +335,36 @@ def _done_about(sel: Selection, t: FocusThread) -> ConcernView:
     """What was done about an open focus point: its restatements, the praise since, the commitments since."""
     since = [c for c in sel.commitments if c.board_id == t.pair and c.made >= t.focus.date]
     kept = sum(1 for c in since if sel.commitment_status(c) in ("kept", "late"))
-    return ConcernView(text=t.focus.text, board=t.board, since=t.focus.date, restated=t.mentions - 1,
-                       observed_for=len(t.observations_for), commitments_since=len(since), kept_since=kept,
-                       ref=t.focus)
+    return ConcernView(
+        text=t.focus.text,
+        board=t.board,
+        since=t.focus.date,
+        restated=t.mentions - 1,
+        observed_for=len(t.observations_for),
+        commitments_since=len(since),
+        kept_since=kept,
+        ref=t.focus,
+    )
 
 
-KIND = ReportKind(name="dossier", title="Promotion dossier", template="dossier.html", builder=build, uses_ladder=True,
-                  includes=("strengths", "praise", "achieved goals", "own words and the latest self-review",
-                            "stakeholder praise", "graded promises", "concerns and open focus points"),
-                  leaves_out=("worst moments, unless the config includes them",
-                              "stakeholder concerns (advocate brief)", "group issues (confidential to the group)"))
+KIND = ReportKind(
+    name="dossier",
+    title="Promotion dossier",
+    template="dossier.html",
+    builder=build,
+    uses_ladder=True,
+    includes=(
+        "strengths",
+        "praise",
+        "achieved goals",
+        "own words and the latest self-review",
+        "stakeholder praise",
+        "graded promises",
+        "concerns and open focus points",
+    ),
+    leaves_out=(
+        "worst moments, unless the config includes them",
+        "stakeholder concerns (advocate brief)",
+        "group issues (confidential to the group)",
+    ),
+)

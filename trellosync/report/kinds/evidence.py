@@ -45,7 +45,9 @@ class EvidenceSection:
     last: date | None
     month_marks: list[bool]
     not_listed: int = 0  # appendix items left out to keep the document bounded
-    more_quoted: list[Evidence] = field(default_factory=list)  # appendix items already quoted above, by reference
+    more_quoted: list[Evidence] = field(
+        default_factory=list
+    )  # appendix items already quoted above, by reference
 
     @property
     def anchor(self) -> str:
@@ -95,7 +97,9 @@ def buckets_by_competency(items: list[Evidence]) -> list[Bucket]:
         if e.competency_key is None:
             rest.items.append(e)
             continue
-        found.setdefault(e.competency_key, Bucket(e.competency_key, e.competency or e.competency_key, "")).items.append(e)
+        found.setdefault(
+            e.competency_key, Bucket(e.competency_key, e.competency or e.competency_key, "")
+        ).items.append(e)
     ordered = sorted(found.values(), key=lambda b: (-len(b.items), b.name))
     return ordered + [rest]
 
@@ -108,11 +112,17 @@ def section(bucket: Bucket, months: list[str], cites: Citations) -> EvidenceSect
     keys = {month_key(e.date) for e in bucket.items}
     dates = [e.date for e in bucket.items]
     return EvidenceSection(
-        key=bucket.key, name=bucket.name, description=bucket.description, body=body,
-        more=sorted(ranked[cut:], key=lambda e: (e.date, e.id)), total=len(bucket.items),
+        key=bucket.key,
+        name=bucket.name,
+        description=bucket.description,
+        body=body,
+        more=sorted(ranked[cut:], key=lambda e: (e.date, e.id)),
+        total=len(bucket.items),
         peers=len({e.said_by for e in bucket.items if e.voice == "peer"}),
         lunches=len({(e.pair, e.lunch_date) for e in bucket.items if e.lunch_date}),
-        months=len(keys), first=min(dates) if dates else None, last=max(dates) if dates else None,
+        months=len(keys),
+        first=min(dates) if dates else None,
+        last=max(dates) if dates else None,
         month_marks=[m in keys for m in months],
     )
 

@@ -75,15 +75,23 @@ def _pair_logs(sel: Selection, period: Period, cites: Citations, figures: Figure
             focus = [f for f in entries if f.kind == "focus"]
             texts = sorted(wording(f.text) for f in focus)
             unchanged = bool(texts) and texts == previous
-            rows.append(LunchView(
-                date=lu.date, with_names=[sel.name(p) for p in sel.pair_people(lu.board_id)[1:] if p in lu.participants + lu.about],
-                url=lu.url,
-                best=[cites.quote(sel.evidence(f), listed=False) for f in entries if f.kind == "best"],
-                worst=[cites.quote(sel.evidence(f), listed=False) for f in entries if f.kind == "worst"],
-                focus=[] if unchanged else [cites.quote(sel.evidence(f), listed=False) for f in focus],
-                observations=sum(1 for f in entries if f.kind == "observation"),
-                commitments=promises.get(lu.id, 0), focus_unchanged=unchanged,
-            ))
+            rows.append(
+                LunchView(
+                    date=lu.date,
+                    with_names=[
+                        sel.name(p)
+                        for p in sel.pair_people(lu.board_id)[1:]
+                        if p in lu.participants + lu.about
+                    ],
+                    url=lu.url,
+                    best=[cites.quote(sel.evidence(f), listed=False) for f in entries if f.kind == "best"],
+                    worst=[cites.quote(sel.evidence(f), listed=False) for f in entries if f.kind == "worst"],
+                    focus=[] if unchanged else [cites.quote(sel.evidence(f), listed=False) for f in focus],
+                    observations=sum(1 for f in entries if f.kind == "observation"),
+                    commitments=promises.get(lu.id, 0),
+                    focus_unchanged=unchanged,
+                )
+            )
             previous = texts or previous
         logs.append(PairLog(figures=pf, lunches=rows, more=len(lunches) - len(shown)))
     return logs
@@ -95,10 +103,17 @@ def build(req: Request) -> GoalsContext:
     as_of = sel.as_of
     period = req.period
     figures = compute_figures(sel, period)
-    goals = [sel.goal_view(g) for g in sel.goals
-             if g.created <= as_of and sel.goal_status(g, period.start - timedelta(days=1)) in (None, "open", "overdue")]
-    chosen = [c for c in sel.commitments
-              if c.made <= as_of and (c.made in period or (c.deadline is not None and c.deadline in period))]
+    goals = [
+        sel.goal_view(g)
+        for g in sel.goals
+        if g.created <= as_of
+        and sel.goal_status(g, period.start - timedelta(days=1)) in (None, "open", "overdue")
+    ]
+    chosen = [
+        c
+        for c in sel.commitments
+        if c.made <= as_of and (c.made in period or (c.deadline is not None and c.deadline in period))
+    ]
     commitments = [sel.commitment_view(c) for c in chosen[-MAX_COMMITMENT_ROWS:]]
     cites = Citations()
     threads = focus_threads(sel, period, as_of)[-MAX_FOCUS_THREADS:]
@@ -111,22 +126,45 @@ def build(req: Request) -> GoalsContext:
         t.later_best = []  # growth belongs to the dossier; this report follows the goals
     logs = _pair_logs(sel, period, cites, figures)
     activity = any(g.created in period or sel.judged.local(g.achieved_at) in period for g in sel.goals)
-    empty = not (activity or commitments or any(log.lunches for log in logs)
-                 or any(f.date in period for f in sel.feedback))
+    empty = not (
+        activity
+        or commitments
+        or any(log.lunches for log in logs)
+        or any(f.date in period for f in sel.feedback)
+    )
     if empty:  # nothing happened in the period: the report is one notice, not lists carried over from before
         goals, commitments, chosen, threads, logs, cites = [], [], [], [], [], Citations()
     parts = practice_parts(sel, period, advocacy=False)  # self-reviews and stakeholders: the advocate's
     return GoalsContext(
-        kind="goals", cover=make_cover(sel, period, "goals", req.options, req.report_date), empty=empty,
-        figures=figures, charts=[] if empty else [goal_progress_chart(sel, period), cadence_chart(sel, period),
-                                        *practice_charts(parts)],
-        goals=goals, commitments=commitments, commitments_more=len(chosen) - len(commitments),
-        focus_threads=threads, pair_logs=logs, history_gaps=list(req.domain.history_gaps), sources=cites.sources,
+        kind="goals",
+        cover=make_cover(sel, period, "goals", req.options, req.report_date),
+        empty=empty,
+        figures=figures,
+        charts=[]
+        if empty
+        else [goal_progress_chart(sel, period), cadence_chart(sel, period), *practice_charts(parts)],
+        goals=goals,
+        commitments=commitments,
+        commitments_more=len(chosen) - len(commitments),
+        focus_threads=threads,
+        pair_logs=logs,
+        history_gaps=list(req.domain.history_gaps),
+        sources=cites.sources,
         practices=parts,
     )
 
 
-KIND = ReportKind(name="goals", title="Goal-achievement report", template="goals.html", builder=build,
-                  includes=("goals", "commitments (their own, also those made in a peer learning group)",
-                            "graded promises", "focus points and observations", "lunch log"),
-                  leaves_out=("self-reviews", "stakeholder feedback", "what else was said in a peer learning group"))
+KIND = ReportKind(
+    name="goals",
+    title="Goal-achievement report",
+    template="goals.html",
+    builder=build,
+    includes=(
+        "goals",
+        "commitments (their own, also those made in a peer learning group)",
+        "graded promises",
+        "focus points and observations",
+        "lunch log",
+    ),
+    leaves_out=("self-reviews", "stakeholder feedback", "what else was said in a peer learning group"),
+)

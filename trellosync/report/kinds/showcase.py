@@ -21,10 +21,22 @@ from trellosync.report.views import Cover, Evidence, Period
 
 MAX_HOW_AND_WHY = 3
 MAX_PER_SECTION = 12
-INCLUDES = ("goals achieved", "promises kept, with their grades", "strengths (best moments)", "praise",
-            "only from team boards, or marked shareable on private boards")
-LEAVES_OUT = ("worst moments", "concerns", "focus points", "self-reviews", "group issues", "promises open or overdue",
-              "unmarked entries of private boards")
+INCLUDES = (
+    "goals achieved",
+    "promises kept, with their grades",
+    "strengths (best moments)",
+    "praise",
+    "only from team boards, or marked shareable on private boards",
+)
+LEAVES_OUT = (
+    "worst moments",
+    "concerns",
+    "focus points",
+    "self-reviews",
+    "group issues",
+    "promises open or overdue",
+    "unmarked entries of private boards",
+)
 
 
 @dataclass
@@ -92,10 +104,22 @@ class ShowcaseContext:
 def _stakeholder_evidence(sel: Selection, s: StakeholderFeedback) -> Evidence:
     """A stakeholder's praise as evidence, attributed as recorded (a `From:` line counts as declared)."""
     return Evidence(
-        id=s.id, kind="observation", polarity="positive", date=s.date, text=sel.shown_text(s.text, s.board_id),
-        said_by=s.said_by_name, said_by_source="trello" if s.said_by_source == "comment_author" else "mapping",
-        voice="peer" if s.said_by_name else "unknown", about=sel.name(s.about), lunch_date=None, lunch_with=[],
-        board=sel.board(s.board_id), pair=s.board_id, url=s.url, competency=None, competency_key=None,
+        id=s.id,
+        kind="observation",
+        polarity="positive",
+        date=s.date,
+        text=sel.shown_text(s.text, s.board_id),
+        said_by=s.said_by_name,
+        said_by_source="trello" if s.said_by_source == "comment_author" else "mapping",
+        voice="peer" if s.said_by_name else "unknown",
+        about=sel.name(s.about),
+        lunch_date=None,
+        lunch_with=[],
+        board=sel.board(s.board_id),
+        pair=s.board_id,
+        url=s.url,
+        competency=None,
+        competency_key=None,
     )
 
 
@@ -103,10 +127,20 @@ def _promise_view(sel: Selection, p: Promise, as_of: date) -> PromiseView | None
     g = sel.judged.promise(p, as_of)
     if g.status not in ("kept", "late"):
         return None
-    return PromiseView(id=p.id, title=p.title, person=sel.name(p.person), due=p.due,
-                       met_on=sel.judged.promise_met_on(p), status=g.status, criteria=g.criteria,
-                       met_by_due=g.met_by_due, days_late=g.days_late, score=g.score, board=sel.board(p.board_id),
-                       url=p.url)
+    return PromiseView(
+        id=p.id,
+        title=p.title,
+        person=sel.name(p.person),
+        due=p.due,
+        met_on=sel.judged.promise_met_on(p),
+        status=g.status,
+        criteria=g.criteria,
+        met_by_due=g.met_by_due,
+        days_late=g.days_late,
+        score=g.score,
+        board=sel.board(p.board_id),
+        url=p.url,
+    )
 
 
 def person_showcase(sel: Selection, practices: Practices, period: Period) -> PersonShowcase:
@@ -116,9 +150,14 @@ def person_showcase(sel: Selection, practices: Practices, period: Period) -> Per
         if f.date in period and feedback_shareable(f, practices):
             ev = sel.evidence(f)
             (out.strengths if f.kind == "best" else out.praise).append(ev)
-    out.praise += [_stakeholder_evidence(sel, s) for s in practices.stakeholder_feedback
-                   if s.about == sel.person and s.date in period and s.polarity == "praise"
-                   and entry_marked(practices, s.board_id, s.id)]
+    out.praise += [
+        _stakeholder_evidence(sel, s)
+        for s in practices.stakeholder_feedback
+        if s.about == sel.person
+        and s.date in period
+        and s.polarity == "praise"
+        and entry_marked(practices, s.board_id, s.id)
+    ]
     for g in sel.goals:
         achieved = sel.judged.goal(g).achieved_on
         if achieved in period and entry_marked(practices, g.board_id, g.id):
@@ -128,8 +167,9 @@ def person_showcase(sel: Selection, practices: Practices, period: Period) -> Per
         if p.person == sel.person and done in period and entry_marked(practices, p.board_id, p.id):
             if view := _promise_view(sel, p, sel.as_of):
                 out.promises.append(view)
-    out.counts = SharedCounts(goals=len(out.goals), promises=len(out.promises), strengths=len(out.strengths),
-                              praise=len(out.praise))
+    out.counts = SharedCounts(
+        goals=len(out.goals), promises=len(out.promises), strengths=len(out.strengths), praise=len(out.praise)
+    )
     for items in (out.strengths, out.praise, out.goals):
         items.sort(key=lambda e: e.date, reverse=True)
         del items[MAX_PER_SECTION:]
@@ -144,12 +184,22 @@ def _cover(req: Request, sels: list[Selection], as_of: date, board_ids: set[str]
     tz = ZoneInfo(req.options.timezone)
     generated = req.options.generated_at or datetime.now(timezone.utc)
     names = [s.name(s.person) for s in sels]
-    return Cover(kind="showcase", person=", ".join(names), person_key="team", period=req.period,
-                 boards=sorted(sels[0].board(b) for b in board_ids), as_of=as_of, report_date=req.report_date,
-                 synced_at=format_datetime(req.domain.synced_at, tz), synced_on=local_date(req.domain.synced_at, tz),
-                 generated_at=format_datetime(generated, tz), generated_by=req.options.generated_by,
-                 confidentiality="Shareable: holds only entries that are shareable under the board mappings.",
-                 timezone=req.options.timezone, data_from=req.domain.data_from)
+    return Cover(
+        kind="showcase",
+        person=", ".join(names),
+        person_key="team",
+        period=req.period,
+        boards=sorted(sels[0].board(b) for b in board_ids),
+        as_of=as_of,
+        report_date=req.report_date,
+        synced_at=format_datetime(req.domain.synced_at, tz),
+        synced_on=local_date(req.domain.synced_at, tz),
+        generated_at=format_datetime(generated, tz),
+        generated_by=req.options.generated_by,
+        confidentiality="Shareable with the team: only entries of team boards, or marked for sharing on private boards.",
+        timezone=req.options.timezone,
+        data_from=req.domain.data_from,
+    )
 
 
 def build(req: Request) -> ShowcaseContext:
@@ -162,12 +212,23 @@ def build(req: Request) -> ShowcaseContext:
     used = {e.pair for p in people for e in p.goals + p.strengths + p.praise}
     used |= {b for b, v in practices.visibility.items() if v == "team"}
     return ShowcaseContext(
-        kind="showcase", cover=_cover(req, sels, as_of, used), empty=all(p.empty for p in people), people=people,
-        includes=INCLUDES, leaves_out=LEAVES_OUT,
+        kind="showcase",
+        cover=_cover(req, sels, as_of, used),
+        empty=all(p.empty for p in people),
+        people=people,
+        includes=INCLUDES,
+        leaves_out=LEAVES_OUT,
         team_boards=sorted(sels[0].board(b) for b, v in practices.visibility.items() if v == "team"),
         marked_boards=sorted({sels[0].board(b) for b, v in practices.visibility.items() if v != "team"}),
     )
 
 
-KIND = ReportKind(name="showcase", title="Team showcase", template="showcase.html", builder=build,
-                  includes=INCLUDES, leaves_out=LEAVES_OUT, team=True)
+KIND = ReportKind(
+    name="showcase",
+    title="Team showcase",
+    template="showcase.html",
+    builder=build,
+    includes=INCLUDES,
+    leaves_out=LEAVES_OUT,
+    team=True,
+)
