@@ -134,19 +134,23 @@ def overhead(lunches: int, repeats: int, tmp: Path) -> dict[str, Any]:
 VARIANTS = ("none", "pdf/ua-1", "pdf/a-3u")
 
 
-def variant_costs(kind: str, person: str, domain: Domain, options: ReportOptions, repeats: int,
-                  tmp: Path) -> dict[str, float]:
+def variant_costs(
+    kind: str, person: str, domain: Domain, options: ReportOptions, repeats: int, tmp: Path
+) -> dict[str, float]:
     """Median CPU seconds of our full path (context, HTML, WeasyPrint, PDF) per PDF variant, interleaved;
     also of making the archival variant's JSON data alone ("json")."""
     times: dict[str, list[float]] = {v: [] for v in (*VARIANTS, "json")}
     for v in VARIANTS:  # warm caches (fonts, templates, the PDF/A colour profile)
-        render_report(kind, person, domain, options=replace(options, pdf_variant=v), fmt="pdf", out=tmp / "w.pdf")
+        render_report(
+            kind, person, domain, options=replace(options, pdf_variant=v), fmt="pdf", out=tmp / "w.pdf"
+        )
     ctx = build_context(kind, person, domain, options=options)
     for _ in range(repeats):
         for v in VARIANTS:
             t = time.process_time()
-            render_report(kind, person, domain, options=replace(options, pdf_variant=v), fmt="pdf",
-                          out=tmp / "v.pdf")
+            render_report(
+                kind, person, domain, options=replace(options, pdf_variant=v), fmt="pdf", out=tmp / "v.pdf"
+            )
             times[v].append(time.process_time() - t)
         t = time.process_time()
         context_as_json(ctx)
@@ -163,18 +167,24 @@ def print_variants(repeats: int, tmp: Path) -> None:
     store.close()
     assert example.synced_at is not None
     demo = replace(OPTIONS, report_date=example.synced_at.date())
-    cases = [("goals", "will", example, demo, "example goals, Will"),
-             ("dossier", "will", example, demo, "example dossier, Will"),
-             ("dossier", "ada", big_domain(100), OPTIONS, "dossier, 100 lunches")]
+    cases = [
+        ("goals", "will", example, demo, "example goals, Will"),
+        ("dossier", "will", example, demo, "example dossier, Will"),
+        ("dossier", "ada", big_domain(100), OPTIONS, "dossier, 100 lunches"),
+    ]
     print(f"{'case':<28} {'variant':<9} {'median CPU s':>12} {'vs untagged':>12}")
     print("-" * 66)
     for kind, person, domain, options, label in cases:
         costs = variant_costs(kind, person, domain, options, repeats, tmp)
         for v in VARIANTS:
             print(f"{label:<28} {v:<9} {costs[v]:>12.3f} {costs[v] / costs['none']:>12.3f}")
-        print(f"{'':<28} {'(JSON)':<9} {costs['json']:>12.3f} {costs['json'] / costs['none']:>12.3f}"
-              "   making the embedded data alone")
-    print(f"  (median of {repeats}, interleaved; none = untagged, pdf/ua-1 = the default, pdf/a-3u = archival)")
+        print(
+            f"{'':<28} {'(JSON)':<9} {costs['json']:>12.3f} {costs['json'] / costs['none']:>12.3f}"
+            "   making the embedded data alone"
+        )
+    print(
+        f"  (median of {repeats}, interleaved; none = untagged, pdf/ua-1 = the default, pdf/a-3u = archival)"
+    )
 
 
 def _child_render(lunches: int, out: str) -> tuple[float, int]:

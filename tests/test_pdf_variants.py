@@ -60,7 +60,9 @@ def test_every_demo_report_is_tagged_pdf_ua_without_errors(example, tmp_path: Pa
     if get_kind(kind).team:  # type: ignore[union-attr]
         paths = [render_team(kind, list(PEOPLE), domain, out_dir=tmp_path, options=options)]
     else:
-        paths = [render_report(kind, p, domain, options=options, out=tmp_path / f"{kind}-{p}.pdf") for p in PEOPLE]
+        paths = [
+            render_report(kind, p, domain, options=options, out=tmp_path / f"{kind}-{p}.pdf") for p in PEOPLE
+        ]
     for path in paths:
         reader = pypdf.PdfReader(path)
         root = reader.trailer["/Root"]
@@ -70,11 +72,14 @@ def test_every_demo_report_is_tagged_pdf_ua_without_errors(example, tmp_path: Pa
 
 
 @pytest.mark.slow
-def test_the_subject_access_export_is_tagged_pdf_ua_without_errors(tmp_path: Path, example_database: Path,
-                                                                     capsys) -> None:
+def test_the_subject_access_export_is_tagged_pdf_ua_without_errors(
+    tmp_path: Path, example_database: Path, capsys
+) -> None:
     example_workspace(example_database, tmp_path / "x.db")
     cfg = tmp_path / "c.yaml"
-    cfg.write_text((example_dir() / "config.yaml").read_text() + f"\ndatabase: sqlite:///{tmp_path / 'x.db'}\n")
+    cfg.write_text(
+        (example_dir() / "config.yaml").read_text() + f"\ndatabase: sqlite:///{tmp_path / 'x.db'}\n"
+    )
     code, out, err = run_cli(capsys, "person", "export", "will", "-c", str(cfg), "-o", str(tmp_path / "sar"))
     assert code == 0, err
     pdf = Path(out.split()[1])
@@ -84,8 +89,13 @@ def test_the_subject_access_export_is_tagged_pdf_ua_without_errors(tmp_path: Pat
 @pytest.mark.slow
 def test_untagged_variant_stays_available_and_is_what_the_checker_refuses(example, tmp_path: Path) -> None:
     config, domain, _ = example
-    path = render_report("brief", "will", domain, options=_options(config, domain, pdf_variant="none"),
-                         out=tmp_path / "brief.pdf")
+    path = render_report(
+        "brief",
+        "will",
+        domain,
+        options=_options(config, domain, pdf_variant="none"),
+        out=tmp_path / "brief.pdf",
+    )
     assert "/StructTreeRoot" not in pypdf.PdfReader(path).trailer["/Root"]
     assert _errors(path)  # the checker can fail: the tagged variant is what passes
 
@@ -98,7 +108,9 @@ def archived(example, tmp_path_factory: pytest.TempPathFactory):
     """An archival dossier of Will's, and a config pointing at a database the tests may copy."""
     config, domain, db = example
     out = tmp_path_factory.mktemp("archive") / "dossier-will.pdf"
-    render_report("dossier", "will", domain, options=_options(config, domain, pdf_variant="pdf/a-3u"), out=out)
+    render_report(
+        "dossier", "will", domain, options=_options(config, domain, pdf_variant="pdf/a-3u"), out=out
+    )
     return out, db
 
 
@@ -117,7 +129,11 @@ def test_an_archival_pdf_is_pdf_a_3u_and_ua_1_and_carries_its_data(example, arch
     reader = pypdf.PdfReader(path)
     root = reader.trailer["/Root"]
     xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
-    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="U"' in xmp and "<pdfuaid:part>1</pdfuaid:part>" in xmp
+    assert (
+        'pdfaid:part="3"' in xmp
+        and 'pdfaid:conformance="U"' in xmp
+        and "<pdfuaid:part>1</pdfuaid:part>" in xmp
+    )
     assert "/StructTreeRoot" in root and root["/OutputIntents"][0]["/S"] == "/GTS_PDFA1"
     # The data is what `report --format json` prints, embedded as an associated file with the relationship Data.
     ctx = build_context("dossier", "will", domain, options=_options(config, domain))
@@ -126,10 +142,16 @@ def test_an_archival_pdf_is_pdf_a_3u_and_ua_1_and_carries_its_data(example, arch
     relations = {str(f.get_object()["/F"]): f.get_object()["/AFRelationship"] for f in root["/AF"]}
     assert relations == {DATA_NAME: "/Data", REQUEST_NAME: "/Source"}
     request = json.loads(reader.attachments[REQUEST_NAME][0])
-    assert (request["kind"], request["person"], request["data_sha256"]) == ("dossier", "will", data_sha256(data))
+    assert (request["kind"], request["person"], request["data_sha256"]) == (
+        "dossier",
+        "will",
+        data_sha256(data),
+    )
     # A stable identifier per kind, person and period: the file identifier and the XMP's dc:identifier.
     period = json.loads(data)["cover"]["period"]
-    ident = document_id("dossier", "will", date.fromisoformat(period["start"]), date.fromisoformat(period["end"]))
+    ident = document_id(
+        "dossier", "will", date.fromisoformat(period["start"]), date.fromisoformat(period["end"])
+    )
     assert reader.trailer["/ID"][0] == ident.hex and f"urn:uuid:{ident}" in xmp
     assert request["document_id"] == f"urn:uuid:{ident}"
     # The last page prints the data's SHA-256.
@@ -141,9 +163,17 @@ def test_an_archival_pdf_is_pdf_a_3u_and_ua_1_and_carries_its_data(example, arch
 def test_the_identifier_is_the_same_for_the_same_kind_person_and_period() -> None:
     a = document_id("dossier", "will", date(2026, 1, 1), date(2026, 6, 30))
     assert a == document_id("dossier", "will", date(2026, 1, 1), date(2026, 6, 30)) and a.version == 5
-    assert len({a, document_id("goals", "will", date(2026, 1, 1), date(2026, 6, 30)),
+    assert (
+        len(
+            {
+                a,
+                document_id("goals", "will", date(2026, 1, 1), date(2026, 6, 30)),
                 document_id("dossier", "ada", date(2026, 1, 1), date(2026, 6, 30)),
-                document_id("dossier", "will", date(2026, 1, 1), date(2026, 7, 1))}) == 4
+                document_id("dossier", "will", date(2026, 1, 1), date(2026, 7, 1)),
+            }
+        )
+        == 4
+    )
     assert isinstance(a, uuid.UUID)
 
 
@@ -202,19 +232,29 @@ def test_verify_refuses_a_pdf_without_data(tmp_path: Path, capsys) -> None:
 
 
 def test_pdf_variant_is_for_pdf_output(capsys) -> None:
-    code, out, err = run_cli(capsys, "report", "goals", "will", "--format", "html", "--pdf-variant", "pdf/a-3u")
+    code, out, err = run_cli(
+        capsys, "report", "goals", "will", "--format", "html", "--pdf-variant", "pdf/a-3u"
+    )
     assert code == 2 and "--pdf-variant is for PDF output" in err
 
 
 def test_diff_names_items_by_id_and_never_shows_text() -> None:
-    old = {"figures": {"held": 3, "as_of": "2026-11-13"},
-           "sources": [{"id": "a", "text": "secret words"}, {"id": "b", "text": "kept"}],
-           "cover": {"person": "Will"}}
-    new = {"figures": {"held": 4, "as_of": "2026-11-13"},
-           "sources": [{"id": "b", "text": "kept, edited"}, {"id": "c", "text": "new words"}],
-           "cover": {"person": "Will"}}
-    assert diff(old, new) == ["changed figures.held: 3 -> 4", "removed sources[id=a]", "added sources[id=c]",
-                              "changed sources[id=b].text: text -> text"]
+    old = {
+        "figures": {"held": 3, "as_of": "2026-11-13"},
+        "sources": [{"id": "a", "text": "secret words"}, {"id": "b", "text": "kept"}],
+        "cover": {"person": "Will"},
+    }
+    new = {
+        "figures": {"held": 4, "as_of": "2026-11-13"},
+        "sources": [{"id": "b", "text": "kept, edited"}, {"id": "c", "text": "new words"}],
+        "cover": {"person": "Will"},
+    }
+    assert diff(old, new) == [
+        "changed figures.held: 3 -> 4",
+        "removed sources[id=a]",
+        "added sources[id=c]",
+        "changed sources[id=b].text: text -> text",
+    ]
     assert diff(old, replace_nothing(old)) == []
 
 
@@ -224,7 +264,9 @@ def replace_nothing(value):
 
 def test_a_config_may_choose_the_variant(example) -> None:
     config, domain, _ = example
-    archival = config.model_copy(update={"reports": config.reports.model_copy(update={"pdf_variant": "pdf/a-3u"})})
+    archival = config.model_copy(
+        update={"reports": config.reports.model_copy(update={"pdf_variant": "pdf/a-3u"})}
+    )
     assert options_from_config(archival).pdf_variant == "pdf/a-3u"
     assert options_from_config(config).pdf_variant == "pdf/ua-1"  # the default: tagged
     assert replace(options_from_config(config), pdf_variant="none").pdf_variant == "none"

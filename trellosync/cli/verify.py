@@ -36,20 +36,30 @@ def verify(ctx: Ctx, config_path: str | None, database: str | None, file: Path) 
     verdict = verify_file(file, ctx.stored_domain(), options_from_config(ctx.config()))
     r, cover = verdict.request, verdict.cover
     period = cover.get("period") or {}
-    click.echo(f"{file.name}: {r['kind']} for {r['person']}, {period.get('start')} to {period.get('end')}, "
-               f"figures as of {cover.get('as_of')}, report date {r['report_date']}, written {r['generated_at']}")
+    click.echo(
+        f"{file.name}: {r['kind']} for {r['person']}, {period.get('start')} to {period.get('end')}, "
+        f"figures as of {cover.get('as_of')}, report date {r['report_date']}, written {r['generated_at']}"
+    )
     click.echo(f"document id {verdict.identifier or r.get('document_id')}; data SHA-256 {verdict.sha256}")
     if not verdict.intact:
-        click.echo(f"the embedded data was altered: the document was written with data of SHA-256 "
-                   f"{r.get('data_sha256')}")
+        click.echo(
+            f"the embedded data was altered: the document was written with data of SHA-256 "
+            f"{r.get('data_sha256')}"
+        )
     for note in verdict.notes:
         click.echo(f"note: {note} (the database was synced since: not a change in the report)")
     if verdict.matches:
         click.echo("matches the record: the database gives the same report data today")
         return
-    counts = {op: sum(1 for line in verdict.changes if line.startswith(op)) for op in ("removed", "added", "changed")}
-    click.echo("does NOT match the record: the database now gives " +
-               ", ".join(f"{n} {op}" for op, n in counts.items()) + " (items by id, then fields)")
+    counts = {
+        op: sum(1 for line in verdict.changes if line.startswith(op))
+        for op in ("removed", "added", "changed")
+    }
+    click.echo(
+        "does NOT match the record: the database now gives "
+        + ", ".join(f"{n} {op}" for op, n in counts.items())
+        + " (items by id, then fields)"
+    )
     for line in verdict.changes[:MAX_CHANGES]:
         click.echo(f"  {line}")
     if len(verdict.changes) > MAX_CHANGES:

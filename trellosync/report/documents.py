@@ -346,31 +346,53 @@ def _render_report(
     if fmt not in ("pdf", "html"):
         raise ConfigError(f"unknown format {fmt!r}; expected pdf or html")
     if options.pdf_variant not in PDF_VARIANTS:
-        raise ConfigError(f"unknown PDF variant {options.pdf_variant!r}; expected one of {', '.join(PDF_VARIANTS)}")
+        raise ConfigError(
+            f"unknown PDF variant {options.pdf_variant!r}; expected one of {', '.join(PDF_VARIANTS)}"
+        )
     archival = fmt == "pdf" and options.pdf_variant == ARCHIVAL
     if archival:  # pinned, so that `verify` can make the very same data again
-        options = replace(options, report_date=report_date_of(options),
-                          generated_at=options.generated_at or datetime.now(timezone.utc))
+        options = replace(
+            options,
+            report_date=report_date_of(options),
+            generated_at=options.generated_at or datetime.now(timezone.utc),
+        )
     ctx = build_context(kind, person, domain, period_from=period_from, period_to=period_to, options=options)
     period = ctx.cover.period
     identifier = document_id(kind, report_subject(kind, person, options), period.start, period.end)
     archive = None
     if archival:
         assert options.generated_at is not None and options.report_date is not None
-        archive = Archive(data=context_as_json(ctx), document_id=identifier, created=options.generated_at,
-                          request=report_request(kind, person, options, period_from, period_to, identifier))
+        archive = Archive(
+            data=context_as_json(ctx),
+            document_id=identifier,
+            created=options.generated_at,
+            request=report_request(kind, person, options, period_from, period_to, identifier),
+        )
     html, meta = render_report_html(ctx, options, for_pdf=fmt == "pdf", archive=archive)
     out = Path(out)
     if fmt == "html":
         fetcher = fetcher or SafeURLFetcher(overrides=options.templates_dir)
         page = self_contained_html(html, fetcher)
         return atomic_write(out, lambda f: f.write(page.encode("utf-8"))), period
-    return write_pdf(html, out, meta, fetcher or SafeURLFetcher(overrides=options.templates_dir),
-                     variant=options.pdf_variant, archive=archive, identifier=identifier), period
+    return write_pdf(
+        html,
+        out,
+        meta,
+        fetcher or SafeURLFetcher(overrides=options.templates_dir),
+        variant=options.pdf_variant,
+        archive=archive,
+        identifier=identifier,
+    ), period
 
 
-def report_request(kind: str, person: str, options: ReportOptions, period_from: date | None, period_to: date | None,
-                   identifier: Any) -> dict[str, Any]:
+def report_request(
+    kind: str,
+    person: str,
+    options: ReportOptions,
+    period_from: date | None,
+    period_to: date | None,
+    identifier: Any,
+) -> dict[str, Any]:
     """What a report was made from, as an archival PDF records it: `verify` makes the report again from this."""
     assert options.report_date is not None and options.generated_at is not None
     return {
@@ -396,15 +418,24 @@ def report_request(kind: str, person: str, options: ReportOptions, period_from: 
 def options_of_request(request: dict[str, Any], base: ReportOptions) -> ReportOptions:
     """The options a recorded request was made with, over `base` (the config's: templates, ladder)."""
     try:
-        return replace(base, report_date=date.fromisoformat(request["report_date"]), timezone=request["timezone"],
-                       confidentiality=request["confidentiality"],
-                       include_worst_moments=bool(request["include_worst_moments"]),
-                       peer=request.get("peer"), board=request.get("board"), people=tuple(request.get("people") or ()),
-                       unmarked_boards=tuple(request.get("unmarked_boards") or ()),
-                       generated_by=request["generated_by"],
-                       generated_at=datetime.fromisoformat(request["generated_at"]), pdf_variant=ARCHIVAL)
+        return replace(
+            base,
+            report_date=date.fromisoformat(request["report_date"]),
+            timezone=request["timezone"],
+            confidentiality=request["confidentiality"],
+            include_worst_moments=bool(request["include_worst_moments"]),
+            peer=request.get("peer"),
+            board=request.get("board"),
+            people=tuple(request.get("people") or ()),
+            unmarked_boards=tuple(request.get("unmarked_boards") or ()),
+            generated_by=request["generated_by"],
+            generated_at=datetime.fromisoformat(request["generated_at"]),
+            pdf_variant=ARCHIVAL,
+        )
     except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"the document's request is incomplete or malformed ({type(exc).__name__}: {exc})") from None
+        raise ConfigError(
+            f"the document's request is incomplete or malformed ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def report_period(

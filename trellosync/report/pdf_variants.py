@@ -77,12 +77,22 @@ def attachments(weasyprint: Any, archive: Archive) -> list[Any]:
     """The archive's associated files: the data (relationship Data) and the request (relationship Source)."""
     request = json.dumps({**archive.request, "data_sha256": archive.sha256}, ensure_ascii=False, indent=2)
     return [
-        weasyprint.Attachment(string=archive.data, name=DATA_NAME, relationship="Data",
-                              description="The report's data, as `trellosync report --format json` prints it",
-                              created=archive.created, modified=archive.created),
-        weasyprint.Attachment(string=request, name=REQUEST_NAME, relationship="Source",
-                              description="What the report was made from: kind, person, period, report date, options",
-                              created=archive.created, modified=archive.created),
+        weasyprint.Attachment(
+            string=archive.data,
+            name=DATA_NAME,
+            relationship="Data",
+            description="The report's data, as `trellosync report --format json` prints it",
+            created=archive.created,
+            modified=archive.created,
+        ),
+        weasyprint.Attachment(
+            string=request,
+            name=REQUEST_NAME,
+            relationship="Source",
+            description="What the report was made from: kind, person, period, report date, options",
+            created=archive.created,
+            modified=archive.created,
+        ),
     ]
 
 
@@ -90,8 +100,11 @@ def keep_own_links(pages: Iterable[Any]) -> None:
     """Keep only the link annotations of the boxes that carry the link themselves (an `<a>`), not of the
     boxes inside them, which inherit it: those would be link annotations outside any Link structure element."""
     for page in pages:
-        page.links[:] = [link for link in page.links
-                         if link[0] not in ("internal", "external") or getattr(link[3], "link", None) is not None]
+        page.links[:] = [
+            link
+            for link in page.links
+            if link[0] not in ("internal", "external") or getattr(link[3], "link", None) is not None
+        ]
 
 
 def _reachable(pdf: Any, root_ref: bytes) -> set[int]:

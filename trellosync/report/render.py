@@ -360,12 +360,15 @@ def write_pdf(
         finisher = _artifacts_finisher
     if identifier is not None:
         options["pdf_identifier"] = identifier.hex.encode("ascii")
-    return atomic_write(out, lambda f: document.write_pdf(f, finisher=finisher, attachments=files, pdf_forms=False,
-                                                          **options))
+    return atomic_write(
+        out, lambda f: document.write_pdf(f, finisher=finisher, attachments=files, pdf_forms=False, **options)
+    )
 
 
 def _artifacts_finisher(_document: Any, pdf: Any) -> None:
     margins_as_artifacts(pdf)
     print_links_and_scope_headers(pdf)
-    if "AF" in pdf.catalog:  # WeasyPrint 70 lists each associated file twice (from the name tree and the filespecs)
+    if (
+        "AF" in pdf.catalog
+    ):  # WeasyPrint 70 lists each associated file twice (from the name tree and the filespecs)
         pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))

@@ -27,7 +27,9 @@ PROVENANCE = frozenset({"cover.synced_at", "cover.synced_on", "cover.generated_a
 ID_KEYS = ("id", "key", "anchor", "board_id", "name", "date")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:.+-]+)?$")
 # Fields whose values are codes of ours, never card text: a change shows them.
-CODE_FIELDS = frozenset({"status", "slip", "kind", "polarity", "voice", "state", "said_by_source", "timezone"})
+CODE_FIELDS = frozenset(
+    {"status", "slip", "kind", "polarity", "voice", "state", "said_by_source", "timezone"}
+)
 
 
 class NotVerifiableError(TrellosyncError):
@@ -76,13 +78,17 @@ def read_embedded(path: Path) -> Embedded:
     except (OSError, PdfReadError, ValueError, KeyError) as exc:
         raise NotVerifiableError(f"cannot read {path} as a PDF ({type(exc).__name__})") from None
     if DATA_NAME not in files or REQUEST_NAME not in files:
-        raise NotVerifiableError(f"{path} carries no report data: only archival PDFs can be verified "
-                                 "(trellosync report ... --pdf-variant pdf/a-3u)")
+        raise NotVerifiableError(
+            f"{path} carries no report data: only archival PDFs can be verified "
+            "(trellosync report ... --pdf-variant pdf/a-3u)"
+        )
     try:
         data = files[DATA_NAME][0].decode("utf-8")
         request = json.loads(files[REQUEST_NAME][0].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise NotVerifiableError(f"{path}: its embedded files are not readable JSON ({type(exc).__name__})") from None
+        raise NotVerifiableError(
+            f"{path}: its embedded files are not readable JSON ({type(exc).__name__})"
+        ) from None
     if not isinstance(request, dict) or request.get("format") != REQUEST_FORMAT:
         raise NotVerifiableError(f"{path}: its request is of an unknown format")
     return Embedded(data=data, request=request, identifier=identifier)
@@ -96,13 +102,19 @@ def verify(path: Path, domain: Domain, base: ReportOptions | None = None) -> Ver
     embedded = read_embedded(path)
     request = embedded.request
     sha = data_sha256(embedded.data)
-    verdict = Verdict(request=request, identifier=embedded.identifier, sha256=sha,
-                      intact=sha == request.get("data_sha256"))
+    verdict = Verdict(
+        request=request, identifier=embedded.identifier, sha256=sha, intact=sha == request.get("data_sha256")
+    )
     options = options_of_request(request, base or ReportOptions())
     start, end = request.get("period_from"), request.get("period_to")
-    ctx = build_context(request["kind"], request["person"], domain, options=options,
-                        period_from=date.fromisoformat(start) if start else None,
-                        period_to=date.fromisoformat(end) if end else None)
+    ctx = build_context(
+        request["kind"],
+        request["person"],
+        domain,
+        options=options,
+        period_from=date.fromisoformat(start) if start else None,
+        period_to=date.fromisoformat(end) if end else None,
+    )
     again = context_as_json(ctx)
     try:
         old = json.loads(embedded.data)
@@ -175,7 +187,11 @@ def diff(old: Any, new: Any, path: str = "") -> list[str]:
                     out += diff(before[k], after[k], f"{path}[{key}={k}]")
             return out
         if len(old) == len(new):
-            return [line for i, (a, b) in enumerate(zip(old, new, strict=True)) for line in diff(a, b, f"{path}[{i}]")]
+            return [
+                line
+                for i, (a, b) in enumerate(zip(old, new, strict=True))
+                for line in diff(a, b, f"{path}[{i}]")
+            ]
         return [f"changed {path}: {len(old)} -> {len(new)} item(s)"]
     if old != new:
         key = path.rsplit(".", 1)[-1]
