@@ -5,7 +5,9 @@ Prints a table:
   * dossier for 100 and 500 lunches: our full path (context + Jinja + WeasyPrint + PDF) against WeasyPrint
     alone laying out and writing the very same HTML in the same run; the ratio is our overhead;
   * 1,000 lunches: the dossier still renders; time and peak RSS of the rendering process;
-  * render_all for 40 people: parallel (every core) against serial.
+  * render_all for 40 people: parallel (every core) against serial;
+  * --variants: the cost of the PDF variants, tagged PDF/UA-1 and archival PDF/A-3u, against the untagged PDF,
+    same run, interleaved, median CPU time of several repetitions.
 Peak memory is the max RSS of a fresh child process that renders one report.
 
 Run from the repository root: python benchmarks/bench_report.py [--quick]
@@ -17,10 +19,12 @@ import argparse
 import multiprocessing
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,7 @@ from trellosync.domain.model import Domain  # noqa: E402
 from trellosync.report.documents import (  # noqa: E402
     ReportOptions,
     build_context,
+    context_as_json,
     render_all,
     render_report,
     render_report_html,
@@ -126,6 +131,62 @@ def overhead(lunches: int, repeats: int, tmp: Path) -> dict[str, Any]:
     return {"case": f"dossier, {lunches} lunches", "ours": o, "baseline": a, "ratio": o / a, "own": min(own)}
 
 
+VARIANTS = ("none", "pdf/ua-1", "pdf/a-3u")
+
+
+def variant_costs(
+    kind: str, person: str, domain: Domain, options: ReportOptions, repeats: int, tmp: Path
+) -> dict[str, float]:
+    """Median CPU seconds of our full path (context, HTML, WeasyPrint, PDF) per PDF variant, interleaved;
+    also of making the archival variant's JSON data alone ("json")."""
+    times: dict[str, list[float]] = {v: [] for v in (*VARIANTS, "json")}
+    for v in VARIANTS:  # warm caches (fonts, templates, the PDF/A colour profile)
+        render_report(
+            kind, person, domain, options=replace(options, pdf_variant=v), fmt="pdf", out=tmp / "w.pdf"
+        )
+    ctx = build_context(kind, person, domain, options=options)
+    for _ in range(repeats):
+        for v in VARIANTS:
+            t = time.process_time()
+            render_report(
+                kind, person, domain, options=replace(options, pdf_variant=v), fmt="pdf", out=tmp / "v.pdf"
+            )
+            times[v].append(time.process_time() - t)
+        t = time.process_time()
+        context_as_json(ctx)
+        times["json"].append(time.process_time() - t)
+    return {v: statistics.median(ts) for v, ts in times.items()}
+
+
+def print_variants(repeats: int, tmp: Path) -> None:
+    """The table of --variants: the example workspace's goal report and dossier, and a 100-lunch dossier."""
+    from trellosync.cli.demo import load_example
+
+    _, store = load_example(f"sqlite:///{tmp / 'example.db'}")
+    example = store.load_domain()
+    store.close()
+    assert example.synced_at is not None
+    demo = replace(OPTIONS, report_date=example.synced_at.date())
+    cases = [
+        ("goals", "will", example, demo, "example goals, Will"),
+        ("dossier", "will", example, demo, "example dossier, Will"),
+        ("dossier", "ada", big_domain(100), OPTIONS, "dossier, 100 lunches"),
+    ]
+    print(f"{'case':<28} {'variant':<9} {'median CPU s':>12} {'vs untagged':>12}")
+    print("-" * 66)
+    for kind, person, domain, options, label in cases:
+        costs = variant_costs(kind, person, domain, options, repeats, tmp)
+        for v in VARIANTS:
+            print(f"{label:<28} {v:<9} {costs[v]:>12.3f} {costs[v] / costs['none']:>12.3f}")
+        print(
+            f"{'':<28} {'(JSON)':<9} {costs['json']:>12.3f} {costs['json'] / costs['none']:>12.3f}"
+            "   making the embedded data alone"
+        )
+    print(
+        f"  (median of {repeats}, interleaved; none = untagged, pdf/ua-1 = the default, pdf/a-3u = archival)"
+    )
+
+
 def _child_render(lunches: int, out: str) -> tuple[float, int]:
     domain = big_domain(lunches)
     t = time.perf_counter()
@@ -165,8 +226,13 @@ def main() -> None:
     parser.add_argument(
         "--kind", default="dossier", choices=["goals", "dossier", "brief"], help="kind for --all"
     )
+    parser.add_argument("--variants", action="store_true", help="only the cost of the PDF variants")
     args = parser.parse_args()
     repeats = 2 if args.quick else 7
+    if args.variants:
+        with tempfile.TemporaryDirectory(prefix="trellosync-bench-") as d:
+            print_variants(3 if args.quick else 11, Path(d))
+        return
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory(prefix="trellosync-bench-") as d:
         tmp = Path(d)

@@ -76,7 +76,9 @@ def _flat(text: str) -> str:
 @pytest.mark.parametrize("person", PEOPLE)
 def test_dossier_summary_cites_only_items_the_appendix_holds(pdfs, person: str) -> None:
     reader = pdfs[("dossier", person)]
-    text = "\n".join(p.extract_text() for p in reader.pages)
+    # Each page's running head (document, then chapter: "Sources ...") comes last in its extracted text.
+    head = "\n" + reader.metadata.title.replace(": ", " · ", 1) + "\n"
+    text = "\n".join(p.extract_text().split(head)[0] for p in reader.pages)
     summary = reader.pages[0].extract_text()  # the committee's first page: the case and its strongest items
     cited = {int(n) for n in re.findall(r"\[(\d+)\]", summary)}
     sources = text[text.rindex("\nSources") :]

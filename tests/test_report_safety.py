@@ -126,7 +126,9 @@ def test_no_fetch_outside_the_package(
     _, _, fetcher = rendered[kind]
     # One process keeps one font configuration for all its PDFs (WeasyPrint's advice): the fonts are fetched,
     # through our fetcher, by the first report it renders only.
-    assert any(f.calls for _, _, f in rendered.values()), "the fonts should have been fetched through our fetcher"
+    assert any(f.calls for _, _, f in rendered.values()), (
+        "the fonts should have been fetched through our fetcher"
+    )
     assert fetcher.refused == []
     for url in fetcher.calls:
         assert url.startswith(fetcher.root.as_uri() + "/fonts/"), url

@@ -41,6 +41,7 @@ from trellosync.cli.report import (
     write_one,
 )
 from trellosync.cli.sync import board_unread, import_exports, print_unread, terminate
+from trellosync.cli.verify import verify
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.report.kinds import kind_names
 
@@ -504,6 +505,12 @@ def demo(ctx: Ctx, config_path: str | None, database: str | None, out_dir: str, 
 @click.option(
     "--force", is_flag=True, help="Overwrite an existing file even if it is not a trellosync report."
 )
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(["pdf/ua-1", "pdf/a-3u", "none"]),
+    help="pdf/ua-1: tagged for screen readers (default: reports.pdf_variant, else this); pdf/a-3u: also "
+    "PDF/A-3 for an archive, carrying its data for `trellosync verify`; none: untagged.",
+)
 @pass_ctx
 def report(
     ctx: Ctx,
@@ -520,6 +527,7 @@ def report(
     board: str | None,
     jobs: int | None,
     force: bool,
+    pdf_variant: str | None,
 ) -> None:
     """Write a report: goals, dossier, brief, advocate (PERSON) or showcase (PEOPLE... or --all: one document).
 
@@ -533,6 +541,7 @@ def report(
       trellosync report goals --all --format html -o reports/
       trellosync report showcase --all --from 2026-07-01 --to 2026-09-30
       trellosync report goals will --format json | jq .figures
+      trellosync report dossier will --pdf-variant pdf/a-3u && trellosync verify reports/dossier-will-*.pdf
     """
     from trellosync.report.documents import options_from_config
     from trellosync.store.rights import report_logger
@@ -541,13 +550,17 @@ def report(
     fmt = report_format(kind, names, all_people, output, fmt)
     if fmt == "pdf":
         pdf_notes()
+    elif pdf_variant:
+        raise click.UsageError(f"--pdf-variant is for PDF output, and this report is {fmt}")
     start, end = checked_period(kind, all_people, fmt, period_from, period_to, peer=peer, board=board)
     config = ctx.config()
     domain = ctx.stored_domain(
         None if all_people else lambda people: report_people(kind, names, peer, people)
     )
     names, peer = tuple(person_key(n, domain) for n in names), peer and person_key(peer, domain)
-    options = options_from_config(config, peer=peer, board=board)
+    options = options_from_config(
+        config, peer=peer, board=board, **({"pdf_variant": pdf_variant} if pdf_variant else {})
+    )
     person = names[0] if names else None
     if kind == "showcase":
         team = showcase_team(names, domain)
@@ -569,6 +582,7 @@ cli.add_command(person)
 cli.add_command(log_command)
 cli.add_command(prepare)
 cli.add_command(calendar)
+cli.add_command(verify)
 
 
 def main() -> None:

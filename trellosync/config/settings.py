@@ -228,6 +228,8 @@ class ReportsConfig(_Strict):
     templates: Path | None = None
     output: Path = Path("./reports")
     confidentiality: str = DEFAULT_CONFIDENTIALITY
+    # report.pdf_variants: tagged PDF/UA-1; PDF/A-3u that is also PDF/UA-1 and carries its data; untagged
+    pdf_variant: Literal["pdf/ua-1", "pdf/a-3u", "none"] = "pdf/ua-1"
     dossier: DossierConfig = DossierConfig()
 
 

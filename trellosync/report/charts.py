@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from html import escape
 from typing import Any
 
 from markupsafe import Markup
@@ -132,5 +133,23 @@ def render_chart(chart: Chart, title: str | None = None, names: dict[str, str] |
     svg = re.sub(r' id="activate-serie-\d+"', "", svg)  # legend ids for the JS, repeated in every chart
     if _SCRIPT_OR_HANDLER.search(svg):
         raise ValueError("chart SVG contains script, event handlers or remote references")
-    svg = svg.replace("<svg ", '<svg role="img" class="chart" ', 1)
+    # The text alternative, made from the chart's numbers: the accessible name (aria-label in HTML) and the
+    # <title> WeasyPrint gives the PDF's Figure as its /Alt.
+    alt = escape(describe_chart(chart, graph.title, names), quote=True)
+    svg = svg.replace("<svg ", f'<svg role="img" class="chart" aria-label="{alt}" ', 1)
+    svg = re.sub(r"(<svg\b[^>]*>)", lambda m: f"{m[1]}<title>{alt}</title>", svg, count=1)
     return Markup(svg)
+
+
+def _value(v: float | None) -> str:
+    return "no value" if v is None else f"{round(v, 1):g}"
+
+
+def describe_chart(chart: Chart, title: str | None, names: dict[str, str]) -> str:
+    """The chart in words, from its numbers: "Title. Apr 2026: Lunches held 2, Expected 2; May 2026: ..."."""
+    series = [(names.get(code, code), values) for code, values in chart.series]
+    points = []
+    for i, label in enumerate(chart.x_labels):
+        values = ", ".join(f"{name} {_value(vals[i] if i < len(vals) else None)}" for name, vals in series)
+        points.append(f"{label}: {values}")
+    return f"{title or chart.title}. " + ("; ".join(points) if points else "No data in this period") + "."

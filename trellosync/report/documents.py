@@ -33,6 +33,15 @@ from trellosync.report import (
     resolve_period,
 )
 from trellosync.report.charts import render_chart
+from trellosync.report.pdf_variants import (
+    ARCHIVAL,
+    DATA_NAME,
+    DEFAULT_PDF_VARIANT,
+    PDF_VARIANTS,
+    REQUEST_FORMAT,
+    Archive,
+    document_id,
+)
 from trellosync.report.render import (
     ASSET_MARKER,
     PdfMetadata,
@@ -141,6 +150,7 @@ class ReportOptions:
     unmarked_boards: tuple[str, ...] = ()  # config refs of boards whose mapping opts unmarked observations in
     generated_by: str = "trellosync"
     generated_at: datetime | None = field(default=None, repr=False)
+    pdf_variant: str = DEFAULT_PDF_VARIANT  # report.pdf_variants: pdf/ua-1, pdf/a-3u (archival) or none
 
 
 def options_from_config(config: Any, **overrides: Any) -> ReportOptions:
@@ -154,6 +164,7 @@ def options_from_config(config: Any, **overrides: Any) -> ReportOptions:
             "include_worst_moments": rc.dossier.include_worst_moments,
             "ladder": rc.dossier.ladder,
             "confidentiality": rc.confidentiality,
+            "pdf_variant": rc.pdf_variant,
             "unmarked_boards": tuple(
                 b.board for b in config.boards if b.polarity.unmarked_in_dossier == "include"
             ),
@@ -235,8 +246,11 @@ def build_context(
     return spec.builder(Request(domain, person, period, period.end, copts, ladder))
 
 
-def render_report_html(ctx: Any, options: ReportOptions, *, for_pdf: bool = True) -> tuple[str, PdfMetadata]:
-    """The report's HTML (and the metadata the PDF gets) from a built context."""
+def render_report_html(
+    ctx: Any, options: ReportOptions, *, for_pdf: bool = True, archive: Archive | None = None
+) -> tuple[str, PdfMetadata]:
+    """The report's HTML (and the metadata the PDF gets) from a built context; an archive's data hash and
+    identifier are printed on its last page."""
     cover = ctx.cover
     created = options.generated_at or datetime.now(timezone.utc)
     tz = ZoneInfo(options.timezone)
@@ -268,6 +282,9 @@ def render_report_html(ctx: Any, options: ReportOptions, *, for_pdf: bool = True
                 "keywords": meta.keywords,
                 "created": meta.created.isoformat(timespec="seconds"),
                 "lang": meta.lang,
+                "document_id": str(archive.document_id) if archive else None,
+                "data_sha256": archive.sha256 if archive else None,
+                "data_name": DATA_NAME,
             },
         },
         options.templates_dir,
@@ -329,16 +346,97 @@ def _render_report(
     options = options or ReportOptions()
     if fmt not in ("pdf", "html"):
         raise ConfigError(f"unknown format {fmt!r}; expected pdf or html")
+    if options.pdf_variant not in PDF_VARIANTS:
+        raise ConfigError(
+            f"unknown PDF variant {options.pdf_variant!r}; expected one of {', '.join(PDF_VARIANTS)}"
+        )
+    archival = fmt == "pdf" and options.pdf_variant == ARCHIVAL
+    if archival:  # pinned, so that `verify` can make the very same data again
+        options = replace(
+            options,
+            report_date=report_date_of(options),
+            generated_at=options.generated_at or datetime.now(timezone.utc),
+        )
     ctx = build_context(kind, person, domain, period_from=period_from, period_to=period_to, options=options)
-    html, meta = render_report_html(ctx, options, for_pdf=fmt == "pdf")
+    period = ctx.cover.period
+    identifier = document_id(kind, report_subject(kind, person, options), period.start, period.end)
+    archive = None
+    if archival:
+        assert options.generated_at is not None and options.report_date is not None
+        archive = Archive(
+            data=context_as_json(ctx),
+            document_id=identifier,
+            created=options.generated_at,
+            request=report_request(kind, person, options, period_from, period_to, identifier),
+        )
+    html, meta = render_report_html(ctx, options, for_pdf=fmt == "pdf", archive=archive)
     out = Path(out)
     if fmt == "html":
         fetcher = fetcher or SafeURLFetcher(overrides=options.templates_dir)
         page = self_contained_html(html, fetcher)
-        return atomic_write(out, lambda f: f.write(page.encode("utf-8"))), ctx.cover.period
+        return atomic_write(out, lambda f: f.write(page.encode("utf-8"))), period
     return write_pdf(
-        html, out, meta, fetcher or SafeURLFetcher(overrides=options.templates_dir)
-    ), ctx.cover.period
+        html,
+        out,
+        meta,
+        fetcher or SafeURLFetcher(overrides=options.templates_dir),
+        variant=options.pdf_variant,
+        archive=archive,
+        identifier=identifier,
+    ), period
+
+
+def report_request(
+    kind: str,
+    person: str,
+    options: ReportOptions,
+    period_from: date | None,
+    period_to: date | None,
+    identifier: Any,
+) -> dict[str, Any]:
+    """What a report was made from, as an archival PDF records it: `verify` makes the report again from this."""
+    assert options.report_date is not None and options.generated_at is not None
+    return {
+        "format": REQUEST_FORMAT,
+        "document_id": f"urn:uuid:{identifier}",
+        "kind": kind,
+        "person": person,
+        "people": list(options.people),
+        "peer": options.peer,
+        "board": options.board,
+        "period_from": period_from.isoformat() if period_from else None,
+        "period_to": period_to.isoformat() if period_to else None,
+        "report_date": options.report_date.isoformat(),
+        "timezone": options.timezone,
+        "confidentiality": options.confidentiality,
+        "include_worst_moments": options.include_worst_moments,
+        "unmarked_boards": list(options.unmarked_boards),
+        "generated_by": options.generated_by,
+        "generated_at": options.generated_at.isoformat(),
+    }
+
+
+def options_of_request(request: dict[str, Any], base: ReportOptions) -> ReportOptions:
+    """The options a recorded request was made with, over `base` (the config's: templates, ladder)."""
+    try:
+        return replace(
+            base,
+            report_date=date.fromisoformat(request["report_date"]),
+            timezone=request["timezone"],
+            confidentiality=request["confidentiality"],
+            include_worst_moments=bool(request["include_worst_moments"]),
+            peer=request.get("peer"),
+            board=request.get("board"),
+            people=tuple(request.get("people") or ()),
+            unmarked_boards=tuple(request.get("unmarked_boards") or ()),
+            generated_by=request["generated_by"],
+            generated_at=datetime.fromisoformat(request["generated_at"]),
+            pdf_variant=ARCHIVAL,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"the document's request is incomplete or malformed ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def report_period(

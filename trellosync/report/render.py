@@ -12,6 +12,7 @@ import functools
 import io
 import os
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -36,6 +37,18 @@ from trellosync.report.markdown import (
     safe_link,
     safe_url,
     spell_out_missing_glyphs,
+)
+from trellosync.report.pdf_variants import (
+    ARCHIVAL,
+    DEFAULT_PDF_VARIANT,
+    NONE,
+    Archive,
+    add_xmp,
+    attachments,
+    keep_own_links,
+    margins_as_artifacts,
+    print_links_and_scope_headers,
+    weasyprint_options,
 )
 from trellosync.report.text import format_date
 
@@ -313,10 +326,16 @@ def write_pdf(
     metadata: PdfMetadata | None = None,
     fetcher: SafeURLFetcher | None = None,
     on_document: Callable[[Any], None] | None = None,
+    *,
+    variant: str = DEFAULT_PDF_VARIANT,
+    archive: Archive | None = None,
+    identifier: uuid.UUID | None = None,
 ) -> Path:
-    """Lay out `html` with WeasyPrint and write the PDF: only packaged assets, no attachments, no forms."""
+    """Lay out `html` with WeasyPrint and write the PDF: only packaged assets, no forms, no attachments but the
+    archive's (report.pdf_variants: tagged PDF/UA-1, archival PDF/A-3u, or untagged)."""
     weasyprint = load_weasyprint()
 
+    options = weasyprint_options(variant)  # raises on an unknown variant before any layout
     fetcher = fetcher or SafeURLFetcher()
     base_url = fetcher.root.as_uri() + "/"
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
@@ -343,4 +362,23 @@ def write_pdf(
         document.metadata.generator = "trellosync"
     if on_document is not None:
         on_document(document)
-    return atomic_write(out, lambda f: document.write_pdf(f, attachments=[], pdf_forms=False))
+    files = attachments(weasyprint, archive) if archive is not None and variant == ARCHIVAL else []
+    finisher = None
+    if variant != NONE:
+        keep_own_links(document.pages)
+        add_xmp(document.metadata, identifier, ua_claim=variant == ARCHIVAL)
+        finisher = _artifacts_finisher
+    if identifier is not None:
+        options["pdf_identifier"] = identifier.hex.encode("ascii")
+    return atomic_write(
+        out, lambda f: document.write_pdf(f, finisher=finisher, attachments=files, pdf_forms=False, **options)
+    )
+
+
+def _artifacts_finisher(_document: Any, pdf: Any) -> None:
+    margins_as_artifacts(pdf)
+    print_links_and_scope_headers(pdf)
+    if (
+        "AF" in pdf.catalog
+    ):  # WeasyPrint 70 lists each associated file twice (from the name tree and the filespecs)
+        pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))
