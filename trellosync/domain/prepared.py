@@ -62,11 +62,13 @@ def without_own_writes(rows: BoardRows, own_ids: Collection[str] = ()) -> BoardR
     marked = any(marked_day(c.get("description")) for c in rows.cards)
     if not ours and not marked:
         return rows
+    untouched = _untouched_cards(rows, ours)
     cards = [
         {**c, "description": without_marker(c.get("description") or "")}
         if marked_day(c.get("description"))
         else c
         for c in rows.cards
+        if c["id"] not in untouched
     ]
     return replace(
         rows,
@@ -74,3 +76,24 @@ def without_own_writes(rows: BoardRows, own_ids: Collection[str] = ()) -> BoardR
         checklists=[cl for cl in rows.checklists if cl["id"] not in ours],
         check_items=[it for it in rows.check_items if it["checklist_id"] not in ours],
     )
+
+
+def _untouched_cards(rows: BoardRows, ours: set[str]) -> set[str]:
+    """Cards trellosync made on which nobody has recorded anything yet: no text of their own, no checklist but
+    ours, no comment, no tick of a "How did it go?" item. Such a card is no lunch held (a pair who skipped
+    that lunch would otherwise have it counted); the first thing recorded on it makes it one."""
+    made = {c["id"] for c in rows.cards if marked_day(c.get("description"))}
+    if not made:
+        return set()
+    touched = {
+        c["id"] for c in rows.cards if c["id"] in made and without_marker(c.get("description") or "").strip()
+    }
+    touched |= {cl.get("card_id") for cl in rows.checklists if cl["id"] not in ours}
+    touched |= {cm.get("card_id") for cm in rows.comments}
+    ticked = {
+        it["checklist_id"]
+        for it in rows.check_items
+        if it["checklist_id"] in ours and it.get("state") == "complete"
+    }
+    touched |= {cl.get("card_id") for cl in rows.checklists if cl["id"] in ticked}
+    return made - touched
