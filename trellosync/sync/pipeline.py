@@ -290,20 +290,28 @@ def rederive_others(store: Store, conn: Any, config: Config | None, board_ids: s
     stored = set(conn.execute(select(t.boards.c.id).where(t.boards.c.id.in_(sorted(board_ids)))).scalars())
     states = store.sync_states()
     for bid in sorted(stored):
-        st = states.get(bid)
-        mirror = store.load_mirror(conn, bid)
-        _, matches = _rebuild(
-            store,
-            conn,
-            mirror,
-            config,
-            bool(st and st.history_complete),
-            load_matches(st.list_matches if st else None),
-            st.synced_at if st else None,
-        )
-        if st is not None:
-            st.list_matches = matches
-            store.set_sync_state(conn, st)
+        rederive_stored(store, conn, bid, config, states.get(bid))
+
+
+def rederive_stored(
+    store: Store, conn: Any, board_id: str, config: Config | None, state: SyncState | None
+) -> Any:
+    """Derive one board again from its stored mirror and sync state (its list matches kept up to date); returns
+    the mapping problems found."""
+    mirror = store.load_mirror(conn, board_id)
+    problems, matches = _rebuild(
+        store,
+        conn,
+        mirror,
+        config,
+        bool(state and state.history_complete),
+        load_matches(state.list_matches if state else None),
+        state.synced_at if state else None,
+    )
+    if state is not None:
+        state.list_matches = matches
+        store.set_sync_state(conn, state)
+    return problems
 
 
 def rebuild_board(
@@ -479,19 +487,7 @@ def add_history(store: Store, board_json: dict[str, Any], config: Config | None)
         store.upsert(conn, t.actions, actions)
         store.upsert(conn, t.comments, comments)
         rederive_others(store, conn, config, touched)
-        mirror = store.load_mirror(conn, rows.board_id)
-        problems, matches = _rebuild(
-            store,
-            conn,
-            mirror,
-            config,
-            bool(state and state.history_complete),
-            load_matches(state.list_matches if state else None),
-            state.synced_at if state else None,
-        )
-        if state is not None:
-            state.list_matches = matches
-            store.set_sync_state(conn, state)
+        problems = rederive_stored(store, conn, rows.board_id, config, state)
     return IngestResult(
         rows.board_id,
         rows.board["name"],
