@@ -305,3 +305,15 @@ def test_group_brief_holds_no_goal_of_another_board_and_speaks_of_meetings() -> 
     assert "Private pair goal" not in text  # another board's goal stays out of the group's document
     assert "last meeting 16 Jun 2026" in text and "Committed at or since the last meeting" in text
     assert "one pair's or group's promises" in text and "other boards' entries and goals" in text
+
+
+def test_a_chart_that_starts_after_the_period_says_where_it_starts() -> None:
+    b = small()
+    for day in (date(2023, 1, 9), date(2026, 6, 1)):
+        lu = b.lunch(day, ["ada", "grace"])
+        b.entry(lu, "best", "ada", "grace", "Shipped the billing migration")
+    b.goal("ada", "Lead the migration", date(2023, 1, 10), due=date(2026, 6, 1))
+    long = html_of("goals", b, period=Period(date(2023, 1, 1), AS_OF))
+    assert "The chart starts in Jul 2024: it draws the last two years of the period at most" in long
+    short = html_of("goals", b, period=Period(date(2026, 1, 1), AS_OF))
+    assert "The chart starts in" not in short

@@ -142,7 +142,8 @@ def make_cover(sel: Selection, period: Period, kind: str, opts: ContextOptions, 
 
 def cadence_chart(sel: Selection, period: Period) -> Chart:
     """Pair lunches per month, against the sum of the pairs' targets (group meetings and check-ins apart)."""
-    months = months_between(period.start, period.end)[-MAX_CHART_MONTHS:]
+    every_month = months_between(period.start, period.end)
+    months = every_month[-MAX_CHART_MONTHS:]
     counts = {m: 0 for m in months}
     for lu in _pair_lunches(sel):
         if lu.date in period and month_key(lu.date) in counts:
@@ -155,6 +156,7 @@ def cadence_chart(sel: Selection, period: Period) -> Chart:
             ("held", [float(counts[m]) for m in months]),
             ("target", [_month_target(sel, m, period) for m in months]),
         ],
+        cut=len(months) < len(every_month),
     )
 
 
@@ -173,11 +175,16 @@ def _pair_lunches(sel: Selection) -> list[Lunch]:
 
 def goal_progress_chart(sel: Selection, period: Period) -> Chart:
     """Goals set, goals achieved and key results done, cumulative per month of the period."""
-    months = months_between(period.start, period.end)[-MAX_CHART_MONTHS:]
+    every_month = months_between(period.start, period.end)
+    months = every_month[-MAX_CHART_MONTHS:]
     days = [min(month_end(date(int(m[:4]), int(m[5:7]), 1)), period.end, sel.as_of) for m in months]
     series = sel.judged.goal_progress(sel.goals, period.start, days)
     return Chart(
-        kind="goal_progress", title="", x_labels=[month_label(m) for m in months], series=list(series.items())
+        kind="goal_progress",
+        title="",
+        x_labels=[month_label(m) for m in months],
+        series=list(series.items()),
+        cut=len(months) < len(every_month),
     )
 
 

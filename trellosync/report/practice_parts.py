@@ -8,11 +8,10 @@ from datetime import date, timedelta
 
 from trellosync.domain.judge import Recurring, ReliabilityPoint
 from trellosync.domain.practices import Practices, Promise, SelfReview, StakeholderFeedback
+from trellosync.report.figures import MAX_CHART_MONTHS
 from trellosync.report.selection import Selection
 from trellosync.report.text import month_label
 from trellosync.report.views import Chart, Period
-
-MAX_CHART_MONTHS = 24
 
 
 @dataclass
@@ -56,6 +55,7 @@ class PracticeParts:
     other_feedback: int = 0  # stakeholder feedback that is not praise (for the advocate brief)
     promises: list[GradedPromise] = field(default_factory=list)
     reliability: list[ReliabilityPoint] = field(default_factory=list)
+    period_start: date | None = None  # the report period's first day (a chart that starts later says so)
 
     @property
     def mean_grade(self) -> float | None:
@@ -97,9 +97,11 @@ def graded_promise(sel: Selection, p: Promise) -> GradedPromise:
     )
 
 
-def reliability_chart(points: list[ReliabilityPoint]) -> Chart:
-    """Rolling keep rate and mean promise grade per month, in percent."""
+def reliability_chart(points: list[ReliabilityPoint], period_start: date | None = None) -> Chart:
+    """Rolling keep rate and mean promise grade per month, in percent (`cut` when it starts after the period)."""
     points = points[-MAX_CHART_MONTHS:]
+    first = points[0].date if points else None
+    cut = bool(first and period_start and (first.year, first.month) > (period_start.year, period_start.month))
 
     def pct(v: float | None) -> float | None:
         return None if v is None else round(100 * v, 1)
@@ -116,6 +118,7 @@ def reliability_chart(points: list[ReliabilityPoint]) -> Chart:
             )
             if any(v is not None for v in values)
         ],
+        cut=cut,
     )  # no legend entry for a line with no points
 
 
@@ -145,13 +148,14 @@ def practice_parts(sel: Selection, period: Period, *, advocacy: bool = True) -> 
         reliability=sel.judged.reliability(sel.commitments, mine, start, end)
         if (sel.commitments or mine)
         else [],
+        period_start=period.start,
     )
 
 
 def practice_charts(parts: PracticeParts) -> list[Chart]:
     """The reliability chart when there is anything to draw, else nothing."""
     if any(p.keep_rate is not None or p.mean_grade is not None for p in parts.reliability):
-        return [reliability_chart(parts.reliability)]
+        return [reliability_chart(parts.reliability, parts.period_start)]
     return []
 
 

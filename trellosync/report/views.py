@@ -294,3 +294,6 @@ class Chart:
     title: str  # empty: the template words it
     x_labels: list[str]
     series: list[tuple[str, list[float | None]]]  # (series code, values)
+    cut: bool = (
+        False  # it starts after the period does (at most MAX_CHART_MONTHS are drawn): the template says so
+    )
