@@ -191,7 +191,9 @@ def test_showcase_at_a_glance_says_it_counts_shared_items_only(example, showcase
     ]
     assert will_private, "the example gives Will achieved goals that are not shareable"
     text = pdf_text(showcase_pdf)
-    glance = text[text.index("each count is of shareable items only") - 60 :]  # the showcase hides its contents
+    glance = text[
+        text.index("each count is of shareable items only") - 60 :
+    ]  # the showcase hides its contents
     glance = glance[: glance.index("how and why")]
     assert "shared goals achieved shared promises kept shared strengths shared praise" in glance
     assert (
