@@ -90,6 +90,9 @@ def hostile_domain() -> Domain:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path, SafeURLFetcher]]:
+    from trellosync.report.render import shared_font_config
+
+    shared_font_config.cache_clear()  # a fresh font configuration: this module's first PDF loads the fonts
     out = tmp_path_factory.mktemp("safety")
     domain = hostile_domain()
     opts = ReportOptions(report_date=date(2026, 6, 30), include_worst_moments=True)
