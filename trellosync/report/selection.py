@@ -86,6 +86,8 @@ class Selection:
         )
         self.replies: dict[str, Reply] = {r.entry_id: r for r in domain.replies}  # the latest reply per entry
         self.group = group
+        # What a `#tag` may name (removed as markup wherever text is shown): each competency's key and name.
+        self._tag_names = [*domain.competencies, *(c.name for c in domain.competencies.values())]
 
     def name(self, key: str | None) -> str:
         """Display name of a person key."""
@@ -163,8 +165,7 @@ class Selection:
         board's shareable marker); polarity prefixes are already gone at derivation."""
         practices = self.domain.practices
         marker = practices.markers.get(board_id) if practices is not None else None
-        names = [*self.domain.competencies, *(c.name for c in self.domain.competencies.values())]
-        return without_marker(without_tags(text, names), marker)
+        return without_marker(without_tags(text, self._tag_names), marker)
 
     def _lunch_people(self, lunch: Lunch) -> list[str]:
         return list(dict.fromkeys(lunch.participants + lunch.about))
