@@ -114,6 +114,22 @@ def example_workspace(example_database: Path, db: Path) -> tuple[Config, Store]:
     return config, Store(config.database)
 
 
+@pytest.fixture
+def example_copied(example_database: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`demo` (and every `load_example`) in this test copies the example imported once per test process instead
+    of importing its boards again (tests/test_demo.py and the `example_database` fixture import them for real)."""
+    from sqlalchemy.engine import make_url
+
+    from trellosync.store.db import normalize_url
+
+    def load_example(database_url: str) -> tuple[Config, Store]:
+        database = make_url(normalize_url(database_url)).database
+        assert database, database_url
+        return example_workspace(example_database, Path(database))
+
+    monkeypatch.setattr("trellosync.cli.demo.load_example", load_example)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fake_trello_stops_at_once() -> Iterator[None]:
     """The fake Trello server notices stop() within 20 ms instead of 0.5 s (about 20 s of the inner loop).
@@ -163,6 +179,49 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("template") / "empty.db"
     Store(f"sqlite:///{db}").close()
     return db
+
+
+_REAL_MIGRATE = Store.migrate
+
+
+def _is_new_sqlite_file(store: Store) -> bool:
+    """True for a SQLite database file that holds nothing yet (missing or empty, no write-ahead log)."""
+    database = store.engine.url.database if store.dialect == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return False
+    path = Path(database).expanduser()
+    wal = path.with_name(path.name + "-wal")
+    return (not path.exists() or path.stat().st_size == 0) and (not wal.exists() or wal.stat().st_size == 0)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _new_sqlite_databases_start_from_the_template(sqlite_template: Path) -> Iterator[None]:
+    """A new, empty SQLite database is filled with a copy of the migrated template instead of running every
+    migration (0.2 s each, about a hundred times in the inner loop: every CLI test that syncs or imports into a
+    new file). The template itself is migrated for real, once per test process; databases at an older revision
+    still migrate for real, and the `real_migrations` fixture turns the shortcut off for a test."""
+
+    def migrate(self: Store) -> None:
+        if not _is_new_sqlite_file(self):
+            _REAL_MIGRATE(self)
+            return
+        source, target = sqlite3.connect(sqlite_template), sqlite3.connect(self.engine.url.database)
+        try:
+            source.backup(target)  # into the file Store created owner-only: its mode stays
+        finally:
+            target.close()
+            source.close()
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(Store, "migrate", migrate)
+    yield
+    patch.undo()
+
+
+@pytest.fixture
+def real_migrations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every new database in this test is migrated by Alembic from the first revision, as outside the tests."""
+    monkeypatch.setattr(Store, "migrate", _REAL_MIGRATE)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])

@@ -150,7 +150,7 @@ def test_missing_pango_is_one_clear_message(
 
 
 def test_demo_keeps_the_example_with_config_and_database(
-    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, example_copied: None
 ) -> None:
     monkeypatch.chdir(tmp_path)
     deep = "a-folder-name-long-enough-to-push-the-command-past-eighty-columns"

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import example_workspace
 
-from trellosync.cli.demo import load_example
 from trellosync.domain.model import Domain
 from trellosync.report.documents import ReportOptions, build_context, context_as_json, render_report_html
 
@@ -27,9 +27,9 @@ KINDS = ("goals", "dossier", "brief", "advocate", "showcase")
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> Domain:
+def example(tmp_path_factory: pytest.TempPathFactory, example_database: Path) -> Domain:
     tmp = tmp_path_factory.mktemp("held")
-    _config, store = load_example(f"sqlite:///{tmp}/example.db")
+    _config, store = example_workspace(example_database, tmp / "example.db")
     try:
         return store.load_domain()
     finally:

@@ -307,15 +307,15 @@ def test_ctrl_c_during_an_import_exits_130(tmp_path: Path) -> None:
 
 
 def test_demo_out_makes_an_owner_only_folder(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, example_copied: None
 ) -> None:
     import os
     import stat
 
     import trellosync.report.documents as documents
 
-    monkeypatch.setattr(documents, "render_all", lambda *a, **k: [])  # the folder is the point, not the PDFs
-    monkeypatch.setattr(documents, "render_team", lambda *a, out_dir, **k: out_dir / "team.pdf")
+    # the folder is the point, not the PDFs (the demo's PDFs are rendered in tests/test_demo.py, marked slow)
+    monkeypatch.setattr(documents, "render_jobs", lambda jobs, *a, **k: [job["out"] for job in jobs])
     old = os.umask(0o022)
     try:
         code, out, err = run_cli(
@@ -351,13 +351,10 @@ def test_two_names_for_one_database_take_one_lock(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def example_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from trellosync.cli.demo import load_example
+def example_db(tmp_path_factory: pytest.TempPathFactory, example_database: Path) -> Path:
+    from conftest import copy_sqlite
 
-    db = tmp_path_factory.mktemp("ex") / "example.db"
-    _config, store = load_example(f"sqlite:///{db}")
-    store.close()
-    return db
+    return copy_sqlite(example_database, tmp_path_factory.mktemp("ex") / "example.db")
 
 
 @pytest.mark.parametrize(

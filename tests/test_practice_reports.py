@@ -16,9 +16,10 @@ from pathlib import Path
 import pypdf
 import pytest
 from click.testing import CliRunner
+from conftest import example_workspace
 
 from trellosync.cli.commands import cli
-from trellosync.cli.demo import example_dir, load_example
+from trellosync.cli.demo import example_dir
 from trellosync.domain import rules
 from trellosync.domain.model import Domain
 from trellosync.domain.practices import Practices
@@ -51,10 +52,10 @@ def pdf_text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Domain, str]:
+def example(tmp_path_factory: pytest.TempPathFactory, example_database: Path) -> tuple[Domain, str]:
     tmp = tmp_path_factory.mktemp("example")
-    url = f"sqlite:///{tmp}/example.db"
-    _config, store = load_example(url)
+    _config, store = example_workspace(example_database, tmp / "example.db")
+    url = store.url
     try:
         return store.load_domain(), url
     finally:

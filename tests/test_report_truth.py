@@ -193,11 +193,12 @@ def test_a_members_goal_report_holds_their_group_commitments_and_nothing_else_of
         assert "in the group" not in html_of(kind, b), kind
 
 
-def test_the_example_group_meets_monthly_and_is_counted_so(tmp_path) -> None:
-    from trellosync.cli.demo import load_example
+def test_the_example_group_meets_monthly_and_is_counted_so(tmp_path, example_database) -> None:
+    from conftest import example_workspace
+
     from trellosync.domain import rules
 
-    _config, store = load_example(f"sqlite:///{tmp_path}/example.db")
+    _config, store = example_workspace(example_database, tmp_path / "example.db")
     try:
         domain = store.load_domain()
     finally:

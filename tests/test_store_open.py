@@ -19,7 +19,9 @@ def test_the_head_is_alembics() -> None:
     assert head_revision() == ScriptDirectory.from_config(cfg).get_current_head()
 
 
-def test_a_current_database_opens_without_alembic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_current_database_opens_without_alembic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_migrations: None
+) -> None:
     Store(f"sqlite:///{tmp_path / 'a.db'}").close()
     monkeypatch.setattr(
         command, "upgrade", lambda *_a, **_k: pytest.fail("Alembic ran on a current database")
@@ -29,7 +31,7 @@ def test_a_current_database_opens_without_alembic(tmp_path: Path, monkeypatch: p
     store.close()
 
 
-def test_an_older_database_is_migrated(tmp_path: Path) -> None:
+def test_an_older_database_is_migrated(tmp_path: Path, real_migrations: None) -> None:
     store = Store(f"sqlite:///{tmp_path / 'a.db'}")
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(_migrations_dir()))
