@@ -130,6 +130,14 @@ def example_copied(example_database: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr("trellosync.cli.demo.load_example", load_example)
 
 
+@pytest.fixture
+def fonts_not_subset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HTML reports in this test inline their fonts whole: fontTools takes 1 to 2 s of CPU to subset the five
+    fonts of each report, and the fonts are not what the test is about (the inner loop still subsets them in
+    test_people_rights.py's logged HTML brief; test_cli_output.py checks the size, marked slow)."""
+    monkeypatch.setattr("trellosync.report.render._subset_font", lambda data, _chars: data)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fake_trello_stops_at_once() -> Iterator[None]:
     """The fake Trello server notices stop() within 20 ms instead of 0.5 s (about 20 s of the inner loop).

@@ -253,7 +253,7 @@ def test_check_online_on_a_mapped_sprint_board(
 
 
 def test_a_person_added_to_the_config_is_known_without_rebuild(
-    env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str], fonts_not_subset: None
 ) -> None:
     with FakeTrello([example_dir() / "peer-lunch-will-jessica.json"], key=KEY, token=TOKEN) as f:
         code, out, err = run_cli(

@@ -93,7 +93,11 @@ def test_a_brief_reads_its_peer_and_an_advocate_report_its_advocate(example) -> 
 
 
 def test_the_report_command_loads_only_its_peoples_boards(
-    example, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    example,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fonts_not_subset: None,
 ) -> None:
     from clihelp import run_cli
 
