@@ -42,8 +42,9 @@ def read_yaml(text: str, filename: str, problems: list[str]) -> tuple[dict[str, 
     if len(text) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{filename}: larger than {MAX_CONFIG_BYTES} bytes; not a trellosync config")
     try:
-        lines = line_map(text, filename, problems)
-        raw = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        lines = line_map(root, filename, problems)
+        raw = _construct(root)  # from the nodes already parsed: parsing is most of the cost, done once
     except RecursionError:
         raise ConfigError(f"{filename}: nested too deeply to be a trellosync config") from None
     except yaml.YAMLError as exc:
@@ -87,10 +88,20 @@ def expanded_size(root: yaml.Node, filename: str) -> int:
     return size(root)
 
 
-def line_map(text: str, filename: str, problems: list[str]) -> LineMap:
-    """Map each key path of the YAML document to its 1-based line; note duplicate keys."""
+def _construct(root: yaml.Node | None) -> Any:
+    """The Python value of a composed document, as `yaml.safe_load` builds it (None for an empty document)."""
+    if root is None:
+        return None
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
+def line_map(root: yaml.Node | None, filename: str, problems: list[str]) -> LineMap:
+    """Map each key path of a composed YAML document to its 1-based line; note duplicate keys."""
     lines: LineMap = {}
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
     if root is not None and expanded_size(root, filename) > MAX_YAML_NODES:
         raise ConfigError(
             f"{filename}:1: the YAML expands to more than {MAX_YAML_NODES} values "
