@@ -12,7 +12,6 @@ clears the counters.
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import random
 import re
@@ -32,6 +31,15 @@ from trellosync.testing.fake_writes import TrelloWrites
 from trellosync.testing.synthetic import NESTED_KEYS, _id_key, _iso, synthesize_board  # noqa: F401
 
 _AUTH_RE = re.compile(r'^OAuth\s+oauth_consumer_key="([^"]*)",\s*oauth_token="([^"]*)"\s*$')
+
+
+def _copy_json(value: Any) -> Any:
+    """A copy of parsed JSON (dicts, lists and immutable scalars): what copy.deepcopy gives, in half the time."""
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(v) for v in value]
+    return value
 
 
 class FakeTrello(TrelloRoutes, TrelloWrites):
@@ -91,8 +99,12 @@ class FakeTrello(TrelloRoutes, TrelloWrites):
     # ---- data ------------------------------------------------------------------------------------------
     def add_board(self, export: dict[str, Any] | str | Path) -> dict[str, Any]:
         """Serve one more board (an export dict, or the path of an export file)."""
-        data = export if isinstance(export, dict) else json.loads(Path(export).read_text(encoding="utf-8"))
-        board: dict[str, Any] = copy.deepcopy(data)
+        # A file is parsed into a board of its own; a dict is copied, since the fake mutates what it serves.
+        board: dict[str, Any] = (
+            _copy_json(export)
+            if isinstance(export, dict)
+            else json.loads(Path(export).read_text(encoding="utf-8"))
+        )
         for k in ("actions", "cards", "checklists", "labels", "lists", "members"):
             board.setdefault(k, [])
         board["actions"].sort(key=lambda a: (a.get("date") or "", _id_key(a.get("id", ""))), reverse=True)
