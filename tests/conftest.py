@@ -40,13 +40,32 @@ def _needs_corpus(item: pytest.Item) -> bool:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects, so that -m "not corpus" sees the mark
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    """Mark the tests that read the real-data corpus `corpus`; without ../shared, leave them out (deselected)."""
-    corpus = [item for item in items if _needs_corpus(item)]
-    for item in corpus:
-        item.add_marker(pytest.mark.corpus)
+    """Mark the tests that read the real-data corpus `corpus`."""
+    for item in items:
+        if _needs_corpus(item):
+            item.add_marker(pytest.mark.corpus)
+
+
+class _LeaveOutCorpus:
+    """Without ../shared, leave out (deselect) the selected tests marked `corpus`, and count them."""
+
+    @pytest.hookimpl(trylast=True)  # after -m and -k: count only what this run would have run
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        """Deselect the corpus tests -m and -k kept, and remember how many for the summary line."""
+        _leave_out_corpus(config, items)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the corpus hook that must run after -m (a conftest module holds one hook of each name)."""
+    config.pluginmanager.register(_LeaveOutCorpus(), "trellosync-leave-out-corpus")
+
+
+def _leave_out_corpus(config: pytest.Config, items: list[pytest.Item]) -> None:
+    corpus = [item for item in items if item.get_closest_marker("corpus") is not None]
     if corpus and not SHARED.is_dir():
         config.hook.pytest_deselected(items=corpus)
         items[:] = [i for i in items if i not in corpus]
