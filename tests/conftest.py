@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,8 +17,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from pg_server import PgServer  # noqa: E402
 
-from trellosync.config.settings import Config  # noqa: E402
-from trellosync.store.db import Store  # noqa: E402
+if TYPE_CHECKING:  # imported where used: the pytest-xdist controller, which only schedules, skips 0.5 s
+    from trellosync.config.settings import Config
+    from trellosync.store.db import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -126,6 +127,7 @@ def example_workspace(example_database: Path, db: Path) -> tuple[Config, Store]:
     """What `load_example(sqlite:///db)` returns (its config and an open store), from a copy of the import."""
     from trellosync.cli.demo import example_dir
     from trellosync.config.settings import load_config
+    from trellosync.store.db import Store
 
     copy_sqlite(example_database, db)
     config = load_config(example_dir() / "config.yaml")
@@ -195,6 +197,8 @@ def pg_url(pg_server: PgServer) -> str:
 @pytest.fixture(scope="session")
 def pg_template(pg_server: PgServer) -> str:
     """Name of a migrated, empty PostgreSQL database: copying it is much cheaper than migrating each one."""
+    from trellosync.store.db import Store
+
     url = pg_server.new_database()
     Store(url).close()
     return url.rsplit("/", 1)[1]
@@ -203,12 +207,14 @@ def pg_template(pg_server: PgServer) -> str:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated, empty SQLite database made once per test process: a copy opens in ~15 ms, migrating takes ~75."""
+    from trellosync.store.db import Store
+
     db = tmp_path_factory.mktemp("template") / "empty.db"
     Store(f"sqlite:///{db}").close()
     return db
 
 
-_REAL_MIGRATE = Store.migrate
+_REAL_MIGRATE: dict[str, Any] = {}  # Store.migrate itself, kept by the session fixture below
 
 
 def _is_new_sqlite_file(store: Store) -> bool:
@@ -228,9 +234,13 @@ def _new_sqlite_databases_start_from_the_template(sqlite_template: Path) -> Iter
     new file). The template itself is migrated for real, once per test process; databases at an older revision
     still migrate for real, and the `real_migrations` fixture turns the shortcut off for a test."""
 
+    from trellosync.store.db import Store
+
+    real = _REAL_MIGRATE.setdefault("migrate", Store.migrate)
+
     def migrate(self: Store) -> None:
         if not _is_new_sqlite_file(self):
-            _REAL_MIGRATE(self)
+            real(self)
             return
         source, target = sqlite3.connect(sqlite_template), sqlite3.connect(self.engine.url.database)
         try:
@@ -248,7 +258,9 @@ def _new_sqlite_databases_start_from_the_template(sqlite_template: Path) -> Iter
 @pytest.fixture
 def real_migrations(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every new database in this test is migrated by Alembic from the first revision, as outside the tests."""
-    monkeypatch.setattr(Store, "migrate", _REAL_MIGRATE)
+    from trellosync.store.db import Store
+
+    monkeypatch.setattr(Store, "migrate", _REAL_MIGRATE["migrate"])
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
@@ -266,6 +278,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def store(store_url: str) -> Iterator[Store]:
     """A migrated, empty store on each backend."""
+    from trellosync.store.db import Store
+
     s = Store(store_url)
     try:
         yield s
@@ -276,6 +290,8 @@ def store(store_url: str) -> Iterator[Store]:
 @pytest.fixture
 def sqlite_store(tmp_path: Path, sqlite_template: Path) -> Iterator[Store]:
     """A migrated, empty SQLite store."""
+    from trellosync.store.db import Store
+
     s = Store(f"sqlite:///{copy_sqlite(sqlite_template, tmp_path / 'test.db')}")
     try:
         yield s

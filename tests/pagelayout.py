@@ -11,8 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from weasyprint.formatting_structure import boxes
-
 MIN_ROWS_APART = 3  # a table split across pages keeps at least this many body rows on every page
 KEEP_WITH_NEXT = ("avoid", "avoid-page")
 HEADINGS = ("h1", "h2", "h3", "h4")
@@ -40,6 +38,10 @@ def _text(element: Any) -> str:
 
 def tables_on_pages(document: Any) -> list[TableOnPages]:
     """Every table of a laid-out WeasyPrint document, in document order."""
+    from weasyprint.formatting_structure import (
+        boxes,
+    )  # here, not at collection, where it cost 0.7 s a process
+
     tables: dict[Any, TableOnPages] = {}
     pages: dict[Any, set[int]] = defaultdict(set)
     keep_next: set[Any] = set()
