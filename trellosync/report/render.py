@@ -201,7 +201,7 @@ def _import_weasyprint() -> Any:
     import ctypes.util
 
     slow = ctypes.util.find_library
-    ctypes.util.find_library = _ldconfig_cache_finder(slow)
+    ctypes.util.find_library = _ldconfig_cache_finder(slow)  # type: ignore[assignment]
     try:
         import weasyprint
     except OSError:
