@@ -197,7 +197,8 @@ def _import_weasyprint() -> Any:
     # WeasyPrint loads Pango, HarfBuzz and fontconfig by trying up to six names each (weasyprint/text/ffi.py
     # `_dlopen`); for every name that does not load, cffi asks ctypes.util.find_library (cffi/api.py
     # `_load_backend_lib`), which on Linux runs ldconfig, then gcc, then ld: 22 lookups, about 0.4 s of a
-    # brief. One read of ldconfig's cache answers them; a name it lacks falls back to the slow search.
+    # brief. One read of ldconfig's cache answers them; if the libraries then do not load (installed where
+    # only gcc or ld would find them), the import is tried again with the slow search.
     import ctypes.util
 
     slow = ctypes.util.find_library
