@@ -208,3 +208,44 @@ def test_the_dossier_pdf_prints_the_reply_under_the_quote(domain, tmp_path: Path
         < page.index("Will Smith replied, 10 Feb 2026:")
         < page.index("credit is hers")
     )
+
+
+def test_retention_and_erasure_keep_a_reply_exactly_while_its_feedback_is_kept() -> None:
+    from trellosync.domain.derive import build_domain
+    from trellosync.domain.derive_practices import build_practices
+    from trellosync.domain.rights import retain_since, without_people
+    from trellosync.mirror.normalize import normalize_board
+
+    config = parse_config(CONFIG)
+    rows = normalize_board(feedback_board().data)
+    mapping = config.mapping_for(feedback_board().data)
+
+    def derived():
+        domain = build_domain(rows, mapping, config.people, tz="UTC")
+        practices, _, replies = build_practices(rows, mapping, config.people, domain, tz="UTC")
+        domain.replies += replies
+        return domain, practices
+
+    domain, practices = derived()
+    retain_since(domain, practices, date(2026, 2, 4))  # the card's own piece (2 Feb) goes, the comments stay
+    assert sorted(r.text for r in domain.replies) == sorted([WILL_ON_SECOND, WILL_ON_CONCERN, LUNCH_REPLY])
+    retain_since(domain, practices, date(2026, 2, 6))  # the second piece (5 Feb) goes, and its reply (10 Feb)
+    assert sorted(r.text for r in domain.replies) == sorted([WILL_ON_CONCERN, LUNCH_REPLY])
+    domain, practices = derived()
+    without_people(domain, practices, {"jessica"})  # her words about Will stay, so do Will's replies
+    assert len(domain.replies) == 3
+    without_people(domain, practices, {"will"})
+    assert domain.replies == [] and practices.stakeholder_feedback == []
+
+
+def test_a_reply_does_not_take_the_place_of_a_feedback_card_named_with_its_words(sqlite_store) -> None:
+    b = Board("Feedback: Will", members=MEMBERS)
+    card = b.card("Stakeholder feedback", "The roadmap talk was vague", created="2026-02-02")
+    b.comment(card, "reply: I had ten minutes for a quarter's roadmap", "2026-02-03T10:00", by="willsmith")
+    ingest_board(sqlite_store, b.data, parse_config(CONFIG))
+    d = sqlite_store.load_domain()
+    [piece] = d.practices.stakeholder_feedback
+    assert (piece.text, piece.said_by) == ("The roadmap talk was vague", None)
+    assert [(r.entry_id, r.text) for r in d.replies] == [
+        (piece.id, "I had ten minutes for a quarter's roadmap")
+    ]
