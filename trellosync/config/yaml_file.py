@@ -42,8 +42,7 @@ def read_yaml(text: str, filename: str, problems: list[str]) -> tuple[dict[str, 
     if len(text) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{filename}: larger than {MAX_CONFIG_BYTES} bytes; not a trellosync config")
     try:
-        lines = line_map(text, filename, problems)
-        raw = yaml.safe_load(text)
+        lines, raw = _parse(text, filename, problems)
     except RecursionError:
         raise ConfigError(f"{filename}: nested too deeply to be a trellosync config") from None
     except yaml.YAMLError as exc:
@@ -87,10 +86,28 @@ def expanded_size(root: yaml.Node, filename: str) -> int:
     return size(root)
 
 
+# libyaml's parser when PyYAML was built with it (five times faster), else PyYAML's own; both build the same nodes.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _parse(text: str, filename: str, problems: list[str]) -> tuple[LineMap, Any]:
+    """One parse of the document: the line of each key path (duplicate keys noted) and the data."""
+    loader = _LOADER(text)
+    try:
+        root = loader.get_single_node()
+        lines = _lines_of(root, filename, problems)
+        return lines, (loader.construct_document(root) if root is not None else None)
+    finally:
+        loader.dispose()
+
+
 def line_map(text: str, filename: str, problems: list[str]) -> LineMap:
     """Map each key path of the YAML document to its 1-based line; note duplicate keys."""
+    return _parse(text, filename, problems)[0]
+
+
+def _lines_of(root: yaml.Node | None, filename: str, problems: list[str]) -> LineMap:
     lines: LineMap = {}
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
     if root is not None and expanded_size(root, filename) > MAX_YAML_NODES:
         raise ConfigError(
             f"{filename}:1: the YAML expands to more than {MAX_YAML_NODES} values "
