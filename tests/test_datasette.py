@@ -35,13 +35,19 @@ def example(
     return conn, domain, domain.synced_at.date().isoformat()
 
 
-def test_described_tables_and_columns_exist(metadata: dict) -> None:
+def test_described_tables_and_columns_exist(metadata: dict, example) -> None:
+    conn, _, _ = example
     tables = {table.name: table for table in t.metadata.sorted_tables}
     views = {
+        name: [c[1] for c in conn.execute(f"PRAGMA table_info({name})")]
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")
+    }
+    assert set(views) == {
         "evidence",
         "goal_status",
         "commitment_status",
         "keep_rate",
+        "meetings",
         "pair_lunches",
         "competency_evidence",
     }
@@ -49,8 +55,9 @@ def test_described_tables_and_columns_exist(metadata: dict) -> None:
         assert name in tables or name in views, name
         assert info["description"]
         for column in info.get("columns") or {}:
-            assert column in tables[name].c, (name, column)
+            assert column in (tables[name].c if name in tables else views[name]), (name, column)
     assert set(tables) - {"alembic_version"} <= set(metadata["tables"]), "every table is described"
+    assert set(views) <= set(metadata["tables"]), "every view is described"
 
 
 def _query(conn: sqlite3.Connection, metadata: dict, name: str, as_of: str = "") -> list[sqlite3.Row]:
@@ -123,6 +130,40 @@ def test_evidence_per_competency_counts_every_entry_once(example, metadata: dict
     assert dict(got) == by_name
 
 
+@pytest.mark.parametrize("as_of", ["", "2026-09-30", "2026-06-16"])
+def test_meetings_per_person_are_the_reports_counts_kind_by_kind(example, metadata: dict, as_of: str) -> None:
+    import json
+    from datetime import date
+
+    from trellosync.cli.demo import example_dir
+    from trellosync.config.settings import load_config
+    from trellosync.report.documents import build_context, context_as_json, options_from_config
+
+    conn, domain, synced = example
+    rows = _query(conn, metadata, "meetings_per_person", as_of)
+    got = {(r["person_key"], r["kind"]): (r["meetings"], r["held"], r["expected"], r["boards"]) for r in rows}
+    words = {
+        "lunch": "lunches",
+        "group_meeting": "group meetings",
+        "check_in": "check-ins",
+        "team_lunch": "team lunches",
+    }
+    options = options_from_config(
+        load_config(example_dir() / "config.yaml"), report_date=domain.synced_at.date()
+    )
+    expected = {}
+    for person in {p for p, _ in got}:
+        ctx = build_context(
+            "goals", person, domain, period_to=date.fromisoformat(as_of or synced), options=options
+        )
+        for m in json.loads(context_as_json(ctx))["figures"]["meetings"]:
+            expected[(person, m["kind"])] = (words[m["kind"]], m["held"], m["expected"], m["boards"])
+    assert got == expected
+    assert {r["as_of"] for r in rows} == {as_of or "each board's last sync"}
+    # the team board began in October: before, it owes nothing and no row counts it
+    assert len({k for _, k in got}) == (3 if as_of else 4)
+
+
 def test_metadata_ships_in_the_package() -> None:
     assert METADATA.is_file() and METADATA.parent == Path(t.__file__).parent.parent
 
@@ -147,6 +188,7 @@ def test_metadata_is_keyed_by_the_name_datasette_gives_the_file(database: str, n
         "keep_rate_per_person",
         "overdue_commitments",
         "evidence_per_competency",
+        "meetings_per_person",
     }
 
 

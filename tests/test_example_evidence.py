@@ -209,9 +209,16 @@ def test_plain_sql_recomputes_wills_figures(store, domain):
     assert dict(rows) == {
         c.board_id: c.count for c in rules.person_cadences(domain.lunches, person, first, as_of)
     }
-    assert dict(rows) == {
-        r.board_id: r.lunches for r in sql(store, "SELECT * FROM pair_lunches WHERE person = :p", p=person)
+    meetings = sql(store, "SELECT * FROM meetings WHERE person = :p", p=person)
+    assert dict(rows) == {r.board_id: r.held for r in meetings}
+    # his check-ins are meetings, not pair lunches
+    assert {domain.boards[r.board_id]: r.kind for r in meetings} == {
+        "Peer lunch: Will & Jessica": "lunch",
+        "Will – advocate check-ins": "check_in",
     }
+    assert {
+        r.board_id: r.lunches for r in sql(store, "SELECT * FROM pair_lunches WHERE person = :p", p=person)
+    } == {r.board_id: r.held for r in meetings if r.kind == "lunch"}
     # entries per competency, each entry once
     rows = sql(
         store, "SELECT competency, COUNT(*) FROM feedback WHERE about = :p GROUP BY competency", p=person

@@ -40,7 +40,8 @@ def practices_of(board: Board, yaml_boards: str):
     rows = normalize_board(board.data)
     mapping = config.mapping_for(board.data)
     domain = build_domain(rows, mapping, config.people, tz=config.timezone)
-    return build_practices(rows, mapping, config.people, domain, tz=config.timezone)
+    p, commitments, _ = build_practices(rows, mapping, config.people, domain, tz=config.timezone)
+    return p, commitments
 
 
 def promise(*criteria: tuple[bool, str | None], due: date | None = date(2026, 3, 31)) -> Promise:

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from pagelayout import TableOnPages, stranded, tables_on_pages
+from pagelayout import TableOnPages, headings_left_behind, page_fill, stranded, tables_on_pages, underfilled
 
 from trellosync.report.render import make_environment, write_pdf
 
@@ -64,3 +64,37 @@ def test_the_check_sees_stranded_rows_and_headings_without_the_rules(report_css:
     problems = stranded(_layout(bare, tmp_path / "bare.pdf"))
     assert any("body rows per page [(" in p and (", 1)]" in p or ", 2)]" in p) for p in problems)
     assert any("its lead 'Table" in p for p in problems)
+
+
+def _pages(css: str, body: str, out: Path) -> tuple[list[float], list[str]]:
+    """How full each page of `body` is, and the headings it leaves behind, laid out with `css`."""
+    found: list[tuple[list[float], list[str]]] = []
+    html = f"<!DOCTYPE html><html><head><style>{css}</style></head><body>{body}</body></html>"
+    write_pdf(html, out, on_document=lambda d: found.append((page_fill(d), headings_left_behind(d))))
+    return found[0]
+
+
+@pytest.mark.slow
+def test_the_page_checks_see_a_short_page_and_a_heading_left_behind(report_css: str, tmp_path: Path) -> None:
+    paragraph = (
+        "<p>" + "A sentence long enough to wrap across the width of the page, again and again. " * 3 + "</p>"
+    )
+    sections = "".join(
+        f'<section class="sheet"><div class="tall" style="height: {h}mm"></div><h2>Heading {h}</h2>{paragraph}</section>'
+        for h in range(222, 246, 2)
+    )
+    test_css = ".sheet { break-before: page; } .tall { border-top: 0.5pt solid black; }"
+    _, left = _pages(f"{report_css}\n{test_css}", sections, tmp_path / "kept.pdf")
+    assert left == []
+    # a page with one line before a forced break is short; with a 120 mm block under the line it is not
+    one_line = '<p>Only this line.</p><section class="sheet"><p>Next page.</p></section>'
+    fills, _ = _pages(f"{report_css}\n{test_css}", one_line, tmp_path / "short.pdf")
+    assert underfilled(fills) == [f"page 1: {fills[0]:.0%}"] and fills[0] < 0.05
+    fuller = one_line.replace("</p>", '</p><div class="tall" style="height: 120mm"></div>', 1)
+    fills, _ = _pages(f"{report_css}\n{test_css}", fuller, tmp_path / "full.pdf")
+    assert (
+        underfilled(fills) == [] and 0.49 < fills[0] < 0.55
+    )  # 120 of 251 mm (A4 less 24 and 22 mm margins), and the line above it
+    bare = report_css.replace("break-after: avoid", "break-after: auto")
+    _, left = _pages(f"{bare}\n{test_css}", sections, tmp_path / "bare.pdf")
+    assert any(item.startswith("page ") and "'Heading 2" in item for item in left), left

@@ -318,3 +318,15 @@ def test_a_chart_that_starts_after_the_period_says_where_it_starts() -> None:
     assert "The chart starts in Jul 2024: it draws the last two years of the period at most" in long
     short = html_of("goals", b, period=Period(date(2026, 1, 1), AS_OF))
     assert "The chart starts in" not in short
+
+
+def test_dossier_titles_its_figures_appendix_for_the_meetings_it_holds() -> None:
+    b = small().person("alan", "Alan Turing")
+    lunch = b.lunch(date(2026, 6, 2), ["ada", "grace"])
+    b.entry(lunch, "best", "ada", "ada", "Shipped the billing migration")
+    assert "Appendix C: lunches and figures" in html_of("dossier", b)
+    b.board_id, b.board_name = "b0000002", "Peer learning group"
+    b.domain.boards[b.board_id] = b.board_name
+    b.lunch(date(2026, 6, 9), ["ada", "grace", "alan"])
+    text = html_of("dossier", b)
+    assert "Appendix C: lunches, meetings and figures" in text and "lunches and figures" not in text

@@ -203,10 +203,23 @@ BOMB = (
         (BOMB, "expands to more than"),
         ("a: &a [*a]\n", "problem"),  # a recursive alias: refused, whatever the wording
         pytest.param("x: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply", marks=pytest.mark.slow),
+        # libyaml's composer overflows the C stack (SIGSEGV) near 25,000 levels, within the size cap
+        pytest.param(
+            "x: " + "[" * 400_000 + "]" * 400_000 + "\n", "nested too deeply", marks=pytest.mark.slow
+        ),
+        ("x:\n  " + "- " * 300_000 + "y\n", "nested too deeply"),
         ("x: 1\n" * 200_001, "more than the 1,000,000"),
         ("{[a]: 1}\n", "problem"),
     ],
-    ids=["alias-bomb", "recursive-alias", "deep", "huge", "list-as-key"],
+    ids=[
+        "alias-bomb",
+        "recursive-alias",
+        "deep",
+        "deeper-than-libyaml",
+        "deep-dashes",
+        "huge",
+        "list-as-key",
+    ],
 )
 def test_hostile_yaml_is_refused_quickly(
     text: str, needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -57,7 +57,7 @@ def _derive(board: Board):
     rows = normalize_board(board.data)
     mapping = CONFIG.mapping_for(board.data)
     domain = build_domain(rows, mapping, CONFIG.people, tz="UTC")
-    practices, _ = build_practices(rows, mapping, CONFIG.people, domain, tz="UTC")
+    practices, _, _ = build_practices(rows, mapping, CONFIG.people, domain, tz="UTC")
     return domain, practices
 
 

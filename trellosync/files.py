@@ -37,6 +37,20 @@ def private_mkdir(folder: Path) -> None:
             os.chmod(d, PRIVATE_DIR)  # mkdir's mode is filtered by the umask
 
 
+def cache_dir(name: str) -> Path | None:
+    """An owner-only folder for `name` under the user's cache ($XDG_CACHE_HOME or ~/.cache); None if unwritable.
+
+    Only what can be rebuilt from the package goes there (compiled templates), never card text.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "trellosync" / name
+    try:
+        private_mkdir(folder)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
 def atomic_write(out: Path, write: Callable[[BinaryIO], object]) -> Path:
     """Write a file through a same-folder temporary file (0600), fsync it, then rename it over `out`."""
     out = Path(out)
@@ -68,7 +82,7 @@ def is_trellosync_report(path: Path) -> bool:
     except OSError:
         return False
     if head.startswith(b"%PDF-"):
-        return _pdf_creator_is_us(head + tail)
+        return _pdf_creator_is_us(head + tail) or _pdf_info_says_us(path)
     if head.startswith(b'{\n  "kind": "') and b'\n  "cover": {' in head:
         return True  # a report's data (`--format json -o`), as report.documents.context_as_json writes it
     return (
@@ -89,6 +103,18 @@ def _pdf_creator_is_us(data: bytes) -> bool:
         except zlib.error:
             continue
     return False
+
+
+def _pdf_info_says_us(path: Path) -> bool:
+    """The PDF's document information, read properly: in a tagged report with fonts the object stream holding
+    it can lie far from both ends of the file."""
+    from pypdf import PdfReader
+
+    try:
+        info = PdfReader(path).metadata
+        return info is not None and info.get("/Creator") == "trellosync"
+    except Exception:  # noqa: BLE001  # any file at all may sit at the path; only ours must be recognised
+        return False
 
 
 def check_writable_reports(paths: Iterable[Path], *, force: bool = False) -> None:

@@ -42,9 +42,7 @@ def read_yaml(text: str, filename: str, problems: list[str]) -> tuple[dict[str, 
     if len(text) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{filename}: larger than {MAX_CONFIG_BYTES} bytes; not a trellosync config")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        lines = line_map(root, filename, problems)
-        raw = _construct(root)  # from the nodes already parsed: parsing is most of the cost, done once
+        lines, raw = _parse(text, filename, problems)
     except RecursionError:
         raise ConfigError(f"{filename}: nested too deeply to be a trellosync config") from None
     except yaml.YAMLError as exc:
@@ -88,19 +86,37 @@ def expanded_size(root: yaml.Node, filename: str) -> int:
     return size(root)
 
 
-def _construct(root: yaml.Node | None) -> Any:
-    """The Python value of a composed document, as `yaml.safe_load` builds it (None for an empty document)."""
-    if root is None:
-        return None
-    loader = yaml.SafeLoader("")
+# libyaml's parser when PyYAML was built with it (five times faster), else PyYAML's own; both build the same nodes.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# PyYAML's C composer recurses without a limit: about 25,000 nested "[" or "- " (50 KB) overflow the C stack
+# and kill the process (SIGSEGV), where PyYAML's own stops at Python's recursion limit ("nested too deeply").
+# A document with fewer opening indicators than this cannot nest deeper, so it is safe to give to libyaml.
+_C_NESTING_BOUND = 2_000
+
+
+def _loader_for(text: str) -> type[yaml.SafeLoader]:
+    """libyaml's loader when the text cannot nest deep enough to overflow it, else PyYAML's own."""
+    openers = text.count("[") + text.count("{") + text.count("-") + text.count("?")
+    return _LOADER if openers < _C_NESTING_BOUND else yaml.SafeLoader
+
+
+def _parse(text: str, filename: str, problems: list[str]) -> tuple[LineMap, Any]:
+    """One parse of the document: the line of each key path (duplicate keys noted) and the data."""
+    loader = _loader_for(text)(text)
     try:
-        return loader.construct_document(root)
+        root = loader.get_single_node()
+        lines = _lines_of(root, filename, problems)
+        return lines, (loader.construct_document(root) if root is not None else None)
     finally:
         loader.dispose()
 
 
-def line_map(root: yaml.Node | None, filename: str, problems: list[str]) -> LineMap:
-    """Map each key path of a composed YAML document to its 1-based line; note duplicate keys."""
+def line_map(text: str, filename: str, problems: list[str]) -> LineMap:
+    """Map each key path of the YAML document to its 1-based line; note duplicate keys."""
+    return _parse(text, filename, problems)[0]
+
+
+def _lines_of(root: yaml.Node | None, filename: str, problems: list[str]) -> LineMap:
     lines: LineMap = {}
     if root is not None and expanded_size(root, filename) > MAX_YAML_NODES:
         raise ConfigError(

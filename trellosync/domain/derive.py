@@ -26,7 +26,7 @@ from trellosync.domain.model import (
 )
 from trellosync.domain.people import People
 from trellosync.domain.renewal import link_renewals, renewed_marker
-from trellosync.domain.replies import make_reply, reply_body
+from trellosync.domain.replies import card_replies, reply_body
 from trellosync.domain.sections import _kind_of
 from trellosync.domain.voice import (
     UNKNOWN,
@@ -403,30 +403,19 @@ def observations(view: BoardView, lunch_by_id: dict[str, Lunch]) -> list[Feedbac
 
 def derive_replies(view: BoardView, lunches: list[Lunch], feedback: list[FeedbackEntry]) -> list[Reply]:
     """Step 5b: a lunch-card comment by the person entries on that card are about, starting with a reply marker."""
-    by_card: dict[str, list[FeedbackEntry]] = {}
-    for f in feedback:
-        by_card.setdefault(f.lunch_id or "", []).append(f)
     lunch_ids = {lu.id for lu in lunches}
-    out = []
-    for cm in view.rows.comments:
-        card = cm.get("card_id") or ""
-        if card not in lunch_ids or cm.get("deleted_at"):
-            continue
-        body = reply_body(cm["text"], view.mapping.polarity.reply)
-        author = view.people.member(cm.get("member_id"))
-        if body is None or author is None:
-            continue
-        reply = make_reply(
-            cm["id"],
-            view.board_id,
-            author,
-            local_date(cm["date"], view.tz) or date.min,
-            body,
-            by_card.get(card, []),
-        )
-        if reply is not None:
-            out.append(reply)
-    return out
+    by_card: dict[str, list[FeedbackEntry]] = {card: [] for card in lunch_ids}
+    for f in feedback:
+        if f.lunch_id in by_card:
+            by_card[f.lunch_id].append(f)
+    return card_replies(
+        view.board_id,
+        view.rows.comments,
+        by_card,
+        view.mapping.polarity.reply,
+        view.people.member,
+        lambda when: local_date(when, view.tz),
+    )
 
 
 def lunch_entries(view: BoardView, lunches: list[Lunch]) -> Entries:

@@ -20,7 +20,7 @@ from trellosync.domain.dates import EARLIEST
 from trellosync.domain.derive import group_live, live_board_people
 from trellosync.domain.history import index_history
 from trellosync.domain.matching import match_lists, name_key
-from trellosync.domain.model import Commitment, Domain
+from trellosync.domain.model import Commitment, Domain, Reply
 from trellosync.domain.practices import (
     Criterion,
     GroupIssue,
@@ -30,7 +30,7 @@ from trellosync.domain.practices import (
     StakeholderFeedback,
 )
 from trellosync.domain.renewal import renewed_marker
-from trellosync.domain.replies import reply_body
+from trellosync.domain.replies import card_replies, reply_body
 from trellosync.domain.sections import _kind_of, description_sections
 from trellosync.domain.visibility import holds_marker, without_marker
 from trellosync.domain.voice import description_entries
@@ -279,12 +279,17 @@ def stakeholder_feedback(view: PracticeView) -> list[StakeholderFeedback]:
         others = [k for k in members if k != about]
         recorded = (others[0], "card_member") if len(others) == 1 else (None, None)
         labels = view.card_labels.get(card["id"], [])
-        text = card.get("description") or ("" if comments.get(card["id"]) else title)
+        # A comment starting with a reply marker is never feedback: the subject's reply (stakeholder_replies), or
+        # nothing when anyone else wrote it; nor does it stop the card's name from being the feedback.
+        said = [
+            cm
+            for cm in comments.get(card["id"], [])
+            if reply_body(cm["text"], view.mapping.polarity.reply) is None
+        ]
+        text = card.get("description") or ("" if said else title)
         if text.strip():
             out.append(_stakeholder(view, about, card["id"], text, when, recorded, labels, card.get("url")))
-        for cm in comments.get(card["id"], []):
-            if reply_body(cm["text"], view.mapping.polarity.reply) is not None:
-                continue  # a reply is never evidence
+        for cm in said:
             author = view.people.member(cm.get("member_id"))
             out.append(
                 _stakeholder(
@@ -299,6 +304,24 @@ def stakeholder_feedback(view: PracticeView) -> list[StakeholderFeedback]:
                 )
             )
     return [x for x in out if x is not None]
+
+
+def stakeholder_replies(view: PracticeView, stakeholder: list[StakeholderFeedback]) -> list[Reply]:
+    """Step 4b: the subject's replies to the stakeholder feedback about them, by the lunch entries' rule
+    (`replies.card_replies`): a comment on the same card starting with a reply marker, naming the piece it
+    answers by its first words when the card holds several."""
+    card_of = {cm["id"]: cm.get("card_id") for cm in view.rows.comments}
+    by_card: dict[str, list[StakeholderFeedback]] = {}
+    for s in stakeholder:
+        by_card.setdefault(card_of.get(s.id) or s.id, []).append(s)  # a card's own feedback has the card's id
+    return card_replies(
+        view.board_id,
+        view.rows.comments,
+        by_card,
+        view.mapping.polarity.reply,
+        view.people.member,
+        lambda when: local_date(when, view.tz),
+    )
 
 
 def _member_checklist(view: PracticeView, name: str) -> str | None:
@@ -418,8 +441,9 @@ def build_practices(
     domain: Domain,
     *,
     tz: ZoneInfo | str = DEFAULT_TIMEZONE,
-) -> tuple[Practices, list[Commitment]]:
-    """The practices of one board, and the group commitments that join the domain's commitments."""
+) -> tuple[Practices, list[Commitment], list[Reply]]:
+    """The practices of one board, the group commitments that join the domain's commitments, and the replies to
+    its stakeholder feedback that join the domain's replies (every reply is kept in one place)."""
     tz = ZoneInfo(tz) if isinstance(tz, str) else tz
     mapping = mapping or BoardMapping(board=rows.board_id)
     view = index_practices(rows, mapping, config_people, tz)
@@ -437,4 +461,4 @@ def build_practices(
     )
     if mapping.group is not None and len(view.subjects) >= 3:
         p.group_boards[view.board_id] = list(view.subjects)
-    return p, group_commitments
+    return p, group_commitments, stakeholder_replies(view, stakeholder)

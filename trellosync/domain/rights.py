@@ -30,6 +30,11 @@ def _day(value: date | datetime | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
+def _answerable(domain: Domain, practices: Practices) -> set[str]:
+    """Ids of the entries a reply can answer: lunch entries and stakeholder feedback."""
+    return {f.id for f in domain.feedback} | {s.id for s in practices.stakeholder_feedback}
+
+
 def retain_since(domain: Domain, practices: Practices, cutoff: date) -> Dropped:
     """Remove every derived record dated before `cutoff` (the entries' retention period), in place.
 
@@ -52,12 +57,12 @@ def retain_since(domain: Domain, practices: Practices, cutoff: date) -> Dropped:
             d for d in (g.created, _day(g.achieved_at), _day(g.dropped_at), g.due) if d is not None
         ),
     )
-    live = {f.id for f in domain.feedback}
-    domain.replies = [r for r in domain.replies if r.entry_id in live]
     practices.self_reviews = keep(practices.self_reviews, lambda x: x.date)
     practices.stakeholder_feedback = keep(practices.stakeholder_feedback, lambda x: x.date)
     practices.group_issues = keep(practices.group_issues, lambda x: x.date)
     practices.promises = keep(practices.promises, lambda x: max(d for d in (x.made, x.due) if d is not None))
+    live = _answerable(domain, practices)
+    domain.replies = [r for r in domain.replies if r.entry_id in live]
     domain.data_from = cutoff
     return out
 
@@ -84,10 +89,10 @@ def without_people(domain: Domain, practices: Practices, keys: Collection[str]) 
     domain.goals = drop(domain.goals, lambda g: bool(g.owners) and set(g.owners) <= gone)
     for g in domain.goals:
         g.owners = [k for k in g.owners if k not in gone]
-    live = {f.id for f in domain.feedback}
-    domain.replies = drop(domain.replies, lambda r: r.by in gone or r.entry_id not in live)
     practices.self_reviews = drop(practices.self_reviews, lambda x: x.person in gone)
     practices.stakeholder_feedback = drop(practices.stakeholder_feedback, lambda x: x.about in gone)
+    live = _answerable(domain, practices)
+    domain.replies = drop(domain.replies, lambda r: r.by in gone or r.entry_id not in live)
     practices.group_issues = drop(practices.group_issues, lambda x: x.person in gone)
     practices.promises = drop(practices.promises, lambda x: x.person in gone)
     practices.advocates = {k: v for k, v in practices.advocates.items() if k not in gone and v not in gone}

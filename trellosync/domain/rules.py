@@ -370,13 +370,16 @@ def person_cadences(
     tz: ZoneInfo = UTC,
 ) -> list[Cadence]:
     """One Cadence per board (pair) whose lunches are about the person, in board order of first lunch;
-    each counted up to `end` but no later than that board's last sync."""
+    each counted up to `end` but no later than that board's last sync. A board whose first lunch comes after
+    that day had not begun: it owes nothing and is left out."""
     by_board: dict[str, list[Lunch]] = defaultdict(list)
     for lu in lunches_of(lunches, person):
         by_board[lu.board_id].append(lu)
+    ends = {bid: as_of_date(end, sync_of(last_sync, bid), tz) for bid in by_board}
     return [
-        cadence(lus, bid, start, as_of_date(end, sync_of(last_sync, bid), tz), lus[0].every_days)
+        cadence(lus, bid, start, ends[bid], lus[0].every_days)
         for bid, lus in by_board.items()
+        if min(lu.date for lu in lus) <= ends[bid]
     ]
 
 

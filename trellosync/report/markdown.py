@@ -5,7 +5,10 @@ very long entries, and characters no installed font can draw written out by name
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
+import hashlib
+import json
 import subprocess
 import unicodedata
 from collections.abc import Callable
@@ -15,6 +18,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from trellosync.files import atomic_write, cache_dir
 from trellosync.report.assets import packaged_templates_dir
 
 ALLOWED_TAGS = {
@@ -66,14 +70,36 @@ _IGNORABLE = {0x200D, 0xFE0E, 0xFE0F, *range(0x1F3FB, 0x1F400)}  # ZWJ, variatio
 
 @functools.lru_cache(maxsize=1)
 def _packaged_codepoints() -> frozenset[int]:
+    fonts = sorted((packaged_templates_dir() / "fonts").glob("*.ttf"))
+    # Reading the fonts' character maps takes a tenth of a second, a brief's longest single step: the set is
+    # kept in the user's cache under the fonts' names, sizes and times, so a changed font is read again.
+    stamp = json.dumps([[f.name, f.stat().st_size, f.stat().st_mtime_ns] for f in fonts])
+    folder = cache_dir("fonts")
+    cached = folder / f"codepoints-{hashlib.sha256(stamp.encode()).hexdigest()[:16]}.json" if folder else None
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        if cached is not None:
+            return frozenset(cp for lo, hi in json.loads(cached.read_text()) for cp in range(lo, hi + 1))
     from fontTools.ttLib import TTFont
 
     covered: set[int] = set()
-    for path in sorted((packaged_templates_dir() / "fonts").glob("*.ttf")):
+    for path in fonts:
         font = TTFont(path, lazy=True)
         covered.update(font.getBestCmap() or {})
         font.close()
+    if cached is not None:
+        with contextlib.suppress(OSError):
+            atomic_write(cached, lambda f: f.write(json.dumps(_as_ranges(covered)).encode()))
     return frozenset(covered)
+
+
+def _as_ranges(codepoints: set[int]) -> list[tuple[int, int]]:
+    ranges: list[tuple[int, int]] = []
+    for cp in sorted(codepoints):
+        if ranges and cp == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
+    return ranges
 
 
 @functools.lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from trellosync.domain.practices import Practices, Promise, SelfReview, Stakehol
 from trellosync.report.figures import MAX_CHART_MONTHS
 from trellosync.report.selection import Selection
 from trellosync.report.text import month_label
-from trellosync.report.views import Chart, Period
+from trellosync.report.views import Chart, Period, ReplyView
 
 
 @dataclass
@@ -25,6 +25,7 @@ class StakeholderView:
     said_by_source: str | None  # comment_author | card_member | from_line
     polarity: str
     url: str | None
+    reply: ReplyView | None = None  # the subject's reply, shown beside the quote (never evidence itself)
 
 
 @dataclass
@@ -65,7 +66,7 @@ class PracticeParts:
 
 
 def stakeholder_view(sel: Selection, s: StakeholderFeedback) -> StakeholderView:
-    """A piece of stakeholder feedback as the templates read it (its markup removed)."""
+    """A piece of stakeholder feedback as the templates read it (its markup removed), with the subject's reply."""
     return StakeholderView(
         id=s.id,
         text=sel.shown_text(s.text, s.board_id),
@@ -74,6 +75,7 @@ def stakeholder_view(sel: Selection, s: StakeholderFeedback) -> StakeholderView:
         said_by_source=s.said_by_source,
         polarity=s.polarity,
         url=s.url,
+        reply=sel.reply(s.id),
     )
 
 

@@ -95,9 +95,10 @@ def subject_record(engine: Engine, key: str) -> dict[str, Any]:
     """Everything the database holds about or by one person, as plain data (the subject-access export).
 
     About them: entries about them (with their source), their goals and key results, commitments, promises,
-    self-reviews, group issues, stakeholder feedback about them, the replies to entries about them, and the
-    reports written about them. By them: entries and stakeholder feedback they said about others, their
-    replies, and the Trello comments they wrote. Other people's words about third parties are not included.
+    self-reviews, group issues, stakeholder feedback about them, the replies to entries and stakeholder feedback
+    about them, and the reports written about them. By them: entries and stakeholder feedback they said about
+    others (each with the subject's reply), their replies, and the Trello comments they wrote. Other people's
+    words about third parties are not included.
     """
     with engine.connect() as conn:
         person = conn.execute(select(t.people).where(t.people.c.key == key)).first()
@@ -133,6 +134,11 @@ def subject_record(engine: Engine, key: str) -> dict[str, Any]:
                     str(d.get("id")),
                 ),
             )
+
+        def answered(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            for d in items:
+                d["reply"] = replies.get(d["id"])
+            return items
 
         fb = t.feedback
         about = sorted(
@@ -181,8 +187,8 @@ def subject_record(engine: Engine, key: str) -> dict[str, Any]:
                 t.self_reviews.c.person == key,
                 json_cols=("accomplishments", "goals", "improve"),
             ),
-            "stakeholder_feedback_about": rows(sh, sh.c.about == key),
-            "stakeholder_feedback_by": rows(sh, sh.c.said_by == key, sh.c.about != key),
+            "stakeholder_feedback_about": answered(rows(sh, sh.c.about == key)),
+            "stakeholder_feedback_by": answered(rows(sh, sh.c.said_by == key, sh.c.about != key)),
             "group_issues": rows(t.group_issues, t.group_issues.c.person == key),
             "replies_by": rows(t.replies, t.replies.c.by == key),
             "comments_written": comments,

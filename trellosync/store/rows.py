@@ -140,7 +140,7 @@ def commitment_rows(d: Domain, as_of: date | None, tz: ZoneInfo) -> list[Row]:
 
 
 def cadence_rows(d: Domain, as_of: date | None) -> list[Row]:
-    """One `board_cadence` row per board with lunches: rules.cadence from its first lunch to the last sync."""
+    """One `board_cadence` row per board with meetings: rules.cadence from its first meeting to the last sync."""
     out = []
     for board_id in d.boards:
         dates = [
@@ -156,9 +156,9 @@ def cadence_rows(d: Domain, as_of: date | None) -> list[Row]:
             {
                 "board_id": board_id,
                 "every_days": c.every_days,
-                "first_lunch": min(dates),
-                "last_lunch": c.last_lunch,
-                "lunches": c.count,
+                "first_meeting": min(dates),
+                "last_meeting": c.last_lunch,
+                "held": c.count,
                 "expected": c.expected,
                 "mean_interval_days": c.mean_interval_days,
                 "longest_interval_days": c.longest_interval_days,

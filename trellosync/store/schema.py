@@ -322,14 +322,14 @@ commitments = Table(
     Column("first_deadline", Date),
 )
 
-board_cadence = Table(  # rules.cadence over the board's whole history up to its last sync
+board_cadence = Table(  # rules.cadence over the board's whole history up to its last sync (migration 0009)
     "board_cadence",
     metadata,
     Column("board_id", ID, primary_key=True),
     Column("every_days", Integer, nullable=False),
-    Column("first_lunch", Date),
-    Column("last_lunch", Date),
-    Column("lunches", Integer, nullable=False),
+    Column("first_meeting", Date),
+    Column("last_meeting", Date),
+    Column("held", Integer, nullable=False),
     Column("expected", Integer, nullable=False),
     Column("mean_interval_days", Float),
     Column("longest_interval_days", Integer),

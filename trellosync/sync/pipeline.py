@@ -255,7 +255,7 @@ def _rebuild(
         keywords=ladder.keywords if ladder else None,
     )
     domain.synced_at = synced_at  # statuses are stored as of the last sync
-    practices, group_commitments = build_practices(
+    practices, group_commitments, stakeholder_replies = build_practices(
         mirror,
         mapping,
         config.people if config else {},
@@ -263,6 +263,7 @@ def _rebuild(
         tz=config.timezone if config else DEFAULT_TIMEZONE,
     )
     domain.commitments += group_commitments
+    domain.replies += stakeholder_replies
     link_renewals(
         domain.commitments, ZoneInfo(config.timezone if config else DEFAULT_TIMEZONE)
     )  # a group's too

@@ -120,6 +120,7 @@ def _stakeholder_evidence(sel: Selection, s: StakeholderFeedback) -> Evidence:
         url=s.url,
         competency=None,
         competency_key=None,
+        reply=sel.reply(s.id),
     )
 
 
