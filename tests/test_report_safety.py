@@ -14,7 +14,7 @@ from trellosync.domain.model import Domain
 from trellosync.report.documents import ReportOptions, render_report
 from trellosync.report.render import SafeURLFetcher
 
-pytestmark = pytest.mark.slow  # renders every report kind as PDF and HTML
+RENDERS = pytest.mark.slow  # renders every report kind as PDF and HTML (the fetcher test below does not)
 
 
 class _Tags(HTMLParser):
@@ -107,6 +107,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, 
     return result
 
 
+@RENDERS
 @pytest.mark.parametrize("kind", ["goals", "dossier", "brief"])
 def test_pdf_has_no_attachment(rendered: dict[str, tuple[Path, Path, SafeURLFetcher]], kind: str) -> None:
     pdf, _, _ = rendered[kind]
@@ -122,6 +123,7 @@ def test_pdf_has_no_attachment(rendered: dict[str, tuple[Path, Path, SafeURLFetc
             assert not str(uri).startswith(("javascript:", "file:")), uri
 
 
+@RENDERS
 @pytest.mark.parametrize("kind", ["goals", "dossier", "brief"])
 def test_no_fetch_outside_the_package(
     rendered: dict[str, tuple[Path, Path, SafeURLFetcher]], kind: str
@@ -137,6 +139,7 @@ def test_no_fetch_outside_the_package(
         assert url.startswith(fetcher.root.as_uri() + "/fonts/"), url
 
 
+@RENDERS
 @pytest.mark.parametrize("kind", ["goals", "dossier", "brief"])
 def test_hostile_text_appears_literally(
     rendered: dict[str, tuple[Path, Path, SafeURLFetcher]], kind: str
