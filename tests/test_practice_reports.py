@@ -178,7 +178,7 @@ def test_how_and_why_puts_a_named_peers_words_first(example, options):
     ctx = build_context("showcase", TEAM[0], domain, period_from=START, options=options)
     will = next(p for p in ctx.people if p.person_key == "will")
     assert will.how_and_why[0].said_by == "Diego Ramírez"
-    assert all(e.said_by or e.lunch_date for p in ctx.people for e in p.how_and_why)
+    assert all(e.said_by or e.meeting_date for p in ctx.people for e in p.how_and_why)
 
 
 @pytest.mark.slow  # renders a PDF

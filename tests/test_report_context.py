@@ -110,7 +110,7 @@ def test_period_bounds_are_inclusive_at_month_and_year_ends() -> None:
 
     def logged(start: date, end: date) -> list[date]:
         ctx = build_goals_context(b.domain, "ada", Period(start, end), AS_OF, opts)
-        return [lu.date for log in ctx.pair_logs for lu in log.lunches]
+        return [lu.date for log in ctx.pair_logs for lu in log.meetings]
 
     assert logged(date(2026, 2, 1), date(2026, 2, 28)) == [date(2026, 2, 28)]
     assert logged(date(2026, 1, 1), date(2026, 1, 31)) == [date(2026, 1, 31)]
@@ -188,7 +188,7 @@ def test_quotes_are_attributed_only_when_the_author_is_known() -> None:
     by_text = {e.text: e for e in ctx.sources}
     unknown = by_text["Ran the planning meeting; we cut scope by a third."]
     assert unknown.said_by is None and unknown.voice == "unknown"
-    assert unknown.lunch_date == date(2026, 6, 2) and unknown.lunch_with == ["Grace Hopper"]
+    assert unknown.meeting_date == date(2026, 6, 2) and unknown.meeting_with == ["Grace Hopper"]
     own = by_text["I finally said no to the side project."]
     assert own.voice == "self" and own.key in {e.key for e in ctx.own_words + ctx.own_words_quoted}
     assert [p.name for p in ctx.peers] == ["Grace Hopper"]  # the subject's own words are never a peer's
@@ -226,7 +226,7 @@ def test_dossier_leaves_worst_moments_out_unless_asked() -> None:
     # The brief and the goal report do show them.
     assert build_brief_context(d, "ada", AS_OF, ContextOptions()).blocks[0].last_worst is not None
     goals = build_goals_context(d, "ada", period, AS_OF, ContextOptions())
-    assert any(lu.worst for log in goals.pair_logs for lu in log.lunches)
+    assert any(lu.worst for log in goals.pair_logs for lu in log.meetings)
 
 
 def test_dossier_evidence_per_ladder_criterion_by_competency_and_keyword() -> None:
@@ -363,7 +363,7 @@ def test_brief_asks_the_accountability_questions() -> None:
         key_results=[("Beta", utc(2026, 6, 1)), ("GA", None)],
     )
     ctx = build_brief_context(b.domain, "ada", AS_OF, ContextOptions())
-    assert ctx.last_lunch == date(2026, 6, 16) and ctx.with_names == ["Grace Hopper"] and not ctx.group
+    assert ctx.last_meeting == date(2026, 6, 16) and ctx.with_names == ["Grace Hopper"] and not ctx.group
     block = ctx.blocks[0]
     kinds = [(q.kind, q.text) for q in block.questions]
     assert ("commitment_due", "Demo the prototype") in kinds and ("done", "Book the room") in kinds
@@ -404,7 +404,7 @@ def test_thousand_lunches_give_bounded_sections() -> None:
     goals = build_goals_context(d, "ada", period, as_of, ContextOptions())
     assert goals.figures.lunches_held == 1000
     log = goals.pair_logs[0]
-    assert len(log.lunches) == MAX_LUNCH_LOG and log.more == 1000 - MAX_LUNCH_LOG
+    assert len(log.meetings) == MAX_LUNCH_LOG and log.more == 1000 - MAX_LUNCH_LOG
     dossier = build_dossier_context(d, "ada", period, as_of, ContextOptions())
     assert all(len(s.body) <= 3 for s in dossier.sections)
 

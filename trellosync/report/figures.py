@@ -47,7 +47,7 @@ def _pair_views(sel: Selection, cadences: list[Cadence]) -> list[PairFigures]:
             expected=cad.expected,
             mean_interval_days=cad.mean_interval_days,
             gaps=list(cad.gaps),
-            last_lunch=cad.last_lunch,
+            last_meeting=cad.last_lunch,
             counted_to=cad.end,
             kind=sel.judged.meeting_kind(cad.board_id),
         )

@@ -129,7 +129,7 @@ class Selection:
     # ---------------------------------------------------------------- views
 
     def evidence(self, f: FeedbackEntry) -> Evidence:
-        """An entry as evidence: author only when known, else the lunch it was recorded at."""
+        """An entry as evidence: author only when known, else the meeting it was recorded at."""
         lunch = self.lunch_by_id.get(f.lunch_id) if f.lunch_id else None
         voice = self.judged.voice(f)
         return Evidence(
@@ -142,8 +142,8 @@ class Selection:
             said_by_source=f.said_by_source,
             voice="unknown" if voice == "conversation" else voice,
             about=self.name(f.about),
-            lunch_date=lunch.date if lunch else None,
-            lunch_with=[self.name(p) for p in self._lunch_people(lunch) if p != f.about] if lunch else [],
+            meeting_date=lunch.date if lunch else None,
+            meeting_with=[self.name(p) for p in self._lunch_people(lunch) if p != f.about] if lunch else [],
             board=self.board(f.board_id),
             pair=f.board_id,
             url=f.card_url or (lunch.url if lunch else None),
@@ -151,6 +151,7 @@ class Selection:
             competency_key=f.competency,
             outcome=bool(_OUTCOME.search(f.text)),
             reply=self.reply(f.id),
+            meeting_kind=self.judged.meeting_kind(lunch.board_id) if lunch else None,
         )
 
     def reply(self, entry_id: str) -> ReplyView | None:
@@ -184,8 +185,8 @@ class Selection:
             said_by_source="unknown",
             voice="self",
             about=self.name(self.person),
-            lunch_date=None,
-            lunch_with=[],
+            meeting_date=None,
+            meeting_with=[],
             board=self.board(g.board_id),
             pair=g.board_id,
             url=g.url,

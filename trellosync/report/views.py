@@ -1,4 +1,4 @@
-"""The plain data the templates read: periods, figures and views of evidence, goals, commitments, lunches.
+"""The plain data the templates read: periods, figures and views of evidence, goals, commitments, meetings.
 
 Data only: no sentence a reader sees is built here (the templates word everything, see
 templates/macros.html), so a template override can reword any report.
@@ -58,7 +58,7 @@ class ReplyView:
 
 @dataclass
 class Evidence:
-    """One dated entry, with who said it (when known), the lunch it comes from and its card."""
+    """One dated entry, with who said it (when known), the meeting it comes from and its card."""
 
     id: str
     kind: str  # best | worst | focus | observation | goal
@@ -69,8 +69,8 @@ class Evidence:
     said_by_source: str  # trello | mapping | unknown
     voice: str  # peer | self | unknown: the author against the subject
     about: str
-    lunch_date: dt.date | None  # dt.: the field `date` above shadows the type in this class
-    lunch_with: list[str]  # the other people at that lunch, for "at the lunch of ... with ..."
+    meeting_date: dt.date | None  # dt.: the field `date` above shadows the type in this class
+    meeting_with: list[str]  # the other people at that meeting, for "at the lunch of ... with ..."
     board: str
     pair: str  # board id: the pair (or group) this entry belongs to
     url: str | None
@@ -80,6 +80,7 @@ class Evidence:
     ref: int = 0  # number in the sources appendix (0 = not cited)
     repeat: bool = False  # already quoted earlier in this report: show the reference only
     reply: ReplyView | None = None  # the subject's reply, shown beside the quote (never evidence itself)
+    meeting_kind: str | None = None  # the kind of that meeting (domain/meetings.py), None without one
 
     @property
     def anchor(self) -> str:
@@ -94,7 +95,7 @@ class Evidence:
 
 @dataclass
 class PairFigures:
-    """Cadence of one pair (one board): lunches held against that board's interval."""
+    """Cadence of one pair or group (one board): meetings held against that board's interval."""
 
     board: str
     board_id: str
@@ -104,8 +105,8 @@ class PairFigures:
     expected: int
     mean_interval_days: float | None
     gaps: list[Gap]
-    last_lunch: date | None
-    subject: bool = True  # False when the person attends but the lunches are about someone else
+    last_meeting: date | None
+    subject: bool = True  # False when the person attends but the meetings are about someone else
     counted_to: date | None = (
         None  # the day it is counted up to: the as-of date, or the board's earlier last sync
     )
@@ -147,7 +148,7 @@ class Figures:
     lunches_expected: int = 0
     meetings: list[MeetingCount] = field(default_factory=list)  # one per kind of meeting the person had
     pairs: list[PairFigures] = field(default_factory=list)
-    last_lunch: date | None = None
+    last_lunch: date | None = None  # the last pair lunch, like `lunches_held`
     days_since_last_lunch: int | None = None
 
     @property
@@ -218,7 +219,7 @@ class FocusThread:
     focus: Evidence
     pair: str
     board: str
-    mentions: int  # lunches at which it was (re)stated
+    mentions: int  # meetings at which it was (re)stated
     last_mentioned: date
     current: bool
     state: str  # open | resolved | relapsed
@@ -241,8 +242,8 @@ class FocusThread:
 
 
 @dataclass
-class LunchView:
-    """One row of a pair's lunch log."""
+class MeetingView:
+    """One row of a pair's lunch log (a group's meeting log, a check-in log)."""
 
     date: date
     with_names: list[str]
@@ -253,14 +254,15 @@ class LunchView:
     observations: int
     commitments: int
     focus_unchanged: bool = False
+    kind: str = "lunch"  # the board's kind of meeting, as PairFigures.kind
 
 
 @dataclass
 class PairLog:
-    """The lunch log of one pair, with its cadence."""
+    """The meeting log of one pair or group, with its cadence."""
 
     figures: PairFigures
-    lunches: list[LunchView]
+    meetings: list[MeetingView]
     more: int
 
 

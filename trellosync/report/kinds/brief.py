@@ -79,10 +79,11 @@ class BriefContext:
     board: str
     with_names: list[str]
     group: bool
-    last_lunch: date | None
-    last_lunch_url: str | None
-    days_since_last_lunch: int | None
-    next_lunch_due: date | None
+    meeting_kind: str | None  # the board's kind of meeting (domain/meetings.py); None without a board
+    last_meeting: date | None
+    last_meeting_url: str | None
+    days_since_last_meeting: int | None
+    next_meeting_due: date | None
     cadence: PairFigures | None
     since_last: list[Evidence]
     blocks: list[Block]
@@ -272,10 +273,11 @@ def build(req: Request) -> BriefContext:
         board=sel.board(board_id) if board_id else "",
         with_names=[sel.name(k) for k in people[1:]],
         group=group,
-        last_lunch=last.date if last else None,
-        last_lunch_url=last.url if last else None,
-        days_since_last_lunch=(as_of - last.date).days if last else None,
-        next_lunch_due=sel.judged.next_lunch_due(board_id) if board_id else None,
+        meeting_kind=sel.judged.meeting_kind(board_id) if board_id else None,
+        last_meeting=last.date if last else None,
+        last_meeting_url=last.url if last else None,
+        days_since_last_meeting=(as_of - last.date).days if last else None,
+        next_meeting_due=sel.judged.next_lunch_due(board_id) if board_id else None,
         cadence=cadence,
         since_last=since[-3:],
         blocks=blocks,

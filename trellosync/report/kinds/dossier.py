@@ -61,7 +61,7 @@ class PeerVoice:
 STRONG_OBSERVERS = (
     2  # independent observers: distinct people other than the subject whose authorship is recorded
 )
-RECURRING_LUNCHES = 3  # ... and seen at this many lunches
+RECURRING_MEETINGS = 3  # ... and seen at this many meetings
 RECURRING_MONTHS = 2  # ... in this many different months
 
 
@@ -75,11 +75,12 @@ class CriterionRow:
     strength: str  # strong | moderate | thin | none (CRITERION_STRENGTH rule, printed with the table)
     items: int
     observers: int
-    lunches: int
+    meetings: int  # distinct meetings its evidence was recorded at
     months: int
     first: date | None
     last: date | None
     strongest: list[Evidence]  # one to three, each with its date and source number
+    meeting_kind: str | None = None  # the one kind of those meetings, None when mixed (domain/meetings.py)
 
 
 @dataclass
@@ -97,11 +98,11 @@ class ConcernView:
 
 
 def criterion_strength(s: EvidenceSection) -> str:
-    """strong: two or more independent observers and seen at three or more lunches in two or more months;
+    """strong: two or more independent observers and seen at three or more meetings in two or more months;
     moderate: one observer, or three or more items; thin: any other evidence; none: no evidence."""
     if not s.total:
         return "none"
-    if s.peers >= STRONG_OBSERVERS and s.lunches >= RECURRING_LUNCHES and s.months >= RECURRING_MONTHS:
+    if s.peers >= STRONG_OBSERVERS and s.meetings >= RECURRING_MEETINGS and s.months >= RECURRING_MONTHS:
         return "strong"
     if s.peers >= 1 or s.total >= 3:
         return "moderate"
@@ -318,11 +319,12 @@ def build(req: Request) -> DossierContext:
                 criterion_strength(s),
                 s.total,
                 s.peers,
-                s.lunches,
+                s.meetings,
                 s.months,
                 s.first,
                 s.last,
                 s.body,
+                s.meeting_kind,
             )
             for s in shown
         ],

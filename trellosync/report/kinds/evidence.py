@@ -39,11 +39,12 @@ class EvidenceSection:
     more: list[Evidence]
     total: int
     peers: int
-    lunches: int
+    meetings: int  # distinct meetings (of any kind) its items were recorded at
     months: int
     first: date | None
     last: date | None
     month_marks: list[bool]
+    meeting_kind: str | None = None  # the one kind of those meetings (domain/meetings.py), None when mixed
     not_listed: int = 0  # appendix items left out to keep the document bounded
     more_quoted: list[Evidence] = field(
         default_factory=list
@@ -56,8 +57,8 @@ class EvidenceSection:
 
     @property
     def recurring(self) -> bool:
-        """Seen at three or more lunches across at least two months."""
-        return self.lunches >= 3 and self.months >= 2
+        """Seen at three or more meetings across at least two months."""
+        return self.meetings >= 3 and self.months >= 2
 
 
 def strength_order(e: Evidence) -> tuple[bool, bool, bool, date]:
@@ -119,12 +120,18 @@ def section(bucket: Bucket, months: list[str], cites: Citations) -> EvidenceSect
         more=sorted(ranked[cut:], key=lambda e: (e.date, e.id)),
         total=len(bucket.items),
         peers=len({e.said_by for e in bucket.items if e.voice == "peer"}),
-        lunches=len({(e.pair, e.lunch_date) for e in bucket.items if e.lunch_date}),
+        meetings=len({(e.pair, e.meeting_date) for e in bucket.items if e.meeting_date}),
         months=len(keys),
         first=min(dates) if dates else None,
         last=max(dates) if dates else None,
         month_marks=[m in keys for m in months],
+        meeting_kind=_one_kind({e.meeting_kind for e in bucket.items if e.meeting_date}),
     )
+
+
+def _one_kind(kinds: set[str | None]) -> str | None:
+    """The kind shared by every meeting, else None (the templates then say "meetings")."""
+    return next(iter(kinds)) if len(kinds) == 1 else None
 
 
 def quote_appendix(sections: list[EvidenceSection], cites: Citations) -> None:

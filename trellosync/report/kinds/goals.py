@@ -26,7 +26,7 @@ from trellosync.report.views import (
     Figures,
     FocusThread,
     GoalView,
-    LunchView,
+    MeetingView,
     PairLog,
     Period,
 )
@@ -56,7 +56,7 @@ class GoalsContext:
 
 
 def _pair_logs(sel: Selection, period: Period, cites: Citations, figures: Figures) -> list[PairLog]:
-    """Each pair's lunches in the period up to the as-of date, newest last, with what each recorded."""
+    """Each pair's (or group's) meetings in the period up to the as-of date, newest last, with what each recorded."""
     end = min(period.end, sel.as_of)
     per_lunch: dict[str, list] = defaultdict(list)
     for f in sel.feedback:
@@ -68,7 +68,7 @@ def _pair_logs(sel: Selection, period: Period, cites: Citations, figures: Figure
     for pf in figures.pairs:
         lunches = [lu for lu in sel.lunches if lu.board_id == pf.board_id and period.start <= lu.date <= end]
         shown = lunches[-MAX_LUNCH_LOG:]
-        rows: list[LunchView] = []
+        rows: list[MeetingView] = []
         previous: list[str] = []
         for lu in shown:
             entries = per_lunch.get(lu.id, [])
@@ -76,7 +76,7 @@ def _pair_logs(sel: Selection, period: Period, cites: Citations, figures: Figure
             texts = sorted(wording(f.text) for f in focus)
             unchanged = bool(texts) and texts == previous
             rows.append(
-                LunchView(
+                MeetingView(
                     date=lu.date,
                     with_names=[
                         sel.name(p)
@@ -90,10 +90,11 @@ def _pair_logs(sel: Selection, period: Period, cites: Citations, figures: Figure
                     observations=sum(1 for f in entries if f.kind == "observation"),
                     commitments=promises.get(lu.id, 0),
                     focus_unchanged=unchanged,
+                    kind=pf.kind,
                 )
             )
             previous = texts or previous
-        logs.append(PairLog(figures=pf, lunches=rows, more=len(lunches) - len(shown)))
+        logs.append(PairLog(figures=pf, meetings=rows, more=len(lunches) - len(shown)))
     return logs
 
 
@@ -129,7 +130,7 @@ def build(req: Request) -> GoalsContext:
     empty = not (
         activity
         or commitments
-        or any(log.lunches for log in logs)
+        or any(log.meetings for log in logs)
         or any(f.date in period for f in sel.feedback)
     )
     if empty:  # nothing happened in the period: the report is one notice, not lists carried over from before
