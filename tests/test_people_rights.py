@@ -151,6 +151,9 @@ def test_subject_access_export_matches_the_database(
         )
         assert third and not third & {e["id"] for e in got["entries_about"] + got["entries_by"]}
     assert got["entries_about"] and all(e["board"] and e["source"] for e in got["entries_about"])
+    # each entry's meeting is named by its kind, as the reports and the `meetings` view name it
+    kinds = {e["meeting_kind"] for e in got["entries_about"] if e["meeting_date"]}
+    assert {"lunch", "check_in"} <= kinds and not any("lunch_date" in e for e in got["entries_about"])
     # the export is itself logged, and the log is part of the next export
     assert [r["kind"] for r in report_log(store.engine, "will")] == ["subject-access", "subject-access"]
     assert len(subject_record(store.engine, "will")["report_log"]) == 2

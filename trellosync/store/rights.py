@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, select
+from sqlalchemy import Connection, Engine, Table, delete, select, text
 
 from trellosync.store import schema as t
 
@@ -106,6 +106,8 @@ def subject_record(engine: Engine, key: str) -> dict[str, Any]:
             raise KeyError(key)
         boards = {r.id: r.name for r in conn.execute(select(t.boards.c.id, t.boards.c.name))}
         lunches = {r.id: r for r in conn.execute(select(t.lunches.c.id, t.lunches.c.date, t.lunches.c.title))}
+        # The kind of meeting each board holds, as the `meetings` view (and the reports) name it.
+        kinds = dict(conn.execute(text("SELECT DISTINCT board_id, kind FROM meetings")).all())
         names = {r.key: r.name for r in conn.execute(select(t.people.c.key, t.people.c.name))}
         replies = {r.entry_id: _plain(r) for r in conn.execute(select(t.replies).order_by(t.replies.c.date))}
 
@@ -116,8 +118,9 @@ def subject_record(engine: Engine, key: str) -> dict[str, Any]:
                 board=boards.get(r.board_id, r.board_id),
                 about_name=names.get(r.about, r.about),
                 said_by_name=names.get(r.said_by, r.said_by) if r.said_by else None,
-                lunch_date=lunch.date.isoformat() if lunch else None,
-                lunch_title=lunch.title if lunch else None,
+                meeting_date=lunch.date.isoformat() if lunch else None,
+                meeting_title=lunch.title if lunch else None,
+                meeting_kind=kinds.get(r.board_id) if lunch else None,
                 reply=replies.get(r.id),
             )
             return d
