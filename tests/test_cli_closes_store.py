@@ -66,7 +66,7 @@ def test_each_command_closes_the_store_it_opened(tmp_path, capsys, opened, args,
 
 def test_store_is_a_context_manager(tmp_path):
     with Store(f"sqlite:///{tmp_path / 'c.db'}") as store:
-        assert store.counts()["lunches"] == 0
+        assert store.counts()["meetings"] == 0
         assert not is_closed(store)
     assert is_closed(store)
     assert not Path(f"{tmp_path / 'c.db'}-wal").exists()

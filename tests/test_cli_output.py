@@ -100,7 +100,7 @@ def test_piped_status_prints_plain_columns_with_whole_ids(example_db: str, capsy
     assert lines[0].split("\t") == [
         "board",
         "id",
-        "lunches",
+        "meetings",
         "entries",
         "goals",
         "commitments",
@@ -117,8 +117,31 @@ def test_status_json_has_per_board_figures_and_sync_times(example_db: str, capsy
     code, stdout, _ = run_cli(capsys, "status", "--json", "--database", example_db)
     status = json.loads(stdout)
     assert sum(b["cards"] for b in status["by_board"]) == status["cards"]
-    assert sum(b["lunches"] for b in status["by_board"]) == status["lunches"]
+    assert sum(b["meetings"] for b in status["by_board"]) == status["meetings"]
     assert all(b["synced_at"].endswith("Z") and b["source"] == "export" for b in status["by_board"])
+
+
+def test_status_names_each_boards_meetings_by_kind(example_db: str, capsys) -> None:
+    """A peer learning group's board holds group meetings, not lunches: the JSON says its kind, the table its word."""
+    code, stdout, err = run_cli(capsys, "status", "--json", "--database", example_db)
+    assert code == 0, err
+    status = json.loads(stdout)
+    assert "lunches" not in status and all("lunches" not in b for b in status["by_board"])
+    by_name = {b["name"]: b for b in status["by_board"]}
+    group = by_name["Peer learning group: Platform leads"]
+    assert (group["meeting_kind"], group["meetings"]) == ("group_meeting", 6)
+    kinds = {b["meeting_kind"] for b in status["by_board"]}
+    assert kinds == {"lunch", "group_meeting", "check_in", "team_lunch", None}
+    assert all((b["meeting_kind"] is None) == (b["meetings"] == 0) for b in status["by_board"])
+
+    code, stdout, err = run_cli(capsys, "status", "--database", example_db)
+    assert code == 0, err
+    rows = {line.split("\t")[0]: line.split("\t")[2] for line in stdout.splitlines()[1:]}
+    assert rows["Peer learning group: Platform leads"] == "6 group meetings"
+    assert rows["Peer lunch: Will & Jessica"] == "15 lunches"
+    assert rows["Will – advocate check-ins"] == "8 check-ins"
+    assert rows["Platform team: promises & wins"] == "1 team lunch"
+    assert rows["Will – self-review & stakeholders"] == "0"
 
 
 def test_library_warnings_only_at_verbose(caplog: pytest.LogCaptureFixture) -> None:

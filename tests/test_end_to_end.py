@@ -150,7 +150,7 @@ def test_sync_from_fake_trello_then_reports(example_server, tmp_path, capsys, mo
     assert _without_sync_times(json.loads(out)) == _without_sync_times(status)
     assert [b["source"] for b in status["by_board"]] == ["api"] * len(exports)
     assert all(b["synced_at"] for b in status["by_board"])
-    assert status["boards"] == len(exports) and status["lunches"] >= 36 and status["commitments"] >= 60
+    assert status["boards"] == len(exports) and status["meetings"] >= 36 and status["commitments"] >= 60
 
     before = example_server.stats()["requests"]
     code, out, err = run_cli(capsys, "sync")

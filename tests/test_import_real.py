@@ -168,7 +168,7 @@ def test_cli_import_without_config_and_status_json(capsys, tmp_path, monkeypatch
         "comments",
         "actions",
         "people",
-        "lunches",
+        "meetings",
         "feedback",
         "goals",
         "commitments",

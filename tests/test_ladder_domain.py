@@ -194,7 +194,7 @@ def test_a_missing_or_bad_ladder_is_a_config_error_before_anything_is_written(tm
     try:
         with pytest.raises(ConfigError, match="ladder file"):
             ingest_board(store, board().data, load_config(cfg))
-        assert store.counts()["lunches"] == 0 and store.boards() == []
+        assert store.counts()["meetings"] == 0 and store.boards() == []
     finally:
         store.close()
 

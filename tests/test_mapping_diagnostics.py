@@ -68,7 +68,7 @@ def test_a_typo_is_reported_by_check_sync_and_rebuild(
     good = _write_config(tmp_path, fake)
     code, out, err = run_cli(capsys, "sync", "-c", str(good))
     assert code == 0 and err == "", err
-    lunches_before = _per_board(capsys, good)[WJ]["lunches"]
+    lunches_before = _per_board(capsys, good)[WJ]["meetings"]
     assert lunches_before > 0
 
     typo = _write_config(tmp_path, fake, lunches=["Lunchs"])
@@ -85,7 +85,7 @@ def test_a_typo_is_reported_by_check_sync_and_rebuild(
         f"warning: board '{WJ}': lunches.lists: 'Lunchs' matches no list on the board "
         "(open lists: 'Achieved', 'Goals', 'Ideas', 'Lunches', 'Parking lot')"
     ]
-    assert _per_board(capsys, typo)[WJ]["lunches"] == 0
+    assert _per_board(capsys, typo)[WJ]["meetings"] == 0
     code, out, err = run_cli(capsys, "rebuild", "-c", str(typo))
     assert code == 0 and len(_warnings(err)) == 1 and "'Lunchs'" in err
 
@@ -131,7 +131,7 @@ def test_lists_may_be_named_by_id(
     code, out, err = run_cli(capsys, "rebuild", "-c", str(by_id))
     assert code == 0 and _warnings(err) == []
     got = _per_board(capsys, by_id)[WJ]
-    assert got["lunches"] == expected["lunches"] > 0 and got["entries"] == expected["entries"]
+    assert got["meetings"] == expected["meetings"] > 0 and got["entries"] == expected["entries"]
 
 
 def test_status_shows_what_each_mapping_found(
@@ -148,10 +148,10 @@ def test_status_shows_what_each_mapping_found(
     assert set(figures) == {b["name"] for b in fake.boards.values()}
     for b in figures.values():
         assert b["synced_at"] and b["date_last_activity"]
-    lunch_boards = [b for b in figures.values() if b["lunches"] > 0]
+    lunch_boards = [b for b in figures.values() if b["meetings"] > 0]
     assert len(lunch_boards) >= 3 and sum(b["entries"] > 0 for b in lunch_boards) >= 3
     code, out, err = run_cli(capsys, "status", "-c", str(cfg))
-    assert code == 0 and "lunches" in out and "commitments" in out and "last change" in out
+    assert code == 0 and "meetings" in out and "commitments" in out and "last change" in out
 
 
 def test_init_proposes_only_names_the_board_has(

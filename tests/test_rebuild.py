@@ -38,7 +38,7 @@ people:
 def test_mapping_change_rebuilds_from_mirror(store, no_network):
     default = parse_config(PEOPLE + "boards:\n  - board: 'Peer lunch: Will & Jessica'\n")
     ingest_board(store, board().data, default)
-    assert store.counts()["lunches"] == 0  # "Lunch log" is not the default lunches list
+    assert store.counts()["meetings"] == 0  # "Lunch log" is not the default lunches list
     custom = parse_config(
         PEOPLE
         + """boards:
@@ -67,10 +67,10 @@ def test_rebuild_command(capsys, tmp_path, no_network):
 
     s = Store(f"sqlite:///{tmp_path / 't.db'}")
     ingest_board(s, board().data, None)
-    assert s.counts()["lunches"] == 0
+    assert s.counts()["meetings"] == 0
     code, _, err = run_cli(capsys, "rebuild", "-c", str(cfg))
     assert code == 0, err
-    assert s.counts()["lunches"] == 1
+    assert s.counts()["meetings"] == 1
 
 
 def test_api_sync_rebuilds_unchanged_boards_when_the_mapping_changes(tmp_path, capsys, monkeypatch):
@@ -84,7 +84,7 @@ def test_api_sync_rebuilds_unchanged_boards_when_the_mapping_changes(tmp_path, c
         cfg.write_text(head + PEOPLE + "boards:\n  - board: 'Peer lunch: Will & Jessica'\n")
         assert run_cli(capsys, "sync", "-c", str(cfg))[0] == 0
         code, out, _ = run_cli(capsys, "status", "--json", "-c", str(cfg))
-        assert '"lunches": 0' in out
+        assert '"meetings": 0' in out
         cfg.write_text(
             head + PEOPLE + "boards:\n  - board: 'Peer lunch: Will & Jessica'\n"
             "    lunches: {lists: [Lunch log]}\n"
@@ -93,4 +93,4 @@ def test_api_sync_rebuilds_unchanged_boards_when_the_mapping_changes(tmp_path, c
         assert run_cli(capsys, "sync", "-c", str(cfg))[0] == 0
         assert fake.stats()["requests"] - before == 1  # the board is unchanged on Trello: not downloaded
         code, out, _ = run_cli(capsys, "status", "--json", "-c", str(cfg))
-        assert '"lunches": 1' in out
+        assert '"meetings": 1' in out

@@ -42,6 +42,7 @@ from trellosync.cli.report import (
 )
 from trellosync.cli.sync import board_unread, import_exports, print_unread, terminate
 from trellosync.cli.verify import verify
+from trellosync.domain.meetings import meetings_label
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.report.kinds import kind_names
 
@@ -318,7 +319,7 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
         (
             b["name"] + (" (closed)" if b["closed"] else ""),
             b["id"],
-            str(b["lunches"]),
+            meetings_label(b["meeting_kind"], b["meetings"]),
             str(b["entries"]),
             str(b["goals"]),
             str(b["commitments"]),
@@ -333,7 +334,7 @@ def status(ctx: Ctx, config_path: str | None, database: str | None, as_json: boo
         (
             "board",
             "id",
-            "lunches",
+            "meetings",
             "entries",
             "goals",
             "commitments",

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from trellosync.cli.console import Tick
 from trellosync.config.settings import Config, load_config
+from trellosync.domain.meetings import CHECK_IN, GROUP_MEETING, LUNCH, meeting_word
 from trellosync.domain.model import Domain
 from trellosync.errors import ConfigError
 from trellosync.files import private_mkdir
@@ -53,8 +54,8 @@ def summary_rows(domain: Domain, config: Config) -> list[dict[str, object]]:
                 "person": person.name,
                 "key": key,
                 "lunches": fig.lunches_held,
-                "group_meetings": held.get("group_meeting", 0),
-                "check_ins": held.get("check_in", 0),
+                "group_meetings": held.get(GROUP_MEETING, 0),
+                "check_ins": held.get(CHECK_IN, 0),
                 "achieved": fig.goals_achieved,
                 "open": fig.goals_open,
                 "keep_rate": fig.keep_rate_label,
@@ -139,16 +140,14 @@ def print_summary(console: Console, store: Store, domain: Domain, config: Config
     )  # piped tables have no title
     console.print(
         f"Loaded {counts['boards']} example boards{as_of}: {counts['cards']} cards, "
-        f"{counts['lunches']} lunches and meetings, {counts['feedback']} feedback entries, "
+        f"{counts['meetings']} meetings, {counts['feedback']} feedback entries, "
         f"{counts['goals']} goals, {counts['commitments']} commitments.",
         soft_wrap=True,
     )
     title = f"Peer feedback lunches, data as of {domain.synced_at:%d %b %Y}"
     columns = (
         "person",
-        "lunches",
-        "group meetings",
-        "check-ins",
+        *(meeting_word(kind, 2) for kind in (LUNCH, GROUP_MEETING, CHECK_IN)),  # the glossary's words
         "goals achieved",
         "goals open",
         "keep rate",

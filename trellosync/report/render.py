@@ -29,6 +29,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from trellosync.domain.meetings import MEETING_WORDS
 from trellosync.errors import ConfigError, TrellosyncError
 from trellosync.files import atomic_write, cache_dir
 from trellosync.report.assets import packaged_templates_dir
@@ -167,6 +168,9 @@ def make_environment(templates_dir: Path | None = None, for_pdf: bool = False) -
     env.filters["num"] = _number
     env.filters["safe_url"] = safe_url
     env.filters["sentence"] = first_sentence
+    env.globals["MEETING_WORDS"] = (
+        MEETING_WORDS  # the glossary's words, from the domain (macros.meeting_word)
+    )
     return env
 
 

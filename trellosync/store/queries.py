@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, or_, select
+from sqlalchemy import Connection, Engine, Table, func, or_, select, text
 
 from trellosync.domain.model import Competency, Domain, Person
 from trellosync.store import schema as t
@@ -154,7 +154,7 @@ def counts(engine: Engine) -> dict[str, int]:
             "labels": n(t.labels, t.labels.c.deleted_at.is_(None)),
             "members": n(t.members),
             "people": n(t.people),
-            "lunches": n(t.lunches),
+            "meetings": n(t.lunches),  # the `lunches` table holds every kind of meeting
             "feedback": n(t.feedback),
             "goals": n(t.goals),
             "commitments": n(t.commitments),
@@ -173,7 +173,7 @@ _FIGURE_TABLES = {
     "cards": t.cards,
     "comments": t.comments,
     "actions": t.actions,
-    "lunches": t.lunches,
+    "meetings": t.lunches,  # every kind: the `meetings` view names each board's
     "entries": t.feedback,
     "goals": t.goals,
     "commitments": t.commitments,
@@ -201,6 +201,8 @@ def board_figures(engine: Engine) -> list[dict[str, Any]]:
     """Per board: its row, live counts of what it holds, and its sync state (for `status --json`)."""
     with engine.connect() as conn:
         per = _per_board_counts(conn)
+        # The kind of each board's meetings, as the `meetings` view (and the documents) name it.
+        kinds = dict(conn.execute(text("SELECT DISTINCT board_id, kind FROM meetings")).all())
         states = {r.board_id: r._mapping for r in conn.execute(select(t.sync_state))}
         out = []
         for b in conn.execute(select(t.boards).order_by(t.boards.c.name)):
@@ -212,6 +214,7 @@ def board_figures(engine: Engine) -> list[dict[str, Any]]:
                     "closed": bool(b.closed),
                     "url": b.url,
                     **{name: per.get(b.id, {}).get(name, 0) for name in _FIGURE_TABLES},
+                    "meeting_kind": kinds.get(b.id),
                     "source": st["source"] if st else None,
                     "synced_at": _iso(st["synced_at"]) if st else None,
                     "last_full_sync": _iso(st["last_full_sync"]) if st else None,
