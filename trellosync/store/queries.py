@@ -202,7 +202,7 @@ def board_figures(engine: Engine) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         per = _per_board_counts(conn)
         # The kind of each board's meetings, as the `meetings` view (and the documents) name it.
-        kinds = dict(conn.execute(text("SELECT DISTINCT board_id, kind FROM meetings")).all())
+        kinds: dict[str, str] = dict(conn.execute(text("SELECT DISTINCT board_id, kind FROM meetings")).all())
         states = {r.board_id: r._mapping for r in conn.execute(select(t.sync_state))}
         out = []
         for b in conn.execute(select(t.boards).order_by(t.boards.c.name)):

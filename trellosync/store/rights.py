@@ -107,7 +107,7 @@ def subject_record(engine: Engine, key: str) -> dict[str, Any]:
         boards = {r.id: r.name for r in conn.execute(select(t.boards.c.id, t.boards.c.name))}
         lunches = {r.id: r for r in conn.execute(select(t.lunches.c.id, t.lunches.c.date, t.lunches.c.title))}
         # The kind of meeting each board holds, as the `meetings` view (and the reports) name it.
-        kinds = dict(conn.execute(text("SELECT DISTINCT board_id, kind FROM meetings")).all())
+        kinds: dict[str, str] = dict(conn.execute(text("SELECT DISTINCT board_id, kind FROM meetings")).all())
         names = {r.key: r.name for r in conn.execute(select(t.people.c.key, t.people.c.name))}
         replies = {r.entry_id: _plain(r) for r in conn.execute(select(t.replies).order_by(t.replies.c.date))}
 
