@@ -25,6 +25,13 @@ def _pg_bin(name: str) -> str:
     return candidates[-1]
 
 
+def _free_bytes(path: str) -> int:
+    try:
+        return shutil.disk_usage(path).free
+    except OSError:
+        return 0
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -36,8 +43,9 @@ class PgServer:
 
     def __init__(self) -> None:
         # On tmpfs when there is one: a run creates ~100 databases (~30,000 files), and deleting them from a
-        # busy disk at the end took 20 s of a 75 s run.
-        shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+        # busy disk at the end took 20 s of a 75 s run. Not when it is small: each database takes ~8 MB,
+        # and a container's /dev/shm is 64 MB by default (the server then stops at "No space left on device").
+        shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) and _free_bytes("/dev/shm") >= 2 * 2**30 else None
         self.dir = Path(tempfile.mkdtemp(prefix="trellosync-pg-", dir=shm))
         self.port = _free_port()
         self._as_user: list[str] = []

@@ -169,6 +169,25 @@ def test_render_all_in_parallel_one_pdf_each(tmp_path: Path) -> None:
         render_all("brief", ["ada", "nobody"], domain, out_dir=tmp_path, options=OPTIONS, jobs=2)
 
 
+def test_workers_are_not_forked_from_a_process_that_laid_out_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    from trellosync.report import documents, render
+
+    monkeypatch.setattr(multiprocessing, "get_context", _fork_by_default(multiprocessing.get_context))
+    monkeypatch.setattr(render, "_laid_out_text", False)
+    assert documents._pool_context(True).get_start_method() == "fork"
+    render_report("brief", "ada", domain=example_domain(6), out=tmp_path / "b.pdf", options=OPTIONS)
+    assert render.has_laid_out_text()
+    assert documents._pool_context(True).get_start_method() == "forkserver"
+
+
+def _fork_by_default(get_context: Any) -> Any:
+    return lambda method=None: get_context(method or "fork")
+
+
 def test_empty_period_renders_a_report_that_says_so(tmp_path: Path) -> None:
     path = render_report(
         "goals",

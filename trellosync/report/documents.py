@@ -6,6 +6,7 @@ import getpass
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -46,6 +47,7 @@ from trellosync.report.render import (
     ASSET_MARKER,
     PdfMetadata,
     SafeURLFetcher,
+    has_laid_out_text,
     load_weasyprint,
     render_html,
     self_contained_html,
@@ -521,6 +523,19 @@ def _init_worker(source: Callable[[], Domain] | Domain, levels: dict[str, int] |
     _WORKER_DOMAIN = source() if callable(source) else source
 
 
+def _pool_context(pdf: bool) -> multiprocessing.context.BaseContext:
+    # Fork (Linux's default; fast: the workers inherit every import) only while this process has laid out no
+    # text: a worker forked after that (a test run, a program that wrote a PDF before) can wait forever inside
+    # Pango 1.52 (Ubuntu 24.04), which loads fonts on GLib's thread pool, and a fork copies the pool but not its
+    # threads. Then a fork server: a fresh process that imports WeasyPrint once and forks every worker from it.
+    default = multiprocessing.get_context()
+    if default.get_start_method() != "fork" or not has_laid_out_text():
+        return default
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["trellosync.report.documents", *(["weasyprint"] if pdf else [])])
+    return context
+
+
 def _render_in_worker(job: dict[str, Any]) -> tuple[str, date, date]:
     assert _WORKER_DOMAIN is not None
     path, period = _render_report(domain=_WORKER_DOMAIN, **job)
@@ -610,10 +625,12 @@ def render_jobs(
             paths.append(render_report(domain=dom, record=record, **job))
             done(paths[-1])
         return paths
-    if any(job["fmt"] == "pdf" for job in job_list):
-        load_weasyprint()  # imported once here: forked workers inherit it instead of each importing it again
+    pdf = any(job["fmt"] == "pdf" for job in job_list)
+    if pdf:
+        load_weasyprint()  # one clear error if Pango is missing; forked workers inherit the import
     with ProcessPoolExecutor(
         max_workers=min(workers, len(job_list)),
+        mp_context=_pool_context(pdf),
         initializer=_init_worker,
         initargs=(domain_loader, current_library_levels()),
     ) as pool:

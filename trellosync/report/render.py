@@ -269,6 +269,14 @@ def pdf_library_notes() -> list[str]:
     return []
 
 
+_laid_out_text = False  # see has_laid_out_text
+
+
+def has_laid_out_text() -> bool:
+    """Whether this process has laid out text with WeasyPrint (so Pango has started its font threads)."""
+    return _laid_out_text
+
+
 @functools.lru_cache(maxsize=1)
 def shared_font_config() -> Any:
     """One WeasyPrint FontConfiguration per process, shared by every PDF it writes.
@@ -436,6 +444,8 @@ def _write_pdf(
     weasyprint = load_weasyprint()
     fetcher = fetcher or SafeURLFetcher()
     base_url = fetcher.root.as_uri() + "/"
+    global _laid_out_text
+    _laid_out_text = True
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
         attachments=[], pdf_forms=False, font_config=shared_font_config()
     )
