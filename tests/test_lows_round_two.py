@@ -303,6 +303,30 @@ def test_ctrl_c_during_an_import_exits_130(tmp_path: Path) -> None:
     assert err.strip().splitlines()[-1] == "trellosync: interrupted" and "Traceback" not in err
 
 
+def test_an_interrupt_python_ignored_in_a_callback_is_raised_again() -> None:
+    """A Ctrl-C that lands in a weakref callback (SQLAlchemy's, during an import) still stops the command."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, time, weakref\n"
+        "from trellosync.cli.entry import interrupt_again\n"
+        "sys.unraisablehook = interrupt_again\n"
+        "class X: pass\n"
+        "x = X()\n"
+        "def cb(ref): raise KeyboardInterrupt\n"
+        "r = weakref.ref(x, cb)\n"
+        "try:\n"
+        "    del x\n"
+        "    time.sleep(5)\n"
+        "    print('went on')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('stopped')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert done.stdout.strip() == "stopped" and "Exception ignored" not in done.stderr
+
+
 # ------------------------------------------------------------------ files: demo --out, locks, -o
 
 
