@@ -305,7 +305,7 @@ def test_group_brief_holds_no_goal_of_another_board_and_speaks_of_meetings() -> 
     assert ctx.group and "Group goal" in text
     assert "Private pair goal" not in text  # another board's goal stays out of the group's document
     assert "last meeting 16 Jun 2026" in text and "Committed at or since the last meeting" in text
-    assert "one pair's or group's promises" in text and "other boards' entries and goals" in text
+    assert "one board's commitments" in text and "other boards' entries and goals" in text
 
 
 def test_a_chart_that_starts_after_the_period_says_where_it_starts() -> None:

@@ -291,6 +291,6 @@ KIND = ReportKind(
     title="Conversation brief",
     template="brief.html",
     builder=build,
-    includes=("one pair's or group's promises, focus points, goals near target, last best and worst moment",),
+    includes=("one board's commitments, focus points, goals near target, last best and worst moment",),
     leaves_out=("other boards' entries and goals", "self-reviews", "stakeholder feedback"),
 )
