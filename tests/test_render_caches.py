@@ -84,3 +84,19 @@ def test_a_tagged_dossier_is_replaced_by_the_next_run(
     for _ in range(2):
         code, _, err = run_cli(capsys, "report", "dossier", "will", "--database", str(db), "-o", str(out))
         assert code == 0, err
+
+
+def test_a_cache_folder_others_may_write_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compiled templates are code: a shared, group- or world-writable cache folder is never read."""
+    from trellosync.files import cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = cache_dir("templates-pdf")
+    assert folder is not None
+    folder.chmod(0o777)
+    assert cache_dir("templates-pdf") is None
+    folder.chmod(0o700)
+    (tmp_path / "trellosync").chmod(0o757)
+    assert cache_dir("templates-pdf") is None
+    (tmp_path / "trellosync").chmod(0o700)
+    assert cache_dir("templates-pdf") == folder

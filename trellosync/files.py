@@ -46,7 +46,12 @@ def cache_dir(name: str) -> Path | None:
     folder = Path(base) / "trellosync" / name
     try:
         private_mkdir(folder)
+        stats = [os.stat(f) for f in (folder.parent, folder)]
     except OSError:
+        return None
+    # Compiled templates are code: a folder someone else owns or may write to (a shared XDG_CACHE_HOME) is not
+    # used, as Jinja's own default cache folder is not.
+    if any(st.st_uid != os.getuid() or st.st_mode & 0o022 for st in stats):
         return None
     return folder if os.access(folder, os.W_OK) else None
 
