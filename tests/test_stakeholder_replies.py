@@ -249,3 +249,23 @@ def test_a_reply_does_not_take_the_place_of_a_feedback_card_named_with_its_words
     assert [(r.entry_id, r.text) for r in d.replies] == [
         (piece.id, "I had ten minutes for a quarter's roadmap")
     ]
+
+
+def test_the_subjects_own_praise_on_their_feedback_board_is_no_stakeholders_voice(sqlite_store) -> None:
+    """Will marking his own comment `praise: #share ...` does not make it stakeholder praise in the dossier or
+    the showcase; a `From:` line naming someone else does."""
+    b = Board("Feedback: Will", members=MEMBERS)
+    card = b.card("Stakeholder feedback", "Q1", created="2026-02-02", desc="From: Will\npraise: SELF1 my own")
+    b.comment(card, "praise: #share SELF2 reply: nice work by me", "2026-02-05T10:00", by="willsmith")
+    b.comment(card, "From: Pete\npraise: LOGGED for Pete", "2026-02-06T10:00", by="willsmith")
+    ingest_board(sqlite_store, b.data, parse_config(CONFIG))
+    domain = sqlite_store.load_domain()
+    pieces = [(s.said_by, s.text) for s in domain.practices.stakeholder_feedback]
+    assert pieces == [("pete", "LOGGED for Pete")]
+    for kind, options in (
+        ("dossier", OPTIONS),
+        ("showcase", ReportOptions(report_date=date(2026, 3, 31), people=("will",))),
+    ):
+        ctx = build_context(kind, "will", domain, period_from=date(2026, 1, 1), options=options)
+        html, _ = render_report_html(ctx, options, for_pdf=False)
+        assert "SELF1" not in html and "SELF2" not in html and "SELF" not in context_as_json(ctx)

@@ -248,6 +248,8 @@ def _stakeholder(
     else:
         who, source = recorded
         name = view.people.persons[who].name if who else None
+    if who is not None and who == about:
+        return None  # the subject's own words about themselves are no stakeholder's voice
     return StakeholderFeedback(
         id=entry_id,
         board_id=view.board_id,
